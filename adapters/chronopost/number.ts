@@ -1,0 +1,32 @@
+import { checkNumberFormat } from '../../src/domain/tracking-number.js'
+import type { NumberCheck } from '../contract.js'
+
+const NOT_A_CHRONOPOST_FORMAT =
+  'not a Chronopost tracking number format (expected an S10 number starting with X like XY746876977FR, ' +
+  '14 digits like 89108749065090, or 14 digits + check character like 89108749065090W)'
+
+/**
+ * Accepts a normalized Chronopost skybill number (FORMATS.md §3.4): S10-shaped `X…` with a valid S10 check
+ * digit, whatever its 2-letter suffix (Chronopost uses JB, JF, TS…), 14 digits, or 14 digits + ISO 7064
+ * MOD 37,36 character. The check character is stripped: the tracking service answers for the 14 digits.
+ */
+export function checkChronopostNumber(trackingNumber: string): NumberCheck {
+  const format = checkNumberFormat(trackingNumber)
+  if (!format) return { ok: false, reason: NOT_A_CHRONOPOST_FORMAT }
+  if (!format.valid) return { ok: false, reason: format.reason }
+  switch (format.format) {
+    case 's10':
+      return trackingNumber.startsWith('X')
+        ? { ok: true, trackingNumber }
+        : { ok: false, reason: 'an S10 number that is not Chronopost: Chronopost S10 numbers start with X' }
+    case 'digits14':
+      return { ok: true, trackingNumber }
+    case 'mod37_36_15':
+      return { ok: true, trackingNumber: trackingNumber.slice(0, 14) }
+    case 'laposte13':
+      return {
+        ok: false,
+        reason: 'a La Poste 13-character number (Colissimo, Lettre suivie), not Chronopost',
+      }
+  }
+}

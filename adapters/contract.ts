@@ -1,0 +1,66 @@
+import type { CarrierErrorKind } from '../src/domain/carrier-error-kind.js'
+import type { CarrierSnapshot } from '../src/domain/carrier-snapshot.js'
+
+export { CARRIER_ERROR_KINDS, type CarrierErrorKind } from '../src/domain/carrier-error-kind.js'
+export { normalizeTrackingNumber } from '../src/domain/tracking-number.js'
+
+/**
+ * The one way an adapter fails. `not_found` means "not scanned yet" (normal, poll later);
+ * `unexpected_response` means the carrier changed its format (keep the last good timeline).
+ */
+export class CarrierError extends Error {
+  override readonly name = 'CarrierError'
+  readonly kind: CarrierErrorKind
+  /** With `rate_limited`: how long the carrier asked us to wait, in ms. */
+  readonly retryAfterMs: number | undefined
+
+  constructor(
+    kind: CarrierErrorKind,
+    message: string,
+    options: { retryAfterMs?: number; cause?: unknown } = {},
+  ) {
+    super(message, { cause: options.cause })
+    this.kind = kind
+    this.retryAfterMs = options.retryAfterMs
+  }
+}
+
+export function isCarrierError(error: unknown): error is CarrierError {
+  return error instanceof CarrierError
+}
+
+export interface TrackQuery {
+  /** Normalized number (upper case, no spaces or dashes). */
+  trackingNumber: string
+  /** When colis registered the parcel; the sandbox carrier plays its journey from there. */
+  registeredAt?: string
+}
+
+export type NumberCheck = { ok: true; trackingNumber: string } | { ok: false; reason: string }
+
+/** Per-number outcome of a batch request: a snapshot or that number's own error. */
+export type BatchResult = Map<string, CarrierSnapshot | CarrierError>
+
+export interface CarrierAdapter {
+  readonly id: string
+  readonly name: string
+  /** Numbers per carrier request (1 = no batching). */
+  readonly batchSize: number
+  /** Requests the carrier allows per `durationMs`, shared by every worker. */
+  readonly rateLimit: { max: number; durationMs: number }
+  readonly needsCredentials: boolean
+  /** False when credentials it needs are missing. */
+  readonly configured: boolean
+  /** Checks a normalized number against the carrier's formats and check digits. */
+  checkNumber(trackingNumber: string): NumberCheck
+  accepts(trackingNumber: string): boolean
+  /** The carrier's whole current history for one number; throws only `CarrierError`. */
+  track(query: TrackQuery, signal?: AbortSignal): Promise<CarrierSnapshot>
+  /** Several numbers in one carrier request (when `batchSize` > 1); never throws for one number's error. */
+  trackBatch?(queries: readonly TrackQuery[], signal?: AbortSignal): Promise<BatchResult>
+  /**
+   * Parses a raw carrier response body, as `colis normalize` reads it: one entry per parcel in it (a
+   * multi-parcel answer may hold one parcel's own error). Throws only `CarrierError`.
+   */
+  parse(body: string): Array<CarrierSnapshot | CarrierError>
+}

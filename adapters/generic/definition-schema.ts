@@ -1,0 +1,192 @@
+import { z } from 'zod'
+import { isValidTimeZone, PARIS } from '../../src/domain/paris-time.js'
+import { normalizeTrackingNumber } from '../../src/domain/tracking-number.js'
+import { REQUEST_DEFINITION_SCHEMA } from './client.js'
+import { checkJsonExtraction } from './extract-json.js'
+import { checkMarkupExtraction } from './extract-markup.js'
+import { DEFINITION_REGEX_FLAGS, DEFINITION_REGEX_SCHEMA, STATUS_MAPPING_SCHEMA } from './map-status.js'
+import { compileDateFormat } from './parse-date.js'
+
+/** Ids of the carriers colis ships with: a definition cannot take them over. */
+export const BUILT_IN_CARRIER_IDS = ['laposte', 'chronopost', 'sandbox'] as const
+
+/** A definition file that cannot be used; `message` lists every issue as `path: why`. */
+export class CarrierDefinitionError extends Error {
+  override readonly name = 'CarrierDefinitionError'
+  readonly issues: string[]
+
+  constructor(issues: string[], source?: string) {
+    const where = source ? ` in ${source}` : ''
+    super(`invalid carrier definitions${where}:\n${issues.map((issue) => `  - ${issue}`).join('\n')}`)
+    this.issues = issues
+  }
+}
+
+/** Records an issue at `path`, relative to the carrier definition being checked. */
+export type ReportIssue = (path: Array<string | number>, message: string) => void
+
+/** The whole normalized number must match: the pattern is anchored. */
+export function compileNumberPattern(pattern: string): RegExp {
+  return new RegExp(`^(?:${pattern})$`, DEFINITION_REGEX_FLAGS)
+}
+
+// zod still runs a carrier's refinement when one of its own patterns was refused: that one is reported already.
+function matchesNumberPattern(pattern: string, trackingNumber: string): boolean {
+  try {
+    return compileNumberPattern(pattern).test(trackingNumber)
+  } catch {
+    return true
+  }
+}
+
+/** A JSON path or CSS selector, with an optional attribute (HTML/XML) and a pattern cutting the text. */
+const field = z.preprocess(
+  (value) => (typeof value === 'string' ? { from: value } : value),
+  z.strictObject({
+    from: z.string().min(1),
+    attribute: z.string().min(1).optional(),
+    pattern: DEFINITION_REGEX_SCHEMA.optional(),
+  }),
+)
+
+const extraction = z.strictObject({
+  events: z.string().min(1),
+  fields: z.strictObject({
+    description: field,
+    date: field,
+    code: field.optional(),
+    time: field.optional(),
+    city: field.optional(),
+    postalCode: field.optional(),
+    countryCode: field.optional(),
+    locationName: field.optional(),
+  }),
+  trackingNumber: field.optional(),
+  estimatedDelivery: field.optional(),
+})
+
+const dateFormat = z.string().superRefine((format, ctx) => {
+  const compiled = compileDateFormat(format)
+  if (typeof compiled === 'string') ctx.addIssue({ code: 'custom', message: `"${format}": ${compiled}` })
+})
+
+const dates = z.strictObject({
+  formats: z.array(dateFormat).min(1).default(['iso']),
+  timeZone: z
+    .string()
+    .refine(isValidTimeZone, { error: (issue) => `${JSON.stringify(issue.input)} is not an IANA time zone` })
+    .default(PARIS),
+})
+
+const notFound = z.strictObject({
+  httpStatus: z
+    .array(
+      z
+        .int()
+        .min(400)
+        .max(499)
+        .refine(
+          (code) => ![401, 403, 429].includes(code),
+          'is reserved (401/403: unauthorized, 429: rate limited)',
+        ),
+    )
+    .optional(),
+  jsonPath: z
+    .strictObject({
+      path: z.string().min(1),
+      equals: z.union([z.string(), z.number(), z.boolean(), z.null()]).optional(),
+    })
+    .optional(),
+  selector: z.string().min(1).optional(),
+  bodyPattern: DEFINITION_REGEX_SCHEMA.optional(),
+})
+
+const carrier = z
+  .strictObject({
+    id: z
+      .string()
+      .regex(
+        /^[a-z][a-z0-9-]{1,31}$/,
+        'must be 2 to 32 lower-case letters, digits or "-", starting with a letter',
+      )
+      .refine((id) => !(BUILT_IN_CARRIER_IDS as readonly string[]).includes(id), {
+        error: (issue) => `${JSON.stringify(issue.input)} is a built-in carrier`,
+      }),
+    name: z.string().trim().min(1).max(80),
+    numbers: z.strictObject({ pattern: DEFINITION_REGEX_SCHEMA, example: z.string().optional() }),
+    request: REQUEST_DEFINITION_SCHEMA,
+    response: z.strictObject({ kind: z.enum(['json', 'html', 'xml']) }),
+    extraction,
+    dates: dates.default({ formats: ['iso'], timeZone: PARIS }),
+    statusMapping: STATUS_MAPPING_SCHEMA,
+    notFound: notFound.optional(),
+  })
+  .superRefine((definition, ctx) => {
+    const report: ReportIssue = (path, message) => ctx.addIssue({ code: 'custom', path, message })
+    if (definition.response.kind === 'json')
+      checkJsonExtraction(definition.extraction, definition.notFound, report)
+    else checkMarkupExtraction(definition.extraction, definition.notFound, report)
+    const { pattern, example } = definition.numbers
+    if (example !== undefined && !matchesNumberPattern(pattern, normalizeTrackingNumber(example))) {
+      report(['numbers', 'example'], `"${example}" does not match numbers.pattern`)
+    }
+  })
+
+const definitionFile = z.strictObject({ carriers: z.array(carrier) }).superRefine((file, ctx) => {
+  const firstIndex = new Map<string, number>()
+  for (const [index, definition] of file.carriers.entries()) {
+    const first = firstIndex.get(definition.id)
+    if (first === undefined) firstIndex.set(definition.id, index)
+    else
+      ctx.addIssue({
+        code: 'custom',
+        path: ['carriers', index, 'id'],
+        message: `"${definition.id}" is already used by carriers[${first}]`,
+      })
+  }
+})
+
+export type GenericCarrierDefinition = z.output<typeof carrier>
+export type FieldDefinition = z.output<typeof field>
+export type ExtractionDefinition = z.output<typeof extraction>
+export type NotFoundDefinition = z.output<typeof notFound>
+export type JsonNotFoundDefinition = NonNullable<NotFoundDefinition['jsonPath']>
+
+/** Validates a parsed definition file `{ "carriers": [...] }`; throws `CarrierDefinitionError` listing every issue. */
+export function parseCarrierDefinitions(json: unknown, source?: string): GenericCarrierDefinition[] {
+  const result = definitionFile.safeParse(json, {
+    error: (issue) => {
+      if (issue.code === 'invalid_type') {
+        return issue.input === undefined
+          ? 'required'
+          : `expected ${issue.expected}, got ${describeValue(issue.input)}`
+      }
+      if (issue.code === 'unrecognized_keys')
+        return `unknown key ${issue.keys.map((key) => `"${key}"`).join(', ')}`
+      return undefined
+    },
+  })
+  if (result.success) return result.data.carriers
+  throw new CarrierDefinitionError(
+    result.error.issues.map((issue) => `${formatPath(issue.path)}: ${issue.message}`),
+    source,
+  )
+}
+
+function describeValue(value: unknown): string {
+  if (value === null) return 'null'
+  return Array.isArray(value) ? 'an array' : typeof value
+}
+
+/** `carriers[1].statusMapping.codes["A B"]`: the path a reader finds in the file. */
+function formatPath(path: ReadonlyArray<PropertyKey>): string {
+  if (path.length === 0) return '(root)'
+  return path
+    .map((key, index) => {
+      if (typeof key === 'number') return `[${key}]`
+      const name = String(key)
+      if (!/^[A-Za-z_$][\w$-]*$/.test(name)) return `[${JSON.stringify(name)}]`
+      return index === 0 ? name : `.${name}`
+    })
+    .join('')
+}

@@ -1,0 +1,75 @@
+import type { CarrierSnapshot } from '../../src/domain/carrier-snapshot.js'
+import type { Logger } from '../../src/logger.js'
+import type { CarrierHttp } from '../carrier-http.js'
+import { type BatchResult, type CarrierAdapter, CarrierError, type TrackQuery } from '../contract.js'
+import { createLaPosteClient, type LaPosteAnswer, type LaPosteClient, readLaPosteAnswers } from './client.js'
+import { LAPOSTE_CARRIER_ID, mapLaPosteShipment } from './map-events.js'
+import { checkLaPosteNumber } from './number.js'
+
+export interface LaPosteAdapterDeps {
+  http: CarrierHttp
+  logger: Logger
+  /** Okapi `X-Okapi-Key`; without it the adapter is listed but not configured. */
+  apiKey?: string
+  baseUrl: string
+  lang: string
+  rateLimit: { max: number; durationMs: number }
+  /** Ids per request, 1 to 10 (Suivi v2 limit). */
+  batchSize: number
+}
+
+/** La Poste Suivi v2 (Okapi): Colissimo, tracked letters and Chronopost through one API (FORMATS.md §1). */
+export function createLaPosteAdapter(deps: LaPosteAdapterDeps): CarrierAdapter {
+  const client = deps.apiKey
+    ? createLaPosteClient({ http: deps.http, apiKey: deps.apiKey, baseUrl: deps.baseUrl, lang: deps.lang })
+    : undefined
+
+  const toResult = (answer: LaPosteAnswer): CarrierSnapshot | CarrierError => {
+    if ('error' in answer) return answer.error
+    try {
+      return mapLaPosteShipment(answer.shipment, deps.logger)
+    } catch (error) {
+      if (error instanceof CarrierError) return error
+      throw error
+    }
+  }
+
+  const trackBatch = async (queries: readonly TrackQuery[], signal?: AbortSignal): Promise<BatchResult> => {
+    const ids = [...new Set(queries.map((query) => query.trackingNumber))]
+    if (ids.length > deps.batchSize) {
+      throw new RangeError(`La Poste batches hold at most ${deps.batchSize} numbers, got ${ids.length}`)
+    }
+    const results: BatchResult = new Map()
+    if (ids.length === 0) return results
+    const answers = await requireClient(client).fetchAnswers(ids, signal)
+    for (const [id, answer] of answers) results.set(id, toResult(answer))
+    return results
+  }
+
+  return {
+    id: LAPOSTE_CARRIER_ID,
+    name: 'La Poste (Colissimo, Lettre suivie, Chronopost)',
+    batchSize: deps.batchSize,
+    rateLimit: deps.rateLimit,
+    needsCredentials: true,
+    configured: Boolean(deps.apiKey),
+    checkNumber: checkLaPosteNumber,
+    accepts: (trackingNumber) => checkLaPosteNumber(trackingNumber).ok,
+    async track(query, signal) {
+      const results = await trackBatch([query], signal)
+      const result = results.get(query.trackingNumber)
+      if (result === undefined) throw new CarrierError('unexpected_response', 'La Poste sent no answer')
+      if (result instanceof CarrierError) throw result
+      return result
+    },
+    trackBatch,
+    parse(body) {
+      return readLaPosteAnswers(body).map(toResult)
+    },
+  }
+}
+
+function requireClient(client: LaPosteClient | undefined): LaPosteClient {
+  if (!client) throw new CarrierError('unauthorized', 'LAPOSTE_API_KEY is not set')
+  return client
+}

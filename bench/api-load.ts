@@ -1,0 +1,176 @@
+/**
+ * What the API benchmarks share: a private redis-server, the API server in a child process, and a
+ * typed handle on autocannon's programmatic API (the load generator, run in this process).
+ *
+ * Two cores: the server child and this process (autocannon, or the registration client) each get
+ * one; the private redis-server shares them. The colis and the bare server are measured in turn
+ * with the same settings, so the ratio compares like with like.
+ */
+import { type ChildProcess, spawn } from 'node:child_process'
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
+import { createRequire } from 'node:module'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { createInterface } from 'node:readline'
+import { fileURLToPath } from 'node:url'
+import { startLocalRedis } from '../src/redis/local-redis.js'
+
+export interface Histogram {
+  average: number
+  mean: number
+  stddev: number
+  min: number
+  max: number
+  p50: number
+  p90: number
+  p97_5: number
+  p99: number
+  p99_9: number
+}
+
+export interface AutocannonResult {
+  requests: Histogram & { total: number; sent: number }
+  latency: Histogram
+  throughput: Histogram
+  errors: number
+  timeouts: number
+  non2xx: number
+  duration: number
+  '2xx': number
+}
+
+export interface AutocannonOptions {
+  url: string
+  connections?: number
+  pipelining?: number
+  /** Seconds. */
+  duration?: number
+  amount?: number
+  overallRate?: number
+  method?: string
+  headers?: Record<string, string>
+  body?: string
+}
+
+const require = createRequire(import.meta.url)
+const autocannonModule = require('autocannon') as (options: AutocannonOptions) => Promise<AutocannonResult>
+
+export function autocannon(options: AutocannonOptions): Promise<AutocannonResult> {
+  return autocannonModule(options)
+}
+
+/** Requests per second over the whole run (autocannon's `requests.average` is per-second samples). */
+export function ratePerSecond(result: AutocannonResult): number {
+  return result['2xx'] / result.duration
+}
+
+export function assertClean(result: AutocannonResult, what: string): void {
+  if (result.errors || result.timeouts || result.non2xx || result['2xx'] === 0) {
+    throw new Error(
+      `${what}: ${result.errors} errors, ${result.timeouts} timeouts, ${result.non2xx} non-2xx, ${result['2xx']} 2xx`,
+    )
+  }
+}
+
+export interface BenchRedis {
+  url: string
+  stop(): Promise<void>
+}
+
+/** A private, non-persistent redis-server on a free port (never the one on 6379). */
+export async function startBenchRedis(): Promise<BenchRedis> {
+  const dir = mkdtempSync(join(tmpdir(), 'colis-bench-api-'))
+  const redis = await startLocalRedis({ dir, persistent: false })
+  return {
+    url: redis.url,
+    async stop() {
+      await redis.stop()
+      rmSync(dir, { recursive: true, force: true })
+    },
+  }
+}
+
+export interface BenchServer {
+  url: string
+  pid: number
+  /** CPU time the server process has used (ms), from /proc; undefined without /proc. */
+  cpuMs(): number | undefined
+  stop(): Promise<void>
+}
+
+/** utime + stime of a process (Linux), in ms. */
+export function processCpuMs(pid: number): number | undefined {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8')
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ')
+    // Fields 14 and 15 of stat(5); the slice starts at field 3. Clock ticks are 100 Hz on Linux.
+    return ((Number(fields[11]) + Number(fields[12])) * 1000) / 100
+  } catch {
+    return undefined
+  }
+}
+
+const ROOT = fileURLToPath(new URL('..', import.meta.url))
+
+/** Starts bench/api-server.ts in a child `node --import tsx`; resolves once it listens. */
+export async function startBenchServer(
+  mode: 'colis' | 'bare',
+  env: { REDIS_URL?: string; COLIS_REDIS_PREFIX?: string; BENCH_BODY_FILE?: string },
+): Promise<BenchServer> {
+  const child: ChildProcess = spawn(
+    process.execPath,
+    [
+      // e.g. COLIS_BENCH_SERVER_ARGS=--cpu-prof to profile the server.
+      ...(process.env.COLIS_BENCH_SERVER_ARGS?.split(' ').filter(Boolean) ?? []),
+      '--import',
+      'tsx',
+      fileURLToPath(new URL('./api-server.ts', import.meta.url)),
+    ],
+    {
+      cwd: ROOT,
+      env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', BENCH_MODE: mode, ...env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
+  )
+  const stderr: string[] = []
+  child.stderr?.on('data', (chunk: Buffer) => stderr.push(chunk.toString()))
+  const onExit = () => child.kill('SIGKILL')
+  process.once('exit', onExit)
+  const url = await new Promise<string>((resolve, reject) => {
+    const timer = setTimeout(
+      () => reject(new Error(`${mode} server did not start: ${stderr.join('')}`)),
+      30_000,
+    )
+    if (!child.stdout) return reject(new Error('no stdout'))
+    const lines = createInterface({ input: child.stdout })
+    lines.once('line', (line) => {
+      clearTimeout(timer)
+      try {
+        resolve((JSON.parse(line) as { url: string }).url)
+      } catch {
+        reject(new Error(`${mode} server said: ${line}`))
+      }
+    })
+    child.once('exit', (code) => {
+      clearTimeout(timer)
+      reject(new Error(`${mode} server exited (${code}): ${stderr.join('').slice(-2000)}`))
+    })
+  })
+  return {
+    url,
+    pid: child.pid ?? 0,
+    cpuMs: () => processCpuMs(child.pid ?? 0),
+    async stop() {
+      process.off('exit', onExit)
+      if (child.exitCode !== null || child.signalCode !== null) return
+      await new Promise<void>((resolve) => {
+        const force = setTimeout(() => child.kill('SIGKILL'), 5_000)
+        child.once('exit', () => {
+          clearTimeout(force)
+          resolve()
+        })
+        child.kill('SIGTERM')
+      })
+    },
+  }
+}

@@ -1,0 +1,66 @@
+/**
+ * The HTTP server of the API benchmarks, run as a child process (`node --import tsx bench/api-server.ts`)
+ * so that the server and the load generator (autocannon, in the parent) each get a core of their own.
+ *
+ * BENCH_MODE=colis: the real service, `startService(config, 'api')` as `colis serve --role api` runs it
+ * (createApp, real stores, @hono/node-server), on the Redis at REDIS_URL under COLIS_REDIS_PREFIX.
+ * BENCH_MODE=bare: a bare Hono app on @hono/node-server answering `GET /v1/trackings/:id` with the
+ * JSON of BENCH_BODY_FILE, parsed once and kept in memory.
+ *
+ * Prints one line `{"url": "http://127.0.0.1:<port>"}` on stdout once listening; stops on SIGTERM.
+ */
+import { readFileSync } from 'node:fs'
+import { serve } from '@hono/node-server'
+import { Hono } from 'hono'
+import { loadConfig } from '../src/config.js'
+import { createSilentLogger } from '../src/logger.js'
+import { startService } from '../src/server.js'
+
+const mode = process.env.BENCH_MODE
+
+async function startBare(): Promise<{ url: string; stop(): Promise<void> }> {
+  const file = process.env.BENCH_BODY_FILE
+  if (!file) throw new Error('BENCH_BODY_FILE is required in bare mode')
+  const body = JSON.parse(readFileSync(file, 'utf8')) as Record<string, unknown>
+  const app = new Hono().get('/v1/trackings/:id', (c) => c.json(body))
+  const server = await new Promise<ReturnType<typeof serve>>((resolve) => {
+    const listening = serve({ fetch: app.fetch, hostname: '127.0.0.1', port: 0 }, () => resolve(listening))
+  })
+  const address = server.address()
+  const port = typeof address === 'object' && address ? address.port : 0
+  return {
+    url: `http://127.0.0.1:${port}`,
+    stop: () => new Promise<void>((resolve) => server.close(() => resolve())),
+  }
+}
+
+async function startColis(): Promise<{ url: string; stop(): Promise<void> }> {
+  const redisUrl = process.env.REDIS_URL
+  // Never fall back to probing 127.0.0.1:6379: the benchmark owns its Redis.
+  if (!redisUrl) throw new Error('REDIS_URL is required in colis mode')
+  const config = loadConfig({
+    NODE_ENV: 'test',
+    REDIS_URL: redisUrl,
+    COLIS_PROBE_REDIS: 'none',
+    COLIS_REDIS_PREFIX: process.env.COLIS_REDIS_PREFIX,
+    HOST: '127.0.0.1',
+    PORT: '0',
+    LOG_LEVEL: 'silent',
+    LAPOSTE_API_KEY: 'bench-key',
+  })
+  const service = await startService(config, 'api', createSilentLogger())
+  if (!service.url) throw new Error('the API did not start')
+  return { url: service.url, stop: () => service.stop() }
+}
+
+const running = mode === 'bare' ? await startBare() : mode === 'colis' ? await startColis() : undefined
+if (!running) throw new Error(`BENCH_MODE must be colis or bare, not ${mode}`)
+process.stdout.write(`${JSON.stringify({ url: running.url })}\n`)
+const stop = () => {
+  running.stop().then(
+    () => process.exit(0),
+    () => process.exit(1),
+  )
+}
+process.once('SIGTERM', stop)
+process.once('SIGINT', stop)

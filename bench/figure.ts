@@ -1,0 +1,42 @@
+/** One benchmark figure, as written to bench/results.json. */
+export interface Figure {
+  name: string
+  value: number
+  unit: string
+  /** What the value is compared with, measured in the same run (undefined for absolute figures). */
+  baseline?: number
+  /** value / baseline (or as the figure defines it); what `target` applies to when present. */
+  ratio?: number
+  /** The bound to hold, e.g. `ratio >= 0.5` or `value <= 5`. */
+  target: string
+  pass: boolean
+  /** How it was measured, in one line. */
+  note?: string
+}
+
+export interface BenchOptions {
+  /** `--quick`: smaller sizes, the whole run under 2 minutes. */
+  quick: boolean
+}
+
+export type FigureModule = (options: BenchOptions) => Promise<Figure[]>
+
+export function atLeast(
+  name: string,
+  value: number,
+  unit: string,
+  bound: number,
+  extra: Partial<Figure> = {},
+): Figure {
+  return { name, value, unit, target: `>= ${bound}`, pass: (extra.ratio ?? value) >= bound, ...extra }
+}
+
+export function atMost(
+  name: string,
+  value: number,
+  unit: string,
+  bound: number,
+  extra: Partial<Figure> = {},
+): Figure {
+  return { name, value, unit, target: `<= ${bound}`, pass: (extra.ratio ?? value) <= bound, ...extra }
+}

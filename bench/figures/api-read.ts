@@ -1,0 +1,210 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { Redis } from 'ioredis'
+import { withEventId } from '../../src/domain/tracking-event.js'
+import { createApiKeyStore } from '../../src/store/api-key-store.js'
+import { createRedisTrackingStore } from '../../src/store/redis-tracking-store.js'
+import {
+  assertClean,
+  autocannon,
+  type BenchServer,
+  ratePerSecond,
+  startBenchRedis,
+  startBenchServer,
+} from '../api-load.js'
+import { atLeast, atMost, type BenchOptions, type Figure, type FigureModule } from '../figure.js'
+import { laPosteNumber } from '../poll-cost.js'
+
+const PREFIX = 'bench-read'
+const EVENTS = 20
+/** Connections autocannon keeps open when looking for the maximum rate (the same for both servers). */
+const CONNECTIONS = 32
+
+/** One La Poste parcel with a 20-event timeline, written through the store as a poll would. */
+async function seed(redisUrl: string): Promise<{ key: string; id: string }> {
+  const redis = new Redis(redisUrl, { maxRetriesPerRequest: null })
+  try {
+    const { key } = await createApiKeyStore(redis, PREFIX).create('bench-shop')
+    const store = createRedisTrackingStore(redis, PREFIX)
+    const trackingNumber = laPosteNumber(42)
+    const start = Date.parse('2026-06-01T08:00:00+02:00')
+    const { record } = await store.register(
+      {
+        merchantId: 'bench-shop',
+        carrier: 'laposte',
+        trackingNumber,
+        orderId: 'ORDER-42',
+        destinationPostalCode: '75011',
+        promisedDeliveryDate: '2026-06-05',
+        metadata: { customer: 'c-42', channel: 'web' },
+      },
+      new Date(start),
+    )
+    const events = Array.from({ length: EVENTS }, (_, index) =>
+      withEventId('laposte', trackingNumber, {
+        occurredAt: new Date(start + index * 3_600_000).toISOString().replace('Z', '+00:00'),
+        status: index === 0 ? 'info_received' : 'in_transit',
+        code: index === 0 ? 'DR1' : 'ET1',
+        description: `Votre colis est en cours d'acheminement (étape ${index + 1}).`,
+        location: { name: `Plateforme ${index + 1}`, city: 'Paris', postalCode: '75011', countryCode: 'FR' },
+      }),
+    )
+    const [before] = await store.loadForPoll([record.id])
+    if (!before) throw new Error('seeded tracking missing')
+    const at = new Date(start + EVENTS * 3_600_000).toISOString()
+    const [outcome] = await store.savePolls([
+      {
+        before,
+        record: {
+          ...before.record,
+          status: 'in_transit',
+          updatedAt: at,
+          lastCheckedAt: at,
+          lastNewEventAt: at,
+        },
+        events,
+        nextDueAtMs: Date.now() + 3_600_000,
+      },
+    ])
+    if (outcome !== 'saved') throw new Error(`seeding the timeline: ${outcome}`)
+    return { key, id: record.id }
+  } finally {
+    redis.disconnect()
+  }
+}
+
+interface Load {
+  url: string
+  headers: Record<string, string>
+}
+
+interface Run {
+  rps: number
+  p99Ms: number
+  /** Server CPU per answered request (µs). */
+  cpuUsPerRequest?: number
+}
+
+async function run(server: BenchServer, load: Load, seconds: number, what: string, overallRate?: number) {
+  const cpuBefore = server.cpuMs()
+  const result = await autocannon({
+    ...load,
+    connections: CONNECTIONS,
+    duration: seconds,
+    ...(overallRate ? { overallRate } : {}),
+  })
+  const cpuAfter = server.cpuMs()
+  assertClean(result, what)
+  const measured: Run = { rps: ratePerSecond(result), p99Ms: result.latency.p99 }
+  if (cpuBefore !== undefined && cpuAfter !== undefined) {
+    measured.cpuUsPerRequest = ((cpuAfter - cpuBefore) * 1000) / result['2xx']
+  }
+  return { result, measured }
+}
+
+function best(runs: Run[]): Run {
+  return runs.reduce((a, b) => (b.rps > a.rps ? b : a))
+}
+
+export interface ApiReadMeasurement {
+  colis: Run
+  bare: Run
+  ratio: number
+  cpuRatio?: number
+  rateAt70: number
+  achievedAt70: number
+  p50At70Ms: number
+  p99At70Ms: number
+  bodyBytes: number
+  seconds: number
+  rounds: number
+}
+
+/**
+ * GET /v1/trackings/{id} on the real service vs. a bare Hono route serving the same JSON from memory.
+ * Both servers stay up and are loaded in turn, `rounds` times each; the best round of each counts
+ * (other work on a shared machine only ever slows a round down).
+ */
+export async function measureApiRead(options: BenchOptions): Promise<ApiReadMeasurement> {
+  const seconds = options.quick ? 2 : 5
+  const rounds = options.quick ? 2 : 3
+  const redis = await startBenchRedis()
+  const dir = mkdtempSync(join(tmpdir(), 'colis-bench-read-'))
+  const servers: BenchServer[] = []
+  try {
+    const { key, id } = await seed(redis.url)
+    const path = `/v1/trackings/${id}`
+    const headers = { authorization: `Bearer ${key}` }
+
+    const colis = await startBenchServer('colis', { REDIS_URL: redis.url, COLIS_REDIS_PREFIX: PREFIX })
+    servers.push(colis)
+    const first = await fetch(`${colis.url}${path}`, { headers })
+    const body = await first.text()
+    if (first.status !== 200) throw new Error(`GET ${path}: ${first.status} ${body}`)
+    const events = (JSON.parse(body) as { events?: unknown[] }).events?.length
+    if (events !== EVENTS) throw new Error(`expected ${EVENTS} events, got ${events}`)
+
+    const bodyFile = join(dir, 'body.json')
+    writeFileSync(bodyFile, body)
+    const bare = await startBenchServer('bare', { BENCH_BODY_FILE: bodyFile })
+    servers.push(bare)
+    const bareBody = await (await fetch(`${bare.url}${path}`)).text()
+    if (bareBody !== body) throw new Error('the bare server does not answer the same JSON')
+
+    const colisLoad = { url: `${colis.url}${path}`, headers }
+    const bareLoad = { url: `${bare.url}${path}`, headers }
+    // Warm-up: JIT, connection pools.
+    await run(colis, colisLoad, 1, 'colis warm-up')
+    await run(bare, bareLoad, 1, 'bare warm-up')
+    const colisRuns: Run[] = []
+    const bareRuns: Run[] = []
+    for (let round = 0; round < rounds; round++) {
+      colisRuns.push((await run(colis, colisLoad, seconds, 'colis')).measured)
+      bareRuns.push((await run(bare, bareLoad, seconds, 'bare')).measured)
+    }
+    const colisBest = best(colisRuns)
+    const bareBest = best(bareRuns)
+    const rateAt70 = Math.max(1, Math.round(colisBest.rps * 0.7))
+    const at70 = (await run(colis, colisLoad, seconds * 2, 'colis at 70 %', rateAt70)).result
+
+    return {
+      colis: colisBest,
+      bare: bareBest,
+      ratio: colisBest.rps / bareBest.rps,
+      ...(colisBest.cpuUsPerRequest && bareBest.cpuUsPerRequest
+        ? { cpuRatio: bareBest.cpuUsPerRequest / colisBest.cpuUsPerRequest }
+        : {}),
+      rateAt70,
+      achievedAt70: ratePerSecond(at70),
+      p50At70Ms: at70.latency.p50,
+      p99At70Ms: at70.latency.p99,
+      bodyBytes: Buffer.byteLength(body),
+      seconds,
+      rounds,
+    }
+  } finally {
+    for (const server of servers) await server.stop()
+    await redis.stop()
+    rmSync(dir, { recursive: true, force: true })
+  }
+}
+
+const round = (value: number, digits = 0) => Number(value.toFixed(digits))
+
+export const apiRead: FigureModule = async (options): Promise<Figure[]> => {
+  const m = await measureApiRead(options)
+  const cpu = (run: Run) =>
+    run.cpuUsPerRequest === undefined ? '' : `, ${round(run.cpuUsPerRequest)} µs server CPU/req`
+  const how = `best of ${m.rounds} interleaved ${m.seconds}-s autocannon runs, ${CONNECTIONS} connections, in the bench process; each server in a child \`node --import tsx bench/api-server.ts\`; private redis-server; ${m.bodyBytes}-byte body, ${EVENTS} events`
+  return [
+    atLeast('api-read-ratio', round(m.colis.rps), 'req/s', 0.5, {
+      baseline: round(m.bare.rps),
+      ratio: round(m.ratio, 3),
+      note: `GET /v1/trackings/{id}: colis (startService role api, real store) ${round(m.colis.rps)} req/s${cpu(m.colis)} vs. bare Hono from memory ${round(m.bare.rps)} req/s${cpu(m.bare)}${m.cpuRatio ? ` (CPU-cost ratio ${round(m.cpuRatio, 2)})` : ''}; ${how}`,
+    }),
+    atMost('api-read-p99-at-70pct', round(m.p99At70Ms, 2), 'ms', 20, {
+      note: `autocannon overallRate ${m.rateAt70} req/s (70 % of colis' ${round(m.colis.rps)}) for ${m.seconds * 2} s, ${CONNECTIONS} connections: achieved ${round(m.achievedAt70)} req/s, p50 ${round(m.p50At70Ms, 2)} ms, p99 ${round(m.p99At70Ms, 2)} ms (coordinated-omission corrected); p99 at max rate ${round(m.colis.p99Ms, 2)} ms`,
+    }),
+  ]
+}

@@ -1,0 +1,96 @@
+import { mkdtempSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { Queue, Worker } from 'bullmq'
+import { Redis } from 'ioredis'
+import { startLocalRedis } from '../../src/redis/local-redis.js'
+import { atLeast, atMost, type Figure, type FigureModule } from '../figure.js'
+import { measurePollCost } from '../poll-cost.js'
+
+const CONCURRENCY = 50
+
+/** A bare BullMQ worker with a no-op processor, same Redis build and concurrency: the engine's ceiling. */
+async function bareBullMqJobsPerSecond(jobs: number): Promise<number> {
+  const dir = mkdtempSync(join(tmpdir(), 'colis-bench-bare-'))
+  const redis = await startLocalRedis({ dir })
+  const connection = () => new Redis(redis.url, { maxRetriesPerRequest: null })
+  const queue = new Queue('bare', { connection: connection() })
+  for (let start = 0; start < jobs; start += 1000) {
+    await queue.addBulk(
+      Array.from({ length: Math.min(1000, jobs - start) }, (_, index) => ({
+        name: 'poll',
+        data: { ids: [`trk_${start + index}`] },
+        opts: { jobId: `bare-${start + index}` },
+      })),
+    )
+  }
+  let done = 0
+  const started = performance.now()
+  const finished = new Promise<void>((resolve) => {
+    const worker = new Worker('bare', async () => {}, {
+      connection: connection(),
+      concurrency: CONCURRENCY,
+      removeOnComplete: { count: 1000 },
+    })
+    worker.on('completed', () => {
+      done++
+      if (done === jobs) void worker.close().then(() => resolve())
+    })
+  })
+  await finished
+  const rate = jobs / ((performance.now() - started) / 1000)
+  await queue.close()
+  await redis.stop()
+  rmSync(dir, { recursive: true, force: true })
+  return rate
+}
+
+/**
+ * Figure 1 (poll pipeline vs bare BullMQ, round trips and CPU per poll) and figure 2 (carrier requests
+ * per 1000 polls with 10-id La Poste batches), measured with the real dispatcher, poll job, adapter,
+ * merge and store against a loopback La Poste.
+ */
+export const pollPipeline: FigureModule = async ({ quick }) => {
+  const parcels = quick ? 5_000 : 20_000
+  const bare = await bareBullMqJobsPerSecond(parcels)
+  const batched = await measurePollCost(parcels, 10, CONCURRENCY)
+  const single = await measurePollCost(quick ? 500 : 2_000, 1, 1)
+  const singleBatch10 = await measurePollCost(quick ? 500 : 2_000, 10, 1)
+  const figures: Figure[] = [
+    atLeast('poll-pipeline-vs-bare-bullmq', Math.round(batched.pollsPerSecond), 'polls/s', 0.5, {
+      baseline: Math.round(bare),
+      ratio: Number((batched.pollsPerSecond / bare).toFixed(3)),
+      note: `${parcels} parcels, La Poste batches of 10, concurrency ${CONCURRENCY}; baseline = no-op BullMQ jobs/s`,
+    }),
+    atMost('poll-redis-round-trips-per-poll', Number(single.roundTripsPerPoll.toFixed(2)), 'round trips', 5, {
+      note: 'one parcel per job, concurrency 1, dispatcher ticking every 250 ms (exact count through a TCP proxy; idle loops of the relay and other workers included)',
+    }),
+    atMost(
+      'poll-redis-round-trips-per-parcel-batched',
+      Number(singleBatch10.roundTripsPerPoll.toFixed(2)),
+      'round trips',
+      5,
+      {
+        note: '10 parcels per job, concurrency 1',
+      },
+    ),
+    {
+      name: 'poll-cpu-ms-per-poll',
+      value: Number(batched.cpuMsPerPoll.toFixed(3)),
+      unit: 'ms',
+      target: 'info',
+      pass: true,
+      note: 'whole process CPU (workers + loopback carrier) / parcels polled, batched',
+    },
+    atMost(
+      'carrier-requests-per-1000-polls',
+      Math.round(batched.carrierRequestsPer1000Polls),
+      'requests',
+      110,
+      {
+        note: 'La Poste 10-id batches',
+      },
+    ),
+  ]
+  return figures
+}

@@ -1,0 +1,195 @@
+import { mkdtempSync, rmSync } from 'node:fs'
+import { createServer } from 'node:http'
+import type { AddressInfo } from 'node:net'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { Queue, Worker } from 'bullmq'
+import { Redis } from 'ioredis'
+import { Agent } from 'undici'
+import { createSilentLogger } from '../../src/logger.js'
+import { startLocalRedis } from '../../src/redis/local-redis.js'
+import { createRedisKeys } from '../../src/store/redis-keys.js'
+import { createWebhookStore } from '../../src/store/webhook-store.js'
+import { createGuardedDispatcher, parseAllowedCidrs } from '../../src/webhooks/egress-guard.js'
+import { createWebhookSecret } from '../../src/webhooks/sign.js'
+import { processDeliveryJob } from '../../workers/deliver-webhook.js'
+import { type DeliveryJobData, startOutboxRelay } from '../../workers/relay-outbox.js'
+import { atLeast, atMost, type FigureModule } from '../figure.js'
+
+const CONCURRENCY = 50
+const DATA = JSON.stringify({ tracking: { id: 'trk_bench', status: 'in_transit', events: [] }, sequence: 1 })
+
+async function startReceiver() {
+  const latencies: number[] = []
+  let received = 0
+  const server = createServer((request, response) => {
+    const chunks: Buffer[] = []
+    request.on('data', (chunk: Buffer) => chunks.push(chunk))
+    request.on('end', () => {
+      received++
+      const stored = Number(
+        request.headers['x-bench-stored'] ?? JSON.parse(Buffer.concat(chunks).toString()).timestamp,
+      )
+      if (Number.isFinite(stored)) latencies.push(Date.now() - stored)
+      response.end('ok')
+    })
+  })
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
+  return {
+    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/hooks`,
+    received: () => received,
+    latencies,
+    reset() {
+      received = 0
+      latencies.length = 0
+    },
+    close: () => new Promise((resolve) => server.close(resolve)),
+  }
+}
+
+async function until(condition: () => boolean) {
+  while (!condition()) await new Promise((resolve) => setTimeout(resolve, 5))
+}
+
+/** Plain unsigned POSTs from this process, same receiver, same concurrency: the HTTP ceiling. */
+async function plainPostsPerSecond(url: string, count: number): Promise<number> {
+  const agent = new Agent({ connections: CONCURRENCY })
+  let next = 0
+  const started = performance.now()
+  await Promise.all(
+    Array.from({ length: CONCURRENCY }, async () => {
+      while (next < count) {
+        next++
+        const response = await globalThis.fetch(url, {
+          method: 'POST',
+          body: `{"type":"tracking.updated","timestamp":"x","data":${DATA}}`,
+          // @ts-expect-error undici's dispatcher option is not in the DOM RequestInit type
+          dispatcher: agent,
+        })
+        await response.arrayBuffer()
+      }
+    }),
+  )
+  const rate = count / ((performance.now() - started) / 1000)
+  await agent.close()
+  return rate
+}
+
+/**
+ * Figure 7: signed deliveries/s through the real outbox relay and delivery worker (BullMQ), vs plain
+ * POSTs; and the p99 from "event stored" (outbox write) to "webhook received" at 500 deliveries/s.
+ */
+export const webhookFanout: FigureModule = async ({ quick }) => {
+  const dir = mkdtempSync(join(tmpdir(), 'colis-bench-webhooks-'))
+  const redis = await startLocalRedis({ dir })
+  const connections: Redis[] = []
+  const connect = () => {
+    const client = new Redis(redis.url, { maxRetriesPerRequest: null })
+    connections.push(client)
+    return client
+  }
+  const receiver = await startReceiver()
+  const prefix = 'bench'
+  const keys = createRedisKeys(prefix)
+  const webhooks = createWebhookStore(connect(), prefix)
+  await webhooks.createEndpoint({
+    id: 'whk_bench',
+    merchantId: 'shop',
+    url: receiver.url,
+    events: ['tracking.updated'],
+    secrets: [{ secret: createWebhookSecret(), createdAt: new Date().toISOString() }],
+    createdAt: new Date().toISOString(),
+  })
+  const dispatcher = createGuardedDispatcher({
+    allowed: parseAllowedCidrs('127.0.0.1/32'),
+    timeoutMs: 15_000,
+  })
+  const queue = new Queue<DeliveryJobData>('deliveries', { connection: connect(), prefix: `${prefix}:bull` })
+  const worker = new Worker<DeliveryJobData>(
+    'deliveries',
+    (job) =>
+      processDeliveryJob(job, {
+        webhooks,
+        dispatcher,
+        timeoutMs: 15_000,
+        disableAfterMs: 5 * 86_400_000,
+        attempts: 8,
+        logger: createSilentLogger(),
+      }),
+    {
+      connection: connect(),
+      prefix: `${prefix}:bull`,
+      concurrency: CONCURRENCY,
+      removeOnComplete: { count: 1000 },
+    },
+  )
+  const relay = startOutboxRelay({
+    redis: connect(),
+    outboxKey: keys.outbox(),
+    webhooks,
+    queue,
+    logger: createSilentLogger(),
+    consumer: 'bench',
+    claimIdleMs: 60_000,
+    blockMs: 50,
+  })
+  const writer = connect()
+  const store = async (count: number, index: number) => {
+    const pipeline = writer.pipeline()
+    for (let offset = 0; offset < count; offset++) {
+      const message = {
+        type: 'tracking.updated',
+        merchantId: 'shop',
+        trackingId: `trk_${index + offset}`,
+        sequence: 1,
+        timestamp: String(Date.now()),
+        data: DATA,
+      }
+      pipeline.xadd(keys.outbox(), '*', 'm', JSON.stringify(message))
+    }
+    await pipeline.exec()
+  }
+
+  const count = quick ? 3_000 : 10_000
+  const plain = await plainPostsPerSecond(receiver.url, count)
+  receiver.reset()
+  const started = performance.now()
+  for (let index = 0; index < count; index += 500) await store(Math.min(500, count - index), index)
+  await until(() => receiver.received() >= count)
+  const signed = count / ((performance.now() - started) / 1000)
+
+  // 500 deliveries/s, paced in 10 ms steps, for a few seconds.
+  receiver.reset()
+  const seconds = quick ? 4 : 10
+  const paced = 500 * seconds
+  for (let step = 0; step < seconds * 100; step++) {
+    const tick = performance.now()
+    await store(5, count + step * 5)
+    const wait = 10 - (performance.now() - tick)
+    if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait))
+  }
+  await until(() => receiver.received() >= paced)
+  const sorted = [...receiver.latencies].sort((a, b) => a - b)
+  const p99 = sorted[Math.floor(sorted.length * 0.99)] ?? Number.POSITIVE_INFINITY
+  const p50 = sorted[Math.floor(sorted.length * 0.5)] ?? Number.POSITIVE_INFINITY
+
+  await relay.stop()
+  await worker.close()
+  await queue.close()
+  await dispatcher.close()
+  await Promise.all(connections.map((client) => client.quit()))
+  await receiver.close()
+  await redis.stop()
+  rmSync(dir, { recursive: true, force: true })
+
+  return [
+    atLeast('webhook-signed-vs-plain', Math.round(signed), 'deliveries/s', 0.5, {
+      baseline: Math.round(plain),
+      ratio: Number((signed / plain).toFixed(3)),
+      note: `${count} deliveries through outbox → relay → BullMQ → signed POST; baseline: plain POSTs, concurrency ${CONCURRENCY}`,
+    }),
+    atMost('webhook-p99-stored-to-received-at-500ps', p99, 'ms', 1000, {
+      note: `${paced} deliveries paced at 500/s; p50 ${p50} ms`,
+    }),
+  ]
+}

@@ -1,0 +1,153 @@
+import { createHash } from 'node:crypto'
+import { Hono } from 'hono'
+import { bodyLimit } from 'hono/body-limit'
+import { requestId } from 'hono/request-id'
+import type { AlertPolicy } from '../domain/delay-alerts.js'
+import type { TrackingRecord } from '../domain/tracking.js'
+import type { Logger } from '../logger.js'
+import type { ApiKeyIdentity, ApiKeyStore } from '../store/api-key-store.js'
+import type { TrackingStore } from '../store/tracking-store.js'
+import type { WebhookStore } from '../store/webhook-store.js'
+import { ApiError, problemResponse } from './problem.js'
+import { alertRoutes } from './routes/alerts.js'
+import { carrierRoutes } from './routes/carriers.js'
+import { healthRoutes } from './routes/health.js'
+import { subscriptionRoutes } from './routes/subscriptions.js'
+import { trackingRoutes } from './routes/trackings.js'
+import { webhookRoutes } from './routes/webhooks.js'
+
+/** What the API needs to know of a carrier; adapters satisfy it, the API never imports them. */
+export interface CarrierInfo {
+  id: string
+  name: string
+  batchSize: number
+  rateLimit: { max: number; durationMs: number }
+  needsCredentials: boolean
+  configured: boolean
+  checkNumber(trackingNumber: string): { ok: true; trackingNumber: string } | { ok: false; reason: string }
+}
+
+export interface CarrierDetection {
+  trackingNumber: string
+  candidates: Array<{ carrier: string; confidence: number; reason: string }>
+  problems: string[]
+  winner?: string
+}
+
+/** The carriers of this deployment, as they are now (a definition file reload may change them). */
+export interface CarrierCatalog {
+  list(): CarrierInfo[]
+  get(id: string): CarrierInfo | undefined
+  detect(trackingNumber: string): CarrierDetection
+}
+
+export interface AppDeps {
+  store: TrackingStore
+  apiKeys: Pick<ApiKeyStore, 'verify'>
+  carriers: CarrierCatalog
+  /** Recent carrier failures by kind, for `GET /v1/carriers`. */
+  carrierFailures(carriers: readonly string[]): Promise<Map<string, Record<string, number>>>
+  /** Resolves when Redis answers; rejects otherwise. */
+  pingRedis(): Promise<void>
+  alertPolicy(record: TrackingRecord): AlertPolicy
+  webhooks: WebhookStore
+  /** Subscription-time SSRF check of a webhook URL (the delivery-time guard is the one that counts). */
+  checkWebhookUrl(url: string): Promise<{ ok: true } | { ok: false; reason: string }>
+  logger: Logger
+  now?: () => Date
+  /** How long a verified API key is trusted without asking Redis again (ms); 0: always ask. */
+  apiKeyCacheMs?: number
+}
+
+export type ApiEnv = { Variables: { requestId: string; merchantId: string } }
+
+const BODY_LIMIT_BYTES = 64 * 1024
+/** `POST /v1/trackings/batch` takes up to 1000 registrations at once. */
+const BATCH_BODY_LIMIT_BYTES = 1024 * 1024
+const BATCH_PATH = '/v1/trackings/batch'
+
+function limitBodies(maxSize: number) {
+  return bodyLimit({
+    maxSize,
+    onError: () => {
+      throw new ApiError('payload_too_large', `request bodies are limited to ${maxSize} bytes`)
+    },
+  })
+}
+
+const API_KEY_CACHE_MS = 5_000
+const API_KEY_CACHE_MAX = 1_000
+
+/**
+ * Verified keys are trusted for a few seconds (a revocation takes effect within `ttlMs`), which
+ * saves a Redis round trip per request. Only successes are kept, under the SHA-256 of the key, so
+ * the cache holds no secret and a guess never lingers in it.
+ */
+function cachedVerify(verify: ApiKeyStore['verify'], ttlMs: number): ApiKeyStore['verify'] {
+  if (ttlMs <= 0) return verify
+  const cache = new Map<string, { identity: ApiKeyIdentity; until: number }>()
+  return async (presented) => {
+    const digest = createHash('sha256').update(presented).digest('base64')
+    const now = Date.now()
+    const hit = cache.get(digest)
+    if (hit && hit.until > now) return hit.identity
+    const identity = await verify(presented)
+    if (!identity) {
+      cache.delete(digest)
+      return undefined
+    }
+    if (cache.size >= API_KEY_CACHE_MAX) cache.clear()
+    cache.set(digest, { identity, until: now + ttlMs })
+    return identity
+  }
+}
+
+/** Errors the Redis client raises when it cannot reach the server (fail-fast connection). */
+function isRedisUnavailable(error: unknown): boolean {
+  if (!(error instanceof Error)) return false
+  return (
+    /enableOfflineQueue|Connection is closed|ECONNREFUSED|ETIMEDOUT|ECONNRESET|MaxRetriesPerRequest|Stream isn't writeable/i.test(
+      error.message,
+    ) || ['MaxRetriesPerRequestError'].includes(error.name)
+  )
+}
+
+export function createApp(deps: AppDeps) {
+  const app = new Hono<ApiEnv>()
+  app.use(requestId({ headerName: 'x-request-id' }))
+  const limitBody = limitBodies(BODY_LIMIT_BYTES)
+  const limitBatchBody = limitBodies(BATCH_BODY_LIMIT_BYTES)
+  app.use('*', (c, next) => {
+    // GET and HEAD carry no body; asking for one would make @hono/node-server build a whole Request.
+    if (c.req.method === 'GET' || c.req.method === 'HEAD') return next()
+    return (c.req.path === BATCH_PATH ? limitBatchBody : limitBody)(c, next)
+  })
+  app.route('/', healthRoutes(deps))
+
+  const verify = cachedVerify((key) => deps.apiKeys.verify(key), deps.apiKeyCacheMs ?? API_KEY_CACHE_MS)
+  app.use('/v1/*', async (c, next) => {
+    const header = c.req.header('authorization') ?? ''
+    const key = header.match(/^Bearer\s+(\S+)$/i)?.[1]
+    const identity = key ? await verify(key) : undefined
+    if (!identity) throw new ApiError('unauthorized', 'send your API key as "Authorization: Bearer <key>"')
+    c.set('merchantId', identity.merchantId)
+    await next()
+  })
+  app.route('/v1/trackings', trackingRoutes(deps))
+  app.route('/v1/trackings', subscriptionRoutes(deps))
+  app.route('/v1/carriers', carrierRoutes(deps))
+  app.route('/v1/alerts', alertRoutes(deps))
+  app.route('/v1/webhooks', webhookRoutes(deps))
+
+  app.notFound((c) => problemResponse(c, new ApiError('route_not_found', `${c.req.method} ${c.req.path}`)))
+  app.onError((error, c) => {
+    if (error instanceof ApiError) return problemResponse(c, error)
+    if (isRedisUnavailable(error)) {
+      deps.logger.error({ err: error, requestId: c.get('requestId') }, 'redis unavailable')
+      return problemResponse(c, new ApiError('redis_unavailable', 'try again in a few seconds'))
+    }
+    deps.logger.error({ err: error, requestId: c.get('requestId'), path: c.req.path }, 'unhandled API error')
+    return problemResponse(c, new ApiError('internal'))
+  })
+  return app
+}

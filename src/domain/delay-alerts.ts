@@ -1,0 +1,236 @@
+import {
+  addBusinessDays,
+  addCalendarDays,
+  type DayKind,
+  deliveryDayKindFor,
+  endOfParisDay,
+  parisDateOf,
+  parisDateOfTimestamp,
+} from './business-calendar.js'
+import { formatInZone, instantOf, PARIS, resolveWallClock } from './paris-time.js'
+import type { TrackingRecord } from './tracking.js'
+import type { TrackingEvent } from './tracking-event.js'
+import { type EventStatus, isTerminalStatus } from './tracking-status.js'
+
+export const ALERT_TYPES = [
+  'late',
+  'at_risk',
+  'stalled',
+  'exception',
+  'failed_attempt',
+  'pickup_expiring',
+  'returned',
+] as const
+export type AlertType = (typeof ALERT_TYPES)[number]
+
+export interface AlertPolicy {
+  /** Business days (of `dayKind`) without a new carrier event before `stalled`. Default 3. */
+  stalledBusinessDays: number
+  /** Calendar days waiting at a pickup point before `pickup_expiring`. La Poste 10, Chronopost 7. */
+  pickupExpiringDays: number
+  dayKind: DayKind
+}
+
+/** Per-carrier thresholds and per-service day kinds that replace the defaults. */
+export interface AlertPolicyOverrides {
+  stalledBusinessDays?: Record<string, number>
+  pickupExpiringDays?: Record<string, number>
+  dayKinds?: Record<string, DayKind>
+}
+
+const DEFAULT_STALLED_BUSINESS_DAYS = 3
+const DEFAULT_PICKUP_EXPIRING_DAYS = 10
+const PICKUP_EXPIRING_DAYS_BY_CARRIER: Record<string, number> = { laposte: 10, chronopost: 7 }
+
+export function alertPolicyFor(
+  carrier: string,
+  service: string | undefined,
+  overrides?: AlertPolicyOverrides,
+): AlertPolicy {
+  return {
+    stalledBusinessDays: overrides?.stalledBusinessDays?.[carrier] ?? DEFAULT_STALLED_BUSINESS_DAYS,
+    pickupExpiringDays:
+      overrides?.pickupExpiringDays?.[carrier] ??
+      PICKUP_EXPIRING_DAYS_BY_CARRIER[carrier] ??
+      DEFAULT_PICKUP_EXPIRING_DAYS,
+    // Without a service, the carrier id stands for it: a Chronopost parcel still rests on weekends.
+    dayKind: deliveryDayKindFor(service ?? carrier, overrides?.dayKinds),
+  }
+}
+
+export interface AlertInput {
+  record: TrackingRecord
+  events: TrackingEvent[]
+  nowMs: number
+  policy: AlertPolicy
+}
+
+export type AlertConditions = ReadonlyMap<AlertType, Record<string, unknown>>
+
+export interface DelayAlert {
+  id: string
+  type: AlertType
+  openedAt: string
+  resolvedAt?: string
+  details: Record<string, unknown>
+}
+
+const STATUS_ALERTS = [
+  ['exception', 'exception'],
+  ['failed_attempt', 'failed_attempt'],
+  ['returned', 'returned_to_sender'],
+] as const satisfies ReadonlyArray<readonly [AlertType, EventStatus]>
+
+function latestBy<T>(items: readonly T[], instant: (item: T) => number): T | undefined {
+  let latest: T | undefined
+  for (const item of items) if (latest === undefined || instant(item) >= instant(latest)) latest = item
+  return latest
+}
+
+const eventInstant = (event: TrackingEvent) => instantOf(event.occurredAt)
+
+/** When the parcel was last scanned, as given (registration time when never scanned). */
+function lastScanAt(input: AlertInput): string {
+  return latestBy(input.events, eventInstant)?.occurredAt ?? input.record.createdAt
+}
+
+/** Instant at which the parcel counts as stalled, or undefined when it cannot stall. */
+function stalledDeadline(input: AlertInput): number | undefined {
+  const { record, policy } = input
+  if (isTerminalStatus(record.status, record.final ?? false)) return undefined
+  // Waiting at a pickup point is the recipient's silence, not the carrier's: pickup_expiring covers it.
+  if (record.status === 'available_for_pickup') return undefined
+  const lastDay = parisDateOf(instantOf(lastScanAt(input)))
+  const postalCode = record.destinationPostalCode
+  return endOfParisDay(addBusinessDays(lastDay, policy.stalledBusinessDays, policy.dayKind, postalCode))
+}
+
+/** Start of the current wait at a pickup point: the first pickup scan after the last other meaningful scan. */
+function pickupWaitingSince(input: AlertInput): string {
+  const sorted = [...input.events].sort((a, b) => eventInstant(a) - eventInstant(b))
+  let since: string | undefined
+  for (const event of sorted) {
+    if (event.status === 'available_for_pickup') since ??= event.occurredAt
+    else if (event.status !== 'unknown') since = undefined
+  }
+  return since ?? input.record.lastNewEventAt
+}
+
+/** `days` calendar days after `timestamp`, on the Paris wall clock (a DST change does not move it). */
+function addParisCalendarDays(timestamp: string, days: number): number {
+  const local = formatInZone(instantOf(timestamp), PARIS)
+  const [year, month, day] = addCalendarDays(local.slice(0, 10), days).split('-').map(Number)
+  const [hour, minute, second] = local.slice(11, 19).split(':').map(Number)
+  return resolveWallClock(
+    { year: year ?? 0, month: month ?? 0, day: day ?? 0, hour: hour ?? 0, minute: minute ?? 0, second },
+    PARIS,
+  )
+}
+
+function pickupExpiresAt(input: AlertInput): { waitingSince: string; expiresAtMs: number } | undefined {
+  if (input.record.status !== 'available_for_pickup') return undefined
+  const waitingSince = pickupWaitingSince(input)
+  return { waitingSince, expiresAtMs: addParisCalendarDays(waitingSince, input.policy.pickupExpiringDays) }
+}
+
+function endOfPromisedDay(record: TrackingRecord): number | undefined {
+  if (record.status === 'delivered' || !record.promisedDeliveryDate) return undefined
+  const promised = parisDateOfTimestamp(record.promisedDeliveryDate)
+  return promised === undefined ? undefined : endOfParisDay(promised)
+}
+
+/** The alert types whose condition holds at `nowMs`, each with the facts that explain it. */
+export function evaluateAlertConditions(input: AlertInput): Map<AlertType, Record<string, unknown>> {
+  const { record, events, nowMs, policy } = input
+  const conditions = new Map<AlertType, Record<string, unknown>>()
+  const terminal = isTerminalStatus(record.status, record.final ?? false)
+
+  const lateSinceMs = endOfPromisedDay(record)
+  if (lateSinceMs !== undefined && nowMs >= lateSinceMs) {
+    conditions.set('late', {
+      promisedDeliveryDate: record.promisedDeliveryDate,
+      lateSince: formatInZone(lateSinceMs, PARIS),
+    })
+  }
+
+  const promised = record.promisedDeliveryDate && parisDateOfTimestamp(record.promisedDeliveryDate)
+  const estimated = record.estimatedDelivery && parisDateOfTimestamp(record.estimatedDelivery)
+  // Once terminal, the carrier's estimate is no longer a forecast.
+  if (!terminal && promised && estimated && estimated > promised) {
+    conditions.set('at_risk', {
+      promisedDeliveryDate: record.promisedDeliveryDate,
+      estimatedDelivery: record.estimatedDelivery,
+    })
+  }
+
+  const stalledAtMs = stalledDeadline(input)
+  if (stalledAtMs !== undefined && nowMs >= stalledAtMs) {
+    conditions.set('stalled', { lastEventAt: lastScanAt(input), businessDays: policy.stalledBusinessDays })
+  }
+
+  for (const [type, status] of STATUS_ALERTS) {
+    if (record.status !== status) continue
+    const cause = latestBy(
+      events.filter((event) => event.status === status),
+      eventInstant,
+    )
+    conditions.set(type, cause ? { eventId: cause.id, code: cause.code, description: cause.description } : {})
+  }
+
+  const pickup = pickupExpiresAt(input)
+  if (pickup && nowMs >= pickup.expiresAtMs) {
+    conditions.set('pickup_expiring', { waitingSince: pickup.waitingSince, days: policy.pickupExpiringDays })
+  }
+  return conditions
+}
+
+/**
+ * Opens and resolves alerts so each opens once and resolves once. An open alert whose condition still
+ * holds is left untouched (its details are not rewritten), so re-polls never repeat a notification.
+ * A type whose last alert was resolved and whose condition holds again opens a NEW alert: a second
+ * episode (a second stall, a second failed attempt) is news. `alerts` keeps the history, newest last.
+ */
+export function reconcileAlerts(
+  current: readonly DelayAlert[],
+  conditions: AlertConditions,
+  nowIso: string,
+  newId: (type: AlertType) => string,
+): { alerts: DelayAlert[]; opened: DelayAlert[]; resolved: DelayAlert[] } {
+  const openTypes = new Set<AlertType>()
+  const resolved: DelayAlert[] = []
+  const alerts = current.map((alert) => {
+    if (alert.resolvedAt !== undefined) return alert
+    // A second open alert of one type cannot come from here; should one exist, it is closed.
+    if (conditions.has(alert.type) && !openTypes.has(alert.type)) {
+      openTypes.add(alert.type)
+      return alert
+    }
+    const closed = { ...alert, resolvedAt: nowIso }
+    resolved.push(closed)
+    return closed
+  })
+  const opened: DelayAlert[] = []
+  for (const type of ALERT_TYPES) {
+    const details = conditions.get(type)
+    if (details === undefined || openTypes.has(type)) continue
+    opened.push({ id: newId(type), type, openedAt: nowIso, details })
+  }
+  return { alerts: [...alerts, ...opened], opened, resolved }
+}
+
+/**
+ * The earliest instant after `nowMs` at which a time-driven condition (late, stalled, pickup_expiring)
+ * may change with no new event; undefined when nothing is pending.
+ */
+export function nextAlertCheckAt(input: AlertInput): number | undefined {
+  const candidates = [
+    endOfPromisedDay(input.record),
+    stalledDeadline(input),
+    pickupExpiresAt(input)?.expiresAtMs,
+  ]
+  let earliest: number | undefined
+  for (const at of candidates) {
+    if (at !== undefined && at > input.nowMs && (earliest === undefined || at < earliest)) earliest = at
+  }
+  return earliest
+}

@@ -1,0 +1,50 @@
+import type { CarrierErrorKind } from './carrier-error-kind.js'
+import type { DelayAlert } from './delay-alerts.js'
+import type { TrackingEvent } from './tracking-event.js'
+import type { TrackingStatus } from './tracking-status.js'
+
+export interface TrackingError {
+  kind: CarrierErrorKind
+  message: string
+  at: string
+}
+
+/** A parcel a merchant asked colis to follow. Stored without its events; they live beside it. */
+export interface TrackingRecord {
+  id: string
+  merchantId: string
+  carrier: string
+  trackingNumber: string
+  status: TrackingStatus
+  /** The carrier said this parcel's life is over (return delivered to the sender, …). */
+  final?: boolean
+  service?: string
+  product?: string
+  estimatedDelivery?: string
+  promisedDeliveryDate?: string
+  /** The merchant's promise, when given as shipping time + business days (promisedDeliveryDate is derived). */
+  promise?: { shippedAt: string; businessDays: number; dayKind?: 'ouvrables' | 'ouvres' }
+  destinationPostalCode?: string
+  deliveredAt?: string
+  orderId?: string
+  metadata?: Record<string, unknown>
+  createdAt: string
+  updatedAt: string
+  lastCheckedAt?: string
+  nextCheckAt?: string
+  /** When colis last learned of a new event (registration time until then): drives expiry. */
+  lastNewEventAt: string
+  lastError?: TrackingError
+  /** Polling stopped for good; why. */
+  stopped?: 'terminal' | 'expired' | 'invalid_number'
+  notFoundCount: number
+  failureCount: number
+  /** Increases with every notification about this tracking, so receivers can order and drop stale ones. */
+  sequence: number
+  /** Every alert episode of this parcel, open ones without `resolvedAt`. */
+  alerts: DelayAlert[]
+}
+
+export interface Tracking extends TrackingRecord {
+  events: TrackingEvent[]
+}

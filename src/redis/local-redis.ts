@@ -1,0 +1,140 @@
+import { type ChildProcess, spawn } from 'node:child_process'
+import { accessSync, constants, mkdirSync } from 'node:fs'
+import { createServer } from 'node:net'
+import { delimiter, join, resolve } from 'node:path'
+
+export interface LocalRedis {
+  url: string
+  pid: number
+  stop(): Promise<void>
+}
+
+export interface LocalRedisOptions {
+  /** Data directory; the append-only file lives there when `persistent`. */
+  dir: string
+  /** TCP port on 127.0.0.1; 0 picks a free one. */
+  port?: number
+  persistent?: boolean
+  binary?: string
+}
+
+export class RedisBinaryMissingError extends Error {
+  override readonly name = 'RedisBinaryMissingError'
+}
+
+export function findRedisBinary(path = process.env.PATH ?? ''): string | undefined {
+  for (const name of ['redis-server', 'valkey-server']) {
+    for (const dir of path.split(delimiter).filter(Boolean)) {
+      const candidate = join(dir, name)
+      try {
+        accessSync(candidate, constants.X_OK)
+        return candidate
+      } catch {}
+    }
+  }
+  return undefined
+}
+
+export async function findFreePort(): Promise<number> {
+  return new Promise((resolvePort, reject) => {
+    const server = createServer()
+    server.unref()
+    server.on('error', reject)
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address()
+      const port = typeof address === 'object' && address ? address.port : 0
+      server.close(() => resolvePort(port))
+    })
+  })
+}
+
+/**
+ * Starts a private redis-server child on 127.0.0.1 with `noeviction`. The child is killed when this
+ * process exits, and it also watches our pid itself, so a SIGKILLed parent leaves no orphan behind.
+ */
+export async function startLocalRedis(options: LocalRedisOptions): Promise<LocalRedis> {
+  const binary = options.binary ?? findRedisBinary()
+  if (!binary) {
+    throw new RedisBinaryMissingError(
+      'no redis-server found on PATH. Install one (Debian/Ubuntu: apt-get install redis-server; macOS: brew install redis) or set REDIS_URL=redis://host:6379 to use an existing Redis.',
+    )
+  }
+  const dir = resolve(options.dir)
+  mkdirSync(dir, { recursive: true })
+  const port = options.port || (await findFreePort())
+  const persistence = options.persistent
+    ? ['--appendonly', 'yes', '--appendfsync', 'everysec', '--save', '3600 1 300 100']
+    : ['--appendonly', 'no', '--save', '']
+  const args = [
+    '--port',
+    String(port),
+    '--bind',
+    '127.0.0.1',
+    '--dir',
+    dir,
+    '--maxmemory-policy',
+    'noeviction',
+    '--daemonize',
+    'no',
+    ...persistence,
+  ]
+  // A tiny shell parent watches our pid: if we die without cleanup (SIGKILL), it stops redis.
+  const watcher = `${shellQuote(binary)} ${args.map(shellQuote).join(' ')} & r=$!; trap 'kill $r 2>/dev/null; wait $r; exit 0' TERM INT; while kill -0 ${process.pid} 2>/dev/null && kill -0 $r 2>/dev/null; do sleep 1; done; kill $r 2>/dev/null; wait $r`
+  const child = spawn('/bin/sh', ['-c', watcher], { stdio: ['ignore', 'pipe', 'pipe'], detached: false })
+  const output: string[] = []
+  child.stdout?.on('data', (chunk: Buffer) => output.push(chunk.toString()))
+  child.stderr?.on('data', (chunk: Buffer) => output.push(chunk.toString()))
+  const onExit = () => child.kill('SIGTERM')
+  process.once('exit', onExit)
+  try {
+    await waitForReady(child, output, port)
+  } catch (error) {
+    child.kill('SIGTERM')
+    throw error
+  }
+  return {
+    url: `redis://127.0.0.1:${port}`,
+    pid: child.pid ?? 0,
+    async stop() {
+      process.off('exit', onExit)
+      if (child.exitCode !== null) return
+      await new Promise<void>((done) => {
+        child.once('exit', () => done())
+        child.kill('SIGTERM')
+      })
+    },
+  }
+}
+
+async function waitForReady(child: ChildProcess, output: string[], port: number): Promise<void> {
+  const deadline = Date.now() + 10_000
+  while (Date.now() < deadline) {
+    if (child.exitCode !== null) throw new Error(`redis-server exited: ${output.join('').trim().slice(-500)}`)
+    if (/ready to accept connections/i.test(output.join(''))) return
+    if (await ping(port)) return
+    await new Promise((done) => setTimeout(done, 25))
+  }
+  throw new Error(`redis-server did not start within 10 s: ${output.join('').slice(-500)}`)
+}
+
+async function ping(port: number): Promise<boolean> {
+  const { Socket } = await import('node:net')
+  return new Promise((done) => {
+    const socket = new Socket()
+    socket.setTimeout(200)
+    socket.once('error', () => done(false))
+    socket.once('timeout', () => {
+      socket.destroy()
+      done(false)
+    })
+    socket.connect(port, '127.0.0.1', () => socket.write('PING\r\n'))
+    socket.once('data', (data) => {
+      socket.destroy()
+      done(data.toString().startsWith('+PONG'))
+    })
+  })
+}
+
+function shellQuote(value: string): string {
+  return `'${value.replace(/'/g, `'\\''`)}'`
+}

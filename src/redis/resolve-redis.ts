@@ -1,0 +1,83 @@
+import { readFileSync, writeFileSync } from 'node:fs'
+import { join } from 'node:path'
+import { Redis } from 'ioredis'
+import type { Config } from '../config.js'
+import type { Logger } from '../logger.js'
+import { startLocalRedis } from './local-redis.js'
+
+export interface RedisTarget {
+  url: string
+  /** Where it came from, for the startup log. */
+  source: 'REDIS_URL' | 'probe' | 'private'
+  /** Stops the private redis-server colis started, if it did. */
+  stop(): Promise<void>
+}
+
+async function answers(url: string, timeoutMs = 500): Promise<boolean> {
+  const client = new Redis(url, {
+    lazyConnect: true,
+    connectTimeout: timeoutMs,
+    maxRetriesPerRequest: 0,
+    enableOfflineQueue: false,
+    retryStrategy: () => null,
+  })
+  client.on('error', () => {})
+  try {
+    await client.connect()
+    return (await client.ping()) === 'PONG'
+  } catch {
+    return false
+  } finally {
+    client.disconnect()
+  }
+}
+
+function privateRedisDir(config: Pick<Config, 'COLIS_DATA_DIR'>): string {
+  return join(config.COLIS_DATA_DIR, 'redis')
+}
+
+/**
+ * REDIS_URL when set; otherwise a Redis answering at COLIS_PROBE_REDIS (127.0.0.1:6379); otherwise a
+ * private redis-server started from PATH with its data (append-only file) in COLIS_DATA_DIR/redis.
+ */
+export async function resolveRedis(
+  config: Pick<Config, 'REDIS_URL' | 'COLIS_PROBE_REDIS' | 'COLIS_DATA_DIR'>,
+  logger: Logger,
+): Promise<RedisTarget> {
+  const none = async () => {}
+  if (config.REDIS_URL) return { url: config.REDIS_URL, source: 'REDIS_URL', stop: none }
+  if (config.COLIS_PROBE_REDIS !== 'none' && (await answers(config.COLIS_PROBE_REDIS))) {
+    return { url: config.COLIS_PROBE_REDIS, source: 'probe', stop: none }
+  }
+  const running = runningPrivateRedis(config)
+  if (running && (await answers(running))) return { url: running, source: 'private', stop: none }
+  const dir = privateRedisDir(config)
+  const redis = await startLocalRedis({ dir, persistent: true })
+  writeFileSync(join(dir, 'url'), redis.url)
+  logger.info({ url: redis.url, dir, pid: redis.pid }, 'started a private redis-server (append-only file on)')
+  return { url: redis.url, source: 'private', stop: () => redis.stop() }
+}
+
+/** The URL of the private redis-server a running `colis serve` started, so CLI commands reach the same data. */
+function runningPrivateRedis(config: Pick<Config, 'COLIS_DATA_DIR'>): string | undefined {
+  try {
+    return readFileSync(join(privateRedisDir(config), 'url'), 'utf8').trim()
+  } catch {
+    return undefined
+  }
+}
+
+/** BullMQ and colis lose data if Redis evicts keys: say so loudly at startup. */
+export async function warnIfEvicting(redis: Redis, logger: Logger): Promise<void> {
+  try {
+    const [, policy] = (await redis.config('GET', 'maxmemory-policy')) as [string, string]
+    if (policy !== 'noeviction') {
+      logger.warn(
+        { maxmemoryPolicy: policy },
+        'Redis may evict keys (maxmemory-policy is not noeviction): trackings and poll jobs can be lost. Set maxmemory-policy noeviction.',
+      )
+    }
+  } catch {
+    logger.info('could not read maxmemory-policy (CONFIG disabled?); make sure it is noeviction')
+  }
+}

@@ -1,0 +1,120 @@
+/**
+ * Lua scripts: each one is a single atomic step, so no reader sees half an update, a crash never
+ * leaves a tracking without exactly one pending poll (a member of either `due` or `inflight`), and a
+ * state change and the notifications it causes (the outbox stream) are written together or not at all.
+ *
+ * Index updates travel as a JSON list of Redis commands built by the store (`ops`): the scripts stay
+ * generic, and what an update touches is decided in TypeScript, next to the data model.
+ */
+
+/**
+ * Runs one op. XADD_IF_SUBSCRIBED writes a notification only when the merchant or the tracking has a
+ * webhook endpoint: nobody listening, nothing to relay (and nothing kept in memory).
+ * SCHEDULE_POLL ends a poll (inflight → due at its next time, or nowhere); a refresh asked while that
+ * poll ran makes the next one due now, since the running poll may have read the carrier too early.
+ */
+const RUN_OP = `
+local function run(op)
+  if op[1] == 'XADD_IF_SUBSCRIBED' then
+    if redis.call('SCARD', op[2]) + redis.call('SCARD', op[3]) > 0 then
+      redis.call('XADD', op[4], '*', 'm', op[5])
+    end
+  elseif op[1] == 'SCHEDULE_POLL' then
+    local id, nextDue = op[5], op[6]
+    redis.call('ZREM', op[2], id)
+    if redis.call('SREM', op[4], id) == 1 then
+      local t = redis.call('TIME')
+      local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+      if nextDue == '' or tonumber(nextDue) > now then nextDue = tostring(now) end
+    end
+    if nextDue == '' then redis.call('ZREM', op[3], id) else redis.call('ZADD', op[3], nextDue, id) end
+  else
+    redis.call(unpack(op))
+  end
+end
+`
+
+/** KEYS: byNumber, tracking. ARGV: id, doc, ops. Returns the id of the tracking (new or existing). */
+export const REGISTER_TRACKING = `${RUN_OP}
+local existing = redis.call('GET', KEYS[1])
+if existing then return existing end
+redis.call('SET', KEYS[1], ARGV[1])
+redis.call('HSET', KEYS[2], 'doc', ARGV[2], 'events', '[]', 'v', 1)
+for _, op in ipairs(cjson.decode(ARGV[3])) do run(op) end
+return ARGV[1]
+`
+
+/**
+ * Compare-and-set of a tracking. KEYS: tracking. ARGV: expectedVersion, doc, events ('' = unchanged),
+ * ops, opsIfGone. Returns 1 saved, 0 version conflict, -1 tracking deleted (opsIfGone ran).
+ */
+export const SAVE_TRACKING = `${RUN_OP}
+if redis.call('EXISTS', KEYS[1]) == 0 then
+  for _, op in ipairs(cjson.decode(ARGV[5])) do run(op) end
+  return -1
+end
+local version = tonumber(redis.call('HGET', KEYS[1], 'v'))
+if version ~= tonumber(ARGV[1]) then return 0 end
+if ARGV[3] ~= '' then
+  redis.call('HSET', KEYS[1], 'doc', ARGV[2], 'events', ARGV[3], 'v', version + 1)
+else
+  redis.call('HSET', KEYS[1], 'doc', ARGV[2], 'v', version + 1)
+end
+for _, op in ipairs(cjson.decode(ARGV[4])) do run(op) end
+return 1
+`
+
+/**
+ * KEYS: tracking, its shopper subscriptions set. ARGV: expectedVersion, ops, webhook key prefix.
+ * Returns 1 deleted, 0 version conflict, -1 already gone. Its subscriptions go with it.
+ */
+export const DELETE_TRACKING = `${RUN_OP}
+if redis.call('EXISTS', KEYS[1]) == 0 then return -1 end
+if tonumber(redis.call('HGET', KEYS[1], 'v')) ~= tonumber(ARGV[1]) then return 0 end
+for _, id in ipairs(redis.call('SMEMBERS', KEYS[2])) do redis.call('DEL', ARGV[3] .. id) end
+redis.call('DEL', KEYS[1], KEYS[2])
+for _, op in ipairs(cjson.decode(ARGV[2])) do run(op) end
+return 1
+`
+
+/**
+ * Hands due members to a job under a lease; leases that ran out (a worker died) are handed out again.
+ * KEYS: due, inflight. ARGV: nowMs, limit, leaseUntilMs. Returns the claimed ids.
+ */
+export const CLAIM_DUE = `
+local limit = tonumber(ARGV[2])
+local ids = redis.call('ZRANGEBYSCORE', KEYS[1], '-inf', ARGV[1], 'LIMIT', 0, limit)
+if #ids > 0 then
+  redis.call('ZREM', KEYS[1], unpack(ids))
+end
+if #ids < limit then
+  local expired = redis.call('ZRANGEBYSCORE', KEYS[2], '-inf', ARGV[1], 'LIMIT', 0, limit - #ids)
+  for _, id in ipairs(expired) do table.insert(ids, id) end
+end
+for _, id in ipairs(ids) do redis.call('ZADD', KEYS[2], ARGV[3], id) end
+return ids
+`
+
+/**
+ * KEYS: tracking, due, inflight, refresh-after-poll set. ARGV: id, nowMs.
+ * Returns gone | running (another poll follows the running one) | due | queued.
+ */
+export const REQUEST_REFRESH = `
+if redis.call('EXISTS', KEYS[1]) == 0 then return 'gone' end
+if redis.call('ZSCORE', KEYS[3], ARGV[1]) then
+  redis.call('SADD', KEYS[4], ARGV[1])
+  return 'running'
+end
+local score = redis.call('ZSCORE', KEYS[2], ARGV[1])
+if score and tonumber(score) <= tonumber(ARGV[2]) then return 'due' end
+redis.call('ZADD', KEYS[2], ARGV[2], ARGV[1])
+return 'queued'
+`
+
+/** KEYS: tracking, its subscriptions set, the subscription. ARGV: id, doc. Returns 0 when the tracking is gone. */
+export const ADD_SUBSCRIPTION = `
+if redis.call('EXISTS', KEYS[1]) == 0 then return 0 end
+redis.call('SADD', KEYS[2], ARGV[1])
+redis.call('SET', KEYS[3], ARGV[2])
+return 1
+`

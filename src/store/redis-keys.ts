@@ -1,0 +1,47 @@
+/** Every Redis key colis writes, under one prefix (COLIS_REDIS_PREFIX). */
+export function createRedisKeys(prefix: string) {
+  return {
+    tracking: (id: string) => `${prefix}:trk:${id}`,
+    trackingByNumber: (merchantId: string, carrier: string, number: string) =>
+      `${prefix}:m:${merchantId}:num:${carrier}:${number}`,
+    merchantAll: (merchantId: string) => `${prefix}:m:${merchantId}:idx:all`,
+    merchantStatus: (merchantId: string, status: string) => `${prefix}:m:${merchantId}:idx:s:${status}`,
+    merchantCarrier: (merchantId: string, carrier: string) => `${prefix}:m:${merchantId}:idx:c:${carrier}`,
+    merchantCarrierStatus: (merchantId: string, carrier: string, status: string) =>
+      `${prefix}:m:${merchantId}:idx:cs:${carrier}:${status}`,
+    /** Trackings waiting for their next poll, scored by when it is due (ms). */
+    due: (carrier: string) => `${prefix}:poll:due:${carrier}`,
+    /** Trackings handed to a poll job, scored by when that lease runs out (ms). */
+    inflight: (carrier: string) => `${prefix}:poll:inflight:${carrier}`,
+    refreshAfterPoll: (carrier: string) => `${prefix}:poll:refresh:${carrier}`,
+    /** Open or resolved alerts of a merchant, newest first (optionally of one type). */
+    merchantAlerts: (merchantId: string, state: 'open' | 'resolved', type?: string) =>
+      `${prefix}:m:${merchantId}:alerts:${state}${type ? `:${type}` : ''}`,
+    /** Trackings of a merchant with an open alert of a type. */
+    merchantAlertTrackings: (merchantId: string, type: string) =>
+      `${prefix}:m:${merchantId}:idx:alert:${type}`,
+    alert: (id: string) => `${prefix}:alert:${id}`,
+    /** Trackings whose alerts may change with time alone, scored by when (ms): the sweep's index. */
+    alertsDue: () => `${prefix}:alerts:due`,
+    alertsInflight: () => `${prefix}:alerts:inflight`,
+    /** Notifications written with the state change that caused them (Redis stream). */
+    outbox: () => `${prefix}:outbox`,
+    webhook: (id: string) => `${prefix}:wh:${id}`,
+    webhookPrefix: () => `${prefix}:wh:`,
+    merchantWebhooks: (merchantId: string) => `${prefix}:m:${merchantId}:webhooks`,
+    /** Shopper subscriptions of one tracking: they go away with it. */
+    trackingSubscriptions: (trackingId: string) => `${prefix}:trk:${trackingId}:subs`,
+    delivery: (id: string) => `${prefix}:dlv:${id}`,
+    webhookDeliveries: (endpointId: string) => `${prefix}:wh:${endpointId}:deliveries`,
+    apiKey: (keyId: string) => `${prefix}:apikey:${keyId}`,
+    merchantApiKeys: (merchantId: string) => `${prefix}:m:${merchantId}:apikeys`,
+    carrierFailures: (carrier: string) => `${prefix}:carrier:${carrier}:failures`,
+  }
+}
+
+export type RedisKeys = ReturnType<typeof createRedisKeys>
+
+/** Lexicographic index member: newest first with ZREVRANGEBYLEX, ties broken by id. */
+export function indexMember(createdAt: string, id: string): string {
+  return `${String(Date.parse(createdAt)).padStart(15, '0')}:${id}`
+}

@@ -1,0 +1,341 @@
+import { randomBytes } from 'node:crypto'
+import type { Redis } from 'ioredis'
+import type { TrackingRecord } from '../domain/tracking.js'
+import { decodeEvents, encodeEvents } from './event-codec.js'
+import { CLAIM_DUE, DELETE_TRACKING, REGISTER_TRACKING, REQUEST_REFRESH, SAVE_TRACKING } from './lua.js'
+import { createRedisKeys } from './redis-keys.js'
+import {
+  alertCheckOps,
+  alertOps,
+  dropAlertOps,
+  indexOps,
+  type Op,
+  outboxOps,
+  dropPollOps,
+  pollScheduleOps,
+} from './tracking-ops.js'
+import {
+  InvalidCursorError,
+  type Page,
+  type PollView,
+  type PollWrite,
+  type RefreshOutcome,
+  type SaveOutcome,
+  type StoredAlert,
+  type TrackingStore,
+} from './tracking-store.js'
+
+interface ScriptedRedis extends Redis {
+  colisRegister(...args: string[]): Promise<string>
+  colisSave(...args: Array<string | Buffer>): Promise<number>
+  colisClaimDue(...args: string[]): Promise<string[]>
+  colisRefresh(...args: string[]): Promise<string>
+  colisDelete(...args: string[]): Promise<number>
+}
+
+const BASE62 = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789'
+
+/** Unpredictable ids (OWASP API1): a tracking id reveals nothing and cannot be guessed. */
+export function createId(prefix: string, length = 20): string {
+  const bytes = randomBytes(length)
+  let id = ''
+  for (const byte of bytes) id += BASE62[byte % 62]
+  return `${prefix}_${id}`
+}
+
+function defineScripts(redis: Redis): ScriptedRedis {
+  const scripted = redis as ScriptedRedis
+  if (typeof scripted.colisRegister === 'function') return scripted
+  redis.defineCommand('colisRegister', { numberOfKeys: 2, lua: REGISTER_TRACKING })
+  redis.defineCommand('colisSave', { numberOfKeys: 1, lua: SAVE_TRACKING })
+  redis.defineCommand('colisClaimDue', { numberOfKeys: 2, lua: CLAIM_DUE })
+  redis.defineCommand('colisRefresh', { numberOfKeys: 4, lua: REQUEST_REFRESH })
+  redis.defineCommand('colisDelete', { numberOfKeys: 2, lua: DELETE_TRACKING })
+  return scripted
+}
+
+const MEMBER_PATTERN = /^\d{15}:(trk|alr)_[A-Za-z0-9]+$/
+
+function encodeCursor(member: string): string {
+  return Buffer.from(member).toString('base64url')
+}
+
+function decodeCursor(cursor: string): string {
+  const member = Buffer.from(cursor, 'base64url').toString()
+  if (!MEMBER_PATTERN.test(member)) throw new InvalidCursorError('cursor is not one this API gave out')
+  return member
+}
+
+function parseRecord(doc: Buffer | string | null | undefined): TrackingRecord | undefined {
+  if (!doc || doc.length === 0) return undefined
+  const record = JSON.parse(doc.toString()) as TrackingRecord
+  // Records written before alerts and sequences existed read as having none.
+  return { ...record, sequence: record.sequence ?? 0, alerts: record.alerts ?? [] }
+}
+
+/** Newest first through a lexicographic index, with a stable cursor (the last member seen). */
+async function pageOf(redis: Redis, index: string, limit: number, cursor: string | undefined) {
+  const max = cursor ? `(${decodeCursor(cursor)}` : '+'
+  const members = await redis.zrevrangebylex(index, max, '-', 'LIMIT', 0, limit + 1)
+  const page = members.slice(0, limit)
+  const last = page.at(-1)
+  return {
+    ids: page.map((member) => member.slice(16)),
+    nextCursor: members.length > limit && last ? encodeCursor(last) : undefined,
+  }
+}
+
+export function createRedisTrackingStore(client: Redis, prefix: string): TrackingStore {
+  const redis = defineScripts(client)
+  const keys = createRedisKeys(prefix)
+
+  async function readOwned(merchantId: string, id: string) {
+    // Buffers: the timeline is stored deflated (binary), see event-codec.ts.
+    const [doc, events, version] = await redis.hmgetBuffer(keys.tracking(id), 'doc', 'events', 'v')
+    const record = parseRecord(doc)
+    if (!record || record.merchantId !== merchantId) return undefined
+    return { record, events: decodeEvents(events), version: Number(version?.toString()) }
+  }
+
+  function saveArgs(write: PollWrite): Array<string | Buffer> {
+    const { record } = write
+    const ops: Op[] = [
+      ...indexOps(keys, write.before.record, record),
+      ...alertOps(keys, record, write.changedAlerts ?? []),
+      ...outboxOps(keys, write.notifications ?? []),
+    ]
+    if (!write.keepPollSchedule)
+      ops.push(...pollScheduleOps(keys, record.carrier, record.id, write.nextDueAtMs))
+    ops.push(...alertCheckOps(keys, record.id, write.nextAlertCheckAtMs))
+    ops.push(['ZREM', keys.alertsInflight(), record.id])
+    const ifGone: Op[] = [
+      ...dropPollOps(keys, record.carrier, record.id),
+      ...alertCheckOps(keys, record.id, undefined),
+      ['ZREM', keys.alertsInflight(), record.id],
+    ]
+    return [
+      keys.tracking(record.id),
+      String(write.before.version),
+      JSON.stringify(record),
+      write.events ? encodeEvents(write.events) : '',
+      JSON.stringify(ops),
+      JSON.stringify(ifGone),
+    ]
+  }
+
+  async function registerMany(
+    items: Parameters<TrackingStore['registerMany']>[0],
+    now: Date,
+  ): ReturnType<TrackingStore['registerMany']> {
+    if (items.length === 0) return []
+    const createdAt = now.toISOString()
+    // One register script per item, all in one round trip; `register` is the batch of one.
+    const records = items.map(
+      ({ input }): TrackingRecord => ({
+        id: createId('trk'),
+        ...input,
+        status: 'pending',
+        createdAt,
+        updatedAt: createdAt,
+        lastNewEventAt: createdAt,
+        nextCheckAt: createdAt,
+        notFoundCount: 0,
+        failureCount: 0,
+        sequence: 0,
+        alerts: [],
+      }),
+    )
+    const pipeline = redis.pipeline() as unknown as ScriptedRedis
+    records.forEach((record, index) => {
+      const ops: Op[] = [
+        ...indexOps(keys, undefined, record),
+        ['ZADD', keys.due(record.carrier), now.getTime(), record.id],
+        ...alertCheckOps(keys, record.id, items[index]?.nextAlertCheckAtMs),
+      ]
+      pipeline.colisRegister(
+        keys.trackingByNumber(record.merchantId, record.carrier, record.trackingNumber),
+        keys.tracking(record.id),
+        record.id,
+        JSON.stringify(record),
+        JSON.stringify(ops),
+      )
+    })
+    const replies = (await (pipeline as unknown as ReturnType<Redis['pipeline']>).exec()) ?? []
+    const createdHere = new Map<string, TrackingRecord>()
+    const ids = replies.map(([error, id], index) => {
+      if (error) throw error
+      const record = records[index] as TrackingRecord
+      if (id === record.id) createdHere.set(record.id, record)
+      return id as string
+    })
+    // Numbers registered before this batch: read them all at once (ioredis sends them together).
+    const earlier = new Map(
+      await Promise.all(
+        [...new Set(ids.filter((id) => !createdHere.has(id)))].map(async (id) => {
+          const merchantId = records[ids.indexOf(id)]?.merchantId ?? ''
+          return [id, await readOwned(merchantId, id)] as const
+        }),
+      ),
+    )
+    return ids.map((id, index) => {
+      const record = records[index] as TrackingRecord
+      if (id === record.id) return { record, events: [], created: true }
+      const mine = createdHere.get(id)
+      if (mine) return { record: mine, events: [], created: false }
+      const existing = earlier.get(id)
+      if (!existing) throw new Error(`tracking ${id} indexed for ${record.trackingNumber} but missing`)
+      return { record: existing.record, events: existing.events, created: false }
+    })
+  }
+
+  return {
+    async register(input, now, options: { nextAlertCheckAtMs?: number } = {}) {
+      const [result] = await registerMany([{ input, nextAlertCheckAtMs: options.nextAlertCheckAtMs }], now)
+      if (!result) throw new Error('registration returned no result')
+      return result
+    },
+
+    registerMany,
+
+    async get(merchantId, id) {
+      const found = await readOwned(merchantId, id)
+      return found && { record: found.record, events: found.events }
+    },
+
+    async list(merchantId, query): Promise<Page<TrackingRecord>> {
+      const index = query.alert
+        ? keys.merchantAlertTrackings(merchantId, query.alert)
+        : query.status && query.carrier
+          ? keys.merchantCarrierStatus(merchantId, query.carrier, query.status)
+          : query.status
+            ? keys.merchantStatus(merchantId, query.status)
+            : query.carrier
+              ? keys.merchantCarrier(merchantId, query.carrier)
+              : keys.merchantAll(merchantId)
+      const { ids, nextCursor } = await pageOf(redis, index, query.limit, query.cursor)
+      if (ids.length === 0) return { data: [] }
+      const pipeline = redis.pipeline()
+      for (const id of ids) pipeline.hget(keys.tracking(id), 'doc')
+      const docs = (await pipeline.exec()) ?? []
+      const data = docs.flatMap(([, doc]) => {
+        const record = parseRecord(doc as string | null)
+        // The alert index is one filter; the others apply on top of it.
+        if (!record) return []
+        if (
+          query.alert &&
+          ((query.status && record.status !== query.status) ||
+            (query.carrier && record.carrier !== query.carrier))
+        ) {
+          return []
+        }
+        return [record]
+      })
+      return nextCursor ? { data, nextCursor } : { data }
+    },
+
+    async delete(merchantId, id) {
+      for (let attempt = 0; attempt < 3; attempt++) {
+        const found = await readOwned(merchantId, id)
+        if (!found) return false
+        const { record } = found
+        const ops: Op[] = [
+          ['DEL', keys.trackingByNumber(merchantId, record.carrier, record.trackingNumber)],
+          ...indexOps(keys, record, undefined),
+          ...dropAlertOps(keys, record),
+          ...dropPollOps(keys, record.carrier, id),
+          ...alertCheckOps(keys, id, undefined),
+          ['ZREM', keys.alertsInflight(), id],
+        ]
+        const outcome = await redis.colisDelete(
+          keys.tracking(id),
+          keys.trackingSubscriptions(id),
+          String(found.version),
+          JSON.stringify(ops),
+          keys.webhookPrefix(),
+        )
+        if (outcome !== 0) return outcome === 1
+      }
+      return false
+    },
+
+    async requestRefresh(merchantId, id, nowMs) {
+      const found = await readOwned(merchantId, id)
+      if (!found) return undefined
+      const outcome = await redis.colisRefresh(
+        keys.tracking(id),
+        keys.due(found.record.carrier),
+        keys.inflight(found.record.carrier),
+        keys.refreshAfterPoll(found.record.carrier),
+        id,
+        String(nowMs),
+      )
+      return outcome === 'gone' ? undefined : (outcome as RefreshOutcome)
+    },
+
+    async nextDueAt(carrier, id) {
+      const score = await redis.zscore(keys.due(carrier), id)
+      return score === null ? undefined : Number(score)
+    },
+
+    async loadForPoll(ids) {
+      const pipeline = redis.pipeline()
+      for (const id of ids) pipeline.hmgetBuffer(keys.tracking(id), 'doc', 'events', 'v')
+      const rows = (await pipeline.exec()) ?? []
+      return rows.map(([error, fields]): PollView | undefined => {
+        if (error) throw error
+        const [doc, events, version] = fields as [Buffer | null, Buffer | null, Buffer | null]
+        const record = parseRecord(doc)
+        if (!record) return undefined
+        return { record, events: decodeEvents(events), version: Number(version?.toString()) }
+      })
+    },
+
+    async savePolls(writes): Promise<SaveOutcome[]> {
+      if (writes.length === 0) return []
+      const pipeline = redis.pipeline() as unknown as ScriptedRedis
+      for (const write of writes) pipeline.colisSave(...saveArgs(write))
+      const results = (await (pipeline as unknown as ReturnType<Redis['pipeline']>).exec()) ?? []
+      return results.map(([error, result]) => {
+        if (error) throw error
+        return result === 1 ? 'saved' : result === 0 ? 'conflict' : 'gone'
+      })
+    },
+
+    async claimDue(carrier, nowMs, limit, leaseMs) {
+      return redis.colisClaimDue(
+        keys.due(carrier),
+        keys.inflight(carrier),
+        String(nowMs),
+        String(limit),
+        String(nowMs + leaseMs),
+      )
+    },
+
+    async claimAlertChecks(nowMs, limit, leaseMs) {
+      return redis.colisClaimDue(
+        keys.alertsDue(),
+        keys.alertsInflight(),
+        String(nowMs),
+        String(limit),
+        String(nowMs + leaseMs),
+      )
+    },
+
+    async listAlerts(merchantId, query): Promise<Page<StoredAlert>> {
+      const { ids, nextCursor } = await pageOf(
+        redis,
+        keys.merchantAlerts(merchantId, query.state, query.type),
+        query.limit,
+        query.cursor,
+      )
+      if (ids.length === 0) return { data: [] }
+      const docs = await redis.mget(ids.map((id) => keys.alert(id)))
+      const data = docs.flatMap((doc) => {
+        if (!doc) return []
+        const { merchantId: _owner, ...alert } = JSON.parse(doc) as StoredAlert & { merchantId: string }
+        return [alert]
+      })
+      return nextCursor ? { data, nextCursor } : { data }
+    },
+  }
+}

@@ -1,0 +1,126 @@
+import type { DelayAlert } from '../domain/delay-alerts.js'
+import type { TrackingRecord } from '../domain/tracking.js'
+import { indexMember, type RedisKeys } from './redis-keys.js'
+
+/** One Redis command, run inside the tracking's atomic script. */
+export type Op = Array<string | number>
+
+/** A notification written with the state change that caused it; a relay turns it into deliveries. */
+export interface OutboxMessage {
+  type: string
+  merchantId: string
+  trackingId: string
+  sequence: number
+  /** When the change happened (the payload's `timestamp`). */
+  timestamp: string
+  /** The payload's `data`, as JSON. */
+  data: string
+}
+
+type Indexed = Pick<TrackingRecord, 'id' | 'merchantId' | 'carrier' | 'status' | 'createdAt'> & {
+  alerts?: DelayAlert[]
+}
+
+function openTypes(record: Indexed | undefined): Set<string> {
+  return new Set((record?.alerts ?? []).filter((alert) => !alert.resolvedAt).map((alert) => alert.type))
+}
+
+/** Moves a tracking between the list indexes (all, status, carrier, carrier+status, open alert types). */
+export function indexOps(keys: RedisKeys, before: Indexed | undefined, after: Indexed | undefined): Op[] {
+  const record = after ?? before
+  if (!record) return []
+  const member = indexMember(record.createdAt, record.id)
+  const m = record.merchantId
+  const ops: Op[] = []
+  const move = (from: string | undefined, to: string | undefined) => {
+    if (from === to) return
+    if (from) ops.push(['ZREM', from, member])
+    if (to) ops.push(['ZADD', to, 0, member])
+  }
+  const statusKeys = (r: Indexed | undefined) =>
+    r ? [keys.merchantStatus(m, r.status), keys.merchantCarrierStatus(m, r.carrier, r.status)] : []
+  const [beforeStatus, beforeCarrierStatus] = statusKeys(before)
+  const [afterStatus, afterCarrierStatus] = statusKeys(after)
+  move(before && keys.merchantAll(m), after && keys.merchantAll(m))
+  move(before && keys.merchantCarrier(m, before.carrier), after && keys.merchantCarrier(m, after.carrier))
+  move(beforeStatus, afterStatus)
+  move(beforeCarrierStatus, afterCarrierStatus)
+  const wasOpen = openTypes(before)
+  const isOpen = openTypes(after)
+  for (const type of wasOpen)
+    if (!isOpen.has(type)) ops.push(['ZREM', keys.merchantAlertTrackings(m, type), member])
+  for (const type of isOpen)
+    if (!wasOpen.has(type)) ops.push(['ZADD', keys.merchantAlertTrackings(m, type), 0, member])
+  return ops
+}
+
+/** Stores opened and resolved alerts on their own, for `GET /v1/alerts`. */
+export function alertOps(keys: RedisKeys, record: Indexed, changed: readonly DelayAlert[]): Op[] {
+  const ops: Op[] = []
+  for (const alert of changed) {
+    const member = `${String(Date.parse(alert.openedAt)).padStart(15, '0')}:${alert.id}`
+    ops.push([
+      'SET',
+      keys.alert(alert.id),
+      JSON.stringify({ ...alert, trackingId: record.id, merchantId: record.merchantId }),
+    ])
+    const state = alert.resolvedAt ? 'resolved' : 'open'
+    const other = alert.resolvedAt ? 'open' : 'resolved'
+    for (const type of [undefined, alert.type]) {
+      ops.push(['ZREM', keys.merchantAlerts(record.merchantId, other, type), member])
+      ops.push(['ZADD', keys.merchantAlerts(record.merchantId, state, type), 0, member])
+    }
+  }
+  return ops
+}
+
+/** Removes a tracking's alerts from the alert lists (the tracking is deleted). */
+export function dropAlertOps(keys: RedisKeys, record: Indexed): Op[] {
+  return (record.alerts ?? []).flatMap((alert): Op[] => {
+    const member = `${String(Date.parse(alert.openedAt)).padStart(15, '0')}:${alert.id}`
+    const state = alert.resolvedAt ? 'resolved' : 'open'
+    return [
+      ['DEL', keys.alert(alert.id)],
+      ['ZREM', keys.merchantAlerts(record.merchantId, state), member],
+      ['ZREM', keys.merchantAlerts(record.merchantId, state, alert.type), member],
+    ]
+  })
+}
+
+/** Ends the tracking's poll: back in `due` at its next time (or now, see SCHEDULE_POLL), or nowhere. */
+export function pollScheduleOps(
+  keys: RedisKeys,
+  carrier: string,
+  id: string,
+  nextDueAtMs: number | undefined,
+): Op[] {
+  const next = nextDueAtMs === undefined ? '' : Math.round(nextDueAtMs)
+  return [['SCHEDULE_POLL', keys.inflight(carrier), keys.due(carrier), keys.refreshAfterPoll(carrier), id, next]]
+}
+
+/** The tracking is gone: no pending poll, no refresh waiting for one. */
+export function dropPollOps(keys: RedisKeys, carrier: string, id: string): Op[] {
+  return [
+    ['ZREM', keys.inflight(carrier), id],
+    ['ZREM', keys.due(carrier), id],
+    ['SREM', keys.refreshAfterPoll(carrier), id],
+  ]
+}
+
+export function alertCheckOps(keys: RedisKeys, id: string, nextCheckAtMs: number | undefined): Op[] {
+  return [
+    nextCheckAtMs === undefined
+      ? ['ZREM', keys.alertsDue(), id]
+      : ['ZADD', keys.alertsDue(), Math.round(nextCheckAtMs), id],
+  ]
+}
+
+export function outboxOps(keys: RedisKeys, messages: readonly OutboxMessage[]): Op[] {
+  return messages.map((message) => [
+    'XADD_IF_SUBSCRIBED',
+    keys.merchantWebhooks(message.merchantId),
+    keys.trackingSubscriptions(message.trackingId),
+    keys.outbox(),
+    JSON.stringify(message),
+  ])
+}

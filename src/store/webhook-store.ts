@@ -1,0 +1,225 @@
+import type { Redis } from 'ioredis'
+import type { WebhookEventType } from '../domain/webhook-events.js'
+import { ADD_SUBSCRIPTION } from './lua.js'
+import { createRedisKeys } from './redis-keys.js'
+
+export interface WebhookSecret {
+  secret: string
+  createdAt: string
+  /** A rotated-out secret keeps signing until then (24 h), so receivers can switch without loss. */
+  expiresAt?: string
+}
+
+export interface WebhookEndpoint {
+  id: string
+  merchantId: string
+  /** Set for a shopper subscription: it follows one tracking and goes away with it. */
+  trackingId?: string
+  url: string
+  events: WebhookEventType[]
+  description?: string
+  secrets: WebhookSecret[]
+  createdAt: string
+  /** First failure since the last success: five days of failures disable the endpoint. */
+  failingSince?: string
+  disabledAt?: string
+  disabledReason?: string
+}
+
+export interface DeliveryAttempt {
+  at: string
+  statusCode?: number
+  durationMs: number
+  error?: string
+}
+
+export interface WebhookDelivery {
+  id: string
+  endpointId: string
+  /** The `webhook-id` header: the same on every attempt and every redelivery. */
+  messageId: string
+  type: WebhookEventType
+  trackingId: string
+  createdAt: string
+  state: 'pending' | 'delivered' | 'failed' | 'endpoint_disabled'
+  attempts: DeliveryAttempt[]
+  body: string
+}
+
+/** KEYS: the document. ARGV: expected, replacement. Returns 1 when swapped, 0 when it changed (or is gone). */
+const COMPARE_AND_SET = `
+if redis.call('GET', KEYS[1]) ~= ARGV[1] then return 0 end
+redis.call('SET', KEYS[1], ARGV[2], 'KEEPTTL')
+return 1
+`
+
+const DELIVERY_TTL_SECONDS = 30 * 24 * 3600
+const DELIVERIES_KEPT_PER_ENDPOINT = 1000
+const ATTEMPTS_KEPT = 30
+
+export function createWebhookStore(redis: Redis, prefix: string) {
+  const keys = createRedisKeys(prefix)
+  const parse = <T>(doc: string | null): T | undefined => (doc ? (JSON.parse(doc) as T) : undefined)
+
+  return {
+    async createEndpoint(endpoint: WebhookEndpoint): Promise<boolean> {
+      const doc = JSON.stringify(endpoint)
+      if (endpoint.trackingId) {
+        const added = await redis.eval(
+          ADD_SUBSCRIPTION,
+          3,
+          keys.tracking(endpoint.trackingId),
+          keys.trackingSubscriptions(endpoint.trackingId),
+          keys.webhook(endpoint.id),
+          endpoint.id,
+          doc,
+        )
+        return added === 1
+      }
+      await redis
+        .multi()
+        .set(keys.webhook(endpoint.id), doc)
+        .sadd(keys.merchantWebhooks(endpoint.merchantId), endpoint.id)
+        .exec()
+      return true
+    },
+
+    async getEndpoint(id: string): Promise<WebhookEndpoint | undefined> {
+      return parse<WebhookEndpoint>(await redis.get(keys.webhook(id)))
+    },
+
+    /**
+     * Applies `change` to the endpoint as it is now, not as it was read earlier: an attempt can last
+     * 15 s, and writing back what it read then would undo a rotation or a disabling made meanwhile.
+     * Compare-and-set, retried on conflict; `change` returns undefined when there is nothing to do.
+     */
+    async updateEndpoint(
+      id: string,
+      change: (current: WebhookEndpoint) => WebhookEndpoint | undefined,
+    ): Promise<WebhookEndpoint | undefined> {
+      for (let attempt = 0; attempt < 10; attempt++) {
+        const doc = await redis.get(keys.webhook(id))
+        const current = parse<WebhookEndpoint>(doc)
+        if (!current) return undefined
+        const changed = change(current)
+        if (!changed) return current
+        const swapped = await redis.eval(
+          COMPARE_AND_SET,
+          1,
+          keys.webhook(id),
+          doc ?? '',
+          JSON.stringify(changed),
+        )
+        if (swapped === 1) return changed
+      }
+      throw new Error(`webhook endpoint ${id} kept changing: update given up`)
+    },
+
+    async deleteEndpoint(endpoint: WebhookEndpoint): Promise<void> {
+      const index = endpoint.trackingId
+        ? keys.trackingSubscriptions(endpoint.trackingId)
+        : keys.merchantWebhooks(endpoint.merchantId)
+      await redis.multi().del(keys.webhook(endpoint.id)).srem(index, endpoint.id).exec()
+    },
+
+    /** The merchant's own endpoints, or a tracking's shopper subscriptions. */
+    async listEndpoints(scope: { merchantId: string } | { trackingId: string }): Promise<WebhookEndpoint[]> {
+      const index =
+        'trackingId' in scope
+          ? keys.trackingSubscriptions(scope.trackingId)
+          : keys.merchantWebhooks(scope.merchantId)
+      const ids = (await redis.smembers(index)).sort()
+      if (ids.length === 0) return []
+      const docs = await redis.mget(ids.map((id) => keys.webhook(id)))
+      return docs.flatMap((doc) => {
+        const endpoint = parse<WebhookEndpoint>(doc)
+        return endpoint ? [endpoint] : []
+      })
+    },
+
+    /** The endpoints of several merchants and trackings, in two round trips (the relay's batch). */
+    async endpointsOf(scopes: { merchantIds: string[]; trackingIds: string[] }) {
+      const indexes = [
+        ...scopes.merchantIds.map((id) => keys.merchantWebhooks(id)),
+        ...scopes.trackingIds.map((id) => keys.trackingSubscriptions(id)),
+      ]
+      const pipeline = redis.pipeline()
+      for (const index of indexes) pipeline.smembers(index)
+      const members = ((await pipeline.exec()) ?? []).map(([, ids]) => (ids as string[]) ?? [])
+      const all = [...new Set(members.flat())]
+      const docs = all.length > 0 ? await redis.mget(all.map((id) => keys.webhook(id))) : []
+      const byId = new Map(
+        docs.flatMap((doc): Array<[string, WebhookEndpoint]> => {
+          const endpoint = parse<WebhookEndpoint>(doc)
+          return endpoint ? [[endpoint.id, endpoint]] : []
+        }),
+      )
+      const resolve = (ids: string[] | undefined) => (ids ?? []).flatMap((id) => byId.get(id) ?? [])
+      return {
+        ofMerchant: new Map(scopes.merchantIds.map((id, index) => [id, resolve(members[index])])),
+        ofTracking: new Map(
+          scopes.trackingIds.map((id, index) => [id, resolve(members[scopes.merchantIds.length + index])]),
+        ),
+      }
+    },
+
+    /** Records deliveries once each (SET NX), in one round trip; a replayed outbox entry creates nothing. */
+    async createDeliveries(deliveries: readonly WebhookDelivery[]): Promise<void> {
+      if (deliveries.length === 0) return
+      const pipeline = redis.pipeline()
+      for (const delivery of deliveries) {
+        pipeline.set(keys.delivery(delivery.id), JSON.stringify(delivery), 'EX', DELIVERY_TTL_SECONDS, 'NX')
+        pipeline.zadd(
+          keys.webhookDeliveries(delivery.endpointId),
+          'NX',
+          Date.parse(delivery.createdAt),
+          delivery.id,
+        )
+      }
+      for (const endpointId of new Set(deliveries.map((delivery) => delivery.endpointId))) {
+        pipeline.zremrangebyrank(keys.webhookDeliveries(endpointId), 0, -DELIVERIES_KEPT_PER_ENDPOINT - 1)
+      }
+      await pipeline.exec()
+    },
+
+    async getDelivery(id: string): Promise<WebhookDelivery | undefined> {
+      return parse<WebhookDelivery>(await redis.get(keys.delivery(id)))
+    },
+
+    async recordAttempt(
+      id: string,
+      attempt: DeliveryAttempt,
+      state: WebhookDelivery['state'],
+    ): Promise<void> {
+      const delivery = await this.getDelivery(id)
+      if (!delivery) return
+      delivery.attempts = [...delivery.attempts, attempt].slice(-ATTEMPTS_KEPT)
+      delivery.state = state
+      await redis.set(keys.delivery(id), JSON.stringify(delivery), 'KEEPTTL')
+    },
+
+    /** Asks the relay (through the outbox) to deliver again, with the same webhook-id. */
+    async requestRedelivery(id: string): Promise<void> {
+      await redis.xadd(keys.outbox(), '*', 'r', id)
+    },
+
+    async listDeliveries(endpointId: string, limit: number, beforeMs?: number): Promise<WebhookDelivery[]> {
+      const ids = await redis.zrevrangebyscore(
+        keys.webhookDeliveries(endpointId),
+        beforeMs === undefined ? '+inf' : `(${beforeMs}`,
+        '-inf',
+        'LIMIT',
+        0,
+        limit,
+      )
+      if (ids.length === 0) return []
+      const docs = await redis.mget(ids.map((id) => keys.delivery(id)))
+      return docs.flatMap((doc) => {
+        const delivery = parse<WebhookDelivery>(doc)
+        return delivery ? [delivery] : []
+      })
+    },
+  }
+}
+
+export type WebhookStore = ReturnType<typeof createWebhookStore>

@@ -1,0 +1,187 @@
+import { fileURLToPath } from 'node:url'
+import { describe, expect, it } from 'vitest'
+import { runCli } from '../support/child.js'
+
+const fixture = (name: string) => fileURLToPath(new URL(`../fixtures/laposte/${name}`, import.meta.url))
+
+type Normalized = {
+  carrier: string
+  trackingNumber: string
+  status: string
+  events: Array<{ id: string; occurredAt: string; status: string; code: string; description: string }>
+  estimatedDelivery?: string
+}
+
+describe('colis normalize --carrier laposte', () => {
+  it.each([
+    ['colissimo-intl-delivered.json', 'delivered', 9],
+    ['colissimo-intl-delivered.single-object.json', 'delivered', 9],
+    ['sandbox-courrier-intl-DR1.json', 'info_received', 1],
+    ['return-leg.json', 'returned_to_sender', undefined],
+    ['pickup-ag1.json', 'available_for_pickup', undefined],
+  ])('maps %s to %s', async (file, status, count) => {
+    const run = await runCli(['normalize', '--carrier', 'laposte', '--file', fixture(file)])
+    expect(run.code, run.stderr).toBe(0)
+    const snapshot = JSON.parse(run.stdout) as Normalized
+    expect(snapshot.carrier).toBe('laposte')
+    expect(snapshot.status).toBe(status)
+    if (count !== undefined) expect(snapshot.events).toHaveLength(count)
+    for (const event of snapshot.events) expect(event.occurredAt).toMatch(/[+-]\d{2}:\d{2}$/)
+  })
+
+  it('reads stdin and prints one entry per parcel of a multi-id (207) answer', async () => {
+    const { readFileSync } = await import('node:fs')
+    const run = await runCli(['normalize', '--carrier', 'laposte'], {
+      stdin: readFileSync(fixture('207-multi-assembled.json'), 'utf8'),
+    })
+    expect(run.code, run.stderr).toBe(0)
+    const items = JSON.parse(run.stdout) as Array<Normalized | { error: { kind: string } }>
+    expect(items).toHaveLength(2)
+    expect(items[0]).toMatchObject({ trackingNumber: 'LU680211095FR', status: 'info_received' })
+    expect(items[1]).toMatchObject({ error: { kind: 'invalid_number' } })
+  })
+
+  it.each([
+    ['400-invalid-number.json', 'invalid_number'],
+    ['404-returnCode104-spec-example.json', 'not_found'],
+    ['401-gateway-unauthorized.json', 'unauthorized'],
+    ['429-gateway-quota.json', 'rate_limited'],
+  ])('exits 2 with a one-line reason for the error body %s', async (file, kind) => {
+    const run = await runCli(['normalize', '--carrier', 'laposte', '--file', fixture(file)])
+    expect(run.code).toBe(2)
+    expect(run.stdout).toBe('')
+    expect(run.stderr.trim().split('\n')).toHaveLength(1)
+    expect(run.stderr).toContain(kind)
+  })
+
+  it('exits 2 with one line and no stack trace when the payload is not understood', async () => {
+    const run = await runCli(['normalize', '--carrier', 'laposte'], {
+      stdin: '<html>Site en maintenance</html>',
+    })
+    expect(run.code).toBe(2)
+    expect(run.stdout).toBe('')
+    expect(run.stderr.trim().split('\n')).toHaveLength(1)
+    expect(run.stderr).toMatch(/unexpected_response/)
+    expect(run.stderr).not.toMatch(/\n\s+at /)
+  })
+
+  it('refuses an unknown carrier with exit 2', async () => {
+    const run = await runCli(['normalize', '--carrier', 'dhl'], { stdin: '{}' })
+    expect(run.code).toBe(2)
+    expect(run.stderr).toMatch(/unknown carrier "dhl"/)
+  })
+})
+
+describe('colis track', () => {
+  it('prints a sandbox timeline as pure JSON on stdout', async () => {
+    const run = await runCli(['track', 'sbx-delivered-001', '--json'])
+    expect(run.code, run.stderr).toBe(0)
+    const snapshot = JSON.parse(run.stdout) as Normalized
+    expect(snapshot).toMatchObject({
+      carrier: 'sandbox',
+      trackingNumber: 'SBXDELIVERED001',
+      status: 'delivered',
+    })
+    expect(snapshot.events.length).toBeGreaterThan(3)
+  })
+
+  it('prints a readable timeline without --json', async () => {
+    const run = await runCli(['track', 'SBXPICKUP001'])
+    expect(run.code, run.stderr).toBe(0)
+    expect(run.stdout).toMatch(/^sandbox SBXPICKUP001: delivered/)
+    expect(run.stdout).toMatch(/available_for_pickup/)
+  })
+
+  it('explains a check-digit error', async () => {
+    const run = await runCli(['track', '8K00009775863', '--carrier', 'laposte'])
+    expect(run.code).toBe(2)
+    expect(run.stderr).toMatch(/check digit is 3, expected 2/)
+  })
+})
+
+describe('colis usage', () => {
+  it('exits 2 on an unknown command and prints the usage', async () => {
+    const run = await runCli(['frobnicate'])
+    expect(run.code).toBe(2)
+    expect(run.stderr).toMatch(/usage: colis/)
+  })
+})
+
+const chronopost = (name: string) => fileURLToPath(new URL(`../fixtures/chronopost/${name}`, import.meta.url))
+const generic = (name: string) => fileURLToPath(new URL(`../fixtures/generic/${name}`, import.meta.url))
+const EXAMPLES = fileURLToPath(
+  new URL('../../adapters/generic/examples/carriers.example.json', import.meta.url),
+)
+
+describe('colis normalize --carrier chronopost', () => {
+  it.each([
+    ['trackSkybillV2-delivered-en.xml', 'delivered', 'D'],
+    ['trackSkybillV2-live-fr-in-transit.xml', 'in_transit', 'IS'],
+    ['pickup-point.xml', 'delivered', 'RI'],
+  ])('maps %s to %s', async (file, status, lastCode) => {
+    const run = await runCli(['normalize', '--carrier', 'chronopost', '--file', chronopost(file)])
+    expect(run.code, run.stderr).toBe(0)
+    const snapshot = JSON.parse(run.stdout) as Normalized
+    expect(snapshot.status).toBe(status)
+    expect(snapshot.events.at(-1)?.code).toBe(lastCode)
+  })
+
+  it('exits 2 for a SOAP error answer', async () => {
+    const run = await runCli([
+      'normalize',
+      '--carrier',
+      'chronopost',
+      '--file',
+      chronopost('trackSkybillV2-error-system.xml'),
+    ])
+    expect(run.code).toBe(2)
+    expect(run.stderr.trim().split('\n')).toHaveLength(1)
+  })
+})
+
+describe('colis normalize for definition-file carriers', () => {
+  it.each([
+    ['acme-html', 'acme-html-journey.html'],
+    ['parcelapi-json', 'parcelapi-json-journey.json'],
+  ])('reads a %s answer', async (carrier, file) => {
+    const run = await runCli(['normalize', '--carrier', carrier, '--file', generic(file)], {
+      env: { COLIS_CARRIERS_FILE: EXAMPLES },
+    })
+    expect(run.code, run.stderr).toBe(0)
+    const snapshot = JSON.parse(run.stdout) as Normalized
+    expect(snapshot.carrier).toBe(carrier)
+    expect(snapshot.status).toBe('delivered')
+  })
+
+  it('stops with the path of the offending field when the definition file is bad', async () => {
+    const { mkdtempSync, writeFileSync } = await import('node:fs')
+    const { tmpdir } = await import('node:os')
+    const { join } = await import('node:path')
+    const file = join(mkdtempSync(join(tmpdir(), 'colis-def-')), 'carriers.json')
+    writeFileSync(file, JSON.stringify({ carriers: [{ id: 'Bad Id', name: 'x' }] }))
+    const run = await runCli(['normalize', '--carrier', 'sandbox'], {
+      env: { COLIS_CARRIERS_FILE: file },
+      stdin: '{}',
+    })
+    expect(run.code).toBe(2)
+    expect(run.stderr).toMatch(/carriers\[0\]\.id/)
+    expect(run.stderr).toMatch(/carriers\[0\]\.request/)
+  })
+})
+
+describe('colis detect', () => {
+  it('prints ranked candidates as JSON', async () => {
+    const run = await runCli(['detect', 'XG953488284JB', '--json'])
+    expect(run.code, run.stderr).toBe(0)
+    const detection = JSON.parse(run.stdout) as { winner: string; candidates: Array<{ carrier: string }> }
+    expect(detection.winner).toBe('chronopost')
+    expect(detection.candidates.map((candidate) => candidate.carrier)).toEqual(['chronopost', 'laposte'])
+  })
+
+  it('says why a number is refused', async () => {
+    const run = await runCli(['detect', 'RB123456786US'])
+    expect(run.code).toBe(0)
+    expect(run.stdout).toMatch(/no carrier of this deployment recognises it/)
+    expect(run.stdout).toMatch(/S10 check digit is 6, expected 5/)
+  })
+})

@@ -1,0 +1,185 @@
+import fc from 'fast-check'
+import type { Redis } from 'ioredis'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { type TrackingEvent, withEventId } from '../../src/domain/tracking-event.js'
+import { EVENT_STATUSES } from '../../src/domain/tracking-status.js'
+import { decodeEvents, encodeEvents } from '../../src/store/event-codec.js'
+import { createRedisKeys } from '../../src/store/redis-keys.js'
+import { createRedisTrackingStore } from '../../src/store/redis-tracking-store.js'
+import { connectTestRedis, uniquePrefix } from '../support/redis.js'
+
+const NUMBER = '6A00000000011'
+
+const LABELS = [
+  'Votre Colissimo va bientôt nous être confié ! Il est en cours de préparation chez votre expéditeur.',
+  'Votre colis a été déposé dans un point postal.',
+  'Votre colis est en transit sur nos plateformes logistiques.',
+  "Votre colis est en cours d'acheminement vers le site de CHILLY MAZARIN, il poursuit sa route.",
+  'Votre colis est arrivé dans le pays du destinataire.',
+]
+
+/** A La Poste-like timeline of `count` events, oldest first. */
+function timeline(count: number): TrackingEvent[] {
+  return Array.from({ length: count }, (_, index) =>
+    withEventId('laposte', NUMBER, {
+      occurredAt: `2026-03-${String(10 + Math.floor(index / 4)).padStart(2, '0')}T${String(6 + (index % 4) * 4).padStart(2, '0')}:15:00+01:00`,
+      status: index === 0 ? 'info_received' : 'in_transit',
+      code: index === 0 ? 'DR1' : `ET${(index % 4) + 1}`,
+      description: LABELS[index % LABELS.length] as string,
+    }),
+  )
+}
+
+/**
+ * Written by the first release of the deflate format (tag 0x01). It must decode forever: a change to
+ * the dictionary breaks this test, and every timeline stored with it.
+ */
+const GOLDEN_V1 =
+  'AUO2I9PD3dOgMDMsKLEsItTVM909IjO0wgCrzQbGukYmIQaWVoYgF2DzHGpoQp3iEmSIwzW0rz9Qw7ag0iXE3NKrIj2qyFA30syxMqMwPzAHj18Nza1MDHD4FTPMA5xxeZSUHIvqZM+0CO+KnPCcpJJQ58KkYOdiy4wsp1ycTjYNMTCxMjAl2smuIfidTGpRoIOSbaCZxTkjMyenUtc3sSqxKDMPPetYGhpbGGDPP8j5EVTqg8LYzVmptjYWAA=='
+
+const GOLDEN_EVENTS: TrackingEvent[] = [
+  {
+    id: 'evt_iHGI0qiVRavXUEIgGXiUx0',
+    occurredAt: '2026-03-24T09:12:00+01:00',
+    status: 'info_received',
+    code: 'DR1',
+    description:
+      'Votre Colissimo va bientôt nous être confié ! Il est en cours de préparation chez votre expéditeur.',
+  },
+  {
+    id: 'evt_pyDT79JxgZr1-Y6AyhqoQl',
+    occurredAt: '2026-03-24T17:40:00+01:00',
+    status: 'in_transit',
+    code: 'PC1',
+    description: 'Votre colis a été déposé dans un point postal.',
+  },
+  {
+    id: 'evt_IfXKxlWlbtUCqbSCs9hjBm',
+    occurredAt: '2026-03-25T04:05:00+01:00',
+    status: 'in_transit',
+    code: 'ET1',
+    description: 'Votre colis est en transit sur nos plateformes logistiques.',
+    location: { city: 'Chilly-Mazarin', postalCode: '91380', countryCode: 'FR' },
+    details: { site: 'PFC' },
+  },
+]
+
+describe('event codec', () => {
+  it('round-trips a 20-event timeline in under a third of its JSON size', () => {
+    const events = timeline(20)
+    const stored = encodeEvents(events)
+    expect(stored[0]).toBe(0x01)
+    expect(stored.length).toBeLessThan(Buffer.byteLength(JSON.stringify(events)) / 3)
+    expect(decodeEvents(stored)).toEqual(events)
+  })
+
+  it('keeps short timelines as plain JSON', () => {
+    expect(encodeEvents([]).toString()).toBe('[]')
+    expect(decodeEvents(encodeEvents([]))).toEqual([])
+  })
+
+  it('reads timelines stored as JSON before the codec existed, as a Buffer or a string', () => {
+    const events = timeline(20)
+    expect(decodeEvents(Buffer.from(JSON.stringify(events)))).toEqual(events)
+    expect(decodeEvents(JSON.stringify(events))).toEqual(events)
+    expect(decodeEvents('[]')).toEqual([])
+  })
+
+  it('reads a missing or empty field as an empty timeline', () => {
+    expect(decodeEvents(null)).toEqual([])
+    expect(decodeEvents(undefined)).toEqual([])
+    expect(decodeEvents(Buffer.alloc(0))).toEqual([])
+  })
+
+  it('decodes what the first release of the deflate format wrote', () => {
+    expect(decodeEvents(Buffer.from(GOLDEN_V1, 'base64'))).toEqual(GOLDEN_EVENTS)
+  })
+
+  it('refuses an encoding it does not know instead of guessing', () => {
+    expect(() => decodeEvents(Buffer.of(0x7f, 1, 2, 3))).toThrow(
+      /unknown timeline encoding \(first byte 0x7f\)/,
+    )
+  })
+
+  it('round-trips any timeline, optional fields and any Unicode included', () => {
+    const text = fc.string({ unit: 'binary', maxLength: 120 })
+    const event = fc.record(
+      {
+        id: text,
+        occurredAt: text,
+        status: fc.constantFrom(...EVENT_STATUSES),
+        code: text,
+        description: text,
+        location: fc.record(
+          { name: text, city: text, postalCode: text, countryCode: text },
+          { requiredKeys: [] },
+        ),
+        details: fc.dictionary(text, text, { maxKeys: 3 }),
+      },
+      { requiredKeys: ['id', 'occurredAt', 'status', 'code', 'description'] },
+    )
+    fc.assert(
+      fc.property(fc.array(event, { maxLength: 30 }), (events) => {
+        expect(decodeEvents(encodeEvents(events))).toEqual(events)
+      }),
+    )
+  })
+})
+
+describe('tracking store with the event codec', () => {
+  let redis: Redis
+
+  beforeAll(() => {
+    redis = connectTestRedis()
+  })
+
+  afterAll(async () => {
+    await redis.quit()
+  })
+
+  it('stores a timeline deflated and reads it back through get and loadForPoll', async () => {
+    const prefix = uniquePrefix('codec')
+    const store = createRedisTrackingStore(redis, prefix)
+    const keys = createRedisKeys(prefix)
+    const { record } = await store.register(
+      { merchantId: 'shop-a', carrier: 'laposte', trackingNumber: NUMBER },
+      new Date('2026-03-27T10:00:00Z'),
+    )
+    const events = timeline(20)
+    const [view] = await store.loadForPoll([record.id])
+    if (!view) throw new Error('registered tracking missing')
+    expect(
+      await store.savePolls([{ before: view, record: { ...record, status: 'in_transit' }, events }]),
+    ).toEqual(['saved'])
+    const raw = await redis.hgetBuffer(keys.tracking(record.id), 'events')
+    expect(raw?.[0]).toBe(0x01)
+    expect((await store.get('shop-a', record.id))?.events).toEqual(events)
+    expect((await store.loadForPoll([record.id]))[0]?.events).toEqual(events)
+  })
+
+  it('reads a tracking whose timeline was written as JSON by an earlier version, and rewrites it deflated', async () => {
+    const prefix = uniquePrefix('codec-legacy')
+    const store = createRedisTrackingStore(redis, prefix)
+    const keys = createRedisKeys(prefix)
+    const { record } = await store.register(
+      { merchantId: 'shop-a', carrier: 'laposte', trackingNumber: NUMBER },
+      new Date('2026-03-27T10:00:00Z'),
+    )
+    const legacy = timeline(12)
+    await redis.hset(keys.tracking(record.id), 'events', JSON.stringify(legacy))
+    expect((await store.get('shop-a', record.id))?.events).toEqual(legacy)
+    const [view] = await store.loadForPoll([record.id])
+    expect(view?.events).toEqual(legacy)
+    expect(view?.version).toBe(1)
+    if (!view) throw new Error('registered tracking missing')
+    const longer = timeline(13)
+    expect(await store.savePolls([{ before: view, record, events: longer }])).toEqual(['saved'])
+    expect((await redis.hgetBuffer(keys.tracking(record.id), 'events'))?.[0]).toBe(0x01)
+    expect((await store.get('shop-a', record.id))?.events).toEqual(longer)
+    // A save that leaves the timeline alone keeps it as it is.
+    const [again] = await store.loadForPoll([record.id])
+    if (!again) throw new Error('tracking missing')
+    expect(await store.savePolls([{ before: again, record }])).toEqual(['saved'])
+    expect((await store.loadForPoll([record.id]))[0]).toMatchObject({ events: longer, version: 3 })
+  })
+})

@@ -1,0 +1,714 @@
+import type { Redis } from 'ioredis'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import type { TrackingRecord } from '../../src/domain/tracking.js'
+import { type TrackingEvent, withEventId } from '../../src/domain/tracking-event.js'
+import { createRedisKeys, type RedisKeys } from '../../src/store/redis-keys.js'
+import { createRedisTrackingStore } from '../../src/store/redis-tracking-store.js'
+import {
+  InvalidCursorError,
+  type NewTracking,
+  type PollView,
+  type TrackingStore,
+} from '../../src/store/tracking-store.js'
+import { connectTestRedis, uniquePrefix } from '../support/redis.js'
+
+const T0 = Date.parse('2026-03-27T10:00:00.000Z')
+const LEASE_MS = 60_000
+
+let redis: Redis
+
+beforeAll(() => {
+  redis = connectTestRedis()
+})
+
+afterAll(async () => {
+  await redis.quit()
+})
+
+/** A store under a prefix of its own, so every test starts from an empty Redis. */
+function freshStore(name: string): { store: TrackingStore; keys: RedisKeys } {
+  const prefix = uniquePrefix(`store-${name}`)
+  return { store: createRedisTrackingStore(redis, prefix), keys: createRedisKeys(prefix) }
+}
+
+function parcel(overrides: Partial<NewTracking> = {}): NewTracking {
+  return { merchantId: 'shop-a', carrier: 'laposte', trackingNumber: '8K00009775862', ...overrides }
+}
+
+async function registerMany(
+  store: TrackingStore,
+  count: number,
+  options: { now?: (index: number) => Date; carrier?: string; merchantId?: string } = {},
+): Promise<TrackingRecord[]> {
+  const records: TrackingRecord[] = []
+  for (let index = 0; index < count; index++) {
+    const { record } = await store.register(
+      parcel({
+        trackingNumber: `NUM${String(index).padStart(6, '0')}`,
+        carrier: options.carrier ?? 'laposte',
+        merchantId: options.merchantId ?? 'shop-a',
+      }),
+      options.now?.(index) ?? new Date(T0),
+    )
+    records.push(record)
+  }
+  return records
+}
+
+/** Where a tracking's pending poll is, read straight from the `due` / `inflight` ZSETs. */
+async function pollSlots(keys: RedisKeys, carrier: string, id: string) {
+  const [due, inflight] = await Promise.all([
+    redis.zscore(keys.due(carrier), id),
+    redis.zscore(keys.inflight(carrier), id),
+  ])
+  return {
+    due: due === null ? undefined : Number(due),
+    inflight: inflight === null ? undefined : Number(inflight),
+  }
+}
+
+async function expectExactlyOnePendingPoll(keys: RedisKeys, carrier: string, id: string) {
+  const slots = await pollSlots(keys, carrier, id)
+  const memberships = [slots.due, slots.inflight].filter((score) => score !== undefined)
+  expect(memberships, `tracking ${id}: due=${slots.due} inflight=${slots.inflight}`).toHaveLength(1)
+  return slots
+}
+
+async function loadOne(store: TrackingStore, id: string): Promise<PollView> {
+  const [view] = await store.loadForPoll([id])
+  if (!view) throw new Error(`tracking ${id} not loadable`)
+  return view
+}
+
+function scan(trackingNumber: string, code: string, occurredAt: string, status: TrackingEvent['status']) {
+  return withEventId('laposte', trackingNumber, { occurredAt, status, code, description: `scan ${code}` })
+}
+
+async function listIds(
+  store: TrackingStore,
+  merchantId: string,
+  query: Partial<Parameters<TrackingStore['list']>[1]> = {},
+): Promise<string[]> {
+  const page = await store.list(merchantId, { limit: 100, ...query })
+  return page.data.map((record) => record.id)
+}
+
+describe('register', () => {
+  it('creates a tracking once per merchant, carrier and number, and answers the existing one after', async () => {
+    const { store, keys } = freshStore('register')
+    const first = await store.register(parcel({ orderId: 'A-1' }), new Date(T0))
+    expect(first.created).toBe(true)
+    expect(first.events).toEqual([])
+    expect(first.record).toMatchObject({
+      merchantId: 'shop-a',
+      carrier: 'laposte',
+      trackingNumber: '8K00009775862',
+      orderId: 'A-1',
+      status: 'pending',
+      createdAt: new Date(T0).toISOString(),
+      nextCheckAt: new Date(T0).toISOString(),
+      notFoundCount: 0,
+      failureCount: 0,
+    })
+    expect(first.record.id).toMatch(/^trk_[A-Za-z0-9]{20}$/)
+
+    const again = await store.register(parcel({ orderId: 'other' }), new Date(T0 + 60_000))
+    expect(again.created).toBe(false)
+    expect(again.record).toEqual(first.record)
+    expect(await listIds(store, 'shop-a')).toEqual([first.record.id])
+    expect(await expectExactlyOnePendingPoll(keys, 'laposte', first.record.id)).toEqual({
+      due: T0,
+      inflight: undefined,
+    })
+  })
+
+  it('gives different merchants different trackings for the same number', async () => {
+    const { store } = freshStore('register-merchants')
+    const a = await store.register(parcel({ merchantId: 'shop-a' }), new Date(T0))
+    const b = await store.register(parcel({ merchantId: 'shop-b' }), new Date(T0))
+    expect(a.created).toBe(true)
+    expect(b.created).toBe(true)
+    expect(b.record.id).not.toBe(a.record.id)
+    expect(b.record.merchantId).toBe('shop-b')
+    expect(await listIds(store, 'shop-a')).toEqual([a.record.id])
+    expect(await listIds(store, 'shop-b')).toEqual([b.record.id])
+  })
+
+  it('treats the same number at another carrier as another tracking', async () => {
+    const { store } = freshStore('register-carriers')
+    const laposte = await store.register(parcel({ carrier: 'laposte' }), new Date(T0))
+    const sandbox = await store.register(parcel({ carrier: 'sandbox' }), new Date(T0))
+    expect(sandbox.created).toBe(true)
+    expect(sandbox.record.id).not.toBe(laposte.record.id)
+  })
+
+  it('keeps exactly one pending poll when the same parcel is registered many times at once', async () => {
+    const { store, keys } = freshStore('register-race')
+    const results = await Promise.all(
+      Array.from({ length: 10 }, () => store.register(parcel(), new Date(T0))),
+    )
+    expect(results.filter((result) => result.created)).toHaveLength(1)
+    const ids = new Set(results.map((result) => result.record.id))
+    expect(ids.size).toBe(1)
+    expect(await redis.zcard(keys.due('laposte'))).toBe(1)
+    expect(await listIds(store, 'shop-a')).toHaveLength(1)
+  })
+})
+
+describe('get and list', () => {
+  it('gets a tracking with its events', async () => {
+    const { store } = freshStore('get')
+    const { record } = await store.register(parcel(), new Date(T0))
+    expect(await store.get('shop-a', record.id)).toEqual({ record, events: [] })
+    expect(await store.get('shop-a', 'trk_doesnotexist00000000')).toBeUndefined()
+  })
+
+  it('lists newest first and honours the limit', async () => {
+    const { store } = freshStore('list-order')
+    const records = await registerMany(store, 3, { now: (index) => new Date(T0 + index * 1000) })
+    const newestFirst = records.map((record) => record.id).reverse()
+    expect(await listIds(store, 'shop-a')).toEqual(newestFirst)
+
+    const page = await store.list('shop-a', { limit: 2 })
+    expect(page.data.map((record) => record.id)).toEqual(newestFirst.slice(0, 2))
+    expect(page.nextCursor).toEqual(expect.any(String))
+
+    const exact = await store.list('shop-a', { limit: 3 })
+    expect(exact.data).toHaveLength(3)
+    expect(exact.nextCursor).toBeUndefined()
+  })
+
+  it('orders by creation time, not by id, across a wide span of dates', async () => {
+    const { store } = freshStore('list-span')
+    const dates = [
+      '2030-01-01T00:00:00Z',
+      '2026-01-01T00:00:00Z',
+      '2001-09-09T01:46:40Z',
+      '1999-12-31T23:59:59Z',
+    ]
+    const records = await registerMany(store, dates.length, { now: (index) => new Date(dates[index] ?? '') })
+    expect(await listIds(store, 'shop-a')).toEqual(records.map((record) => record.id))
+  })
+
+  it('walks 25 trackings created in the same millisecond exactly once, page by page', async () => {
+    const { store } = freshStore('list-cursor')
+    const records = await registerMany(store, 25)
+    const seen: string[] = []
+    let cursor: string | undefined
+    let pages = 0
+    do {
+      const page = await store.list('shop-a', { limit: 7, ...(cursor ? { cursor } : {}) })
+      seen.push(...page.data.map((record) => record.id))
+      cursor = page.nextCursor
+      pages++
+      expect(pages).toBeLessThanOrEqual(4)
+    } while (cursor)
+    expect(pages).toBe(4)
+    expect(seen).toHaveLength(25)
+    expect(new Set(seen).size).toBe(25)
+    expect([...seen].sort()).toEqual(records.map((record) => record.id).sort())
+    // The same cursor gives the same page again: it is a position, not a consumed token.
+    const first = await store.list('shop-a', { limit: 7 })
+    const second = await store.list('shop-a', { limit: 7, cursor: first.nextCursor })
+    const replay = await store.list('shop-a', { limit: 7, cursor: first.nextCursor })
+    expect(replay).toEqual(second)
+  })
+
+  it('keeps its place when trackings are added or deleted between pages', async () => {
+    const { store } = freshStore('list-stable')
+    const records = await registerMany(store, 6, { now: (index) => new Date(T0 + index) })
+    const first = await store.list('shop-a', { limit: 3 })
+    expect(first.data.map((record) => record.id)).toEqual(
+      records
+        .slice(3)
+        .map((record) => record.id)
+        .reverse(),
+    )
+    await store.register(parcel({ trackingNumber: 'NEWER' }), new Date(T0 + 10_000))
+    const deleted = records[1]?.id ?? ''
+    await store.delete('shop-a', deleted)
+    const second = await store.list('shop-a', { limit: 3, cursor: first.nextCursor })
+    expect(second.data.map((record) => record.id)).toEqual([records[2]?.id, records[0]?.id])
+    expect(second.nextCursor).toBeUndefined()
+  })
+
+  it('filters by status, by carrier, and by both', async () => {
+    const { store } = freshStore('list-filters')
+    const laposte = await registerMany(store, 3, { carrier: 'laposte' })
+    const sandbox = await registerMany(store, 2, {
+      carrier: 'sandbox',
+      now: (index) => new Date(T0 + 1000 + index),
+    })
+    const moved = [laposte[0], sandbox[1]].flatMap((record) => (record ? [record.id] : []))
+    for (const id of moved) {
+      const view = await loadOne(store, id)
+      const outcomes = await store.savePolls([
+        { before: view, record: { ...view.record, status: 'in_transit' }, nextDueAtMs: T0 + 3_600_000 },
+      ])
+      expect(outcomes).toEqual(['saved'])
+    }
+    const ids = (records: TrackingRecord[]) => records.map((record) => record.id)
+    const sorted = (values: string[]) => [...values].sort()
+
+    expect(sorted(await listIds(store, 'shop-a', { status: 'in_transit' }))).toEqual(sorted(moved))
+    expect(sorted(await listIds(store, 'shop-a', { status: 'pending' }))).toEqual(
+      sorted([...ids(laposte), ...ids(sandbox)].filter((id) => !moved.includes(id))),
+    )
+    expect(sorted(await listIds(store, 'shop-a', { carrier: 'sandbox' }))).toEqual(sorted(ids(sandbox)))
+    expect(sorted(await listIds(store, 'shop-a', { carrier: 'laposte' }))).toEqual(sorted(ids(laposte)))
+    expect(await listIds(store, 'shop-a', { carrier: 'sandbox', status: 'in_transit' })).toEqual([
+      sandbox[1]?.id,
+    ])
+    expect(await listIds(store, 'shop-a', { carrier: 'laposte', status: 'in_transit' })).toEqual([
+      laposte[0]?.id,
+    ])
+    expect(await listIds(store, 'shop-a', { carrier: 'sandbox', status: 'delivered' })).toEqual([])
+    expect(await listIds(store, 'shop-a', { carrier: 'nope' })).toEqual([])
+  })
+
+  it('paginates a filtered list', async () => {
+    const { store } = freshStore('list-filter-cursor')
+    const sandbox = await registerMany(store, 5, { carrier: 'sandbox' })
+    await registerMany(store, 5, { carrier: 'laposte' })
+    const seen: string[] = []
+    let cursor: string | undefined
+    do {
+      const page = await store.list('shop-a', { carrier: 'sandbox', limit: 2, ...(cursor ? { cursor } : {}) })
+      seen.push(...page.data.map((record) => record.id))
+      cursor = page.nextCursor
+    } while (cursor)
+    expect([...seen].sort()).toEqual(sandbox.map((record) => record.id).sort())
+  })
+
+  it.each([
+    ['junk', 'not a cursor!!'],
+    ['base64 of junk', Buffer.from('hello world').toString('base64url')],
+    ['a bare tracking id', Buffer.from('trk_AAAAAAAAAAAAAAAAAAAA').toString('base64url')],
+    ['a member with a foreign id prefix', Buffer.from('001774605600000:evt_abc').toString('base64url')],
+    ['a member with Redis range syntax', Buffer.from('[001774605600000:trk_abc').toString('base64url')],
+    ['a member with a trailing newline', Buffer.from('001774605600000:trk_abc\n').toString('base64url')],
+  ])('refuses %s as a cursor with InvalidCursorError', async (_name, cursor) => {
+    const { store } = freshStore('list-bad-cursor')
+    await registerMany(store, 2)
+    await expect(store.list('shop-a', { limit: 1, cursor })).rejects.toBeInstanceOf(InvalidCursorError)
+  })
+})
+
+describe('merchant isolation', () => {
+  it("never lets one merchant read, delete or refresh another merchant's tracking", async () => {
+    const { store, keys } = freshStore('isolation')
+    const { record } = await store.register(parcel({ merchantId: 'shop-a' }), new Date(T0))
+    const before = await pollSlots(keys, 'laposte', record.id)
+
+    expect(await store.get('shop-b', record.id)).toBeUndefined()
+    expect(await store.delete('shop-b', record.id)).toBe(false)
+    expect(await store.requestRefresh('shop-b', record.id, T0 + 5000)).toBeUndefined()
+    expect(await store.list('shop-b', { limit: 100 })).toEqual({ data: [] })
+
+    expect(await store.get('shop-a', record.id)).toEqual({ record, events: [] })
+    expect(await pollSlots(keys, 'laposte', record.id)).toEqual(before)
+    expect(await listIds(store, 'shop-a')).toEqual([record.id])
+  })
+
+  it("does not leak another merchant's trackings through a cursor", async () => {
+    const { store } = freshStore('isolation-cursor')
+    await registerMany(store, 3, { merchantId: 'shop-a' })
+    await registerMany(store, 3, { merchantId: 'shop-b' })
+    const page = await store.list('shop-a', { limit: 1 })
+    const other = await store.list('shop-b', { limit: 10, cursor: page.nextCursor })
+    for (const record of other.data) expect(record.merchantId).toBe('shop-b')
+  })
+})
+
+describe('delete', () => {
+  it('removes the tracking, its list entries and its pending poll', async () => {
+    const { store, keys } = freshStore('delete')
+    const [kept, gone] = await registerMany(store, 2)
+    if (!kept || !gone) throw new Error('setup')
+    expect(await store.delete('shop-a', gone.id)).toBe(true)
+
+    expect(await store.get('shop-a', gone.id)).toBeUndefined()
+    expect(await listIds(store, 'shop-a')).toEqual([kept.id])
+    expect(await listIds(store, 'shop-a', { status: 'pending' })).toEqual([kept.id])
+    expect(await listIds(store, 'shop-a', { carrier: 'laposte' })).toEqual([kept.id])
+    expect(await listIds(store, 'shop-a', { carrier: 'laposte', status: 'pending' })).toEqual([kept.id])
+    expect(await pollSlots(keys, 'laposte', gone.id)).toEqual({ due: undefined, inflight: undefined })
+    expect(await redis.exists(keys.tracking(gone.id))).toBe(0)
+    expect(await store.delete('shop-a', gone.id)).toBe(false)
+    expect(await store.requestRefresh('shop-a', gone.id, T0)).toBeUndefined()
+
+    const again = await store.register(parcel({ trackingNumber: gone.trackingNumber }), new Date(T0 + 1))
+    expect(again.created).toBe(true)
+    expect(again.record.id).not.toBe(gone.id)
+  })
+
+  it('removes a tracking that is being polled from inflight', async () => {
+    const { store, keys } = freshStore('delete-inflight')
+    const { record } = await store.register(parcel(), new Date(T0))
+    expect(await store.claimDue('laposte', T0, 10, LEASE_MS)).toEqual([record.id])
+    expect((await pollSlots(keys, 'laposte', record.id)).inflight).toBe(T0 + LEASE_MS)
+    expect(await store.delete('shop-a', record.id)).toBe(true)
+    expect(await pollSlots(keys, 'laposte', record.id)).toEqual({ due: undefined, inflight: undefined })
+    expect(await store.claimDue('laposte', T0 + LEASE_MS + 1, 10, LEASE_MS)).toEqual([])
+  })
+
+  it('removes the tracking from its current status index after a status change', async () => {
+    const { store } = freshStore('delete-status')
+    const { record } = await store.register(parcel(), new Date(T0))
+    const view = await loadOne(store, record.id)
+    await store.savePolls([{ before: view, record: { ...view.record, status: 'delivered' } }])
+    expect(await store.delete('shop-a', record.id)).toBe(true)
+    expect(await listIds(store, 'shop-a', { status: 'delivered' })).toEqual([])
+    expect(await listIds(store, 'shop-a', { carrier: 'laposte', status: 'delivered' })).toEqual([])
+  })
+})
+
+describe('exactly one pending poll per active tracking', () => {
+  it('holds through register, refreshes, claim, save and delete', async () => {
+    const { store, keys } = freshStore('invariant')
+    const { record } = await store.register(parcel(), new Date(T0))
+    const id = record.id
+    await expectExactlyOnePendingPoll(keys, 'laposte', id)
+
+    for (const offset of [0, 10, 20]) {
+      await store.requestRefresh('shop-a', id, T0 + offset)
+      await expectExactlyOnePendingPoll(keys, 'laposte', id)
+    }
+    expect(await store.claimDue('laposte', T0 + 100, 10, LEASE_MS)).toEqual([id])
+    await expectExactlyOnePendingPoll(keys, 'laposte', id)
+    await store.requestRefresh('shop-a', id, T0 + 200)
+    await expectExactlyOnePendingPoll(keys, 'laposte', id)
+
+    const view = await loadOne(store, id)
+    await store.savePolls([{ before: view, record: view.record, nextDueAtMs: T0 + 3_600_000 }])
+    expect(await expectExactlyOnePendingPoll(keys, 'laposte', id)).toEqual({
+      due: T0 + 3_600_000,
+      inflight: undefined,
+    })
+    for (const offset of [1000, 2000, 3000]) {
+      await store.requestRefresh('shop-a', id, T0 + offset)
+      await expectExactlyOnePendingPoll(keys, 'laposte', id)
+    }
+    expect(await redis.zcard(keys.due('laposte'))).toBe(1)
+    expect(await redis.zcard(keys.inflight('laposte'))).toBe(0)
+
+    await store.delete('shop-a', id)
+    expect(await pollSlots(keys, 'laposte', id)).toEqual({ due: undefined, inflight: undefined })
+  })
+})
+
+describe('requestRefresh', () => {
+  it('answers queued and brings the poll forward when it was due later', async () => {
+    const { store, keys } = freshStore('refresh-queued')
+    const { record } = await store.register(parcel(), new Date(T0))
+    const view = await loadOne(store, record.id)
+    await store.savePolls([{ before: view, record: view.record, nextDueAtMs: T0 + 3_600_000 }])
+
+    expect(await store.requestRefresh('shop-a', record.id, T0 + 1000)).toBe('queued')
+    expect(await pollSlots(keys, 'laposte', record.id)).toEqual({ due: T0 + 1000, inflight: undefined })
+    expect(await store.nextDueAt('laposte', record.id)).toBe(T0 + 1000)
+  })
+
+  it('answers due, and changes nothing, when the poll is already due', async () => {
+    const { store, keys } = freshStore('refresh-due')
+    const { record } = await store.register(parcel(), new Date(T0))
+    expect(await store.requestRefresh('shop-a', record.id, T0)).toBe('due')
+    expect(await store.requestRefresh('shop-a', record.id, T0 + 5000)).toBe('due')
+    expect(await pollSlots(keys, 'laposte', record.id)).toEqual({ due: T0, inflight: undefined })
+  })
+
+  it('answers due on a second refresh instead of adding another poll', async () => {
+    const { store, keys } = freshStore('refresh-twice')
+    const { record } = await store.register(parcel(), new Date(T0))
+    const view = await loadOne(store, record.id)
+    await store.savePolls([{ before: view, record: view.record, nextDueAtMs: T0 + 3_600_000 }])
+    expect(await store.requestRefresh('shop-a', record.id, T0 + 1000)).toBe('queued')
+    expect(await store.requestRefresh('shop-a', record.id, T0 + 1000)).toBe('due')
+    expect(await store.requestRefresh('shop-a', record.id, T0 + 2000)).toBe('due')
+    expect(await redis.zrange(keys.due('laposte'), 0, -1)).toEqual([record.id])
+    expect(await pollSlots(keys, 'laposte', record.id)).toEqual({ due: T0 + 1000, inflight: undefined })
+  })
+
+  it('answers running while a poll job holds the tracking, without queueing a second poll yet', async () => {
+    const { store, keys } = freshStore('refresh-running')
+    const { record } = await store.register(parcel(), new Date(T0))
+    await store.claimDue('laposte', T0, 10, LEASE_MS)
+    expect(await store.requestRefresh('shop-a', record.id, T0 + 10)).toBe('running')
+    expect(await pollSlots(keys, 'laposte', record.id)).toEqual({ due: undefined, inflight: T0 + LEASE_MS })
+    expect(await store.nextDueAt('laposte', record.id)).toBeUndefined()
+  })
+
+  it('makes the poll after the running one due at once, even when it would have been later or stopped', async () => {
+    const { store, keys } = freshStore('refresh-after-running')
+    const later = await store.register(parcel(), new Date(T0))
+    const stopped = await store.register(parcel({ trackingNumber: 'STOPPED' }), new Date(T0))
+    await store.claimDue('laposte', T0, 10, LEASE_MS)
+    expect(await store.requestRefresh('shop-a', later.record.id, T0 + 10)).toBe('running')
+    expect(await store.requestRefresh('shop-a', stopped.record.id, T0 + 10)).toBe('running')
+
+    const before = Date.now()
+    const laterView = await loadOne(store, later.record.id)
+    const stoppedView = await loadOne(store, stopped.record.id)
+    await store.savePolls([
+      { before: laterView, record: laterView.record, nextDueAtMs: before + 3_600_000 },
+      { before: stoppedView, record: { ...stoppedView.record, stopped: 'terminal' } },
+    ])
+    for (const id of [later.record.id, stopped.record.id]) {
+      const slots = await expectExactlyOnePendingPoll(keys, 'laposte', id)
+      expect(slots.due).toBeGreaterThanOrEqual(before - 1000)
+      expect(slots.due).toBeLessThanOrEqual(Date.now() + 1000)
+    }
+
+    // The follow-up poll is the only one: the poll after it goes back to the normal schedule.
+    await store.claimDue('laposte', Date.now() + 1000, 10, LEASE_MS)
+    const again = await loadOne(store, later.record.id)
+    await store.savePolls([{ before: again, record: again.record, nextDueAtMs: T0 + 7_200_000 }])
+    expect(await pollSlots(keys, 'laposte', later.record.id)).toEqual({ due: T0 + 7_200_000, inflight: undefined })
+  })
+
+  it('forgets a refresh asked during a poll when the tracking is deleted', async () => {
+    const { store, keys } = freshStore('refresh-then-delete')
+    const { record } = await store.register(parcel(), new Date(T0))
+    await store.claimDue('laposte', T0, 10, LEASE_MS)
+    expect(await store.requestRefresh('shop-a', record.id, T0 + 10)).toBe('running')
+    expect(await store.delete('shop-a', record.id)).toBe(true)
+    expect(await redis.smembers(keys.refreshAfterPoll('laposte'))).toEqual([])
+    expect(await pollSlots(keys, 'laposte', record.id)).toEqual({ due: undefined, inflight: undefined })
+  })
+
+  it('queues a poll again for a tracking whose polling had stopped', async () => {
+    const { store, keys } = freshStore('refresh-stopped')
+    const { record } = await store.register(parcel(), new Date(T0))
+    await store.claimDue('laposte', T0, 10, LEASE_MS)
+    const view = await loadOne(store, record.id)
+    await store.savePolls([{ before: view, record: { ...view.record, stopped: 'invalid_number' } }])
+    expect(await pollSlots(keys, 'laposte', record.id)).toEqual({ due: undefined, inflight: undefined })
+    expect(await store.requestRefresh('shop-a', record.id, T0 + 1000)).toBe('queued')
+    expect(await expectExactlyOnePendingPoll(keys, 'laposte', record.id)).toEqual({
+      due: T0 + 1000,
+      inflight: undefined,
+    })
+  })
+})
+
+describe('claimDue', () => {
+  it('claims only due trackings, oldest first, and leases them in inflight', async () => {
+    const { store, keys } = freshStore('claim')
+    const due = await registerMany(store, 3, { now: (index) => new Date(T0 + index) })
+    const later = await store.register(parcel({ trackingNumber: 'LATER' }), new Date(T0 + 60_000))
+    const otherCarrier = await store.register(parcel({ carrier: 'sandbox' }), new Date(T0))
+
+    const claimed = await store.claimDue('laposte', T0 + 1000, 10, LEASE_MS)
+    expect(claimed).toEqual(due.map((record) => record.id))
+    for (const id of claimed) {
+      expect(await pollSlots(keys, 'laposte', id)).toEqual({ due: undefined, inflight: T0 + 1000 + LEASE_MS })
+    }
+    expect(await pollSlots(keys, 'laposte', later.record.id)).toEqual({
+      due: T0 + 60_000,
+      inflight: undefined,
+    })
+    expect(await pollSlots(keys, 'sandbox', otherCarrier.record.id)).toEqual({ due: T0, inflight: undefined })
+    expect(await store.claimDue('laposte', T0 + 1000, 10, LEASE_MS)).toEqual([])
+  })
+
+  it('respects the limit and hands each due tracking out once', async () => {
+    const { store } = freshStore('claim-limit')
+    const records = await registerMany(store, 5, { now: (index) => new Date(T0 + index) })
+    const first = await store.claimDue('laposte', T0 + 10, 2, LEASE_MS)
+    const second = await store.claimDue('laposte', T0 + 10, 2, LEASE_MS)
+    const third = await store.claimDue('laposte', T0 + 10, 2, LEASE_MS)
+    expect(first).toHaveLength(2)
+    expect(second).toHaveLength(2)
+    expect(third).toHaveLength(1)
+    expect([...first, ...second, ...third]).toEqual(records.map((record) => record.id))
+    expect(await store.claimDue('laposte', T0 + 10, 2, LEASE_MS)).toEqual([])
+  })
+
+  it('never hands out the same tracking to two concurrent claims', async () => {
+    const { store } = freshStore('claim-concurrent')
+    await registerMany(store, 20)
+    const claims = await Promise.all(
+      Array.from({ length: 8 }, () => store.claimDue('laposte', T0, 3, LEASE_MS)),
+    )
+    const all = claims.flat()
+    expect(all).toHaveLength(20)
+    expect(new Set(all).size).toBe(20)
+  })
+
+  it('hands an expired lease out again, but not a live one', async () => {
+    const { store, keys } = freshStore('claim-lease')
+    const { record } = await store.register(parcel(), new Date(T0))
+    expect(await store.claimDue('laposte', T0, 10, 1000)).toEqual([record.id])
+
+    expect(await store.claimDue('laposte', T0 + 999, 10, 1000)).toEqual([])
+    expect((await pollSlots(keys, 'laposte', record.id)).inflight).toBe(T0 + 1000)
+
+    expect(await store.claimDue('laposte', T0 + 1500, 10, 1000)).toEqual([record.id])
+    expect(await expectExactlyOnePendingPoll(keys, 'laposte', record.id)).toEqual({
+      due: undefined,
+      inflight: T0 + 2500,
+    })
+    expect(await store.claimDue('laposte', T0 + 2000, 10, 1000)).toEqual([])
+  })
+
+  it('fills the limit with due trackings before expired leases, and never claims past it', async () => {
+    const { store } = freshStore('claim-mix')
+    const [stale] = await registerMany(store, 1)
+    await store.claimDue('laposte', T0, 10, 100)
+    const fresh = await store.register(parcel({ trackingNumber: 'FRESH' }), new Date(T0 + 500))
+    expect(await store.claimDue('laposte', T0 + 1000, 1, LEASE_MS)).toEqual([fresh.record.id])
+    expect(await store.claimDue('laposte', T0 + 1000, 1, LEASE_MS)).toEqual([stale?.id])
+  })
+})
+
+describe('savePolls', () => {
+  it('saves the record, the timeline and the next poll, and bumps the version', async () => {
+    const { store, keys } = freshStore('save')
+    const { record } = await store.register(parcel(), new Date(T0))
+    await store.claimDue('laposte', T0, 10, LEASE_MS)
+    const view = await loadOne(store, record.id)
+    expect(view.version).toBe(1)
+    const events = [scan(record.trackingNumber, 'PC1', '2026-03-27T14:43:00+01:00', 'info_received')]
+    const next = {
+      ...view.record,
+      status: 'info_received' as const,
+      lastCheckedAt: new Date(T0).toISOString(),
+    }
+
+    expect(await store.savePolls([{ before: view, record: next, events, nextDueAtMs: T0 + 7200.4 }])).toEqual(
+      ['saved'],
+    )
+    const saved = await loadOne(store, record.id)
+    expect(saved).toEqual({ record: next, events, version: 2 })
+    expect(await store.get('shop-a', record.id)).toEqual({ record: next, events })
+    expect(await expectExactlyOnePendingPoll(keys, 'laposte', record.id)).toEqual({
+      due: T0 + 7200,
+      inflight: undefined,
+    })
+  })
+
+  it('keeps the stored timeline when the write has no events', async () => {
+    const { store } = freshStore('save-untouched')
+    const { record } = await store.register(parcel(), new Date(T0))
+    const events = [scan(record.trackingNumber, 'PC1', '2026-03-27T14:43:00+01:00', 'info_received')]
+    const view = await loadOne(store, record.id)
+    await store.savePolls([{ before: view, record: view.record, events, nextDueAtMs: T0 + 1 }])
+    const second = await loadOne(store, record.id)
+    const failed = { ...second.record, failureCount: 1 }
+    expect(await store.savePolls([{ before: second, record: failed, nextDueAtMs: T0 + 2 }])).toEqual([
+      'saved',
+    ])
+    expect(await loadOne(store, record.id)).toEqual({ record: failed, events, version: 3 })
+  })
+
+  it('refuses a stale version as a conflict and writes nothing', async () => {
+    const { store, keys } = freshStore('save-conflict')
+    const { record } = await store.register(parcel(), new Date(T0))
+    await store.claimDue('laposte', T0, 10, LEASE_MS)
+    const stale = await loadOne(store, record.id)
+    const winner = { ...stale.record, status: 'in_transit' as const }
+    const winnerEvents = [scan(record.trackingNumber, 'ET1', '2026-03-28T07:34:12+01:00', 'in_transit')]
+    expect(await store.savePolls([{ before: stale, record: winner, events: winnerEvents }])).toEqual([
+      'saved',
+    ])
+    await store.requestRefresh('shop-a', record.id, T0 + 50)
+    const slotsBefore = await pollSlots(keys, 'laposte', record.id)
+
+    const loser = { ...stale.record, status: 'delivered' as const, failureCount: 7 }
+    const outcome = await store.savePolls([
+      { before: stale, record: loser, events: [], nextDueAtMs: T0 + 999_999 },
+    ])
+    expect(outcome).toEqual(['conflict'])
+    expect(await loadOne(store, record.id)).toEqual({ record: winner, events: winnerEvents, version: 2 })
+    expect(await pollSlots(keys, 'laposte', record.id)).toEqual(slotsBefore)
+    expect(await listIds(store, 'shop-a', { status: 'delivered' })).toEqual([])
+    expect(await listIds(store, 'shop-a', { status: 'in_transit' })).toEqual([record.id])
+  })
+
+  it('answers gone for a deleted tracking and clears it from due and inflight', async () => {
+    const { store, keys } = freshStore('save-gone')
+    const { record } = await store.register(parcel(), new Date(T0))
+    await store.claimDue('laposte', T0, 10, LEASE_MS)
+    const view = await loadOne(store, record.id)
+    expect(await store.delete('shop-a', record.id)).toBe(true)
+    expect(await store.savePolls([{ before: view, record: view.record, nextDueAtMs: T0 + 1000 }])).toEqual([
+      'gone',
+    ])
+    expect(await pollSlots(keys, 'laposte', record.id)).toEqual({ due: undefined, inflight: undefined })
+    expect(await redis.exists(keys.tracking(record.id))).toBe(0)
+  })
+
+  it('clears leftovers in due and inflight when the tracking key itself has vanished', async () => {
+    const { store, keys } = freshStore('save-vanished')
+    const { record } = await store.register(parcel(), new Date(T0))
+    await store.claimDue('laposte', T0, 10, LEASE_MS)
+    const view = await loadOne(store, record.id)
+    await redis.del(keys.tracking(record.id))
+    await redis.zadd(keys.due('laposte'), T0, record.id)
+    expect(await store.savePolls([{ before: view, record: view.record, nextDueAtMs: T0 + 1000 }])).toEqual([
+      'gone',
+    ])
+    expect(await pollSlots(keys, 'laposte', record.id)).toEqual({ due: undefined, inflight: undefined })
+  })
+
+  it('moves the tracking between status indexes so list?status= follows', async () => {
+    const { store } = freshStore('save-status')
+    const { record } = await store.register(parcel(), new Date(T0))
+    expect(await listIds(store, 'shop-a', { status: 'pending' })).toEqual([record.id])
+
+    const first = await loadOne(store, record.id)
+    await store.savePolls([
+      { before: first, record: { ...first.record, status: 'in_transit' }, nextDueAtMs: T0 + 1 },
+    ])
+    expect(await listIds(store, 'shop-a', { status: 'pending' })).toEqual([])
+    expect(await listIds(store, 'shop-a', { status: 'in_transit' })).toEqual([record.id])
+    expect(await listIds(store, 'shop-a', { carrier: 'laposte', status: 'in_transit' })).toEqual([record.id])
+    expect(await listIds(store, 'shop-a', { carrier: 'laposte', status: 'pending' })).toEqual([])
+
+    const second = await loadOne(store, record.id)
+    await store.savePolls([
+      { before: second, record: { ...second.record, status: 'delivered', stopped: 'terminal' } },
+    ])
+    expect(await listIds(store, 'shop-a', { status: 'in_transit' })).toEqual([])
+    expect(await listIds(store, 'shop-a', { status: 'delivered' })).toEqual([record.id])
+    expect(await listIds(store, 'shop-a', { carrier: 'laposte', status: 'delivered' })).toEqual([record.id])
+    expect(await listIds(store, 'shop-a', { carrier: 'laposte', status: 'in_transit' })).toEqual([])
+    expect(await listIds(store, 'shop-a')).toEqual([record.id])
+    expect(await listIds(store, 'shop-a', { carrier: 'laposte' })).toEqual([record.id])
+  })
+
+  it('stops polling when the write has no next poll time', async () => {
+    const { store, keys } = freshStore('save-stop')
+    const { record } = await store.register(parcel(), new Date(T0))
+    await store.claimDue('laposte', T0, 10, LEASE_MS)
+    const view = await loadOne(store, record.id)
+    await store.savePolls([{ before: view, record: { ...view.record, stopped: 'terminal' } }])
+    expect(await pollSlots(keys, 'laposte', record.id)).toEqual({ due: undefined, inflight: undefined })
+    expect(await store.claimDue('laposte', T0 + 10 * LEASE_MS, 10, LEASE_MS)).toEqual([])
+  })
+
+  it('answers one outcome per write, in order, for a batch', async () => {
+    const { store } = freshStore('save-batch')
+    const [a, b, c] = await registerMany(store, 3)
+    if (!a || !b || !c) throw new Error('setup')
+    const [viewA, viewB, viewC] = await store.loadForPoll([a.id, b.id, c.id])
+    if (!viewA || !viewB || !viewC) throw new Error('setup')
+    await store.savePolls([{ before: viewB, record: viewB.record, nextDueAtMs: T0 }])
+    await store.delete('shop-a', c.id)
+    const outcomes = await store.savePolls([
+      { before: viewA, record: viewA.record, nextDueAtMs: T0 },
+      { before: viewB, record: viewB.record, nextDueAtMs: T0 },
+      { before: viewC, record: viewC.record, nextDueAtMs: T0 },
+    ])
+    expect(outcomes).toEqual(['saved', 'conflict', 'gone'])
+    expect(await store.savePolls([])).toEqual([])
+  })
+
+  it('loads undefined for unknown ids, keeping positions', async () => {
+    const { store } = freshStore('load')
+    const { record } = await store.register(parcel(), new Date(T0))
+    const views = await store.loadForPoll(['trk_missing', record.id])
+    expect(views[0]).toBeUndefined()
+    expect(views[1]?.record.id).toBe(record.id)
+  })
+})

@@ -1,0 +1,16 @@
+import { randomBytes } from 'node:crypto'
+import { Redis } from 'ioredis'
+import { inject } from 'vitest'
+
+export function testRedisUrl(): string {
+  return inject('redisUrl')
+}
+
+/** A prefix no other test file uses, so tests never see each other's keys. */
+export function uniquePrefix(name: string): string {
+  return `t-${name}-${randomBytes(4).toString('hex')}`
+}
+
+export function connectTestRedis(): Redis {
+  return new Redis(testRedisUrl(), { maxRetriesPerRequest: null, lazyConnect: false })
+}

@@ -1,0 +1,419 @@
+import { describe, expect, it } from 'vitest'
+import { CarrierError, type CarrierErrorKind } from '../../adapters/contract.js'
+import { loadConfig } from '../../src/config.js'
+import type { CarrierSnapshot } from '../../src/domain/carrier-snapshot.js'
+import type { TrackingRecord } from '../../src/domain/tracking.js'
+import { type TrackingEvent, withEventId } from '../../src/domain/tracking-event.js'
+import type { EventStatus } from '../../src/domain/tracking-status.js'
+import type { PollView, PollWrite } from '../../src/store/tracking-store.js'
+import { applyPollResult, type PollContext } from '../../workers/apply-poll.js'
+import { pollPolicyFrom } from '../../workers/main.js'
+import type { PollPolicy } from '../../workers/poll-schedule.js'
+
+const MINUTE = 60_000
+const HOUR = 60 * MINUTE
+const DAY = 24 * HOUR
+const NUMBER = '8K00009775862'
+const REGISTERED = '2026-03-27T10:00:00.000Z'
+const T0 = Date.parse(REGISTERED)
+
+/** 30m-12h pending, 3h-5h info received, 2h-4h in transit, 15m-30m near delivery, 1h-2h exception, 1m-1h retry, 30d. */
+const POLICY: PollPolicy = pollPolicyFrom(loadConfig({ NODE_ENV: 'test' }))
+
+function record(overrides: Partial<TrackingRecord> = {}): TrackingRecord {
+  return {
+    id: 'trk_AAAAAAAAAAAAAAAAAAAA',
+    merchantId: 'shop-a',
+    carrier: 'laposte',
+    trackingNumber: NUMBER,
+    status: 'pending',
+    createdAt: REGISTERED,
+    updatedAt: REGISTERED,
+    lastNewEventAt: REGISTERED,
+    nextCheckAt: REGISTERED,
+    notFoundCount: 0,
+    failureCount: 0,
+    sequence: 0,
+    alerts: [],
+    ...overrides,
+  }
+}
+
+function view(overrides: Partial<TrackingRecord> = {}, events: TrackingEvent[] = []): PollView {
+  return { record: record(overrides), events, version: 4 }
+}
+
+function scan(code: string, occurredAt: string, status: EventStatus): TrackingEvent {
+  return withEventId('laposte', NUMBER, { occurredAt, status, code, description: `scan ${code}` })
+}
+
+const PICKED_UP = scan('PC1', '2026-03-27T14:43:00+01:00', 'info_received')
+const IN_TRANSIT = scan('ET1', '2026-03-28T07:34:12+01:00', 'in_transit')
+const OUT = scan('MD2', '2026-03-30T08:01:00+02:00', 'out_for_delivery')
+const DELIVERED = scan('DI1', '2026-03-30T11:38:00+02:00', 'delivered')
+const RETURNING = scan('RE1', '2026-03-31T09:00:00+02:00', 'returned_to_sender')
+
+function snapshot(events: TrackingEvent[], extra: Partial<CarrierSnapshot> = {}): CarrierSnapshot {
+  return { carrier: 'laposte', trackingNumber: NUMBER, events, ...extra }
+}
+
+function at(ms: number, extra: Partial<PollContext> = {}): PollContext {
+  return { now: new Date(ms), policy: POLICY, timeScale: 1, random: () => 0.5, ...extra }
+}
+
+/** The delay `write` schedules, in ms after `nowMs`. */
+function delayOf(write: PollWrite, nowMs: number): number {
+  if (write.nextDueAtMs === undefined) throw new Error('polling stopped')
+  return write.nextDueAtMs - nowMs
+}
+
+describe('applyPollResult with a snapshot', () => {
+  it('merges new events and sets status, lastCheckedAt, lastNewEventAt and the next poll', () => {
+    const now = T0 + 2 * HOUR
+    const before = view()
+    const write = applyPollResult(before, snapshot([IN_TRANSIT, PICKED_UP]), at(now))
+    const nowIso = new Date(now).toISOString()
+
+    expect(write.before).toBe(before)
+    expect(write.events).toEqual([PICKED_UP, IN_TRANSIT])
+    expect(write.record).toMatchObject({
+      status: 'in_transit',
+      lastCheckedAt: nowIso,
+      lastNewEventAt: nowIso,
+      updatedAt: nowIso,
+      notFoundCount: 0,
+      failureCount: 0,
+    })
+    expect(write.record.stopped).toBeUndefined()
+    expect(write.record.lastError).toBeUndefined()
+    expect(delayOf(write, now)).toBe(3 * HOUR)
+    expect(write.record.nextCheckAt).toBe(new Date(now + 3 * HOUR).toISOString())
+  })
+
+  it('leaves the timeline, lastNewEventAt and updatedAt alone when nothing was added', () => {
+    const earlier = '2026-03-28T12:00:00.000Z'
+    const before = view(
+      { status: 'in_transit', lastNewEventAt: earlier, updatedAt: earlier, lastCheckedAt: earlier },
+      [PICKED_UP, IN_TRANSIT],
+    )
+    // A Monday afternoon: a Sunday poll would wait for Monday's delivery round (scan calendar).
+    const now = T0 + 3 * DAY
+    const write = applyPollResult(before, snapshot([IN_TRANSIT, PICKED_UP]), at(now))
+    expect(write.events).toBeUndefined()
+    expect(write.record).toMatchObject({
+      status: 'in_transit',
+      lastNewEventAt: earlier,
+      updatedAt: earlier,
+      lastCheckedAt: new Date(now).toISOString(),
+    })
+    expect(delayOf(write, now)).toBe(3 * HOUR)
+  })
+
+  it('keeps events the carrier no longer sends', () => {
+    const write = applyPollResult(
+      view({ status: 'in_transit' }, [PICKED_UP, IN_TRANSIT]),
+      snapshot([OUT]),
+      at(T0 + 3 * DAY),
+    )
+    expect(write.events).toEqual([PICKED_UP, IN_TRANSIT, OUT])
+    expect(write.record.status).toBe('out_for_delivery')
+  })
+
+  it('clears lastError and both counters after failed polls', () => {
+    const before = view({
+      notFoundCount: 4,
+      failureCount: 3,
+      lastError: { kind: 'unavailable', message: 'HTTP 503', at: REGISTERED },
+    })
+    const write = applyPollResult(before, snapshot([PICKED_UP]), at(T0 + HOUR))
+    expect(write.record.lastError).toBeUndefined()
+    expect(write.record.notFoundCount).toBe(0)
+    expect(write.record.failureCount).toBe(0)
+    expect(delayOf(write, T0 + HOUR)).toBe(4 * HOUR)
+  })
+
+  it('keeps the carrier facts it got before when a snapshot omits them', () => {
+    const before = view({
+      service: 'colissimo',
+      product: 'Colissimo Expert',
+      estimatedDelivery: '2026-03-30',
+    })
+    const write = applyPollResult(before, snapshot([PICKED_UP]), at(T0 + HOUR))
+    expect(write.record).toMatchObject({
+      service: 'colissimo',
+      product: 'Colissimo Expert',
+      estimatedDelivery: '2026-03-30',
+    })
+    const updated = applyPollResult(before, snapshot([PICKED_UP], { service: 'chronopost' }), at(T0 + HOUR))
+    expect(updated.record.service).toBe('chronopost')
+  })
+
+  it('stops polling once delivered, with no next poll and deliveredAt set', () => {
+    const now = T0 + 4 * DAY
+    const write = applyPollResult(
+      view({ status: 'out_for_delivery' }, [PICKED_UP, IN_TRANSIT, OUT]),
+      snapshot([PICKED_UP, IN_TRANSIT, OUT, DELIVERED]),
+      at(now),
+    )
+    expect(write.record.status).toBe('delivered')
+    expect(write.record.stopped).toBe('terminal')
+    expect(write.nextDueAtMs).toBeUndefined()
+    expect(write.record.nextCheckAt).toBeUndefined()
+    expect(write.record.deliveredAt).toBe(DELIVERED.occurredAt)
+    expect(write.events).toHaveLength(4)
+  })
+
+  it("prefers the carrier's own delivery date", () => {
+    const write = applyPollResult(
+      view(),
+      snapshot([DELIVERED], { deliveredAt: '2026-03-30T11:37:00+02:00' }),
+      at(T0 + 4 * DAY),
+    )
+    expect(write.record.deliveredAt).toBe('2026-03-30T11:37:00+02:00')
+  })
+
+  it('keeps polling a parcel on its way back until the return is final', () => {
+    const events = [PICKED_UP, IN_TRANSIT, RETURNING]
+    const now = T0 + 5 * DAY
+    const going = applyPollResult(view(), snapshot(events, { final: false }), at(now))
+    expect(going.record.status).toBe('returned_to_sender')
+    expect(going.record.stopped).toBeUndefined()
+    expect(going.nextDueAtMs).toBeGreaterThan(now)
+
+    const back = applyPollResult(view(), snapshot(events, { final: true }), at(now))
+    expect(back.record.status).toBe('returned_to_sender')
+    expect(back.record.final).toBe(true)
+    expect(back.record.stopped).toBe('terminal')
+    expect(back.nextDueAtMs).toBeUndefined()
+  })
+
+  it('takes up polling again on a refreshed tracking that had stopped', () => {
+    const stopped = view({ status: 'in_transit', stopped: 'invalid_number' }, [PICKED_UP, IN_TRANSIT])
+    const write = applyPollResult(stopped, snapshot([PICKED_UP, IN_TRANSIT]), at(T0 + DAY))
+    expect(write.record.stopped).toBeUndefined()
+    expect(write.nextDueAtMs).toBeDefined()
+  })
+})
+
+describe('applyPollResult with a carrier error', () => {
+  it('counts not_found and backs off with the pending range, doubling up to its maximum', () => {
+    let current = view()
+    let now = T0
+    const delays: number[] = []
+    for (let poll = 1; poll <= 8; poll++) {
+      const write = applyPollResult(current, new CarrierError('not_found', 'not scanned yet'), at(now))
+      expect(write.record.notFoundCount).toBe(poll)
+      expect(write.record.failureCount).toBe(0)
+      expect(write.record.lastError).toBeUndefined()
+      expect(write.record.status).toBe('pending')
+      expect(write.record.lastCheckedAt).toBe(new Date(now).toISOString())
+      expect(write.events).toBeUndefined()
+      delays.push(delayOf(write, now))
+      now += delayOf(write, now)
+      current = { ...current, record: write.record }
+    }
+    expect(delays).toEqual([30, 60, 120, 240, 480, 720, 720, 720].map((minutes) => minutes * MINUTE))
+  })
+
+  it('resets failureCount on not_found', () => {
+    const write = applyPollResult(
+      view({ failureCount: 3, lastError: { kind: 'unavailable', message: 'down', at: REGISTERED } }),
+      new CarrierError('not_found', 'nothing yet'),
+      at(T0 + HOUR),
+    )
+    expect(write.record.failureCount).toBe(0)
+    expect(write.record.lastError).toBeUndefined()
+    expect(delayOf(write, T0 + HOUR)).toBe(30 * MINUTE)
+  })
+
+  it('stops for good on invalid_number, with lastError', () => {
+    const now = T0 + HOUR
+    const write = applyPollResult(view(), new CarrierError('invalid_number', 'unknown number'), at(now))
+    expect(write.record.stopped).toBe('invalid_number')
+    expect(write.record.lastError).toEqual({
+      kind: 'invalid_number',
+      message: 'unknown number',
+      at: new Date(now).toISOString(),
+    })
+    expect(write.record.updatedAt).toBe(new Date(now).toISOString())
+    expect(write.nextDueAtMs).toBeUndefined()
+    expect(write.record.nextCheckAt).toBeUndefined()
+    expect(write.events).toBeUndefined()
+  })
+
+  it('does not let expiry overwrite an invalid_number stop', () => {
+    const write = applyPollResult(view(), new CarrierError('invalid_number', 'unknown'), at(T0 + 40 * DAY))
+    expect(write.record.stopped).toBe('invalid_number')
+    expect(write.record.status).toBe('pending')
+  })
+
+  it.each(['unavailable', 'unexpected_response', 'unauthorized'] as const)(
+    'keeps the stored timeline on %s, records lastError and backs off with failureCount',
+    (kind: CarrierErrorKind) => {
+      const earlier = '2026-03-28T12:00:00.000Z'
+      let current = view({ status: 'in_transit', lastNewEventAt: earlier, updatedAt: earlier }, [
+        PICKED_UP,
+        IN_TRANSIT,
+      ])
+      let now = T0 + 2 * DAY
+      const delays: number[] = []
+      for (let poll = 1; poll <= 8; poll++) {
+        const write = applyPollResult(current, new CarrierError(kind, `failure ${poll}`), at(now))
+        expect(write.events).toBeUndefined()
+        expect(write.record).toMatchObject({
+          status: 'in_transit',
+          failureCount: poll,
+          lastNewEventAt: earlier,
+          updatedAt: earlier,
+          lastCheckedAt: new Date(now).toISOString(),
+          lastError: { kind, message: `failure ${poll}`, at: new Date(now).toISOString() },
+        })
+        expect(write.record.stopped).toBeUndefined()
+        delays.push(delayOf(write, now))
+        now += delayOf(write, now)
+        current = { ...current, record: write.record }
+      }
+      expect(delays).toEqual([1, 2, 4, 8, 16, 32, 60, 60].map((minutes) => minutes * MINUTE))
+
+      const recovered = applyPollResult(current, snapshot([PICKED_UP, IN_TRANSIT]), at(now))
+      expect(recovered.record.failureCount).toBe(0)
+      expect(recovered.record.lastError).toBeUndefined()
+    },
+  )
+})
+
+describe('expiry', () => {
+  it('expires a parcel 30 days after registration when nothing was ever found', () => {
+    const justBefore = applyPollResult(
+      view(),
+      new CarrierError('not_found', 'nothing'),
+      at(T0 + 30 * DAY - 1),
+    )
+    expect(justBefore.record.status).toBe('pending')
+    expect(justBefore.nextDueAtMs).toBeDefined()
+
+    const now = T0 + 30 * DAY
+    const write = applyPollResult(view(), new CarrierError('not_found', 'nothing'), at(now))
+    expect(write.record.status).toBe('expired')
+    expect(write.record.stopped).toBe('expired')
+    expect(write.record.updatedAt).toBe(new Date(now).toISOString())
+    expect(write.nextDueAtMs).toBeUndefined()
+    expect(write.record.nextCheckAt).toBeUndefined()
+  })
+
+  it('expires a parcel 30 days after its last new event, whatever the poll outcome', () => {
+    const lastNew = new Date(T0 + 2 * DAY).toISOString()
+    const stalled = view({ status: 'in_transit', lastNewEventAt: lastNew }, [PICKED_UP, IN_TRANSIT])
+    const now = T0 + 32 * DAY
+    for (const result of [snapshot([PICKED_UP, IN_TRANSIT]), new CarrierError('unavailable', 'down')]) {
+      const write = applyPollResult(stalled, result, at(now))
+      expect(write.record.status).toBe('expired')
+      expect(write.record.stopped).toBe('expired')
+      expect(write.nextDueAtMs).toBeUndefined()
+    }
+    const notYet = applyPollResult(stalled, snapshot([PICKED_UP, IN_TRANSIT]), at(now - 1))
+    expect(notYet.record.status).toBe('in_transit')
+  })
+
+  it('does not expire a parcel registered late whose carrier dates are old', () => {
+    // Registered today; the carrier's scans are two months old.
+    const registered = '2026-06-01T08:00:00.000Z'
+    const registeredMs = Date.parse(registered)
+    const late = view({ createdAt: registered, updatedAt: registered, lastNewEventAt: registered })
+    const first = applyPollResult(late, snapshot([PICKED_UP, IN_TRANSIT]), at(registeredMs + HOUR))
+    expect(first.record.status).toBe('in_transit')
+    expect(first.record.stopped).toBeUndefined()
+    expect(first.nextDueAtMs).toBeDefined()
+    expect(first.record.lastNewEventAt).toBe(new Date(registeredMs + HOUR).toISOString())
+
+    const later = applyPollResult(
+      { ...late, record: first.record, events: first.events ?? [] },
+      snapshot([PICKED_UP, IN_TRANSIT]),
+      at(registeredMs + 10 * DAY),
+    )
+    expect(later.record.status).toBe('in_transit')
+    expect(later.record.stopped).toBeUndefined()
+  })
+
+  it('stops a delivered parcel as terminal, not expired', () => {
+    const write = applyPollResult(view(), snapshot([PICKED_UP, DELIVERED]), at(T0 + 60 * DAY))
+    expect(write.record.status).toBe('delivered')
+    expect(write.record.stopped).toBe('terminal')
+  })
+})
+
+describe('the sandbox time scale', () => {
+  it('divides every delay', () => {
+    const scaled = applyPollResult(view(), snapshot([IN_TRANSIT]), at(T0, { timeScale: 60 }))
+    expect(delayOf(scaled, T0)).toBe((3 * HOUR) / 60)
+    const failing = applyPollResult(
+      view(),
+      new CarrierError('not_found', 'nothing'),
+      at(T0, { timeScale: 60 }),
+    )
+    expect(delayOf(failing, T0)).toBe((30 * MINUTE) / 60)
+  })
+
+  it('never polls one parcel twice within 100 ms, however fast the clock', () => {
+    const write = applyPollResult(view(), snapshot([OUT]), at(T0, { timeScale: 1_000_000 }))
+    expect(delayOf(write, T0)).toBe(100)
+  })
+
+  it('divides the expiry window', () => {
+    const scale = 3600
+    const windowMs = (30 * DAY) / scale
+    const before = applyPollResult(
+      view(),
+      new CarrierError('not_found', 'x'),
+      at(T0 + windowMs - 1, { timeScale: scale }),
+    )
+    expect(before.record.stopped).toBeUndefined()
+    const after = applyPollResult(
+      view(),
+      new CarrierError('not_found', 'x'),
+      at(T0 + windowMs, { timeScale: scale }),
+    )
+    expect(after.record.status).toBe('expired')
+    expect(after.record.stopped).toBe('expired')
+  })
+})
+
+describe('every scheduled delay stays within the configured range', () => {
+  const draws = [0, 1e-9, 0.2, 0.5, 0.8, 0.999_999_999]
+
+  it.each([
+    ['info received', [PICKED_UP], POLICY.infoReceived],
+    ['in transit', [PICKED_UP, IN_TRANSIT], POLICY.inTransit],
+    ['out for delivery', [PICKED_UP, IN_TRANSIT, OUT], POLICY.nearDelivery],
+    ['exception', [PICKED_UP, scan('RST', '2026-03-29T10:00:00+02:00', 'exception')], POLICY.exception],
+  ] as const)('after a snapshot showing the parcel %s', (_name, events, range) => {
+    for (const draw of draws) {
+      const write = applyPollResult(view(), snapshot([...events]), at(T0, { random: () => draw }))
+      const delay = delayOf(write, T0)
+      expect(delay, `random=${draw}`).toBeGreaterThanOrEqual(range.minMs)
+      expect(delay, `random=${draw}`).toBeLessThanOrEqual(range.maxMs)
+    }
+  })
+
+  it('after not_found and failures, whatever the count', () => {
+    for (const draw of draws) {
+      for (const count of [0, 1, 2, 5, 50]) {
+        const ctx = at(T0, { random: () => draw })
+        const notFound = applyPollResult(
+          view({ notFoundCount: count }),
+          new CarrierError('not_found', 'x'),
+          ctx,
+        )
+        expect(delayOf(notFound, T0)).toBeGreaterThanOrEqual(POLICY.pending.minMs)
+        expect(delayOf(notFound, T0)).toBeLessThanOrEqual(POLICY.pending.maxMs)
+        const failed = applyPollResult(
+          view({ failureCount: count }),
+          new CarrierError('unavailable', 'x'),
+          ctx,
+        )
+        expect(delayOf(failed, T0)).toBeGreaterThanOrEqual(POLICY.retry.minMs)
+        expect(delayOf(failed, T0)).toBeLessThanOrEqual(POLICY.retry.maxMs)
+      }
+    }
+  })
+})

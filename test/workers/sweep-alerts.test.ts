@@ -1,0 +1,91 @@
+import { Redis } from 'ioredis'
+import { afterAll, describe, expect, it } from 'vitest'
+import { addCalendarDays, endOfParisDay, parisDateOf } from '../../src/domain/business-calendar.js'
+import { createSilentLogger } from '../../src/logger.js'
+import { createRedisKeys } from '../../src/store/redis-keys.js'
+import { createRedisTrackingStore } from '../../src/store/redis-tracking-store.js'
+import { createWebhookStore } from '../../src/store/webhook-store.js'
+import { sweepAlerts } from '../../workers/sweep-alerts.js'
+import { testRedisUrl, uniquePrefix } from '../support/redis.js'
+
+const POLICY = { stalledBusinessDays: 3, pickupExpiringDays: 10, dayKind: 'ouvrables' as const }
+
+describe('alert sweep', () => {
+  const redis = new Redis(testRedisUrl())
+  afterAll(() => redis.quit())
+
+  it('reads only the trackings whose alerts are due, opens `late` once, and publishes it', async () => {
+    const prefix = uniquePrefix('sweep')
+    const keys = createRedisKeys(prefix)
+    const store = createRedisTrackingStore(redis, prefix)
+    const now = Date.now()
+    const today = parisDateOf(now)
+    const register = (number: string, promisedDeliveryDate: string) =>
+      store.register(
+        { merchantId: 'shop', carrier: 'sandbox', trackingNumber: number, promisedDeliveryDate },
+        new Date(now),
+        {
+          nextAlertCheckAtMs: endOfParisDay(promisedDeliveryDate),
+        },
+      )
+    const { record: late } = await register('SBXSTALLED001', addCalendarDays(today, -2))
+    for (let index = 0; index < 50; index++)
+      await register(`SBXSTALLED${200 + index}`, addCalendarDays(today, 5))
+
+    // Notifications are written only for merchants who listen.
+    await createWebhookStore(redis, prefix).createEndpoint({
+      id: 'whk_sweep',
+      merchantId: 'shop',
+      url: 'https://hooks.example/colis',
+      events: ['alert.opened'],
+      secrets: [],
+      createdAt: new Date(now).toISOString(),
+    })
+    const deps = { store, alertPolicy: () => POLICY, logger: createSilentLogger(), now: () => now }
+    expect(await sweepAlerts(deps)).toBe(1)
+    const found = await store.get('shop', late.id)
+    expect(found?.record.alerts.map((alert) => [alert.type, alert.resolvedAt])).toEqual([['late', undefined]])
+    const entries = (await redis.xrange(keys.outbox(), '-', '+')).map(([, fields]) =>
+      JSON.parse(fields[1] ?? '{}'),
+    )
+    expect(
+      entries.map((entry: { type: string; trackingId: string }) => [entry.type, entry.trackingId]),
+    ).toEqual([['alert.opened', late.id]])
+
+    // Nothing else is due until the other promises end: a second sweep reads nothing and opens nothing.
+    expect(await sweepAlerts(deps)).toBe(0)
+    expect(await redis.xlen(keys.outbox())).toBe(1)
+    // The late parcel stays indexed for its next time-driven check (it may still stall), in the future.
+    expect(await redis.zcard(keys.alertsDue())).toBe(51)
+    expect(Number(await redis.zscore(keys.alertsDue(), late.id))).toBeGreaterThan(now)
+    const page = await store.listAlerts('shop', { state: 'open', type: 'late', limit: 10 })
+    expect(page.data.map((alert) => alert.trackingId)).toEqual([late.id])
+  })
+})
+
+describe('notifications without listeners', () => {
+  const redis = new Redis(testRedisUrl())
+  afterAll(() => redis.quit())
+
+  it('are not written to the outbox when neither the merchant nor the tracking has an endpoint', async () => {
+    const prefix = uniquePrefix('no-listener')
+    const keys = createRedisKeys(prefix)
+    const store = createRedisTrackingStore(redis, prefix)
+    const now = Date.now()
+    const promised = addCalendarDays(parisDateOf(now), -2)
+    await store.register(
+      {
+        merchantId: 'quiet',
+        carrier: 'sandbox',
+        trackingNumber: 'SBXSTALLED001',
+        promisedDeliveryDate: promised,
+      },
+      new Date(now),
+      { nextAlertCheckAtMs: endOfParisDay(promised) },
+    )
+    await sweepAlerts({ store, alertPolicy: () => POLICY, logger: createSilentLogger(), now: () => now })
+    expect(await redis.xlen(keys.outbox())).toBe(0)
+    const page = await store.listAlerts('quiet', { state: 'open', limit: 10 })
+    expect(page.data.map((alert) => alert.type)).toEqual(['late'])
+  })
+})

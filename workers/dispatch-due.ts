@@ -1,0 +1,74 @@
+import type { Queue } from 'bullmq'
+import type { Logger } from '../src/logger.js'
+import type { TrackingStore } from '../src/store/tracking-store.js'
+import type { PollJobData } from './poll-tracking.js'
+
+export interface DispatcherOptions {
+  carrier: string
+  queue: Queue<PollJobData>
+  store: TrackingStore
+  batchSize: number
+  intervalMs: number
+  leaseMs: number
+  /** Poll jobs allowed to wait in the queue: claiming more would only age in Redis. */
+  maxWaitingJobs: number
+  logger: Logger
+  now?: () => number
+}
+
+const MAX_CLAIM = 1000
+
+/**
+ * Moves due trackings from the `due` index into BullMQ poll jobs, `batchSize` trackings per job.
+ * Every worker process runs one per carrier; claims are atomic, so they never hand out a tracking
+ * twice. It reads only what is due: never a scan of all trackings.
+ */
+export function startDispatcher(options: DispatcherOptions) {
+  const now = options.now ?? Date.now
+  let timer: NodeJS.Timeout | undefined
+  let running: Promise<void> | undefined
+  let stopped = false
+
+  async function dispatchOnce(): Promise<number> {
+    if (await options.queue.isPaused()) return 0
+    const waiting = await options.queue.getWaitingCount()
+    const room = Math.min(MAX_CLAIM, (options.maxWaitingJobs - waiting) * options.batchSize)
+    if (room <= 0) return 0
+    const ids = await options.store.claimDue(options.carrier, now(), room, options.leaseMs)
+    if (ids.length === 0) return 0
+    const stamp = `${now().toString(36)}-${Math.random().toString(36).slice(2, 8)}`
+    const jobs = []
+    for (let start = 0; start < ids.length; start += options.batchSize) {
+      jobs.push({
+        name: 'poll',
+        data: { ids: ids.slice(start, start + options.batchSize) },
+        opts: { jobId: `poll-${options.carrier}-${stamp}-${start / options.batchSize}` },
+      })
+    }
+    await options.queue.addBulk(jobs)
+    return ids.length === room ? ids.length : 0
+  }
+
+  async function tick() {
+    try {
+      // A full claim means more may be due: go again at once instead of waiting a whole interval.
+      while (!stopped && (await dispatchOnce()) > 0) {}
+    } catch (error) {
+      options.logger.error({ err: error, carrier: options.carrier }, 'poll dispatch failed')
+    }
+    if (!stopped) timer = setTimeout(run, options.intervalMs)
+  }
+
+  function run() {
+    running = tick()
+  }
+
+  run()
+  return {
+    async stop() {
+      stopped = true
+      if (timer) clearTimeout(timer)
+      await running
+    },
+  }
+}

@@ -1,0 +1,123 @@
+import { RateLimitError } from 'bullmq'
+import { type BatchResult, type CarrierAdapter, CarrierError, isCarrierError } from '../adapters/contract.js'
+import type { AlertPolicy } from '../src/domain/delay-alerts.js'
+import type { TrackingRecord } from '../src/domain/tracking.js'
+import type { Logger } from '../src/logger.js'
+import type { PollView, PollWrite, TrackingStore } from '../src/store/tracking-store.js'
+import { applyPollResult } from './apply-poll.js'
+import { DEFAULT_RATE_LIMIT_WAIT_MS, OUTCOME_BY_KIND } from './carrier-error-outcome.js'
+import type { PollPolicy } from './poll-schedule.js'
+import { withAlertsAndNotifications } from './tracking-changes.js'
+
+export interface PollJobData {
+  ids: string[]
+}
+
+export interface PollDeps {
+  adapter: CarrierAdapter
+  store: TrackingStore
+  policy: PollPolicy
+  alertPolicy(record: TrackingRecord): AlertPolicy
+  timeScale: number
+  logger: Logger
+  now?: () => Date
+  /** Makes every worker of this carrier wait (BullMQ `queue.rateLimit`). */
+  rateLimit(waitMs: number): Promise<void>
+  /** Stops this carrier's polling until an operator fixes its credentials. */
+  pauseCarrier(error: CarrierError): Promise<void>
+  /** Counts failures by kind, for `GET /v1/carriers`. */
+  recordFailure?(kind: CarrierError['kind']): void
+}
+
+const MAX_CAS_ROUNDS = 3
+
+/**
+ * One poll job: one carrier request for up to `batchSize` trackings, merged and saved with a
+ * compare-and-set. Safe to run twice (BullMQ is at-least-once): merging a known history adds nothing.
+ */
+export async function processPollJob(data: PollJobData, deps: PollDeps, signal?: AbortSignal): Promise<void> {
+  let views = (await deps.store.loadForPoll(data.ids)).filter((view): view is PollView => view !== undefined)
+  if (views.length === 0) return
+  const results = await fetchResults(views, deps, signal)
+
+  for (const error of results.values()) {
+    if (!isCarrierError(error)) continue
+    deps.recordFailure?.(error.kind)
+    const job = OUTCOME_BY_KIND[error.kind].job
+    if (job === 'rate_limit') {
+      await deps.rateLimit(error.retryAfterMs ?? DEFAULT_RATE_LIMIT_WAIT_MS)
+      throw new RateLimitError()
+    }
+    if (job === 'pause_carrier') {
+      await deps.pauseCarrier(error)
+      break
+    }
+  }
+
+  for (let round = 0; round < MAX_CAS_ROUNDS && views.length > 0; round++) {
+    const now = deps.now?.() ?? new Date()
+    const writes = views.map((view) => {
+      const result = results.get(view.record.trackingNumber) ?? missingResult(view)
+      const write = applyPollResult(view, result, { now, policy: deps.policy, timeScale: deps.timeScale })
+      return withAlertsAndNotifications(write, {
+        nowMs: now.getTime(),
+        policy: deps.alertPolicy(view.record),
+      })
+    })
+    const outcomes = await deps.store.savePolls(writes)
+    logSaved(deps.logger, writes, outcomes)
+    const conflicted = views.filter((_, index) => outcomes[index] === 'conflict')
+    if (conflicted.length === 0) return
+    views = (await deps.store.loadForPoll(conflicted.map((view) => view.record.id))).filter(
+      (view): view is PollView => view !== undefined,
+    )
+  }
+  if (views.length > 0) {
+    deps.logger.warn({ ids: views.map((view) => view.record.id) }, 'poll not saved after repeated conflicts')
+  }
+}
+
+async function fetchResults(views: PollView[], deps: PollDeps, signal?: AbortSignal): Promise<BatchResult> {
+  const queries = views.map((view) => ({
+    trackingNumber: view.record.trackingNumber,
+    registeredAt: view.record.createdAt,
+  }))
+  try {
+    if (deps.adapter.trackBatch && queries.length > 1) return await deps.adapter.trackBatch(queries, signal)
+    const results: BatchResult = new Map()
+    for (const query of queries) {
+      try {
+        results.set(query.trackingNumber, await deps.adapter.track(query, signal))
+      } catch (error) {
+        if (!isCarrierError(error)) throw error
+        results.set(query.trackingNumber, error)
+      }
+    }
+    return results
+  } catch (error) {
+    if (!isCarrierError(error)) throw error
+    return new Map(queries.map((query) => [query.trackingNumber, error]))
+  }
+}
+
+function missingResult(view: PollView): CarrierError {
+  return new CarrierError(
+    'unexpected_response',
+    `the carrier's answer did not mention ${view.record.trackingNumber}`,
+  )
+}
+
+function logSaved(logger: Logger, writes: PollWrite[], outcomes: string[]) {
+  writes.forEach((write, index) => {
+    logger.debug(
+      {
+        trackingId: write.record.id,
+        status: write.record.status,
+        newTimeline: write.events !== undefined,
+        nextCheckAt: write.record.nextCheckAt,
+        outcome: outcomes[index],
+      },
+      'poll saved',
+    )
+  })
+}

@@ -1,0 +1,44 @@
+import type { AlertPolicy } from '../src/domain/delay-alerts.js'
+import type { TrackingRecord } from '../src/domain/tracking.js'
+import type { Logger } from '../src/logger.js'
+import type { PollView, TrackingStore } from '../src/store/tracking-store.js'
+import { withAlertsAndNotifications } from './tracking-changes.js'
+
+export interface SweepDeps {
+  store: TrackingStore
+  alertPolicy(record: TrackingRecord): AlertPolicy
+  logger: Logger
+  now?: () => number
+  /** A claimed tracking whose check did not finish is checked again after this. */
+  leaseMs?: number
+}
+
+const BATCH = 200
+
+/**
+ * Time-driven alerts (late at the end of the promised day, stalled, pickup expiring): only trackings
+ * whose next check is due are read, through the `alerts:due` index — never a scan of every tracking.
+ */
+export async function sweepAlerts(deps: SweepDeps): Promise<number> {
+  const now = deps.now ?? Date.now
+  let checked = 0
+  for (;;) {
+    const nowMs = now()
+    const ids = await deps.store.claimAlertChecks(nowMs, BATCH, deps.leaseMs ?? 60_000)
+    if (ids.length === 0) break
+    const views = (await deps.store.loadForPoll(ids)).filter((view): view is PollView => view !== undefined)
+    const writes = views.map((view) =>
+      withAlertsAndNotifications(
+        { before: view, record: view.record, keepPollSchedule: true },
+        { nowMs, policy: deps.alertPolicy(view.record) },
+      ),
+    )
+    const outcomes = await deps.store.savePolls(writes)
+    const conflicts = outcomes.filter((outcome) => outcome === 'conflict').length
+    // A conflicting tracking was just saved by a poll, which evaluated its alerts itself.
+    if (conflicts > 0) deps.logger.debug({ conflicts }, 'alert sweep: trackings changed meanwhile')
+    checked += views.length
+    if (ids.length < BATCH) break
+  }
+  return checked
+}
