@@ -8,10 +8,10 @@ import {
   alertCheckOps,
   alertOps,
   dropAlertOps,
+  dropPollOps,
   indexOps,
   type Op,
   outboxOps,
-  dropPollOps,
   pollScheduleOps,
 } from './tracking-ops.js'
 import {

@@ -95,7 +95,9 @@ export function pollScheduleOps(
   nextDueAtMs: number | undefined,
 ): Op[] {
   const next = nextDueAtMs === undefined ? '' : Math.round(nextDueAtMs)
-  return [['SCHEDULE_POLL', keys.inflight(carrier), keys.due(carrier), keys.refreshAfterPoll(carrier), id, next]]
+  return [
+    ['SCHEDULE_POLL', keys.inflight(carrier), keys.due(carrier), keys.refreshAfterPoll(carrier), id, next],
+  ]
 }
 
 /** The tracking is gone: no pending poll, no refresh waiting for one. */

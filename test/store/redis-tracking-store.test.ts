@@ -463,7 +463,10 @@ describe('requestRefresh', () => {
     await store.claimDue('laposte', Date.now() + 1000, 10, LEASE_MS)
     const again = await loadOne(store, later.record.id)
     await store.savePolls([{ before: again, record: again.record, nextDueAtMs: T0 + 7_200_000 }])
-    expect(await pollSlots(keys, 'laposte', later.record.id)).toEqual({ due: T0 + 7_200_000, inflight: undefined })
+    expect(await pollSlots(keys, 'laposte', later.record.id)).toEqual({
+      due: T0 + 7_200_000,
+      inflight: undefined,
+    })
   })
 
   it('forgets a refresh asked during a poll when the tracking is deleted', async () => {
