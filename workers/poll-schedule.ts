@@ -44,6 +44,8 @@ export interface PollState {
   notFoundCount: number
   /** Consecutive failed polls (carrier down, unexpected answer). */
   failureCount: number
+  /** The carrier's delivery estimate (ISO date or date-time), when it gives one. */
+  estimatedDelivery?: string
 }
 
 export type Random = () => number
@@ -109,7 +111,10 @@ function stageDelay(state: PollState, policy: PollPolicy, random: Random): numbe
  * would fall outside the scan hours or on a day without scans waits for the next scan day's start
  * (a random point of the stage's delay after it, so the morning does not start with one burst);
  * in_transit parcels wait for the delivery round instead, and are polled every `inTransitRound` during
- * it, when they leave for delivery. Without `nowMs`, the stage delays alone (the sandbox's scaled clock).
+ * it, when they leave for delivery — unless the carrier's estimate names a later day: those keep the plain
+ * in_transit cadence within scan hours, so the round's budget goes to the parcels that can leave today;
+ * for the same reason the other stages (out_for_delivery excepted) skip the round and resume after it.
+ * Without `nowMs`, the stage delays alone (the sandbox's scaled clock).
  * Retries after a failed poll and pending parcels' backoff never follow the calendar: neither a carrier
  * outage nor the sender's label data reaching the carrier is tied to scan hours.
  */
@@ -120,30 +125,66 @@ export function nextPollDelayMs(
   nowMs?: number,
 ): number {
   if (state.failureCount > 0) return backoff(policy.retry, state.failureCount - 1, random)
-  // A pending number waits for the sender's label data, which reaches the carrier at any hour: no calendar.
-  if (nowMs === undefined || state.status === 'pending') return stageDelay(state, policy, random)
+  if (nowMs === undefined) return stageDelay(state, policy, random)
   const calendar = policy.calendar ?? DEFAULT_POLL_CALENDAR
-  const inTransit = state.status === 'in_transit'
-  const wakeHours = inTransit ? calendar.roundHours : calendar.scanHours
-  let delay: number
-  if (inTransit) {
-    const today = parisDayOf(nowMs).dayNumber
-    const roundStart = wallClockInstant(today, calendar.roundHours.startMinute)
-    const roundEnd = wallClockInstant(today, calendar.roundHours.endMinute)
-    const scanDay = isScanDay(today, calendar.scanDays)
-    delay =
-      scanDay && nowMs >= roundStart && nowMs < roundEnd
-        ? pick(calendar.inTransitRound, random)
-        : stageDelay(state, policy, random)
-    if (scanDay && nowMs < roundStart && nowMs + delay > roundStart) {
-      return roundStart - nowMs + calendar.inTransitRound.maxMs * random()
-    }
-  } else {
-    delay = stageDelay(state, policy, random)
+  if (state.status === 'pending') {
+    // The sender's label data reaches the carrier at any hour: no scan hours, only the rounds' budget.
+    const stage = stageDelay(state, policy, random)
+    return afterRound(nowMs, stage, calendar)
   }
-  if (isOpen(nowMs + delay, calendar)) return delay
-  const spread = inTransit ? calendar.inTransitRound.maxMs : delay
-  return nextOpening(nowMs + delay, calendar, wakeHours) - nowMs + spread * random()
+  const today = parisDayOf(nowMs).dayNumber
+  if (state.status === 'in_transit') {
+    // A carrier estimate of a later day says today's round will not take it: one look at the round's
+    // start (the arrival scan at the delivery site would correct the estimate), then after the round.
+    const leavesLater = estimatedDayOf(state.estimatedDelivery) > today
+    return inTransitDelay(state, policy, nowMs, today, leavesLater, random)
+  }
+  const stage = stageDelay(state, policy, random)
+  const delay = withinScanHours(nowMs, stage, calendar, calendar.scanHours, stage, random)
+  return state.status === 'out_for_delivery' ? delay : afterRound(nowMs, delay, calendar)
+}
+
+/** in_transit: polled through the delivery round, when parcels leave for delivery; waiting for it otherwise. */
+function inTransitDelay(
+  state: PollState,
+  policy: PollPolicy,
+  nowMs: number,
+  today: number,
+  leavesLater: boolean,
+  random: Random,
+): number {
+  const calendar = policy.calendar ?? DEFAULT_POLL_CALENDAR
+  const roundStart = wallClockInstant(today, calendar.roundHours.startMinute)
+  const roundEnd = wallClockInstant(today, calendar.roundHours.endMinute)
+  const scanDay = isScanDay(today, calendar.scanDays)
+  const inRound = scanDay && nowMs >= roundStart && nowMs < roundEnd
+  const roundSpread = calendar.inTransitRound.maxMs
+  let delay: number
+  if (leavesLater) {
+    // Looked at once per scan day, early in the round: enough to see the estimate move or the parcel arrive.
+    const nextRound =
+      nowMs < roundStart && scanDay ? roundStart : nextOpening(roundEnd + 1, calendar, calendar.roundHours)
+    return nextRound - nowMs + roundSpread * random()
+  } else {
+    delay = inRound ? pick(calendar.inTransitRound, random) : stageDelay(state, policy, random)
+    if (scanDay && nowMs < roundStart && nowMs + delay > roundStart) {
+      return roundStart - nowMs + roundSpread * random()
+    }
+  }
+  return withinScanHours(nowMs, delay, calendar, calendar.roundHours, roundSpread, random)
+}
+
+/** A poll that would fall outside the scan hours waits for the next `wakeHours` start, spread after it. */
+function withinScanHours(
+  nowMs: number,
+  delayMs: number,
+  calendar: PollCalendar,
+  wakeHours: ClockRange,
+  spreadMs: number,
+  random: Random,
+): number {
+  if (isOpen(nowMs + delayMs, calendar)) return delayMs
+  return nextOpening(nowMs + delayMs, calendar, wakeHours) - nowMs + spreadMs * random()
 }
 
 /** True when colis has seen no new event for `expireAfterMs`, counted from registration at the earliest. */
@@ -180,6 +221,14 @@ function parisOffsetMinutes(instantMs: number): number {
     offsetByHour.set(hour, offset)
   }
   return offset
+}
+
+/** The Paris day of a carrier estimate; -Infinity when there is none or it cannot be read. */
+function estimatedDayOf(estimate: string | undefined): number {
+  if (!estimate) return Number.NEGATIVE_INFINITY
+  // A bare date is a Paris calendar date; read at noon so that no offset moves it to another day.
+  const instant = Date.parse(estimate.length === 10 ? `${estimate}T12:00:00Z` : estimate)
+  return Number.isNaN(instant) ? Number.NEGATIVE_INFINITY : parisDayOf(instant).dayNumber
 }
 
 function parisDayOf(instantMs: number): ParisDay {
@@ -222,6 +271,18 @@ function wallClockInstant(dayNumber: number, minute: number): number {
     wallClockCache.set(key, instant)
   }
   return instant
+}
+
+/**
+ * Moves a poll that would fall in a delivery round to after it, by the round's length: the round's budget
+ * is for the parcels that can leave for delivery or be delivered in it, and the moved polls keep their
+ * spread (no burst at the round's end to delay those parcels' next polls).
+ */
+function afterRound(nowMs: number, delayMs: number, calendar: PollCalendar): number {
+  const { dayNumber, minute } = parisDayOf(nowMs + delayMs)
+  const { startMinute, endMinute } = calendar.roundHours
+  if (minute < startMinute || minute >= endMinute || !isScanDay(dayNumber, calendar.scanDays)) return delayMs
+  return delayMs + (endMinute - startMinute) * 60_000
 }
 
 function isOpen(instantMs: number, calendar: PollCalendar): boolean {

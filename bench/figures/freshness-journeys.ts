@@ -14,6 +14,11 @@ import type { TrackingStatus } from '../../src/domain/tracking-status.js'
  * - out for delivery 07:00–10:00 (peaking around 08:30), delivered 09:00–19:00 after it;
  * - 10 % failed attempt (09:00–19:00), parcel available at a pickup point the next scan day
  *   (08:00–12:00), picked up 0–4 scan days later (09:00–19:00).
+ *
+ * Carrier delivery estimates (La Poste `estimDate`), with errors: 15 % of parcels never get one; the
+ * others get one from the pickup scan on, naming the real round day for 70 % of pickup scans and 85 % of
+ * later hub scans, else one scan day early (2/3 of misses: the parcel runs late) or one day late; the
+ * arrival at the delivery site names the real day. A wrong "later" estimate costs the adaptive policy.
  */
 
 export const STATUS_CODES = [
@@ -38,6 +43,8 @@ export interface Journeys {
   eventStart: Int32Array
   eventAt: Float64Array
   eventStatus: Uint8Array
+  /** The carrier's estimated delivery day (Paris day number) as of each event; -1 = none. */
+  eventEstimateDay: Int32Array
 }
 
 /** mulberry32: small, fast and good enough for a simulation; the same seed gives the same journeys. */
@@ -117,11 +124,11 @@ function journey(
   random: () => number,
   registeredAt: number,
   registeredDay: number,
-  events: [number, number][],
+  events: [number, number, number][],
 ) {
   const between = (from: number, to: number) => from + (to - from) * random()
   const info = registeredAt + between(0, 90) * MINUTE_MS
-  events.push([info, CODE.info_received])
+  events.push([info, CODE.info_received, -1])
   const preTransitDays = weighted(random, [0.4, 0.4, 0.2])
   let pickupDay = nextScanDay(registeredDay + preTransitDays, false)
   let pickup = parisInstant(pickupDay, between(12 * 60, 19 * 60))
@@ -129,42 +136,52 @@ function journey(
     pickupDay = nextScanDay(pickupDay, true)
     pickup = parisInstant(pickupDay, between(12 * 60, 19 * 60))
   }
-  events.push([pickup, CODE.in_transit])
-  events.push([
-    Math.max(pickup + 30 * MINUTE_MS, parisInstant(pickupDay, between(18 * 60, 21 * 60))),
-    CODE.in_transit,
-  ])
   const transitDays = 1 + weighted(random, [0.45, 0.35, 0.13, 0.07])
+  const hubDays: number[] = []
   let roundDay = pickupDay
   for (let day = 0; day < transitDays; day++) {
     roundDay = nextScanDay(roundDay, true)
-    if (day < transitDays - 1 && random() < 0.7) {
-      events.push([parisInstant(roundDay, between(6 * 60, 21 * 60)), CODE.in_transit])
-    }
+    if (day < transitDays - 1 && random() < 0.7) hubDays.push(roundDay)
   }
+  const givesEstimates = random() >= 0.15
+  const estimate = (accuracy: number) => {
+    if (!givesEstimates) return -1
+    if (random() < accuracy) return roundDay
+    return random() < 2 / 3 ? previousScanDay(roundDay) : nextScanDay(roundDay, true)
+  }
+  events.push([pickup, CODE.in_transit, estimate(0.7)])
+  events.push([
+    Math.max(pickup + 30 * MINUTE_MS, parisInstant(pickupDay, between(18 * 60, 21 * 60))),
+    CODE.in_transit,
+    estimate(0.7),
+  ])
+  for (const day of hubDays) {
+    events.push([parisInstant(day, between(6 * 60, 21 * 60)), CODE.in_transit, estimate(0.85)])
+  }
+  const known = givesEstimates ? roundDay : -1
   // Out for delivery 07:00–10:00, the mean of two draws: most rounds leave around 08:30.
   const out = parisInstant(roundDay, 7 * 60 + 90 * (random() + random()))
   const arrival =
     random() < 0.75
       ? parisInstant(roundDay, between(6 * 60, 7 * 60 + 30))
       : parisInstant(previousScanDay(roundDay), between(15 * 60, 21 * 60))
-  events.push([Math.min(arrival, out - 20 * MINUTE_MS), CODE.in_transit])
-  events.push([out, CODE.out_for_delivery])
+  events.push([Math.min(arrival, out - 20 * MINUTE_MS), CODE.in_transit, known])
+  events.push([out, CODE.out_for_delivery, known])
   const attempt = Math.max(out + 30 * MINUTE_MS, parisInstant(roundDay, between(9 * 60, 19 * 60)))
   if (random() >= 0.1) {
-    events.push([attempt, CODE.delivered])
+    events.push([attempt, CODE.delivered, known])
     return
   }
-  events.push([attempt, CODE.failed_attempt])
+  events.push([attempt, CODE.failed_attempt, known])
   const pickupPointDay = nextScanDay(roundDay, true)
   const available = parisInstant(pickupPointDay, between(8 * 60, 12 * 60))
-  events.push([available, CODE.available_for_pickup])
+  events.push([available, CODE.available_for_pickup, known])
   let collectDay = pickupPointDay
   for (let wait = weighted(random, [0.3, 0.3, 0.2, 0.1, 0.1]); wait > 0; wait--) {
     collectDay = nextScanDay(collectDay, true)
   }
   const collected = Math.max(available + 30 * MINUTE_MS, parisInstant(collectDay, between(9 * 60, 19 * 60)))
-  events.push([collected, CODE.delivered])
+  events.push([collected, CODE.delivered, known])
 }
 
 export function generateJourneys(options: JourneyOptions): Journeys {
@@ -183,7 +200,8 @@ export function generateJourneys(options: JourneyOptions): Journeys {
   const eventStart = new Int32Array(count + 1)
   const at: number[] = []
   const status: number[] = []
-  const events: [number, number][] = []
+  const estimateDay: number[] = []
+  const events: [number, number, number][] = []
   for (let index = 0; index < count; index++) {
     const registration = registrations[index] as { at: number; day: number }
     registeredAt[index] = registration.at
@@ -191,9 +209,10 @@ export function generateJourneys(options: JourneyOptions): Journeys {
     events.length = 0
     journey(random, registration.at, registration.day, events)
     events.sort((a, b) => a[0] - b[0] || a[1] - b[1])
-    for (const [time, code] of events) {
+    for (const [time, code, estimated] of events) {
       at.push(time)
       status.push(code)
+      estimateDay.push(estimated)
     }
   }
   eventStart[count] = at.length
@@ -203,5 +222,6 @@ export function generateJourneys(options: JourneyOptions): Journeys {
     eventStart,
     eventAt: Float64Array.from(at),
     eventStatus: Uint8Array.from(status),
+    eventEstimateDay: Int32Array.from(estimateDay),
   }
 }

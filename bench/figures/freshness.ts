@@ -118,9 +118,24 @@ class Ring {
   }
 }
 
+const dates = new Map<number, string>()
+
+/** `YYYY-MM-DD` of a Paris day number, as a carrier's estimate reads; undefined for none (-1). */
+function dateOfDay(day: number): string | undefined {
+  if (day < 0) return undefined
+  let date = dates.get(day)
+  if (date === undefined) {
+    date = new Date(day * DAY_MS).toISOString().slice(0, 10)
+    dates.set(day, date)
+  }
+  return date
+}
+
 interface Simulation {
   journeys: Journeys
   policy: PollPolicy
+  /** Whether colis is given the carriers' delivery estimates (off: what they are worth). */
+  useEstimates: boolean
   pollsPerMinute: number
   startMs: number
   measureFromMs: number
@@ -134,6 +149,7 @@ function simulate(sim: Simulation, scheduler: Scheduler, seed: number): Latencie
   const count = journeys.count
   const cursor = journeys.eventStart.slice(0, count)
   const status = new Uint8Array(count)
+  const estimate = new Int32Array(count).fill(-1)
   const notFound = new Int32Array(count)
   const done = new Uint8Array(count)
   const heap = new DueHeap(count + 1)
@@ -163,6 +179,7 @@ function simulate(sim: Simulation, scheduler: Scheduler, seed: number): Latencie
         byStatus.get(code)?.push((nowMs - at) / MINUTE_MS)
       }
       status[id] = code
+      estimate[id] = journeys.eventEstimateDay[next] as number
       next++
     }
     cursor[id] = next
@@ -174,6 +191,7 @@ function simulate(sim: Simulation, scheduler: Scheduler, seed: number): Latencie
   function delayOf(id: number, nowMs: number): number {
     state.status = STATUS_CODES[status[id] as number] ?? 'pending'
     state.notFoundCount = status[id] === CODE.pending ? (notFound[id] as number) : 0
+    state.estimatedDelivery = sim.useEstimates ? dateOfDay(estimate[id] as number) : undefined
     return Math.max(nextPollDelayMs(state, policy, random, nowMs), 100)
   }
 
@@ -300,6 +318,7 @@ export const freshness: FigureModule = async (options: BenchOptions): Promise<Fi
   const sim: Simulation = {
     journeys,
     policy: policyUnderTest(),
+    useEstimates: true,
     pollsPerMinute,
     startMs,
     measureFromMs: startMs + MEASURED_FROM_DAY * DAY_MS,
@@ -307,6 +326,7 @@ export const freshness: FigureModule = async (options: BenchOptions): Promise<Fi
     endMs: startMs + (MEASURED_FROM_DAY + MEASURED_DAYS + TAIL_DAYS) * DAY_MS,
   }
   const adaptive = simulate(sim, 'adaptive', 1)
+  const blind = simulate({ ...sim, useEstimates: false }, 'adaptive', 1)
   const fixed = simulate(sim, 'fixed', 1)
   const seconds = (performance.now() - started) / 1000
   const activeMean = Math.round(fixed.activeSum / Math.max(1, fixed.activeSamples))
@@ -325,8 +345,10 @@ export const freshness: FigureModule = async (options: BenchOptions): Promise<Fi
         note: `p95 minutes from a ${name} event to colis knowing it: adaptive ${round(aP95)} / fixed round-robin ${round(fP95)}, ${a.length} events; ${setting}`,
       }),
     )
+    const b = [...(blind.byStatus.get(code) ?? [])].sort((x, y) => x - y)
     for (const [policyName, sorted] of [
       ['adaptive', a],
+      ['adaptive-without-estimates', b],
       ['fixed', f],
     ] as const) {
       for (const [label, q] of [

@@ -183,7 +183,7 @@ describe('nextPollDelayMs with the current time (scan calendar, Europe/Paris)', 
       scanHours: { startMinute: 6 * 60, endMinute: 21 * 60 },
       scanDays: 'ouvrables',
       roundHours: { startMinute: 7 * 60, endMinute: 10 * 60 },
-      inTransitRound: { minMs: 45 * MINUTE, maxMs: 75 * MINUTE },
+      inTransitRound: { minMs: 20 * MINUTE, maxMs: 30 * MINUTE },
     })
     expect(pollCalendarFrom(loadConfig({ NODE_ENV: 'test' }))).toEqual(DEFAULT_POLL_CALENDAR)
   })
@@ -196,36 +196,89 @@ describe('nextPollDelayMs with the current time (scan calendar, Europe/Paris)', 
 
   it('polls out_for_delivery and pickup parcels every 15–30 min during the delivery day', () => {
     for (const status of ['out_for_delivery', 'failed_attempt', 'available_for_pickup'] as const) {
-      for (const time of ['08:10', '12:00', '18:30']) {
+      for (const time of ['12:00', '18:30']) {
         expect(delayAt(status, `2026-03-24T${time}+01:00`, 0)).toBe(15 * MINUTE)
         expect(delayAt(status, `2026-03-24T${time}+01:00`, 0.999_999_999)).toBeCloseTo(30 * MINUTE, -1)
       }
+    }
+    expect(delayAt('out_for_delivery', '2026-03-24T08:10+01:00', 0)).toBe(15 * MINUTE)
+  })
+
+  it('keeps the delivery round for the parcels that can leave or be delivered in it: the others poll after it', () => {
+    // 08:10 + 15 min is in the round (07:00–10:00): moved by the round's 3 h, keeping its spread.
+    for (const status of ['failed_attempt', 'available_for_pickup'] as const) {
+      expect(delayAt(status, '2026-03-24T08:10+01:00', 0)).toBe(15 * MINUTE + 3 * HOUR)
+    }
+    expect(delayAt('info_received', '2026-03-24T04:30+01:00', 0)).toBe(3 * HOUR + 3 * HOUR)
+    expect(delayAt('exception', '2026-03-24T07:30+01:00', 0)).toBe(HOUR + 3 * HOUR)
+    // A pending number keeps its backoff at any hour, but not inside the round.
+    expect(
+      nextPollDelayMs(
+        state('pending', { notFoundCount: 1 }),
+        POLICY,
+        constant(0),
+        paris('2026-03-24T07:00+01:00'),
+      ),
+    ).toBe(30 * MINUTE + 3 * HOUR)
+    expect(
+      nextPollDelayMs(
+        state('pending', { notFoundCount: 1 }),
+        POLICY,
+        constant(0),
+        paris('2026-03-24T23:00+01:00'),
+      ),
+    ).toBe(30 * MINUTE)
+    // On a Sunday there is no round to keep.
+    expect(delayAt('exception', '2026-03-22T07:30+01:00', 0)).toBe(
+      paris('2026-03-23T06:00+01:00') - paris('2026-03-22T07:30+01:00'),
+    )
+  })
+
+  it('looks once a day, early in the round, at an in_transit parcel the carrier expects on a later day', () => {
+    const inTransit = (estimatedDelivery: string | undefined, nowIso: string, draw: number) =>
+      nextPollDelayMs({ ...state('in_transit'), estimatedDelivery }, POLICY, constant(draw), paris(nowIso))
+    // Tuesday 07:20, expected Thursday: next look Wednesday 07:00 plus a draw of the round's 30 min.
+    expect(inTransit('2026-03-26', '2026-03-24T07:20+01:00', 0.5)).toBe(
+      paris('2026-03-25T07:15+01:00') - paris('2026-03-24T07:20+01:00'),
+    )
+    expect(inTransit('2026-03-26T12:00:00+01:00', '2026-03-24T05:00+01:00', 0)).toBe(2 * HOUR)
+    // Saturday evening, expected Tuesday: Monday's round (Sunday has none).
+    expect(inTransit('2026-03-24', '2026-03-21T19:00+01:00', 0)).toBe(
+      paris('2026-03-23T07:00+01:00') - paris('2026-03-21T19:00+01:00'),
+    )
+    // Expected today, an unreadable estimate, or a past one (the parcel is late): the round's cadence.
+    for (const estimate of ['2026-03-24', '2026-03-24T18:00:00+01:00', 'soon', '2026-03-20', undefined]) {
+      expect(inTransit(estimate, '2026-03-24T07:20+01:00', 0)).toBe(20 * MINUTE)
     }
   })
 
   it('moves a poll that would fall at night to the next morning, spread over the stage delay', () => {
     const now = paris('2026-03-24T20:00+01:00')
-    // 4 h of info_received would be midnight: Wednesday 06:00 plus a draw of the 4 h.
+    // 3.4 h of info_received (draw 0.2 of 3–5 h) would be night: Wednesday 06:00 plus a draw of the 3.4 h…
+    expect(delayAt('info_received', '2026-03-24T20:00+01:00', 0.2)).toBe(
+      paris('2026-03-25T06:00+01:00') + 0.2 * 3.4 * HOUR - now,
+    )
+    // …and after the delivery round when the draw lands in it (4 h: 06:00 + 2 h = 08:00 → 11:00).
     expect(delayAt('info_received', '2026-03-24T20:00+01:00', 0.5)).toBe(
-      paris('2026-03-25T06:00+01:00') + 0.5 * 4 * HOUR - now,
+      paris('2026-03-25T11:00+01:00') - now,
     )
     expect(delayAt('out_for_delivery', '2026-03-24T20:50+01:00', 0)).toBe(
       paris('2026-03-25T06:00+01:00') - paris('2026-03-24T20:50+01:00') + 0,
     )
   })
 
-  it('sleeps in_transit parcels until the delivery round, polled every 45–75 min during it', () => {
+  it('sleeps in_transit parcels until the delivery round, polled every 20–30 min during it', () => {
     const evening = paris('2026-03-24T19:30+01:00')
-    // 3 h after 19:30 is night: the next poll is in Wednesday's round, at a random point of its first 75 min.
+    // 3 h after 19:30 is night: the next poll is in Wednesday's round, at a random point of its first 30 min.
     expect(delayAt('in_transit', '2026-03-24T19:30+01:00', 0)).toBe(paris('2026-03-25T07:00+01:00') - evening)
     expect(delayAt('in_transit', '2026-03-24T19:30+01:00', 0.5)).toBe(
-      paris('2026-03-25T07:00+01:00') + 37.5 * MINUTE - evening,
+      paris('2026-03-25T07:00+01:00') + 15 * MINUTE - evening,
     )
-    expect(delayAt('in_transit', '2026-03-25T07:20+01:00', 0)).toBe(45 * MINUTE)
-    expect(delayAt('in_transit', '2026-03-25T09:40+01:00', 0.5)).toBe(60 * MINUTE)
+    expect(delayAt('in_transit', '2026-03-25T07:20+01:00', 0)).toBe(20 * MINUTE)
+    expect(delayAt('in_transit', '2026-03-25T09:40+01:00', 0.5)).toBe(25 * MINUTE)
     // Polled at 05:00 (just registered), it does not jump over the round.
     expect(delayAt('in_transit', '2026-03-25T05:00+01:00', 0)).toBe(2 * HOUR)
-    expect(delayAt('in_transit', '2026-03-25T06:00+01:00', 0.5)).toBe(HOUR + 37.5 * MINUTE)
+    expect(delayAt('in_transit', '2026-03-25T06:00+01:00', 0.5)).toBe(HOUR + 15 * MINUTE)
     // After the round, the usual in_transit cadence.
     expect(delayAt('in_transit', '2026-03-25T10:00+01:00', 0.5)).toBe(3 * HOUR)
   })
