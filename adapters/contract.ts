@@ -25,6 +25,9 @@ export class CarrierError extends Error {
   }
 }
 
+/** Told of each carrier code missing from the carrier's code table (mapped to `unknown`), e.g. to count it. */
+export type UnknownCodeHook = (carrier: string, code: string) => void
+
 export function isCarrierError(error: unknown): error is CarrierError {
   return error instanceof CarrierError
 }

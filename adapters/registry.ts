@@ -2,8 +2,9 @@ import type { Config } from '../src/config.js'
 import type { Logger } from '../src/logger.js'
 import { type CarrierHttp, createCarrierHttp } from './carrier-http.js'
 import { createChronopostAdapter } from './chronopost/index.js'
-import type { CarrierAdapter } from './contract.js'
+import type { CarrierAdapter, UnknownCodeHook } from './contract.js'
 import { type Detection, detectCarrier } from './detect.js'
+import { listEnvNames } from './generic/client.js'
 import type { GenericCarrierDefinition } from './generic/definition-schema.js'
 import { createGenericAdapter } from './generic/index.js'
 import { loadCarrierDefinitions } from './generic/load-definitions.js'
@@ -25,6 +26,8 @@ export interface CarrierRuntime {
    * in use stay as they were.
    */
   reloadDefinitions(): { added: string[]; removed: string[]; updated: string[] }
+  /** The credentials carriers send (API keys, header tokens), so that logs can blank them out. */
+  secrets(): string[]
   close(): Promise<void>
 }
 
@@ -32,14 +35,22 @@ interface Mounted {
   adapter: CarrierAdapter
   http?: CarrierHttp
   definition?: string
+  /** Environment variables holding its credentials. */
+  envNames?: string[]
 }
 
 export interface RuntimeOptions {
   /** Environment variables carrier definitions may name in headers. */
   env?: Record<string, string | undefined>
+  /** Told of every carrier code missing from its code table (e.g. to count it). */
+  onUnknownCode?: UnknownCodeHook
 }
 
-function buildBuiltIns(config: Config, logger: Logger): Record<BuiltinCarrierId, Mounted> {
+function buildBuiltIns(
+  config: Config,
+  logger: Logger,
+  onUnknownCode: UnknownCodeHook | undefined,
+): Record<BuiltinCarrierId, Mounted> {
   const laposteHttp = createCarrierHttp({
     carrier: 'laposte',
     timeoutMs: config.LAPOSTE_TIMEOUT,
@@ -61,6 +72,7 @@ function buildBuiltIns(config: Config, logger: Logger): Record<BuiltinCarrierId,
         lang: config.LAPOSTE_LANG,
         rateLimit: config.LAPOSTE_RATE_LIMIT,
         batchSize: config.LAPOSTE_BATCH_SIZE,
+        onUnknownCode,
       }),
     },
     chronopost: {
@@ -71,6 +83,7 @@ function buildBuiltIns(config: Config, logger: Logger): Record<BuiltinCarrierId,
         baseUrl: config.CHRONOPOST_BASE_URL,
         language: config.CHRONOPOST_LANGUAGE,
         rateLimit: config.CHRONOPOST_RATE_LIMIT,
+        onUnknownCode,
       }),
     },
     sandbox: {
@@ -78,6 +91,7 @@ function buildBuiltIns(config: Config, logger: Logger): Record<BuiltinCarrierId,
         timeScale: config.SANDBOX_TIME_SCALE,
         rateLimit: config.SANDBOX_RATE_LIMIT,
         logger: logger.child({ carrier: 'sandbox' }),
+        onUnknownCode,
       }),
     },
   }
@@ -87,15 +101,18 @@ function mountGeneric(
   definition: GenericCarrierDefinition,
   logger: Logger,
   env: Record<string, string | undefined>,
+  onUnknownCode: UnknownCodeHook | undefined,
 ) {
   const http = createCarrierHttp({ carrier: definition.id, timeoutMs: definition.request.timeoutMs })
   return {
     http,
     definition: JSON.stringify(definition),
+    envNames: listEnvNames(definition.request),
     adapter: createGenericAdapter(definition, {
       http,
       logger: logger.child({ carrier: definition.id }),
       env,
+      onUnknownCode,
     }),
   }
 }
@@ -107,12 +124,13 @@ export function createCarrierRuntime(
   options: RuntimeOptions = {},
 ): CarrierRuntime {
   const env = options.env ?? {}
-  const builtIns = buildBuiltIns(config, logger)
+  const builtIns = buildBuiltIns(config, logger, options.onUnknownCode)
+  const mount = (definition: GenericCarrierDefinition) =>
+    mountGeneric(definition, logger, env, options.onUnknownCode)
   let generic = new Map<string, Mounted>()
   const readDefinitions = () =>
     config.COLIS_CARRIERS_FILE ? loadCarrierDefinitions(config.COLIS_CARRIERS_FILE) : []
-  for (const definition of readDefinitions())
-    generic.set(definition.id, mountGeneric(definition, logger, env))
+  for (const definition of readDefinitions()) generic.set(definition.id, mount(definition))
 
   const retired: CarrierHttp[] = []
   const all = () => [...Object.values(builtIns), ...generic.values()]
@@ -139,7 +157,7 @@ export function createCarrierRuntime(
         }
         ;(current ? updated : added).push(definition.id)
         if (current?.http) retired.push(current.http)
-        next.set(definition.id, mountGeneric(definition, logger, env))
+        next.set(definition.id, mount(definition))
       }
       const removed = [...generic.keys()].filter((id) => !next.has(id))
       for (const id of removed) {
@@ -150,6 +168,12 @@ export function createCarrierRuntime(
       // Agents close once their in-flight requests are done.
       for (const http of retired.splice(0)) void http.close()
       return { added, removed, updated }
+    },
+    secrets() {
+      const named = [...generic.values()].flatMap((mounted) => mounted.envNames ?? [])
+      return [config.LAPOSTE_API_KEY, ...named.map((name) => env[name])].filter(
+        (value): value is string => typeof value === 'string' && value !== '',
+      )
     },
     async close() {
       await Promise.all(all().flatMap((mounted) => (mounted.http ? [mounted.http.close()] : [])))

@@ -45,13 +45,15 @@ export async function measurePollCost(
   trackings: number,
   batchSize: number,
   concurrency = 50,
+  /** Through the counting proxy (round trips exact), or straight to Redis (throughput: the proxy is JS in this process). */
+  countRoundTrips = true,
 ): Promise<PollCost> {
   const dir = mkdtempSync(join(tmpdir(), 'colis-bench-'))
   const redis = await startLocalRedis({ dir })
-  const proxy = await startCountingProxy(Number(new URL(redis.url).port))
+  const proxy = countRoundTrips ? await startCountingProxy(Number(new URL(redis.url).port)) : undefined
   const carrier = await startFakeLaPoste()
   const config = loadConfig({
-    REDIS_URL: proxy.url,
+    REDIS_URL: proxy?.url ?? redis.url,
     COLIS_REDIS_PREFIX: 'bench',
     LAPOSTE_API_KEY: 'bench-key',
     LAPOSTE_BASE_URL: carrier.baseUrl,
@@ -77,13 +79,13 @@ export async function measurePollCost(
   const keys = createRedisKeys(config.COLIS_REDIS_PREFIX)
   const connections: Redis[] = []
   const connect = () => {
-    const client = new Redis(proxy.url, { maxRetriesPerRequest: null })
+    const client = new Redis(proxy?.url ?? redis.url, { maxRetriesPerRequest: null })
     connections.push(client)
     return client
   }
   const carriers = createCarrierRuntime(config, logger)
   const commandsBefore = await commandCount(direct)
-  const before = proxy.counters()
+  const before = proxy?.counters() ?? { writes: 0 }
   const cpuBefore = process.cpuUsage()
   const started = performance.now()
   const workers = await startWorkers({
@@ -98,13 +100,13 @@ export async function measurePollCost(
   }
   const seconds = (performance.now() - started) / 1000
   const cpu = process.cpuUsage(cpuBefore)
-  const after = proxy.counters()
+  const after = proxy?.counters() ?? { writes: Number.NaN }
   const commandsAfter = await commandCount(direct)
   await workers.close()
   await carriers.close()
   await Promise.all(connections.map((client) => client.quit()))
   direct.disconnect()
-  await proxy.close()
+  await proxy?.close()
   await carrier.close()
   await redis.stop()
   rmSync(dir, { recursive: true, force: true })

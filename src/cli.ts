@@ -3,8 +3,11 @@ import { parseArgs } from 'node:util'
 import { type CarrierAdapter, CarrierError } from '../adapters/contract.js'
 import { CarrierDefinitionError } from '../adapters/generic/definition-schema.js'
 import { createCarrierRuntime } from '../adapters/registry.js'
+import { defaultLanguage, LANGUAGES, parseLanguage } from './cli/language.js'
 import { toNormalizedItem, toNormalizedJson } from './cli/normalize-output.js'
 import { renderTimeline } from './cli/render-timeline.js'
+import { colourEnabled, createPaint } from './cli/terminal-colour.js'
+import { UsageError } from './cli/usage-error.js'
 import { type Config, ConfigError, loadConfig, readEnvironment } from './config.js'
 import { deriveTrackingStatus } from './domain/timeline.js'
 import { normalizeTrackingNumber } from './domain/tracking-number.js'
@@ -18,19 +21,12 @@ commands:
   serve [--role all|api|worker]              start the API and/or the poll workers
   normalize --carrier <id> [--file F]        print a raw carrier response as a normalized snapshot (JSON)
   keys create --merchant <name> [--json]     create an API key and print it once
-  track <number> [--carrier <id>] [--json]   fetch a timeline once, without Redis
+  track <number> [--carrier <id>] [--lang fr|en] [--json]
+                                             fetch a timeline once, without Redis, and print it
+  import <file.csv> --merchant <name> [--rejects <file>] [--json]
+                                             register the parcels of a CSV file (one per line)
   detect <number> [--json]                   which carriers a number belongs to, from its check digits
 `
-
-/** A failure the user can fix: one line on stderr, no stack trace. */
-class UsageError extends Error {
-  constructor(
-    message: string,
-    readonly exitCode = 2,
-  ) {
-    super(message)
-  }
-}
 
 function print(value: unknown, json: boolean) {
   process.stdout.write(json ? `${JSON.stringify(value, null, 2)}\n` : `${String(value)}\n`)
@@ -110,10 +106,16 @@ async function track(args: string[], config: Config, logger: Logger) {
   const { values, positionals } = parseArgs({
     args,
     allowPositionals: true,
-    options: { carrier: { type: 'string' }, json: { type: 'boolean', default: false } },
+    options: {
+      carrier: { type: 'string' },
+      lang: { type: 'string' },
+      json: { type: 'boolean', default: false },
+    },
   })
   const [raw] = positionals
   if (!raw) throw new UsageError('track needs a tracking number')
+  const language = values.lang === undefined ? defaultLanguage(config) : parseLanguage(values.lang)
+  if (!language) throw new UsageError(`--lang is one of ${LANGUAGES.join(', ')}`)
   const number = normalizeTrackingNumber(raw)
   const adapter = adapterFor(config, logger, values.carrier, number)
   const check = adapter.checkNumber(number)
@@ -123,7 +125,11 @@ async function track(args: string[], config: Config, logger: Logger) {
     print(
       values.json
         ? toNormalizedJson(snapshot)
-        : renderTimeline(snapshot, deriveTrackingStatus(snapshot.events)),
+        : renderTimeline(snapshot, deriveTrackingStatus(snapshot.events), {
+            language,
+            paint: createPaint(colourEnabled(process.stdout, config)),
+            carrierName: adapter.name,
+          }),
       values.json,
     )
   } catch (error) {
@@ -192,6 +198,8 @@ export async function main(argv: string[]): Promise<void> {
     track,
     detect,
     keys,
+    import: async (args, config, logger) =>
+      (await import('./cli/import-command.js')).importCommand(args, config, logger),
   }
   const run = command ? commands[command] : undefined
   if (!run) {
@@ -208,6 +216,10 @@ export async function main(argv: string[]): Promise<void> {
     if (error instanceof UsageError) {
       process.stderr.write(`colis: ${error.message}\n`)
       process.exit(error.exitCode)
+    }
+    if (error instanceof ConfigError) {
+      process.stderr.write(`colis: ${error.message}\n`)
+      process.exit(2)
     }
     if (error instanceof RedisBinaryMissingError) {
       process.stderr.write(`colis: ${error.message}\n`)

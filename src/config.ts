@@ -92,82 +92,231 @@ const int = (fallback: number, min = 0) => z.coerce.number().int().min(min).defa
 
 /** Every setting colis reads from the environment: the only place that reads `process.env`. */
 export const CONFIG_SCHEMA = z.object({
-  NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
-  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
-  HOST: z.string().default('127.0.0.1'),
-  PORT: int(3000).pipe(z.number().max(65535)),
-  COLIS_ROLE: z.enum(['all', 'api', 'worker']).default('all'),
+  NODE_ENV: z
+    .enum(['development', 'production', 'test'])
+    .default('development')
+    .describe(
+      '`production` turns on production safety checks (WEBHOOK_ALLOWED_CIDRS must be empty); the Docker image sets it',
+    ),
+  LOG_LEVEL: z
+    .enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'])
+    .default('info')
+    .describe('pino level; logs are JSON lines on stderr'),
+  HOST: z
+    .string()
+    .default('127.0.0.1')
+    .describe('address the HTTP server listens on (`0.0.0.0` in the Docker image)'),
+  PORT: int(3000)
+    .pipe(z.number().max(65535))
+    .describe('HTTP port: the API, or /healthz and /readyz of a `worker` process; `0` picks a free port'),
+  COLIS_ROLE: z
+    .enum(['all', 'api', 'worker'])
+    .default('all')
+    .describe(
+      'what `colis serve` runs: `all` (API and workers in one process), `api` or `worker` (both need REDIS_URL); `--role` overrides it',
+    ),
   REDIS_URL: z
     .string()
     .regex(/^rediss?:\/\/\S+$/, 'a URL such as redis://127.0.0.1:6379 or rediss://user:pass@host:6380/0')
-    .optional(),
-  /** Tried when REDIS_URL is unset, before starting a private redis-server; `none` skips it. */
-  COLIS_PROBE_REDIS: z.string().default('redis://127.0.0.1:6379'),
+    .optional()
+    .describe(
+      '`redis://…` or `rediss://…` (TLS); unset with role `all`: COLIS_PROBE_REDIS, then a private redis-server (see Quick start)',
+    ),
+  COLIS_PROBE_REDIS: z
+    .string()
+    .default('redis://127.0.0.1:6379')
+    .describe('Redis tried when REDIS_URL is unset, before starting a private redis-server; `none` skips it'),
   COLIS_REDIS_PREFIX: z
     .string()
     .regex(/^[\w{}-]+$/, 'letters, digits, _, -, { and } only')
-    .default('colis'),
-  COLIS_DATA_DIR: z.string().default('.colis'),
-  COLIS_SHUTDOWN_GRACE: duration('25s'),
+    .default('colis')
+    .describe(
+      'prefix of every Redis key, BullMQ queues included; `{colis}` (a hash tag) puts them all in one Redis Cluster slot',
+    ),
+  COLIS_DATA_DIR: z
+    .string()
+    .default('.colis')
+    .describe('where the private redis-server keeps its data and append-only file (`<dir>/redis`)'),
+  COLIS_SHUTDOWN_GRACE: duration('25s').describe(
+    'on SIGTERM/SIGINT, how long in-flight polls and deliveries may take before colis exits anyway',
+  ),
 
-  LAPOSTE_API_KEY: z.string().optional(),
-  LAPOSTE_BASE_URL: z.string().url().default('https://api.laposte.fr/suivi/v2'),
-  LAPOSTE_LANG: z.enum(['fr_FR', 'en_GB', 'de_DE', 'es_ES', 'it_IT', 'nl_NL']).default('fr_FR'),
-  LAPOSTE_RATE_LIMIT: rate('10/1s'),
-  LAPOSTE_BATCH_SIZE: int(10, 1).pipe(z.number().max(10)),
-  LAPOSTE_TIMEOUT: duration('10s'),
+  COLIS_ADMIN_TOKEN: z
+    .string()
+    .min(32, 'at least 32 characters: make one with `openssl rand -base64 32`')
+    .optional()
+    .describe(
+      'turns on the admin API (/admin/keys) and the queue dashboard (/admin/queues), for `Authorization: Bearer <token>` (a browser may give it as the Basic password, any user name); unset: every /admin path answers 404',
+    ),
+  COLIS_METRICS_TOKEN: z
+    .string()
+    .min(16, 'at least 16 characters')
+    .optional()
+    .describe(
+      'when set, GET /metrics needs `Authorization: Bearer <token>`; unset: /metrics is open to whoever reaches the port',
+    ),
+  RATE_LIMIT: rate('600/1m').describe(
+    'requests allowed per API key (`<count>/<duration>`, duration in whole seconds), counted in Redis so every API process shares it; beyond it: 429 with Retry-After',
+  ),
+  AUTH_FAILURE_LIMIT: rate('20/1m').describe(
+    'failed authentications (API key or admin token) allowed per client address before that address is refused for AUTH_FAILURE_BLOCK',
+  ),
+  AUTH_FAILURE_BLOCK: duration('15m').describe(
+    'how long a client address over AUTH_FAILURE_LIMIT gets 429 on every authenticated path, right key or not',
+  ),
+  TRUST_PROXY: z
+    .enum(['on', 'off'])
+    .default('off')
+    .describe(
+      '`on`: the client address (failed-authentication limit, logs) is the last one of X-Forwarded-For, as appended by your reverse proxy; `off`: the TCP peer address. Turn it on only behind such a proxy',
+    ),
 
-  CHRONOPOST_BASE_URL: z.string().url().default('https://ws.chronopost.fr/tracking-cxf/TrackingServiceWS'),
-  CHRONOPOST_LANGUAGE: z.enum(['fr_FR', 'en_GB', 'de_DE', 'es_ES', 'it_IT', 'nl_NL']).default('fr_FR'),
+  LAPOSTE_API_KEY: z
+    .string()
+    .optional()
+    .describe('La Poste Okapi key (developer.laposte.fr); without it La Poste parcels are refused (422)'),
+  LAPOSTE_BASE_URL: z
+    .string()
+    .url()
+    .default('https://api.laposte.fr/suivi/v2')
+    .describe('La Poste Suivi v2 endpoint'),
+  LAPOSTE_LANG: z
+    .enum(['fr_FR', 'en_GB', 'de_DE', 'es_ES', 'it_IT', 'nl_NL'])
+    .default('fr_FR')
+    .describe("language of La Poste's event wording"),
+  LAPOSTE_RATE_LIMIT: rate('10/1s').describe(
+    'La Poste requests per window (`max/duration`), shared by all worker processes',
+  ),
+  LAPOSTE_BATCH_SIZE: int(10, 1).pipe(z.number().max(10)).describe('parcels per La Poste request (1–10)'),
+  LAPOSTE_TIMEOUT: duration('10s').describe('whole-request timeout of a La Poste call'),
+
+  CHRONOPOST_BASE_URL: z
+    .string()
+    .url()
+    .default('https://ws.chronopost.fr/tracking-cxf/TrackingServiceWS')
+    .describe('Chronopost tracking web service endpoint'),
+  CHRONOPOST_LANGUAGE: z
+    .enum(['fr_FR', 'en_GB', 'de_DE', 'es_ES', 'it_IT', 'nl_NL'])
+    .default('fr_FR')
+    .describe("language of Chronopost's event wording"),
   // Chronopost publishes no quota for trackSkybillV2: stay polite.
-  CHRONOPOST_RATE_LIMIT: rate('5/1s'),
-  CHRONOPOST_TIMEOUT: duration('10s'),
+  CHRONOPOST_RATE_LIMIT: rate('5/1s').describe(
+    'Chronopost requests per window (`max/duration`), shared by all worker processes',
+  ),
+  CHRONOPOST_TIMEOUT: duration('10s').describe('whole-request timeout of a Chronopost call'),
 
-  /** JSON file of extra carriers described without code (generic adapter); reloaded on SIGHUP. */
-  COLIS_CARRIERS_FILE: z.string().optional(),
+  COLIS_CARRIERS_FILE: z
+    .string()
+    .optional()
+    .describe('JSON file of extra carriers described without code (generic adapter); reloaded on SIGHUP'),
 
-  /** CIDRs webhooks may reach although private or loopback (tests only; refused in production). */
-  WEBHOOK_ALLOWED_CIDRS: z.string().default(''),
-  WEBHOOK_TIMEOUT: duration('15s'),
-  /** Multiplies the retry schedule (5 s, 5 min, 30 min, 2 h, 5 h, 10 h, 10 h); tests shrink it. */
-  WEBHOOK_RETRY_FACTOR: z.coerce.number().positive().default(1),
-  WEBHOOK_DISABLE_AFTER: duration('5d'),
-  WEBHOOK_CONCURRENCY: int(20, 1),
-  /** An outbox entry a relay took but did not finish for this long is taken over by another. */
-  OUTBOX_CLAIM_IDLE: duration('1m'),
+  WEBHOOK_ALLOWED_CIDRS: z
+    .string()
+    .default('')
+    .describe(
+      'comma-separated CIDRs webhooks may reach although private or loopback; tests only, refused in production',
+    ),
+  WEBHOOK_TIMEOUT: duration('15s').describe('timeout of one webhook delivery attempt'),
+  WEBHOOK_RETRY_FACTOR: z.coerce
+    .number()
+    .positive()
+    .default(1)
+    .describe('multiplies the retry schedule (5 s, 5 min, 30 min, 2 h, 5 h, 10 h, 10 h); tests shrink it'),
+  WEBHOOK_DISABLE_AFTER: duration('5d').describe(
+    'an endpoint that fails every delivery for this long is disabled',
+  ),
+  WEBHOOK_CONCURRENCY: int(20, 1).describe('webhook deliveries in flight per worker process'),
+  OUTBOX_CLAIM_IDLE: duration('1m').describe(
+    'a notification a relay took but did not finish for this long is taken over by another worker',
+  ),
 
-  ALERT_SWEEP_INTERVAL: duration('1m'),
-  ALERT_STALLED_BUSINESS_DAYS: keyValues(z.coerce.number().int().min(1), 'laposte=3,chronopost=2'),
-  ALERT_PICKUP_EXPIRING_DAYS: keyValues(z.coerce.number().int().min(1), 'laposte=10,chronopost=7'),
+  ALERT_SWEEP_INTERVAL: duration('1m').describe(
+    'how often the sweep checks alerts that open with time alone (late, stalled, pickup expiring)',
+  ),
+  ALERT_STALLED_BUSINESS_DAYS: keyValues(z.coerce.number().int().min(1), 'laposte=3,chronopost=2').describe(
+    'per-carrier business days without a scan before a `stalled` alert, e.g. `laposte=3,chronopost=2` (default 3)',
+  ),
+  ALERT_PICKUP_EXPIRING_DAYS: keyValues(z.coerce.number().int().min(1), 'laposte=10,chronopost=7').describe(
+    'per-carrier days at a pickup point before `pickup_expiring`, e.g. `laposte=10,chronopost=7` (defaults La Poste 10, Chronopost 7)',
+  ),
   COLIS_DELIVERY_DAY_KINDS: keyValues(
     z.enum(['ouvrables', 'ouvres']),
     'colissimo=ouvrables,chronopost=ouvres',
+  ).describe(
+    'per-carrier delivery days: `ouvrables` (Mon–Sat) or `ouvres` (Mon–Fri), e.g. `colissimo=ouvrables,chronopost=ouvres`',
   ),
 
-  SANDBOX_TIME_SCALE: z.coerce.number().positive().default(3600),
-  SANDBOX_RATE_LIMIT: rate('50/1s'),
+  SANDBOX_TIME_SCALE: z.coerce
+    .number()
+    .positive()
+    .default(3600)
+    .describe("simulated seconds per real second of sandbox journeys (and of the sandbox's poll cadence)"),
+  SANDBOX_RATE_LIMIT: rate('50/1s').describe('sandbox requests per window (`max/duration`)'),
 
-  POLL_CONCURRENCY: int(50, 1),
-  POLL_DISPATCH_INTERVAL: duration('1s'),
-  POLL_LEASE: duration('10m'),
-  POLL_PENDING: durationRange('30m-12h'),
-  POLL_INFO_RECEIVED: durationRange('3h-5h'),
-  POLL_IN_TRANSIT: durationRange('2h-4h'),
-  POLL_NEAR_DELIVERY: durationRange('15m-30m'),
-  POLL_EXCEPTION: durationRange('1h-2h'),
-  POLL_RETRY: durationRange('1m-1h'),
-  POLL_EXPIRE_AFTER: duration('30d'),
-  POLL_STALLED_LOCK: duration('30s'),
-  /** Europe/Paris hours carriers scan in: a poll that would fall outside them waits for the next start. */
-  /** Follow carriers' working hours (POLL_SCAN_*, POLL_ROUND_*) when scheduling polls; `off`: plain cadence. */
-  POLL_CALENDAR: z.enum(['on', 'off']).default('on'),
-  POLL_SCAN_HOURS: clockRange('06:00-21:00'),
-  /** Days carriers scan on (public holidays excluded); `all` turns the day rule off. */
-  POLL_SCAN_DAYS: z.enum(['ouvrables', 'ouvres', 'all']).default('ouvrables'),
-  /** Europe/Paris hours delivery rounds leave in: out_for_delivery scans happen then. */
-  POLL_ROUND_HOURS: clockRange('07:00-10:00'),
-  /** in_transit cadence during POLL_ROUND_HOURS, to see a parcel leave for delivery soon. */
-  POLL_IN_TRANSIT_ROUND: durationRange('45m-75m'),
+  POLL_CONCURRENCY: int(50, 1).describe('poll jobs run at once per carrier, per worker process'),
+  POLL_DISPATCH_INTERVAL: duration('1s').describe('how often each worker claims the parcels that are due'),
+  POLL_LEASE: duration('10m').describe(
+    'a claimed parcel whose poll has not finished after this long is handed out again',
+  ),
+  POLL_PENDING: durationRange('30m-12h').describe(
+    'poll backoff while the carrier does not know the parcel yet (doubling from min to max)',
+  ),
+  POLL_INFO_RECEIVED: durationRange('3h-5h').describe(
+    'poll cadence once the label is announced (`min-max`, jittered)',
+  ),
+  POLL_IN_TRANSIT: durationRange('2h-4h').describe('poll cadence in transit'),
+  POLL_NEAR_DELIVERY: durationRange('15m-30m').describe(
+    'poll cadence when out for delivery, after a failed attempt, or at a pickup point',
+  ),
+  POLL_EXCEPTION: durationRange('1h-2h').describe('poll cadence after an exception (customs, damage)'),
+  POLL_RETRY: durationRange('1m-1h').describe(
+    'poll backoff while the carrier fails (doubling from min to max)',
+  ),
+  POLL_EXPIRE_AFTER: duration('30d').describe(
+    'no new event for this long: the tracking becomes `expired` and polling stops',
+  ),
+  POLL_STALLED_LOCK: duration('30s').describe(
+    "BullMQ job lock: a dead worker's poll runs again after about this",
+  ),
+  POLL_CALENDAR: z
+    .enum(['on', 'off'])
+    .default('on')
+    .describe(
+      '`on`: poll real carriers on their working time (POLL_SCAN_*, POLL_ROUND_*); `off`: plain cadence at any hour',
+    ),
+  POLL_SCAN_HOURS: clockRange('06:00-21:00').describe(
+    'Europe/Paris hours carriers scan in: a poll that would fall outside waits for the next start',
+  ),
+  POLL_SCAN_DAYS: z
+    .enum(['ouvrables', 'ouvres', 'all'])
+    .default('ouvrables')
+    .describe('days carriers scan on (public holidays excluded); `all` turns the day rule off'),
+  POLL_ROUND_HOURS: clockRange('07:00-10:00').describe(
+    'Europe/Paris hours delivery rounds leave in: out-for-delivery scans happen then. The carrier budget of those hours goes to in-transit parcels that may leave today and to parcels out for delivery; the other stages poll after the round',
+  ),
+  POLL_IN_TRANSIT_ROUND: durationRange('20m-30m').describe(
+    'in-transit cadence during POLL_ROUND_HOURS, to see a parcel leave for delivery soon; a parcel the carrier estimates for a later day is looked at once, early in the round, instead',
+  ),
+
+  // Standard variables, read for the CLI's human output only.
+  LC_ALL: z
+    .string()
+    .optional()
+    .describe('Locale; overrides LANG. `colis track` prints French when it starts with `fr`, else English'),
+  LANG: z
+    .string()
+    .optional()
+    .describe(
+      'Locale: `colis track` prints French when it starts with `fr` (e.g. fr_FR.UTF-8), else English',
+    ),
+  NO_COLOR: z
+    .string()
+    .optional()
+    .describe('Any non-empty value turns colours off in CLI output (https://no-color.org)'),
+  FORCE_COLOR: z
+    .string()
+    .optional()
+    .describe('Colours in CLI output even when stdout is not a terminal; `0` or `false` turns them off'),
 })
 
 export type Config = z.output<typeof CONFIG_SCHEMA>

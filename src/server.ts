@@ -4,13 +4,16 @@ import { createCarrierRuntime } from '../adapters/registry.js'
 import { alertPolicyFrom, startWorkers } from '../workers/main.js'
 import { createApp } from './api/app.js'
 import { type Config, readEnvironment } from './config.js'
-import type { Logger } from './logger.js'
-import { resolveRedis, warnIfEvicting } from './redis/resolve-redis.js'
+import { type Logger, protectSecrets } from './logger.js'
+import { createMetrics } from './metrics.js'
+import { assertSharedRedis, resolveRedis, warnIfEvicting } from './redis/resolve-redis.js'
+import { startApiOperations } from './server-operations.js'
 import { createApiKeyStore } from './store/api-key-store.js'
 import { createCarrierHealthStore } from './store/carrier-health-store.js'
 import { createRedisTrackingStore } from './store/redis-tracking-store.js'
 import { createWebhookStore } from './store/webhook-store.js'
 import { assertEgressConfigSafe, checkWebhookUrl, parseAllowedCidrs } from './webhooks/egress-guard.js'
+import { startWorkerHealthServer } from './worker-health-server.js'
 
 export type Role = 'all' | 'api' | 'worker'
 
@@ -19,6 +22,8 @@ const API_REDIS_OPTIONS: RedisOptions = {
   enableOfflineQueue: false,
   maxRetriesPerRequest: 1,
   connectTimeout: 2_000,
+  // A Redis that accepts connections but does not answer (paused, overloaded) also gets a 503 in time.
+  commandTimeout: 1_000,
 }
 /** Workers wait for Redis to come back, however long it takes (BullMQ needs `null`). */
 const WORKER_REDIS_OPTIONS: RedisOptions = { maxRetriesPerRequest: null }
@@ -32,6 +37,7 @@ export interface RunningService {
 
 /** Starts the API and/or the poll workers; resolves once they are listening. */
 export async function startService(config: Config, role: Role, logger: Logger): Promise<RunningService> {
+  assertSharedRedis(config, role)
   const egressAllowed = parseAllowedCidrs(config.WEBHOOK_ALLOWED_CIDRS)
   assertEgressConfigSafe({ production: config.NODE_ENV === 'production', allowed: egressAllowed })
   if (egressAllowed.length > 0) {
@@ -41,7 +47,12 @@ export async function startService(config: Config, role: Role, logger: Logger): 
     )
   }
   // First, so that a bad carrier definition file stops startup before anything else starts.
-  const carriers = createCarrierRuntime(config, logger, { env: readEnvironment() })
+  const metrics = createMetrics({ processMetrics: true })
+  const carriers = createCarrierRuntime(config, logger, {
+    env: readEnvironment(),
+    onUnknownCode: (carrier, code) => metrics.countUnknownCode(carrier, code),
+  })
+  protectSecrets(logger, [...carriers.secrets(), config.COLIS_ADMIN_TOKEN, config.COLIS_METRICS_TOKEN])
   const target = await resolveRedis(config, logger)
   const connections: Redis[] = []
   const connect = (options: RedisOptions) => {
@@ -71,6 +82,7 @@ export async function startService(config: Config, role: Role, logger: Logger): 
       store: workerStore,
       carriers,
       logger: logger.child({ role: 'worker' }),
+      metrics,
       recordFailure: (carrier, kind) => {
         health
           .recordFailure(carrier, kind)
@@ -81,8 +93,35 @@ export async function startService(config: Config, role: Role, logger: Logger): 
     reloads.push(() => workers.sync())
   }
 
+  if (role === 'worker') {
+    const healthServer = await startWorkerHealthServer({
+      host: config.HOST,
+      port: config.PORT,
+      // /readyz bounds the wait (1 s): a worker connection queues commands while Redis is away.
+      pingRedis: async () => {
+        await main.ping()
+      },
+      logger,
+      metrics,
+      metricsToken: config.COLIS_METRICS_TOKEN,
+    })
+    url = healthServer.url
+    logger.info({ url }, 'worker health endpoints listening (/healthz, /readyz)')
+    stops.unshift(healthServer.stop)
+  }
+
   if (role !== 'worker') {
+    const operations = await startApiOperations({
+      config,
+      logger,
+      metrics,
+      carriers,
+      redis: main,
+      subscriber: connect(WORKER_REDIS_OPTIONS),
+    })
+    stops.push(operations.stop)
     const app = createApp({
+      ...operations.appDeps,
       store: createRedisTrackingStore(main, config.COLIS_REDIS_PREFIX),
       apiKeys: createApiKeyStore(main, config.COLIS_REDIS_PREFIX),
       carriers,
@@ -112,6 +151,7 @@ export async function startService(config: Config, role: Role, logger: Logger): 
     url,
     async reload() {
       const changes = carriers.reloadDefinitions()
+      protectSecrets(logger, carriers.secrets())
       for (const reload of reloads) await reload()
       logger.info(changes, 'carrier definitions reloaded')
     },

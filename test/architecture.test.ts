@@ -115,7 +115,7 @@ describe('the import reader', () => {
     expect(paths.some(under('src/domain'))).toBe(true)
     const app = FILES.find((file) => file.path === 'src/api/app.ts')
     expect(app?.imports.map((entry) => entry.specifier)).toEqual(
-      expect.arrayContaining(['hono', './problem.js']),
+      expect.arrayContaining(['hono/request-id', './problem.js']),
     )
   })
 

@@ -1,6 +1,7 @@
 import { UnrecoverableError } from 'bullmq'
 import type { Dispatcher } from 'undici'
 import type { Logger } from '../src/logger.js'
+import type { Metrics } from '../src/metrics.js'
 import type { WebhookDelivery, WebhookEndpoint, WebhookStore } from '../src/store/webhook-store.js'
 import { sendWebhook } from '../src/webhooks/send-webhook.js'
 import { webhookHeaders } from '../src/webhooks/sign.js'
@@ -26,6 +27,7 @@ export interface DeliveryDeps {
   attempts: number
   logger: Logger
   now?: () => number
+  metrics?: Pick<Metrics, 'webhookDeliveries' | 'webhookDuration'>
 }
 
 function activeSecrets(endpoint: WebhookEndpoint, nowMs: number): string[] {
@@ -73,6 +75,8 @@ export async function processDeliveryJob(
     dispatcher: deps.dispatcher,
     timeoutMs: deps.timeoutMs,
   })
+  deps.metrics?.webhookDeliveries.inc({ outcome: result.outcome })
+  deps.metrics?.webhookDuration.observe({ outcome: result.outcome }, result.durationMs / 1000)
   const attempt = {
     at: nowIso,
     statusCode: result.statusCode,

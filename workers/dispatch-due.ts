@@ -1,4 +1,5 @@
 import type { Queue } from 'bullmq'
+import { createLoopFailures } from '../src/log-throttle.js'
 import type { Logger } from '../src/logger.js'
 import type { TrackingStore } from '../src/store/tracking-store.js'
 import type { PollJobData } from './poll-tracking.js'
@@ -17,6 +18,8 @@ export interface DispatcherOptions {
 }
 
 const MAX_CLAIM = 1000
+/** Longest wait between two tries while dispatching fails (Redis down). */
+const MAX_BACKOFF_MS = 30_000
 
 /**
  * Moves due trackings from the `due` index into BullMQ poll jobs, `batchSize` trackings per job.
@@ -28,6 +31,10 @@ export function startDispatcher(options: DispatcherOptions) {
   let timer: NodeJS.Timeout | undefined
   let running: Promise<void> | undefined
   let stopped = false
+  const failures = createLoopFailures(options.logger, 'poll dispatch', {
+    baseMs: options.intervalMs,
+    maxMs: Math.max(options.intervalMs, MAX_BACKOFF_MS),
+  })
 
   async function dispatchOnce(): Promise<number> {
     if (await options.queue.isPaused()) return 0
@@ -50,13 +57,15 @@ export function startDispatcher(options: DispatcherOptions) {
   }
 
   async function tick() {
+    let waitMs = options.intervalMs
     try {
       // A full claim means more may be due: go again at once instead of waiting a whole interval.
       while (!stopped && (await dispatchOnce()) > 0) {}
+      failures.succeeded({ carrier: options.carrier })
     } catch (error) {
-      options.logger.error({ err: error, carrier: options.carrier }, 'poll dispatch failed')
+      waitMs = failures.failed(error, { carrier: options.carrier })
     }
-    if (!stopped) timer = setTimeout(run, options.intervalMs)
+    if (!stopped) timer = setTimeout(run, waitMs)
   }
 
   function run() {

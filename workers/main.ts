@@ -6,7 +6,9 @@ import type { CarrierRuntime } from '../adapters/registry.js'
 import type { Config } from '../src/config.js'
 import { type AlertPolicy, alertPolicyFor } from '../src/domain/delay-alerts.js'
 import type { TrackingRecord } from '../src/domain/tracking.js'
+import { throttleErrorLog } from '../src/log-throttle.js'
 import type { Logger } from '../src/logger.js'
+import type { Metrics } from '../src/metrics.js'
 import { createRedisKeys } from '../src/store/redis-keys.js'
 import type { TrackingStore } from '../src/store/tracking-store.js'
 import { createWebhookStore } from '../src/store/webhook-store.js'
@@ -28,6 +30,8 @@ export interface WorkerDeps {
   logger: Logger
   /** Counts carrier failures by kind, for `GET /v1/carriers`. */
   recordFailure?(carrier: string, kind: CarrierErrorKind): void
+  /** Counters and histograms of polls, carrier errors and webhook deliveries. */
+  metrics?: Metrics
 }
 
 export const DELIVERY_QUEUE = 'webhook-deliveries'
@@ -84,7 +88,7 @@ async function startCarrierPoller(
   const initial = deps.carriers.get(carrier)
   if (!initial) throw new Error(`no carrier ${carrier}`)
   const queue = new Queue<PollJobData>(pollQueueName(carrier), { connection: deps.connect(), prefix })
-  queue.on('error', (error) => logger.error({ err: error }, 'poll queue error'))
+  queue.on('error', throttleErrorLog(logger, 'poll queue error'))
   // Credentials may have been fixed since the queue was paused for an `unauthorized` answer.
   if (await queue.isPaused()) await queue.resume()
 
@@ -110,7 +114,11 @@ async function startCarrierPoller(
             )
             await queue.pause()
           },
-          recordFailure: (kind) => deps.recordFailure?.(carrier, kind),
+          recordFailure: (kind) => {
+            deps.metrics?.carrierErrors.inc({ carrier, kind })
+            deps.recordFailure?.(carrier, kind)
+          },
+          metrics: deps.metrics,
         },
         signal,
       )
@@ -127,7 +135,7 @@ async function startCarrierPoller(
       removeOnFail: { age: 7 * 24 * 3600, count: 10_000 },
     },
   )
-  worker.on('error', (error) => logger.error({ err: error }, 'poll worker error'))
+  worker.on('error', throttleErrorLog(logger, 'poll worker error'))
   worker.on('failed', (job, error) =>
     logger.error({ err: error, jobId: job?.id }, 'poll job failed (a bug, not a carrier error)'),
   )
@@ -217,7 +225,7 @@ async function startNotifications(deps: WorkerDeps) {
       removeOnFail: { age: 30 * 24 * 3600 },
     },
   })
-  deliveries.on('error', (error) => logger.error({ err: error }, 'delivery queue error'))
+  deliveries.on('error', throttleErrorLog(logger, 'delivery queue error'))
   const dispatcher = createGuardedDispatcher({
     allowed: parseAllowedCidrs(config.WEBHOOK_ALLOWED_CIDRS),
     timeoutMs: config.WEBHOOK_TIMEOUT,
@@ -232,6 +240,7 @@ async function startNotifications(deps: WorkerDeps) {
         disableAfterMs: config.WEBHOOK_DISABLE_AFTER,
         attempts,
         logger,
+        metrics: deps.metrics,
       }),
     {
       connection: deps.connect(),
@@ -246,7 +255,7 @@ async function startNotifications(deps: WorkerDeps) {
       },
     },
   )
-  deliveryWorker.on('error', (error) => logger.error({ err: error }, 'delivery worker error'))
+  deliveryWorker.on('error', throttleErrorLog(logger, 'delivery worker error'))
 
   const relay = startOutboxRelay({
     redis: deps.connect(),
@@ -259,7 +268,7 @@ async function startNotifications(deps: WorkerDeps) {
   })
 
   const maintenance = new Queue(MAINTENANCE_QUEUE, { connection: deps.connect(), prefix })
-  maintenance.on('error', (error) => logger.error({ err: error }, 'maintenance queue error'))
+  maintenance.on('error', throttleErrorLog(logger, 'maintenance queue error'))
   await maintenance.upsertJobScheduler(
     'alerts-sweep',
     { every: config.ALERT_SWEEP_INTERVAL },
@@ -279,7 +288,7 @@ async function startNotifications(deps: WorkerDeps) {
       removeOnFail: { count: 100 },
     },
   )
-  sweeper.on('error', (error) => logger.error({ err: error }, 'alert sweep worker error'))
+  sweeper.on('error', throttleErrorLog(logger, 'alert sweep worker error'))
 
   return {
     async stop() {

@@ -3,6 +3,7 @@ import { type BatchResult, type CarrierAdapter, CarrierError, isCarrierError } f
 import type { AlertPolicy } from '../src/domain/delay-alerts.js'
 import type { TrackingRecord } from '../src/domain/tracking.js'
 import type { Logger } from '../src/logger.js'
+import type { Metrics } from '../src/metrics.js'
 import type { PollView, PollWrite, TrackingStore } from '../src/store/tracking-store.js'
 import { applyPollResult } from './apply-poll.js'
 import { DEFAULT_RATE_LIMIT_WAIT_MS, OUTCOME_BY_KIND } from './carrier-error-outcome.js'
@@ -27,6 +28,7 @@ export interface PollDeps {
   pauseCarrier(error: CarrierError): Promise<void>
   /** Counts failures by kind, for `GET /v1/carriers`. */
   recordFailure?(kind: CarrierError['kind']): void
+  metrics?: Pick<Metrics, 'polls' | 'pollDuration'>
 }
 
 const MAX_CAS_ROUNDS = 3
@@ -38,7 +40,15 @@ const MAX_CAS_ROUNDS = 3
 export async function processPollJob(data: PollJobData, deps: PollDeps, signal?: AbortSignal): Promise<void> {
   let views = (await deps.store.loadForPoll(data.ids)).filter((view): view is PollView => view !== undefined)
   if (views.length === 0) return
+  const carrier = deps.adapter.id
+  const stopTimer = deps.metrics?.pollDuration.startTimer({ carrier })
   const results = await fetchResults(views, deps, signal)
+  stopTimer?.()
+  for (const view of views) {
+    const result = results.get(view.record.trackingNumber)
+    const outcome = result === undefined ? 'unexpected_response' : isCarrierError(result) ? result.kind : 'ok'
+    deps.metrics?.polls.inc({ carrier, outcome })
+  }
 
   for (const error of results.values()) {
     if (!isCarrierError(error)) continue

@@ -1,6 +1,7 @@
 import type { Queue } from 'bullmq'
 import type { Redis } from 'ioredis'
 import type { WebhookEventType } from '../src/domain/webhook-events.js'
+import { createLoopFailures } from '../src/log-throttle.js'
 import type { Logger } from '../src/logger.js'
 import type { OutboxMessage } from '../src/store/tracking-ops.js'
 import type { WebhookDelivery, WebhookEndpoint, WebhookStore } from '../src/store/webhook-store.js'
@@ -133,11 +134,28 @@ export function startOutboxRelay(options: RelayOptions) {
     await handle(entries.filter((entry) => entry[1] !== null))
   }
 
+  const failures = createLoopFailures(logger, 'outbox relay', { baseMs: 1000, maxMs: 30_000 })
+  let wake: (() => void) | undefined
+  /** A backoff wait that `stop()` cuts short. */
+  const pause = (ms: number) =>
+    new Promise<void>((resolve) => {
+      const timer = setTimeout(resolve, ms)
+      wake = () => {
+        clearTimeout(timer)
+        resolve()
+      }
+    })
+
   async function run() {
-    await ensureGroup()
+    let grouped = false
     let lastReclaim = 0
     while (!stopped) {
       try {
+        // Also after a Redis restart that lost the stream (no persistence): the group is made again.
+        if (!grouped) {
+          await ensureGroup()
+          grouped = true
+        }
         if (Date.now() - lastReclaim >= Math.min(options.claimIdleMs, 30_000)) {
           lastReclaim = Date.now()
           await reclaim()
@@ -155,10 +173,11 @@ export function startOutboxRelay(options: RelayOptions) {
           '>',
         )) as Array<[string, StreamEntry[]]> | null
         if (result?.[0]) await handle(result[0][1])
+        failures.succeeded()
       } catch (error) {
         if (stopped) break
-        logger.error({ err: error }, 'outbox relay failed; retrying')
-        await new Promise((resolve) => setTimeout(resolve, 1000))
+        if (error instanceof Error && error.message.includes('NOGROUP')) grouped = false
+        await pause(failures.failed(error))
       }
     }
   }
@@ -167,6 +186,7 @@ export function startOutboxRelay(options: RelayOptions) {
   return {
     async stop() {
       stopped = true
+      wake?.()
       await running
     },
   }

@@ -1,7 +1,7 @@
 import type { CarrierSnapshot } from '../../src/domain/carrier-snapshot.js'
 import type { Logger } from '../../src/logger.js'
 import type { CarrierHttp } from '../carrier-http.js'
-import { type CarrierAdapter, CarrierError } from '../contract.js'
+import { type CarrierAdapter, CarrierError, type UnknownCodeHook } from '../contract.js'
 import { type ChronopostAnswer, createChronopostClient, readChronopostAnswer } from './client.js'
 import { CHRONOPOST_CARRIER_ID, mapChronopostEvents } from './map-events.js'
 import { checkChronopostNumber } from './number.js'
@@ -14,6 +14,7 @@ export interface ChronopostAdapterDeps {
   /** `trackSkybillV2` `language`: `fr_FR`, `en_GB`… */
   language: string
   rateLimit: { max: number; durationMs: number }
+  onUnknownCode?: UnknownCodeHook
 }
 
 /** Chronopost's own tracking service, SOAP `trackSkybillV2`, one skybill per request (FORMATS.md §2). */
@@ -27,7 +28,7 @@ export function createChronopostAdapter(deps: ChronopostAdapterDeps): CarrierAda
       return new CarrierError('unexpected_response', 'Chronopost sent events without a skybillNumber')
     }
     try {
-      return mapChronopostEvents(skybillNumber, answer.events, deps.logger)
+      return mapChronopostEvents(skybillNumber, answer.events, deps.logger, deps.onUnknownCode)
     } catch (error) {
       if (error instanceof CarrierError) return error
       throw error

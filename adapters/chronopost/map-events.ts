@@ -4,7 +4,7 @@ import { sortEvents } from '../../src/domain/timeline.js'
 import { type EventLocation, type TrackingEvent, withEventId } from '../../src/domain/tracking-event.js'
 import type { Logger } from '../../src/logger.js'
 import { statusOfCode } from '../code-table.js'
-import { CarrierError } from '../contract.js'
+import { CarrierError, type UnknownCodeHook } from '../contract.js'
 import {
   CHRONOPOST_STATUS_BY_CODE,
   type DeliveryEstimateRule,
@@ -22,10 +22,11 @@ export function mapChronopostEvents(
   skybillNumber: string,
   rawEvents: readonly ChronopostEvent[],
   logger: Logger,
+  onUnknownCode?: UnknownCodeHook,
 ): CarrierSnapshot {
   // Chronopost lists events oldest first (FORMATS.md §2.3): a stable sort keeps same-instant scans in order.
   const events = dropRepeats(
-    sortEvents(rawEvents.map((event) => mapChronopostEvent(skybillNumber, event, logger))),
+    sortEvents(rawEvents.map((event) => mapChronopostEvent(skybillNumber, event, logger, onUnknownCode))),
   )
   const snapshot: CarrierSnapshot = {
     carrier: CHRONOPOST_CARRIER_ID,
@@ -41,13 +42,24 @@ export function mapChronopostEvents(
   return snapshot
 }
 
-function mapChronopostEvent(skybillNumber: string, event: ChronopostEvent, logger: Logger): TrackingEvent {
+function mapChronopostEvent(
+  skybillNumber: string,
+  event: ChronopostEvent,
+  logger: Logger,
+  onUnknownCode: UnknownCodeHook | undefined,
+): TrackingEvent {
   // eventDate is an xs:dateTime with offset, kept as sent; an offset-less one is Paris wall clock (§2.6).
   const occurredAt = normalizeCarrierTimestamp(event.eventDate)
   if (!occurredAt) {
     throw new CarrierError('unexpected_response', `Chronopost event ${event.code} has an unreadable date`)
   }
-  const status = statusOfCode(CHRONOPOST_STATUS_BY_CODE, CHRONOPOST_CARRIER_ID, event.code, logger)
+  const status = statusOfCode(
+    CHRONOPOST_STATUS_BY_CODE,
+    CHRONOPOST_CARRIER_ID,
+    event.code,
+    logger,
+    onUnknownCode,
+  )
   return withEventId(CHRONOPOST_CARRIER_ID, skybillNumber, {
     occurredAt,
     status,

@@ -2,7 +2,8 @@ import type { CarrierSnapshot } from '../../src/domain/carrier-snapshot.js'
 import { normalizeTrackingNumber } from '../../src/domain/tracking-number.js'
 import type { Logger } from '../../src/logger.js'
 import type { CarrierHttp } from '../carrier-http.js'
-import { type CarrierAdapter, CarrierError, type NumberCheck } from '../contract.js'
+import { reportUnknownCode } from '../code-table.js'
+import { type CarrierAdapter, CarrierError, type NumberCheck, type UnknownCodeHook } from '../contract.js'
 import { fetchTracking, listEnvNames, readHttpStatus } from './client.js'
 import { compileNumberPattern, type GenericCarrierDefinition } from './definition-schema.js'
 import { createJsonExtractor } from './extract-json.js'
@@ -17,6 +18,7 @@ export interface GenericAdapterDeps {
   logger: Logger
   /** Where the `{ "env": … }` headers are looked up. */
   env: Record<string, string | undefined>
+  onUnknownCode?: UnknownCodeHook
 }
 
 // Longer input is refused before the carrier's own pattern runs on it.
@@ -61,7 +63,7 @@ export function createGenericAdapter(
     const echoed = extracted.document.trackingNumber
     const trackingNumber = askedNumber ?? (echoed === undefined ? '' : normalizeTrackingNumber(echoed))
     const { snapshot, unmapped } = mapGenericDocument(extracted.document, { ...context, trackingNumber })
-    for (const code of unmapped) deps.logger.warn({ carrier: id, code }, 'unmapped carrier code')
+    for (const code of unmapped) reportUnknownCode(deps.logger, id, code, deps.onUnknownCode)
     return snapshot
   }
 

@@ -1,7 +1,13 @@
 import type { CarrierSnapshot } from '../../src/domain/carrier-snapshot.js'
 import type { Logger } from '../../src/logger.js'
 import type { CarrierHttp } from '../carrier-http.js'
-import { type BatchResult, type CarrierAdapter, CarrierError, type TrackQuery } from '../contract.js'
+import {
+  type BatchResult,
+  type CarrierAdapter,
+  CarrierError,
+  type TrackQuery,
+  type UnknownCodeHook,
+} from '../contract.js'
 import { createLaPosteClient, type LaPosteAnswer, type LaPosteClient, readLaPosteAnswers } from './client.js'
 import { LAPOSTE_CARRIER_ID, mapLaPosteShipment } from './map-events.js'
 import { checkLaPosteNumber } from './number.js'
@@ -16,6 +22,7 @@ export interface LaPosteAdapterDeps {
   rateLimit: { max: number; durationMs: number }
   /** Ids per request, 1 to 10 (Suivi v2 limit). */
   batchSize: number
+  onUnknownCode?: UnknownCodeHook
 }
 
 /** La Poste Suivi v2 (Okapi): Colissimo, tracked letters and Chronopost through one API (FORMATS.md §1). */
@@ -27,7 +34,7 @@ export function createLaPosteAdapter(deps: LaPosteAdapterDeps): CarrierAdapter {
   const toResult = (answer: LaPosteAnswer): CarrierSnapshot | CarrierError => {
     if ('error' in answer) return answer.error
     try {
-      return mapLaPosteShipment(answer.shipment, deps.logger)
+      return mapLaPosteShipment(answer.shipment, deps.logger, deps.onUnknownCode)
     } catch (error) {
       if (error instanceof CarrierError) return error
       throw error

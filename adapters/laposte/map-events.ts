@@ -4,7 +4,7 @@ import { sortEvents } from '../../src/domain/timeline.js'
 import { type TrackingEvent, withEventId } from '../../src/domain/tracking-event.js'
 import type { Logger } from '../../src/logger.js'
 import { statusOfCode } from '../code-table.js'
-import { CarrierError } from '../contract.js'
+import { CarrierError, type UnknownCodeHook } from '../contract.js'
 import { LAPOSTE_STATUS_BY_CODE } from './event-codes.js'
 import type { LaPosteEvent, LaPosteShipment } from './raw-schema.js'
 
@@ -19,11 +19,17 @@ const SERVICE_BY_HOLDER = new Map<number, string>([
 ])
 
 /** One Suivi v2 `shipment` as a snapshot, oldest event first; throws only `unexpected_response`. */
-export function mapLaPosteShipment(shipment: LaPosteShipment, logger: Logger): CarrierSnapshot {
+export function mapLaPosteShipment(
+  shipment: LaPosteShipment,
+  logger: Logger,
+  onUnknownCode?: UnknownCodeHook,
+): CarrierSnapshot {
   const trackingNumber = shipment.idShip
   // La Poste lists events newest first (FORMATS.md §1.3): reversing keeps same-instant scans in wire order.
   const wireOldestFirst = [...(shipment.event ?? [])].reverse()
-  const events = sortEvents(wireOldestFirst.map((event) => mapLaPosteEvent(trackingNumber, event, logger)))
+  const events = sortEvents(
+    wireOldestFirst.map((event) => mapLaPosteEvent(trackingNumber, event, logger, onUnknownCode)),
+  )
   const snapshot: CarrierSnapshot = {
     carrier: LAPOSTE_CARRIER_ID,
     trackingNumber,
@@ -40,12 +46,17 @@ export function mapLaPosteShipment(shipment: LaPosteShipment, logger: Logger): C
   return snapshot
 }
 
-function mapLaPosteEvent(trackingNumber: string, event: LaPosteEvent, logger: Logger): TrackingEvent {
+function mapLaPosteEvent(
+  trackingNumber: string,
+  event: LaPosteEvent,
+  logger: Logger,
+  onUnknownCode: UnknownCodeHook | undefined,
+): TrackingEvent {
   const occurredAt = normalizeCarrierTimestamp(event.date)
   if (!occurredAt) {
     throw new CarrierError('unexpected_response', `La Poste event ${event.code} has an unreadable date`)
   }
-  const status = statusOfCode(LAPOSTE_STATUS_BY_CODE, LAPOSTE_CARRIER_ID, event.code, logger)
+  const status = statusOfCode(LAPOSTE_STATUS_BY_CODE, LAPOSTE_CARRIER_ID, event.code, logger, onUnknownCode)
   return withEventId(LAPOSTE_CARRIER_ID, trackingNumber, {
     occurredAt,
     status,

@@ -1,7 +1,14 @@
 import type { CarrierSnapshot } from '../../src/domain/carrier-snapshot.js'
 import { formatInZone, PARIS } from '../../src/domain/paris-time.js'
 import type { Logger } from '../../src/logger.js'
-import { type CarrierAdapter, CarrierError, type NumberCheck, type TrackQuery } from '../contract.js'
+import { reportUnknownCode } from '../code-table.js'
+import {
+  type CarrierAdapter,
+  CarrierError,
+  type NumberCheck,
+  type TrackQuery,
+  type UnknownCodeHook,
+} from '../contract.js'
 import { mapSandboxDocument } from './map-events.js'
 import { readSandboxDocument, type SandboxRawEvent } from './raw-schema.js'
 import {
@@ -21,6 +28,7 @@ export interface SandboxAdapterDeps {
   /** Clock in ms since the epoch; default `Date.now`. */
   now?: () => number
   logger?: Pick<Logger, 'warn'>
+  onUnknownCode?: UnknownCodeHook
 }
 
 const HOUR_MS = 3_600_000
@@ -76,9 +84,7 @@ export function createSandboxAdapter(deps: SandboxAdapterDeps): CarrierAdapter {
 
   function parse(body: string): CarrierSnapshot[] {
     const { snapshot, unknownCodes } = mapSandboxDocument(readSandboxDocument(body))
-    for (const code of unknownCodes) {
-      logger?.warn({ carrier: 'sandbox', code }, 'unknown sandbox event code, mapped to unknown')
-    }
+    for (const code of unknownCodes) reportUnknownCode(logger, 'sandbox', code, deps.onUnknownCode)
     return [snapshot]
   }
 

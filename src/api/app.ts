@@ -1,14 +1,22 @@
 import { createHash } from 'node:crypto'
-import { Hono } from 'hono'
 import { bodyLimit } from 'hono/body-limit'
 import { requestId } from 'hono/request-id'
 import type { AlertPolicy } from '../domain/delay-alerts.js'
 import type { TrackingRecord } from '../domain/tracking.js'
+import { throttleErrorLog } from '../log-throttle.js'
 import type { Logger } from '../logger.js'
+import type { Metrics } from '../metrics.js'
 import type { ApiKeyIdentity, ApiKeyStore } from '../store/api-key-store.js'
 import type { TrackingStore } from '../store/tracking-store.js'
 import type { WebhookStore } from '../store/webhook-store.js'
+import { type AdminDeps, adminRoutes } from './admin/admin-routes.js'
+import { serveApiDocs } from './api-docs.js'
+import { metricsRoute } from './metrics-route.js'
+import { clientAddress } from './middleware/client-address.js'
+import { observeRequests } from './middleware/observe-requests.js'
+import { limitPerApiKey, type RateLimits, throttleFailedAuth } from './middleware/rate-limit.js'
 import { ApiError, problemResponse } from './problem.js'
+import { createRouter } from './router.js'
 import { alertRoutes } from './routes/alerts.js'
 import { carrierRoutes } from './routes/carriers.js'
 import { healthRoutes } from './routes/health.js'
@@ -57,9 +65,21 @@ export interface AppDeps {
   now?: () => Date
   /** How long a verified API key is trusted without asking Redis again (ms); 0: always ask. */
   apiKeyCacheMs?: number
+  /** Prometheus metrics: the API counts its requests; `GET /metrics` serves the whole registry. */
+  metrics?: Metrics
+  /** COLIS_METRICS_TOKEN: when set, `GET /metrics` needs it. */
+  metricsToken?: string
+  /** Per-API-key and failed-authentication limits (none without them). */
+  rateLimits?: RateLimits
+  /** TRUST_PROXY: the client address is the last X-Forwarded-For entry. */
+  trustProxy?: boolean
+  /** The admin API and queue dashboard; without them (no COLIS_ADMIN_TOKEN) every /admin path is 404. */
+  admin?: AdminDeps
+  /** Registers a listener told of every API key revoked by any process (undefined: some may be missed). */
+  onApiKeyRevoked?(listener: (keyId: string | undefined) => void): void
 }
 
-export type ApiEnv = { Variables: { requestId: string; merchantId: string } }
+export type ApiEnv = { Variables: { requestId: string; merchantId: string; apiKeyId: string } }
 
 const BODY_LIMIT_BYTES = 64 * 1024
 /** `POST /v1/trackings/batch` takes up to 1000 registrations at once. */
@@ -83,10 +103,18 @@ const API_KEY_CACHE_MAX = 1_000
  * saves a Redis round trip per request. Only successes are kept, under the SHA-256 of the key, so
  * the cache holds no secret and a guess never lingers in it.
  */
-function cachedVerify(verify: ApiKeyStore['verify'], ttlMs: number): ApiKeyStore['verify'] {
-  if (ttlMs <= 0) return verify
+function cachedVerify(
+  verify: ApiKeyStore['verify'],
+  ttlMs: number,
+): ApiKeyStore['verify'] & { forget(keyId: string | undefined): void } {
+  if (ttlMs <= 0) return Object.assign((presented: string) => verify(presented), { forget() {} })
   const cache = new Map<string, { identity: ApiKeyIdentity; until: number }>()
-  return async (presented) => {
+  /** A revoked key (undefined: any key) is not trusted from the cache any more. */
+  const forget = (keyId: string | undefined) => {
+    for (const [digest, entry] of cache)
+      if (keyId === undefined || entry.identity.keyId === keyId) cache.delete(digest)
+  }
+  const cached = async (presented: string) => {
     const digest = createHash('sha256').update(presented).digest('base64')
     const now = Date.now()
     const hit = cache.get(digest)
@@ -100,21 +128,29 @@ function cachedVerify(verify: ApiKeyStore['verify'], ttlMs: number): ApiKeyStore
     cache.set(digest, { identity, until: now + ttlMs })
     return identity
   }
+  return Object.assign(cached, { forget })
 }
 
 /** Errors the Redis client raises when it cannot reach the server (fail-fast connection). */
 function isRedisUnavailable(error: unknown): boolean {
   if (!(error instanceof Error)) return false
   return (
-    /enableOfflineQueue|Connection is closed|ECONNREFUSED|ETIMEDOUT|ECONNRESET|MaxRetriesPerRequest|Stream isn't writeable/i.test(
+    /enableOfflineQueue|Connection is closed|ECONNREFUSED|ETIMEDOUT|ECONNRESET|MaxRetriesPerRequest|Stream isn't writeable|Command timed out/i.test(
       error.message,
     ) || ['MaxRetriesPerRequestError'].includes(error.name)
   )
 }
 
 export function createApp(deps: AppDeps) {
-  const app = new Hono<ApiEnv>()
+  const app = createRouter()
   app.use(requestId({ headerName: 'x-request-id' }))
+  app.use(
+    observeRequests({
+      logger: deps.logger,
+      metrics: deps.metrics,
+      clientAddress: (c) => clientAddress(c, deps.trustProxy === true),
+    }),
+  )
   const limitBody = limitBodies(BODY_LIMIT_BYTES)
   const limitBatchBody = limitBodies(BATCH_BODY_LIMIT_BYTES)
   app.use('*', (c, next) => {
@@ -123,27 +159,55 @@ export function createApp(deps: AppDeps) {
     return (c.req.path === BATCH_PATH ? limitBatchBody : limitBody)(c, next)
   })
   app.route('/', healthRoutes(deps))
+  serveApiDocs(app)
 
   const verify = cachedVerify((key) => deps.apiKeys.verify(key), deps.apiKeyCacheMs ?? API_KEY_CACHE_MS)
+  if (deps.rateLimits) {
+    const throttle = throttleFailedAuth(deps.rateLimits, {
+      trustProxy: deps.trustProxy === true,
+      metrics: deps.metrics,
+    })
+    app.use('/v1/*', throttle)
+    if (deps.admin) app.use('/admin/*', throttle)
+    if (deps.metrics && deps.metricsToken) app.use('/metrics', throttle)
+  }
   app.use('/v1/*', async (c, next) => {
     const header = c.req.header('authorization') ?? ''
     const key = header.match(/^Bearer\s+(\S+)$/i)?.[1]
     const identity = key ? await verify(key) : undefined
     if (!identity) throw new ApiError('unauthorized', 'send your API key as "Authorization: Bearer <key>"')
     c.set('merchantId', identity.merchantId)
+    c.set('apiKeyId', identity.keyId)
     await next()
   })
+  if (deps.rateLimits) {
+    app.use(
+      '/v1/*',
+      limitPerApiKey(deps.rateLimits, (c) => c.get('apiKeyId'), { metrics: deps.metrics }),
+    )
+  }
+  deps.onApiKeyRevoked?.((keyId) => verify.forget(keyId))
   app.route('/v1/trackings', trackingRoutes(deps))
   app.route('/v1/trackings', subscriptionRoutes(deps))
   app.route('/v1/carriers', carrierRoutes(deps))
   app.route('/v1/alerts', alertRoutes(deps))
   app.route('/v1/webhooks', webhookRoutes(deps))
 
+  if (deps.metrics) app.route('/', metricsRoute({ metrics: deps.metrics, token: deps.metricsToken }))
+  if (deps.admin)
+    app.route(
+      '/admin',
+      adminRoutes(deps.admin, (keyId) => verify.forget(keyId)),
+    )
+
   app.notFound((c) => problemResponse(c, new ApiError('route_not_found', `${c.req.method} ${c.req.path}`)))
+  // Once per distinct error and minute: during an outage every request fails the same way (each
+  // one's 503 is in its request line).
+  const logRedisUnavailable = throttleErrorLog(deps.logger, 'redis unavailable: answering 503')
   app.onError((error, c) => {
     if (error instanceof ApiError) return problemResponse(c, error)
     if (isRedisUnavailable(error)) {
-      deps.logger.error({ err: error, requestId: c.get('requestId') }, 'redis unavailable')
+      logRedisUnavailable(error)
       return problemResponse(c, new ApiError('redis_unavailable', 'try again in a few seconds'))
     }
     deps.logger.error({ err: error, requestId: c.get('requestId'), path: c.req.path }, 'unhandled API error')

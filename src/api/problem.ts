@@ -1,3 +1,4 @@
+import { z } from '@hono/zod-openapi'
 import type { Context } from 'hono'
 
 /** Every error code the API can answer with, and its HTTP status: a closed, exhaustive table. */
@@ -17,6 +18,7 @@ export const STATUS_BY_CODE = {
   unknown_tracking_number_format: 422,
   invalid_webhook_url: 422,
   too_many_webhooks: 422,
+  rate_limited: 429,
   redis_unavailable: 503,
   internal: 500,
 } as const satisfies Record<string, number>
@@ -39,6 +41,7 @@ const TITLE_BY_CODE: Record<ProblemCode, string> = {
   unknown_tracking_number_format: 'No carrier recognises this tracking number',
   invalid_webhook_url: 'This URL cannot receive webhooks',
   too_many_webhooks: 'Too many webhook endpoints',
+  rate_limited: 'Too many requests',
   redis_unavailable: 'Storage is unavailable',
   internal: 'Internal error',
 }
@@ -62,9 +65,9 @@ export class ApiError extends Error {
 }
 
 /** RFC 9457 body; `type` is a stable URN per code so clients can switch on either. */
-export function problemResponse(c: Context, error: ApiError): Response {
+export function toProblem(c: Context, error: ApiError): Problem {
   const status = STATUS_BY_CODE[error.code]
-  const body = {
+  return {
     type: `urn:colis:problem:${error.code}`,
     title: TITLE_BY_CODE[error.code],
     status,
@@ -74,9 +77,114 @@ export function problemResponse(c: Context, error: ApiError): Response {
     requestId: c.get('requestId'),
     ...error.extensions,
   }
+}
+
+export function problemResponse(c: Context, error: ApiError): Response {
+  const body = toProblem(c, error)
   const headers: Record<string, string> = { 'content-type': 'application/problem+json' }
   // Built outside `c.json`, so the header the requestId middleware prepared must be set again here.
   if (body.requestId) headers['x-request-id'] = body.requestId
   if (error.code === 'unauthorized') headers['www-authenticate'] = 'Bearer realm="colis"'
-  return new Response(JSON.stringify(body), { status, headers })
+  return new Response(JSON.stringify(body), { status: body.status, headers })
+}
+
+const PROBLEM_CODES = Object.keys(STATUS_BY_CODE) as [ProblemCode, ...ProblemCode[]]
+
+export const CarrierCandidateSchema = z
+  .object({
+    carrier: z.string().openapi({ example: 'laposte' }),
+    confidence: z.number().openapi({ example: 0.9 }),
+    reason: z.string(),
+  })
+  .openapi('CarrierCandidate')
+
+export const ProblemSchema = z
+  .object({
+    type: z.string().openapi({ example: 'urn:colis:problem:not_found' }),
+    title: z.string().openapi({ example: 'Not found' }),
+    status: z.number().int().openapi({ example: 404 }),
+    code: z.enum(PROBLEM_CODES).describe('Stable error code; `type` is `urn:colis:problem:<code>`'),
+    detail: z.string().optional().openapi({ example: 'no such tracking' }),
+    instance: z.string().describe('The request path').openapi({ example: '/v1/trackings/trk_unknown' }),
+    requestId: z.string().describe('Also in the `X-Request-Id` header'),
+    errors: z
+      .array(
+        z
+          .object({
+            pointer: z
+              .string()
+              .describe('JSON pointer (RFC 6901) to the field')
+              .openapi({ example: '/trackingNumber' }),
+            detail: z.string(),
+          })
+          .openapi('FieldError'),
+      )
+      .optional()
+      .describe('`validation_failed`: every bad field'),
+    carriers: z.array(z.string()).optional().describe('`unknown_carrier`: the carriers of this deployment'),
+    candidates: z
+      .array(CarrierCandidateSchema)
+      .optional()
+      .describe('`ambiguous_carrier`: the carriers that could track the number'),
+    problems: z
+      .array(z.string())
+      .optional()
+      .describe('`unknown_tracking_number_format`: why no carrier took the number'),
+  })
+  .openapi('Problem', { description: 'RFC 9457 problem details (`application/problem+json`)' })
+
+export type Problem = z.output<typeof ProblemSchema>
+
+type StatusOf<C extends ProblemCode> = (typeof STATUS_BY_CODE)[C]
+type ProblemResponses<C extends ProblemCode> = {
+  [S in StatusOf<C>]: {
+    description: string
+    content: { 'application/problem+json': { schema: typeof ProblemSchema } }
+  }
+}
+
+/** Headers some problems come with, documented beside them. */
+const PROBLEM_HEADERS: Partial<Record<number, z.ZodObject>> = {
+  401: z.object({ 'www-authenticate': z.string().openapi({ example: 'Bearer realm="colis"' }) }),
+  429: z.object({ 'retry-after': z.string().describe('Seconds to wait').openapi({ example: '3' }) }),
+}
+
+/** Every route can fail this way: a bug. */
+const ALWAYS = ['internal'] as const satisfies readonly ProblemCode[]
+
+/** What the API-key check in front of every /v1 route can answer. */
+export const API_KEY_PROBLEMS = [
+  'unauthorized',
+  'rate_limited',
+  'redis_unavailable',
+] as const satisfies readonly ProblemCode[]
+
+/**
+ * The problem+json answers of a route, one per status, each naming the codes it can carry (plus
+ * `internal`, which any route can give).
+ */
+export function problemResponses<C extends ProblemCode>(
+  ...codes: C[]
+): ProblemResponses<C | (typeof ALWAYS)[number]> {
+  const byStatus = new Map<number, ProblemCode[]>()
+  for (const code of new Set<ProblemCode>([...codes, ...ALWAYS])) {
+    const status = STATUS_BY_CODE[code]
+    byStatus.set(status, [...(byStatus.get(status) ?? []), code])
+  }
+  const entries = [...byStatus].map(([status, statusCodes]) => [
+    status,
+    {
+      description: statusCodes.map((code) => `\`${code}\`: ${TITLE_BY_CODE[code]}`).join('; '),
+      ...(PROBLEM_HEADERS[status] ? { headers: PROBLEM_HEADERS[status] } : {}),
+      content: {
+        'application/problem+json': {
+          schema: ProblemSchema.extend({
+            status: z.literal(status),
+            code: z.enum(statusCodes as [ProblemCode, ...ProblemCode[]]),
+          }),
+        },
+      },
+    },
+  ])
+  return Object.fromEntries(entries) as ProblemResponses<C | (typeof ALWAYS)[number]>
 }

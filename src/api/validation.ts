@@ -1,4 +1,4 @@
-import type { Context } from 'hono'
+import type { MiddlewareHandler } from 'hono'
 import type { z } from 'zod'
 import { ApiError, type FieldError } from './problem.js'
 
@@ -18,24 +18,42 @@ function toFieldErrors(error: z.ZodError): FieldError[] {
   )
 }
 
+function invalidInput(error: z.ZodError): ApiError {
+  return new ApiError('validation_failed', 'some fields are not valid; see errors', {
+    errors: toFieldErrors(error),
+  })
+}
+
 export function parseWith<S extends z.ZodType>(schema: S, input: unknown): z.output<S> {
   const parsed = schema.safeParse(input)
-  if (!parsed.success) {
-    throw new ApiError('validation_failed', 'some fields are not valid; see errors', {
-      errors: toFieldErrors(parsed.error),
-    })
-  }
+  if (!parsed.success) throw invalidInput(parsed.error)
   return parsed.data
 }
 
-export async function parseJsonBody<S extends z.ZodType>(c: Context, schema: S): Promise<z.output<S>> {
-  const type = c.req.header('content-type') ?? ''
-  if (!/^application\/([\w.+-]+\+)?json\b/i.test(type)) throw new ApiError('unsupported_media_type')
-  let body: unknown
+/** The `defaultHook` of every router: a request the route's schemas refuse is a `validation_failed` problem. */
+export function rejectInvalidInput(
+  result: { success: true } | { success: false; error: z.ZodError },
+): undefined {
+  if (!result.success) throw invalidInput(result.error)
+}
+
+/**
+ * `application/json` (with parameters, or a `+json` suffix) as the route validator accepts it;
+ * anything else would reach it as a bare 415, so it is refused here with our problem instead.
+ */
+const JSON_MEDIA_TYPE = /^application\/([a-z.-]+\+)?json(;\s*[a-zA-Z0-9-]+=([^;]+))*$/i
+
+/**
+ * Runs before a route's body validator, so that a wrong media type or a body that is not JSON get
+ * their own codes rather than a `validation_failed` about an empty object.
+ */
+export const requireJsonBody: MiddlewareHandler = async (c, next) => {
+  if (!JSON_MEDIA_TYPE.test(c.req.header('content-type') ?? '')) throw new ApiError('unsupported_media_type')
   try {
-    body = JSON.parse(await c.req.text())
+    // Cached by Hono: the validator that follows reads the same text.
+    JSON.parse(await c.req.text())
   } catch {
     throw new ApiError('invalid_json')
   }
-  return parseWith(schema, body)
+  await next()
 }

@@ -1,7 +1,7 @@
 import { readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { Redis } from 'ioredis'
-import type { Config } from '../config.js'
+import { type Config, ConfigError } from '../config.js'
 import type { Logger } from '../logger.js'
 import { startLocalRedis } from './local-redis.js'
 
@@ -34,6 +34,18 @@ async function answers(url: string, timeoutMs = 500): Promise<boolean> {
 
 function privateRedisDir(config: Pick<Config, 'COLIS_DATA_DIR'>): string {
   return join(config.COLIS_DATA_DIR, 'redis')
+}
+
+/**
+ * `api` and `worker` processes only work together when they share one Redis, so they need REDIS_URL:
+ * a probed or private Redis belongs to one machine, and a worker polling its own would never see the
+ * parcels an API process registered elsewhere. Only `all` (one process does everything) may fall back.
+ */
+export function assertSharedRedis(config: Pick<Config, 'REDIS_URL'>, role: Config['COLIS_ROLE']): void {
+  if (role === 'all' || config.REDIS_URL) return
+  throw new ConfigError(
+    `role "${role}" needs REDIS_URL (e.g. redis://redis:6379): API and worker processes must share one Redis; a private redis-server is only started for role "all"`,
+  )
 }
 
 /**

@@ -11,6 +11,14 @@ export interface CreatedApiKey extends ApiKeyIdentity {
   /** The whole key: shown once, never stored. */
   key: string
   createdAt: string
+  label?: string
+}
+
+/** What an operator sees of a key: never its secret nor its hash. */
+export interface ApiKeyInfo extends ApiKeyIdentity {
+  createdAt: string
+  label?: string
+  revokedAt?: string
 }
 
 const KEY_PATTERN = /^colis_([A-Za-z0-9]{12})_([A-Za-z0-9_-]{43})$/
@@ -34,7 +42,11 @@ function randomKeyId(): string {
 export function createApiKeyStore(redis: Redis, prefix: string) {
   const keys = createRedisKeys(prefix)
   return {
-    async create(merchantId: string, now = new Date()): Promise<CreatedApiKey> {
+    async create(
+      merchantId: string,
+      now = new Date(),
+      options: { label?: string } = {},
+    ): Promise<CreatedApiKey> {
       if (!MERCHANT_PATTERN.test(merchantId)) {
         throw new Error('merchant names are 1 to 64 letters, digits, dots, dashes or underscores')
       }
@@ -47,10 +59,64 @@ export function createApiKeyStore(redis: Redis, prefix: string) {
           merchantId,
           secretSha256: digest(secret).toString('hex'),
           createdAt,
+          ...(options.label ? { label: options.label } : {}),
         })
         .sadd(keys.merchantApiKeys(merchantId), keyId)
+        .sadd(keys.allApiKeys(), keyId)
         .exec()
-      return { keyId, merchantId, key: `colis_${keyId}_${secret}`, createdAt }
+      return {
+        keyId,
+        merchantId,
+        key: `colis_${keyId}_${secret}`,
+        createdAt,
+        ...(options.label ? { label: options.label } : {}),
+      }
+    },
+
+    /** Every key (of one merchant, if given), newest first, without secrets. */
+    async list(filter: { merchantId?: string } = {}): Promise<ApiKeyInfo[]> {
+      const ids = await redis.smembers(
+        filter.merchantId ? keys.merchantApiKeys(filter.merchantId) : keys.allApiKeys(),
+      )
+      if (ids.length === 0) return []
+      const pipeline = redis.pipeline()
+      for (const id of ids) pipeline.hmget(keys.apiKey(id), 'merchantId', 'createdAt', 'label', 'revokedAt')
+      const rows = (await pipeline.exec()) ?? []
+      const found = ids.flatMap((keyId, index): ApiKeyInfo[] => {
+        const [merchantId, createdAt, label, revokedAt] = (rows[index]?.[1] ?? []) as Array<string | null>
+        if (!merchantId || !createdAt) return []
+        return [
+          { keyId, merchantId, createdAt, ...(label ? { label } : {}), ...(revokedAt ? { revokedAt } : {}) },
+        ]
+      })
+      return found.sort((a, b) => b.createdAt.localeCompare(a.createdAt) || a.keyId.localeCompare(b.keyId))
+    },
+
+    /**
+     * Revokes a key for good (it stays listed, with `revokedAt`) and tells every API process at once
+     * (pub/sub), so none keeps trusting it from its verification cache. Undefined for an unknown id.
+     */
+    async revoke(keyId: string, now = new Date()): Promise<ApiKeyInfo | undefined> {
+      if (!/^[A-Za-z0-9]{12}$/.test(keyId)) return undefined
+      const key = keys.apiKey(keyId)
+      if (!(await redis.exists(key))) return undefined
+      await redis.hsetnx(key, 'revokedAt', now.toISOString())
+      await redis.publish(keys.apiKeyRevocations(), keyId)
+      const [merchantId, createdAt, label, revokedAt] = await redis.hmget(
+        key,
+        'merchantId',
+        'createdAt',
+        'label',
+        'revokedAt',
+      )
+      if (!merchantId || !createdAt) return undefined
+      return {
+        keyId,
+        merchantId,
+        createdAt,
+        ...(label ? { label } : {}),
+        ...(revokedAt ? { revokedAt } : {}),
+      }
     },
 
     async verify(presented: string): Promise<ApiKeyIdentity | undefined> {
@@ -72,3 +138,31 @@ export function createApiKeyStore(redis: Redis, prefix: string) {
 }
 
 export type ApiKeyStore = ReturnType<typeof createApiKeyStore>
+
+/**
+ * Calls `onRevoked(keyId)` for every key revoked by any process, and `onRevoked(undefined)` when the
+ * subscription came back after a disconnection (revocations may have been missed meanwhile).
+ * `subscriber` is a connection of its own: a subscribed connection can do nothing else.
+ */
+export async function watchApiKeyRevocations(
+  subscriber: Redis,
+  prefix: string,
+  onRevoked: (keyId: string | undefined) => void,
+): Promise<{ stop(): Promise<void> }> {
+  const channel = createRedisKeys(prefix).apiKeyRevocations()
+  let subscribed = false
+  subscriber.on('message', (from: string, keyId: string) => {
+    if (from === channel) onRevoked(keyId)
+  })
+  // ioredis subscribes again by itself after a reconnection; what was published meanwhile is lost.
+  subscriber.on('ready', () => {
+    if (subscribed) onRevoked(undefined)
+  })
+  await subscriber.subscribe(channel)
+  subscribed = true
+  return {
+    async stop() {
+      await subscriber.unsubscribe(channel).catch(() => undefined)
+    },
+  }
+}

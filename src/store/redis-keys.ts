@@ -35,6 +35,12 @@ export function createRedisKeys(prefix: string) {
     webhookDeliveries: (endpointId: string) => `${prefix}:wh:${endpointId}:deliveries`,
     apiKey: (keyId: string) => `${prefix}:apikey:${keyId}`,
     merchantApiKeys: (merchantId: string) => `${prefix}:m:${merchantId}:apikeys`,
+    /** Every API key id, for the admin listing. */
+    allApiKeys: () => `${prefix}:apikeys`,
+    /** Pub/sub channel: the id of each revoked API key, so every API process forgets it at once. */
+    apiKeyRevocations: () => `${prefix}:apikeys:revoked`,
+    /** Ids of the open alerts of a type, every merchant together (the open-alerts metric). */
+    openAlerts: (type: string) => `${prefix}:alerts:open:${type}`,
     carrierFailures: (carrier: string) => `${prefix}:carrier:${carrier}:failures`,
   }
 }

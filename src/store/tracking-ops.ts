@@ -70,6 +70,7 @@ export function alertOps(keys: RedisKeys, record: Indexed, changed: readonly Del
       ops.push(['ZREM', keys.merchantAlerts(record.merchantId, other, type), member])
       ops.push(['ZADD', keys.merchantAlerts(record.merchantId, state, type), 0, member])
     }
+    ops.push([alert.resolvedAt ? 'SREM' : 'SADD', keys.openAlerts(alert.type), alert.id])
   }
   return ops
 }
@@ -83,6 +84,7 @@ export function dropAlertOps(keys: RedisKeys, record: Indexed): Op[] {
       ['DEL', keys.alert(alert.id)],
       ['ZREM', keys.merchantAlerts(record.merchantId, state), member],
       ['ZREM', keys.merchantAlerts(record.merchantId, state, alert.type), member],
+      ['SREM', keys.openAlerts(alert.type), alert.id],
     ]
   })
 }

@@ -1,6 +1,6 @@
 import nock from 'nock'
 import { afterEach, describe, expect, it } from 'vitest'
-import { type CarrierAdapter, CarrierError } from '../../adapters/contract.js'
+import { type CarrierAdapter, CarrierError, type UnknownCodeHook } from '../../adapters/contract.js'
 import { hasOffset } from '../../src/domain/paris-time.js'
 import { EVENT_STATUSES } from '../../src/domain/tracking-status.js'
 
@@ -57,10 +57,15 @@ async function expectCarrierError(
   return error as CarrierError
 }
 
+/** What the suite passes to the adapter's factory. */
+export interface ContractHooks {
+  onUnknownCode?: UnknownCodeHook
+}
+
 /** The suite every carrier adapter passes, fed with that carrier's own fixtures. */
 export function runAdapterContract(
   name: string,
-  createAdapter: () => CarrierAdapter,
+  createAdapter: (hooks?: ContractHooks) => CarrierAdapter,
   fixtures: ContractFixtures,
 ) {
   describe(`${name}: carrier adapter contract`, () => {
@@ -68,9 +73,9 @@ export function runAdapterContract(
       nock.cleanAll()
     })
 
-    const track = (scenario: ContractScenario) => {
+    const track = (scenario: ContractScenario, hooks?: ContractHooks) => {
       scenario.arrange?.()
-      const adapter = createAdapter()
+      const adapter = createAdapter(hooks)
       return adapter.track({ trackingNumber: scenario.trackingNumber, registeredAt: scenario.registeredAt })
     }
 
@@ -96,11 +101,21 @@ export function runAdapterContract(
       expect(new Set(first.events.map((event) => event.id)).size).toBe(first.events.length)
     })
 
-    it('keeps an unknown carrier code as an `unknown` event', async () => {
-      const snapshot = await track(fixtures.unknownCode)
+    it('keeps an unknown carrier code as an `unknown` event and reports it to onUnknownCode', async () => {
+      const reported: Array<[string, string]> = []
+      const snapshot = await track(fixtures.unknownCode, {
+        onUnknownCode: (carrier, code) => reported.push([carrier, code]),
+      })
       const unknown = snapshot.events.filter((event) => event.code === fixtures.unknownCode.code)
       expect(unknown.length).toBeGreaterThan(0)
       for (const event of unknown) expect(event.status).toBe('unknown')
+      expect(reported).toContainEqual([createAdapter().id, fixtures.unknownCode.code])
+    })
+
+    it('reports no unknown code for a history its code table knows', async () => {
+      const reported: string[] = []
+      await track(fixtures.history, { onUnknownCode: (_carrier, code) => reported.push(code) })
+      expect(reported).toEqual([])
     })
 
     it('reports a number the carrier has not scanned yet as not_found', async () => {

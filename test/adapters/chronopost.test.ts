@@ -143,7 +143,7 @@ afterAll(async () => {
   await http.close()
 })
 
-runAdapterContract('chronopost', () => createAdapter(), {
+runAdapterContract('chronopost', (hooks) => createAdapter(hooks), {
   history: {
     trackingNumber: '89108749065090',
     arrange: () => mockSoap('89108749065090', 200, fixture('trackSkybillV2-delivered-en.xml')),

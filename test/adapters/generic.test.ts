@@ -117,7 +117,7 @@ afterAll(async () => {
   await Promise.all([...https.values()].map((http) => http.close()))
 })
 
-runAdapterContract('acme-html', () => createAdapter(ACME), {
+runAdapterContract('acme-html', (hooks) => createAdapter(ACME, hooks), {
   history: {
     trackingNumber: 'ACM123456789',
     arrange: () => mockAcme('ACM123456789', 200, fixture('acme-html-journey.html')),
@@ -146,7 +146,7 @@ runAdapterContract('acme-html', () => createAdapter(ACME), {
   ],
 })
 
-runAdapterContract('parcelapi-json', () => createAdapter(PARCELAPI), {
+runAdapterContract('parcelapi-json', (hooks) => createAdapter(PARCELAPI, hooks), {
   history: {
     trackingNumber: 'PA0123456789',
     arrange: () => mockParcelApi('PA0123456789', 200, fixture('parcelapi-json-journey.json')),

@@ -106,7 +106,7 @@ afterAll(async () => {
   await http.close()
 })
 
-runAdapterContract('laposte', () => createAdapter(), {
+runAdapterContract('laposte', (hooks) => createAdapter(hooks), {
   history: {
     trackingNumber: 'EW112720413FR',
     arrange: () => mockSuivi('EW112720413FR', 200, fixture('colissimo-intl-delivered.json')),

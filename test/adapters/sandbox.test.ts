@@ -1,6 +1,6 @@
 import fc from 'fast-check'
 import { describe, expect, it, vi } from 'vitest'
-import { CarrierError, normalizeTrackingNumber } from '../../adapters/contract.js'
+import { CarrierError, normalizeTrackingNumber, type UnknownCodeHook } from '../../adapters/contract.js'
 import {
   createSandboxAdapter,
   describeSandboxScenarios,
@@ -22,16 +22,24 @@ import { runAdapterContract } from './adapter-contract.js'
 const fixedNow = Date.parse('2025-03-27T10:00:00+01:00')
 const SECOND_MS = 1000
 
-function sandbox(options: { now?: () => number; timeScale?: number; warn?: () => void } = {}) {
+function sandbox(
+  options: {
+    now?: () => number
+    timeScale?: number
+    warn?: () => void
+    onUnknownCode?: UnknownCodeHook
+  } = {},
+) {
   return createSandboxAdapter({
     timeScale: options.timeScale ?? 3600,
     rateLimit: { max: 50, durationMs: 1000 },
     now: options.now ?? (() => fixedNow),
+    onUnknownCode: options.onUnknownCode,
     ...(options.warn ? { logger: { warn: options.warn } } : {}),
   })
 }
 
-runAdapterContract('sandbox', () => sandbox(), {
+runAdapterContract('sandbox', (hooks) => sandbox(hooks), {
   history: {
     trackingNumber: 'SBXDELIVERED001',
     registeredAt: new Date(fixedNow - 60 * SECOND_MS).toISOString(),

@@ -86,10 +86,11 @@ describe('colis track', () => {
   })
 
   it('prints a readable timeline without --json', async () => {
-    const run = await runCli(['track', 'SBXPICKUP001'])
+    const run = await runCli(['track', 'SBXPICKUP001', '--lang', 'en'])
     expect(run.code, run.stderr).toBe(0)
-    expect(run.stdout).toMatch(/^sandbox SBXPICKUP001: delivered/)
-    expect(run.stdout).toMatch(/available_for_pickup/)
+    expect(run.stdout).toMatch(/^SBXPICKUP001 · Sandbox/)
+    expect(run.stdout).toMatch(/^Status: Delivered$/m)
+    expect(run.stdout).toMatch(/Ready for pickup/)
   })
 
   it('explains a check-digit error', async () => {

@@ -83,6 +83,8 @@ it('a worker SIGKILLed in the middle of a poll: the poll is done again and the t
     POLL_LEASE: '4s',
     POLL_IN_TRANSIT: '200ms',
     LOG_LEVEL: 'silent',
+    // A worker serves /healthz on PORT: any free one, so test files running side by side never clash.
+    PORT: '0',
   }
   const doomed = spawnCli(['serve', '--role', 'worker'], env)
   await hung

@@ -58,6 +58,7 @@ it('SIGTERM lets the in-flight poll finish and save, then the worker exits 0', a
     LAPOSTE_BASE_URL: `http://127.0.0.1:${(server.address() as AddressInfo).port}/suivi/v2`,
     POLL_DISPATCH_INTERVAL: '50ms',
     LOG_LEVEL: 'silent',
+    PORT: '0',
   })
   await requestArrived
   worker.kill('SIGTERM')

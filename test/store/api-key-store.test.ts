@@ -1,8 +1,9 @@
 import { createHash } from 'node:crypto'
 import type { Redis } from 'ioredis'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { createApiKeyStore } from '../../src/store/api-key-store.js'
+import { createApiKeyStore, watchApiKeyRevocations } from '../../src/store/api-key-store.js'
 import { createRedisKeys } from '../../src/store/redis-keys.js'
+import { eventually } from '../support/harness.js'
 import { connectTestRedis, uniquePrefix } from '../support/redis.js'
 
 const KEY_FORMAT = /^colis_([A-Za-z0-9]{12})_([A-Za-z0-9_-]{43})$/
@@ -213,5 +214,65 @@ describe('verify', () => {
     const created = await apiKeys.create('shop-a')
     await redis.hdel(keys.apiKey(created.keyId), 'merchantId')
     expect(await apiKeys.verify(created.key)).toBeUndefined()
+  })
+})
+
+describe('list', () => {
+  it('lists every key, newest first, with its label and revocation, never a secret', async () => {
+    const { apiKeys } = freshStore('list')
+    const older = await apiKeys.create('shop-a', new Date('2026-03-01T10:00:00.000Z'))
+    const newer = await apiKeys.create('shop-b', new Date('2026-03-02T10:00:00.000Z'), { label: 'erp' })
+    await apiKeys.revoke(older.keyId, new Date('2026-03-03T10:00:00.000Z'))
+    expect(await apiKeys.list()).toEqual([
+      { keyId: newer.keyId, merchantId: 'shop-b', createdAt: '2026-03-02T10:00:00.000Z', label: 'erp' },
+      {
+        keyId: older.keyId,
+        merchantId: 'shop-a',
+        createdAt: '2026-03-01T10:00:00.000Z',
+        revokedAt: '2026-03-03T10:00:00.000Z',
+      },
+    ])
+    expect((await apiKeys.list({ merchantId: 'shop-b' })).map((key) => key.keyId)).toEqual([newer.keyId])
+    expect(await apiKeys.list({ merchantId: 'shop-nobody' })).toEqual([])
+  })
+})
+
+describe('revoke', () => {
+  it('revokes once (the first time stays), and the key no longer verifies', async () => {
+    const { apiKeys } = freshStore('revoke')
+    const created = await apiKeys.create('shop-a')
+    const first = await apiKeys.revoke(created.keyId, new Date('2026-03-03T10:00:00.000Z'))
+    expect(first).toMatchObject({ keyId: created.keyId, revokedAt: '2026-03-03T10:00:00.000Z' })
+    expect(await apiKeys.revoke(created.keyId, new Date('2026-03-04T10:00:00.000Z'))).toEqual(first)
+    expect(await apiKeys.verify(created.key)).toBeUndefined()
+  })
+
+  it.each([
+    ['an unknown id', 'ZZZZZZZZZZZZ'],
+    ['something that is no key id', '*'],
+  ])('answers undefined for %s and writes nothing', async (_name, keyId) => {
+    const { apiKeys, prefix } = freshStore('revoke-unknown')
+    expect(await apiKeys.revoke(keyId)).toBeUndefined()
+    expect(await everythingUnder(prefix)).toEqual([])
+  })
+
+  it('tells every subscribed process which key was revoked', async () => {
+    const { apiKeys, prefix } = freshStore('revoke-feed')
+    const created = await apiKeys.create('shop-a')
+    const subscriber = connectTestRedis()
+    const heard: Array<string | undefined> = []
+    const watch = await watchApiKeyRevocations(subscriber, prefix, (keyId) => heard.push(keyId))
+    try {
+      await apiKeys.revoke(created.keyId)
+      await eventually(
+        async () => heard,
+        (keyIds) => keyIds.length > 0,
+        2_000,
+      )
+      expect(heard).toEqual([created.keyId])
+    } finally {
+      await watch.stop()
+      await subscriber.quit()
+    }
   })
 })

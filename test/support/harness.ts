@@ -1,8 +1,9 @@
 import { Redis } from 'ioredis'
 import { createCarrierRuntime } from '../../adapters/registry.js'
-import { createApp } from '../../src/api/app.js'
+import { type AppDeps, createApp } from '../../src/api/app.js'
 import { type Config, loadConfig } from '../../src/config.js'
-import { createSilentLogger } from '../../src/logger.js'
+import { createSilentLogger, type Logger } from '../../src/logger.js'
+import type { Metrics } from '../../src/metrics.js'
 import { createApiKeyStore } from '../../src/store/api-key-store.js'
 import { createCarrierHealthStore } from '../../src/store/carrier-health-store.js'
 import { createRedisTrackingStore } from '../../src/store/redis-tracking-store.js'
@@ -30,6 +31,8 @@ export async function createHarness(
   env: Record<string, string> = {},
   /** Variables carrier definition files may name in headers. */
   carrierEnv: Record<string, string> = {},
+  /** A logger to read, metrics to fill, and more API dependencies (rate limits, admin…). */
+  extra: { logger?: Logger; metrics?: Metrics; app?: Partial<AppDeps> } = {},
 ): Promise<Harness> {
   const config = loadConfig({
     NODE_ENV: 'test',
@@ -48,8 +51,12 @@ export async function createHarness(
     return client
   }
   const redis = connect()
-  const logger = createSilentLogger()
-  const carriers = createCarrierRuntime(config, logger, { env: carrierEnv })
+  const logger = extra.logger ?? createSilentLogger()
+  const { metrics } = extra
+  const carriers = createCarrierRuntime(config, logger, {
+    env: carrierEnv,
+    onUnknownCode: metrics && ((carrier, code) => metrics.countUnknownCode(carrier, code)),
+  })
   const store = createRedisTrackingStore(redis, config.COLIS_REDIS_PREFIX)
   const health = createCarrierHealthStore(redis, config.COLIS_REDIS_PREFIX)
   const apiKeys = createApiKeyStore(redis, config.COLIS_REDIS_PREFIX)
@@ -66,6 +73,8 @@ export async function createHarness(
       await redis.ping()
     },
     logger,
+    metrics,
+    ...extra.app,
   })
   let workers: Awaited<ReturnType<typeof startWorkers>> | undefined
   return {
@@ -81,6 +90,7 @@ export async function createHarness(
         store: createRedisTrackingStore(connect(), config.COLIS_REDIS_PREFIX),
         carriers,
         logger,
+        metrics,
         recordFailure: (carrier, kind) => void health.recordFailure(carrier, kind),
       })
     },

@@ -1,11 +1,19 @@
-import { Hono } from 'hono'
-import { z } from 'zod'
+import { createRoute, z } from '@hono/zod-openapi'
+import { WEBHOOK_EVENT_TYPES } from '../../domain/webhook-events.js'
 import type { WebhookEndpoint } from '../../store/webhook-store.js'
 import { createWebhookSecret } from '../../webhooks/sign.js'
-import type { ApiEnv, AppDeps } from '../app.js'
-import { ApiError } from '../problem.js'
-import { parseJsonBody, parseWith } from '../validation.js'
-import { buildEndpoint, CreateEndpointSchema, toEndpointView } from '../webhook-endpoint.js'
+import type { AppDeps } from '../app.js'
+import { API_KEY_PROBLEMS, ApiError, problemResponses } from '../problem.js'
+import { createRouter, jsonBody, jsonResponse } from '../router.js'
+import { requireJsonBody } from '../validation.js'
+import {
+  buildEndpoint,
+  CreatedWebhookEndpointSchema,
+  CreateEndpointSchema,
+  toCreatedEndpointView,
+  toEndpointView,
+  WebhookEndpointSchema,
+} from '../webhook-endpoint.js'
 
 const MAX_ENDPOINTS_PER_MERCHANT = 20
 /** A rotated-out secret keeps signing this long, so receivers switch without losing a delivery. */
@@ -13,7 +21,136 @@ const ROTATION_OVERLAP_MS = 24 * 3600 * 1000
 
 const DeliveriesQuerySchema = z.object({
   limit: z.coerce.number().int().min(1).max(100).default(20),
-  before: z.iso.datetime().optional(),
+  before: z.iso.datetime().optional().describe('Only deliveries created before this instant'),
+})
+
+const DeliverySchema = z
+  .object({
+    id: z.string(),
+    endpointId: z.string(),
+    messageId: z.string().describe('The `webhook-id` header: the same on every attempt and redelivery'),
+    type: z.enum(WEBHOOK_EVENT_TYPES),
+    trackingId: z.string(),
+    createdAt: z.iso.datetime({ offset: true }),
+    state: z.enum(['pending', 'delivered', 'failed', 'endpoint_disabled']),
+    attempts: z.array(
+      z.object({
+        at: z.iso.datetime({ offset: true }),
+        statusCode: z.number().int().optional(),
+        durationMs: z.number(),
+        error: z.string().optional(),
+      }),
+    ),
+  })
+  .openapi('WebhookDelivery')
+
+const EndpointParams = z.object({ id: z.string().openapi({ example: 'whk_4bq0x7kz2mYp1rT9sVw3' }) })
+
+const TAGS = ['Webhooks']
+
+const createEndpointRoute = createRoute({
+  method: 'post',
+  path: '/',
+  tags: TAGS,
+  summary: 'Add a webhook endpoint',
+  description: `At most ${MAX_ENDPOINTS_PER_MERCHANT} per merchant. Private and link-local addresses are refused.`,
+  middleware: [requireJsonBody] as const,
+  request: { body: jsonBody(CreateEndpointSchema) },
+  responses: {
+    201: {
+      ...jsonResponse(CreatedWebhookEndpointSchema, 'Created, with its signing secret (shown once)'),
+      headers: z.object({ location: z.string().describe('/v1/webhooks/{id}') }),
+    },
+    ...problemResponses(
+      ...API_KEY_PROBLEMS,
+      'invalid_json',
+      'validation_failed',
+      'payload_too_large',
+      'unsupported_media_type',
+      'invalid_webhook_url',
+      'too_many_webhooks',
+    ),
+  },
+})
+
+const listEndpointsRoute = createRoute({
+  method: 'get',
+  path: '/',
+  tags: TAGS,
+  summary: 'List webhook endpoints',
+  responses: {
+    200: jsonResponse(z.object({ data: z.array(WebhookEndpointSchema) }), 'Every endpoint of the merchant'),
+    ...problemResponses(...API_KEY_PROBLEMS),
+  },
+})
+
+const getEndpointRoute = createRoute({
+  method: 'get',
+  path: '/{id}',
+  tags: TAGS,
+  summary: 'Get a webhook endpoint',
+  request: { params: EndpointParams },
+  responses: {
+    200: jsonResponse(WebhookEndpointSchema, 'The endpoint, without its secrets'),
+    ...problemResponses(...API_KEY_PROBLEMS, 'not_found'),
+  },
+})
+
+const deleteEndpointRoute = createRoute({
+  method: 'delete',
+  path: '/{id}',
+  tags: TAGS,
+  summary: 'Delete a webhook endpoint',
+  request: { params: EndpointParams },
+  responses: {
+    204: { description: 'Deleted' },
+    ...problemResponses(...API_KEY_PROBLEMS, 'not_found'),
+  },
+})
+
+const rotateSecretRoute = createRoute({
+  method: 'post',
+  path: '/{id}/rotate-secret',
+  tags: TAGS,
+  summary: 'Rotate the signing secret',
+  description: 'The previous secret keeps signing (a second signature) for 24 hours.',
+  request: { params: EndpointParams },
+  responses: {
+    200: jsonResponse(
+      z.object({
+        id: z.string(),
+        secret: z.string().describe('The new secret, shown once'),
+        previousSecretExpiresAt: z.iso.datetime({ offset: true }),
+      }),
+      'The new secret',
+    ),
+    ...problemResponses(...API_KEY_PROBLEMS, 'not_found'),
+  },
+})
+
+const listDeliveriesRoute = createRoute({
+  method: 'get',
+  path: '/{id}/deliveries',
+  tags: TAGS,
+  summary: 'List recent deliveries, newest first',
+  request: { params: EndpointParams, query: DeliveriesQuerySchema },
+  responses: {
+    200: jsonResponse(z.object({ data: z.array(DeliverySchema) }), 'Deliveries with their attempts'),
+    ...problemResponses(...API_KEY_PROBLEMS, 'not_found', 'validation_failed'),
+  },
+})
+
+const redeliverRoute = createRoute({
+  method: 'post',
+  path: '/{id}/deliveries/{deliveryId}/redeliver',
+  tags: TAGS,
+  summary: 'Send a delivery again',
+  description: 'Same `webhook-id`, so receivers that already processed it can drop it.',
+  request: { params: EndpointParams.extend({ deliveryId: z.string() }) },
+  responses: {
+    202: jsonResponse(z.object({ id: z.string(), redelivery: z.literal('queued') }), 'Queued'),
+    ...problemResponses(...API_KEY_PROBLEMS, 'not_found'),
+  },
 })
 
 export function webhookRoutes(deps: AppDeps) {
@@ -27,9 +164,9 @@ export function webhookRoutes(deps: AppDeps) {
     return endpoint
   }
 
-  return new Hono<ApiEnv>()
-    .post('/', async (c) => {
-      const input = await parseJsonBody(c, CreateEndpointSchema)
+  return createRouter()
+    .openapi(createEndpointRoute, async (c) => {
+      const input = c.req.valid('json')
       const merchantId = c.get('merchantId')
       const existing = await deps.webhooks.listEndpoints({ merchantId })
       if (existing.length >= MAX_ENDPOINTS_PER_MERCHANT) {
@@ -38,22 +175,24 @@ export function webhookRoutes(deps: AppDeps) {
           `at most ${MAX_ENDPOINTS_PER_MERCHANT} endpoints per merchant`,
         )
       }
-      const endpoint = await buildEndpoint(deps, input, { merchantId }, now())
+      const { endpoint, secret } = await buildEndpoint(deps, input, { merchantId }, now())
       await deps.webhooks.createEndpoint(endpoint)
       c.header('location', `/v1/webhooks/${endpoint.id}`)
-      return c.json({ ...toEndpointView(endpoint), secret: endpoint.secrets[0]?.secret }, 201)
+      return c.json(toCreatedEndpointView(endpoint, secret), 201)
     })
-    .get('/', async (c) => {
+    .openapi(listEndpointsRoute, async (c) => {
       const endpoints = await deps.webhooks.listEndpoints({ merchantId: c.get('merchantId') })
-      return c.json({ data: endpoints.map(toEndpointView) })
+      return c.json({ data: endpoints.map(toEndpointView) }, 200)
     })
-    .get('/:id', async (c) => c.json(toEndpointView(await owned(c.get('merchantId'), c.req.param('id')))))
-    .delete('/:id', async (c) => {
-      await deps.webhooks.deleteEndpoint(await owned(c.get('merchantId'), c.req.param('id')))
+    .openapi(getEndpointRoute, async (c) =>
+      c.json(toEndpointView(await owned(c.get('merchantId'), c.req.valid('param').id)), 200),
+    )
+    .openapi(deleteEndpointRoute, async (c) => {
+      await deps.webhooks.deleteEndpoint(await owned(c.get('merchantId'), c.req.valid('param').id))
       return c.body(null, 204)
     })
-    .post('/:id/rotate-secret', async (c) => {
-      const endpoint = await owned(c.get('merchantId'), c.req.param('id'))
+    .openapi(rotateSecretRoute, async (c) => {
+      const endpoint = await owned(c.get('merchantId'), c.req.valid('param').id)
       const at = now()
       const expiresAt = new Date(at.getTime() + ROTATION_OVERLAP_MS).toISOString()
       const secret = createWebhookSecret()
@@ -68,24 +207,25 @@ export function webhookRoutes(deps: AppDeps) {
         ],
       }))
       if (!rotated) throw new ApiError('not_found', 'no such webhook endpoint')
-      return c.json({ id: endpoint.id, secret, previousSecretExpiresAt: expiresAt })
+      return c.json({ id: endpoint.id, secret, previousSecretExpiresAt: expiresAt }, 200)
     })
-    .get('/:id/deliveries', async (c) => {
-      const endpoint = await owned(c.get('merchantId'), c.req.param('id'))
-      const query = parseWith(DeliveriesQuerySchema, c.req.query())
+    .openapi(listDeliveriesRoute, async (c) => {
+      const endpoint = await owned(c.get('merchantId'), c.req.valid('param').id)
+      const query = c.req.valid('query')
       const deliveries = await deps.webhooks.listDeliveries(
         endpoint.id,
         query.limit,
         query.before ? Date.parse(query.before) : undefined,
       )
-      return c.json({ data: deliveries.map(({ body: _body, ...delivery }) => delivery) })
+      return c.json({ data: deliveries.map(({ body: _body, ...delivery }) => delivery) }, 200)
     })
-    .post('/:id/deliveries/:deliveryId/redeliver', async (c) => {
-      const endpoint = await owned(c.get('merchantId'), c.req.param('id'))
-      const delivery = await deps.webhooks.getDelivery(c.req.param('deliveryId'))
+    .openapi(redeliverRoute, async (c) => {
+      const { id, deliveryId } = c.req.valid('param')
+      const endpoint = await owned(c.get('merchantId'), id)
+      const delivery = await deps.webhooks.getDelivery(deliveryId)
       if (!delivery || delivery.endpointId !== endpoint.id)
         throw new ApiError('not_found', 'no such delivery')
       await deps.webhooks.requestRedelivery(delivery.id)
-      return c.json({ id: delivery.id, redelivery: 'queued' }, 202)
+      return c.json({ id: delivery.id, redelivery: 'queued' as const }, 202)
     })
 }

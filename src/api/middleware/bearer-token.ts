@@ -1,0 +1,23 @@
+import { createHash, timingSafeEqual } from 'node:crypto'
+
+/**
+ * The token of an `Authorization` header: `Bearer <token>`, or the password of `Basic` (what a
+ * browser sends after its login prompt, for the queue dashboard).
+ */
+export function presentedToken(header: string | undefined): string | undefined {
+  if (!header) return undefined
+  const bearer = header.match(/^Bearer\s+(\S+)$/i)?.[1]
+  if (bearer) return bearer
+  const basic = header.match(/^Basic\s+([A-Za-z0-9+/=]+)$/i)?.[1]
+  if (!basic) return undefined
+  const decoded = Buffer.from(basic, 'base64').toString('utf8')
+  const colon = decoded.indexOf(':')
+  return colon >= 0 ? decoded.slice(colon + 1) : undefined
+}
+
+/** Constant-time comparison of digests, so neither the length nor a prefix of the token leaks. */
+export function tokenMatches(presented: string | undefined, expected: string): boolean {
+  const digest = (value: string) => createHash('sha256').update(value).digest()
+  const same = timingSafeEqual(digest(presented ?? ''), digest(expected))
+  return same && presented !== undefined
+}

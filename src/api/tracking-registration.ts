@@ -1,0 +1,145 @@
+import { z } from 'zod'
+import { deliveryDayKindFor, promisedDate } from '../domain/business-calendar.js'
+import { nextAlertCheckAt } from '../domain/delay-alerts.js'
+import { normalizeTrackingNumber } from '../domain/tracking-number.js'
+import type { NewTracking } from '../store/tracking-store.js'
+import type { AppDeps, CarrierCatalog, CarrierInfo } from './app.js'
+import { ApiError } from './problem.js'
+import { parseWith } from './validation.js'
+
+const METADATA_MAX_BYTES = 2048
+
+export const RegisterTrackingSchema = z
+  .object({
+    trackingNumber: z.string().min(1).max(64),
+    carrier: z.string().min(1).max(32).optional(),
+    promisedDeliveryDate: z.iso.date().optional(),
+    promise: z
+      .object({
+        shippedAt: z.iso.datetime({ offset: true }).or(z.iso.date()),
+        businessDays: z.number().int().min(0).max(60),
+        dayKind: z.enum(['ouvrables', 'ouvres']).optional(),
+      })
+      .strict()
+      .optional(),
+    destinationPostalCode: z
+      .string()
+      .regex(/^[0-9A-Za-z][0-9A-Za-z -]{1,9}$/, 'a postal code such as 75011')
+      .optional(),
+    orderId: z.string().min(1).max(128).optional(),
+    metadata: z
+      .record(z.string(), z.unknown())
+      .refine((value) => Buffer.byteLength(JSON.stringify(value)) <= METADATA_MAX_BYTES, {
+        message: `metadata must be at most ${METADATA_MAX_BYTES} bytes of JSON`,
+      })
+      .optional(),
+  })
+  .strict()
+  .refine((input) => !(input.promise && input.promisedDeliveryDate), {
+    message: 'give promisedDeliveryDate or promise, not both',
+    path: ['promise'],
+  })
+
+/** What registration needs from the app's dependencies; the CLI import builds the same. */
+export type RegistrationDeps = Pick<AppDeps, 'carriers' | 'alertPolicy'>
+
+export interface PreparedRegistration {
+  registration: NewTracking
+  nextAlertCheckAtMs?: number
+}
+
+/**
+ * The carrier named in the request, or the one detection clearly picks from the number. Detection
+ * never guesses: several close candidates, or none, is a 422 that lists what it found.
+ */
+function resolveCarrier(
+  carriers: CarrierCatalog,
+  requested: string | undefined,
+  trackingNumber: string,
+): CarrierInfo {
+  if (requested !== undefined) {
+    const carrier = carriers.get(requested)
+    if (!carrier) {
+      throw new ApiError('unknown_carrier', `no carrier "${requested}" on this deployment`, {
+        carriers: carriers.list().map((known) => known.id),
+      })
+    }
+    return carrier
+  }
+  const detection = carriers.detect(trackingNumber)
+  const winner = detection.winner ? carriers.get(detection.winner) : undefined
+  if (winner) return winner
+  if (detection.candidates.length > 0) {
+    throw new ApiError(
+      'ambiguous_carrier',
+      'several carriers could track this number: say which with `carrier`',
+      {
+        candidates: detection.candidates,
+      },
+    )
+  }
+  throw new ApiError(
+    'unknown_tracking_number_format',
+    detection.problems[0] ?? 'no carrier of this deployment recognises this number; say which with `carrier`',
+    { problems: detection.problems },
+  )
+}
+
+/** What registering one parcel stores, or the ApiError the single call answers with. */
+export function prepareRegistration(
+  deps: RegistrationDeps,
+  input: z.output<typeof RegisterTrackingSchema>,
+  merchantId: string,
+  at: Date,
+): PreparedRegistration {
+  const carrier = resolveCarrier(deps.carriers, input.carrier, input.trackingNumber)
+  if (!carrier.configured) {
+    throw new ApiError('carrier_not_configured', `${carrier.name} needs credentials this deployment lacks`)
+  }
+  const check = carrier.checkNumber(normalizeTrackingNumber(input.trackingNumber))
+  if (!check.ok) throw new ApiError('invalid_tracking_number', check.reason)
+  const trackingNumber = check.trackingNumber
+  const promisedDeliveryDate = input.promise
+    ? promisedDate(
+        { ...input.promise, dayKind: input.promise.dayKind ?? deliveryDayKindFor(carrier.id) },
+        input.destinationPostalCode,
+      )
+    : input.promisedDeliveryDate
+  const registration = {
+    ...input,
+    merchantId,
+    carrier: carrier.id,
+    trackingNumber,
+    promisedDeliveryDate,
+  }
+  // A promise makes the parcel late at the end of its day even if no event ever comes: index that time.
+  const draft = {
+    ...registration,
+    id: '',
+    status: 'pending' as const,
+    createdAt: at.toISOString(),
+    updatedAt: '',
+    lastNewEventAt: at.toISOString(),
+    notFoundCount: 0,
+    failureCount: 0,
+    sequence: 0,
+    alerts: [],
+  }
+  const nextAlertCheckAtMs = nextAlertCheckAt({
+    record: draft,
+    events: [],
+    nowMs: at.getTime(),
+    policy: deps.alertPolicy(draft),
+  })
+  return { registration, nextAlertCheckAtMs }
+}
+
+/** One batch item checked as the single call checks it: schema, carrier, number. Throws `ApiError`. */
+export function prepareRegistrationItem(
+  deps: RegistrationDeps,
+  item: unknown,
+  merchantId: string,
+  at: Date,
+): PreparedRegistration {
+  return prepareRegistration(deps, parseWith(RegisterTrackingSchema, item), merchantId, at)
+}

@@ -1,0 +1,68 @@
+import { z } from '@hono/zod-openapi'
+import { CARRIER_ERROR_KINDS } from '../domain/carrier-error-kind.js'
+import { ALERT_TYPES } from '../domain/delay-alerts.js'
+import { EVENT_STATUSES, TRACKING_STATUSES } from '../domain/tracking-status.js'
+
+/** RFC 3339 with the offset the carrier gave (never rewritten to UTC). */
+const Timestamp = z.iso.datetime({ offset: true }).openapi({ example: '2026-03-09T09:38:00+01:00' })
+
+export const TrackingEventSchema = z
+  .object({
+    id: z.string().openapi({ example: 'evt_3q9ZbE1bV0qS1m2kq7xYtA' }),
+    occurredAt: Timestamp,
+    status: z.enum(EVENT_STATUSES),
+    code: z.string().describe("The carrier's own event code").openapi({ example: 'DI1' }),
+    description: z.string().openapi({ example: 'Votre colis est livré.' }),
+    location: z
+      .object({
+        name: z.string().optional(),
+        city: z.string().optional(),
+        postalCode: z.string().optional(),
+        countryCode: z.string().optional(),
+      })
+      .optional(),
+    details: z.record(z.string(), z.string()).optional().describe('Extra carrier facts as name/value pairs'),
+  })
+  .openapi('TrackingEvent')
+
+export const DelayAlertSchema = z
+  .object({
+    id: z.string(),
+    type: z.enum(ALERT_TYPES),
+    openedAt: Timestamp,
+    resolvedAt: Timestamp.optional().describe('Absent while the alert is open'),
+    details: z.record(z.string(), z.unknown()),
+  })
+  .openapi('DelayAlert')
+
+export const TrackingSchema = z
+  .object({
+    id: z.string().openapi({ example: 'trk_9f2c1b7e' }),
+    carrier: z.string().openapi({ example: 'laposte' }),
+    trackingNumber: z.string().openapi({ example: '6A15602676300' }),
+    status: z.enum(TRACKING_STATUSES),
+    events: z
+      .array(TrackingEventSchema)
+      .readonly()
+      .optional()
+      .describe('Oldest first; left out of list pages'),
+    service: z.string().optional(),
+    product: z.string().optional(),
+    estimatedDelivery: Timestamp.optional(),
+    promisedDeliveryDate: z.iso.date().optional().openapi({ example: '2026-03-12' }),
+    deliveredAt: Timestamp.optional(),
+    destinationPostalCode: z.string().optional(),
+    orderId: z.string().optional(),
+    metadata: z.record(z.string(), z.unknown()).optional(),
+    createdAt: Timestamp,
+    updatedAt: Timestamp,
+    lastCheckedAt: Timestamp.optional().describe('Last poll, whatever its outcome'),
+    nextCheckAt: Timestamp.optional().describe('Next poll; absent once polling stopped'),
+    pollingStopped: z.enum(['terminal', 'expired', 'invalid_number']).optional(),
+    lastError: z
+      .object({ kind: z.enum(CARRIER_ERROR_KINDS), message: z.string(), at: Timestamp })
+      .optional()
+      .describe('Why the last poll failed; the last good timeline stays in place'),
+    alerts: z.array(DelayAlertSchema).describe('Every alert episode, open ones without `resolvedAt`'),
+  })
+  .openapi('Tracking')

@@ -1,0 +1,55 @@
+import { describe, expect, it } from 'vitest'
+import { createRedisKeys } from '../../src/store/redis-keys.js'
+import { bullPrefix } from '../../workers/main.js'
+
+/** CRC16-XMODEM, as Redis Cluster hashes keys (https://redis.io/docs/latest/operate/oss_and_stack/reference/cluster-spec/). */
+function crc16(text: string): number {
+  let crc = 0
+  for (const byte of Buffer.from(text)) {
+    crc ^= byte << 8
+    for (let bit = 0; bit < 8; bit++)
+      crc = crc & 0x8000 ? ((crc << 1) ^ 0x1021) & 0xffff : (crc << 1) & 0xffff
+  }
+  return crc
+}
+
+/** The cluster slot of a key: only its first non-empty `{hash tag}` counts, when it has one. */
+function keySlot(key: string): number {
+  const open = key.indexOf('{')
+  const close = open === -1 ? -1 : key.indexOf('}', open + 1)
+  const tagged = close > open + 1 ? key.slice(open + 1, close) : key
+  return crc16(tagged) % 16384
+}
+
+/** Every key builder of createRedisKeys, called with placeholder arguments. */
+function everyKey(prefix: string): Array<[string, string]> {
+  const keys = createRedisKeys(prefix)
+  return Object.entries(keys).map(([name, build]) => {
+    const args = ['merchant-1', 'open', 'stalled', 'extra'].slice(0, build.length)
+    return [name, (build as (...parts: string[]) => string)(...args)]
+  })
+}
+
+describe('Redis keys', () => {
+  it('hashes keys as Redis Cluster does (values from the cluster spec and CLUSTER KEYSLOT docs)', () => {
+    expect(crc16('123456789')).toBe(0x31c3)
+    expect(keySlot('somekey')).toBe(11058)
+    expect(keySlot('foo{hash_tag}')).toBe(2515)
+    expect(keySlot('{user1000}.following')).toBe(keySlot('{user1000}.followers'))
+    expect(keySlot('foo{}{bar}')).toBe(crc16('foo{}{bar}') % 16384)
+  })
+
+  it('starts every key colis builds, and every BullMQ key, with COLIS_REDIS_PREFIX', () => {
+    for (const [name, key] of everyKey('acme')) expect(key, name).toMatch(/^acme:/)
+    expect(bullPrefix({ COLIS_REDIS_PREFIX: 'acme' })).toMatch(/^acme:/)
+  })
+
+  it('puts every key in one cluster slot under a hash-tagged prefix such as {colis}, and spreads them without one', () => {
+    const tagged = everyKey('{colis}').map(([, key]) => keySlot(key))
+    const bull = ['poll-laposte', 'webhook-deliveries', 'maintenance'].map((queue) =>
+      keySlot(`${bullPrefix({ COLIS_REDIS_PREFIX: '{colis}' })}:${queue}:wait`),
+    )
+    expect(new Set([...tagged, ...bull])).toEqual(new Set([keySlot('{colis}')]))
+    expect(new Set(everyKey('colis').map(([, key]) => keySlot(key))).size).toBeGreaterThan(1)
+  })
+})

@@ -1,0 +1,69 @@
+import type { Queue } from 'bullmq'
+import { describe, expect, it } from 'vitest'
+import { createLogger } from '../../src/logger.js'
+import type { TrackingStore } from '../../src/store/tracking-store.js'
+import { startDispatcher } from '../../workers/dispatch-due.js'
+import type { PollJobData } from '../../workers/poll-tracking.js'
+import { eventually } from '../support/harness.js'
+
+function captureLogger() {
+  const lines: Array<{ level: number; msg: string; failures?: number }> = []
+  const logger = createLogger('debug', {}, { destination: { write: (line) => lines.push(JSON.parse(line)) } })
+  return { logger, lines }
+}
+
+describe('the poll dispatcher while Redis fails', () => {
+  it('survives the failures, logs the first one only, then the recovery, and dispatches again', async () => {
+    const { logger, lines } = captureLogger()
+    let failuresLeft = 4
+    const added: string[][] = []
+    const queue = {
+      async isPaused() {
+        if (failuresLeft > 0) {
+          failuresLeft--
+          throw new Error('Connection is closed.')
+        }
+        return false
+      },
+      getWaitingCount: async () => 0,
+      async addBulk(jobs: Array<{ data: PollJobData }>) {
+        added.push(...jobs.map((job) => job.data.ids))
+        return []
+      },
+    } as unknown as Queue<PollJobData>
+    let claimed = false
+    const store = {
+      async claimDue() {
+        if (claimed) return []
+        claimed = true
+        return ['trk_a', 'trk_b']
+      },
+    } as unknown as TrackingStore
+    const dispatcher = startDispatcher({
+      carrier: 'sandbox',
+      queue,
+      store,
+      batchSize: 1,
+      intervalMs: 5,
+      leaseMs: 60_000,
+      maxWaitingJobs: 10,
+      logger,
+    })
+    try {
+      await eventually(
+        async () => added.length,
+        (count) => count === 2,
+        5_000,
+      )
+    } finally {
+      await dispatcher.stop()
+    }
+    expect(added).toEqual([['trk_a'], ['trk_b']])
+    const errors = lines.filter((line) => line.level >= 50)
+    expect(errors.map((line) => line.msg)).toEqual(['poll dispatch failed; retrying with backoff'])
+    expect(lines.filter((line) => line.msg === 'poll dispatch still failing')).toHaveLength(3)
+    expect(lines.filter((line) => line.msg === 'poll dispatch works again')).toEqual([
+      expect.objectContaining({ level: 30, failures: 4 }),
+    ])
+  })
+})

@@ -1,0 +1,63 @@
+import { BullMQAdapter } from '@bull-board/api/bullMQAdapter'
+import { Queue } from 'bullmq'
+import type { Redis } from 'ioredis'
+import type { QueueDepth } from '../src/metrics.js'
+import { QUEUE_STATES } from '../src/metrics.js'
+import { bullPrefix, DELIVERY_QUEUE, MAINTENANCE_QUEUE, pollQueueName } from './main.js'
+
+export interface QueueMonitorOptions {
+  /**
+   * A fail-fast connection (`enableOfflineQueue: false`), shared by every monitored queue: reading
+   * counts must answer at once while Redis is down, not wait for it.
+   */
+  connection: Redis
+  redisPrefix: string
+  /** The carriers whose poll queues exist now (a definition reload may change them). */
+  carriers(): string[]
+}
+
+/**
+ * Read-side handles on every colis queue, for an API process: job counts for the metrics and
+ * adapters for the queue dashboard. It never runs a job; the queues are opened lazily, once each.
+ */
+export function createQueueMonitor(options: QueueMonitorOptions) {
+  const prefix = bullPrefix({ COLIS_REDIS_PREFIX: options.redisPrefix })
+  const queues = new Map<string, { queue: Queue; board: BullMQAdapter }>()
+
+  function open(name: string) {
+    let entry = queues.get(name)
+    if (!entry) {
+      const queue = new Queue(name, { connection: options.connection, prefix })
+      // Errors surface on the calls that hit them (a failed scrape, a 503 on the board).
+      queue.on('error', () => undefined)
+      entry = { queue, board: new BullMQAdapter(queue) }
+      queues.set(name, entry)
+    }
+    return entry
+  }
+
+  const names = () => [...options.carriers().map(pollQueueName), DELIVERY_QUEUE, MAINTENANCE_QUEUE]
+
+  return {
+    names,
+    /** Jobs per state of every queue. */
+    async depths(): Promise<QueueDepth[]> {
+      return Promise.all(
+        names().map(async (name) => ({
+          queue: name,
+          counts: await open(name).queue.getJobCounts(...QUEUE_STATES),
+        })),
+      )
+    },
+    /** The dashboard's adapters, one per queue as the carriers are now. */
+    boardQueues(): BullMQAdapter[] {
+      return names().map((name) => open(name).board)
+    },
+    async close() {
+      await Promise.all([...queues.values()].map(({ queue }) => queue.close()))
+      queues.clear()
+    },
+  }
+}
+
+export type QueueMonitor = ReturnType<typeof createQueueMonitor>
