@@ -47,6 +47,8 @@ async function startColis(): Promise<{ url: string; stop(): Promise<void> }> {
     PORT: '0',
     LOG_LEVEL: 'silent',
     LAPOSTE_API_KEY: 'bench-key',
+    // The limiter stays in the path (one Redis call per request, as in production), never refusing.
+    RATE_LIMIT: '100000000/1s',
   })
   const service = await startService(config, 'api', createSilentLogger())
   if (!service.url) throw new Error('the API did not start')
