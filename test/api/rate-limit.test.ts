@@ -2,6 +2,7 @@ import { Redis } from 'ioredis'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { createRateLimits, type RateLimitSettings } from '../../src/api/middleware/rate-limit.js'
 import { createMetrics } from '../../src/metrics.js'
+import { secretOf } from '../support/api-key.js'
 import { createHarness, type Harness } from '../support/harness.js'
 import { parseExposition, sampleValue } from '../support/prometheus.js'
 import { connectTestRedis, uniquePrefix } from '../support/redis.js'
@@ -86,7 +87,7 @@ describe('rate limits shared by every API process through Redis', () => {
     expect((await first.request(created.key, '/v1/trackings')).status).toBe(200)
     const names = await connections[0]?.keys(`${prefix}:rl:*`)
     expect(names).toContain(`${prefix}:rl:key:${created.keyId}`)
-    const secret = created.key.split('_')[2] ?? ''
+    const secret = secretOf(created.key)
     expect(names?.some((name) => name.includes(secret))).toBe(false)
   })
 

@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { loadConfig } from '../../src/config.js'
 import { createLogger } from '../../src/logger.js'
 import { type RunningService, startService } from '../../src/server.js'
+import { secretOf } from '../support/api-key.js'
 import { eventually } from '../support/harness.js'
 import { testRedisUrl, uniquePrefix } from '../support/redis.js'
 import { startWebhookReceiver } from '../support/webhook-receiver.js'
@@ -134,8 +135,8 @@ describe('logs: structured JSON with request ids, and never a secret', () => {
     expect(parsed().filter((line) => line.msg === 'request').length).toBeGreaterThanOrEqual(7)
     const secrets = {
       'API key': key,
-      'API key secret': key.split('_')[2] ?? key,
-      'wrong API key secret': wrongKey.split('_')[2] ?? wrongKey,
+      'API key secret': secretOf(key),
+      'wrong API key secret': secretOf(wrongKey),
       'webhook secret': secret,
       'webhook secret body': secret.slice('whsec_'.length),
       'La Poste key': OKAPI_KEY,
