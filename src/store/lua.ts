@@ -118,3 +118,19 @@ redis.call('SADD', KEYS[2], ARGV[1])
 redis.call('SET', KEYS[3], ARGV[2])
 return 1
 `
+
+/**
+ * A tracking and its next poll time in one round trip (the `due` key depends on the carrier, read
+ * from the doc). KEYS: tracking. ARGV: due key prefix, id. Returns doc, events, version, due score
+ * (nil when the tracking is gone; nil score when no poll is waiting).
+ */
+export const READ_TRACKING = `
+local fields = redis.call('HMGET', KEYS[1], 'doc', 'events', 'v')
+if not fields[1] then return false end
+local ok, doc = pcall(cjson.decode, fields[1])
+local score = false
+if ok and type(doc) == 'table' and type(doc.carrier) == 'string' then
+  score = redis.call('ZSCORE', ARGV[1] .. doc.carrier, ARGV[2])
+end
+return {fields[1], fields[2], fields[3], score}
+`

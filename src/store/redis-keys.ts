@@ -11,6 +11,8 @@ export function createRedisKeys(prefix: string) {
       `${prefix}:m:${merchantId}:idx:cs:${carrier}:${status}`,
     /** Trackings waiting for their next poll, scored by when it is due (ms). */
     due: (carrier: string) => `${prefix}:poll:due:${carrier}`,
+    /** `due(carrier)` is this plus the carrier: for the script that learns the carrier from the doc. */
+    duePrefix: () => `${prefix}:poll:due:`,
     /** Trackings handed to a poll job, scored by when that lease runs out (ms). */
     inflight: (carrier: string) => `${prefix}:poll:inflight:${carrier}`,
     refreshAfterPoll: (carrier: string) => `${prefix}:poll:refresh:${carrier}`,

@@ -2,7 +2,14 @@ import { randomBytes } from 'node:crypto'
 import type { Redis } from 'ioredis'
 import type { TrackingRecord } from '../domain/tracking.js'
 import { decodeEvents, encodeEvents } from './event-codec.js'
-import { CLAIM_DUE, DELETE_TRACKING, REGISTER_TRACKING, REQUEST_REFRESH, SAVE_TRACKING } from './lua.js'
+import {
+  CLAIM_DUE,
+  DELETE_TRACKING,
+  READ_TRACKING,
+  REGISTER_TRACKING,
+  REQUEST_REFRESH,
+  SAVE_TRACKING,
+} from './lua.js'
 import { createRedisKeys } from './redis-keys.js'
 import {
   alertCheckOps,
@@ -31,6 +38,7 @@ interface ScriptedRedis extends Redis {
   colisClaimDue(...args: string[]): Promise<string[]>
   colisRefresh(...args: string[]): Promise<string>
   colisDelete(...args: string[]): Promise<number>
+  colisReadBuffer(...args: string[]): Promise<Array<Buffer | null> | null>
 }
 
 const BASE62 = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789'
@@ -51,6 +59,7 @@ function defineScripts(redis: Redis): ScriptedRedis {
   redis.defineCommand('colisClaimDue', { numberOfKeys: 2, lua: CLAIM_DUE })
   redis.defineCommand('colisRefresh', { numberOfKeys: 4, lua: REQUEST_REFRESH })
   redis.defineCommand('colisDelete', { numberOfKeys: 2, lua: DELETE_TRACKING })
+  redis.defineCommand('colisRead', { numberOfKeys: 1, lua: READ_TRACKING })
   return scripted
 }
 
@@ -198,8 +207,16 @@ export function createRedisTrackingStore(client: Redis, prefix: string): Trackin
     registerMany,
 
     async get(merchantId, id) {
-      const found = await readOwned(merchantId, id)
-      return found && { record: found.record, events: found.events }
+      // Buffers: the timeline is stored deflated (binary), see event-codec.ts.
+      const [doc, events, , due] =
+        (await redis.colisReadBuffer(keys.tracking(id), keys.duePrefix(), id)) ?? []
+      const record = parseRecord(doc ?? null)
+      if (!record || record.merchantId !== merchantId) return undefined
+      return {
+        record,
+        events: decodeEvents(events ?? null),
+        nextDueAtMs: due ? Number(due.toString()) : undefined,
+      }
     },
 
     async list(merchantId, query): Promise<Page<TrackingRecord>> {
@@ -270,11 +287,6 @@ export function createRedisTrackingStore(client: Redis, prefix: string): Trackin
         String(nowMs),
       )
       return outcome === 'gone' ? undefined : (outcome as RefreshOutcome)
-    },
-
-    async nextDueAt(carrier, id) {
-      const score = await redis.zscore(keys.due(carrier), id)
-      return score === null ? undefined : Number(score)
     },
 
     async loadForPoll(ids) {

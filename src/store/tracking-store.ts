@@ -84,15 +84,14 @@ export interface TrackingStore {
     items: ReadonlyArray<{ input: NewTracking; nextAlertCheckAtMs?: number }>,
     now: Date,
   ): Promise<Array<{ record: TrackingRecord; events: TrackingEvent[]; created: boolean }>>
+  /** The tracking, its timeline and when its next poll is due (ms, if one is waiting), in one read. */
   get(
     merchantId: string,
     id: string,
-  ): Promise<{ record: TrackingRecord; events: TrackingEvent[] } | undefined>
+  ): Promise<{ record: TrackingRecord; events: TrackingEvent[]; nextDueAtMs?: number } | undefined>
   list(merchantId: string, query: ListQuery): Promise<Page<TrackingRecord>>
   delete(merchantId: string, id: string): Promise<boolean>
   requestRefresh(merchantId: string, id: string, nowMs: number): Promise<RefreshOutcome | undefined>
-  /** When the tracking's next poll is due (ms), if it is waiting for one. */
-  nextDueAt(carrier: string, id: string): Promise<number | undefined>
   loadForPoll(ids: readonly string[]): Promise<Array<PollView | undefined>>
   savePolls(writes: readonly PollWrite[]): Promise<SaveOutcome[]>
   claimDue(carrier: string, nowMs: number, limit: number, leaseMs: number): Promise<string[]>

@@ -159,7 +159,7 @@ describe('get and list', () => {
   it('gets a tracking with its events', async () => {
     const { store } = freshStore('get')
     const { record } = await store.register(parcel(), new Date(T0))
-    expect(await store.get('shop-a', record.id)).toEqual({ record, events: [] })
+    expect(await store.get('shop-a', record.id)).toEqual({ record, events: [], nextDueAtMs: T0 })
     expect(await store.get('shop-a', 'trk_doesnotexist00000000')).toBeUndefined()
   })
 
@@ -305,7 +305,7 @@ describe('merchant isolation', () => {
     expect(await store.requestRefresh('shop-b', record.id, T0 + 5000)).toBeUndefined()
     expect(await store.list('shop-b', { limit: 100 })).toEqual({ data: [] })
 
-    expect(await store.get('shop-a', record.id)).toEqual({ record, events: [] })
+    expect(await store.get('shop-a', record.id)).toEqual({ record, events: [], nextDueAtMs: T0 })
     expect(await pollSlots(keys, 'laposte', record.id)).toEqual(before)
     expect(await listIds(store, 'shop-a')).toEqual([record.id])
   })
@@ -406,7 +406,7 @@ describe('requestRefresh', () => {
 
     expect(await store.requestRefresh('shop-a', record.id, T0 + 1000)).toBe('queued')
     expect(await pollSlots(keys, 'laposte', record.id)).toEqual({ due: T0 + 1000, inflight: undefined })
-    expect(await store.nextDueAt('laposte', record.id)).toBe(T0 + 1000)
+    expect((await store.get('shop-a', record.id))?.nextDueAtMs).toBe(T0 + 1000)
   })
 
   it('answers due, and changes nothing, when the poll is already due', async () => {
@@ -435,7 +435,7 @@ describe('requestRefresh', () => {
     await store.claimDue('laposte', T0, 10, LEASE_MS)
     expect(await store.requestRefresh('shop-a', record.id, T0 + 10)).toBe('running')
     expect(await pollSlots(keys, 'laposte', record.id)).toEqual({ due: undefined, inflight: T0 + LEASE_MS })
-    expect(await store.nextDueAt('laposte', record.id)).toBeUndefined()
+    expect((await store.get('shop-a', record.id))?.nextDueAtMs).toBeUndefined()
   })
 
   it('makes the poll after the running one due at once, even when it would have been later or stopped', async () => {
@@ -583,7 +583,7 @@ describe('savePolls', () => {
     )
     const saved = await loadOne(store, record.id)
     expect(saved).toEqual({ record: next, events, version: 2 })
-    expect(await store.get('shop-a', record.id)).toEqual({ record: next, events })
+    expect(await store.get('shop-a', record.id)).toEqual({ record: next, events, nextDueAtMs: T0 + 7200 })
     expect(await expectExactlyOnePendingPoll(keys, 'laposte', record.id)).toEqual({
       due: T0 + 7200,
       inflight: undefined,

@@ -221,8 +221,7 @@ export function trackingRoutes(deps: AppDeps) {
     .openapi(getRoute, async (c) => {
       const found = await deps.store.get(c.get('merchantId'), c.req.valid('param').id)
       if (!found) throw new ApiError('not_found', 'no such tracking')
-      const nextDue = await deps.store.nextDueAt(found.record.carrier, found.record.id)
-      return c.json(toTrackingView(found.record, found.events, nextDue), 200)
+      return c.json(toTrackingView(found.record, found.events, found.nextDueAtMs), 200)
     })
     .openapi(deleteRoute, async (c) => {
       const deleted = await deps.store.delete(c.get('merchantId'), c.req.valid('param').id)
