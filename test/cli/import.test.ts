@@ -1,15 +1,12 @@
-import { execFileSync, spawnSync } from 'node:child_process'
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { fileURLToPath } from 'node:url'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { parseCsv } from '../../src/cli/csv.js'
 import { createRedisTrackingStore } from '../../src/store/redis-tracking-store.js'
-import { runCli } from '../support/child.js'
+import { runCli, runCliOnTerminal } from '../support/child.js'
 import { connectTestRedis, testRedisUrl, uniquePrefix } from '../support/redis.js'
 
-const ROOT = fileURLToPath(new URL('../..', import.meta.url))
 const MERCHANT = 'shop-42'
 const redis = connectTestRedis()
 let dir: string
@@ -183,27 +180,16 @@ describe('colis import', () => {
     expect(await redis.keys(`${prefix}:*`)).toEqual([])
   })
 
-  it.skipIf(!hasScript())('draws a progress bar when stderr is a terminal', () => {
+  it('draws a progress bar when stderr is a terminal', () => {
     const prefix = uniquePrefix('cli-import-tty')
     const file = writeFile('tty.csv', 'trackingNumber\nSBXDELIVERED001\nSBXPICKUP001\nSBXRETURNED001\n')
-    const command = ['node', 'bin/colis.js', 'import', file, '--merchant', MERCHANT, '--chunk-size', '1']
-      .map((arg) => `'${arg}'`)
-      .join(' ')
-    const run = spawnSync('script', ['-qec', command, '/dev/null'], {
-      cwd: ROOT,
-      env: { ...process.env, LOG_LEVEL: 'warn', ...importEnv(prefix) },
-      encoding: 'utf8',
-    })
+    const run = {
+      stdout: runCliOnTerminal(
+        ['import', file, '--merchant', MERCHANT, '--chunk-size', '1'],
+        importEnv(prefix),
+      ),
+    }
     expect(run.stdout).toMatch(/\r\[█+░*\] 1\/3 lines 33%/)
     expect(run.stdout).toContain('3 created')
   })
 })
-
-function hasScript(): boolean {
-  try {
-    execFileSync('script', ['--version'], { stdio: 'ignore' })
-    return true
-  } catch {
-    return false
-  }
-}

@@ -1,34 +1,13 @@
-import { execFileSync, spawnSync } from 'node:child_process'
-import { fileURLToPath } from 'node:url'
 import { describe, expect, it } from 'vitest'
-import { runCli } from '../support/child.js'
+import { runCli, runCliOnTerminal } from '../support/child.js'
 
-const ROOT = fileURLToPath(new URL('../..', import.meta.url))
 const ESC = '\x1b['
 /** Neither colour variable from the environment the tests run in (empty counts as unset). */
 const NO_COLOUR_ENV = { FORCE_COLOR: '', NO_COLOR: '' }
 const FRENCH_TIME = /(lun|mar|mer|jeu|ven|sam|dim)\. \d{1,2} \S+ \d{4},? \d{2}:\d{2}/
 const ENGLISH_TIME = /(Mon|Tue|Wed|Thu|Fri|Sat|Sun), \d{1,2} [A-Z][a-z]{2,3} \d{4},? \d{2}:\d{2}/
 
-function hasScript(): boolean {
-  try {
-    execFileSync('script', ['--version'], { stdio: 'ignore' })
-    return true
-  } catch {
-    return false
-  }
-}
-
 /** Runs the CLI with stdout on a pseudo-terminal (util-linux `script`), as a user at a terminal sees it. */
-function runOnTerminal(args: string[], env: Record<string, string | undefined> = {}): string {
-  const command = ['node', 'bin/colis.js', ...args].map((arg) => `'${arg}'`).join(' ')
-  const run = spawnSync('script', ['-qec', command, '/dev/null'], {
-    cwd: ROOT,
-    env: { ...process.env, LOG_LEVEL: 'warn', ...NO_COLOUR_ENV, ...env },
-    encoding: 'utf8',
-  })
-  return run.stdout
-}
 
 describe('colis track, human output', () => {
   it('prints French labels and dates with --lang fr', async () => {
@@ -91,9 +70,14 @@ describe('colis track, human output', () => {
     expect(JSON.parse(run.stdout)).toMatchObject({ status: 'delivered', carrier: 'sandbox' })
   })
 
-  it.skipIf(!hasScript())('colours the output on a terminal, unless NO_COLOR is set', () => {
-    expect(runOnTerminal(['track', 'SBXDELIVERED001', '--lang', 'en'])).toContain(`${ESC}32mDelivered`)
-    const noColour = runOnTerminal(['track', 'SBXDELIVERED001', '--lang', 'en'], { NO_COLOR: '1' })
+  it('colours the output on a terminal, unless NO_COLOR is set', () => {
+    expect(runCliOnTerminal(['track', 'SBXDELIVERED001', '--lang', 'en'], NO_COLOUR_ENV)).toContain(
+      `${ESC}32mDelivered`,
+    )
+    const noColour = runCliOnTerminal(['track', 'SBXDELIVERED001', '--lang', 'en'], {
+      ...NO_COLOUR_ENV,
+      NO_COLOR: '1',
+    })
     expect(noColour).toMatch(/Status: Delivered/)
     expect(noColour).not.toContain(ESC)
   })

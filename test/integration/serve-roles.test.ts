@@ -3,18 +3,9 @@ import type { Redis } from 'ioredis'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { createApiKeyStore } from '../../src/store/api-key-store.js'
 import { runCli, spawnCli, waitForExit } from '../support/child.js'
+import { FAST_SANDBOX_POLLING } from '../support/fast-polling.js'
 import { eventually } from '../support/harness.js'
 import { connectTestRedis, testRedisUrl, uniquePrefix } from '../support/redis.js'
-
-const FAST_SANDBOX = {
-  SANDBOX_TIME_SCALE: '36000',
-  POLL_PENDING: '200ms-300ms',
-  POLL_INFO_RECEIVED: '200ms-300ms',
-  POLL_IN_TRANSIT: '200ms-300ms',
-  POLL_NEAR_DELIVERY: '200ms-300ms',
-  POLL_EXCEPTION: '200ms-300ms',
-  POLL_RETRY: '200ms-300ms',
-}
 
 interface Started {
   child: ChildProcess
@@ -61,7 +52,7 @@ describe('colis serve with COLIS_ROLE=api and COLIS_ROLE=worker, as separate pro
     REDIS_URL: testRedisUrl(),
     COLIS_REDIS_PREFIX: prefix,
     POLL_DISPATCH_INTERVAL: '50ms',
-    ...FAST_SANDBOX,
+    ...FAST_SANDBOX_POLLING,
   }
   let redis: Redis
   let key: string

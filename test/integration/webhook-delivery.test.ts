@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { WEBHOOK_EVENT_TYPES } from '../../src/domain/webhook-events.js'
 import { createWebhookStore } from '../../src/store/webhook-store.js'
 import { createWebhookSecret } from '../../src/webhooks/sign.js'
+import { FAST_SANDBOX_POLLING } from '../support/fast-polling.js'
 import { createHarness, eventually, type Harness } from '../support/harness.js'
 import { DOCUMENTED_TRACKING_FIELDS } from '../support/tracking-fields.js'
 import { type ReceivedWebhook, startWebhookReceiver } from '../support/webhook-receiver.js'
@@ -12,17 +13,6 @@ import { type ReceivedWebhook, startWebhookReceiver } from '../support/webhook-r
  * (a whole DELIVERED journey plays in about 4 s) and loopback receivers reached through
  * WEBHOOK_ALLOWED_CIDRS. Timing is only ever checked as a lower bound: the machine is shared.
  */
-
-/** Sandbox journeys play 36 000× faster than real time: 38 simulated hours in about 3.8 s. */
-const FAST_POLLING = {
-  SANDBOX_TIME_SCALE: '36000',
-  POLL_PENDING: '200ms-300ms',
-  POLL_INFO_RECEIVED: '200ms-300ms',
-  POLL_IN_TRANSIT: '200ms-300ms',
-  POLL_NEAR_DELIVERY: '200ms-300ms',
-  POLL_EXCEPTION: '200ms-300ms',
-  POLL_RETRY: '200ms-300ms',
-}
 
 const TRACKING_FIELDS = new Set(DOCUMENTED_TRACKING_FIELDS)
 
@@ -171,7 +161,7 @@ describe('webhook delivery through the API, the workers and loopback receivers',
 
   beforeAll(async () => {
     harness = await createHarness('webhook-delivery', {
-      ...FAST_POLLING,
+      ...FAST_SANDBOX_POLLING,
       WEBHOOK_ALLOWED_CIDRS: '127.0.0.1/32',
       // 5 s, 5 min, 30 min… become 1 ms, 60 ms, 360 ms…
       WEBHOOK_RETRY_FACTOR: '0.0002',
@@ -741,7 +731,7 @@ describe('an endpoint failing everything for longer than WEBHOOK_DISABLE_AFTER',
 
   beforeAll(async () => {
     harness = await createHarness('webhook-disable-after', {
-      ...FAST_POLLING,
+      ...FAST_SANDBOX_POLLING,
       WEBHOOK_ALLOWED_CIDRS: '127.0.0.1/32',
       WEBHOOK_RETRY_FACTOR: '0.0002',
       WEBHOOK_DISABLE_AFTER: '2s',
@@ -801,7 +791,10 @@ describe('the SSRF guard at delivery time, without WEBHOOK_ALLOWED_CIDRS', () =>
 
   beforeAll(async () => {
     hook = await startWebhookReceiver()
-    harness = await createHarness('webhook-egress', { ...FAST_POLLING, WEBHOOK_RETRY_FACTOR: '0.0002' })
+    harness = await createHarness('webhook-egress', {
+      ...FAST_SANDBOX_POLLING,
+      WEBHOOK_RETRY_FACTOR: '0.0002',
+    })
     await harness.startWorkers()
   })
 

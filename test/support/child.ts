@@ -1,4 +1,4 @@
-import { type ChildProcess, spawn } from 'node:child_process'
+import { type ChildProcess, spawn, spawnSync } from 'node:child_process'
 import { fileURLToPath } from 'node:url'
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url))
@@ -37,4 +37,19 @@ export async function runCli(args: string[], options: { env?: Record<string, str
 export function waitForExit(child: ChildProcess): Promise<number | null> {
   if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve(child.exitCode)
   return new Promise((resolve) => child.on('exit', (code) => resolve(code)))
+}
+
+/**
+ * Runs `colis <args>` with stdout and stderr on a pseudo-terminal (util-linux `script`), for output
+ * that only appears on a terminal (colours, progress bars). Returns what the terminal showed.
+ */
+export function runCliOnTerminal(args: string[], env: Record<string, string | undefined> = {}): string {
+  const command = ['node', 'bin/colis.js', ...args].map((arg) => `'${arg}'`).join(' ')
+  const run = spawnSync('script', ['-qec', command, '/dev/null'], {
+    cwd: ROOT,
+    env: { ...process.env, LOG_LEVEL: 'warn', POLL_CALENDAR: 'off', ...env },
+    encoding: 'utf8',
+  })
+  if (run.error) throw new Error(`util-linux script is needed for terminal tests: ${run.error.message}`)
+  return run.stdout
 }
