@@ -448,6 +448,8 @@ describe('trackings API', () => {
           })
           expect(response.status).toBe(201)
           ids.push(((await response.json()) as TrackingBody).id)
+          // The list orders by registration millisecond: two in one millisecond would tie (broken by id).
+          await new Promise((resolve) => setTimeout(resolve, 2))
         }
         const seen: string[] = []
         let cursor: string | null = null
