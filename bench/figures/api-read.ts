@@ -22,7 +22,7 @@ const EVENTS = 20
 const CONNECTIONS = 32
 
 /** One La Poste parcel with a 20-event timeline, written through the store as a poll would. */
-async function seed(redisUrl: string): Promise<{ key: string; id: string }> {
+export async function seed(redisUrl: string): Promise<{ key: string; id: string }> {
   const redis = new Redis(redisUrl, { maxRetriesPerRequest: null })
   try {
     const { key } = await createApiKeyStore(redis, PREFIX).create('bench-shop')

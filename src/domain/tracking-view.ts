@@ -39,3 +39,15 @@ export function toTrackingView(
 }
 
 export type TrackingView = ReturnType<typeof toTrackingView>
+
+/**
+ * `JSON.stringify(toTrackingView(record, events, nextDueAtMs))`, given the events' JSON text: the
+ * timeline (most of the bytes) is spliced in as stored instead of being parsed and encoded again.
+ * `events` sits right after `status`, as in the view.
+ */
+export function trackingViewJson(record: TrackingRecord, eventsJson: string, nextDueAtMs?: number): string {
+  const { id, carrier, trackingNumber, status, ...rest } = toTrackingView(record, undefined, nextDueAtMs)
+  const head = JSON.stringify({ id, carrier, trackingNumber, status })
+  // `rest` always holds `alerts`, so it is never `{}`.
+  return `${head.slice(0, -1)},"events":${eventsJson},${JSON.stringify(rest).slice(1)}`
+}

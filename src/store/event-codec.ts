@@ -83,14 +83,21 @@ export function encodeEvents(events: readonly TrackingEvent[]): Buffer {
 
 /** Reads any format ever written; a missing field is an empty timeline. */
 export function decodeEvents(stored: Buffer | string | null | undefined): TrackingEvent[] {
-  if (stored == null || stored.length === 0) return []
-  if (typeof stored === 'string') return JSON.parse(stored) as TrackingEvent[]
+  return JSON.parse(decodeEventsJson(stored)) as TrackingEvent[]
+}
+
+/**
+ * The timeline's JSON text (`JSON.stringify` of its events, as written), without parsing it: the API
+ * read path splices it into the response as it is.
+ */
+export function decodeEventsJson(stored: Buffer | string | null | undefined): string {
+  if (stored == null || stored.length === 0) return '[]'
+  if (typeof stored === 'string') return stored
   const tag = stored[0]
   if (tag === TAG_DEFLATE_V1) {
-    const json = inflateRawSync(stored.subarray(1), { dictionary: DICTIONARY_V1 })
-    return JSON.parse(json.toString('utf8')) as TrackingEvent[]
+    return inflateRawSync(stored.subarray(1), { dictionary: DICTIONARY_V1 }).toString('utf8')
   }
   // Legacy JSON text (`[…]`); anything else is not a timeline this code wrote.
-  if (tag === 0x5b) return JSON.parse(stored.toString('utf8')) as TrackingEvent[]
+  if (tag === 0x5b) return stored.toString('utf8')
   throw new Error(`unknown timeline encoding (first byte 0x${tag?.toString(16).padStart(2, '0')})`)
 }

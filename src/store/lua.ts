@@ -34,12 +34,16 @@ local function run(op)
 end
 `
 
-/** KEYS: byNumber, tracking. ARGV: id, doc, ops. Returns the id of the tracking (new or existing). */
+/**
+ * KEYS: byNumber, tracking. ARGV: id, doc, ops, carrier. Returns the id of the tracking (new or
+ * existing). The carrier is also a field of its own (`c`), so a read finds the carrier's due index
+ * without decoding the doc.
+ */
 export const REGISTER_TRACKING = `${RUN_OP}
 local existing = redis.call('GET', KEYS[1])
 if existing then return existing end
 redis.call('SET', KEYS[1], ARGV[1])
-redis.call('HSET', KEYS[2], 'doc', ARGV[2], 'events', '[]', 'v', 1)
+redis.call('HSET', KEYS[2], 'doc', ARGV[2], 'events', '[]', 'v', 1, 'c', ARGV[4])
 for _, op in ipairs(cjson.decode(ARGV[3])) do run(op) end
 return ARGV[1]
 `
@@ -120,17 +124,20 @@ return 1
 `
 
 /**
- * A tracking and its next poll time in one round trip (the `due` key depends on the carrier, read
- * from the doc). KEYS: tracking. ARGV: due key prefix, id. Returns doc, events, version, due score
- * (nil when the tracking is gone; nil score when no poll is waiting).
+ * A tracking and its next poll time in one round trip (the `due` key depends on the carrier: the `c`
+ * field, or the doc for trackings registered before that field existed). KEYS: tracking. ARGV: due key
+ * prefix, id. Returns doc, events, version, due score (nil when the tracking is gone; nil score when no
+ * poll is waiting).
  */
 export const READ_TRACKING = `
-local fields = redis.call('HMGET', KEYS[1], 'doc', 'events', 'v')
+local fields = redis.call('HMGET', KEYS[1], 'doc', 'events', 'v', 'c')
 if not fields[1] then return false end
-local ok, doc = pcall(cjson.decode, fields[1])
-local score = false
-if ok and type(doc) == 'table' and type(doc.carrier) == 'string' then
-  score = redis.call('ZSCORE', ARGV[1] .. doc.carrier, ARGV[2])
+local carrier = fields[4]
+if not carrier then
+  local ok, doc = pcall(cjson.decode, fields[1])
+  if ok and type(doc) == 'table' and type(doc.carrier) == 'string' then carrier = doc.carrier end
 end
+local score = false
+if carrier then score = redis.call('ZSCORE', ARGV[1] .. carrier, ARGV[2]) end
 return {fields[1], fields[2], fields[3], score}
 `

@@ -1,7 +1,8 @@
 import { randomBytes } from 'node:crypto'
 import type { Redis } from 'ioredis'
 import type { TrackingRecord } from '../domain/tracking.js'
-import { decodeEvents, encodeEvents } from './event-codec.js'
+import type { TrackingEvent } from '../domain/tracking-event.js'
+import { decodeEvents, decodeEventsJson, encodeEvents } from './event-codec.js'
 import {
   CLAIM_DUE,
   DELETE_TRACKING,
@@ -167,6 +168,7 @@ export function createRedisTrackingStore(client: Redis, prefix: string): Trackin
         record.id,
         JSON.stringify(record),
         JSON.stringify(ops),
+        record.carrier,
       )
     })
     const replies = (await (pipeline as unknown as ReturnType<Redis['pipeline']>).exec()) ?? []
@@ -197,6 +199,19 @@ export function createRedisTrackingStore(client: Redis, prefix: string): Trackin
     })
   }
 
+  /** The tracking with its timeline as stored JSON text (never parsed), and its next poll time. */
+  const read: TrackingStore['read'] = async (merchantId, id) => {
+    // Buffers: the timeline is stored deflated (binary), see event-codec.ts.
+    const [doc, events, , due] = (await redis.colisReadBuffer(keys.tracking(id), keys.duePrefix(), id)) ?? []
+    const record = parseRecord(doc ?? null)
+    if (!record || record.merchantId !== merchantId) return undefined
+    return {
+      record,
+      eventsJson: decodeEventsJson(events ?? null),
+      nextDueAtMs: due ? Number(due.toString()) : undefined,
+    }
+  }
+
   return {
     async register(input, now, options: { nextAlertCheckAtMs?: number } = {}) {
       const [result] = await registerMany([{ input, nextAlertCheckAtMs: options.nextAlertCheckAtMs }], now)
@@ -207,17 +222,13 @@ export function createRedisTrackingStore(client: Redis, prefix: string): Trackin
     registerMany,
 
     async get(merchantId, id) {
-      // Buffers: the timeline is stored deflated (binary), see event-codec.ts.
-      const [doc, events, , due] =
-        (await redis.colisReadBuffer(keys.tracking(id), keys.duePrefix(), id)) ?? []
-      const record = parseRecord(doc ?? null)
-      if (!record || record.merchantId !== merchantId) return undefined
-      return {
-        record,
-        events: decodeEvents(events ?? null),
-        nextDueAtMs: due ? Number(due.toString()) : undefined,
-      }
+      const found = await read(merchantId, id)
+      if (!found) return undefined
+      const { eventsJson, ...rest } = found
+      return { ...rest, events: JSON.parse(eventsJson) as TrackingEvent[] }
     },
+
+    read,
 
     async list(merchantId, query): Promise<Page<TrackingRecord>> {
       const index = query.alert

@@ -89,6 +89,14 @@ export interface TrackingStore {
     merchantId: string,
     id: string,
   ): Promise<{ record: TrackingRecord; events: TrackingEvent[]; nextDueAtMs?: number } | undefined>
+  /**
+   * `get` with the timeline left as its JSON text (`JSON.stringify` of the events): what the API
+   * serves, without parsing and re-encoding it.
+   */
+  read(
+    merchantId: string,
+    id: string,
+  ): Promise<{ record: TrackingRecord; eventsJson: string; nextDueAtMs?: number } | undefined>
   list(merchantId: string, query: ListQuery): Promise<Page<TrackingRecord>>
   delete(merchantId: string, id: string): Promise<boolean>
   requestRefresh(merchantId: string, id: string, nowMs: number): Promise<RefreshOutcome | undefined>

@@ -310,9 +310,9 @@ describe('OpenAPI document', () => {
 })
 
 describe('OpenAPI document, when Redis or the code fails', () => {
-  const appWith = (get: () => Promise<never>, pingRedis: () => Promise<void>) =>
+  const appWith = (read: () => Promise<never>, pingRedis: () => Promise<void>) =>
     createApp({
-      store: { get } as unknown as TrackingStore,
+      store: { read } as unknown as TrackingStore,
       apiKeys: { verify: async () => ({ keyId: 'k', merchantId: 'shop-a' }) },
       carriers: {
         list: () => [],

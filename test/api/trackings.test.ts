@@ -666,7 +666,7 @@ describe('when Redis or the code fails', () => {
 
   it('answers 503 redis_unavailable when the store cannot reach Redis', async () => {
     const store = {
-      get: () => Promise.reject(new Error('Connection is closed.')),
+      read: () => Promise.reject(new Error('Connection is closed.')),
     } as unknown as TrackingStore
     const app = createApp({
       store,
@@ -683,7 +683,7 @@ describe('when Redis or the code fails', () => {
 
   it('answers 500 internal for a bug, without leaking its message', async () => {
     const store = {
-      get: () => Promise.reject(new Error('secret internals at line 42')),
+      read: () => Promise.reject(new Error('secret internals at line 42')),
     } as unknown as TrackingStore
     const app = createApp({
       store,

@@ -3,7 +3,7 @@ import type { Redis } from 'ioredis'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { type TrackingEvent, withEventId } from '../../src/domain/tracking-event.js'
 import { EVENT_STATUSES } from '../../src/domain/tracking-status.js'
-import { decodeEvents, encodeEvents } from '../../src/store/event-codec.js'
+import { decodeEvents, decodeEventsJson, encodeEvents } from '../../src/store/event-codec.js'
 import { createRedisKeys } from '../../src/store/redis-keys.js'
 import { createRedisTrackingStore } from '../../src/store/redis-tracking-store.js'
 import { connectTestRedis, uniquePrefix } from '../support/redis.js'
@@ -83,12 +83,14 @@ describe('event codec', () => {
     expect(decodeEvents(Buffer.from(JSON.stringify(events)))).toEqual(events)
     expect(decodeEvents(JSON.stringify(events))).toEqual(events)
     expect(decodeEvents('[]')).toEqual([])
+    expect(decodeEventsJson(Buffer.from(JSON.stringify(events)))).toBe(JSON.stringify(events))
   })
 
   it('reads a missing or empty field as an empty timeline', () => {
     expect(decodeEvents(null)).toEqual([])
     expect(decodeEvents(undefined)).toEqual([])
     expect(decodeEvents(Buffer.alloc(0))).toEqual([])
+    expect(decodeEventsJson(null)).toBe('[]')
   })
 
   it('decodes what the first release of the deflate format wrote', () => {
@@ -121,6 +123,8 @@ describe('event codec', () => {
     fc.assert(
       fc.property(fc.array(event, { maxLength: 30 }), (events) => {
         expect(decodeEvents(encodeEvents(events))).toEqual(events)
+        // The API splices this text into its answers: it must be exactly what was encoded.
+        expect(decodeEventsJson(encodeEvents(events))).toBe(JSON.stringify(events))
       }),
     )
   })
@@ -154,6 +158,7 @@ describe('tracking store with the event codec', () => {
     const raw = await redis.hgetBuffer(keys.tracking(record.id), 'events')
     expect(raw?.[0]).toBe(0x01)
     expect((await store.get('shop-a', record.id))?.events).toEqual(events)
+    expect((await store.read('shop-a', record.id))?.eventsJson).toBe(JSON.stringify(events))
     expect((await store.loadForPoll([record.id]))[0]?.events).toEqual(events)
   })
 

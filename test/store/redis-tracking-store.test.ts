@@ -163,6 +163,14 @@ describe('get and list', () => {
     expect(await store.get('shop-a', 'trk_doesnotexist00000000')).toBeUndefined()
   })
 
+  it('finds the next poll time of a tracking registered before the carrier had a field of its own', async () => {
+    const { store, keys } = freshStore('get-legacy')
+    const { record } = await store.register(parcel(), new Date(T0))
+    expect(await redis.hget(keys.tracking(record.id), 'c')).toBe('laposte')
+    await redis.hdel(keys.tracking(record.id), 'c')
+    expect(await store.read('shop-a', record.id)).toEqual({ record, eventsJson: '[]', nextDueAtMs: T0 })
+  })
+
   it('lists newest first and honours the limit', async () => {
     const { store } = freshStore('list-order')
     const records = await registerMany(store, 3, { now: (index) => new Date(T0 + index * 1000) })

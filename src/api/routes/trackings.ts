@@ -1,7 +1,7 @@
 import { createRoute, z } from '@hono/zod-openapi'
 import { ALERT_TYPES } from '../../domain/delay-alerts.js'
 import { TRACKING_STATUSES } from '../../domain/tracking-status.js'
-import { toTrackingView } from '../../domain/tracking-view.js'
+import { type TrackingView, toTrackingView, trackingViewJson } from '../../domain/tracking-view.js'
 import { InvalidCursorError, type NewTracking } from '../../store/tracking-store.js'
 import type { AppDeps } from '../app.js'
 import {
@@ -219,9 +219,13 @@ export function trackingRoutes(deps: AppDeps) {
       }
     })
     .openapi(getRoute, async (c) => {
-      const found = await deps.store.get(c.get('merchantId'), c.req.valid('param').id)
+      const found = await deps.store.read(c.get('merchantId'), c.req.valid('param').id)
       if (!found) throw new ApiError('not_found', 'no such tracking')
-      return c.json(toTrackingView(found.record, found.events, found.nextDueAtMs), 200)
+      const body = trackingViewJson(found.record, found.eventsJson, found.nextDueAtMs)
+      // The body is `c.json`'s, built from the stored timeline text (see trackingViewJson).
+      return c.body(body, 200, { 'content-type': 'application/json' }) as unknown as ReturnType<
+        typeof c.json<TrackingView, 200>
+      >
     })
     .openapi(deleteRoute, async (c) => {
       const deleted = await deps.store.delete(c.get('merchantId'), c.req.valid('param').id)
