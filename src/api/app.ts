@@ -1,4 +1,3 @@
-import { createHash } from 'node:crypto'
 import { bodyLimit } from 'hono/body-limit'
 import { requestId } from 'hono/request-id'
 import type { AlertPolicy } from '../domain/delay-alerts.js'
@@ -6,15 +5,21 @@ import type { TrackingRecord } from '../domain/tracking.js'
 import { throttleErrorLog } from '../log-throttle.js'
 import type { Logger } from '../logger.js'
 import type { Metrics } from '../metrics.js'
-import type { ApiKeyIdentity, ApiKeyStore } from '../store/api-key-store.js'
+import type { ApiKeyStore } from '../store/api-key-store.js'
 import type { TrackingStore } from '../store/tracking-store.js'
 import type { WebhookStore } from '../store/webhook-store.js'
 import { type AdminDeps, adminRoutes } from './admin/admin-routes.js'
 import { serveApiDocs } from './api-docs.js'
 import { metricsRoute } from './metrics-route.js'
+import { authenticateApiKey, createKeyCache } from './middleware/authenticate.js'
 import { clientAddress } from './middleware/client-address.js'
 import { observeRequests } from './middleware/observe-requests.js'
-import { limitPerApiKey, type RateLimits, throttleFailedAuth } from './middleware/rate-limit.js'
+import {
+  createAuthFailureGuard,
+  limitPerApiKey,
+  type RateLimits,
+  throttleFailedAuth,
+} from './middleware/rate-limit.js'
 import { ApiError, problemResponse } from './problem.js'
 import { createRouter } from './router.js'
 import { alertRoutes } from './routes/alerts.js'
@@ -95,41 +100,8 @@ function limitBodies(maxSize: number) {
   })
 }
 
+/** How long a verified key is trusted without asking Redis (a revocation reaches other processes sooner, by pub/sub). */
 const API_KEY_CACHE_MS = 5_000
-const API_KEY_CACHE_MAX = 1_000
-
-/**
- * Verified keys are trusted for a few seconds (a revocation takes effect within `ttlMs`), which
- * saves a Redis round trip per request. Only successes are kept, under the SHA-256 of the key, so
- * the cache holds no secret and a guess never lingers in it.
- */
-function cachedVerify(
-  verify: ApiKeyStore['verify'],
-  ttlMs: number,
-): ApiKeyStore['verify'] & { forget(keyId: string | undefined): void } {
-  if (ttlMs <= 0) return Object.assign((presented: string) => verify(presented), { forget() {} })
-  const cache = new Map<string, { identity: ApiKeyIdentity; until: number }>()
-  /** A revoked key (undefined: any key) is not trusted from the cache any more. */
-  const forget = (keyId: string | undefined) => {
-    for (const [digest, entry] of cache)
-      if (keyId === undefined || entry.identity.keyId === keyId) cache.delete(digest)
-  }
-  const cached = async (presented: string) => {
-    const digest = createHash('sha256').update(presented).digest('base64')
-    const now = Date.now()
-    const hit = cache.get(digest)
-    if (hit && hit.until > now) return hit.identity
-    const identity = await verify(presented)
-    if (!identity) {
-      cache.delete(digest)
-      return undefined
-    }
-    if (cache.size >= API_KEY_CACHE_MAX) cache.clear()
-    cache.set(digest, { identity, until: now + ttlMs })
-    return identity
-  }
-  return Object.assign(cached, { forget })
-}
 
 /** Errors the Redis client raises when it cannot reach the server (fail-fast connection). */
 function isRedisUnavailable(error: unknown): boolean {
@@ -161,32 +133,27 @@ export function createApp(deps: AppDeps) {
   app.route('/', healthRoutes(deps))
   serveApiDocs(app)
 
-  const verify = cachedVerify((key) => deps.apiKeys.verify(key), deps.apiKeyCacheMs ?? API_KEY_CACHE_MS)
-  if (deps.rateLimits) {
-    const throttle = throttleFailedAuth(deps.rateLimits, {
-      trustProxy: deps.trustProxy === true,
-      metrics: deps.metrics,
-    })
-    app.use('/v1/*', throttle)
+  const keyCache = createKeyCache(deps.apiKeyCacheMs ?? API_KEY_CACHE_MS)
+  const trustProxy = deps.trustProxy === true
+  const guard = deps.rateLimits
+    ? createAuthFailureGuard(deps.rateLimits, { metrics: deps.metrics })
+    : undefined
+  if (guard) {
+    const throttle = throttleFailedAuth(guard, { trustProxy })
     if (deps.admin) app.use('/admin/*', throttle)
     if (deps.metrics && deps.metricsToken) app.use('/metrics', throttle)
   }
-  app.use('/v1/*', async (c, next) => {
-    const header = c.req.header('authorization') ?? ''
-    const key = header.match(/^Bearer\s+(\S+)$/i)?.[1]
-    const identity = key ? await verify(key) : undefined
-    if (!identity) throw new ApiError('unauthorized', 'send your API key as "Authorization: Bearer <key>"')
-    c.set('merchantId', identity.merchantId)
-    c.set('apiKeyId', identity.keyId)
-    await next()
-  })
+  app.use(
+    '/v1/*',
+    authenticateApiKey({ verify: (key) => deps.apiKeys.verify(key), cache: keyCache, guard, trustProxy }),
+  )
   if (deps.rateLimits) {
     app.use(
       '/v1/*',
       limitPerApiKey(deps.rateLimits, (c) => c.get('apiKeyId'), { metrics: deps.metrics }),
     )
   }
-  deps.onApiKeyRevoked?.((keyId) => verify.forget(keyId))
+  deps.onApiKeyRevoked?.((keyId) => keyCache.forget(keyId))
   app.route('/v1/trackings', trackingRoutes(deps))
   app.route('/v1/trackings', subscriptionRoutes(deps))
   app.route('/v1/carriers', carrierRoutes(deps))
@@ -197,7 +164,7 @@ export function createApp(deps: AppDeps) {
   if (deps.admin)
     app.route(
       '/admin',
-      adminRoutes(deps.admin, (keyId) => verify.forget(keyId)),
+      adminRoutes(deps.admin, (keyId) => keyCache.forget(keyId)),
     )
 
   app.notFound((c) => problemResponse(c, new ApiError('route_not_found', `${c.req.method} ${c.req.path}`)))

@@ -1,5 +1,5 @@
 import { Redis } from 'ioredis'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest'
 import { createRateLimits, type RateLimitSettings } from '../../src/api/middleware/rate-limit.js'
 import { createMetrics } from '../../src/metrics.js'
 import { secretOf } from '../support/api-key.js'
@@ -111,6 +111,19 @@ describe('rate limits shared by every API process through Redis', () => {
     expect((await first.app.request('/v1/trackings', { headers: from('203.0.113.8', key) })).status).toBe(200)
   })
 
+  it('refuses an address that crossed the limit on this process even with a key it had just used', async () => {
+    const key = (await first.apiKeys.create('shop-turned')).key
+    const address = '203.0.113.30'
+    expect((await first.app.request('/v1/trackings', { headers: from(address, key) })).status).toBe(200)
+    for (let index = 0; index < 4; index++) {
+      const response = await first.app.request('/v1/trackings', {
+        headers: from(address, `colis_abcdefghijkm_${String(index).repeat(43)}`),
+      })
+      expect(response.status).toBe(401)
+    }
+    await expectTooMany(await first.app.request('/v1/trackings', { headers: from(address, key) }))
+  })
+
   it('does not count successful authentications as failures', async () => {
     const key = (await first.apiKeys.create('shop-honest')).key
     for (let index = 0; index < 5; index++) {
@@ -126,6 +139,42 @@ describe('rate limits shared by every API process through Redis', () => {
     expect(sampleValue(samples, 'colis_rate_limited_total', { limit: 'failed_auth' })).toBeGreaterThanOrEqual(
       2,
     )
+  })
+})
+
+describe('authentication of a known key and address', () => {
+  it('asks Redis nothing for the key or the address once they were verified together', async () => {
+    const redis = connectTestRedis()
+    const prefix = uniquePrefix('rate-limit-cached')
+    const limits = createRateLimits(redis, prefix, SETTINGS)
+    const failureChecks = vi.spyOn(limits.authFailures, 'get')
+    const harness = await createHarness(
+      'rate-limit-cached',
+      { COLIS_REDIS_PREFIX: prefix },
+      {},
+      { app: { rateLimits: limits, trustProxy: true } },
+    )
+    const verifications = vi.spyOn(harness.apiKeys, 'verify')
+    try {
+      const key = (await harness.apiKeys.create('shop-cached')).key
+      const headers = (address: string) => ({ 'x-forwarded-for': address, authorization: `Bearer ${key}` })
+      for (let index = 0; index < 3; index++) {
+        expect(
+          (await harness.app.request('/v1/trackings', { headers: headers('198.51.100.9') })).status,
+        ).toBe(200)
+      }
+      expect(verifications).toHaveBeenCalledTimes(1)
+      expect(failureChecks).toHaveBeenCalledTimes(1)
+      // The same key from another address is checked again, address first.
+      expect((await harness.app.request('/v1/trackings', { headers: headers('198.51.100.10') })).status).toBe(
+        200,
+      )
+      expect(failureChecks).toHaveBeenCalledTimes(2)
+      expect(verifications).toHaveBeenCalledTimes(2)
+    } finally {
+      await harness.close()
+      await redis.quit()
+    }
   })
 })
 

@@ -4,6 +4,7 @@ import { RateLimiterMemory, RateLimiterRedis, RateLimiterRes } from 'rate-limite
 import type { Metrics } from '../../metrics.js'
 import { ApiError, problemResponse } from '../problem.js'
 import { clientAddress } from './client-address.js'
+import { createLeasedLimiter } from './leased-limiter.js'
 
 export interface RateLimitSettings {
   /** Requests per API key and window. */
@@ -17,8 +18,9 @@ const seconds = (ms: number) => Math.max(1, Math.ceil(ms / 1000))
 
 /**
  * The limiters, counted in Redis so every API process shares them. While Redis is down each process
- * falls back to an in-memory limiter of the same size (`insuranceLimiter`): the limits still hold,
- * per process, instead of failing open. `rejectIfRedisNotReady` makes that fallback immediate.
+ * falls back to an in-memory limiter of the same size: the limits still hold, per process, instead of
+ * failing open, and at once (`rejectIfRedisNotReady`). Failed authentications are counted per
+ * request (they are rare); the per-key limit leases points (see createLeasedLimiter).
  */
 export function createRateLimits(redis: Redis, redisPrefix: string, settings: RateLimitSettings) {
   const perKeyOptions = { points: settings.perKey.max, duration: seconds(settings.perKey.durationMs) }
@@ -29,13 +31,7 @@ export function createRateLimits(redis: Redis, redisPrefix: string, settings: Ra
   }
   return {
     settings: { perKey: perKeyOptions, authFailures: authOptions },
-    perKey: new RateLimiterRedis({
-      storeClient: redis,
-      keyPrefix: `${redisPrefix}:rl:key`,
-      rejectIfRedisNotReady: true,
-      ...perKeyOptions,
-      insuranceLimiter: new RateLimiterMemory(perKeyOptions),
-    }),
+    perKey: createLeasedLimiter(redis, { keyPrefix: `${redisPrefix}:rl:key`, ...perKeyOptions }),
     authFailures: new RateLimiterRedis({
       storeClient: redis,
       keyPrefix: `${redisPrefix}:rl:authfail`,
@@ -61,27 +57,64 @@ function tooManyRequests(
 }
 
 /**
- * In front of authentication: an address that failed too often gets 429 at once (a right key
- * included, so a guess cannot be confirmed); after it, a 401 counts as one more failure.
+ * The failed-authentication limit of client addresses. `refusal` answers 429 for an address over it
+ * (a right key included, so a guess cannot be confirmed); `fail` counts one more failure. An address
+ * this process saw cross the limit is refused without asking Redis until its block ends.
  */
-export function throttleFailedAuth(
+export function createAuthFailureGuard(
   limits: RateLimits,
-  options: { trustProxy: boolean; metrics?: Pick<Metrics, 'rateLimited'> },
-): MiddlewareHandler {
-  return async (c, next) => {
-    const address = clientAddress(c, options.trustProxy)
-    const state = await limits.authFailures.get(address)
-    if (state && state.consumedPoints > limits.settings.authFailures.points) {
-      options.metrics?.rateLimited.inc({ limit: 'failed_auth' })
-      return tooManyRequests(c, state.msBeforeNext, 'too many failed authentications from this address')
-    }
-    await next()
-    if (c.res.status === 401) {
+  options: { metrics?: Pick<Metrics, 'rateLimited'> },
+) {
+  const blockedUntil = new Map<string, number>()
+  const refuse = (c: Context, msBeforeNext: number) => {
+    options.metrics?.rateLimited.inc({ limit: 'failed_auth' })
+    return tooManyRequests(c, msBeforeNext, 'too many failed authentications from this address')
+  }
+  return {
+    /** The 429 this address gets without asking Redis, if this process knows it is blocked. */
+    knownRefusal(c: Context, address: string): Response | undefined {
+      const until = blockedUntil.get(address)
+      if (until === undefined) return undefined
+      const left = until - Date.now()
+      if (left > 0) return refuse(c, left)
+      blockedUntil.delete(address)
+      return undefined
+    },
+    async refusal(c: Context, address: string): Promise<Response | undefined> {
+      const known = this.knownRefusal(c, address)
+      if (known) return known
+      const state = await limits.authFailures.get(address)
+      if (!state || state.consumedPoints <= limits.settings.authFailures.points) return undefined
+      blockedUntil.set(address, Date.now() + state.msBeforeNext)
+      return refuse(c, state.msBeforeNext)
+    },
+    async fail(address: string): Promise<void> {
       // The rejection of the failure that crosses the limit blocks the address; this answer stays 401.
       await limits.authFailures.consume(address).catch((error: unknown) => {
         if (!(error instanceof RateLimiterRes)) throw error
+        if (blockedUntil.size >= MAX_KNOWN_BLOCKS) blockedUntil.clear()
+        blockedUntil.set(address, Date.now() + error.msBeforeNext)
       })
-    }
+    },
+  }
+}
+
+export type AuthFailureGuard = ReturnType<typeof createAuthFailureGuard>
+
+/** Addresses remembered as blocked; past it the memory starts over (Redis still has them all). */
+const MAX_KNOWN_BLOCKS = 10_000
+
+/** In front of a token check (admin, metrics): refuses blocked addresses, counts every 401 as a failure. */
+export function throttleFailedAuth(
+  guard: AuthFailureGuard,
+  options: { trustProxy: boolean },
+): MiddlewareHandler {
+  return async (c, next) => {
+    const address = clientAddress(c, options.trustProxy)
+    const refused = await guard.refusal(c, address)
+    if (refused) return refused
+    await next()
+    if (c.res.status === 401) await guard.fail(address)
   }
 }
 
@@ -90,7 +123,7 @@ export function throttleFailedAuth(
  * says where the key stands in `RateLimit-*` headers (IETF draft `ratelimit-headers`).
  */
 export function limitPerApiKey(
-  limits: RateLimits,
+  limits: Pick<RateLimits, 'settings' | 'perKey'>,
   keyIdOf: (c: Context) => string,
   options: { metrics?: Pick<Metrics, 'rateLimited'> } = {},
 ): MiddlewareHandler {
