@@ -126,8 +126,9 @@ return 1
 /**
  * A tracking and its next poll time in one round trip (the `due` key depends on the carrier: the `c`
  * field, or the doc for trackings registered before that field existed). KEYS: tracking. ARGV: due key
- * prefix, id. Returns doc, events, version, due score (nil when the tracking is gone; nil score when no
- * poll is waiting).
+ * prefix, id, the version the caller already holds ('' for none). Returns doc and events (both nil
+ * when the caller holds this version), version, due score (nil when the tracking is gone; nil score
+ * when no poll is waiting).
  */
 export const READ_TRACKING = `
 local fields = redis.call('HMGET', KEYS[1], 'doc', 'events', 'v', 'c')
@@ -139,5 +140,6 @@ if not carrier then
 end
 local score = false
 if carrier then score = redis.call('ZSCORE', ARGV[1] .. carrier, ARGV[2]) end
+if fields[3] == ARGV[3] then return {false, false, fields[3], score} end
 return {fields[1], fields[2], fields[3], score}
 `

@@ -11,6 +11,7 @@ import {
   REQUEST_REFRESH,
   SAVE_TRACKING,
 } from './lua.js'
+import { createReadCache } from './read-cache.js'
 import { createRedisKeys } from './redis-keys.js'
 import {
   alertCheckOps,
@@ -95,7 +96,14 @@ async function pageOf(redis: Redis, index: string, limit: number, cursor: string
   }
 }
 
-export function createRedisTrackingStore(client: Redis, prefix: string): TrackingStore {
+/** Trackings `read` keeps decoded, by version (see read-cache.ts). */
+const READ_CACHE_ENTRIES = 1_000
+
+export function createRedisTrackingStore(
+  client: Redis,
+  prefix: string,
+  options: { readCacheEntries?: number } = {},
+): TrackingStore {
   const redis = defineScripts(client)
   const keys = createRedisKeys(prefix)
 
@@ -199,15 +207,29 @@ export function createRedisTrackingStore(client: Redis, prefix: string): Trackin
     })
   }
 
-  /** The tracking with its timeline as stored JSON text (never parsed), and its next poll time. */
+  const recent = createReadCache(options.readCacheEntries ?? READ_CACHE_ENTRIES)
+  /**
+   * The tracking with its timeline as stored JSON text (never parsed), and its next poll time. A
+   * version read before comes from memory: the script leaves doc and timeline out when the version it
+   * is told about is still the stored one, so the check is as fresh as the read.
+   */
   const read: TrackingStore['read'] = async (merchantId, id) => {
+    const known = recent.get(id)
     // Buffers: the timeline is stored deflated (binary), see event-codec.ts.
-    const [doc, events, , due] = (await redis.colisReadBuffer(keys.tracking(id), keys.duePrefix(), id)) ?? []
-    const record = parseRecord(doc ?? null)
-    if (!record || record.merchantId !== merchantId) return undefined
+    const [doc, events, version, due] =
+      (await redis.colisReadBuffer(keys.tracking(id), keys.duePrefix(), id, known?.version ?? '')) ?? []
+    const stored = version?.toString()
+    let entry = doc === null && known?.version === stored ? known : undefined
+    if (!entry) {
+      const record = parseRecord(doc ?? null)
+      if (!record || stored === undefined) return undefined
+      entry = { version: stored, record, eventsJson: decodeEventsJson(events ?? null) }
+      recent.set(id, entry)
+    }
+    if (entry.record.merchantId !== merchantId) return undefined
     return {
-      record,
-      eventsJson: decodeEventsJson(events ?? null),
+      record: entry.record,
+      eventsJson: entry.eventsJson,
       nextDueAtMs: due ? Number(due.toString()) : undefined,
     }
   }

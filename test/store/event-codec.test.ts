@@ -187,4 +187,36 @@ describe('tracking store with the event codec', () => {
     expect(await store.savePolls([{ before: again, record }])).toEqual(['saved'])
     expect((await store.loadForPoll([record.id]))[0]).toMatchObject({ events: longer, version: 3 })
   })
+
+  it('serves a tracking it read before from memory while its version is the stored one, and a newer one once saved', async () => {
+    const prefix = uniquePrefix('codec-cache')
+    const api = createRedisTrackingStore(redis, prefix)
+    const worker = createRedisTrackingStore(redis, prefix)
+    const keys = createRedisKeys(prefix)
+    const { record } = await worker.register(
+      { merchantId: 'shop-a', carrier: 'laposte', trackingNumber: NUMBER },
+      new Date('2026-03-27T10:00:00Z'),
+    )
+    const save = async (events?: ReturnType<typeof timeline>) => {
+      const [view] = await worker.loadForPoll([record.id])
+      if (!view) throw new Error('tracking missing')
+      expect(await worker.savePolls([{ before: view, record: view.record, events }])).toEqual(['saved'])
+    }
+    await save(timeline(5))
+    expect((await api.read('shop-a', record.id))?.eventsJson).toBe(JSON.stringify(timeline(5)))
+    // Same version: the stored bytes are not even read again (garbage there goes unnoticed).
+    const stored = await redis.hmgetBuffer(keys.tracking(record.id), 'doc', 'events')
+    await redis.hset(keys.tracking(record.id), 'doc', '{', 'events', Buffer.of(0x7f))
+    expect(await api.read('shop-a', record.id)).toMatchObject({
+      record: { id: record.id },
+      eventsJson: JSON.stringify(timeline(5)),
+    })
+    await redis.hset(keys.tracking(record.id), 'doc', stored[0] as Buffer, 'events', stored[1] as Buffer)
+    await save(timeline(6))
+    expect((await api.read('shop-a', record.id))?.eventsJson).toBe(JSON.stringify(timeline(6)))
+    // A save that leaves the timeline alone still moves the version: read again, same text.
+    await save()
+    expect((await api.read('shop-a', record.id))?.eventsJson).toBe(JSON.stringify(timeline(6)))
+    expect(await api.read('shop-b', record.id)).toBeUndefined()
+  })
 })
