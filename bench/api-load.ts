@@ -50,6 +50,8 @@ export interface AutocannonOptions {
   method?: string
   headers?: Record<string, string>
   body?: string
+  /** Requests made in turn; `setupRequest` may change each one before it is sent (its path, say). */
+  requests?: Array<{ setupRequest?: (request: { path?: string }) => { path?: string } }>
 }
 
 const require = createRequire(import.meta.url)

@@ -560,9 +560,11 @@ describe('trackings API', () => {
       const mine = await register(keyA, laPosteNumber(51))
       const [view] = await harness.store.loadForPoll([mine.id])
       if (!view) throw new Error('setup')
-      await harness.store.savePolls([
-        { before: view, record: view.record, nextDueAtMs: Date.now() + 3_600_000 },
-      ])
+      const later = Date.now() + 3_600_000
+      await harness.store.savePolls([{ before: view, record: view.record, nextDueAtMs: later }])
+      // Read once before: the answer for this version is then kept, and must follow the due time.
+      const before = (await (await harness.request(keyA, `/v1/trackings/${mine.id}`)).json()) as TrackingBody
+      expect(before.nextCheckAt).toBe(new Date(later).toISOString())
       const path = `/v1/trackings/${mine.id}/refresh`
 
       const first = await harness.request(keyA, path, { method: 'POST' })

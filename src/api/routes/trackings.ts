@@ -1,5 +1,6 @@
 import { createRoute, z } from '@hono/zod-openapi'
 import { ALERT_TYPES } from '../../domain/delay-alerts.js'
+import type { TrackingRecord } from '../../domain/tracking.js'
 import { TRACKING_STATUSES } from '../../domain/tracking-status.js'
 import { type TrackingView, toTrackingView, trackingViewJson } from '../../domain/tracking-view.js'
 import { InvalidCursorError, type NewTracking } from '../../store/tracking-store.js'
@@ -171,6 +172,16 @@ type BatchResult = z.output<typeof BatchResultSchema>
 
 export function trackingRoutes(deps: AppDeps) {
   const now = deps.now ?? (() => new Date())
+  // The store hands out the same record object while a tracking's version stays the same (its read
+  // cache), so the body rendered for it is kept with it until the next poll time moves.
+  const rendered = new WeakMap<TrackingRecord, { eventsJson: string; nextDueAtMs?: number; body: string }>()
+  const renderView = (record: TrackingRecord, eventsJson: string, nextDueAtMs?: number) => {
+    const last = rendered.get(record)
+    if (last && last.eventsJson === eventsJson && last.nextDueAtMs === nextDueAtMs) return last.body
+    const body = trackingViewJson(record, eventsJson, nextDueAtMs)
+    rendered.set(record, { eventsJson, nextDueAtMs, body })
+    return body
+  }
 
   return createRouter()
     .openapi(registerRoute, async (c) => {
@@ -221,7 +232,7 @@ export function trackingRoutes(deps: AppDeps) {
     .openapi(getRoute, async (c) => {
       const found = await deps.store.read(c.get('merchantId'), c.req.valid('param').id)
       if (!found) throw new ApiError('not_found', 'no such tracking')
-      const body = trackingViewJson(found.record, found.eventsJson, found.nextDueAtMs)
+      const body = renderView(found.record, found.eventsJson, found.nextDueAtMs)
       // The body is `c.json`'s, built from the stored timeline text (see trackingViewJson).
       return c.body(body, 200, { 'content-type': 'application/json' }) as unknown as ReturnType<
         typeof c.json<TrackingView, 200>
