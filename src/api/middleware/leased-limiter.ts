@@ -114,7 +114,8 @@ export function createLeasedLimiter(redis: Redis, options: LeasedLimiterOptions)
         }
         states.set(key, state)
       }
-      if (state.tokens > 0) {
+      // Points leased for a window that ended (a new lease is on its way) are not spent.
+      if (state.tokens > 0 && state.windowEndsAt > now) {
         state.tokens--
         state.spent++
         return new RateLimiterRes(points - state.used + state.tokens, state.windowEndsAt - now, 0, false)
