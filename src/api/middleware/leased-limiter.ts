@@ -91,6 +91,7 @@ export function createLeasedLimiter(redis: Redis, options: LeasedLimiterOptions)
       windowMs,
     )
     const at = Date.now()
+    if (state.windowEndsAt <= at) state.tokens = 0
     state.windowEndsAt = at + ttl
     state.used = used
     if (granted > 0) state.tokens += granted
