@@ -21,7 +21,12 @@ export interface PollCost {
   roundTripsPerPoll: number
   roundTripsPerJob: number
   redisCommandsPerPoll: number
+  /** CPU of the colis process (dispatcher, poll jobs, the other workers' loops) per parcel polled. */
   cpuMsPerPoll: number
+  /** CPU of redis-server per parcel polled (scripts, BullMQ's and colis'). */
+  redisCpuMsPerPoll: number
+  /** CPU of the loopback carrier (its own process) per parcel polled. */
+  carrierCpuMsPerPoll: number
   carrierRequestsPer1000Polls: number
 }
 
@@ -29,6 +34,13 @@ export interface PollCost {
 export function laPosteNumber(serial: number): string {
   const digits = String(serial).padStart(10, '0')
   return `6A${digits}${laPoste13CheckDigit(digits)}`
+}
+
+/** redis-server's user + system CPU since it started, in ms. */
+export async function redisCpuMs(redis: Redis): Promise<number> {
+  const info = await redis.info('cpu')
+  const seconds = (field: string) => Number(info.match(new RegExp(`${field}:([\\d.]+)`))?.[1] ?? Number.NaN)
+  return (seconds('used_cpu_user') + seconds('used_cpu_sys')) * 1000
 }
 
 async function commandCount(redis: Redis): Promise<number> {
@@ -87,6 +99,8 @@ export async function measurePollCost(
   const commandsBefore = await commandCount(direct)
   const before = proxy?.counters() ?? { writes: 0 }
   const cpuBefore = process.cpuUsage()
+  const redisCpuBefore = await redisCpuMs(direct)
+  const carrierCpuBefore = carrier.counters().cpuMs
   const started = performance.now()
   const workers = await startWorkers({
     config,
@@ -100,6 +114,8 @@ export async function measurePollCost(
   }
   const seconds = (performance.now() - started) / 1000
   const cpu = process.cpuUsage(cpuBefore)
+  const redisCpu = (await redisCpuMs(direct)) - redisCpuBefore
+  const carrierCpu = carrier.counters().cpuMs - carrierCpuBefore
   const after = proxy?.counters() ?? { writes: Number.NaN }
   const commandsAfter = await commandCount(direct)
   await workers.close()
@@ -123,6 +139,8 @@ export async function measurePollCost(
     roundTripsPerJob: roundTrips / requests,
     redisCommandsPerPoll: (commandsAfter - commandsBefore) / trackings,
     cpuMsPerPoll: (cpu.user + cpu.system) / 1000 / trackings,
+    redisCpuMsPerPoll: redisCpu / trackings,
+    carrierCpuMsPerPoll: carrierCpu / trackings,
     carrierRequestsPer1000Polls: (requests / trackings) * 1000,
   }
 }

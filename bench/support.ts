@@ -1,6 +1,10 @@
-import { createServer as createHttpServer, type Server } from 'node:http'
+import { type ChildProcess, spawn } from 'node:child_process'
 import type { AddressInfo } from 'node:net'
 import { connect, createServer, type Socket } from 'node:net'
+import { fileURLToPath } from 'node:url'
+import type { FakeLaPosteCounters } from './fake-laposte.js'
+
+const ROOT = fileURLToPath(new URL('..', import.meta.url))
 
 /** A TCP proxy in front of Redis that counts client→server writes: each is one round trip. */
 export async function startCountingProxy(targetPort: number) {
@@ -38,42 +42,35 @@ function createConnectionTo(port: number): Socket {
   return connect(port, '127.0.0.1')
 }
 
-/** A loopback La Poste answering every id at once with one in-transit scan (200 single, 207 multi). */
+/**
+ * A loopback La Poste (bench/fake-laposte.ts) in a child process: its CPU is its own, as a real carrier's
+ * is, and `counters().cpuMs` says how much it used.
+ */
 export async function startFakeLaPoste() {
-  let requests = 0
-  let ids = 0
-  const server: Server = createHttpServer((request, response) => {
-    const asked = decodeURIComponent(request.url?.split('/idships/')[1]?.split('?')[0] ?? '').split(',')
-    requests++
-    ids += asked.length
-    const items = asked.map((id) => ({
-      lang: 'fr_FR',
-      scope: 'open',
-      returnCode: 200,
-      shipment: {
-        idShip: id,
-        holder: 4,
-        product: 'colissimo',
-        isFinal: false,
-        event: [
-          {
-            code: 'PC1',
-            label: 'Votre colis a été déposé dans un point postal.',
-            date: '2026-06-03T14:43:00+02:00',
-          },
-        ],
-      },
-    }))
-    response.writeHead(items.length > 1 ? 207 : 200, { 'content-type': 'application/json' })
-    response.end(JSON.stringify(items.length > 1 ? items : items[0]))
+  const child: ChildProcess = spawn(
+    process.execPath,
+    ['--import', 'tsx', fileURLToPath(new URL('./fake-laposte.ts', import.meta.url))],
+    { cwd: ROOT, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] },
+  )
+  const onExit = () => child.kill('SIGKILL')
+  process.once('exit', onExit)
+  let counters: FakeLaPosteCounters = { requests: 0, ids: 0, cpuMs: 0 }
+  const port = await new Promise<number>((resolve, reject) => {
+    child.once('exit', (code) => reject(new Error(`fake La Poste exited (${code})`)))
+    child.on('message', (message: { port?: number } & Partial<FakeLaPosteCounters>) => {
+      if (message.port !== undefined) resolve(message.port)
+      else counters = message as FakeLaPosteCounters
+    })
   })
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
   return {
-    baseUrl: `http://127.0.0.1:${(server.address() as AddressInfo).port}/suivi/v2`,
-    counters: () => ({ requests, ids }),
+    baseUrl: `http://127.0.0.1:${port}/suivi/v2`,
+    counters: () => counters,
     async close() {
-      server.closeAllConnections()
-      await new Promise((resolve) => server.close(resolve))
+      process.off('exit', onExit)
+      if (child.exitCode !== null || child.signalCode !== null) return
+      const exited = new Promise((resolve) => child.once('exit', resolve))
+      child.disconnect()
+      await exited
     },
   }
 }

@@ -1,0 +1,61 @@
+/**
+ * A loopback La Poste Suivi v2, run as a child process (`node --import tsx bench/fake-laposte.ts`, with an
+ * IPC channel) so that its CPU is not billed to the colis process it answers: a real carrier is remote.
+ * It answers every id at once with one in-transit scan (200 single, 207 multi).
+ *
+ * Messages to the parent: `{ port }` once listening, then `{ requests, ids, cpuMs }` after each request.
+ */
+import { createServer } from 'node:http'
+import type { AddressInfo } from 'node:net'
+
+export interface FakeLaPosteCounters {
+  requests: number
+  ids: number
+  /** This process's user + system CPU since it started, in ms. */
+  cpuMs: number
+}
+
+let requests = 0
+let ids = 0
+
+function cpuMs(): number {
+  const { user, system } = process.cpuUsage()
+  return (user + system) / 1000
+}
+
+const server = createServer((request, response) => {
+  const asked = decodeURIComponent(request.url?.split('/idships/')[1]?.split('?')[0] ?? '').split(',')
+  requests++
+  ids += asked.length
+  const items = asked.map((id) => ({
+    lang: 'fr_FR',
+    scope: 'open',
+    returnCode: 200,
+    shipment: {
+      idShip: id,
+      holder: 4,
+      product: 'colissimo',
+      isFinal: false,
+      event: [
+        {
+          code: 'PC1',
+          label: 'Votre colis a été déposé dans un point postal.',
+          date: '2026-06-03T14:43:00+02:00',
+        },
+      ],
+    },
+  }))
+  // Counted before answering: the parent never sees an answer its counters do not include yet.
+  process.send?.({ requests, ids, cpuMs: cpuMs() } satisfies FakeLaPosteCounters)
+  response.writeHead(items.length > 1 ? 207 : 200, { 'content-type': 'application/json' })
+  response.end(JSON.stringify(items.length > 1 ? items : items[0]))
+})
+
+server.listen(0, '127.0.0.1', () => {
+  process.send?.({ port: (server.address() as AddressInfo).port })
+})
+// The parent went away (or closed the channel): nothing left to answer.
+process.on('disconnect', () => {
+  server.closeAllConnections()
+  server.close(() => process.exit(0))
+})
