@@ -18,7 +18,20 @@ export interface ChangeContext {
   newAlertId?: () => string
 }
 
-const randomAlertId = () => `alr_${randomBytes(12).toString('base64url').replace(/[-_]/g, 'x')}`
+const ALERT_ID_BYTES = 12
+// Random bytes drawn 256 ids at a time: one call to the CSPRNG per id cost more than the alert check.
+let randomPool: Buffer = Buffer.alloc(0)
+let randomOffset = 0
+
+function randomAlertId(): string {
+  if (randomOffset + ALERT_ID_BYTES > randomPool.length) {
+    randomPool = randomBytes(ALERT_ID_BYTES * 256)
+    randomOffset = 0
+  }
+  const text = randomPool.toString('base64url', randomOffset, randomOffset + ALERT_ID_BYTES)
+  randomOffset += ALERT_ID_BYTES
+  return `alr_${text.replace(/[-_]/g, 'x')}`
+}
 
 /**
  * Completes a tracking write with what follows from it: alerts opened or resolved (each once), the
@@ -42,15 +55,24 @@ export function withAlertsAndNotifications(write: PollWrite, ctx: ChangeContext)
   const known = new Set(before.events.map((event) => event.id))
   const newEvents = events.filter((event) => !known.has(event.id))
   const notifications: OutboxMessage[] = []
+  // Every notification of one write shows the same tracking (only `sequence`, outside the view, moves):
+  // its JSON is written once. `data` is `JSON.stringify({ tracking, ...extra, sequence })`, key for key.
+  let trackingJson: string | undefined
   const notify = (type: WebhookEventType, extra: { newEvents?: TrackingEvent[]; alert?: DelayAlert }) => {
     record.sequence += 1
+    trackingJson ??= JSON.stringify(toTrackingView(record, events))
+    const extraJson = extra.newEvents
+      ? `,"newEvents":${JSON.stringify(extra.newEvents)}`
+      : extra.alert
+        ? `,"alert":${JSON.stringify(extra.alert)}`
+        : ''
     notifications.push({
       type,
       merchantId: record.merchantId,
       trackingId: record.id,
       sequence: record.sequence,
       timestamp: nowIso,
-      data: JSON.stringify({ tracking: toTrackingView(record, events), ...extra, sequence: record.sequence }),
+      data: `{"tracking":${trackingJson}${extraJson},"sequence":${record.sequence}}`,
     })
   }
   if (newEvents.length > 0) notify('tracking.updated', { newEvents })
@@ -59,11 +81,11 @@ export function withAlertsAndNotifications(write: PollWrite, ctx: ChangeContext)
   for (const alert of resolved) notify('alert.resolved', { alert })
   if (opened.length > 0 || resolved.length > 0) record.updatedAt = nowIso
 
-  return {
-    ...write,
+  // Object.assign, not a spread: see applySnapshot (apply-poll.ts).
+  return Object.assign({}, write, {
     record,
     changedAlerts: [...opened, ...resolved],
     nextAlertCheckAtMs: nextAlertCheckAt({ ...input, record }),
     notifications,
-  }
+  })
 }

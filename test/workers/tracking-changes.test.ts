@@ -1,0 +1,91 @@
+import { describe, expect, it } from 'vitest'
+import type { AlertPolicy } from '../../src/domain/delay-alerts.js'
+import type { TrackingRecord } from '../../src/domain/tracking.js'
+import { type TrackingEvent, withEventId } from '../../src/domain/tracking-event.js'
+import { toTrackingView } from '../../src/domain/tracking-view.js'
+import type { PollWrite } from '../../src/store/tracking-store.js'
+import { withAlertsAndNotifications } from '../../workers/tracking-changes.js'
+
+const NUMBER = '8K00009775862'
+const REGISTERED = '2026-03-27T10:00:00.000Z'
+// Ten days after the last scan: the parcel is stalled, so the write also opens an alert.
+const NOW_MS = Date.parse('2026-04-10T10:00:00.000Z')
+const POLICY: AlertPolicy = { stalledBusinessDays: 3, pickupExpiringDays: 10, dayKind: 'ouvrables' }
+
+function record(overrides: Partial<TrackingRecord> = {}): TrackingRecord {
+  return {
+    id: 'trk_AAAAAAAAAAAAAAAAAAAA',
+    merchantId: 'shop-a',
+    carrier: 'laposte',
+    trackingNumber: NUMBER,
+    status: 'pending',
+    createdAt: REGISTERED,
+    updatedAt: REGISTERED,
+    lastNewEventAt: REGISTERED,
+    nextCheckAt: REGISTERED,
+    notFoundCount: 0,
+    failureCount: 0,
+    sequence: 4,
+    alerts: [],
+    ...overrides,
+  }
+}
+
+const SCAN: TrackingEvent = withEventId('laposte', NUMBER, {
+  occurredAt: '2026-03-28T07:34:12+01:00',
+  status: 'in_transit',
+  code: 'ET1',
+  description: 'Votre colis est en transit sur nos plateformes logistiques.',
+})
+
+/** A poll that found the first scan: new event, new status. */
+function firstScanWrite(): PollWrite {
+  const before = { record: record(), events: [], version: 1 }
+  const polledAt = new Date(NOW_MS).toISOString()
+  return {
+    before,
+    record: record({
+      status: 'in_transit',
+      service: 'colissimo',
+      lastCheckedAt: polledAt,
+      updatedAt: polledAt,
+    }),
+    events: [SCAN],
+    nextDueAtMs: NOW_MS + 3_600_000,
+  }
+}
+
+describe('withAlertsAndNotifications', () => {
+  it('writes each payload as JSON.stringify({ tracking, ...extra, sequence }) of the tracking it shows', () => {
+    const write = firstScanWrite()
+    const done = withAlertsAndNotifications(write, {
+      nowMs: NOW_MS,
+      policy: POLICY,
+      newAlertId: () => 'alr_1',
+    })
+    const notifications = done.notifications ?? []
+    expect(notifications.map((message) => [message.type, message.sequence])).toEqual([
+      ['tracking.updated', 5],
+      ['tracking.status_changed', 6],
+      ['alert.opened', 7],
+    ])
+    const [alert] = done.changedAlerts ?? []
+    if (!alert) throw new Error('no alert opened')
+    // The tracking as the notifications show it: its alerts, before the alert moved `updatedAt`.
+    const tracking = toTrackingView({ ...done.record, updatedAt: write.record.updatedAt }, [SCAN])
+    const extras = [{ newEvents: [SCAN] }, {}, { alert }]
+    notifications.forEach((message, index) => {
+      expect(message.data).toBe(JSON.stringify({ tracking, ...extras[index], sequence: message.sequence }))
+    })
+    expect(done.record.sequence).toBe(7)
+  })
+
+  it('gives every alert its own random id, past one draw of random bytes', () => {
+    const ids = Array.from({ length: 600 }, () => {
+      const done = withAlertsAndNotifications(firstScanWrite(), { nowMs: NOW_MS, policy: POLICY })
+      return done.changedAlerts?.[0]?.id
+    })
+    for (const id of ids) expect(id).toMatch(/^alr_[A-Za-z0-9]{16}$/)
+    expect(new Set(ids).size).toBe(ids.length)
+  })
+})
