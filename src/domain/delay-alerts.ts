@@ -101,8 +101,26 @@ function stalledDeadline(input: AlertInput): number | undefined {
   // Waiting at a pickup point is the recipient's silence, not the carrier's: pickup_expiring covers it.
   if (record.status === 'available_for_pickup') return undefined
   const lastDay = parisDateOf(instantOf(lastScanAt(input)))
-  const postalCode = record.destinationPostalCode
-  return endOfParisDay(addBusinessDays(lastDay, policy.stalledBusinessDays, policy.dayKind, postalCode))
+  return stalledAfter(lastDay, policy, record.destinationPostalCode)
+}
+
+const stalledAfterCache = new Map<string, number>()
+const STALLED_AFTER_CACHE_LIMIT = 10_000
+
+/**
+ * End of the Paris day `stalledBusinessDays` business days after `lastDay`. Memoized: walking the
+ * calendar is the costliest step of a poll's alert check, and parcels scanned the same day share it.
+ */
+function stalledAfter(lastDay: string, policy: AlertPolicy, postalCode: string | undefined): number {
+  const key = `${lastDay}|${policy.stalledBusinessDays}|${policy.dayKind}|${postalCode ?? ''}`
+  const cached = stalledAfterCache.get(key)
+  if (cached !== undefined) return cached
+  const deadline = endOfParisDay(
+    addBusinessDays(lastDay, policy.stalledBusinessDays, policy.dayKind, postalCode),
+  )
+  if (stalledAfterCache.size >= STALLED_AFTER_CACHE_LIMIT) stalledAfterCache.clear()
+  stalledAfterCache.set(key, deadline)
+  return deadline
 }
 
 /** Start of the current wait at a pickup point: the first pickup scan after the last other meaningful scan. */
