@@ -115,17 +115,16 @@ function readGatewayError(body: unknown, retryAfterMs: number): CarrierError | u
 }
 
 function readItem(raw: unknown): LaPosteAnswer {
-  const idShip = readItemId(raw)
   const item = LAPOSTE_ITEM_SCHEMA.safeParse(raw)
-  if (!item.success) return { idShip, error: offSchema('answer', item.error) }
+  if (!item.success) return { idShip: readItemId(raw), error: offSchema('answer', item.error) }
   const { returnCode } = item.data
   if (returnCode === 200) {
     const shipment = LAPOSTE_SHIPMENT_SCHEMA.safeParse(item.data.shipment)
-    if (!shipment.success) return { idShip, error: offSchema('shipment', shipment.error) }
+    if (!shipment.success) return { idShip: readItemId(raw), error: offSchema('shipment', shipment.error) }
     return { idShip: shipment.data.idShip, shipment: shipment.data }
   }
   const kind = ERROR_KIND_BY_RETURN_CODE.get(returnCode) ?? 'unexpected_response'
-  return { idShip, error: new CarrierError(kind, `La Poste returnCode ${returnCode}`) }
+  return { idShip: readItemId(raw), error: new CarrierError(kind, `La Poste returnCode ${returnCode}`) }
 }
 
 function readItemId(raw: unknown): string | undefined {
@@ -172,8 +171,16 @@ function matchAnswers(ids: readonly string[], answers: LaPosteAnswer[]): Map<str
         : ids.find((asked) => answer.idShip !== undefined && isAnswerFor(asked, answer.idShip))
     if (id !== undefined && !matched.has(id)) matched.set(id, answer)
   }
-  const unanswered = { error: new CarrierError('unexpected_response', 'La Poste sent no answer for it') }
-  return new Map(ids.map((id) => [id, matched.get(id) ?? unanswered]))
+  // Built only when needed: an Error captures a stack, which costs more than reading a whole answer.
+  let unanswered: LaPosteAnswer | undefined
+  return new Map(
+    ids.map((id) => {
+      const answer = matched.get(id)
+      if (answer) return [id, answer]
+      unanswered ??= { error: new CarrierError('unexpected_response', 'La Poste sent no answer for it') }
+      return [id, unanswered]
+    }),
+  )
 }
 
 function isAnswerFor(asked: string, echoed: string): boolean {

@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto'
+import { hash } from 'node:crypto'
 import { instantOf } from './paris-time.js'
 import type { EventStatus } from './tracking-status.js'
 
@@ -49,7 +49,7 @@ export function createEventId(
     instantOf(draft.occurredAt),
     locationKey(draft.location),
   ].join('|')
-  return `evt_${createHash('sha256').update(key).digest('base64url').slice(0, 22)}`
+  return `evt_${hash('sha256', key, 'base64url').slice(0, 22)}`
 }
 
 export function withEventId(carrier: string, trackingNumber: string, draft: EventDraft): TrackingEvent {
