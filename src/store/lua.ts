@@ -50,7 +50,9 @@ return ARGV[1]
 
 /**
  * Compare-and-set of a tracking. KEYS: tracking. ARGV: expectedVersion, doc, events ('' = unchanged),
- * ops, opsIfGone. Returns 1 saved, 0 version conflict, -1 tracking deleted (opsIfGone ran).
+ * ops, opsIfGone, then the notification payloads: an XADD_IF_SUBSCRIBED op names the ARGV index of its
+ * message, so a payload (most of the bytes) travels as it is, never escaped into the ops' JSON nor
+ * decoded by cjson. Returns 1 saved, 0 version conflict, -1 tracking deleted (opsIfGone ran).
  */
 export const SAVE_TRACKING = `${RUN_OP}
 if redis.call('EXISTS', KEYS[1]) == 0 then
@@ -64,7 +66,10 @@ if ARGV[3] ~= '' then
 else
   redis.call('HSET', KEYS[1], 'doc', ARGV[2], 'v', version + 1)
 end
-for _, op in ipairs(cjson.decode(ARGV[4])) do run(op) end
+for _, op in ipairs(cjson.decode(ARGV[4])) do
+  if op[1] == 'XADD_IF_SUBSCRIBED' then op[5] = ARGV[op[5]] end
+  run(op)
+end
 return 1
 `
 

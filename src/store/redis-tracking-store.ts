@@ -115,12 +115,14 @@ export function createRedisTrackingStore(
     return { record, events: decodeEvents(events), version: Number(version?.toString()) }
   }
 
+  /** SAVE_TRACKING's key and arguments; its ARGV[6] onwards are the notification payloads. */
   function saveArgs(write: PollWrite): Array<string | Buffer> {
     const { record } = write
+    const outbox = outboxOps(keys, write.notifications ?? [], 6)
     const ops: Op[] = [
       ...indexOps(keys, write.before.record, record),
       ...alertOps(keys, record, write.changedAlerts ?? []),
-      ...outboxOps(keys, write.notifications ?? []),
+      ...outbox.ops,
     ]
     if (!write.keepPollSchedule)
       ops.push(...pollScheduleOps(keys, record.carrier, record.id, write.nextDueAtMs))
@@ -138,6 +140,7 @@ export function createRedisTrackingStore(
       write.events ? encodeEvents(write.events) : '',
       JSON.stringify(ops),
       JSON.stringify(ifGone),
+      ...outbox.payloads,
     ]
   }
 

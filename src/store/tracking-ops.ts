@@ -62,7 +62,7 @@ export function alertOps(keys: RedisKeys, record: Indexed, changed: readonly Del
     ops.push([
       'SET',
       keys.alert(alert.id),
-      JSON.stringify({ ...alert, trackingId: record.id, merchantId: record.merchantId }),
+      JSON.stringify(Object.assign({}, alert, { trackingId: record.id, merchantId: record.merchantId })),
     ])
     const state = alert.resolvedAt ? 'resolved' : 'open'
     const other = alert.resolvedAt ? 'open' : 'resolved'
@@ -119,12 +119,27 @@ export function alertCheckOps(keys: RedisKeys, id: string, nextCheckAtMs: number
   ]
 }
 
-export function outboxOps(keys: RedisKeys, messages: readonly OutboxMessage[]): Op[] {
-  return messages.map((message) => [
-    'XADD_IF_SUBSCRIBED',
-    keys.merchantWebhooks(message.merchantId),
-    keys.trackingSubscriptions(message.trackingId),
-    keys.outbox(),
-    JSON.stringify(message),
-  ])
+/**
+ * Writes each notification to the outbox where someone listens. Each op names the script argument
+ * holding its message (`firstPayloadArg`, then the next ones): SAVE_TRACKING gets `payloads` as
+ * arguments of their own, not escaped into the ops' JSON.
+ */
+export function outboxOps(
+  keys: RedisKeys,
+  messages: readonly OutboxMessage[],
+  firstPayloadArg: number,
+): { ops: Op[]; payloads: string[] } {
+  const ops: Op[] = []
+  const payloads: string[] = []
+  messages.forEach((message, index) => {
+    ops.push([
+      'XADD_IF_SUBSCRIBED',
+      keys.merchantWebhooks(message.merchantId),
+      keys.trackingSubscriptions(message.trackingId),
+      keys.outbox(),
+      firstPayloadArg + index,
+    ])
+    payloads.push(JSON.stringify(message))
+  })
+  return { ops, payloads }
 }
