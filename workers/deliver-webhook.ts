@@ -2,9 +2,15 @@ import { UnrecoverableError } from 'bullmq'
 import type { Dispatcher } from 'undici'
 import type { Logger } from '../src/logger.js'
 import type { Metrics } from '../src/metrics.js'
-import type { WebhookDelivery, WebhookEndpoint, WebhookStore } from '../src/store/webhook-store.js'
+import type {
+  DeliveryAttempt,
+  WebhookDelivery,
+  WebhookEndpoint,
+  WebhookStore,
+} from '../src/store/webhook-store.js'
 import { sendWebhook } from '../src/webhooks/send-webhook.js'
 import { webhookHeaders } from '../src/webhooks/sign.js'
+import type { DeliveryJobData } from './relay-outbox.js'
 
 /** A failed attempt that BullMQ retries on the webhook schedule (honouring the receiver's Retry-After). */
 export class RetryableDeliveryError extends Error {
@@ -46,20 +52,18 @@ async function disable(deps: DeliveryDeps, endpoint: WebhookEndpoint, reason: st
 
 /** One delivery attempt, signed with every active secret of the endpoint (two during a rotation). */
 export async function processDeliveryJob(
-  job: { data: { deliveryId: string }; attemptsMade: number },
+  job: { data: DeliveryJobData; attemptsMade: number },
   deps: DeliveryDeps,
 ): Promise<WebhookDelivery['state']> {
-  const delivery = await deps.webhooks.getDelivery(job.data.deliveryId)
-  if (!delivery) return 'failed'
-  const endpoint = await deps.webhooks.getEndpoint(delivery.endpointId)
+  const loaded = await deps.webhooks.loadDelivery(job.data.deliveryId, job.data.endpointId)
+  if (!loaded) return 'failed'
+  const { delivery, stored, endpoint } = loaded
+  const record = (attempt: DeliveryAttempt, state: WebhookDelivery['state']) =>
+    deps.webhooks.recordAttempt(delivery.id, attempt, state, stored)
   const nowMs = (deps.now ?? Date.now)()
   const nowIso = new Date(nowMs).toISOString()
   if (!endpoint || endpoint.disabledAt) {
-    await deps.webhooks.recordAttempt(
-      delivery.id,
-      { at: nowIso, durationMs: 0, error: 'endpoint disabled or deleted' },
-      'endpoint_disabled',
-    )
+    await record({ at: nowIso, durationMs: 0, error: 'endpoint disabled or deleted' }, 'endpoint_disabled')
     return 'endpoint_disabled'
   }
   const headers = webhookHeaders({
@@ -85,7 +89,7 @@ export async function processDeliveryJob(
   }
 
   if (result.outcome === 'delivered') {
-    await deps.webhooks.recordAttempt(delivery.id, attempt, 'delivered')
+    await record(attempt, 'delivered')
     if (endpoint.failingSince)
       await deps.webhooks.updateEndpoint(endpoint.id, (current) =>
         current.failingSince ? { ...current, failingSince: undefined } : undefined,
@@ -93,17 +97,17 @@ export async function processDeliveryJob(
     return 'delivered'
   }
   if (result.outcome === 'gone') {
-    await deps.webhooks.recordAttempt(delivery.id, attempt, 'endpoint_disabled')
+    await record(attempt, 'endpoint_disabled')
     await disable(deps, endpoint, 'the endpoint answered 410 Gone', nowIso)
     throw new UnrecoverableError('410 Gone: endpoint disabled')
   }
   if (result.outcome === 'failed') {
-    await deps.webhooks.recordAttempt(delivery.id, attempt, 'failed')
+    await record(attempt, 'failed')
     throw new UnrecoverableError(result.error ?? 'the endpoint URL cannot be used')
   }
   const failingSince = endpoint.failingSince ?? nowIso
   if (nowMs - Date.parse(failingSince) >= deps.disableAfterMs) {
-    await deps.webhooks.recordAttempt(delivery.id, attempt, 'endpoint_disabled')
+    await record(attempt, 'endpoint_disabled')
     await disable(deps, endpoint, 'every delivery failed for too long', nowIso)
     throw new UnrecoverableError('endpoint disabled after failing for too long')
   }
@@ -112,7 +116,7 @@ export async function processDeliveryJob(
       current.failingSince ? undefined : { ...current, failingSince },
     )
   const last = job.attemptsMade + 1 >= deps.attempts
-  await deps.webhooks.recordAttempt(delivery.id, attempt, last ? 'failed' : 'pending')
+  await record(attempt, last ? 'failed' : 'pending')
   throw new RetryableDeliveryError(
     result.error ?? `receiver answered ${result.statusCode ?? 'nothing'}`,
     result.retryAfterMs,

@@ -8,6 +8,8 @@ import type { WebhookDelivery, WebhookEndpoint, WebhookStore } from '../src/stor
 
 export interface DeliveryJobData {
   deliveryId: string
+  /** Lets the attempt read the delivery and its endpoint in one round trip (absent on redeliveries). */
+  endpointId?: string
 }
 
 export interface RelayOptions {
@@ -101,7 +103,11 @@ export function startOutboxRelay(options: RelayOptions) {
     const deliveries = await deliveriesOf(messages)
     await webhooks.createDeliveries(deliveries)
     for (const delivery of deliveries)
-      jobs.push({ name: 'deliver', data: { deliveryId: delivery.id }, opts: { jobId: delivery.id } })
+      jobs.push({
+        name: 'deliver',
+        data: { deliveryId: delivery.id, endpointId: delivery.endpointId },
+        opts: { jobId: delivery.id },
+      })
     // Job ids come from the entry and the endpoint: adding an existing one again is a no-op.
     if (jobs.length > 0) await queue.addBulk(jobs)
     await options.fault?.('before-ack', first)

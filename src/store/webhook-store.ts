@@ -57,7 +57,17 @@ const DELIVERY_TTL_SECONDS = 30 * 24 * 3600
 const DELIVERIES_KEPT_PER_ENDPOINT = 1000
 const ATTEMPTS_KEPT = 30
 
-export function createWebhookStore(redis: Redis, prefix: string) {
+interface ScriptedRedis extends Redis {
+  colisCompareAndSet(key: string, expected: string, replacement: string): Promise<number>
+}
+
+export function createWebhookStore(client: Redis, prefix: string) {
+  const redis = client as ScriptedRedis
+  if (typeof redis.colisCompareAndSet !== 'function') {
+    redis.defineCommand('colisCompareAndSet', { numberOfKeys: 1, lua: COMPARE_AND_SET })
+  }
+  const compareAndSet = (key: string, expected: string, replacement: string) =>
+    redis.colisCompareAndSet(key, expected, replacement)
   const keys = createRedisKeys(prefix)
   const parse = <T>(doc: string | null): T | undefined => (doc ? (JSON.parse(doc) as T) : undefined)
 
@@ -103,14 +113,7 @@ export function createWebhookStore(redis: Redis, prefix: string) {
         if (!current) return undefined
         const changed = change(current)
         if (!changed) return current
-        const swapped = await redis.eval(
-          COMPARE_AND_SET,
-          1,
-          keys.webhook(id),
-          doc ?? '',
-          JSON.stringify(changed),
-        )
-        if (swapped === 1) return changed
+        if ((await compareAndSet(keys.webhook(id), doc ?? '', JSON.stringify(changed))) === 1) return changed
       }
       throw new Error(`webhook endpoint ${id} kept changing: update given up`)
     },
@@ -186,16 +189,48 @@ export function createWebhookStore(redis: Redis, prefix: string) {
       return parse<WebhookDelivery>(await redis.get(keys.delivery(id)))
     },
 
+    /**
+     * What a delivery attempt needs: the delivery (with its document as stored, for `recordAttempt`)
+     * and its endpoint, in one round trip when the caller knows the endpoint's id (delivery jobs carry
+     * it), in two otherwise.
+     */
+    async loadDelivery(
+      deliveryId: string,
+      endpointId?: string,
+    ): Promise<{ delivery: WebhookDelivery; stored: string; endpoint?: WebhookEndpoint } | undefined> {
+      const [stored, endpointDoc] = endpointId
+        ? await redis.mget(keys.delivery(deliveryId), keys.webhook(endpointId))
+        : [await redis.get(keys.delivery(deliveryId)), null]
+      const delivery = parse<WebhookDelivery>(stored ?? null)
+      if (!stored || !delivery) return undefined
+      const endpoint =
+        endpointId === delivery.endpointId
+          ? parse<WebhookEndpoint>(endpointDoc ?? null)
+          : await this.getEndpoint(delivery.endpointId)
+      return { delivery, stored, endpoint }
+    },
+
+    /**
+     * Appends an attempt and sets the state. Given the document as it was read (`stored`), one
+     * compare-and-set round trip; when it changed meanwhile (or is not given), read it again first.
+     */
     async recordAttempt(
       id: string,
       attempt: DeliveryAttempt,
       state: WebhookDelivery['state'],
+      stored?: string,
     ): Promise<void> {
+      const withAttempt = (delivery: WebhookDelivery) =>
+        JSON.stringify({
+          ...delivery,
+          attempts: [...delivery.attempts, attempt].slice(-ATTEMPTS_KEPT),
+          state,
+        })
+      const read = stored && parse<WebhookDelivery>(stored)
+      if (stored && read && (await compareAndSet(keys.delivery(id), stored, withAttempt(read))) === 1) return
       const delivery = await this.getDelivery(id)
       if (!delivery) return
-      delivery.attempts = [...delivery.attempts, attempt].slice(-ATTEMPTS_KEPT)
-      delivery.state = state
-      await redis.set(keys.delivery(id), JSON.stringify(delivery), 'KEEPTTL')
+      await redis.set(keys.delivery(id), withAttempt(delivery), 'KEEPTTL')
     },
 
     /** Asks the relay (through the outbox) to deliver again, with the same webhook-id. */

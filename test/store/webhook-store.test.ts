@@ -1,0 +1,111 @@
+import type { Redis } from 'ioredis'
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest'
+import { createRedisKeys } from '../../src/store/redis-keys.js'
+import {
+  createWebhookStore,
+  type WebhookDelivery,
+  type WebhookEndpoint,
+} from '../../src/store/webhook-store.js'
+import { connectTestRedis, uniquePrefix } from '../support/redis.js'
+
+const AT = '2026-03-27T10:00:00.000Z'
+
+function endpoint(id: string): WebhookEndpoint {
+  return {
+    id,
+    merchantId: 'shop-a',
+    url: 'https://example.com/hooks',
+    events: ['tracking.updated'],
+    secrets: [{ secret: 'whsec_dGVzdA==', createdAt: AT }],
+    createdAt: AT,
+  }
+}
+
+function delivery(id: string, endpointId: string): WebhookDelivery {
+  return {
+    id,
+    endpointId,
+    messageId: `msg_${id}`,
+    type: 'tracking.updated',
+    trackingId: 'trk_a',
+    createdAt: AT,
+    state: 'pending',
+    attempts: [],
+    body: '{"type":"tracking.updated"}',
+  }
+}
+
+describe('webhook store: delivery attempts', () => {
+  let redis: Redis
+
+  beforeAll(() => {
+    redis = connectTestRedis()
+  })
+
+  afterAll(async () => {
+    vi.restoreAllMocks()
+    await redis.quit()
+  })
+
+  async function fresh(name: string) {
+    const prefix = uniquePrefix(name)
+    const webhooks = createWebhookStore(redis, prefix)
+    await webhooks.createEndpoint(endpoint('whk_a'))
+    await webhooks.createEndpoint(endpoint('whk_b'))
+    await webhooks.createDeliveries([delivery('dlv_1', 'whk_a')])
+    return { webhooks, keys: createRedisKeys(prefix) }
+  }
+
+  it('loads a delivery with its endpoint in one round trip when told the endpoint, in two otherwise', async () => {
+    const { webhooks } = await fresh('load-delivery')
+    const mget = vi.spyOn(redis, 'mget')
+    const get = vi.spyOn(redis, 'get')
+    const told = await webhooks.loadDelivery('dlv_1', 'whk_a')
+    expect(told?.delivery).toEqual(delivery('dlv_1', 'whk_a'))
+    expect(told?.endpoint?.id).toBe('whk_a')
+    expect(JSON.parse(told?.stored ?? '')).toEqual(delivery('dlv_1', 'whk_a'))
+    expect(mget).toHaveBeenCalledTimes(1)
+    expect(get).not.toHaveBeenCalled()
+    // Not told, or told wrong: the delivery's own endpoint, read after it.
+    expect((await webhooks.loadDelivery('dlv_1'))?.endpoint?.id).toBe('whk_a')
+    expect((await webhooks.loadDelivery('dlv_1', 'whk_b'))?.endpoint?.id).toBe('whk_a')
+    expect(await webhooks.loadDelivery('dlv_missing', 'whk_a')).toBeUndefined()
+    mget.mockRestore()
+    get.mockRestore()
+  })
+
+  it('records an attempt in one write when the delivery did not change since it was read', async () => {
+    const { webhooks } = await fresh('attempt-cas')
+    const loaded = await webhooks.loadDelivery('dlv_1', 'whk_a')
+    const get = vi.spyOn(redis, 'get')
+    await webhooks.recordAttempt(
+      'dlv_1',
+      { at: AT, statusCode: 200, durationMs: 12 },
+      'delivered',
+      loaded?.stored,
+    )
+    expect(get).not.toHaveBeenCalled()
+    get.mockRestore()
+    expect(await webhooks.getDelivery('dlv_1')).toMatchObject({
+      state: 'delivered',
+      attempts: [{ at: AT, statusCode: 200, durationMs: 12 }],
+    })
+  })
+
+  it('keeps an attempt recorded meanwhile by someone else: reads again and appends', async () => {
+    const { webhooks, keys } = await fresh('attempt-conflict')
+    const loaded = await webhooks.loadDelivery('dlv_1', 'whk_a')
+    await webhooks.recordAttempt('dlv_1', { at: AT, statusCode: 503, durationMs: 5 }, 'pending')
+    await webhooks.recordAttempt(
+      'dlv_1',
+      { at: AT, statusCode: 200, durationMs: 7 },
+      'delivered',
+      loaded?.stored,
+    )
+    expect((await webhooks.getDelivery('dlv_1'))?.attempts.map((attempt) => attempt.statusCode)).toEqual([
+      503, 200,
+    ])
+    // The delivery keeps its expiry.
+    expect(await redis.ttl(keys.delivery('dlv_1'))).toBeGreaterThan(29 * 86_400)
+  })
+})
