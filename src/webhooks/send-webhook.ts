@@ -30,9 +30,22 @@ const TIMEOUT_CODES = new Set(['UND_ERR_CONNECT_TIMEOUT', 'UND_ERR_HEADERS_TIMEO
 export async function sendWebhook(request: SendWebhookRequest): Promise<SendWebhookResult> {
   const unusable = unusableUrl(request.url)
   if (unusable) return { outcome: 'failed', durationMs: 0, error: unusable }
+  // Not AbortSignal.timeout: its transferable signal costs ~10 µs per call, this ~3 µs.
+  const controller = new AbortController()
+  const timer = setTimeout(
+    () => controller.abort(new DOMException(`timed out after ${request.timeoutMs} ms`, 'TimeoutError')),
+    request.timeoutMs,
+  )
+  try {
+    return await attempt(request, controller.signal)
+  } finally {
+    clearTimeout(timer)
+  }
+}
+
+async function attempt(request: SendWebhookRequest, signal: AbortSignal): Promise<SendWebhookResult> {
   const started = performance.now()
   const durationMs = () => Math.round(performance.now() - started)
-  const signal = AbortSignal.timeout(request.timeoutMs)
   let response: Response
   try {
     // Resolved at call time: nock patches globalThis.fetch when a test imports it.
