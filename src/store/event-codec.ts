@@ -18,6 +18,12 @@ const TAG_DEFLATE_V1 = 0x01
 const MIN_DEFLATE_BYTES = 128
 
 /**
+ * zlib's output chunk. Its default (16 KB) is allocated per call, while a stored timeline is ~0.1–1 KB:
+ * every encode churned 16 KB of buffer memory. Longer output takes more chunks, the same bytes.
+ */
+const DEFLATE_CHUNK_BYTES = 1024
+
+/**
  * Strings a timeline is likely to repeat: the JSON skeleton of an event, the statuses, and real
  * carrier wordings (La Poste Suivi v2 and Chronopost labels, from test/fixtures). Deflate refers back
  * into it as if it had been sent just before the data; the most frequent strings come last (closest).
@@ -77,7 +83,7 @@ const DICTIONARY_V1 = Buffer.from(
 export function encodeEvents(events: readonly TrackingEvent[]): Buffer {
   const json = Buffer.from(JSON.stringify(events))
   if (json.length < MIN_DEFLATE_BYTES) return json
-  const deflated = deflateRawSync(json, { dictionary: DICTIONARY_V1 })
+  const deflated = deflateRawSync(json, { dictionary: DICTIONARY_V1, chunkSize: DEFLATE_CHUNK_BYTES })
   return Buffer.concat([Buffer.of(TAG_DEFLATE_V1), deflated])
 }
 

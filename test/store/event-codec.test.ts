@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto'
 import fc from 'fast-check'
 import type { Redis } from 'ioredis'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
@@ -70,6 +71,15 @@ describe('event codec', () => {
     const stored = encodeEvents(events)
     expect(stored[0]).toBe(0x01)
     expect(stored.length).toBeLessThan(Buffer.byteLength(JSON.stringify(events)) / 3)
+    expect(decodeEvents(stored)).toEqual(events)
+  })
+
+  it('round-trips a timeline whose deflated form spans several output chunks', () => {
+    // Random descriptions do not compress: the deflated form is several KB, zlib writes it chunk by chunk.
+    const noise = (index: number) => createHash('sha512').update(String(index)).digest('base64')
+    const events = timeline(60).map((event, index) => ({ ...event, description: noise(index) }))
+    const stored = encodeEvents(events)
+    expect(stored.length).toBeGreaterThan(4 * 1024)
     expect(decodeEvents(stored)).toEqual(events)
   })
 
