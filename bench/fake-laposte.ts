@@ -3,7 +3,8 @@
  * IPC channel) so that its CPU is not billed to the colis process it answers: a real carrier is remote.
  * It answers every id at once with one in-transit scan (200 single, 207 multi).
  *
- * Messages to the parent: `{ port }` once listening, then `{ requests, ids, cpuMs }` after each request.
+ * Messages to the parent: `{ port, requests, ids, cpuMs }` once listening, then `{ requests, ids, cpuMs }`
+ * after each request.
  */
 import { createServer } from 'node:http'
 import type { AddressInfo } from 'node:net'
@@ -52,7 +53,8 @@ const server = createServer((request, response) => {
 })
 
 server.listen(0, '127.0.0.1', () => {
-  process.send?.({ port: (server.address() as AddressInfo).port })
+  // With the CPU used so far (loading this file), so the parent counts only what answering costs.
+  process.send?.({ port: (server.address() as AddressInfo).port, requests, ids, cpuMs: cpuMs() })
 })
 // The parent went away (or closed the channel): nothing left to answer.
 process.on('disconnect', () => {

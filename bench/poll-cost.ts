@@ -1,7 +1,9 @@
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
+import { Queue, Worker } from 'bullmq'
 import { Redis } from 'ioredis'
+import { createCarrierHttp } from '../adapters/carrier-http.js'
 import { createCarrierRuntime } from '../adapters/registry.js'
 import { loadConfig } from '../src/config.js'
 import { laPoste13CheckDigit } from '../src/domain/tracking-number.js'
@@ -142,5 +144,112 @@ export async function measurePollCost(
     redisCpuMsPerPoll: redisCpu / trackings,
     carrierCpuMsPerPoll: carrierCpu / trackings,
     carrierRequestsPer1000Polls: (requests / trackings) * 1000,
+  }
+}
+
+/** The least a batched poll can cost: a compare-and-set of the doc and the next poll time, nothing else. */
+const FLOOR_SAVE = `
+if tonumber(redis.call('HGET', KEYS[1], 'v')) ~= tonumber(ARGV[1]) then return 0 end
+redis.call('HSET', KEYS[1], 'doc', ARGV[2], 'v', tonumber(ARGV[1]) + 1)
+redis.call('ZADD', KEYS[2], ARGV[3], ARGV[4])
+return 1
+`
+
+export interface PollFloor {
+  parcels: number
+  pollsPerSecond: number
+  cpuMsPerPoll: number
+  redisCpuMsPerPoll: number
+}
+
+/**
+ * The floor under figure 1: BullMQ jobs of `batchSize` ids at `concurrency`, each doing only the I/O a
+ * batched poll cannot avoid (one pipelined read of the docs, one HTTP exchange with the same loopback La
+ * Poste through colis' carrier HTTP client, the answer parsed as JSON, one pipelined compare-and-set
+ * script per parcel writing a doc of the real size). No domain work: no mapping, merge, alerts or indexes.
+ */
+export async function measurePollFloor(
+  parcels: number,
+  batchSize: number,
+  concurrency: number,
+): Promise<PollFloor> {
+  const dir = mkdtempSync(join(tmpdir(), 'colis-bench-floor-'))
+  const redis = await startLocalRedis({ dir })
+  const carrier = await startFakeLaPoste()
+  const http = createCarrierHttp({ carrier: 'laposte', timeoutMs: 10_000, connections: 100_000 })
+  const connections: Redis[] = []
+  const connect = () => {
+    const client = new Redis(redis.url, { maxRetriesPerRequest: null })
+    connections.push(client)
+    return client
+  }
+  const direct = connect()
+  direct.defineCommand('floorSave', { numberOfKeys: 2, lua: FLOOR_SAVE })
+  const numbers = Array.from({ length: parcels }, (_, index) => laPosteNumber(index))
+  const doc = (number: string) =>
+    JSON.stringify({
+      id: `trk_${number}`,
+      merchantId: 'bench',
+      carrier: 'laposte',
+      trackingNumber: number,
+    }).padEnd(600, ' ')
+  for (let start = 0; start < parcels; start += 1000) {
+    const pipeline = direct.pipeline()
+    for (const number of numbers.slice(start, start + 1000))
+      pipeline.hset(`floor:trk:${number}`, 'doc', doc(number), 'events', '[]', 'v', 1)
+    await pipeline.exec()
+  }
+  const queue = new Queue<{ ids: string[] }>('floor', { connection: connect() })
+  const jobs = []
+  for (let start = 0; start < parcels; start += batchSize)
+    jobs.push({ name: 'poll', data: { ids: numbers.slice(start, start + batchSize) } })
+  for (let start = 0; start < jobs.length; start += 1000) await queue.addBulk(jobs.slice(start, start + 1000))
+
+  const cpuBefore = process.cpuUsage()
+  const redisCpuBefore = await redisCpuMs(direct)
+  const started = performance.now()
+  let done = 0
+  await new Promise<void>((resolve, reject) => {
+    const worker = new Worker<{ ids: string[] }>(
+      'floor',
+      async (job) => {
+        const { ids } = job.data
+        const read = direct.pipeline()
+        for (const id of ids) read.hmget(`floor:trk:${id}`, 'doc', 'v')
+        const rows = (await read.exec()) ?? []
+        const response = await http.request(`${carrier.baseUrl}/idships/${ids.join(',')}?lang=fr_FR`, {
+          headers: { Accept: 'application/json', 'X-Okapi-Key': 'bench-key' },
+        })
+        JSON.parse(response.text)
+        const write = direct.pipeline() as unknown as { floorSave(...args: string[]): void }
+        ids.forEach((id, index) => {
+          const [, fields] = rows[index] ?? []
+          const [stored, version] = fields as [string, string]
+          write.floorSave(`floor:trk:${id}`, 'floor:due', version, stored, String(Date.now() + 3_600_000), id)
+        })
+        await (write as unknown as ReturnType<Redis['pipeline']>).exec()
+      },
+      { connection: connect(), concurrency, removeOnComplete: { count: 1000 } },
+    )
+    worker.on('failed', (_job, error) => reject(error))
+    worker.on('completed', () => {
+      done++
+      if (done === jobs.length) void worker.close().then(() => resolve())
+    })
+  })
+  const seconds = (performance.now() - started) / 1000
+  const cpu = process.cpuUsage(cpuBefore)
+  const redisCpu = (await redisCpuMs(direct)) - redisCpuBefore
+  await queue.close()
+  await http.close()
+  await Promise.all(connections.map((client) => client.quit()))
+  await carrier.close()
+  await redis.stop()
+  rmSync(dir, { recursive: true, force: true })
+  return {
+    parcels,
+    pollsPerSecond: parcels / seconds,
+    cpuMsPerPoll: (cpu.user + cpu.system) / 1000 / parcels,
+    redisCpuMsPerPoll: redisCpu / parcels,
   }
 }

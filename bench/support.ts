@@ -57,9 +57,9 @@ export async function startFakeLaPoste() {
   let counters: FakeLaPosteCounters = { requests: 0, ids: 0, cpuMs: 0 }
   const port = await new Promise<number>((resolve, reject) => {
     child.once('exit', (code) => reject(new Error(`fake La Poste exited (${code})`)))
-    child.on('message', (message: { port?: number } & Partial<FakeLaPosteCounters>) => {
-      if (message.port !== undefined) resolve(message.port)
-      else counters = message as FakeLaPosteCounters
+    child.on('message', ({ port, ...latest }: FakeLaPosteCounters & { port?: number }) => {
+      counters = latest
+      if (port !== undefined) resolve(port)
     })
   })
   return {
