@@ -2,11 +2,11 @@ import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
 import { ALERT_TYPES } from '../../src/domain/delay-alerts.js'
 import type { TrackingRecord } from '../../src/domain/tracking.js'
-import type { TrackingEvent } from '../../src/domain/tracking-event.js'
-import { EVENT_STATUSES, TRACKING_STATUSES } from '../../src/domain/tracking-status.js'
+import { TRACKING_STATUSES } from '../../src/domain/tracking-status.js'
 import { toTrackingView, trackingViewJson } from '../../src/domain/tracking-view.js'
+import { anyEvent, anyText } from '../support/arbitraries.js'
 
-const text = fc.string({ unit: 'binary', maxLength: 40 })
+const text = anyText(40)
 const json = fc.jsonValue({ maxDepth: 2 })
 
 const recordArb: fc.Arbitrary<TrackingRecord> = fc.record(
@@ -71,28 +71,12 @@ const recordArb: fc.Arbitrary<TrackingRecord> = fc.record(
   },
 ) as fc.Arbitrary<TrackingRecord>
 
-const eventArb: fc.Arbitrary<TrackingEvent> = fc.record(
-  {
-    id: text,
-    occurredAt: text,
-    status: fc.constantFrom(...EVENT_STATUSES),
-    code: text,
-    description: text,
-    location: fc.record(
-      { name: text, city: text, postalCode: text, countryCode: text },
-      { requiredKeys: [] },
-    ),
-    details: fc.dictionary(text, text, { maxKeys: 3 }),
-  },
-  { requiredKeys: ['id', 'occurredAt', 'status', 'code', 'description'] },
-)
-
 describe('trackingViewJson', () => {
   it('writes exactly JSON.stringify(toTrackingView(...)), the stored events text spliced in', () => {
     fc.assert(
       fc.property(
         recordArb,
-        fc.array(eventArb, { maxLength: 25 }),
+        fc.array(anyEvent(40), { maxLength: 25 }),
         fc.option(fc.integer({ min: 0, max: 4_102_444_800_000 }), { nil: undefined }),
         (record, events, nextDueAtMs) => {
           expect(trackingViewJson(record, JSON.stringify(events), nextDueAtMs)).toBe(
