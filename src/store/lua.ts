@@ -50,9 +50,12 @@ return ARGV[1]
 
 /**
  * Compare-and-set of a tracking. KEYS: tracking. ARGV: expectedVersion, doc, events ('' = unchanged),
- * ops, opsIfGone, then the notification payloads: an XADD_IF_SUBSCRIBED op names the ARGV index of its
- * message, so a payload (most of the bytes) travels as it is, never escaped into the ops' JSON nor
- * decoded by cjson. Returns 1 saved, 0 version conflict, -1 tracking deleted (opsIfGone ran).
+ * ops, opsIfGone, withPayloads ('1' or '0'), then the notification payloads when withPayloads: an
+ * XADD_IF_SUBSCRIBED op names the ARGV index of its message, so a payload (most of the bytes) travels as it
+ * is, never escaped into the ops' JSON nor decoded by cjson. Without payloads, the write goes through only
+ * if nobody listens (nothing to publish), else it answers 2 and writes nothing: send it again with them.
+ * Returns 1 saved, 3 saved with payloads nobody listened to, 2 payloads needed, 0 version conflict,
+ * -1 tracking deleted (opsIfGone ran).
  */
 export const SAVE_TRACKING = `${RUN_OP}
 if redis.call('EXISTS', KEYS[1]) == 0 then
@@ -61,15 +64,30 @@ if redis.call('EXISTS', KEYS[1]) == 0 then
 end
 local version = tonumber(redis.call('HGET', KEYS[1], 'v'))
 if version ~= tonumber(ARGV[1]) then return 0 end
+local ops = cjson.decode(ARGV[4])
+local withPayloads = ARGV[6] == '1'
+local listened = {}
+local anyListened = false
+for i, op in ipairs(ops) do
+  if op[1] == 'XADD_IF_SUBSCRIBED' and redis.call('SCARD', op[2]) + redis.call('SCARD', op[3]) > 0 then
+    if not withPayloads then return 2 end
+    listened[i] = true
+    anyListened = true
+  end
+end
 if ARGV[3] ~= '' then
   redis.call('HSET', KEYS[1], 'doc', ARGV[2], 'events', ARGV[3], 'v', version + 1)
 else
   redis.call('HSET', KEYS[1], 'doc', ARGV[2], 'v', version + 1)
 end
-for _, op in ipairs(cjson.decode(ARGV[4])) do
-  if op[1] == 'XADD_IF_SUBSCRIBED' then op[5] = ARGV[op[5]] end
-  run(op)
+for i, op in ipairs(ops) do
+  if op[1] ~= 'XADD_IF_SUBSCRIBED' then
+    run(op)
+  elseif listened[i] then
+    redis.call('XADD', op[4], '*', 'm', ARGV[op[5]])
+  end
 end
+if withPayloads and not anyListened then return 3 end
 return 1
 `
 

@@ -115,10 +115,23 @@ export function createRedisTrackingStore(
     return { record, events: decodeEvents(events), version: Number(version?.toString()) }
   }
 
-  /** SAVE_TRACKING's key and arguments; its ARGV[6] onwards are the notification payloads. */
-  function saveArgs(write: PollWrite): Array<string | Buffer> {
+  /**
+   * Whether a merchant's last save with notifications found someone listening: their payloads are then
+   * sent at once; otherwise a save goes without them and is sent again with them only if SAVE_TRACKING
+   * finds a listener. A merchant without webhooks never ships payloads nobody reads (~4 KB a change).
+   */
+  const listeningMerchants = new Map<string, boolean>()
+  const LISTENING_MERCHANTS_LIMIT = 10_000
+
+  function noteListening(merchantId: string, listening: boolean) {
+    if (listeningMerchants.size >= LISTENING_MERCHANTS_LIMIT) listeningMerchants.clear()
+    listeningMerchants.set(merchantId, listening)
+  }
+
+  /** SAVE_TRACKING's key and arguments; with payloads, its ARGV[7] onwards are the notifications. */
+  function saveArgs(write: PollWrite, withPayloads: boolean): Array<string | Buffer> {
     const { record } = write
-    const outbox = outboxOps(keys, write.notifications ?? [], 6)
+    const outbox = outboxOps(keys, write.notifications ?? [], 7)
     const ops: Op[] = [
       ...indexOps(keys, write.before.record, record),
       ...alertOps(keys, record, write.changedAlerts ?? []),
@@ -133,15 +146,16 @@ export function createRedisTrackingStore(
       ...alertCheckOps(keys, record.id, undefined),
       ['ZREM', keys.alertsInflight(), record.id],
     ]
-    return [
+    const args = [
       keys.tracking(record.id),
       String(write.before.version),
       JSON.stringify(record),
       write.events ? encodeEvents(write.events) : '',
       JSON.stringify(ops),
       JSON.stringify(ifGone),
-      ...outbox.payloads,
+      withPayloads ? '1' : '0',
     ]
+    return withPayloads ? [...args, ...outbox.payloads] : args
   }
 
   async function registerMany(
@@ -339,14 +353,34 @@ export function createRedisTrackingStore(
     },
 
     async savePolls(writes): Promise<SaveOutcome[]> {
-      if (writes.length === 0) return []
-      const pipeline = redis.pipeline() as unknown as ScriptedRedis
-      for (const write of writes) pipeline.colisSave(...saveArgs(write))
-      const results = (await (pipeline as unknown as ReturnType<Redis['pipeline']>).exec()) ?? []
-      return results.map(([error, result]) => {
-        if (error) throw error
-        return result === 1 ? 'saved' : result === 0 ? 'conflict' : 'gone'
-      })
+      const outcomes: SaveOutcome[] = []
+      let pending = writes.map((write, index) => ({
+        write,
+        index,
+        withPayloads:
+          (write.notifications?.length ?? 0) > 0 && listeningMerchants.get(write.record.merchantId) === true,
+      }))
+      // At most twice: a save that needs its payloads is sent again with them.
+      while (pending.length > 0) {
+        const pipeline = redis.pipeline() as unknown as ScriptedRedis
+        for (const { write, withPayloads } of pending) pipeline.colisSave(...saveArgs(write, withPayloads))
+        const results = (await (pipeline as unknown as ReturnType<Redis['pipeline']>).exec()) ?? []
+        const again: typeof pending = []
+        results.forEach(([error, result], at) => {
+          if (error) throw error
+          const save = pending[at] as (typeof pending)[number]
+          const { merchantId } = save.write.record
+          if (result === 2) {
+            noteListening(merchantId, true)
+            again.push({ ...save, withPayloads: true })
+            return
+          }
+          if (save.withPayloads && (result === 1 || result === 3)) noteListening(merchantId, result === 1)
+          outcomes[save.index] = result === 1 || result === 3 ? 'saved' : result === 0 ? 'conflict' : 'gone'
+        })
+        pending = again
+      }
+      return outcomes
     },
 
     async claimDue(carrier, nowMs, limit, leaseMs) {

@@ -573,6 +573,58 @@ describe('claimDue', () => {
 })
 
 describe('savePolls', () => {
+  it('publishes a change exactly when someone listens, whatever the store last saw', async () => {
+    const { store, keys } = freshStore('save-notify')
+    const [a, b] = await registerMany(store, 2)
+    if (!a || !b) throw new Error('setup')
+    const notified = (record: TrackingRecord, sequence: number) => ({
+      type: 'tracking.updated',
+      merchantId: record.merchantId,
+      trackingId: record.id,
+      sequence,
+      timestamp: new Date(T0).toISOString(),
+      data: JSON.stringify({ tracking: { id: record.id }, sequence }),
+    })
+    const save = async (...changes: Array<[TrackingRecord, number]>) => {
+      const views = await Promise.all(changes.map(([record]) => loadOne(store, record.id)))
+      return store.savePolls(
+        views.map((view, index) => {
+          const [record, sequence] = changes[index] as [TrackingRecord, number]
+          return {
+            before: view,
+            record: { ...view.record, sequence },
+            notifications: [notified(record, sequence)],
+          }
+        }),
+      )
+    }
+    const published = async () =>
+      (await redis.xrange(keys.outbox(), '-', '+')).map(([, fields]) => {
+        const message = JSON.parse(fields[1] ?? '{}')
+        expect(JSON.parse(message.data)).toEqual({
+          tracking: { id: message.trackingId },
+          sequence: message.sequence,
+        })
+        return `${message.trackingId === a.id ? 'a' : 'b'}${message.sequence}`
+      })
+
+    expect(await save([a, 1])).toEqual(['saved'])
+    expect(await published()).toEqual([])
+    await redis.sadd(keys.merchantWebhooks('shop-a'), 'whk_merchant')
+    expect(await save([a, 2])).toEqual(['saved'])
+    expect(await published()).toEqual(['a2'])
+    await redis.srem(keys.merchantWebhooks('shop-a'), 'whk_merchant')
+    expect(await save([a, 3])).toEqual(['saved'])
+    expect(await published()).toEqual(['a2'])
+    // A shopper subscription to one tracking listens to that tracking only.
+    await redis.sadd(keys.trackingSubscriptions(b.id), 'whk_shopper')
+    expect(await save([a, 4], [b, 1])).toEqual(['saved', 'saved'])
+    expect(await save([b, 2], [a, 5])).toEqual(['saved', 'saved'])
+    expect(await published()).toEqual(['a2', 'b1', 'b2'])
+    expect((await loadOne(store, a.id)).version).toBe(6)
+    expect((await loadOne(store, b.id)).version).toBe(3)
+  })
+
   it('saves the record, the timeline and the next poll, and bumps the version', async () => {
     const { store, keys } = freshStore('save')
     const { record } = await store.register(parcel(), new Date(T0))
