@@ -21,6 +21,7 @@ import {
   indexOps,
   type Op,
   outboxOps,
+  outboxPayloads,
   pollScheduleOps,
 } from './tracking-ops.js'
 import {
@@ -131,11 +132,11 @@ export function createRedisTrackingStore(
   /** SAVE_TRACKING's key and arguments; with payloads, its ARGV[7] onwards are the notifications. */
   function saveArgs(write: PollWrite, withPayloads: boolean): Array<string | Buffer> {
     const { record } = write
-    const outbox = outboxOps(keys, write.notifications ?? [], 7)
+    const notifications = write.notifications ?? []
     const ops: Op[] = [
       ...indexOps(keys, write.before.record, record),
       ...alertOps(keys, record, write.changedAlerts ?? []),
-      ...outbox.ops,
+      ...outboxOps(keys, notifications, 7),
     ]
     if (!write.keepPollSchedule)
       ops.push(...pollScheduleOps(keys, record.carrier, record.id, write.nextDueAtMs))
@@ -155,7 +156,7 @@ export function createRedisTrackingStore(
       JSON.stringify(ifGone),
       withPayloads ? '1' : '0',
     ]
-    return withPayloads ? [...args, ...outbox.payloads] : args
+    return withPayloads ? [...args, ...outboxPayloads(notifications)] : args
   }
 
   async function registerMany(

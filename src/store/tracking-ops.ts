@@ -121,25 +121,23 @@ export function alertCheckOps(keys: RedisKeys, id: string, nextCheckAtMs: number
 
 /**
  * Writes each notification to the outbox where someone listens. Each op names the script argument
- * holding its message (`firstPayloadArg`, then the next ones): SAVE_TRACKING gets `payloads` as
- * arguments of their own, not escaped into the ops' JSON.
+ * holding its message (`firstPayloadArg`, then the next ones): SAVE_TRACKING gets the messages' JSON
+ * (`outboxPayloads`) as arguments of their own, not escaped into the ops' JSON.
  */
 export function outboxOps(
   keys: RedisKeys,
   messages: readonly OutboxMessage[],
   firstPayloadArg: number,
-): { ops: Op[]; payloads: string[] } {
-  const ops: Op[] = []
-  const payloads: string[] = []
-  messages.forEach((message, index) => {
-    ops.push([
-      'XADD_IF_SUBSCRIBED',
-      keys.merchantWebhooks(message.merchantId),
-      keys.trackingSubscriptions(message.trackingId),
-      keys.outbox(),
-      firstPayloadArg + index,
-    ])
-    payloads.push(JSON.stringify(message))
-  })
-  return { ops, payloads }
+): Op[] {
+  return messages.map((message, index) => [
+    'XADD_IF_SUBSCRIBED',
+    keys.merchantWebhooks(message.merchantId),
+    keys.trackingSubscriptions(message.trackingId),
+    keys.outbox(),
+    firstPayloadArg + index,
+  ])
+}
+
+export function outboxPayloads(messages: readonly OutboxMessage[]): string[] {
+  return messages.map((message) => JSON.stringify(message))
 }
