@@ -17,11 +17,6 @@ const TAG_DEFLATE_V1 = 0x01
 /** Short timelines stay JSON: below this, deflate saves little and costs a zlib round. */
 const MIN_DEFLATE_BYTES = 128
 
-/**
- * zlib's output chunk. Its default (16 KB) is allocated per call, while a stored timeline is ~0.1–1 KB:
- * every encode churned 16 KB of buffer memory. Longer output takes more chunks, the same bytes.
- */
-const DEFLATE_CHUNK_BYTES = 1024
 
 /**
  * Strings a timeline is likely to repeat: the JSON skeleton of an event, the statuses, and real
@@ -80,10 +75,19 @@ const DICTIONARY_V1 = Buffer.from(
   ].join(''),
 )
 
+/**
+ * Deflate settings sized for a timeline (0.2–15 KB of JSON) rather than zlib's defaults (32 KB window,
+ * memLevel 8, 16 KB output chunk: ~300 KB of state allocated per encode, which made encoding cost
+ * more in GC than in compressing). An 8 KB window still holds the dictionary and then the timeline:
+ * the same sizes up to 40 events. Inflate reads any window up to its own (15), so values written
+ * with either setting decode the same way.
+ */
+const DEFLATE_OPTIONS = { dictionary: DICTIONARY_V1, windowBits: 13, memLevel: 6, chunkSize: 1024 }
+
 export function encodeEvents(events: readonly TrackingEvent[]): Buffer {
   const json = Buffer.from(JSON.stringify(events))
   if (json.length < MIN_DEFLATE_BYTES) return json
-  const deflated = deflateRawSync(json, { dictionary: DICTIONARY_V1, chunkSize: DEFLATE_CHUNK_BYTES })
+  const deflated = deflateRawSync(json, DEFLATE_OPTIONS)
   return Buffer.concat([Buffer.of(TAG_DEFLATE_V1), deflated])
 }
 
