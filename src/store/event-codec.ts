@@ -17,7 +17,6 @@ const TAG_DEFLATE_V1 = 0x01
 /** Short timelines stay JSON: below this, deflate saves little and costs a zlib round. */
 const MIN_DEFLATE_BYTES = 128
 
-
 /**
  * Strings a timeline is likely to repeat: the JSON skeleton of an event, the statuses, and real
  * carrier wordings (La Poste Suivi v2 and Chronopost labels, from test/fixtures). Deflate refers back
