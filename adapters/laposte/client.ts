@@ -106,6 +106,8 @@ function parseJson(text: string): unknown {
  * (karrio's merged error sample, FORMATS.md §1.7).
  */
 function readGatewayError(body: unknown, retryAfterMs: number): CarrierError | undefined {
+  // Most bodies are Suivi answers: ruled out without a failed parse (zod builds an Error for each).
+  if (typeof body !== 'object' || body === null || !('code' in body)) return undefined
   const envelope = LAPOSTE_GATEWAY_ERROR_SCHEMA.safeParse(body)
   if (!envelope.success) return undefined
   const kind = ERROR_KIND_BY_GATEWAY_CODE.get(envelope.data.code)
