@@ -68,11 +68,20 @@ local ops = cjson.decode(ARGV[4])
 local withPayloads = ARGV[6] == '1'
 local listened = {}
 local anyListened = false
+-- A write's notifications share their listener sets: each pair is counted once.
+local listening = {}
 for i, op in ipairs(ops) do
-  if op[1] == 'XADD_IF_SUBSCRIBED' and redis.call('SCARD', op[2]) + redis.call('SCARD', op[3]) > 0 then
-    if not withPayloads then return 2 end
-    listened[i] = true
-    anyListened = true
+  if op[1] == 'XADD_IF_SUBSCRIBED' then
+    listening[op[2]] = listening[op[2]] or {}
+    local known = listening[op[2]]
+    if known[op[3]] == nil then
+      known[op[3]] = redis.call('SCARD', op[2]) + redis.call('SCARD', op[3]) > 0
+    end
+    if known[op[3]] then
+      if not withPayloads then return 2 end
+      listened[i] = true
+      anyListened = true
+    end
   end
 end
 if ARGV[3] ~= '' then
