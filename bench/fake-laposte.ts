@@ -1,7 +1,7 @@
 /**
  * A loopback La Poste Suivi v2, run as a child process (`node --import tsx bench/fake-laposte.ts`, with an
  * IPC channel) so that its CPU is not billed to the colis process it answers: a real carrier is remote.
- * It answers every id at once with one in-transit scan (200 single, 207 multi).
+ * It answers every id at once with one scan, dated an hour earlier (200 single, 207 multi).
  *
  * Messages to the parent: `{ port, requests, ids, cpuMs }` once listening, then `{ requests, ids, cpuMs }`
  * after each request.
@@ -24,6 +24,11 @@ function cpuMs(): number {
   return (user + system) / 1000
 }
 
+/** Now minus an hour, to the minute, in La Poste's form (`2026-06-03T14:43:00+00:00`). */
+function scannedAt(): string {
+  return `${new Date(Date.now() - 3_600_000).toISOString().slice(0, 16)}:00+00:00`
+}
+
 const server = createServer((request, response) => {
   const asked = decodeURIComponent(request.url?.split('/idships/')[1]?.split('?')[0] ?? '').split(',')
   requests++
@@ -41,7 +46,9 @@ const server = createServer((request, response) => {
         {
           code: 'PC1',
           label: 'Votre colis a été déposé dans un point postal.',
-          date: '2026-06-03T14:43:00+02:00',
+          // An hour before the answer, as a carrier's latest scan of a parcel being polled would be: a
+          // scan months old would open a "stalled" alert on every parcel, which no real poll mix does.
+          date: scannedAt(),
         },
       ],
     },

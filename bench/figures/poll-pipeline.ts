@@ -18,7 +18,13 @@ const CONCURRENCY = 50
 async function bareBullMqJobsPerSecond(jobs: number): Promise<number> {
   const dir = mkdtempSync(join(tmpdir(), 'colis-bench-bare-'))
   const redis = await startLocalRedis({ dir })
-  const connection = () => new Redis(redis.url, { maxRetriesPerRequest: null })
+  // BullMQ leaves connections it was given open: they are closed here, before redis-server stops.
+  const connections: Redis[] = []
+  const connection = () => {
+    const client = new Redis(redis.url, { maxRetriesPerRequest: null })
+    connections.push(client)
+    return client
+  }
   const queue = new Queue('bare', { connection: connection() })
   for (let start = 0; start < jobs; start += 1000) {
     await queue.addBulk(
@@ -45,6 +51,7 @@ async function bareBullMqJobsPerSecond(jobs: number): Promise<number> {
   await finished
   const rate = jobs / ((performance.now() - started) / 1000)
   await queue.close()
+  await Promise.all(connections.map((client) => client.quit()))
   await redis.stop()
   rmSync(dir, { recursive: true, force: true })
   return rate
