@@ -76,6 +76,51 @@ async function plainPostsPerSecond(url: string, count: number): Promise<number> 
 }
 
 /**
+ * The floor of any design with one BullMQ job per delivery: jobs added in bulk, each processed by the
+ * same plain POST, nothing else (no outbox, no delivery record, no signature, no guard).
+ */
+async function startBullMqFloor(url: string, connect: () => Redis, prefix: string) {
+  const agent = new Agent({ connections: CONCURRENCY })
+  const queue = new Queue('floor', { connection: connect(), prefix })
+  let done = 0
+  const worker = new Worker(
+    'floor',
+    async () => {
+      const response = await globalThis.fetch(url, {
+        method: 'POST',
+        body: `{"type":"tracking.updated","timestamp":"x","data":${DATA}}`,
+        // @ts-expect-error undici's dispatcher option is not in the DOM RequestInit type
+        dispatcher: agent,
+      })
+      await response.arrayBuffer()
+      done++
+    },
+    { connection: connect(), prefix, concurrency: CONCURRENCY, removeOnComplete: { count: 1000 } },
+  )
+  let added = 0
+  return {
+    async perSecond(count: number): Promise<number> {
+      done = 0
+      const started = performance.now()
+      for (let index = 0; index < count; index += 500) {
+        const jobs = Array.from({ length: Math.min(500, count - index) }, () => {
+          added++
+          return { name: 'post', data: {}, opts: { jobId: `floor-${added}` } }
+        })
+        await queue.addBulk(jobs)
+      }
+      await until(() => done >= count)
+      return count / ((performance.now() - started) / 1000)
+    },
+    async close() {
+      await worker.close()
+      await queue.close()
+      await agent.close()
+    },
+  }
+}
+
+/**
  * Figure 7: signed deliveries/s through the real outbox relay and delivery worker (BullMQ), vs plain
  * POSTs; and the p99 from "event stored" (outbox write) to "webhook received" at 500 deliveries/s.
  */
@@ -154,7 +199,8 @@ export const webhookFanout: FigureModule = async ({ quick }) => {
   const count = quick ? 3_000 : 10_000
   // Alternating pairs, the median ratio kept: a shared machine's load swings within seconds.
   const rounds = quick ? 3 : 5
-  const pairs: Array<{ plain: number; signed: number }> = []
+  const pairs: Array<{ plain: number; signed: number; floor: number }> = []
+  const floor = await startBullMqFloor(receiver.url, connect, `${prefix}:floor`)
   let stored = 0
   const signedPerSecond = async (deliveries: number) => {
     receiver.reset()
@@ -169,13 +215,18 @@ export const webhookFanout: FigureModule = async ({ quick }) => {
   // Warm-up, not counted: a cold run (JIT, connection pools) is several times slower than a warm one.
   await plainPostsPerSecond(receiver.url, 1000)
   await signedPerSecond(1000)
+  await floor.perSecond(1000)
   for (let round = 0; round < rounds; round++) {
     const plain = await plainPostsPerSecond(receiver.url, count)
-    pairs.push({ plain, signed: await signedPerSecond(count) })
+    pairs.push({ plain, signed: await signedPerSecond(count), floor: await floor.perSecond(count) })
   }
   const ratios = pairs.map((pair) => pair.signed / pair.plain)
   const median = [...ratios].sort((a, b) => a - b)[Math.floor(rounds / 2)] as number
   const { plain, signed } = pairs[ratios.indexOf(median)] as (typeof pairs)[number]
+  const floorRatios = pairs.map((pair) => pair.floor / pair.plain)
+  const floorMedian = [...floorRatios].sort((a, b) => a - b)[Math.floor(rounds / 2)] as number
+  const ofFloor = pairs.map((pair) => pair.signed / pair.floor)
+  await floor.close()
 
   // 500 deliveries/s, paced in 10 ms steps, for a few seconds.
   receiver.reset()
@@ -207,6 +258,16 @@ export const webhookFanout: FigureModule = async ({ quick }) => {
       ratio: Number((signed / plain).toFixed(3)),
       note: `${count} deliveries through outbox → relay → BullMQ → signed POST; baseline: plain POSTs, concurrency ${CONCURRENCY}; median of ${rounds} alternating pairs, ratios ${ratios.map((ratio) => ratio.toFixed(2)).join(' ')}`,
     }),
+    {
+      name: 'webhook-floor-bullmq-post-vs-plain',
+      value: Math.round(pairs[floorRatios.indexOf(floorMedian)]?.floor ?? 0),
+      unit: 'deliveries/s',
+      baseline: Math.round(pairs[floorRatios.indexOf(floorMedian)]?.plain ?? 0),
+      ratio: Number(floorMedian.toFixed(3)),
+      target: 'info',
+      pass: true,
+      note: `one BullMQ job per delivery doing only the plain POST (no outbox, record, signature or guard), same concurrency, measured in the same rounds: ratios ${floorRatios.map((ratio) => ratio.toFixed(2)).join(' ')}; colis reaches ${ofFloor.map((ratio) => ratio.toFixed(2)).join(' ')} of it`,
+    },
     atMost('webhook-p99-stored-to-received-at-500ps', p99, 'ms', 1000, {
       note: `${paced} deliveries paced at 500/s; p50 ${p50} ms`,
     }),
