@@ -9,34 +9,20 @@ import type { PollView, PollWrite } from '../../src/store/tracking-store.js'
 import { applyPollResult, type PollContext } from '../../workers/apply-poll.js'
 import { pollPolicyFrom } from '../../workers/main.js'
 import type { PollPolicy } from '../../workers/poll-schedule.js'
+import { LAPOSTE_NUMBER, REGISTERED_AT, registeredRecord } from '../support/tracking-record.js'
 
 const MINUTE = 60_000
 const HOUR = 60 * MINUTE
 const DAY = 24 * HOUR
-const NUMBER = '8K00009775862'
-const REGISTERED = '2026-03-27T10:00:00.000Z'
+const NUMBER = LAPOSTE_NUMBER
+const REGISTERED = REGISTERED_AT
 const T0 = Date.parse(REGISTERED)
 
 /** 30m-12h pending, 3h-5h info received, 2h-4h in transit, 15m-30m near delivery, 1h-2h exception, 1m-1h retry, 30d. */
 const POLICY: PollPolicy = pollPolicyFrom(loadConfig({ NODE_ENV: 'test' }))
 
 function record(overrides: Partial<TrackingRecord> = {}): TrackingRecord {
-  return {
-    id: 'trk_AAAAAAAAAAAAAAAAAAAA',
-    merchantId: 'shop-a',
-    carrier: 'laposte',
-    trackingNumber: NUMBER,
-    status: 'pending',
-    createdAt: REGISTERED,
-    updatedAt: REGISTERED,
-    lastNewEventAt: REGISTERED,
-    nextCheckAt: REGISTERED,
-    notFoundCount: 0,
-    failureCount: 0,
-    sequence: 0,
-    alerts: [],
-    ...overrides,
-  }
+  return registeredRecord(overrides)
 }
 
 function view(overrides: Partial<TrackingRecord> = {}, events: TrackingEvent[] = []): PollView {

@@ -5,30 +5,15 @@ import { type TrackingEvent, withEventId } from '../../src/domain/tracking-event
 import { toTrackingView } from '../../src/domain/tracking-view.js'
 import type { PollWrite } from '../../src/store/tracking-store.js'
 import { withAlertsAndNotifications } from '../../workers/tracking-changes.js'
+import { LAPOSTE_NUMBER, registeredRecord } from '../support/tracking-record.js'
 
-const NUMBER = '8K00009775862'
-const REGISTERED = '2026-03-27T10:00:00.000Z'
+const NUMBER = LAPOSTE_NUMBER
 // Ten days after the last scan: the parcel is stalled, so the write also opens an alert.
 const NOW_MS = Date.parse('2026-04-10T10:00:00.000Z')
 const POLICY: AlertPolicy = { stalledBusinessDays: 3, pickupExpiringDays: 10, dayKind: 'ouvrables' }
 
 function record(overrides: Partial<TrackingRecord> = {}): TrackingRecord {
-  return {
-    id: 'trk_AAAAAAAAAAAAAAAAAAAA',
-    merchantId: 'shop-a',
-    carrier: 'laposte',
-    trackingNumber: NUMBER,
-    status: 'pending',
-    createdAt: REGISTERED,
-    updatedAt: REGISTERED,
-    lastNewEventAt: REGISTERED,
-    nextCheckAt: REGISTERED,
-    notFoundCount: 0,
-    failureCount: 0,
-    sequence: 4,
-    alerts: [],
-    ...overrides,
-  }
+  return registeredRecord({ sequence: 4, ...overrides })
 }
 
 const SCAN: TrackingEvent = withEventId('laposte', NUMBER, {
