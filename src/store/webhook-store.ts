@@ -71,6 +71,28 @@ export function createWebhookStore(client: Redis, prefix: string) {
   const keys = createRedisKeys(prefix)
   const parse = <T>(doc: string | null): T | undefined => (doc ? (JSON.parse(doc) as T) : undefined)
 
+  /**
+   * Applies `change` to the JSON document at `key` as it is now: compare-and-set, retried on conflict
+   * (its expiry kept). `read`: the document as the caller already has it, which saves the first GET.
+   * Undefined when the document is gone; the current one when `change` returns undefined.
+   */
+  async function updateDocument<T>(
+    key: string,
+    change: (current: T) => T | undefined,
+    read?: string,
+  ): Promise<T | undefined> {
+    let doc = read ?? (await redis.get(key))
+    for (let attempt = 0; attempt < 10; attempt++) {
+      const current = parse<T>(doc)
+      if (!current || !doc) return undefined
+      const changed = change(current)
+      if (!changed) return current
+      if ((await compareAndSet(key, doc, JSON.stringify(changed))) === 1) return changed
+      doc = await redis.get(key)
+    }
+    throw new Error(`${key} kept changing: update given up`)
+  }
+
   return {
     async createEndpoint(endpoint: WebhookEndpoint): Promise<boolean> {
       const doc = JSON.stringify(endpoint)
@@ -101,21 +123,13 @@ export function createWebhookStore(client: Redis, prefix: string) {
     /**
      * Applies `change` to the endpoint as it is now, not as it was read earlier: an attempt can last
      * 15 s, and writing back what it read then would undo a rotation or a disabling made meanwhile.
-     * Compare-and-set, retried on conflict; `change` returns undefined when there is nothing to do.
+     * `change` returns undefined when there is nothing to do.
      */
-    async updateEndpoint(
+    updateEndpoint(
       id: string,
       change: (current: WebhookEndpoint) => WebhookEndpoint | undefined,
     ): Promise<WebhookEndpoint | undefined> {
-      for (let attempt = 0; attempt < 10; attempt++) {
-        const doc = await redis.get(keys.webhook(id))
-        const current = parse<WebhookEndpoint>(doc)
-        if (!current) return undefined
-        const changed = change(current)
-        if (!changed) return current
-        if ((await compareAndSet(keys.webhook(id), doc ?? '', JSON.stringify(changed))) === 1) return changed
-      }
-      throw new Error(`webhook endpoint ${id} kept changing: update given up`)
+      return updateDocument(keys.webhook(id), change)
     },
 
     async deleteEndpoint(endpoint: WebhookEndpoint): Promise<void> {
@@ -211,8 +225,8 @@ export function createWebhookStore(client: Redis, prefix: string) {
     },
 
     /**
-     * Appends an attempt and sets the state. Given the document as it was read (`stored`), one
-     * compare-and-set round trip; when it changed meanwhile (or is not given), read it again first.
+     * Appends an attempt and sets the state, by compare-and-set. Given the document as the caller read
+     * it (`stored`), that is one round trip unless someone changed it meanwhile.
      */
     async recordAttempt(
       id: string,
@@ -220,17 +234,15 @@ export function createWebhookStore(client: Redis, prefix: string) {
       state: WebhookDelivery['state'],
       stored?: string,
     ): Promise<void> {
-      const withAttempt = (delivery: WebhookDelivery) =>
-        JSON.stringify({
+      await updateDocument<WebhookDelivery>(
+        keys.delivery(id),
+        (delivery) => ({
           ...delivery,
           attempts: [...delivery.attempts, attempt].slice(-ATTEMPTS_KEPT),
           state,
-        })
-      const read = stored && parse<WebhookDelivery>(stored)
-      if (stored && read && (await compareAndSet(keys.delivery(id), stored, withAttempt(read))) === 1) return
-      const delivery = await this.getDelivery(id)
-      if (!delivery) return
-      await redis.set(keys.delivery(id), withAttempt(delivery), 'KEEPTTL')
+        }),
+        stored,
+      )
     },
 
     /** Asks the relay (through the outbox) to deliver again, with the same webhook-id. */
