@@ -70,18 +70,19 @@ export function createAuthFailureGuard(
     options.metrics?.rateLimited.inc({ limit: 'failed_auth' })
     return tooManyRequests(c, msBeforeNext, 'too many failed authentications from this address')
   }
+  /** The 429 this address gets without asking Redis, if this process knows it is blocked. */
+  const knownRefusal = (c: Context, address: string): Response | undefined => {
+    const until = blockedUntil.get(address)
+    if (until === undefined) return undefined
+    const left = until - Date.now()
+    if (left > 0) return refuse(c, left)
+    blockedUntil.delete(address)
+    return undefined
+  }
   return {
-    /** The 429 this address gets without asking Redis, if this process knows it is blocked. */
-    knownRefusal(c: Context, address: string): Response | undefined {
-      const until = blockedUntil.get(address)
-      if (until === undefined) return undefined
-      const left = until - Date.now()
-      if (left > 0) return refuse(c, left)
-      blockedUntil.delete(address)
-      return undefined
-    },
+    knownRefusal,
     async refusal(c: Context, address: string): Promise<Response | undefined> {
-      const known = this.knownRefusal(c, address)
+      const known = knownRefusal(c, address)
       if (known) return known
       const state = await limits.authFailures.get(address)
       if (!state || state.consumedPoints <= limits.settings.authFailures.points) return undefined
