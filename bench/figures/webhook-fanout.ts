@@ -51,6 +51,17 @@ async function until(condition: () => boolean) {
   while (!condition()) await new Promise((resolve) => setTimeout(resolve, 5))
 }
 
+/** One unsigned POST of the same body, answer read: the unit both baselines are made of. */
+async function postPlain(url: string, agent: Agent): Promise<void> {
+  const response = await globalThis.fetch(url, {
+    method: 'POST',
+    body: `{"type":"tracking.updated","timestamp":"x","data":${DATA}}`,
+    // @ts-expect-error undici's dispatcher option is not in the DOM RequestInit type
+    dispatcher: agent,
+  })
+  await response.arrayBuffer()
+}
+
 /** Plain unsigned POSTs from this process, same receiver, same concurrency: the HTTP ceiling. */
 async function plainPostsPerSecond(url: string, count: number): Promise<number> {
   const agent = new Agent({ connections: CONCURRENCY })
@@ -60,13 +71,7 @@ async function plainPostsPerSecond(url: string, count: number): Promise<number> 
     Array.from({ length: CONCURRENCY }, async () => {
       while (next < count) {
         next++
-        const response = await globalThis.fetch(url, {
-          method: 'POST',
-          body: `{"type":"tracking.updated","timestamp":"x","data":${DATA}}`,
-          // @ts-expect-error undici's dispatcher option is not in the DOM RequestInit type
-          dispatcher: agent,
-        })
-        await response.arrayBuffer()
+        await postPlain(url, agent)
       }
     }),
   )
@@ -86,13 +91,7 @@ async function startBullMqFloor(url: string, connect: () => Redis, prefix: strin
   const worker = new Worker(
     'floor',
     async () => {
-      const response = await globalThis.fetch(url, {
-        method: 'POST',
-        body: `{"type":"tracking.updated","timestamp":"x","data":${DATA}}`,
-        // @ts-expect-error undici's dispatcher option is not in the DOM RequestInit type
-        dispatcher: agent,
-      })
-      await response.arrayBuffer()
+      await postPlain(url, agent)
       done++
     },
     { connection: connect(), prefix, concurrency: CONCURRENCY, removeOnComplete: { count: 1000 } },
