@@ -117,16 +117,18 @@ function readGatewayError(body: unknown, retryAfterMs: number): CarrierError | u
 }
 
 function readItem(raw: unknown): LaPosteAnswer {
+  // The id is dug out of the raw item only when the answer is an error (a shipment carries its own).
+  const failed = (error: CarrierError): LaPosteAnswer => ({ idShip: readItemId(raw), error })
   const item = LAPOSTE_ITEM_SCHEMA.safeParse(raw)
-  if (!item.success) return { idShip: readItemId(raw), error: offSchema('answer', item.error) }
+  if (!item.success) return failed(offSchema('answer', item.error))
   const { returnCode } = item.data
   if (returnCode === 200) {
     const shipment = LAPOSTE_SHIPMENT_SCHEMA.safeParse(item.data.shipment)
-    if (!shipment.success) return { idShip: readItemId(raw), error: offSchema('shipment', shipment.error) }
+    if (!shipment.success) return failed(offSchema('shipment', shipment.error))
     return { idShip: shipment.data.idShip, shipment: shipment.data }
   }
   const kind = ERROR_KIND_BY_RETURN_CODE.get(returnCode) ?? 'unexpected_response'
-  return { idShip: readItemId(raw), error: new CarrierError(kind, `La Poste returnCode ${returnCode}`) }
+  return failed(new CarrierError(kind, `La Poste returnCode ${returnCode}`))
 }
 
 function readItemId(raw: unknown): string | undefined {
