@@ -17,6 +17,8 @@ export interface DispatcherOptions {
   now?: () => number
 }
 
+type PollJob = { name: 'poll'; data: PollJobData; opts: { jobId: string } }
+
 const MAX_CLAIM = 1000
 /** Longest wait between two tries while dispatching fails (Redis down). */
 const MAX_BACKOFF_MS = 30_000
@@ -31,6 +33,11 @@ export function startDispatcher(options: DispatcherOptions) {
   let timer: NodeJS.Timeout | undefined
   let running: Promise<void> | undefined
   let stopped = false
+  /**
+   * Jobs for trackings already claimed whose enqueue failed (Redis went away between the two): they
+   * go first on the next tick, under the same job ids, instead of waiting out their lease.
+   */
+  let unqueued: PollJob[] = []
   const failures = createLoopFailures(options.logger, 'poll dispatch', {
     baseMs: options.intervalMs,
     maxMs: Math.max(options.intervalMs, MAX_BACKOFF_MS),
@@ -44,7 +51,7 @@ export function startDispatcher(options: DispatcherOptions) {
     const ids = await options.store.claimDue(options.carrier, now(), room, options.leaseMs)
     if (ids.length === 0) return 0
     const stamp = `${now().toString(36)}-${Math.random().toString(36).slice(2, 8)}`
-    const jobs = []
+    const jobs: PollJob[] = []
     for (let start = 0; start < ids.length; start += options.batchSize) {
       jobs.push({
         name: 'poll',
@@ -52,13 +59,21 @@ export function startDispatcher(options: DispatcherOptions) {
         opts: { jobId: `poll-${options.carrier}-${stamp}-${start / options.batchSize}` },
       })
     }
-    await options.queue.addBulk(jobs)
+    await enqueue(jobs)
     return ids.length === room ? ids.length : 0
+  }
+
+  async function enqueue(jobs: PollJob[]) {
+    unqueued = jobs
+    await options.queue.addBulk(jobs)
+    unqueued = []
   }
 
   async function tick() {
     let waitMs = options.intervalMs
     try {
+      // A job that got in before the failure is not added twice (same id); a poll run twice adds nothing.
+      if (unqueued.length > 0) await enqueue(unqueued)
       // A full claim means more may be due: go again at once instead of waiting a whole interval.
       while (!stopped && (await dispatchOnce()) > 0) {}
       failures.succeeded({ carrier: options.carrier })

@@ -67,3 +67,56 @@ describe('the poll dispatcher while Redis fails', () => {
     ])
   })
 })
+
+describe('the poll dispatcher when Redis fails between a claim and its enqueue', () => {
+  it('enqueues the claimed trackings once Redis is back, under the same job ids, without waiting for their lease', async () => {
+    const { logger } = captureLogger()
+    let addFailuresLeft = 2
+    const tried: string[][] = []
+    const added: Array<{ ids: string[]; jobId: string }> = []
+    const queue = {
+      isPaused: async () => false,
+      getWaitingCount: async () => 0,
+      async addBulk(jobs: Array<{ data: PollJobData; opts: { jobId: string } }>) {
+        tried.push(jobs.map((job) => job.opts.jobId))
+        if (addFailuresLeft > 0) {
+          addFailuresLeft--
+          throw new Error('Connection is closed.')
+        }
+        added.push(...jobs.map((job) => ({ ids: job.data.ids, jobId: job.opts.jobId })))
+        return []
+      },
+    } as unknown as Queue<PollJobData>
+    let claims = 0
+    const store = {
+      async claimDue() {
+        claims++
+        return claims === 1 ? ['trk_a', 'trk_b', 'trk_c'] : []
+      },
+    } as unknown as TrackingStore
+    const dispatcher = startDispatcher({
+      carrier: 'sandbox',
+      queue,
+      store,
+      batchSize: 2,
+      intervalMs: 5,
+      leaseMs: 600_000,
+      maxWaitingJobs: 10,
+      logger,
+    })
+    try {
+      await eventually(
+        async () => added.length,
+        (count) => count === 2,
+        5_000,
+      )
+    } finally {
+      await dispatcher.stop()
+    }
+    expect(added.map((job) => job.ids)).toEqual([['trk_a', 'trk_b'], ['trk_c']])
+    expect(tried).toHaveLength(3)
+    expect(tried[1]).toEqual(tried[0])
+    expect(tried[2]).toEqual(tried[0])
+    expect(added.map((job) => job.jobId)).toEqual(tried[0])
+  })
+})
