@@ -225,7 +225,9 @@ export const CONFIG_SCHEMA = z.object({
   WEBHOOK_DISABLE_AFTER: duration('5d').describe(
     'an endpoint that fails every delivery for this long is disabled',
   ),
-  WEBHOOK_CONCURRENCY: int(20, 1).describe('webhook deliveries in flight per worker process'),
+  WEBHOOK_CONCURRENCY: int(20, 1).describe(
+    'webhook deliveries in flight per worker process: first attempts (outbox relay) and retries (delivery worker) each',
+  ),
   OUTBOX_CLAIM_IDLE: duration('1m').describe(
     'a notification a relay took but did not finish for this long is taken over by another worker',
   ),

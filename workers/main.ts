@@ -13,8 +13,8 @@ import { createRedisKeys } from '../src/store/redis-keys.js'
 import type { TrackingStore } from '../src/store/tracking-store.js'
 import { createWebhookStore } from '../src/store/webhook-store.js'
 import { createGuardedDispatcher, parseAllowedCidrs } from '../src/webhooks/egress-guard.js'
-import { retryDelayMs, WEBHOOK_RETRY_DELAYS_MS } from '../src/webhooks/retry-schedule.js'
-import { processDeliveryJob, RetryableDeliveryError } from './deliver-webhook.js'
+import { WEBHOOK_RETRY_DELAYS_MS } from '../src/webhooks/retry-schedule.js'
+import { type DeliveryDeps, deliveryBackoff, processDeliveryJob } from './deliver-webhook.js'
 import { startDispatcher } from './dispatch-due.js'
 import { type PollPolicy, pollCalendarFrom } from './poll-schedule.js'
 import { type PollJobData, processPollJob } from './poll-tracking.js'
@@ -230,29 +230,23 @@ async function startNotifications(deps: WorkerDeps) {
     allowed: parseAllowedCidrs(config.WEBHOOK_ALLOWED_CIDRS),
     timeoutMs: config.WEBHOOK_TIMEOUT,
   })
+  const deliver: DeliveryDeps = {
+    webhooks,
+    dispatcher,
+    timeoutMs: config.WEBHOOK_TIMEOUT,
+    disableAfterMs: config.WEBHOOK_DISABLE_AFTER,
+    attempts,
+    logger,
+    metrics: deps.metrics,
+  }
   const deliveryWorker = new Worker<DeliveryJobData>(
     DELIVERY_QUEUE,
-    (job) =>
-      processDeliveryJob(job, {
-        webhooks,
-        dispatcher,
-        timeoutMs: config.WEBHOOK_TIMEOUT,
-        disableAfterMs: config.WEBHOOK_DISABLE_AFTER,
-        attempts,
-        logger,
-        metrics: deps.metrics,
-      }),
+    (job) => processDeliveryJob(job, deliver),
     {
       connection: deps.connect(),
       prefix,
       concurrency: config.WEBHOOK_CONCURRENCY,
-      settings: {
-        backoffStrategy: (attemptsMade, _type, error) =>
-          retryDelayMs(attemptsMade, {
-            factor: config.WEBHOOK_RETRY_FACTOR,
-            retryAfterMs: error instanceof RetryableDeliveryError ? error.retryAfterMs : undefined,
-          }) ?? -1,
-      },
+      settings: { backoffStrategy: deliveryBackoff(config.WEBHOOK_RETRY_FACTOR) },
     },
   )
   deliveryWorker.on('error', throttleErrorLog(logger, 'delivery worker error'))
@@ -265,6 +259,11 @@ async function startNotifications(deps: WorkerDeps) {
     logger,
     consumer: `${hostname()}-${process.pid}`,
     claimIdleMs: config.OUTBOX_CLAIM_IDLE,
+    firstAttempts: {
+      deps: deliver,
+      slots: config.WEBHOOK_CONCURRENCY,
+      retryFactor: config.WEBHOOK_RETRY_FACTOR,
+    },
   })
 
   const maintenance = new Queue(MAINTENANCE_QUEUE, { connection: deps.connect(), prefix })

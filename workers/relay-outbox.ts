@@ -1,15 +1,20 @@
 import type { Queue } from 'bullmq'
 import type { Redis } from 'ioredis'
 import type { WebhookEventType } from '../src/domain/webhook-events.js'
-import { createLoopFailures } from '../src/log-throttle.js'
+import { createLoopFailures, throttleErrorLog } from '../src/log-throttle.js'
 import type { Logger } from '../src/logger.js'
 import type { OutboxMessage } from '../src/store/tracking-ops.js'
 import type { WebhookDelivery, WebhookEndpoint, WebhookStore } from '../src/store/webhook-store.js'
+import { createFirstAttempts, type FirstAttemptOptions, type NewDelivery } from './first-attempts.js'
 
 export interface DeliveryJobData {
   deliveryId: string
   /** Lets the attempt read the delivery and its endpoint in one round trip (absent on redeliveries). */
   endpointId?: string
+  /** Attempts made before this job (the relay's first one): they count toward the limit and the schedule. */
+  attemptsBefore?: number
+  /** Asked through the API: attempted again even though the delivery is settled. */
+  redelivery?: boolean
 }
 
 export interface RelayOptions {
@@ -25,9 +30,17 @@ export interface RelayOptions {
   blockMs?: number
   /** Fault injection for tests: a throw here is a relay dying at that point. */
   fault?: (stage: 'before-enqueue' | 'before-ack', entryId: string) => Promise<void>
+  firstAttempts: FirstAttemptOptions
 }
 
 const GROUP = 'relay'
+const MAX_READ = 100
+/**
+ * How long the relay waits for a free first-attempt slot before reading on, the entries it then reads
+ * becoming jobs: with healthy endpoints a slot frees within milliseconds, so a longer wait means the
+ * endpoints are slow, and the outbox must not wait for them.
+ */
+const ROOM_WAIT_MS = 100
 type StreamEntry = [id: string, fields: string[]]
 
 function fieldsOf(entry: StreamEntry): Record<string, string> {
@@ -37,24 +50,37 @@ function fieldsOf(entry: StreamEntry): Record<string, string> {
   return fields
 }
 
+function rethrowFirst(results: PromiseSettledResult<unknown>[]) {
+  for (const result of results) if (result.status === 'rejected') throw result.reason
+}
+
 function wants(endpoint: WebhookEndpoint, type: string): boolean {
   return !endpoint.disabledAt && endpoint.events.includes(type as WebhookEventType)
 }
 
 /**
- * Turns outbox entries into one delivery per (entry, endpoint) and its BullMQ job. An entry is
- * acknowledged only once every job exists; a relay that dies before that leaves the entry pending,
- * and another relay takes it over (XAUTOCLAIM). The delivery record (SET NX) and the job id are both
- * derived from the entry and the endpoint, so a replay creates nothing twice.
+ * Turns outbox entries into one delivery per (entry, endpoint) and makes its first attempt (or, with
+ * no slot free, gives it a BullMQ job). An entry is acknowledged only once each of its deliveries is
+ * attempted and recorded or has its job; a relay that dies before that leaves the entry pending, and
+ * another relay takes it over (XAUTOCLAIM). The delivery record (SET NX) and the job id are both
+ * derived from the entry and the endpoint, so a replay creates nothing twice, and the job of a replayed
+ * delivery that was settled meanwhile sends nothing.
  */
 export function startOutboxRelay(options: RelayOptions) {
   const { redis, outboxKey, webhooks, queue, logger } = options
   let stopped = false
+  const firstAttempts = createFirstAttempts(options.firstAttempts, queue)
+  /** Entries this relay is handling: its own reclaim must not take them over as if abandoned. */
+  const inFlight = new Set<string>()
+  const batches = new Set<Promise<void>>()
+  const logBatchFailure = throttleErrorLog(logger, 'outbox batch failed; its entries will be replayed')
+  const batchFailed = (error: unknown) =>
+    logBatchFailure(error instanceof Error ? error : new Error(String(error)))
 
-  /** Every delivery of a batch of entries: endpoints read and deliveries written in a few round trips. */
+  /** Every delivery of a batch of entries, with its endpoint (read in two round trips for the batch). */
   async function deliveriesOf(
     messages: Array<{ entryId: string; message: OutboxMessage }>,
-  ): Promise<WebhookDelivery[]> {
+  ): Promise<Array<{ delivery: WebhookDelivery; endpoint: WebhookEndpoint }>> {
     if (messages.length === 0) return []
     const endpoints = await webhooks.endpointsOf({
       merchantIds: [...new Set(messages.map(({ message }) => message.merchantId))],
@@ -69,20 +95,39 @@ export function startOutboxRelay(options: RelayOptions) {
       ]
         .filter((endpoint) => wants(endpoint, message.type))
         .map((endpoint) => ({
-          id: `dlv_${compact}_${endpoint.id}`,
-          endpointId: endpoint.id,
-          messageId: `msg_${compact}`,
-          type: message.type as WebhookEventType,
-          trackingId: message.trackingId,
-          createdAt: message.timestamp,
-          state: 'pending' as const,
-          attempts: [],
-          body,
+          endpoint,
+          delivery: {
+            id: `dlv_${compact}_${endpoint.id}`,
+            endpointId: endpoint.id,
+            messageId: `msg_${compact}`,
+            type: message.type as WebhookEventType,
+            trackingId: message.trackingId,
+            createdAt: message.timestamp,
+            state: 'pending' as const,
+            attempts: [],
+            body,
+          },
         }))
     })
   }
 
-  async function handle(entries: StreamEntry[]) {
+  /** `slots`: first-attempt slots reserved for these entries when they were read; all are given back. */
+  async function handle(entries: StreamEntry[], slots: number) {
+    let unused = slots
+    // An entry may have several endpoints: past the reserved slots, a delivery takes any slot free.
+    const takeSlot = () => {
+      if (unused === 0) return firstAttempts.reserve(1) === 1
+      unused--
+      return true
+    }
+    try {
+      await deliver(entries, takeSlot)
+    } finally {
+      if (unused > 0) firstAttempts.release(unused)
+    }
+  }
+
+  async function deliver(entries: StreamEntry[], takeSlot: () => boolean) {
     if (entries.length === 0) return
     const first = entries[0]?.[0] ?? ''
     await options.fault?.('before-enqueue', first)
@@ -95,21 +140,31 @@ export function startOutboxRelay(options: RelayOptions) {
       if (fields.r) {
         jobs.push({
           name: 'deliver',
-          data: { deliveryId: fields.r },
+          data: { deliveryId: fields.r, redelivery: true },
           opts: { jobId: `${fields.r}-r${entry[0].replace('-', 'x')}` },
         })
       }
     }
     const deliveries = await deliveriesOf(messages)
-    await webhooks.createDeliveries(deliveries)
-    for (const delivery of deliveries)
-      jobs.push({
-        name: 'deliver',
-        data: { deliveryId: delivery.id, endpointId: delivery.endpointId },
-        opts: { jobId: delivery.id },
-      })
+    const stored = await webhooks.createDeliveries(deliveries.map(({ delivery }) => delivery))
+    const attempts: NewDelivery[] = []
+    deliveries.forEach(({ delivery, endpoint }, index) => {
+      const doc = stored[index]
+      // A delivery that existed already comes from a replayed entry: its job (same id) settles it.
+      if (doc !== undefined && takeSlot()) attempts.push({ delivery, stored: doc, endpoint })
+      else
+        jobs.push({
+          name: 'deliver',
+          data: { deliveryId: delivery.id, endpointId: delivery.endpointId },
+          opts: { jobId: delivery.id },
+        })
+    })
     // Job ids come from the entry and the endpoint: adding an existing one again is a no-op.
-    if (jobs.length > 0) await queue.addBulk(jobs)
+    try {
+      if (jobs.length > 0) await queue.addBulk(jobs)
+    } finally {
+      await Promise.allSettled(attempts.map((attempt) => firstAttempts.attempt(attempt))).then(rethrowFirst)
+    }
     await options.fault?.('before-ack', first)
     const ids = entries.map(([id]) => id)
     await redis
@@ -117,6 +172,24 @@ export function startOutboxRelay(options: RelayOptions) {
       .xack(outboxKey, GROUP, ...ids)
       .xdel(outboxKey, ...ids)
       .exec()
+  }
+
+  /**
+   * Handles entries without holding up the reads: the relay goes on reading while first attempts are
+   * under way. An entry is acknowledged once all its deliveries are settled or queued; one whose batch
+   * failed stays pending and is taken over later (XAUTOCLAIM), which replays it safely.
+   */
+  function handleInBackground(entries: StreamEntry[]) {
+    const ids = entries.map(([id]) => id)
+    for (const id of ids) inFlight.add(id)
+    // Reserved now, before the next read: a batch must not count slots the one before it will take.
+    const batch = handle(entries, firstAttempts.reserve(entries.length))
+      .catch(batchFailed)
+      .finally(() => {
+        for (const id of ids) inFlight.delete(id)
+        batches.delete(batch)
+      })
+    batches.add(batch)
   }
 
   async function ensureGroup() {
@@ -137,7 +210,8 @@ export function startOutboxRelay(options: RelayOptions) {
       'COUNT',
       100,
     )) as [string, StreamEntry[]]
-    await handle(entries.filter((entry) => entry[1] !== null))
+    const abandoned = entries.filter((entry) => entry[1] !== null && !inFlight.has(entry[0]))
+    if (abandoned.length > 0) handleInBackground(abandoned)
   }
 
   const failures = createLoopFailures(logger, 'outbox relay', { baseMs: 1000, maxMs: 30_000 })
@@ -166,19 +240,21 @@ export function startOutboxRelay(options: RelayOptions) {
           lastReclaim = Date.now()
           await reclaim()
         }
+        await firstAttempts.room(ROOM_WAIT_MS)
+        if (stopped) break
         const result = (await redis.xreadgroup(
           'GROUP',
           GROUP,
           options.consumer,
           'COUNT',
-          100,
+          firstAttempts.free() > 0 ? Math.min(MAX_READ, firstAttempts.free()) : MAX_READ,
           'BLOCK',
           options.blockMs ?? 1000,
           'STREAMS',
           outboxKey,
           '>',
         )) as Array<[string, StreamEntry[]]> | null
-        if (result?.[0]) await handle(result[0][1])
+        if (result?.[0]) handleInBackground(result[0][1])
         failures.succeeded()
       } catch (error) {
         if (stopped) break
@@ -194,6 +270,7 @@ export function startOutboxRelay(options: RelayOptions) {
       stopped = true
       wake?.()
       await running
+      while (batches.size > 0) await Promise.allSettled([...batches])
     },
   }
 }

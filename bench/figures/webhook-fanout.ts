@@ -27,9 +27,7 @@ async function startReceiver() {
     request.on('data', (chunk: Buffer) => chunks.push(chunk))
     request.on('end', () => {
       received++
-      const stored = Number(
-        request.headers['x-bench-stored'] ?? JSON.parse(Buffer.concat(chunks).toString()).timestamp,
-      )
+      const stored = Date.parse(JSON.parse(Buffer.concat(chunks).toString()).timestamp)
       if (Number.isFinite(stored)) latencies.push(Date.now() - stored)
       response.end('ok')
     })
@@ -150,17 +148,22 @@ export const webhookFanout: FigureModule = async ({ quick }) => {
   })
   const logger = createSilentLogger()
   const queue = new Queue<DeliveryJobData>('deliveries', { connection: connect(), prefix: `${prefix}:bull` })
+  const deliver = {
+    webhooks,
+    dispatcher,
+    timeoutMs: 15_000,
+    disableAfterMs: 5 * 86_400_000,
+    attempts: 8,
+    logger,
+  }
+  // The delivery worker runs as in production: here it gets only what the relay had no slot for.
+  let jobsRun = 0
   const worker = new Worker<DeliveryJobData>(
     'deliveries',
-    (job) =>
-      processDeliveryJob(job, {
-        webhooks,
-        dispatcher,
-        timeoutMs: 15_000,
-        disableAfterMs: 5 * 86_400_000,
-        attempts: 8,
-        logger,
-      }),
+    (job) => {
+      jobsRun++
+      return processDeliveryJob(job, deliver)
+    },
     {
       connection: connect(),
       prefix: `${prefix}:bull`,
@@ -177,6 +180,7 @@ export const webhookFanout: FigureModule = async ({ quick }) => {
     consumer: 'bench',
     claimIdleMs: 60_000,
     blockMs: 50,
+    firstAttempts: { deps: deliver, slots: CONCURRENCY, retryFactor: 1 },
   })
   const writer = connect()
   const store = async (count: number, index: number) => {
@@ -187,7 +191,7 @@ export const webhookFanout: FigureModule = async ({ quick }) => {
         merchantId: 'shop',
         trackingId: `trk_${index + offset}`,
         sequence: 1,
-        timestamp: String(Date.now()),
+        timestamp: new Date().toISOString(),
         data: DATA,
       }
       pipeline.xadd(keys.outbox(), '*', 'm', JSON.stringify(message))
@@ -255,7 +259,7 @@ export const webhookFanout: FigureModule = async ({ quick }) => {
     atLeast('webhook-signed-vs-plain', Math.round(signed), 'deliveries/s', 0.5, {
       baseline: Math.round(plain),
       ratio: Number((signed / plain).toFixed(3)),
-      note: `${count} deliveries through outbox → relay → BullMQ → signed POST; baseline: plain POSTs, concurrency ${CONCURRENCY}; median of ${rounds} alternating pairs, ratios ${ratios.map((ratio) => ratio.toFixed(2)).join(' ')}`,
+      note: `${count} deliveries through outbox → relay (first attempt: signed POST, recorded; a BullMQ job only for a retry or when no slot is free: ${jobsRun} of ${stored} here) ; baseline: plain POSTs, concurrency ${CONCURRENCY}; median of ${rounds} alternating pairs, ratios ${ratios.map((ratio) => ratio.toFixed(2)).join(' ')}`,
     }),
     {
       name: 'webhook-floor-bullmq-post-vs-plain',
@@ -265,7 +269,7 @@ export const webhookFanout: FigureModule = async ({ quick }) => {
       ratio: Number(floorMedian.toFixed(3)),
       target: 'info',
       pass: true,
-      note: `one BullMQ job per delivery doing only the plain POST (no outbox, record, signature or guard), same concurrency, measured in the same rounds: ratios ${floorRatios.map((ratio) => ratio.toFixed(2)).join(' ')}; colis reaches ${ofFloor.map((ratio) => ratio.toFixed(2)).join(' ')} of it`,
+      note: `the former design's floor: one BullMQ job per delivery doing only the plain POST (no outbox, record, signature or guard), same concurrency, measured in the same rounds: ratios ${floorRatios.map((ratio) => ratio.toFixed(2)).join(' ')}; colis reaches ${ofFloor.map((ratio) => ratio.toFixed(2)).join(' ')} of it`,
     },
     atMost('webhook-p99-stored-to-received-at-500ps', p99, 'ms', 1000, {
       note: `${paced} deliveries paced at 500/s; p50 ${p50} ms`,

@@ -180,25 +180,34 @@ export function createWebhookStore(client: Redis, prefix: string) {
       }
     },
 
-    /** Records deliveries once each (SET NX), in one round trip; a replayed outbox entry creates nothing. */
-    async createDeliveries(deliveries: readonly WebhookDelivery[]): Promise<void> {
-      if (deliveries.length === 0) return
+    /**
+     * Records deliveries once each (SET NX), in one round trip; a replayed outbox entry creates nothing.
+     * Gives, in order, the document written for each delivery created now (what `recordAttempt` compares
+     * against), or undefined for one that existed already.
+     */
+    async createDeliveries(deliveries: readonly WebhookDelivery[]): Promise<Array<string | undefined>> {
+      if (deliveries.length === 0) return []
       const pipeline = redis.pipeline()
-      for (const delivery of deliveries) {
-        pipeline.set(keys.delivery(delivery.id), JSON.stringify(delivery), 'EX', DELIVERY_TTL_SECONDS, 'NX')
+      const docs = deliveries.map((delivery) => JSON.stringify(delivery))
+      deliveries.forEach((delivery, index) => {
+        pipeline.set(keys.delivery(delivery.id), docs[index] as string, 'EX', DELIVERY_TTL_SECONDS, 'NX')
         pipeline.zadd(
           keys.webhookDeliveries(delivery.endpointId),
           'NX',
           Date.parse(delivery.createdAt),
           delivery.id,
         )
-      }
+      })
       for (const endpointId of new Set(deliveries.map((delivery) => delivery.endpointId))) {
         pipeline.zremrangebyrank(keys.webhookDeliveries(endpointId), 0, -DELIVERIES_KEPT_PER_ENDPOINT - 1)
       }
-      await pipeline.exec()
+      const results = (await pipeline.exec()) ?? []
+      return docs.map((doc, index) => {
+        const [error, reply] = results[index * 2] ?? []
+        if (error) throw error
+        return reply === 'OK' ? doc : undefined
+      })
     },
-
     async getDelivery(id: string): Promise<WebhookDelivery | undefined> {
       return parse<WebhookDelivery>(await redis.get(keys.delivery(id)))
     },

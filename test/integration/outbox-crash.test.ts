@@ -91,6 +91,15 @@ describe.each(['before-enqueue', 'before-ack'] as const)('outbox relay dying %s'
     }
     expect(await connect().xlen(keys.outbox())).toBe(PARCELS * 2)
 
+    const deliver = {
+      webhooks,
+      dispatcher,
+      timeoutMs: 5000,
+      disableAfterMs: 60_000,
+      attempts: 3,
+      logger: createSilentLogger(),
+    }
+    const firstAttempts = { deps: deliver, slots: 4, retryFactor: 0.001 }
     const crashes: string[] = []
     const doomed = startOutboxRelay({
       redis: connect(),
@@ -101,6 +110,7 @@ describe.each(['before-enqueue', 'before-ack'] as const)('outbox relay dying %s'
       consumer: 'doomed',
       claimIdleMs: 60_000,
       blockMs: 100,
+      firstAttempts,
       async fault(at, entryId) {
         if (at !== stage) return
         crashes.push(entryId)
@@ -116,19 +126,11 @@ describe.each(['before-enqueue', 'before-ack'] as const)('outbox relay dying %s'
     const [pending] = (await connect().xpending(keys.outbox(), 'relay')) as [number]
     expect(pending).toBe(PARCELS * 2)
 
-    worker = new Worker<DeliveryJobData>(
-      'deliveries',
-      (job) =>
-        processDeliveryJob(job, {
-          webhooks,
-          dispatcher,
-          timeoutMs: 5000,
-          disableAfterMs: 60_000,
-          attempts: 3,
-          logger: createSilentLogger(),
-        }),
-      { connection: connect(), prefix: `${prefix}:bull`, concurrency: 5 },
-    )
+    worker = new Worker<DeliveryJobData>('deliveries', (job) => processDeliveryJob(job, deliver), {
+      connection: connect(),
+      prefix: `${prefix}:bull`,
+      concurrency: 5,
+    })
     const survivor = startOutboxRelay({
       redis: connect(),
       outboxKey: keys.outbox(),
@@ -138,6 +140,7 @@ describe.each(['before-enqueue', 'before-ack'] as const)('outbox relay dying %s'
       consumer: 'survivor',
       claimIdleMs: 200,
       blockMs: 100,
+      firstAttempts,
     })
     try {
       await eventually(

@@ -74,6 +74,16 @@ describe('webhook store: delivery attempts', () => {
     get.mockRestore()
   })
 
+  it('creates a delivery once: gives the document it wrote, then undefined for one that exists', async () => {
+    const { webhooks, keys } = await fresh('create-once')
+    const created = await webhooks.createDeliveries([delivery('dlv_2', 'whk_a'), delivery('dlv_1', 'whk_a')])
+    expect(created[0]).toBe(await redis.get(keys.delivery('dlv_2')))
+    expect(JSON.parse(created[0] ?? '')).toEqual(delivery('dlv_2', 'whk_a'))
+    expect(created[1]).toBeUndefined()
+    expect(await webhooks.createDeliveries([delivery('dlv_2', 'whk_a')])).toEqual([undefined])
+    expect(await redis.zrange(keys.webhookDeliveries('whk_a'), 0, -1)).toEqual(['dlv_1', 'dlv_2'])
+  })
+
   it('records an attempt in one write when the delivery did not change since it was read', async () => {
     const { webhooks } = await fresh('attempt-cas')
     const loaded = await webhooks.loadDelivery('dlv_1', 'whk_a')
