@@ -28,13 +28,12 @@ export interface NewDelivery {
  */
 export function createFirstAttempts(options: FirstAttemptOptions, queue: Queue<DeliveryJobData>) {
   let free = options.slots
-  let waiting: Array<() => void> = []
+  const waiters = new Set<() => void>()
 
   function release(count = 1) {
+    if (count === 0) return
     free += count
-    const woken = waiting
-    waiting = []
-    for (const wake of woken) wake()
+    for (const check of [...waiters]) check()
   }
 
   async function attempt({ delivery, stored, endpoint }: NewDelivery): Promise<void> {
@@ -63,15 +62,24 @@ export function createFirstAttempts(options: FirstAttemptOptions, queue: Queue<D
     release,
     /** Attempts a delivery for which a slot was reserved, and gives the slot back. */
     attempt,
-    /** Resolves once a slot is free, or after `ms` (all slots busy: what comes next becomes jobs). */
-    room(ms: number): Promise<void> {
-      if (free > 0) return Promise.resolve()
+    /**
+     * Resolves once `wanted` slots are free (a batch worth reading: at full speed they free one by one,
+     * and a read per slot would cost more round trips than the attempts), or after `ms` whatever is free
+     * (none: every slot is busy, and what comes next becomes jobs).
+     */
+    room(wanted: number, ms: number): Promise<void> {
+      if (free >= Math.min(wanted, options.slots)) return Promise.resolve()
       return new Promise((resolve) => {
-        const timer = setTimeout(resolve, ms)
-        waiting.push(() => {
+        const timer = setTimeout(done, ms)
+        function done() {
           clearTimeout(timer)
+          waiters.delete(check)
           resolve()
-        })
+        }
+        function check() {
+          if (free >= Math.min(wanted, options.slots)) done()
+        }
+        waiters.add(check)
       })
     },
     free: () => free,

@@ -111,54 +111,54 @@ export function startOutboxRelay(options: RelayOptions) {
     })
   }
 
-  /** `slots`: first-attempt slots reserved for these entries when they were read; all are given back. */
-  async function handle(entries: StreamEntry[], slots: number) {
-    let unused = slots
+  /** `reserved`: first-attempt slots taken for these entries when they were read. */
+  async function handle(entries: StreamEntry[], reserved: number) {
+    let unused = reserved
     // An entry may have several endpoints: past the reserved slots, a delivery takes any slot free.
     const takeSlot = () => {
       if (unused === 0) return firstAttempts.reserve(1) === 1
       unused--
       return true
     }
-    try {
-      await deliver(entries, takeSlot)
-    } finally {
-      if (unused > 0) firstAttempts.release(unused)
+    const giveBackUnused = () => {
+      firstAttempts.release(unused)
+      unused = 0
     }
-  }
-
-  async function deliver(entries: StreamEntry[], takeSlot: () => boolean) {
-    if (entries.length === 0) return
+    if (entries.length === 0) return giveBackUnused()
     const first = entries[0]?.[0] ?? ''
-    await options.fault?.('before-enqueue', first)
-    const messages: Array<{ entryId: string; message: OutboxMessage }> = []
     const jobs: Array<{ name: string; data: DeliveryJobData; opts: { jobId: string } }> = []
-    for (const entry of entries) {
-      const fields = fieldsOf(entry)
-      if (fields.m) messages.push({ entryId: entry[0], message: JSON.parse(fields.m) as OutboxMessage })
-      // A redelivery asked through the API: same delivery, same webhook-id, a new job.
-      if (fields.r) {
-        jobs.push({
-          name: 'deliver',
-          data: { deliveryId: fields.r, redelivery: true },
-          opts: { jobId: `${fields.r}-r${entry[0].replace('-', 'x')}` },
-        })
-      }
-    }
-    const deliveries = await deliveriesOf(messages)
-    const stored = await webhooks.createDeliveries(deliveries.map(({ delivery }) => delivery))
     const attempts: NewDelivery[] = []
-    deliveries.forEach(({ delivery, endpoint }, index) => {
-      const doc = stored[index]
-      // A delivery that existed already comes from a replayed entry: its job (same id) settles it.
-      if (doc !== undefined && takeSlot()) attempts.push({ delivery, stored: doc, endpoint })
-      else
-        jobs.push({
-          name: 'deliver',
-          data: { deliveryId: delivery.id, endpointId: delivery.endpointId },
-          opts: { jobId: delivery.id },
-        })
-    })
+    try {
+      await options.fault?.('before-enqueue', first)
+      const messages: Array<{ entryId: string; message: OutboxMessage }> = []
+      for (const entry of entries) {
+        const fields = fieldsOf(entry)
+        if (fields.m) messages.push({ entryId: entry[0], message: JSON.parse(fields.m) as OutboxMessage })
+        // A redelivery asked through the API: same delivery, same webhook-id, a new job.
+        if (fields.r) {
+          jobs.push({
+            name: 'deliver',
+            data: { deliveryId: fields.r, redelivery: true },
+            opts: { jobId: `${fields.r}-r${entry[0].replace('-', 'x')}` },
+          })
+        }
+      }
+      const deliveries = await deliveriesOf(messages)
+      const stored = await webhooks.createDeliveries(deliveries.map(({ delivery }) => delivery))
+      deliveries.forEach(({ delivery, endpoint }, index) => {
+        const doc = stored[index]
+        // A delivery that existed already comes from a replayed entry: its job (same id) settles it.
+        if (doc !== undefined && takeSlot()) attempts.push({ delivery, stored: doc, endpoint })
+        else
+          jobs.push({
+            name: 'deliver',
+            data: { deliveryId: delivery.id, endpointId: delivery.endpointId },
+            opts: { jobId: delivery.id },
+          })
+      })
+    } finally {
+      giveBackUnused()
+    }
     // Job ids come from the entry and the endpoint: adding an existing one again is a no-op.
     try {
       if (jobs.length > 0) await queue.addBulk(jobs)
@@ -240,7 +240,8 @@ export function startOutboxRelay(options: RelayOptions) {
           lastReclaim = Date.now()
           await reclaim()
         }
-        await firstAttempts.room(ROOM_WAIT_MS)
+        // At most a fifth of the slots to a read when they are all busy; at once when traffic is light.
+        await firstAttempts.room(Math.ceil(options.firstAttempts.slots / 5), ROOM_WAIT_MS)
         if (stopped) break
         const result = (await redis.xreadgroup(
           'GROUP',

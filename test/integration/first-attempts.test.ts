@@ -124,7 +124,8 @@ describe('first delivery attempts made by the outbox relay', () => {
   }
 
   it('delivers at the first attempt without a BullMQ job, and acknowledges the entries', async () => {
-    const setup = await setUp({ slots: 10, attempts: 3 })
+    // More slots than notifications: however slow the machine, none has to wait for one.
+    const setup = await setUp({ slots: 30, attempts: 3 })
     await setup.notify(25)
     const log = await eventually(
       () => setup.webhooks.listDeliveries('whk_a', 100),
