@@ -50,18 +50,29 @@ async function commandCount(redis: Redis): Promise<number> {
   return [...info.matchAll(/calls=(\d+)/g)].reduce((sum, match) => sum + Number(match[1]), 0)
 }
 
+export interface PollCostOptions {
+  trackings: number
+  batchSize: number
+  concurrency?: number
+  /** Through the counting proxy (round trips exact), or straight to Redis (throughput: the proxy is JS in this process). */
+  countRoundTrips?: boolean
+  /**
+   * Polls of parcels colis already follows: each parcel is polled once first (not measured) with a
+   * history of about `knownEvents` scans; the measured poll finds one new scan for `newsShare` of them.
+   * Without it, every measured poll is a parcel's first (every poll news, the worst case).
+   */
+  mix?: { knownEvents: number; newsShare: number }
+  /** Called around the measured part only (profiling). */
+  around?: { start(): Promise<void>; stop(): Promise<void> }
+}
+
 /**
  * Registers `trackings` La Poste parcels, then lets the real poll workers (dispatcher, BullMQ job,
  * adapter, merge, store) poll each once against a loopback La Poste, through a proxy that counts
  * Redis round trips.
  */
-export async function measurePollCost(
-  trackings: number,
-  batchSize: number,
-  concurrency = 50,
-  /** Through the counting proxy (round trips exact), or straight to Redis (throughput: the proxy is JS in this process). */
-  countRoundTrips = true,
-): Promise<PollCost> {
+export async function measurePollCost(options: PollCostOptions): Promise<PollCost> {
+  const { trackings, batchSize, concurrency = 50, countRoundTrips = true, mix } = options
   const dir = mkdtempSync(join(tmpdir(), 'colis-bench-'))
   const redis = await startLocalRedis({ dir })
   const proxy = countRoundTrips ? await startCountingProxy(Number(new URL(redis.url).port)) : undefined
@@ -73,7 +84,8 @@ export async function measurePollCost(
     LAPOSTE_BASE_URL: carrier.baseUrl,
     LAPOSTE_BATCH_SIZE: String(batchSize),
     LAPOSTE_RATE_LIMIT: '100000/1s',
-    POLL_DISPATCH_INTERVAL: '250ms',
+    // Throughput runs: a parcel falling due waits one tick at most, as it would behind a busy dispatcher.
+    POLL_DISPATCH_INTERVAL: countRoundTrips ? '250ms' : '50ms',
     POLL_CONCURRENCY: String(concurrency),
   })
   const direct = new Redis(redis.url, { maxRetriesPerRequest: null })
@@ -98,24 +110,48 @@ export async function measurePollCost(
     return client
   }
   const carriers = createCarrierRuntime(config, logger)
+  const allPolled = async (ids: number) => {
+    while (carrier.counters().ids < ids || (await direct.zcard(keys.inflight('laposte'))) > 0) {
+      await new Promise((resolve) => setTimeout(resolve, 10))
+    }
+  }
+  const startWorkersNow = () =>
+    startWorkers({
+      config,
+      connect,
+      store: createRedisTrackingStore(connect(), config.COLIS_REDIS_PREFIX),
+      carriers,
+      logger,
+    })
+  let workers: Awaited<ReturnType<typeof startWorkersNow>> | undefined
+  if (mix) {
+    await carrier.setMix({ ...mix, generation: 0 })
+    workers = await startWorkersNow()
+    await allPolled(trackings)
+    await carrier.setMix({ ...mix, generation: 1 })
+  }
+  const idsBefore = carrier.counters().ids
+  const requestsBefore = carrier.counters().requests
   const commandsBefore = await commandCount(direct)
   const before = proxy?.counters() ?? { writes: 0 }
   const cpuBefore = process.cpuUsage()
   const redisCpuBefore = await redisCpuMs(direct)
   const carrierCpuBefore = carrier.counters().cpuMs
+  await options.around?.start()
   const started = performance.now()
-  const workers = await startWorkers({
-    config,
-    connect,
-    store: createRedisTrackingStore(connect(), config.COLIS_REDIS_PREFIX),
-    carriers,
-    logger,
-  })
-  while (carrier.counters().ids < trackings || (await direct.zcard(keys.inflight('laposte'))) > 0) {
-    await new Promise((resolve) => setTimeout(resolve, 10))
+  if (workers) {
+    // Every parcel due now: the dispatcher claims them as it would parcels that fell due one by one.
+    const ids = await direct.zrange(keys.due('laposte'), 0, -1)
+    const nowMs = Date.now()
+    for (let start = 0; start < ids.length; start += 1000)
+      await direct.zadd(keys.due('laposte'), ...ids.slice(start, start + 1000).flatMap((id) => [nowMs, id]))
+  } else {
+    workers = await startWorkersNow()
   }
+  await allPolled(idsBefore + trackings)
   const seconds = (performance.now() - started) / 1000
   const cpu = process.cpuUsage(cpuBefore)
+  await options.around?.stop()
   const redisCpu = (await redisCpuMs(direct)) - redisCpuBefore
   const carrierCpu = carrier.counters().cpuMs - carrierCpuBefore
   const after = proxy?.counters() ?? { writes: Number.NaN }
@@ -129,7 +165,7 @@ export async function measurePollCost(
   await redis.stop()
   rmSync(dir, { recursive: true, force: true })
 
-  const { requests } = carrier.counters()
+  const requests = carrier.counters().requests - requestsBefore
   const roundTrips = after.writes - before.writes
   return {
     trackings,
@@ -147,12 +183,29 @@ export async function measurePollCost(
   }
 }
 
-/** The least a batched poll can cost: a compare-and-set of the doc and the next poll time, nothing else. */
+/** The least a batched poll's write can cost: a compare-and-set of each doc and its next poll time. */
 const FLOOR_SAVE = `
-if tonumber(redis.call('HGET', KEYS[1], 'v')) ~= tonumber(ARGV[1]) then return 0 end
-redis.call('HSET', KEYS[1], 'doc', ARGV[2], 'v', tonumber(ARGV[1]) + 1)
-redis.call('ZADD', KEYS[2], ARGV[3], ARGV[4])
-return 1
+local saved = 0
+for i, key in ipairs(KEYS) do
+  local a = 4 * (i - 1)
+  if tonumber(redis.call('HGET', key, 'v')) == tonumber(ARGV[a + 1]) then
+    redis.call('HSET', key, 'doc', ARGV[a + 2], 'v', tonumber(ARGV[a + 1]) + 1)
+    redis.call('ZADD', 'floor:due', ARGV[a + 3], ARGV[a + 4])
+    saved = saved + 1
+  end
+end
+return saved
+`
+
+/** The least a batched poll's read can cost: each doc and its version, in one command. */
+const FLOOR_LOAD = `
+local out = {}
+for i, key in ipairs(KEYS) do
+  local fields = redis.call('HMGET', key, 'doc', 'v')
+  out[2 * i - 1] = fields[1] or false
+  out[2 * i] = fields[2] or false
+end
+return out
 `
 
 export interface PollFloor {
@@ -164,9 +217,9 @@ export interface PollFloor {
 
 /**
  * The floor under figure 1: BullMQ jobs of `batchSize` ids at `concurrency`, each doing only the I/O a
- * batched poll cannot avoid (one pipelined read of the docs, one HTTP exchange with the same loopback La
- * Poste through colis' carrier HTTP client, the answer parsed as JSON, one pipelined compare-and-set
- * script per parcel writing a doc of the real size). No domain work: no mapping, merge, alerts or indexes.
+ * batched poll cannot avoid (one read of the docs, one HTTP exchange with the same loopback La Poste
+ * through colis' carrier HTTP client, the answer parsed as JSON, one compare-and-set script writing
+ * each doc at its real size). No domain work: no mapping, merge, alerts or indexes.
  */
 export async function measurePollFloor(
   parcels: number,
@@ -184,7 +237,12 @@ export async function measurePollFloor(
     return client
   }
   const direct = connect()
-  direct.defineCommand('floorSave', { numberOfKeys: 2, lua: FLOOR_SAVE })
+  direct.defineCommand('floorSave', { lua: FLOOR_SAVE })
+  direct.defineCommand('floorLoad', { lua: FLOOR_LOAD })
+  const scripted = direct as unknown as {
+    floorSave(keyCount: number, ...args: string[]): Promise<number>
+    floorLoad(keyCount: number, ...keys: string[]): Promise<Array<string | null>>
+  }
   const numbers = Array.from({ length: parcels }, (_, index) => laPosteNumber(index))
   const doc = (number: string) =>
     JSON.stringify({
@@ -214,20 +272,18 @@ export async function measurePollFloor(
       'floor',
       async (job) => {
         const { ids } = job.data
-        const read = direct.pipeline()
-        for (const id of ids) read.hmget(`floor:trk:${id}`, 'doc', 'v')
-        const rows = (await read.exec()) ?? []
+        const keys = ids.map((id) => `floor:trk:${id}`)
+        const fields = await scripted.floorLoad(keys.length, ...keys)
         const response = await http.request(`${carrier.baseUrl}/idships/${ids.join(',')}?lang=fr_FR`, {
           headers: { Accept: 'application/json', 'X-Okapi-Key': 'bench-key' },
         })
         JSON.parse(response.text)
-        const write = direct.pipeline() as unknown as { floorSave(...args: string[]): void }
-        ids.forEach((id, index) => {
-          const [, fields] = rows[index] ?? []
-          const [stored, version] = fields as [string, string]
-          write.floorSave(`floor:trk:${id}`, 'floor:due', version, stored, String(Date.now() + 3_600_000), id)
-        })
-        await (write as unknown as ReturnType<Redis['pipeline']>).exec()
+        const nextDue = String(Date.now() + 3_600_000)
+        await scripted.floorSave(
+          keys.length,
+          ...keys,
+          ...ids.flatMap((id, index) => [fields[2 * index + 1] ?? '', fields[2 * index] ?? '', nextDue, id]),
+        )
       },
       { connection: connect(), concurrency, removeOnComplete: { count: 1000 } },
     )

@@ -1,10 +1,31 @@
-// Profiling entry: `node --cpu-prof --import tsx bench/profile-poll.ts` (writes a .cpuprofile).
+// Profiling entry: `npx tsx bench/profile-poll.ts [--first-scans]` writes poll.cpuprofile (open it in
+// Chrome DevTools), sampled over the measured polls only: registration and the warm-up poll are left out.
 // Straight to Redis: the round-trip counting proxy is JavaScript in this process and would be profiled too.
 // The loopback La Poste runs in a child process (bench/fake-laposte.ts), not in this profile.
+import { writeFileSync } from 'node:fs'
+import { Session } from 'node:inspector/promises'
+import { adaptivePollMix } from './figures/freshness.js'
 import { measurePollCost } from './poll-cost.js'
 
-measurePollCost(5000, 10, 50, false).then((cost) => {
-  console.log(cost)
-  // BullMQ's closed connections may still try to reconnect: leave at once, the profile is written on exit.
-  process.exit(0)
+const mix = process.argv.includes('--first-scans') ? undefined : adaptivePollMix()
+const options = { trackings: 10_000, batchSize: 10, concurrency: 50, countRoundTrips: false, mix }
+// Twice unprofiled first: the first polls of a process are V8 compiling the poll path.
+await measurePollCost({ ...options, trackings: 3_000 })
+await measurePollCost({ ...options, trackings: 3_000 })
+const session = new Session()
+session.connect()
+await session.post('Profiler.enable')
+await session.post('Profiler.setSamplingInterval', { interval: 100 })
+const cost = await measurePollCost({
+  ...options,
+  around: {
+    start: () => session.post('Profiler.start'),
+    async stop() {
+      const { profile } = await session.post('Profiler.stop')
+      writeFileSync('poll.cpuprofile', JSON.stringify(profile))
+    },
+  },
 })
+console.log(cost)
+// BullMQ's closed connections may still try to reconnect: leave at once.
+process.exit(0)

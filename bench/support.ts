@@ -2,7 +2,7 @@ import { type ChildProcess, spawn } from 'node:child_process'
 import type { AddressInfo } from 'node:net'
 import { connect, createServer, type Socket } from 'node:net'
 import { fileURLToPath } from 'node:url'
-import type { FakeLaPosteCounters } from './fake-laposte.js'
+import type { FakeLaPosteCounters, FakeLaPosteMix } from './fake-laposte.js'
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url))
 
@@ -65,6 +65,18 @@ export async function startFakeLaPoste() {
   return {
     baseUrl: `http://127.0.0.1:${port}/suivi/v2`,
     counters: () => counters,
+    /** Sets the histories it answers with; resolves once the carrier has them. */
+    setMix(mix: FakeLaPosteMix): Promise<void> {
+      return new Promise((resolve) => {
+        const acknowledged = (message: { mixed?: number }) => {
+          if (message.mixed !== mix.generation) return
+          child.off('message', acknowledged)
+          resolve()
+        }
+        child.on('message', acknowledged)
+        child.send({ mix })
+      })
+    },
     async close() {
       process.off('exit', onExit)
       if (child.exitCode !== null || child.signalCode !== null) return

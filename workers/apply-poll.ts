@@ -1,5 +1,5 @@
 import type { CarrierError } from '../adapters/contract.js'
-import type { CarrierSnapshot } from '../src/domain/carrier-snapshot.js'
+import { type CarrierSnapshot, snapshotDigest } from '../src/domain/carrier-snapshot.js'
 import { deriveTrackingStatus, mergeTimeline } from '../src/domain/timeline.js'
 import type { TrackingRecord } from '../src/domain/tracking.js'
 import { isTerminalStatus } from '../src/domain/tracking-status.js'
@@ -28,6 +28,11 @@ export function applyPollResult(
 }
 
 function applySnapshot(view: PollView, snapshot: CarrierSnapshot, ctx: PollContext): PollWrite {
+  const digest = snapshotDigest(snapshot)
+  if (digest === view.record.snapshotDigest) {
+    const unchanged = applySameAnswer(view, ctx)
+    if (unchanged) return unchanged
+  }
   const nowIso = ctx.now.toISOString()
   const { events, added } = mergeTimeline(view.events, snapshot.events)
   const status = deriveTrackingStatus(events)
@@ -49,8 +54,25 @@ function applySnapshot(view: PollView, snapshot: CarrierSnapshot, ctx: PollConte
     failureCount: 0,
     lastNewEventAt: added.length > 0 ? nowIso : view.record.lastNewEventAt,
     updatedAt: changed ? nowIso : view.record.updatedAt,
+    snapshotDigest: digest,
   })
   return schedule(view, record, ctx, added.length > 0 ? events : undefined)
+}
+
+/**
+ * The carrier gave the answer it gave last time (most polls of a parcel in transit): the timeline, the
+ * status and everything alerts depend on stay as they are, so the timeline is not even decoded; only
+ * the poll is recorded and the next one scheduled. Undefined when something else changes anyway (an
+ * error to clear, or the parcel expiring now): the whole path then runs.
+ */
+function applySameAnswer(view: PollView, ctx: PollContext): PollWrite | undefined {
+  const before = view.record
+  if (before.lastError || before.failureCount > 0 || before.notFoundCount > 0) return undefined
+  const record: TrackingRecord = Object.assign({}, before, { lastCheckedAt: ctx.now.toISOString() })
+  const write = schedule(view, record, ctx)
+  if (record.status !== before.status || record.stopped) return undefined
+  write.keepAlertSchedule = true
+  return write
 }
 
 function applyFailure(view: PollView, error: CarrierError, ctx: PollContext): PollWrite {

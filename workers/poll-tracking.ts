@@ -31,7 +31,8 @@ export interface PollDeps {
   metrics?: Pick<Metrics, 'polls' | 'pollDuration'>
 }
 
-const MAX_CAS_ROUNDS = 3
+/** Saves of one batch retried after a conflict (someone wrote the tracking meanwhile) at most this often. */
+export const MAX_CAS_ROUNDS = 3
 
 /**
  * One poll job: one carrier request for up to `batchSize` trackings, merged and saved with a
@@ -69,6 +70,8 @@ export async function processPollJob(data: PollJobData, deps: PollDeps, signal?:
     const writes = views.map((view) => {
       const result = results.get(view.record.trackingNumber) ?? missingResult(view)
       const write = applyPollResult(view, result, { now, policy: deps.policy, timeScale: deps.timeScale })
+      // Nothing alerts depend on changed: they change with time alone, and the sweep checks them then.
+      if (write.keepAlertSchedule) return write
       return withAlertsAndNotifications(write, {
         nowMs: now.getTime(),
         policy: deps.alertPolicy(view.record),

@@ -2,6 +2,7 @@ import type { AlertPolicy } from '../src/domain/delay-alerts.js'
 import type { TrackingRecord } from '../src/domain/tracking.js'
 import type { Logger } from '../src/logger.js'
 import type { PollView, TrackingStore } from '../src/store/tracking-store.js'
+import { MAX_CAS_ROUNDS } from './poll-tracking.js'
 import { withAlertsAndNotifications } from './tracking-changes.js'
 
 export interface SweepDeps {
@@ -26,18 +27,25 @@ export async function sweepAlerts(deps: SweepDeps): Promise<number> {
     const nowMs = now()
     const ids = await deps.store.claimAlertChecks(nowMs, BATCH, deps.leaseMs ?? 60_000)
     if (ids.length === 0) break
-    const views = (await deps.store.loadForPoll(ids)).filter((view): view is PollView => view !== undefined)
-    const writes = views.map((view) =>
-      withAlertsAndNotifications(
-        { before: view, record: view.record, keepPollSchedule: true },
-        { nowMs, policy: deps.alertPolicy(view.record) },
-      ),
-    )
-    const outcomes = await deps.store.savePolls(writes)
-    const conflicts = outcomes.filter((outcome) => outcome === 'conflict').length
-    // A conflicting tracking was just saved by a poll, which evaluated its alerts itself.
-    if (conflicts > 0) deps.logger.debug({ conflicts }, 'alert sweep: trackings changed meanwhile')
+    let views = (await deps.store.loadForPoll(ids)).filter((view): view is PollView => view !== undefined)
     checked += views.length
+    // A tracking saved meanwhile (a poll) is read again and checked: a poll that learned nothing leaves
+    // its alert checks to this sweep.
+    for (let round = 0; round < MAX_CAS_ROUNDS && views.length > 0; round++) {
+      const writes = views.map((view) =>
+        withAlertsAndNotifications(
+          { before: view, record: view.record, keepPollSchedule: true },
+          { nowMs, policy: deps.alertPolicy(view.record) },
+        ),
+      )
+      const outcomes = await deps.store.savePolls(writes)
+      const conflicted = views.filter((_, index) => outcomes[index] === 'conflict')
+      if (conflicted.length === 0) break
+      deps.logger.debug({ conflicts: conflicted.length }, 'alert sweep: trackings changed meanwhile')
+      views = (await deps.store.loadForPoll(conflicted.map((view) => view.record.id))).filter(
+        (view): view is PollView => view !== undefined,
+      )
+    }
     if (ids.length < BATCH) break
   }
   return checked

@@ -53,6 +53,9 @@ interface Latencies {
   roundBudget: number
   activeSum: number
   activeSamples: number
+  /** Polls that revealed at least one new event, and the events colis already knew at each poll. */
+  newsPolls: number
+  knownEventsSum: number
 }
 
 /** Min-heap of (due time, parcel), the `due` sorted set of the store. */
@@ -162,6 +165,8 @@ function simulate(sim: Simulation, scheduler: Scheduler, seed: number): Latencie
   let activeSamples = 0
   let roundPolls = 0
   let roundBudget = 0
+  let newsPolls = 0
+  let knownEventsSum = 0
   const rounds: [number, number][] = []
   for (let day = Math.floor(sim.measureFromMs / DAY_MS); day * DAY_MS < sim.measureToMs; day++) {
     if (isScanDay(day)) rounds.push([parisInstant(day, 7 * 60), parisInstant(day, 10 * 60)])
@@ -255,7 +260,11 @@ function simulate(sim: Simulation, scheduler: Scheduler, seed: number): Latencie
         id = heap.pop()
       }
       polls++
-      if (reveal(id, nowMs, true)) {
+      const known = cursor[id] as number
+      knownEventsSum += known - (journeys.eventStart[id] as number)
+      const delivered = reveal(id, nowMs, true)
+      if (cursor[id] !== known) newsPolls++
+      if (delivered) {
         done[id] = 1
         active--
       } else if (scheduler === 'fixed') {
@@ -270,7 +279,7 @@ function simulate(sim: Simulation, scheduler: Scheduler, seed: number): Latencie
   for (let id = 0; id < count; id++) {
     if (!done[id]) reveal(id, sim.endMs, true)
   }
-  return { byStatus, polls, roundPolls, roundBudget, activeSum, activeSamples }
+  return { byStatus, polls, roundPolls, roundBudget, activeSum, activeSamples, newsPolls, knownEventsSum }
 }
 
 function quantile(sorted: number[], q: number): number {
@@ -302,9 +311,9 @@ function policyUnderTest(): PollPolicy {
   return { ...pollPolicyFrom(config), calendar: pollCalendarFrom(config) }
 }
 
-export const freshness: FigureModule = async (options: BenchOptions): Promise<Figure[]> => {
-  const started = performance.now()
-  const targetActive = options.quick ? ACTIVE_QUICK : ACTIVE_FULL
+/** The simulated week: journeys, budget, measured window (quick: parcels and budget ÷10). */
+function simulationOf(quick: boolean): Simulation {
+  const targetActive = quick ? ACTIVE_QUICK : ACTIVE_FULL
   // Quick mode shrinks the budget with the parcels, so each parcel gets the same share of it.
   const pollsPerMinute = (REQUESTS_PER_MINUTE * IDS_PER_REQUEST * targetActive) / ACTIVE_FULL
   const startDay = dayNumberOfDate(START_DATE)
@@ -315,7 +324,7 @@ export const freshness: FigureModule = async (options: BenchOptions): Promise<Fi
     perDay: Math.round(registrationsPerDay(targetActive, startDay)),
   })
   const startMs = Date.parse(`${START_DATE}T00:00:00+01:00`)
-  const sim: Simulation = {
+  return {
     journeys,
     policy: policyUnderTest(),
     useEstimates: true,
@@ -325,6 +334,26 @@ export const freshness: FigureModule = async (options: BenchOptions): Promise<Fi
     measureToMs: startMs + (MEASURED_FROM_DAY + MEASURED_DAYS) * DAY_MS,
     endMs: startMs + (MEASURED_FROM_DAY + MEASURED_DAYS + TAIL_DAYS) * DAY_MS,
   }
+}
+
+/**
+ * What colis' polls find in the simulated week (quick size): the share of polls that reveal at least
+ * one new event, and the events colis already knew at a poll, on average. Figure 1 measures its poll
+ * pipeline on this mix.
+ */
+export function adaptivePollMix(): { newsShare: number; knownEvents: number; polls: number } {
+  const adaptive = simulate(simulationOf(true), 'adaptive', 1)
+  return {
+    newsShare: adaptive.newsPolls / adaptive.polls,
+    knownEvents: adaptive.knownEventsSum / adaptive.polls,
+    polls: adaptive.polls,
+  }
+}
+
+export const freshness: FigureModule = async (options: BenchOptions): Promise<Figure[]> => {
+  const started = performance.now()
+  const sim = simulationOf(options.quick)
+  const { journeys, pollsPerMinute } = sim
   const adaptive = simulate(sim, 'adaptive', 1)
   const blind = simulate({ ...sim, useEstimates: false }, 'adaptive', 1)
   const fixed = simulate(sim, 'fixed', 1)

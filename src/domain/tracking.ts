@@ -35,6 +35,8 @@ export interface TrackingRecord {
   /** When colis last learned of a new event (registration time until then): drives expiry. */
   lastNewEventAt: string
   lastError?: TrackingError
+  /** `snapshotDigest` of the last answer the carrier gave: the same answer again changes nothing. */
+  snapshotDigest?: string
   /** Polling stopped for good; why. */
   stopped?: 'terminal' | 'expired' | 'invalid_number'
   notFoundCount: number

@@ -49,55 +49,84 @@ return ARGV[1]
 `
 
 /**
- * Compare-and-set of a tracking. KEYS: tracking. ARGV: expectedVersion, doc, events ('' = unchanged),
- * ops, opsIfGone, withPayloads ('1' or '0'), then the notification payloads when withPayloads: an
- * XADD_IF_SUBSCRIBED op names the ARGV index of its message, so a payload (most of the bytes) travels as it
- * is, never escaped into the ops' JSON nor decoded by cjson. Without payloads, the write goes through only
- * if nobody listens (nothing to publish), else it answers 2 and writes nothing: send it again with them.
- * Returns 1 saved, 3 saved with payloads nobody listened to, 2 payloads needed, 0 version conflict,
- * -1 tracking deleted (opsIfGone ran).
+ * Compare-and-set of several trackings, each on its own (one poll job's batch in one command).
+ * KEYS: the trackings. ARGV, for each in turn: the count of its arguments, then expectedVersion, doc,
+ * events ('' = unchanged), ops, opsIfGone, withPayloads ('1' or '0'), then the notification payloads
+ * when withPayloads: an XADD_IF_SUBSCRIBED op names the index of its message among the tracking's own
+ * arguments, so a payload (most of the bytes) travels as it is, never escaped into the ops' JSON nor
+ * decoded by cjson. Without payloads, a write goes through only if nobody listens (nothing to publish),
+ * else it answers 2 and writes nothing: send it again with them.
+ * Returns, per tracking: 1 saved, 3 saved with payloads nobody listened to, 2 payloads needed,
+ * 0 version conflict, -1 tracking deleted (opsIfGone ran).
  */
-export const SAVE_TRACKING = `${RUN_OP}
-if redis.call('EXISTS', KEYS[1]) == 0 then
-  for _, op in ipairs(cjson.decode(ARGV[5])) do run(op) end
-  return -1
-end
-local version = tonumber(redis.call('HGET', KEYS[1], 'v'))
-if version ~= tonumber(ARGV[1]) then return 0 end
-local ops = cjson.decode(ARGV[4])
-local withPayloads = ARGV[6] == '1'
-local listened = {}
-local anyListened = false
--- A write's notifications share their listener sets: each pair is counted once.
-local listening = {}
-for i, op in ipairs(ops) do
-  if op[1] == 'XADD_IF_SUBSCRIBED' then
-    listening[op[2]] = listening[op[2]] or {}
-    local known = listening[op[2]]
-    if known[op[3]] == nil then
-      known[op[3]] = redis.call('SCARD', op[2]) + redis.call('SCARD', op[3]) > 0
-    end
-    if known[op[3]] then
-      if not withPayloads then return 2 end
-      listened[i] = true
-      anyListened = true
+export const SAVE_TRACKINGS = `${RUN_OP}
+local function save(key, a)
+  if redis.call('EXISTS', key) == 0 then
+    for _, op in ipairs(cjson.decode(a[5])) do run(op) end
+    return -1
+  end
+  local version = tonumber(redis.call('HGET', key, 'v'))
+  if version ~= tonumber(a[1]) then return 0 end
+  local ops = cjson.decode(a[4])
+  local withPayloads = a[6] == '1'
+  local listened = {}
+  local anyListened = false
+  -- A write's notifications share their listener sets: each pair is counted once.
+  local listening = {}
+  for i, op in ipairs(ops) do
+    if op[1] == 'XADD_IF_SUBSCRIBED' then
+      listening[op[2]] = listening[op[2]] or {}
+      local known = listening[op[2]]
+      if known[op[3]] == nil then
+        known[op[3]] = redis.call('SCARD', op[2]) + redis.call('SCARD', op[3]) > 0
+      end
+      if known[op[3]] then
+        if not withPayloads then return 2 end
+        listened[i] = true
+        anyListened = true
+      end
     end
   end
-end
-if ARGV[3] ~= '' then
-  redis.call('HSET', KEYS[1], 'doc', ARGV[2], 'events', ARGV[3], 'v', version + 1)
-else
-  redis.call('HSET', KEYS[1], 'doc', ARGV[2], 'v', version + 1)
-end
-for i, op in ipairs(ops) do
-  if op[1] ~= 'XADD_IF_SUBSCRIBED' then
-    run(op)
-  elseif listened[i] then
-    redis.call('XADD', op[4], '*', 'm', ARGV[op[5]])
+  if a[3] ~= '' then
+    redis.call('HSET', key, 'doc', a[2], 'events', a[3], 'v', version + 1)
+  else
+    redis.call('HSET', key, 'doc', a[2], 'v', version + 1)
   end
+  for i, op in ipairs(ops) do
+    if op[1] ~= 'XADD_IF_SUBSCRIBED' then
+      run(op)
+    elseif listened[i] then
+      redis.call('XADD', op[4], '*', 'm', a[op[5]])
+    end
+  end
+  if withPayloads and not anyListened then return 3 end
+  return 1
 end
-if withPayloads and not anyListened then return 3 end
-return 1
+local results = {}
+local at = 1
+for i, key in ipairs(KEYS) do
+  local count = tonumber(ARGV[at])
+  local a = {}
+  for j = 1, count do a[j] = ARGV[at + j] end
+  results[i] = save(key, a)
+  at = at + count + 1
+end
+return results
+`
+
+/**
+ * What polls need of several trackings, in one command. KEYS: the trackings. Returns, for each in
+ * turn, its doc, events and version (nil for each when the tracking is gone).
+ */
+export const LOAD_TRACKINGS = `
+local out = {}
+for i, key in ipairs(KEYS) do
+  local fields = redis.call('HMGET', key, 'doc', 'events', 'v')
+  out[3 * i - 2] = fields[1] or false
+  out[3 * i - 1] = fields[2] or false
+  out[3 * i] = fields[3] or false
+end
+return out
 `
 
 /**

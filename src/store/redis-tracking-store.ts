@@ -6,10 +6,11 @@ import { decodeEvents, decodeEventsJson, encodeEvents } from './event-codec.js'
 import {
   CLAIM_DUE,
   DELETE_TRACKING,
+  LOAD_TRACKINGS,
   READ_TRACKING,
   REGISTER_TRACKING,
   REQUEST_REFRESH,
-  SAVE_TRACKING,
+  SAVE_TRACKINGS,
 } from './lua.js'
 import { createReadCache } from './read-cache.js'
 import { createRedisKeys } from './redis-keys.js'
@@ -37,7 +38,8 @@ import {
 
 interface ScriptedRedis extends Redis {
   colisRegister(...args: string[]): Promise<string>
-  colisSave(...args: Array<string | Buffer>): Promise<number>
+  colisSaveMany(keyCount: number, ...args: Array<string | Buffer>): Promise<number[]>
+  colisLoadManyBuffer(keyCount: number, ...keys: string[]): Promise<Array<Buffer | null>>
   colisClaimDue(...args: string[]): Promise<string[]>
   colisRefresh(...args: string[]): Promise<string>
   colisDelete(...args: string[]): Promise<number>
@@ -58,13 +60,18 @@ function defineScripts(redis: Redis): ScriptedRedis {
   const scripted = redis as ScriptedRedis
   if (typeof scripted.colisRegister === 'function') return scripted
   redis.defineCommand('colisRegister', { numberOfKeys: 2, lua: REGISTER_TRACKING })
-  redis.defineCommand('colisSave', { numberOfKeys: 1, lua: SAVE_TRACKING })
+  // Without numberOfKeys: the first argument is the count of keys (one per tracking of the batch).
+  redis.defineCommand('colisSaveMany', { lua: SAVE_TRACKINGS })
+  redis.defineCommand('colisLoadMany', { lua: LOAD_TRACKINGS })
   redis.defineCommand('colisClaimDue', { numberOfKeys: 2, lua: CLAIM_DUE })
   redis.defineCommand('colisRefresh', { numberOfKeys: 4, lua: REQUEST_REFRESH })
   redis.defineCommand('colisDelete', { numberOfKeys: 2, lua: DELETE_TRACKING })
   redis.defineCommand('colisRead', { numberOfKeys: 1, lua: READ_TRACKING })
   return scripted
 }
+
+/** Saves sent in one command: a poll job's batch at once, a sweep's in a few (a script blocks Redis). */
+const SAVES_PER_COMMAND = 50
 
 const MEMBER_PATTERN = /^\d{15}:(trk|alr)_[A-Za-z0-9]+$/
 
@@ -118,7 +125,7 @@ export function createRedisTrackingStore(
 
   /**
    * Whether a merchant's last save with notifications found someone listening: their payloads are then
-   * sent at once; otherwise a save goes without them and is sent again with them only if SAVE_TRACKING
+   * sent at once; otherwise a save goes without them and is sent again with them only if SAVE_TRACKINGS
    * finds a listener. A merchant without webhooks never ships payloads nobody reads (~4 KB a change).
    */
   const listeningMerchants = new Map<string, boolean>()
@@ -129,7 +136,7 @@ export function createRedisTrackingStore(
     listeningMerchants.set(merchantId, listening)
   }
 
-  /** SAVE_TRACKING's key and arguments; with payloads, its ARGV[7] onwards are the notifications. */
+  /** A tracking's arguments to SAVE_TRACKINGS (its key apart); with payloads, the 7th on are the notifications. */
   function saveArgs(write: PollWrite, withPayloads: boolean): Array<string | Buffer> {
     const { record } = write
     const notifications = write.notifications ?? []
@@ -140,15 +147,17 @@ export function createRedisTrackingStore(
     ]
     if (!write.keepPollSchedule)
       ops.push(...pollScheduleOps(keys, record.carrier, record.id, write.nextDueAtMs))
-    ops.push(...alertCheckOps(keys, record.id, write.nextAlertCheckAtMs))
-    ops.push(['ZREM', keys.alertsInflight(), record.id])
+    // An alert sweep that claimed this tracking meanwhile is left to finish: it reschedules the check.
+    if (!write.keepAlertSchedule) {
+      ops.push(...alertCheckOps(keys, record.id, write.nextAlertCheckAtMs))
+      ops.push(['ZREM', keys.alertsInflight(), record.id])
+    }
     const ifGone: Op[] = [
       ...dropPollOps(keys, record.carrier, record.id),
       ...alertCheckOps(keys, record.id, undefined),
       ['ZREM', keys.alertsInflight(), record.id],
     ]
     const args = [
-      keys.tracking(record.id),
       String(write.before.version),
       JSON.stringify(record),
       write.events ? encodeEvents(write.events) : '',
@@ -341,15 +350,24 @@ export function createRedisTrackingStore(
     },
 
     async loadForPoll(ids) {
-      const pipeline = redis.pipeline()
-      for (const id of ids) pipeline.hmgetBuffer(keys.tracking(id), 'doc', 'events', 'v')
-      const rows = (await pipeline.exec()) ?? []
-      return rows.map(([error, fields]): PollView | undefined => {
-        if (error) throw error
-        const [doc, events, version] = fields as [Buffer | null, Buffer | null, Buffer | null]
+      if (ids.length === 0) return []
+      const fields = await redis.colisLoadManyBuffer(ids.length, ...ids.map((id) => keys.tracking(id)))
+      return ids.map((_, index): PollView | undefined => {
+        const doc = fields[3 * index] ?? null
+        const stored = fields[3 * index + 1] ?? null
+        const version = fields[3 * index + 2] ?? null
         const record = parseRecord(doc)
         if (!record) return undefined
-        return { record, events: decodeEvents(events), version: Number(version?.toString()) }
+        // Decoded when first read: a poll whose answer did not change never needs the timeline.
+        let events: TrackingEvent[] | undefined
+        return {
+          record,
+          version: Number(version?.toString()),
+          get events() {
+            events ??= decodeEvents(stored)
+            return events
+          },
+        }
       })
     },
 
@@ -363,22 +381,31 @@ export function createRedisTrackingStore(
       }))
       // At most twice: a save that needs its payloads is sent again with them.
       while (pending.length > 0) {
-        const pipeline = redis.pipeline() as unknown as ScriptedRedis
-        for (const { write, withPayloads } of pending) pipeline.colisSave(...saveArgs(write, withPayloads))
-        const results = (await (pipeline as unknown as ReturnType<Redis['pipeline']>).exec()) ?? []
         const again: typeof pending = []
-        results.forEach(([error, result], at) => {
-          if (error) throw error
-          const save = pending[at] as (typeof pending)[number]
-          const { merchantId } = save.write.record
-          if (result === 2) {
-            noteListening(merchantId, true)
-            again.push({ ...save, withPayloads: true })
-            return
+        for (let start = 0; start < pending.length; start += SAVES_PER_COMMAND) {
+          const chunk = pending.slice(start, start + SAVES_PER_COMMAND)
+          const args: Array<string | Buffer> = []
+          for (const { write, withPayloads } of chunk) {
+            const own = saveArgs(write, withPayloads)
+            args.push(String(own.length), ...own)
           }
-          if (save.withPayloads && (result === 1 || result === 3)) noteListening(merchantId, result === 1)
-          outcomes[save.index] = result === 1 || result === 3 ? 'saved' : result === 0 ? 'conflict' : 'gone'
-        })
+          const results = await redis.colisSaveMany(
+            chunk.length,
+            ...chunk.map(({ write }) => keys.tracking(write.record.id)),
+            ...args,
+          )
+          results.forEach((result, at) => {
+            const save = chunk[at] as (typeof pending)[number]
+            const { merchantId } = save.write.record
+            if (result === 2) {
+              noteListening(merchantId, true)
+              again.push({ ...save, withPayloads: true })
+              return
+            }
+            if (save.withPayloads && (result === 1 || result === 3)) noteListening(merchantId, result === 1)
+            outcomes[save.index] = result === 1 || result === 3 ? 'saved' : result === 0 ? 'conflict' : 'gone'
+          })
+        }
         pending = again
       }
       return outcomes

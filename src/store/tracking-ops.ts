@@ -121,7 +121,7 @@ export function alertCheckOps(keys: RedisKeys, id: string, nextCheckAtMs: number
 
 /**
  * Writes each notification to the outbox where someone listens. Each op names the script argument
- * holding its message (`firstPayloadArg`, then the next ones): SAVE_TRACKING gets the messages' JSON
+ * holding its message (`firstPayloadArg`, then the next ones): SAVE_TRACKINGS gets the messages' JSON
  * (`outboxPayloads`) as arguments of their own, not escaped into the ops' JSON.
  */
 export function outboxOps(

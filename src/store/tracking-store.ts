@@ -46,6 +46,8 @@ export interface PollWrite {
   nextDueAtMs?: number
   /** Keep the poll schedule as it is (a write that is not a poll, e.g. the alert sweep). */
   keepPollSchedule?: boolean
+  /** Keep the alert checks as they are: nothing alerts depend on changed (a poll that learned nothing). */
+  keepAlertSchedule?: boolean
   /** Alerts opened or resolved by this write. */
   changedAlerts?: DelayAlert[]
   /** When the alerts may change with time alone (ms); undefined: never. */

@@ -1,5 +1,5 @@
 import type { Redis } from 'ioredis'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest'
 import type { TrackingRecord } from '../../src/domain/tracking.js'
 import { type TrackingEvent, withEventId } from '../../src/domain/tracking-event.js'
 import { createRedisKeys, type RedisKeys } from '../../src/store/redis-keys.js'
@@ -765,6 +765,58 @@ describe('savePolls', () => {
     ])
     expect(outcomes).toEqual(['saved', 'conflict', 'gone'])
     expect(await store.savePolls([])).toEqual([])
+  })
+
+  it('sends a batch of saves, and of loads, as one command each (50 saves at most per command)', async () => {
+    const { store } = freshStore('save-one-command')
+    const records = await registerMany(store, 120)
+    const scripted = redis as unknown as Record<'colisSaveMany' | 'colisLoadManyBuffer', () => unknown>
+    const saves = vi.spyOn(scripted, 'colisSaveMany')
+    const loads = vi.spyOn(scripted, 'colisLoadManyBuffer')
+    try {
+      const views = (await store.loadForPoll(records.map((record) => record.id))) as PollView[]
+      expect(loads).toHaveBeenCalledTimes(1)
+      const outcomes = await store.savePolls(
+        views.map((view) => ({ before: view, record: view.record, nextDueAtMs: T0 })),
+      )
+      expect(outcomes).toEqual(records.map(() => 'saved'))
+      expect(saves).toHaveBeenCalledTimes(3)
+    } finally {
+      saves.mockRestore()
+      loads.mockRestore()
+    }
+  })
+
+  it('leaves alert checks as they are for a write that keeps them, even one a sweep has claimed', async () => {
+    const { store, keys } = freshStore('save-keep-alerts')
+    const [a, b] = await registerMany(store, 2)
+    if (!a || !b) throw new Error('setup')
+    await redis.zadd(keys.alertsDue(), T0 + 5000, a.id)
+    await redis.zadd(keys.alertsInflight(), T0 + 60_000, b.id)
+    const [viewA, viewB] = (await store.loadForPoll([a.id, b.id])) as PollView[]
+    const kept = (view: PollView) => ({
+      before: view,
+      record: view.record,
+      nextDueAtMs: T0 + 1000,
+      keepAlertSchedule: true,
+    })
+    expect(await store.savePolls([kept(viewA as PollView), kept(viewB as PollView)])).toEqual([
+      'saved',
+      'saved',
+    ])
+    expect(await redis.zscore(keys.alertsDue(), a.id)).toBe(String(T0 + 5000))
+    expect(await redis.zscore(keys.alertsInflight(), b.id)).toBe(String(T0 + 60_000))
+    // A write that does not keep them sets the next check and ends the sweep's claim.
+    const [againB] = (await store.loadForPoll([b.id])) as PollView[]
+    const rescheduled = {
+      before: againB as PollView,
+      record: b,
+      nextDueAtMs: T0 + 1000,
+      nextAlertCheckAtMs: T0 + 9000,
+    }
+    expect(await store.savePolls([rescheduled])).toEqual(['saved'])
+    expect(await redis.zscore(keys.alertsInflight(), b.id)).toBeNull()
+    expect(await redis.zscore(keys.alertsDue(), b.id)).toBe(String(T0 + 9000))
   })
 
   it('loads undefined for unknown ids, keeping positions', async () => {

@@ -181,6 +181,92 @@ describe('applyPollResult with a snapshot', () => {
   })
 })
 
+describe('applyPollResult with the answer the carrier gave last time', () => {
+  const earlier = '2026-03-28T12:00:00.000Z'
+  const answer = snapshot([PICKED_UP, IN_TRANSIT], { estimatedDelivery: '2026-03-31' })
+
+  /**
+   * A parcel whose last poll saved `first` (its digest is on the record). `sealed`: its timeline
+   * throws when read, for the path that must not even decode it.
+   */
+  function polledWith(
+    first: CarrierSnapshot,
+    overrides: Partial<TrackingRecord> = {},
+    sealed = false,
+  ): PollView {
+    const saved = applyPollResult(view(), first, at(T0 + HOUR))
+    const known = saved.events ?? []
+    const record = { ...saved.record, lastCheckedAt: earlier, ...overrides }
+    if (!sealed) return { record, version: 5, events: known }
+    return {
+      record,
+      version: 5,
+      get events(): TrackingEvent[] {
+        throw new Error(`timeline read (${known.length} events)`)
+      },
+    }
+  }
+
+  it('records the poll and schedules the next one as the whole path would, without reading the timeline', () => {
+    const before = polledWith(answer, {}, true)
+    expect(before.record.snapshotDigest).toEqual(expect.any(String))
+    const now = T0 + 3 * DAY
+    // The same scans in another order: the same answer.
+    const again = snapshot([IN_TRANSIT, PICKED_UP], { estimatedDelivery: '2026-03-31' })
+    const write = applyPollResult(before, again, at(now))
+    expect(write.keepAlertSchedule).toBe(true)
+    expect(write.events).toBeUndefined()
+    expect(write.record).toEqual({
+      ...before.record,
+      lastCheckedAt: new Date(now).toISOString(),
+      nextCheckAt: new Date(write.nextDueAtMs ?? 0).toISOString(),
+    })
+    const whole = applyPollResult(polledWith(answer, { snapshotDigest: 'another' }), again, at(now))
+    expect(whole.keepAlertSchedule).toBeUndefined()
+    expect(whole.events).toBeUndefined()
+    expect(whole.record).toEqual(write.record)
+    expect(whole.nextDueAtMs).toBe(write.nextDueAtMs)
+  })
+
+  it('takes the whole path when the answer changed in anything the tracking takes from it', () => {
+    const changes: CarrierSnapshot[] = [
+      snapshot([PICKED_UP, IN_TRANSIT, OUT], { estimatedDelivery: '2026-03-31' }),
+      snapshot([PICKED_UP, IN_TRANSIT], { estimatedDelivery: '2026-04-01' }),
+      snapshot([PICKED_UP, IN_TRANSIT], { estimatedDelivery: '2026-03-31', final: true }),
+      snapshot([PICKED_UP, IN_TRANSIT], { estimatedDelivery: '2026-03-31', product: 'Colissimo Expert' }),
+      snapshot([PICKED_UP, IN_TRANSIT], { estimatedDelivery: '2026-03-31', service: 'chronopost' }),
+      snapshot([PICKED_UP, IN_TRANSIT], {
+        estimatedDelivery: '2026-03-31',
+        deliveredAt: '2026-03-30T11:38:00+02:00',
+      }),
+      snapshot([PICKED_UP], { estimatedDelivery: '2026-03-31' }),
+    ]
+    const digests = new Set<string | undefined>()
+    for (const changed of changes) {
+      const before = polledWith(answer)
+      const write = applyPollResult(before, changed, at(T0 + 3 * DAY))
+      expect(write.keepAlertSchedule).toBeUndefined()
+      expect(write.record.snapshotDigest).not.toBe(before.record.snapshotDigest)
+      digests.add(write.record.snapshotDigest)
+    }
+    expect(digests.size).toBe(changes.length)
+  })
+
+  it('takes the whole path when an error is to clear, or when the parcel expires now', () => {
+    const error = { kind: 'unavailable' as const, message: 'down', at: earlier }
+    for (const overrides of [{ lastError: error, failureCount: 1 }, { notFoundCount: 2 }]) {
+      const write = applyPollResult(polledWith(answer, overrides), answer, at(T0 + 3 * DAY))
+      expect(write.keepAlertSchedule).toBeUndefined()
+      expect(write.record).toMatchObject({ failureCount: 0, notFoundCount: 0 })
+      expect(write.record.lastError).toBeUndefined()
+    }
+    const stale = polledWith(answer, { lastNewEventAt: REGISTERED })
+    const expired = applyPollResult(stale, answer, at(T0 + 31 * DAY))
+    expect(expired.keepAlertSchedule).toBeUndefined()
+    expect(expired.record).toMatchObject({ status: 'expired', stopped: 'expired' })
+  })
+})
+
 describe('applyPollResult with a carrier error', () => {
   it('counts not_found and backs off with the pending range, doubling up to its maximum', () => {
     let current = view()

@@ -63,6 +63,49 @@ describe('alert sweep', () => {
   })
 })
 
+describe('alert sweep racing a poll', () => {
+  const redis = new Redis(testRedisUrl())
+  afterAll(() => redis.quit())
+
+  it('checks a tracking a poll saved meanwhile again, instead of leaving it to its lease', async () => {
+    const prefix = uniquePrefix('sweep-race')
+    const keys = createRedisKeys(prefix)
+    const store = createRedisTrackingStore(redis, prefix)
+    const now = Date.now()
+    const { record } = await store.register(
+      {
+        merchantId: 'shop',
+        carrier: 'sandbox',
+        trackingNumber: 'SBXSTALLED001',
+        promisedDeliveryDate: addCalendarDays(parisDateOf(now), -2),
+      },
+      new Date(now),
+      { nextAlertCheckAtMs: now - 1000 },
+    )
+    // A poll that learned nothing saves between the sweep's read and its write, keeping the alert checks.
+    let raced = false
+    const racing = {
+      ...store,
+      async savePolls(writes: Parameters<typeof store.savePolls>[0]) {
+        if (!raced) {
+          raced = true
+          const [view] = await store.loadForPoll([record.id])
+          if (!view) throw new Error('setup')
+          const poll = { before: view, record: view.record, keepPollSchedule: true, keepAlertSchedule: true }
+          expect(await store.savePolls([poll])).toEqual(['saved'])
+        }
+        return store.savePolls(writes)
+      },
+    }
+    const deps = { store: racing, alertPolicy: () => POLICY, logger: createSilentLogger(), now: () => now }
+    expect(await sweepAlerts(deps)).toBe(1)
+    const found = await store.get('shop', record.id)
+    expect(found?.record.alerts.map((alert) => alert.type)).toEqual(['late'])
+    expect(await redis.zscore(keys.alertsInflight(), record.id)).toBeNull()
+    expect(Number(await redis.zscore(keys.alertsDue(), record.id))).toBeGreaterThan(now)
+  })
+})
+
 describe('notifications without listeners', () => {
   const redis = new Redis(testRedisUrl())
   afterAll(() => redis.quit())
