@@ -121,6 +121,8 @@ function missingResult(view: PollView): CarrierError {
 }
 
 function logSaved(logger: Logger, writes: PollWrite[], outcomes: string[]) {
+  // A line per parcel polled is built only when it is written (debug is off in production).
+  if (!logger.isLevelEnabled('debug')) return
   writes.forEach((write, index) => {
     logger.debug(
       {
