@@ -1,5 +1,4 @@
 import { Queue, Worker } from 'bullmq'
-import { Redis } from 'ioredis'
 import { afterEach, describe, expect, it } from 'vitest'
 import { createSilentLogger } from '../../src/logger.js'
 import { createRedisKeys } from '../../src/store/redis-keys.js'
@@ -10,7 +9,7 @@ import { createWebhookSecret } from '../../src/webhooks/sign.js'
 import { type DeliveryDeps, deliveryBackoff, processDeliveryJob } from '../../workers/deliver-webhook.js'
 import { type DeliveryJobData, startOutboxRelay } from '../../workers/relay-outbox.js'
 import { eventually } from '../support/harness.js'
-import { testRedisUrl, uniquePrefix } from '../support/redis.js'
+import { testConnections, uniquePrefix } from '../support/redis.js'
 import { type ReceiverAnswer, startWebhookReceiver } from '../support/webhook-receiver.js'
 
 /** Makes a retry wait ~1 ms per second of the real schedule (5 s → 5 ms, 5 min → 300 ms). */
@@ -34,13 +33,8 @@ describe('first delivery attempts made by the outbox relay', () => {
   }) {
     const prefix = uniquePrefix('first-attempts')
     const keys = createRedisKeys(prefix)
-    const connections: Redis[] = []
-    const connect = () => {
-      const client = new Redis(testRedisUrl(), { maxRetriesPerRequest: null })
-      connections.push(client)
-      return client
-    }
-    cleanups.push(() => Promise.all(connections.map((client) => client.quit())))
+    const { connect, quitAll } = testConnections()
+    cleanups.push(quitAll)
     const receiver = await startWebhookReceiver((_request, index) => options.answer?.(index) ?? 200)
     cleanups.push(() => receiver.close())
     const webhooks = createWebhookStore(connect(), prefix)

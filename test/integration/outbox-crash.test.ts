@@ -1,5 +1,4 @@
 import { Queue, Worker } from 'bullmq'
-import { Redis } from 'ioredis'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { createSilentLogger } from '../../src/logger.js'
 import { createRedisKeys } from '../../src/store/redis-keys.js'
@@ -12,7 +11,7 @@ import { processDeliveryJob } from '../../workers/deliver-webhook.js'
 import { type DeliveryJobData, startOutboxRelay } from '../../workers/relay-outbox.js'
 import { withAlertsAndNotifications } from '../../workers/tracking-changes.js'
 import { eventually } from '../support/harness.js'
-import { testRedisUrl, uniquePrefix } from '../support/redis.js'
+import { testConnections, uniquePrefix } from '../support/redis.js'
 import { startWebhookReceiver } from '../support/webhook-receiver.js'
 
 const POLICY = { stalledBusinessDays: 3, pickupExpiringDays: 10, dayKind: 'ouvrables' as const }
@@ -26,12 +25,7 @@ const PARCELS = 5
 describe.each(['before-enqueue', 'before-ack'] as const)('outbox relay dying %s', (stage) => {
   const prefix = uniquePrefix(`outbox-${stage}`)
   const keys = createRedisKeys(prefix)
-  const connections: Redis[] = []
-  const connect = () => {
-    const client = new Redis(testRedisUrl(), { maxRetriesPerRequest: null })
-    connections.push(client)
-    return client
-  }
+  const { connect, quitAll } = testConnections()
   let receiver: Awaited<ReturnType<typeof startWebhookReceiver>>
   let queue: Queue<DeliveryJobData>
   let worker: Worker<DeliveryJobData>
@@ -47,7 +41,7 @@ describe.each(['before-enqueue', 'before-ack'] as const)('outbox relay dying %s'
     await queue.close()
     await dispatcher.close()
     await receiver.close()
-    await Promise.all(connections.map((client) => client.quit()))
+    await quitAll()
   })
 
   it('loses no notification and delivers each (event, endpoint) exactly once', async () => {

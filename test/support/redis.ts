@@ -14,3 +14,16 @@ export function uniquePrefix(name: string): string {
 export function connectTestRedis(): Redis {
   return new Redis(testRedisUrl(), { maxRetriesPerRequest: null, lazyConnect: false })
 }
+
+/** Connections to the test Redis made on demand (BullMQ needs several), all closed by `quitAll`. */
+export function testConnections() {
+  const connections: Redis[] = []
+  return {
+    connect(): Redis {
+      const client = new Redis(testRedisUrl(), { maxRetriesPerRequest: null })
+      connections.push(client)
+      return client
+    },
+    quitAll: () => Promise.all(connections.map((client) => client.quit())),
+  }
+}
