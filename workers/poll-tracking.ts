@@ -8,6 +8,7 @@ import type { PollView, PollWrite, TrackingStore } from '../src/store/tracking-s
 import { applyPollResult } from './apply-poll.js'
 import { DEFAULT_RATE_LIMIT_WAIT_MS, OUTCOME_BY_KIND } from './carrier-error-outcome.js'
 import type { PollPolicy } from './poll-schedule.js'
+import { saveWithRetries } from './save-with-retries.js'
 import { withAlertsAndNotifications } from './tracking-changes.js'
 
 export interface PollJobData {
@@ -31,15 +32,14 @@ export interface PollDeps {
   metrics?: Pick<Metrics, 'polls' | 'pollDuration'>
 }
 
-/** Saves of one batch retried after a conflict (someone wrote the tracking meanwhile) at most this often. */
-export const MAX_CAS_ROUNDS = 3
-
 /**
  * One poll job: one carrier request for up to `batchSize` trackings, merged and saved with a
  * compare-and-set. Safe to run twice (BullMQ is at-least-once): merging a known history adds nothing.
  */
 export async function processPollJob(data: PollJobData, deps: PollDeps, signal?: AbortSignal): Promise<void> {
-  let views = (await deps.store.loadForPoll(data.ids)).filter((view): view is PollView => view !== undefined)
+  const views = (await deps.store.loadForPoll(data.ids)).filter(
+    (view): view is PollView => view !== undefined,
+  )
   if (views.length === 0) return
   const carrier = deps.adapter.id
   const stopTimer = deps.metrics?.pollDuration.startTimer({ carrier })
@@ -65,28 +65,29 @@ export async function processPollJob(data: PollJobData, deps: PollDeps, signal?:
     }
   }
 
-  for (let round = 0; round < MAX_CAS_ROUNDS && views.length > 0; round++) {
-    const now = deps.now?.() ?? new Date()
-    const writes = views.map((view) => {
-      const result = results.get(view.record.trackingNumber) ?? missingResult(view)
-      const write = applyPollResult(view, result, { now, policy: deps.policy, timeScale: deps.timeScale })
-      // Nothing alerts depend on changed: they change with time alone, and the sweep checks them then.
-      if (write.keepAlertSchedule) return write
-      return withAlertsAndNotifications(write, {
-        nowMs: now.getTime(),
-        policy: deps.alertPolicy(view.record),
+  const unsaved = await saveWithRetries(
+    deps.store,
+    views,
+    (pending) => {
+      const now = deps.now?.() ?? new Date()
+      return pending.map((view) => {
+        const result = results.get(view.record.trackingNumber) ?? missingResult(view)
+        const write = applyPollResult(view, result, { now, policy: deps.policy, timeScale: deps.timeScale })
+        // Nothing alerts depend on changed: they change with time alone, and the sweep checks them then.
+        if (write.keepAlertSchedule) return write
+        return withAlertsAndNotifications(write, {
+          nowMs: now.getTime(),
+          policy: deps.alertPolicy(view.record),
+        })
       })
-    })
-    const outcomes = await deps.store.savePolls(writes)
-    logSaved(deps.logger, writes, outcomes)
-    const conflicted = views.filter((_, index) => outcomes[index] === 'conflict')
-    if (conflicted.length === 0) return
-    views = (await deps.store.loadForPoll(conflicted.map((view) => view.record.id))).filter(
-      (view): view is PollView => view !== undefined,
+    },
+    (writes, outcomes) => logSaved(deps.logger, writes, outcomes),
+  )
+  if (unsaved.length > 0) {
+    deps.logger.warn(
+      { ids: unsaved.map((view) => view.record.id) },
+      'poll not saved after repeated conflicts',
     )
-  }
-  if (views.length > 0) {
-    deps.logger.warn({ ids: views.map((view) => view.record.id) }, 'poll not saved after repeated conflicts')
   }
 }
 

@@ -2,7 +2,7 @@ import type { AlertPolicy } from '../src/domain/delay-alerts.js'
 import type { TrackingRecord } from '../src/domain/tracking.js'
 import type { Logger } from '../src/logger.js'
 import type { PollView, TrackingStore } from '../src/store/tracking-store.js'
-import { MAX_CAS_ROUNDS } from './poll-tracking.js'
+import { saveWithRetries } from './save-with-retries.js'
 import { withAlertsAndNotifications } from './tracking-changes.js'
 
 export interface SweepDeps {
@@ -27,25 +27,25 @@ export async function sweepAlerts(deps: SweepDeps): Promise<number> {
     const nowMs = now()
     const ids = await deps.store.claimAlertChecks(nowMs, BATCH, deps.leaseMs ?? 60_000)
     if (ids.length === 0) break
-    let views = (await deps.store.loadForPoll(ids)).filter((view): view is PollView => view !== undefined)
+    const views = (await deps.store.loadForPoll(ids)).filter((view): view is PollView => view !== undefined)
     checked += views.length
-    // A tracking saved meanwhile (a poll) is read again and checked: a poll that learned nothing leaves
+    // A tracking a poll saved meanwhile is read again and checked: a poll that learned nothing leaves
     // its alert checks to this sweep.
-    for (let round = 0; round < MAX_CAS_ROUNDS && views.length > 0; round++) {
-      const writes = views.map((view) =>
-        withAlertsAndNotifications(
-          { before: view, record: view.record, keepPollSchedule: true },
-          { nowMs, policy: deps.alertPolicy(view.record) },
+    await saveWithRetries(
+      deps.store,
+      views,
+      (pending) =>
+        pending.map((view) =>
+          withAlertsAndNotifications(
+            { before: view, record: view.record, keepPollSchedule: true },
+            { nowMs, policy: deps.alertPolicy(view.record) },
+          ),
         ),
-      )
-      const outcomes = await deps.store.savePolls(writes)
-      const conflicted = views.filter((_, index) => outcomes[index] === 'conflict')
-      if (conflicted.length === 0) break
-      deps.logger.debug({ conflicts: conflicted.length }, 'alert sweep: trackings changed meanwhile')
-      views = (await deps.store.loadForPoll(conflicted.map((view) => view.record.id))).filter(
-        (view): view is PollView => view !== undefined,
-      )
-    }
+      (_, outcomes) => {
+        const conflicts = outcomes.filter((outcome) => outcome === 'conflict').length
+        if (conflicts > 0) deps.logger.debug({ conflicts }, 'alert sweep: trackings changed meanwhile')
+      },
+    )
     if (ids.length < BATCH) break
   }
   return checked
