@@ -2,7 +2,8 @@ import { type ChildProcess, spawn } from 'node:child_process'
 import type { AddressInfo } from 'node:net'
 import { connect, createServer, type Socket } from 'node:net'
 import { fileURLToPath } from 'node:url'
-import type { FakeLaPosteCounters, FakeLaPosteMix } from './fake-laposte.js'
+import type { FakeLaPosteCounters } from './fake-laposte.js'
+import type { FakeLaPosteMix } from './laposte-answers.js'
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url))
 
