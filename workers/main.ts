@@ -67,6 +67,8 @@ export function pollPolicyFrom(config: Config): PollPolicy {
   }
 }
 
+const POLL_JOB_ATTEMPTS = 3
+
 /** A carrier's queue, worker and dispatcher, and the rate/batch they were built with. */
 interface CarrierPoller {
   shape: string
@@ -87,7 +89,14 @@ async function startCarrierPoller(
   const logger = deps.logger.child({ carrier })
   const initial = deps.carriers.get(carrier)
   if (!initial) throw new Error(`no carrier ${carrier}`)
-  const queue = new Queue<PollJobData>(pollQueueName(carrier), { connection: deps.connect(), prefix })
+  const queue = new Queue<PollJobData>(pollQueueName(carrier), {
+    connection: deps.connect(),
+    prefix,
+    // A poll job that throws (Redis gone mid-save, a bug) runs again within seconds: its parcels would
+    // otherwise wait out their lease (POLL_LEASE). Carrier errors never throw; a job lives for one poll,
+    // so attempts do not pile up across polls.
+    defaultJobOptions: { attempts: POLL_JOB_ATTEMPTS, backoff: { type: 'exponential', delay: 500 } },
+  })
   queue.on('error', throttleErrorLog(logger, 'poll queue error'))
   // Credentials may have been fixed since the queue was paused for an `unauthorized` answer.
   if (await queue.isPaused()) await queue.resume()
@@ -137,7 +146,10 @@ async function startCarrierPoller(
   )
   worker.on('error', throttleErrorLog(logger, 'poll worker error'))
   worker.on('failed', (job, error) =>
-    logger.error({ err: error, jobId: job?.id }, 'poll job failed (a bug, not a carrier error)'),
+    logger.error(
+      { err: error, jobId: job?.id, attemptsMade: job?.attemptsMade, attempts: POLL_JOB_ATTEMPTS },
+      'poll job failed (not a carrier error: Redis, or a bug)',
+    ),
   )
   const dispatcher = startDispatcher({
     carrier,

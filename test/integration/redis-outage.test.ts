@@ -59,10 +59,9 @@ describe('Redis outage: 503 at once while it is down, everything resumes when it
       POLL_IN_TRANSIT: '300ms-500ms',
       POLL_NEAR_DELIVERY: '300ms-500ms',
       POLL_RETRY: '300ms-500ms',
-      // A poll caught mid-flight by the outage runs again once its lock expires (30 s by default), and a
-      // poll job that failed is claimed again once its lease ends (10 min by default).
+      // A poll caught mid-flight by the outage cannot even be marked failed: it runs again once its lock
+      // expires (30 s by default). One that failed is retried by BullMQ (poll-job-retry.test.ts).
       POLL_STALLED_LOCK: '2s',
-      POLL_LEASE: '5s',
       // This test reads the parcel every 50 ms for up to a minute: the per-key limit is another test's.
       RATE_LIMIT: '100000/1m',
     })

@@ -7,6 +7,7 @@ import type { Metrics } from '../../src/metrics.js'
 import { createApiKeyStore } from '../../src/store/api-key-store.js'
 import { createCarrierHealthStore } from '../../src/store/carrier-health-store.js'
 import { createRedisTrackingStore } from '../../src/store/redis-tracking-store.js'
+import type { TrackingStore } from '../../src/store/tracking-store.js'
 import { createWebhookStore } from '../../src/store/webhook-store.js'
 import { checkWebhookUrl, parseAllowedCidrs } from '../../src/webhooks/egress-guard.js'
 import { alertPolicyFrom, startWorkers } from '../../workers/main.js'
@@ -18,8 +19,11 @@ export interface Harness {
   app: ReturnType<typeof createApp>
   store: ReturnType<typeof createRedisTrackingStore>
   apiKeys: ReturnType<typeof createApiKeyStore>
-  /** Starts the real poll workers (BullMQ) of this harness; stopped by `close()`. */
-  startWorkers(): Promise<void>
+  /**
+   * Starts the real poll workers (BullMQ) of this harness; stopped by `close()`. `wrap` may stand
+   * between the workers and their store (fault injection).
+   */
+  startWorkers(wrap?: (store: TrackingStore) => TrackingStore): Promise<void>
   /** `app.request` with a merchant's API key. */
   request(key: string, path: string, init?: RequestInit): Promise<Response>
   close(): Promise<void>
@@ -83,11 +87,11 @@ export async function createHarness(
     app,
     store,
     apiKeys,
-    async startWorkers() {
+    async startWorkers(wrap = (store: TrackingStore) => store) {
       workers = await startWorkers({
         config,
         connect,
-        store: createRedisTrackingStore(connect(), config.COLIS_REDIS_PREFIX),
+        store: wrap(createRedisTrackingStore(connect(), config.COLIS_REDIS_PREFIX)),
         carriers,
         logger,
         metrics,
