@@ -1,6 +1,6 @@
 import type { Queue } from 'bullmq'
 import { describe, expect, it } from 'vitest'
-import { createLogger } from '../../src/logger.js'
+import { createLogger, type Logger } from '../../src/logger.js'
 import type { TrackingStore } from '../../src/store/tracking-store.js'
 import { startDispatcher } from '../../workers/dispatch-due.js'
 import type { PollJobData } from '../../workers/poll-tracking.js'
@@ -10,6 +10,31 @@ function captureLogger() {
   const lines: Array<{ level: number; msg: string; failures?: number }> = []
   const logger = createLogger('debug', {}, { destination: { write: (line) => lines.push(JSON.parse(line)) } })
   return { logger, lines }
+}
+
+/** A store whose first claim hands out `ids`, and nothing after. */
+function claimingOnce(ids: string[]): TrackingStore {
+  let claims = 0
+  return { claimDue: async () => (claims++ === 0 ? ids : []) } as unknown as TrackingStore
+}
+
+/** Runs a dispatcher (ticking every 5 ms) until `done` holds, then stops it. */
+async function dispatchUntil(
+  deps: { queue: Queue<PollJobData>; store: TrackingStore; batchSize: number; logger: Logger },
+  done: () => boolean,
+) {
+  const dispatcher = startDispatcher({
+    carrier: 'sandbox',
+    ...deps,
+    intervalMs: 5,
+    leaseMs: 600_000,
+    maxWaitingJobs: 10,
+  })
+  try {
+    await eventually(async () => done(), Boolean, 5_000)
+  } finally {
+    await dispatcher.stop()
+  }
 }
 
 describe('the poll dispatcher while Redis fails', () => {
@@ -31,33 +56,8 @@ describe('the poll dispatcher while Redis fails', () => {
         return []
       },
     } as unknown as Queue<PollJobData>
-    let claimed = false
-    const store = {
-      async claimDue() {
-        if (claimed) return []
-        claimed = true
-        return ['trk_a', 'trk_b']
-      },
-    } as unknown as TrackingStore
-    const dispatcher = startDispatcher({
-      carrier: 'sandbox',
-      queue,
-      store,
-      batchSize: 1,
-      intervalMs: 5,
-      leaseMs: 60_000,
-      maxWaitingJobs: 10,
-      logger,
-    })
-    try {
-      await eventually(
-        async () => added.length,
-        (count) => count === 2,
-        5_000,
-      )
-    } finally {
-      await dispatcher.stop()
-    }
+    const store = claimingOnce(['trk_a', 'trk_b'])
+    await dispatchUntil({ queue, store, batchSize: 1, logger }, () => added.length === 2)
     expect(added).toEqual([['trk_a'], ['trk_b']])
     const errors = lines.filter((line) => line.level >= 50)
     expect(errors.map((line) => line.msg)).toEqual(['poll dispatch failed; retrying with backoff'])
@@ -87,32 +87,8 @@ describe('the poll dispatcher when Redis fails between a claim and its enqueue',
         return []
       },
     } as unknown as Queue<PollJobData>
-    let claims = 0
-    const store = {
-      async claimDue() {
-        claims++
-        return claims === 1 ? ['trk_a', 'trk_b', 'trk_c'] : []
-      },
-    } as unknown as TrackingStore
-    const dispatcher = startDispatcher({
-      carrier: 'sandbox',
-      queue,
-      store,
-      batchSize: 2,
-      intervalMs: 5,
-      leaseMs: 600_000,
-      maxWaitingJobs: 10,
-      logger,
-    })
-    try {
-      await eventually(
-        async () => added.length,
-        (count) => count === 2,
-        5_000,
-      )
-    } finally {
-      await dispatcher.stop()
-    }
+    const store = claimingOnce(['trk_a', 'trk_b', 'trk_c'])
+    await dispatchUntil({ queue, store, batchSize: 2, logger }, () => added.length === 2)
     expect(added.map((job) => job.ids)).toEqual([['trk_a', 'trk_b'], ['trk_c']])
     expect(tried).toHaveLength(3)
     expect(tried[1]).toEqual(tried[0])
