@@ -75,10 +75,15 @@ function parisOffsetIso(ms: number): string {
   return `${new Date(ms + 2 * HOUR).toISOString().slice(0, 19)}+02:00`
 }
 
-/** A La Poste-like 20-event shipment, newest first on the wire; each tracking gets its own times and sites. */
-export function laPosteShipment(trackingNumber: string, serial: number, nowMs: number): LaPosteShipment {
+/** A La Poste-like shipment (20 events unless told), newest first on the wire; each tracking gets its own times and sites. */
+export function laPosteShipment(
+  trackingNumber: string,
+  serial: number,
+  nowMs: number,
+  eventCount = EVENTS_PER_TIMELINE,
+): LaPosteShipment {
   const start = Math.floor(nowMs / 60_000) * 60_000 - 6 * 24 * HOUR - (serial % 97) * 60_000
-  const events = STEPS.slice(0, EVENTS_PER_TIMELINE).map(([code, label], index) => ({
+  const events = STEPS.slice(0, eventCount).map(([code, label], index) => ({
     code,
     label: label(SITES[(serial + index * 5) % SITES.length] as string),
     date: parisOffsetIso(start + index * 6.5 * HOUR + ((serial * 7 + index * 13) % 50) * 60_000),
@@ -92,10 +97,21 @@ export function laPosteShipment(trackingNumber: string, serial: number, nowMs: n
   }
 }
 
-/** A realistic 20-event timeline, as the La Poste adapter maps it. */
-export function sampleTimeline(serial = 1, nowMs = Date.now()): TrackingEvent[] {
+/** A realistic timeline (20 events unless told), as the La Poste adapter maps it. */
+export function sampleTimeline(
+  serial = 1,
+  nowMs = Date.now(),
+  eventCount = EVENTS_PER_TIMELINE,
+): TrackingEvent[] {
   const number = laPosteNumber(serial)
-  return mapLaPosteShipment(laPosteShipment(number, serial, nowMs), createSilentLogger()).events
+  return mapLaPosteShipment(laPosteShipment(number, serial, nowMs, eventCount), createSilentLogger()).events
+}
+
+/** The most events a sample timeline can hold and still be stored as plain JSON (not deflated). */
+export function longestJsonTimeline(): number {
+  let count = EVENTS_PER_TIMELINE
+  while (count > 0 && encodeEvents(sampleTimeline(1, Date.now(), count))[0] !== 0x5b) count--
+  return count
 }
 
 async function usedMemory(redis: Redis): Promise<number> {
@@ -115,10 +131,13 @@ export interface MemoryMeasure {
 
 /**
  * Registers `trackings` parcels through the store, then saves one real poll result on each (the La
- * Poste mapper, merge, schedule, alerts), so each holds a 20-event timeline and one pending poll.
- * Notifications are dropped before the save: a steady state has a drained outbox.
+ * Poste mapper, merge, schedule, alerts), so each holds a timeline of `eventCount` events and one
+ * pending poll. Notifications are dropped before the save: a steady state has a drained outbox.
  */
-export async function measureMemory(trackings: number): Promise<MemoryMeasure> {
+export async function measureMemory(
+  trackings: number,
+  eventCount = EVENTS_PER_TIMELINE,
+): Promise<MemoryMeasure> {
   const dir = mkdtempSync(join(tmpdir(), 'colis-bench-memory-'))
   const server = await startLocalRedis({ dir })
   const redis = new Redis(server.url, { maxRetriesPerRequest: null })
@@ -155,7 +174,10 @@ export async function measureMemory(trackings: number): Promise<MemoryMeasure> {
       )
       const writes = registered.map(({ record }, index): PollWrite => {
         const serial = serials[index] as number
-        const snapshot = mapLaPosteShipment(laPosteShipment(record.trackingNumber, serial, nowMs), logger)
+        const snapshot = mapLaPosteShipment(
+          laPosteShipment(record.trackingNumber, serial, nowMs, eventCount),
+          logger,
+        )
         const view = { record, events: [], version: 1 }
         const write = applyPollResult(view, snapshot, { now: new Date(nowMs), policy, timeScale: 1 })
         const complete = withAlertsAndNotifications(write, { nowMs, policy: alertPolicy(write.record) })
@@ -226,6 +248,8 @@ export function measureCodec(perBatch = 400, batches = 7): CodecCost {
 export const memory: FigureModule = async ({ quick }): Promise<Figure[]> => {
   const trackings = quick ? 20_000 : 100_000
   const measured = await measureMemory(trackings)
+  const jsonEvents = longestJsonTimeline()
+  const longestJson = await measureMemory(20_000, jsonEvents)
   const codec = measureCodec()
   return [
     atMost('memory per active tracking', Math.round(measured.bytesPerTracking), 'B', 4096, {
@@ -236,6 +260,18 @@ export const memory: FigureModule = async ({ quick }): Promise<Figure[]> => {
         `One hash: ${measured.hashBytes} B (${measured.encoding}), events field ${measured.eventsFieldBytes} B ` +
         `(${Math.round(codec.jsonBytes)} B as JSON)`,
     }),
+    atMost(
+      'memory per tracking, longest timeline kept as JSON',
+      Math.round(longestJson.bytesPerTracking),
+      'B',
+      4096,
+      {
+        note:
+          `the same at 20000 trackings whose ${jsonEvents}-event timeline is just short enough to be stored as plain JSON ` +
+          `(events field ${longestJson.eventsFieldBytes} B): short timelines are not deflated, so this is the most a tracking ` +
+          `takes before its timeline is compressed`,
+      },
+    ),
     atMost('events codec CPU per 20-event timeline', round(codec.encodeUs + codec.decodeUs), 'µs', 200, {
       note:
         `encode ${round(codec.encodeUs)} µs + decode ${round(codec.decodeUs)} µs ` +

@@ -3,7 +3,12 @@ import fc from 'fast-check'
 import type { Redis } from 'ioredis'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { type TrackingEvent, withEventId } from '../../src/domain/tracking-event.js'
-import { decodeEvents, decodeEventsJson, encodeEvents } from '../../src/store/event-codec.js'
+import {
+  DEFLATE_FROM_BYTES,
+  decodeEvents,
+  decodeEventsJson,
+  encodeEvents,
+} from '../../src/store/event-codec.js'
 import { createRedisKeys } from '../../src/store/redis-keys.js'
 import { createRedisTrackingStore } from '../../src/store/redis-tracking-store.js'
 import { anyEvent } from '../support/arbitraries.js'
@@ -83,9 +88,18 @@ describe('event codec', () => {
     expect(decodeEvents(stored)).toEqual(events)
   })
 
-  it('keeps short timelines as plain JSON', () => {
+  it('keeps short timelines as plain JSON and deflates from DEFLATE_FROM_BYTES of JSON on', () => {
     expect(encodeEvents([]).toString()).toBe('[]')
     expect(decodeEvents(encodeEvents([]))).toEqual([])
+    const jsonBytes = (count: number) => Buffer.byteLength(JSON.stringify(timeline(count)))
+    let count = 1
+    while (jsonBytes(count + 1) < DEFLATE_FROM_BYTES) count++
+    // `count` events are the longest timeline under the bound, `count + 1` the shortest over it.
+    expect(count).toBeGreaterThan(3)
+    expect(encodeEvents(timeline(count)).toString()).toBe(JSON.stringify(timeline(count)))
+    const over = encodeEvents(timeline(count + 1))
+    expect(over[0]).toBe(0x01)
+    expect(decodeEvents(over)).toEqual(timeline(count + 1))
   })
 
   it('reads timelines stored as JSON before the codec existed, as a Buffer or a string', () => {
