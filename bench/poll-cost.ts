@@ -22,6 +22,8 @@ export interface PollCost {
   pollsPerSecond: number
   roundTripsPerPoll: number
   roundTripsPerJob: number
+  /** Bytes colis sent to Redis per parcel polled (through the counting proxy only). */
+  bytesToRedisPerPoll: number
   redisCommandsPerPoll: number
   /** CPU of the colis process (dispatcher, poll jobs, the other workers' loops) per parcel polled. */
   cpuMsPerPoll: number
@@ -111,7 +113,7 @@ export async function measurePollCost(options: PollCostOptions): Promise<PollCos
   }
   const carriers = createCarrierRuntime(config, logger)
   const allPolled = async (ids: number) => {
-    while (carrier.counters().ids < ids || (await direct.zcard(keys.inflight('laposte'))) > 0) {
+    while ((await carrier.counters()).ids < ids || (await direct.zcard(keys.inflight('laposte'))) > 0) {
       await new Promise((resolve) => setTimeout(resolve, 10))
     }
   }
@@ -130,13 +132,11 @@ export async function measurePollCost(options: PollCostOptions): Promise<PollCos
     await allPolled(trackings)
     await carrier.setMix({ ...mix, generation: 1 })
   }
-  const idsBefore = carrier.counters().ids
-  const requestsBefore = carrier.counters().requests
+  const carrierBefore = await carrier.counters()
   const commandsBefore = await commandCount(direct)
-  const before = proxy?.counters() ?? { writes: 0 }
+  const before = proxy?.counters() ?? { writes: 0, bytes: 0 }
   const cpuBefore = process.cpuUsage()
   const redisCpuBefore = await redisCpuMs(direct)
-  const carrierCpuBefore = carrier.counters().cpuMs
   await options.around?.start()
   const started = performance.now()
   if (workers) {
@@ -148,13 +148,13 @@ export async function measurePollCost(options: PollCostOptions): Promise<PollCos
   } else {
     workers = await startWorkersNow()
   }
-  await allPolled(idsBefore + trackings)
+  await allPolled(carrierBefore.ids + trackings)
   const seconds = (performance.now() - started) / 1000
   const cpu = process.cpuUsage(cpuBefore)
   await options.around?.stop()
   const redisCpu = (await redisCpuMs(direct)) - redisCpuBefore
-  const carrierCpu = carrier.counters().cpuMs - carrierCpuBefore
-  const after = proxy?.counters() ?? { writes: Number.NaN }
+  const carrierAfter = await carrier.counters()
+  const after = proxy?.counters() ?? { writes: Number.NaN, bytes: Number.NaN }
   const commandsAfter = await commandCount(direct)
   await workers.close()
   await carriers.close()
@@ -165,7 +165,7 @@ export async function measurePollCost(options: PollCostOptions): Promise<PollCos
   await redis.stop()
   rmSync(dir, { recursive: true, force: true })
 
-  const requests = carrier.counters().requests - requestsBefore
+  const requests = carrierAfter.requests - carrierBefore.requests
   const roundTrips = after.writes - before.writes
   return {
     trackings,
@@ -175,10 +175,11 @@ export async function measurePollCost(options: PollCostOptions): Promise<PollCos
     pollsPerSecond: trackings / seconds,
     roundTripsPerPoll: roundTrips / trackings,
     roundTripsPerJob: roundTrips / requests,
+    bytesToRedisPerPoll: (after.bytes - before.bytes) / trackings,
     redisCommandsPerPoll: (commandsAfter - commandsBefore) / trackings,
     cpuMsPerPoll: (cpu.user + cpu.system) / 1000 / trackings,
     redisCpuMsPerPoll: redisCpu / trackings,
-    carrierCpuMsPerPoll: carrierCpu / trackings,
+    carrierCpuMsPerPoll: (carrierAfter.cpuMs - carrierBefore.cpuMs) / trackings,
     carrierRequestsPer1000Polls: (requests / trackings) * 1000,
   }
 }
@@ -213,6 +214,7 @@ export interface PollFloor {
   pollsPerSecond: number
   cpuMsPerPoll: number
   redisCpuMsPerPoll: number
+  carrierCpuMsPerPoll: number
 }
 
 /**
@@ -263,6 +265,7 @@ export async function measurePollFloor(
     jobs.push({ name: 'poll', data: { ids: numbers.slice(start, start + batchSize) } })
   for (let start = 0; start < jobs.length; start += 1000) await queue.addBulk(jobs.slice(start, start + 1000))
 
+  const carrierBefore = await carrier.counters()
   const cpuBefore = process.cpuUsage()
   const redisCpuBefore = await redisCpuMs(direct)
   const started = performance.now()
@@ -296,6 +299,7 @@ export async function measurePollFloor(
   const seconds = (performance.now() - started) / 1000
   const cpu = process.cpuUsage(cpuBefore)
   const redisCpu = (await redisCpuMs(direct)) - redisCpuBefore
+  const carrierAfter = await carrier.counters()
   await queue.close()
   await http.close()
   await Promise.all(connections.map((client) => client.quit()))
@@ -307,5 +311,6 @@ export async function measurePollFloor(
     pollsPerSecond: parcels / seconds,
     cpuMsPerPoll: (cpu.user + cpu.system) / 1000 / parcels,
     redisCpuMsPerPoll: redisCpu / parcels,
+    carrierCpuMsPerPoll: (carrierAfter.cpuMs - carrierBefore.cpuMs) / parcels,
   }
 }

@@ -45,7 +45,7 @@ function createConnectionTo(port: number): Socket {
 
 /**
  * A loopback La Poste (bench/fake-laposte.ts) in a child process: its CPU is its own, as a real carrier's
- * is, and `counters().cpuMs` says how much it used.
+ * is, and `(await counters()).cpuMs` says how much it used.
  */
 export async function startFakeLaPoste() {
   const child: ChildProcess = spawn(
@@ -55,17 +55,24 @@ export async function startFakeLaPoste() {
   )
   const onExit = () => child.kill('SIGKILL')
   process.once('exit', onExit)
-  let counters: FakeLaPosteCounters = { requests: 0, ids: 0, cpuMs: 0 }
   const port = await new Promise<number>((resolve, reject) => {
     child.once('exit', (code) => reject(new Error(`fake La Poste exited (${code})`)))
-    child.on('message', ({ port, ...latest }: FakeLaPosteCounters & { port?: number }) => {
-      counters = latest
-      if (port !== undefined) resolve(port)
-    })
+    child.once('message', ({ port }: { port: number }) => resolve(port))
   })
   return {
     baseUrl: `http://127.0.0.1:${port}/suivi/v2`,
-    counters: () => counters,
+    /** Its counters now; every request it answered before the call is in them. */
+    counters(): Promise<FakeLaPosteCounters> {
+      return new Promise((resolve) => {
+        const answered = (message: FakeLaPosteCounters & { mixed?: number }) => {
+          if (message.mixed !== undefined) return
+          child.off('message', answered)
+          resolve(message)
+        }
+        child.on('message', answered)
+        child.send({ ask: true })
+      })
+    },
     /** Sets the histories it answers with; resolves once the carrier has them. */
     setMix(mix: FakeLaPosteMix): Promise<void> {
       return new Promise((resolve) => {

@@ -191,7 +191,7 @@ async function setUp(idle: number, hot: number): Promise<Setup> {
 
 async function waitForPolls(setup: Setup, target: number) {
   const inflight = setup.keys.inflight('laposte')
-  while (setup.carrier.counters().ids < target || (await setup.direct.zcard(inflight)) > 0) {
+  while ((await setup.carrier.counters()).ids < target || (await setup.direct.zcard(inflight)) > 0) {
     await new Promise((resolve) => setTimeout(resolve, 5))
   }
 }
@@ -208,7 +208,7 @@ async function redisCpuSeconds(redis: Redis): Promise<number> {
  * Returns polls/s and the Redis CPU per poll (µs).
  */
 async function timedRound(setup: Setup): Promise<{ rate: number; redisCpuUs: number }> {
-  const target = setup.carrier.counters().ids + setup.hotIds.length
+  const target = (await setup.carrier.counters()).ids + setup.hotIds.length
   const cpuBefore = await redisCpuSeconds(setup.direct)
   const started = performance.now()
   await setup.direct.zadd(setup.keys.due('laposte'), ...setup.hotIds.flatMap((id) => [Date.now(), id]))

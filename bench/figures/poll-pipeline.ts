@@ -1,11 +1,11 @@
 import { mkdtempSync, rmSync } from 'node:fs'
-import { tmpdir } from 'node:os'
+import { availableParallelism, tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { Queue, Worker } from 'bullmq'
 import { Redis } from 'ioredis'
 import { startLocalRedis } from '../../src/redis/local-redis.js'
 import { atLeast, atMost, type Figure, type FigureModule } from '../figure.js'
-import { measurePollCost, measurePollFloor, type PollCost, type PollFloor } from '../poll-cost.js'
+import { measurePollCost, measurePollFloor, type PollCost, type PollFloor, redisCpuMs } from '../poll-cost.js'
 import { adaptivePollMix } from './freshness.js'
 
 /** The middle value (the upper one of an even count): always one of the measured values. */
@@ -15,8 +15,15 @@ function median(values: number[]): number {
 
 const CONCURRENCY = 50
 
+interface Bare {
+  jobsPerSecond: number
+  /** CPU per job of this process and of redis-server, in ms. */
+  cpuMsPerJob: number
+  redisCpuMsPerJob: number
+}
+
 /** A bare BullMQ worker with a no-op processor, same Redis build and concurrency: the engine's ceiling. */
-async function bareBullMqJobsPerSecond(jobs: number): Promise<number> {
+async function bareBullMq(jobs: number): Promise<Bare> {
   const dir = mkdtempSync(join(tmpdir(), 'colis-bench-bare-'))
   const redis = await startLocalRedis({ dir })
   // BullMQ leaves connections it was given open: they are closed here, before redis-server stops.
@@ -37,6 +44,8 @@ async function bareBullMqJobsPerSecond(jobs: number): Promise<number> {
     )
   }
   let done = 0
+  const cpuBefore = process.cpuUsage()
+  const redisCpuBefore = await redisCpuMs(connections[0] as Redis)
   const started = performance.now()
   const finished = new Promise<void>((resolve) => {
     const worker = new Worker('bare', async () => {}, {
@@ -50,12 +59,18 @@ async function bareBullMqJobsPerSecond(jobs: number): Promise<number> {
     })
   })
   await finished
-  const rate = jobs / ((performance.now() - started) / 1000)
+  const seconds = (performance.now() - started) / 1000
+  const cpu = process.cpuUsage(cpuBefore)
+  const redisCpu = (await redisCpuMs(connections[0] as Redis)) - redisCpuBefore
   await queue.close()
   await Promise.all(connections.map((client) => client.quit()))
   await redis.stop()
   rmSync(dir, { recursive: true, force: true })
-  return rate
+  return {
+    jobsPerSecond: jobs / seconds,
+    cpuMsPerJob: (cpu.user + cpu.system) / 1000 / jobs,
+    redisCpuMsPerJob: redisCpu / jobs,
+  }
 }
 
 /**
@@ -84,21 +99,21 @@ export const pollPipeline: FigureModule = async ({ quick }) => {
   const rounds = quick ? 3 : 5
   // Each round also measures the floor (the same jobs doing only their unavoidable I/O): what is left
   // between colis and bare BullMQ once that floor is subtracted is colis' own work.
-  const pairs: Array<{ bare: number; floor: PollFloor; steady: PollCost; first: PollCost }> = []
+  const pairs: Array<{ bare: Bare; floor: PollFloor; steady: PollCost; first: PollCost }> = []
   // One unmeasured round first: a worker polls for days, and the first seconds of this process are V8
   // compiling the poll path (the first colis round used to be the slowest of the pairs).
-  await bareBullMqJobsPerSecond(1_000)
+  await bareBullMq(1_000)
   await measurePollFloor(1_000, 10, CONCURRENCY)
   await colis(1_000, true)
   await colis(1_000, false)
   for (let round = 0; round < rounds; round++) {
-    const bare = await bareBullMqJobsPerSecond(parcels)
+    const bare = await bareBullMq(parcels)
     const floor = await measurePollFloor(parcels, 10, CONCURRENCY)
     const steady = await colis(parcels, true)
     pairs.push({ bare, floor, steady, first: await colis(parcels, false) })
   }
   const ratiosOf = (pick: (pair: (typeof pairs)[number]) => number) =>
-    pairs.map((pair) => pick(pair) / pair.bare)
+    pairs.map((pair) => pick(pair) / pair.bare.jobsPerSecond)
   const ratios = ratiosOf((pair) => pair.steady.pollsPerSecond)
   const firstRatios = ratiosOf((pair) => pair.first.pollsPerSecond)
   const floorRatios = ratiosOf((pair) => pair.floor.pollsPerSecond)
@@ -112,21 +127,34 @@ export const pollPipeline: FigureModule = async ({ quick }) => {
     batchSize: 10,
     concurrency: 1,
   })
+  const cores = availableParallelism()
+  const machineMs = (cost: {
+    cpuMsPerPoll: number
+    redisCpuMsPerPoll: number
+    carrierCpuMsPerPoll: number
+  }) => cost.cpuMsPerPoll + cost.redisCpuMsPerPoll + cost.carrierCpuMsPerPoll
+  const machine = {
+    colisMs: machineMs(steady),
+    floorMs: machineMs(floorPair.floor),
+    colisCeiling: (cores * 1000) / machineMs(steady),
+    floorCeiling: (cores * 1000) / machineMs(floorPair.floor),
+    budgetMs: (cores * 1000) / (0.5 * bare.jobsPerSecond),
+  }
   const list = (values: number[]) => values.map((value) => value.toFixed(2)).join(' ')
   const cpuNote = (cost: PollCost) =>
     `colis ${cost.cpuMsPerPoll.toFixed(3)} ms, redis-server ${cost.redisCpuMsPerPoll.toFixed(3)} ms, the loopback carrier (its own process) ${cost.carrierCpuMsPerPoll.toFixed(3)} ms per poll`
   const figures: Figure[] = [
     atLeast('poll-pipeline-vs-bare-bullmq', Math.round(steady.pollsPerSecond), 'polls/s', 0.5, {
-      baseline: Math.round(bare),
-      ratio: Number((steady.pollsPerSecond / bare).toFixed(3)),
+      baseline: Math.round(bare.jobsPerSecond),
+      ratio: Number((steady.pollsPerSecond / bare.jobsPerSecond).toFixed(3)),
       note: `${parcels} parcels colis follows, polled once each: ${(mix.newsShare * 100).toFixed(0)} % of the polls find a new scan, ${mix.knownEvents.toFixed(1)} scans known on average (the figure-6 policy's own mix); La Poste batches of 10, concurrency ${CONCURRENCY}; baseline = no-op BullMQ jobs/s; median of ${rounds} alternating rounds after an unmeasured warm-up round, ratios ${list(ratios)}`,
     }),
     {
       name: 'poll-pipeline-first-scans-vs-bare-bullmq',
       value: Math.round(firstPair.first.pollsPerSecond),
       unit: 'polls/s',
-      baseline: Math.round(firstPair.bare),
-      ratio: Number((firstPair.first.pollsPerSecond / firstPair.bare).toFixed(3)),
+      baseline: Math.round(firstPair.bare.jobsPerSecond),
+      ratio: Number((firstPair.first.pollsPerSecond / firstPair.bare.jobsPerSecond).toFixed(3)),
       target: 'info',
       pass: true,
       note: `the worst case: every poll a parcel's first (a new scan, a status change, indexes moved, the timeline deflated, notifications), same rounds; ratios ${list(firstRatios)}; ${cpuNote(firstPair.first)}`,
@@ -147,11 +175,21 @@ export const pollPipeline: FigureModule = async ({ quick }) => {
       name: 'poll-pipeline-floor-vs-bare-bullmq',
       value: Math.round(floorPair.floor.pollsPerSecond),
       unit: 'polls/s',
-      baseline: Math.round(floorPair.bare),
-      ratio: Number((floorPair.floor.pollsPerSecond / floorPair.bare).toFixed(3)),
+      baseline: Math.round(floorPair.bare.jobsPerSecond),
+      ratio: Number((floorPair.floor.pollsPerSecond / floorPair.bare.jobsPerSecond).toFixed(3)),
       target: 'info',
       pass: true,
       note: `the same jobs (10 ids, concurrency ${CONCURRENCY}) doing only a poll's unavoidable I/O: one read of the 10 docs, one HTTP exchange with the loopback La Poste (colis' carrier HTTP client, JSON parsed), one compare-and-set of the 10 docs; ${floorPair.floor.cpuMsPerPoll.toFixed(3)} ms CPU and ${floorPair.floor.redisCpuMsPerPoll.toFixed(3)} ms redis-server CPU per parcel; ratios ${list(floorRatios)}`,
+    },
+    {
+      name: 'poll-pipeline-machine-ceiling',
+      value: Math.round(machine.colisCeiling),
+      unit: 'polls/s',
+      baseline: Math.round(bare.jobsPerSecond),
+      ratio: Number((machine.colisCeiling / bare.jobsPerSecond).toFixed(3)),
+      target: 'info',
+      pass: true,
+      note: `the most colis could poll here if its work spread over all ${cores} cores (more worker processes) with nothing idle: ${cores} × 1000 ms ÷ the machine's CPU per poll, colis ${steady.cpuMsPerPoll.toFixed(3)} + redis-server ${steady.redisCpuMsPerPoll.toFixed(3)} + loopback carrier ${steady.carrierCpuMsPerPoll.toFixed(3)} = ${machine.colisMs.toFixed(3)} ms (same round as the headline); the floor's ${machine.floorMs.toFixed(3)} ms gives ${(machine.floorCeiling / floorPair.bare.jobsPerSecond).toFixed(2)}; 0.5 of bare BullMQ needs at most ${machine.budgetMs.toFixed(3)} ms of machine CPU per poll (bare BullMQ itself: ${bare.cpuMsPerJob.toFixed(3)} ms + redis-server ${bare.redisCpuMsPerJob.toFixed(3)} ms per job)`,
     },
     {
       name: 'poll-cpu-ms-per-poll',
