@@ -51,17 +51,20 @@ return ARGV[1]
 /**
  * Compare-and-set of several trackings, each on its own (one poll job's batch in one command).
  * KEYS: the trackings. ARGV, for each in turn: the count of its arguments, then expectedVersion, doc,
- * events ('' = unchanged), ops, opsIfGone, withPayloads ('1' or '0'), then the notification payloads
+ * events ('' = unchanged), ops, opsIfGone ('' = not sent), withPayloads ('1' or '0'), then the notification payloads
  * when withPayloads: an XADD_IF_SUBSCRIBED op names the index of its message among the tracking's own
  * arguments, so a payload (most of the bytes) travels as it is, never escaped into the ops' JSON nor
  * decoded by cjson. Without payloads, a write goes through only if nobody listens (nothing to publish),
  * else it answers 2 and writes nothing: send it again with them.
+ * The clean-up of a deleted tracking (opsIfGone, a third of a usual save's bytes) is sent only once
+ * the script has said it is needed.
  * Returns, per tracking: 1 saved, 3 saved with payloads nobody listened to, 2 payloads needed,
- * 0 version conflict, -1 tracking deleted (opsIfGone ran).
+ * 0 version conflict, -1 tracking deleted (opsIfGone ran), -2 tracking deleted, opsIfGone needed.
  */
 export const SAVE_TRACKINGS = `${RUN_OP}
 local function save(key, a)
   if redis.call('EXISTS', key) == 0 then
+    if a[5] == '' then return -2 end
     for _, op in ipairs(cjson.decode(a[5])) do run(op) end
     return -1
   end

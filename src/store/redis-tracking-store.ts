@@ -137,7 +137,7 @@ export function createRedisTrackingStore(
   }
 
   /** A tracking's arguments to SAVE_TRACKINGS (its key apart); with payloads, the 7th on are the notifications. */
-  function saveArgs(write: PollWrite, withPayloads: boolean): Array<string | Buffer> {
+  function saveArgs(write: PollWrite, withPayloads: boolean, ifGone: boolean): Array<string | Buffer> {
     const { record } = write
     const notifications = write.notifications ?? []
     const ops: Op[] = [
@@ -152,17 +152,19 @@ export function createRedisTrackingStore(
       ops.push(...alertCheckOps(keys, record.id, write.nextAlertCheckAtMs))
       ops.push(['ZREM', keys.alertsInflight(), record.id])
     }
-    const ifGone: Op[] = [
-      ...dropPollOps(keys, record.carrier, record.id),
-      ...alertCheckOps(keys, record.id, undefined),
-      ['ZREM', keys.alertsInflight(), record.id],
-    ]
+    const opsIfGone: Op[] = ifGone
+      ? [
+          ...dropPollOps(keys, record.carrier, record.id),
+          ...alertCheckOps(keys, record.id, undefined),
+          ['ZREM', keys.alertsInflight(), record.id],
+        ]
+      : []
     const args = [
       String(write.before.version),
       JSON.stringify(record),
       write.events ? encodeEvents(write.events) : '',
       JSON.stringify(ops),
-      JSON.stringify(ifGone),
+      ifGone ? JSON.stringify(opsIfGone) : '',
       withPayloads ? '1' : '0',
     ]
     return withPayloads ? [...args, ...outboxPayloads(notifications)] : args
@@ -378,15 +380,17 @@ export function createRedisTrackingStore(
         index,
         withPayloads:
           (write.notifications?.length ?? 0) > 0 && listeningMerchants.get(write.record.merchantId) === true,
+        ifGone: false,
       }))
-      // At most twice: a save that needs its payloads is sent again with them.
+      // At most twice: a save that needs its payloads, or the clean-up of a deleted tracking, is sent
+      // again with them (a deleted tracking answers before its payloads are asked for).
       while (pending.length > 0) {
         const again: typeof pending = []
         for (let start = 0; start < pending.length; start += SAVES_PER_COMMAND) {
           const chunk = pending.slice(start, start + SAVES_PER_COMMAND)
           const args: Array<string | Buffer> = []
-          for (const { write, withPayloads } of chunk) {
-            const own = saveArgs(write, withPayloads)
+          for (const { write, withPayloads, ifGone } of chunk) {
+            const own = saveArgs(write, withPayloads, ifGone)
             args.push(String(own.length), ...own)
           }
           const results = await redis.colisSaveMany(
@@ -400,6 +404,10 @@ export function createRedisTrackingStore(
             if (result === 2) {
               noteListening(merchantId, true)
               again.push({ ...save, withPayloads: true })
+              return
+            }
+            if (result === -2) {
+              again.push({ ...save, ifGone: true })
               return
             }
             if (save.withPayloads && (result === 1 || result === 3)) noteListening(merchantId, result === 1)
