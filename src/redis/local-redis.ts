@@ -78,8 +78,10 @@ export async function startLocalRedis(options: LocalRedisOptions): Promise<Local
     'no',
     ...persistence,
   ]
-  // A tiny shell parent watches our pid: if we die without cleanup (SIGKILL), it stops redis.
-  const watcher = `${shellQuote(binary)} ${args.map(shellQuote).join(' ')} & r=$!; trap 'kill $r 2>/dev/null; wait $r; exit 0' TERM INT; while kill -0 ${process.pid} 2>/dev/null && kill -0 $r 2>/dev/null; do sleep 1; done; kill $r 2>/dev/null; wait $r`
+  // A tiny shell parent watches our pid: if we die without cleanup (SIGKILL), it stops redis. It sleeps
+  // through `wait`, which a trapped signal interrupts at once (a plain `sleep 1` made every stop wait
+  // for the end of the current second).
+  const watcher = `${shellQuote(binary)} ${args.map(shellQuote).join(' ')} & r=$!; trap 'kill $r 2>/dev/null; wait $r; exit 0' TERM INT; while kill -0 ${process.pid} 2>/dev/null && kill -0 $r 2>/dev/null; do sleep 1 & wait $!; done; kill $r 2>/dev/null; wait $r`
   const child = spawn('/bin/sh', ['-c', watcher], { stdio: ['ignore', 'pipe', 'pipe'], detached: false })
   const output: string[] = []
   child.stdout?.on('data', (chunk: Buffer) => output.push(chunk.toString()))
