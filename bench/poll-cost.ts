@@ -12,7 +12,7 @@ import { startLocalRedis } from '../src/redis/local-redis.js'
 import { createRedisKeys } from '../src/store/redis-keys.js'
 import { createRedisTrackingStore } from '../src/store/redis-tracking-store.js'
 import { startWorkers } from '../workers/main.js'
-import { startCountingProxy, startFakeLaPoste } from './support.js'
+import { type FakeLaPoste, startCountingProxy, startFakeLaPoste } from './support.js'
 
 export interface PollCost {
   trackings: number
@@ -66,7 +66,12 @@ export interface PollCostOptions {
   mix?: { knownEvents: number; newsShare: number }
   /** Called around the measured part only (profiling). */
   around?: { start(): Promise<void>; stop(): Promise<void> }
+  /** A loopback La Poste to answer (left running); without it, one is started and stopped. */
+  carrier?: FakeLaPoste
 }
+
+/** What the loopback La Poste answers for a parcel's first poll: one scan, the worst case's history. */
+const FIRST_SCANS = { knownEvents: 1, newsShare: 0, generation: 0 }
 
 /**
  * Registers `trackings` La Poste parcels, then lets the real poll workers (dispatcher, BullMQ job,
@@ -78,7 +83,9 @@ export async function measurePollCost(options: PollCostOptions): Promise<PollCos
   const dir = mkdtempSync(join(tmpdir(), 'colis-bench-'))
   const redis = await startLocalRedis({ dir })
   const proxy = countRoundTrips ? await startCountingProxy(Number(new URL(redis.url).port)) : undefined
-  const carrier = await startFakeLaPoste()
+  const carrier = options.carrier ?? (await startFakeLaPoste())
+  if (!mix) await carrier.setMix(FIRST_SCANS)
+  const idsAtStart = (await carrier.counters()).ids
   const config = loadConfig({
     REDIS_URL: proxy?.url ?? redis.url,
     COLIS_REDIS_PREFIX: 'bench',
@@ -129,7 +136,7 @@ export async function measurePollCost(options: PollCostOptions): Promise<PollCos
   if (mix) {
     await carrier.setMix({ ...mix, generation: 0 })
     workers = await startWorkersNow()
-    await allPolled(trackings)
+    await allPolled(idsAtStart + trackings)
     await carrier.setMix({ ...mix, generation: 1 })
   }
   const carrierBefore = await carrier.counters()
@@ -161,7 +168,7 @@ export async function measurePollCost(options: PollCostOptions): Promise<PollCos
   await Promise.all(connections.map((client) => client.quit()))
   direct.disconnect()
   await proxy?.close()
-  await carrier.close()
+  if (!options.carrier) await carrier.close()
   await redis.stop()
   rmSync(dir, { recursive: true, force: true })
 
@@ -223,14 +230,19 @@ export interface PollFloor {
  * through colis' carrier HTTP client, the answer parsed as JSON, one compare-and-set script writing
  * each doc at its real size). No domain work: no mapping, merge, alerts or indexes.
  */
-export async function measurePollFloor(
-  parcels: number,
-  batchSize: number,
-  concurrency: number,
-): Promise<PollFloor> {
+export async function measurePollFloor(options: {
+  parcels: number
+  batchSize: number
+  concurrency: number
+  /** The histories the carrier answers with (as measurePollCost's measured poll sees them). */
+  mix?: { knownEvents: number; newsShare: number }
+  carrier?: FakeLaPoste
+}): Promise<PollFloor> {
+  const { parcels, batchSize, concurrency, mix } = options
   const dir = mkdtempSync(join(tmpdir(), 'colis-bench-floor-'))
   const redis = await startLocalRedis({ dir })
-  const carrier = await startFakeLaPoste()
+  const carrier = options.carrier ?? (await startFakeLaPoste())
+  await carrier.setMix(mix ? { ...mix, generation: 1 } : FIRST_SCANS)
   const http = createCarrierHttp({ carrier: 'laposte', timeoutMs: 10_000, connections: 100_000 })
   const connections: Redis[] = []
   const connect = () => {
@@ -303,7 +315,7 @@ export async function measurePollFloor(
   await queue.close()
   await http.close()
   await Promise.all(connections.map((client) => client.quit()))
-  await carrier.close()
+  if (!options.carrier) await carrier.close()
   await redis.stop()
   rmSync(dir, { recursive: true, force: true })
   return {

@@ -94,3 +94,5 @@ export async function startFakeLaPoste() {
     },
   }
 }
+
+export type FakeLaPoste = Awaited<ReturnType<typeof startFakeLaPoste>>

@@ -148,6 +148,8 @@ export interface ApiReadMeasurement {
   p99At70Ms: number
   /** Every run's p99 at 70 %, in order: the figure is their median. */
   p99sAt70Ms: number[]
+  /** Length of each open-loop run (s). */
+  openLoopSeconds: number
   /** The load generator's own longest event-loop stall in each run at 70 % (ms). */
   generatorStallsMs: number[]
   /** The bare route under the same open loop at the same rate: each run's p99, and the median one. */
@@ -165,7 +167,7 @@ export interface ApiReadMeasurement {
  */
 export async function measureApiRead(options: BenchOptions): Promise<ApiReadMeasurement> {
   const seconds = options.quick ? 2 : 5
-  const rounds = 3
+  const rounds = options.quick ? 2 : 3
   const redis = await startBenchRedis()
   const dir = mkdtempSync(join(tmpdir(), 'colis-bench-read-'))
   const servers: BenchServer[] = []
@@ -221,14 +223,15 @@ export async function measureApiRead(options: BenchOptions): Promise<ApiReadMeas
         seconds: runSeconds,
         connections: CONNECTIONS,
       })
-    // Unmeasured first second each: the generator's code is compiled and its connections opened.
-    await openLoopAt70(colis, 1)
-    await openLoopAt70(bare, 1)
+    // Unmeasured half second each: the generator's code is compiled and its connections opened.
+    await openLoopAt70(colis, 0.5)
+    await openLoopAt70(bare, 0.5)
+    const openLoopSeconds = options.quick ? 1.5 : seconds
     const at70Runs: OpenLoopResult[] = []
     const bareAtSameRate: OpenLoopResult[] = []
     for (let index = 0; index < 3; index++) {
-      at70Runs.push(await openLoopAt70(colis, seconds))
-      bareAtSameRate.push(await openLoopAt70(bare, seconds))
+      at70Runs.push(await openLoopAt70(colis, openLoopSeconds))
+      bareAtSameRate.push(await openLoopAt70(bare, openLoopSeconds))
     }
     for (const result of [...at70Runs, ...bareAtSameRate])
       if (result.failed || result.ok !== result.sent)
@@ -249,6 +252,7 @@ export async function measureApiRead(options: BenchOptions): Promise<ApiReadMeas
       p50At70Ms: at70.p50Ms,
       p99At70Ms: at70.p99Ms,
       p99sAt70Ms: at70Runs.map((result) => result.p99Ms),
+      openLoopSeconds,
       generatorStallsMs: at70Runs.map((result) => result.generatorStallMs),
       bareP99sAtSameRateMs: bareAtSameRate.map((result) => result.p99Ms),
       bareP99AtSameRateMs: bareAt70.p99Ms,
@@ -287,7 +291,7 @@ export const apiRead: FigureModule = async (options): Promise<Figure[]> => {
       note: `the same GET, each request another of ${UNCACHED_PARCELS} trackings (the API keeps 1000 decoded), so every read inflates and parses: ${round(m.uncached.rps)} req/s${cpu(m.uncached)}`,
     },
     atMost('api-read-p99-at-70pct', round(m.p99At70Ms, 2), 'ms', 20, {
-      note: `open loop (bench/open-loop.ts: evenly spaced requests, latency from the time each was due) at ${m.rateAt70} req/s (70 % of colis' ${round(m.colis.rps)}), 3 runs of ${m.seconds} s over ${CONNECTIONS} connections, the median run's p99 (runs: ${m.p99sAt70Ms.map((p99) => round(p99, 1)).join(' / ')} ms; the generator's own longest stall: ${m.generatorStallsMs.map((stall) => round(stall, 1)).join(' / ')} ms): achieved ${round(m.achievedAt70)} req/s, p50 ${round(m.p50At70Ms, 2)} ms, p99 ${round(m.p99At70Ms, 2)} ms. Control, alternating with those runs: the bare route at the same rate, p99 ${round(m.bareP99AtSameRateMs, 1)} ms (runs: ${m.bareP99sAtSameRateMs.map((p99) => round(p99, 1)).join(' / ')} ms). autocannon's p99 at max rate ${round(m.colis.p99Ms, 2)} ms`,
+      note: `open loop (bench/open-loop.ts: evenly spaced requests, latency from the time each was due) at ${m.rateAt70} req/s (70 % of colis' ${round(m.colis.rps)}), 3 runs of ${m.openLoopSeconds} s over ${CONNECTIONS} connections, the median run's p99 (runs: ${m.p99sAt70Ms.map((p99) => round(p99, 1)).join(' / ')} ms; the generator's own longest stall: ${m.generatorStallsMs.map((stall) => round(stall, 1)).join(' / ')} ms): achieved ${round(m.achievedAt70)} req/s, p50 ${round(m.p50At70Ms, 2)} ms, p99 ${round(m.p99At70Ms, 2)} ms. Control, alternating with those runs: the bare route at the same rate, p99 ${round(m.bareP99AtSameRateMs, 1)} ms (runs: ${m.bareP99sAtSameRateMs.map((p99) => round(p99, 1)).join(' / ')} ms). autocannon's p99 at max rate ${round(m.colis.p99Ms, 2)} ms`,
     }),
   ]
 }

@@ -284,7 +284,7 @@ export async function measureIdleScale(
 
 /** Figure 5: no O(N) work — poll dispatch rate with many idle trackings vs. few. */
 export const idleScale: FigureModule = async ({ quick }): Promise<Figure[]> => {
-  const [smallIdle, largeIdle, hot] = quick ? [10_000, 200_000, 2000] : [10_000, 1_000_000, 5000]
+  const [smallIdle, largeIdle, hot] = quick ? [10_000, 100_000, 2000] : [10_000, 1_000_000, 5000]
   const measured = await measureIdleScale(smallIdle, largeIdle, hot)
   const rates = (rates: number[]) => rates.map((rate) => Math.round(rate)).join('/')
   return [

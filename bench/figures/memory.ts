@@ -246,10 +246,11 @@ export function measureCodec(perBatch = 400, batches = 7): CodecCost {
 
 /** Figure 4: Redis bytes per active tracking (20-event timeline, pending poll included). */
 export const memory: FigureModule = async ({ quick }): Promise<Figure[]> => {
-  const trackings = quick ? 20_000 : 100_000
+  const trackings = quick ? 10_000 : 100_000
   const measured = await measureMemory(trackings)
   const jsonEvents = longestJsonTimeline()
-  const longestJson = await measureMemory(20_000, jsonEvents)
+  const longestJsonTrackings = quick ? 10_000 : 20_000
+  const longestJson = await measureMemory(longestJsonTrackings, jsonEvents)
   const codec = measureCodec()
   return [
     atMost('memory per active tracking', Math.round(measured.bytesPerTracking), 'B', 4096, {
@@ -267,7 +268,7 @@ export const memory: FigureModule = async ({ quick }): Promise<Figure[]> => {
       4096,
       {
         note:
-          `the same at 20000 trackings whose ${jsonEvents}-event timeline is just short enough to be stored as plain JSON ` +
+          `the same at ${longestJsonTrackings} trackings whose ${jsonEvents}-event timeline is just short enough to be stored as plain JSON ` +
           `(events field ${longestJson.eventsFieldBytes} B): short timelines are not deflated, so this is the most a tracking ` +
           `takes before its timeline is compressed`,
       },

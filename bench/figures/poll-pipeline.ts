@@ -6,6 +6,7 @@ import { Redis } from 'ioredis'
 import { startLocalRedis } from '../../src/redis/local-redis.js'
 import { atLeast, atMost, type Figure, type FigureModule } from '../figure.js'
 import { measurePollCost, measurePollFloor, type PollCost, type PollFloor, redisCpuMs } from '../poll-cost.js'
+import { type FakeLaPoste, startFakeLaPoste } from '../support.js'
 import { adaptivePollMix } from './freshness.js'
 
 /** The middle value (the upper one of an even count): always one of the measured values. */
@@ -84,8 +85,23 @@ async function bareBullMq(jobs: number): Promise<Bare> {
  * every poll a status change and notifications) is measured too, as the worst case.
  */
 export const pollPipeline: FigureModule = async ({ quick }) => {
-  const parcels = quick ? 3_000 : 10_000
+  const parcels = quick ? 2_000 : 10_000
   const mix = adaptivePollMix()
+  // One loopback La Poste for every measurement (each sets the histories it needs).
+  const carrier = await startFakeLaPoste()
+  try {
+    return await measure(parcels, mix, carrier, quick)
+  } finally {
+    await carrier.close()
+  }
+}
+
+async function measure(
+  parcels: number,
+  mix: ReturnType<typeof adaptivePollMix>,
+  carrier: FakeLaPoste,
+  quick: boolean,
+): Promise<Figure[]> {
   const colis = (trackings: number, steady: boolean) =>
     measurePollCost({
       trackings,
@@ -93,7 +109,10 @@ export const pollPipeline: FigureModule = async ({ quick }) => {
       concurrency: CONCURRENCY,
       countRoundTrips: false,
       mix: steady ? mix : undefined,
+      carrier,
     })
+  const floorOf = (count: number) =>
+    measurePollFloor({ parcels: count, batchSize: 10, concurrency: CONCURRENCY, mix, carrier })
   // Alternating rounds, the median ratio kept: a shared machine's load swings within seconds, and a
   // ratio of two runs minutes apart measures the swing more than colis.
   const rounds = quick ? 3 : 5
@@ -103,12 +122,12 @@ export const pollPipeline: FigureModule = async ({ quick }) => {
   // One unmeasured round first: a worker polls for days, and the first seconds of this process are V8
   // compiling the poll path (the first colis round used to be the slowest of the pairs).
   await bareBullMq(1_000)
-  await measurePollFloor(1_000, 10, CONCURRENCY)
+  await floorOf(1_000)
   await colis(1_000, true)
   await colis(1_000, false)
   for (let round = 0; round < rounds; round++) {
     const bare = await bareBullMq(parcels)
-    const floor = await measurePollFloor(parcels, 10, CONCURRENCY)
+    const floor = await floorOf(parcels)
     const steady = await colis(parcels, true)
     pairs.push({ bare, floor, steady, first: await colis(parcels, false) })
   }
@@ -121,11 +140,17 @@ export const pollPipeline: FigureModule = async ({ quick }) => {
   const firstPair = pairs[firstRatios.indexOf(median(firstRatios))] as (typeof pairs)[number]
   const floorPair = pairs[floorRatios.indexOf(median(floorRatios))] as (typeof pairs)[number]
   const { bare, steady } = medianPair
-  const single = await measurePollCost({ trackings: quick ? 500 : 2_000, batchSize: 1, concurrency: 1 })
+  const single = await measurePollCost({
+    trackings: quick ? 500 : 2_000,
+    batchSize: 1,
+    concurrency: 1,
+    carrier,
+  })
   const singleBatch10 = await measurePollCost({
     trackings: quick ? 500 : 2_000,
     batchSize: 10,
     concurrency: 1,
+    carrier,
   })
   const cores = availableParallelism()
   const machineMs = (cost: {
@@ -179,7 +204,7 @@ export const pollPipeline: FigureModule = async ({ quick }) => {
       ratio: Number((floorPair.floor.pollsPerSecond / floorPair.bare.jobsPerSecond).toFixed(3)),
       target: 'info',
       pass: true,
-      note: `the same jobs (10 ids, concurrency ${CONCURRENCY}) doing only a poll's unavoidable I/O: one read of the 10 docs, one HTTP exchange with the loopback La Poste (colis' carrier HTTP client, JSON parsed), one compare-and-set of the 10 docs; ${floorPair.floor.cpuMsPerPoll.toFixed(3)} ms CPU and ${floorPair.floor.redisCpuMsPerPoll.toFixed(3)} ms redis-server CPU per parcel; ratios ${list(floorRatios)}`,
+      note: `the same jobs (10 ids, concurrency ${CONCURRENCY}) doing only a poll's unavoidable I/O: one read of the 10 docs, one HTTP exchange with the loopback La Poste answering the headline's histories (colis' carrier HTTP client, JSON parsed), one compare-and-set of the 10 docs; ${floorPair.floor.cpuMsPerPoll.toFixed(3)} ms CPU and ${floorPair.floor.redisCpuMsPerPoll.toFixed(3)} ms redis-server CPU per parcel; ratios ${list(floorRatios)}`,
     },
     {
       name: 'poll-pipeline-machine-ceiling',

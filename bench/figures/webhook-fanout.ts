@@ -199,7 +199,7 @@ export const webhookFanout: FigureModule = async ({ quick }) => {
     await pipeline.exec()
   }
 
-  const count = quick ? 3_000 : 10_000
+  const count = quick ? 2_000 : 10_000
   // Alternating pairs, the median ratio kept: a shared machine's load swings within seconds.
   const rounds = quick ? 3 : 5
   const pairs: Array<{ plain: number; signed: number; floor: number }> = []
@@ -233,7 +233,7 @@ export const webhookFanout: FigureModule = async ({ quick }) => {
 
   // 500 deliveries/s, paced in 10 ms steps, for a few seconds.
   receiver.reset()
-  const seconds = quick ? 4 : 10
+  const seconds = quick ? 3 : 10
   const paced = 500 * seconds
   for (let step = 0; step < seconds * 100; step++) {
     const tick = performance.now()
