@@ -148,6 +148,8 @@ export interface ApiReadMeasurement {
   p99At70Ms: number
   /** Every run's p99 at 70 %, in order: the figure is their median. */
   p99sAt70Ms: number[]
+  /** Each run's rate: 70 % of colis' maximum measured just before it (req/s). */
+  ratesAt70: number[]
   /** Length of each open-loop run (s). */
   openLoopSeconds: number
   /** The load generator's own longest event-loop stall in each run at 70 % (ms). */
@@ -209,34 +211,41 @@ export async function measureApiRead(options: BenchOptions): Promise<ApiReadMeas
     const colisBest = best(colisRuns)
     const bareBest = best(bareRuns)
     const uncachedBest = best(uncachedRuns)
-    const rateAt70 = Math.max(1, Math.round(colisBest.rps * 0.7))
     // Open loop (bench/open-loop.ts): requests leave on schedule whether or not the server keeps up.
     // Three runs, the median p99 kept: a run's tail on a shared two-core machine moves with whatever
-    // else wakes during it. The control, in alternation: the bare route under the same open loop at the
-    // same rate (a third of its own maximum); what both show is the machine's and the generator's.
-    const openLoopAt70 = (server: BenchServer, runSeconds: number) =>
+    // else wakes during it. Each run's rate is 70 % of colis' maximum measured just before it: this
+    // machine's speed drifts by half within minutes, and 70 % of a maximum measured a minute earlier
+    // was at times all of the capacity left (p50 of hundreds of ms). The control, in alternation: the
+    // bare route under the same open loop at the same rate (a third of its own maximum); what both
+    // show is the machine's and the generator's.
+    const openLoopAt = (server: BenchServer, rate: number, runSeconds: number) =>
       openLoop({
         origin: new URL(server.url).origin,
         path,
         headers,
-        rate: rateAt70,
+        rate,
         seconds: runSeconds,
         connections: CONNECTIONS,
       })
-    // Unmeasured half second each: the generator's code is compiled and its connections opened.
-    await openLoopAt70(colis, 0.5)
-    await openLoopAt70(bare, 0.5)
     const openLoopSeconds = options.quick ? 1.5 : seconds
-    const at70Runs: OpenLoopResult[] = []
+    const maxSeconds = options.quick ? 1 : 2
+    // Unmeasured half second each: the generator's code is compiled and its connections opened.
+    const warmRate = Math.max(1, Math.round(colisBest.rps * 0.5))
+    await openLoopAt(colis, warmRate, 0.5)
+    await openLoopAt(bare, warmRate, 0.5)
+    const at70Runs: Array<OpenLoopResult & { rate: number }> = []
     const bareAtSameRate: OpenLoopResult[] = []
     for (let index = 0; index < 3; index++) {
-      at70Runs.push(await openLoopAt70(colis, openLoopSeconds))
-      bareAtSameRate.push(await openLoopAt70(bare, openLoopSeconds))
+      const maxNow = (await run(colis, colisLoad, maxSeconds, 'colis, maximum before 70 %')).measured.rps
+      const rate = Math.max(1, Math.round(maxNow * 0.7))
+      at70Runs.push({ ...(await openLoopAt(colis, rate, openLoopSeconds)), rate })
+      bareAtSameRate.push(await openLoopAt(bare, rate, openLoopSeconds))
     }
     for (const result of [...at70Runs, ...bareAtSameRate])
       if (result.failed || result.ok !== result.sent)
         throw new Error(`open loop at 70 %: ${result.failed} failed`)
-    const at70 = [...at70Runs].sort((a, b) => a.p99Ms - b.p99Ms)[1] as OpenLoopResult
+    const at70 = [...at70Runs].sort((a, b) => a.p99Ms - b.p99Ms)[1] as (typeof at70Runs)[number]
+    const rateAt70 = at70.rate
     const bareAt70 = [...bareAtSameRate].sort((a, b) => a.p99Ms - b.p99Ms)[1] as OpenLoopResult
 
     return {
@@ -252,6 +261,7 @@ export async function measureApiRead(options: BenchOptions): Promise<ApiReadMeas
       p50At70Ms: at70.p50Ms,
       p99At70Ms: at70.p99Ms,
       p99sAt70Ms: at70Runs.map((result) => result.p99Ms),
+      ratesAt70: at70Runs.map((result) => result.rate),
       openLoopSeconds,
       generatorStallsMs: at70Runs.map((result) => result.generatorStallMs),
       bareP99sAtSameRateMs: bareAtSameRate.map((result) => result.p99Ms),
@@ -291,7 +301,7 @@ export const apiRead: FigureModule = async (options): Promise<Figure[]> => {
       note: `the same GET, each request another of ${UNCACHED_PARCELS} trackings (the API keeps 1000 decoded), so every read inflates and parses: ${round(m.uncached.rps)} req/s${cpu(m.uncached)}`,
     },
     atMost('api-read-p99-at-70pct', round(m.p99At70Ms, 2), 'ms', 20, {
-      note: `open loop (bench/open-loop.ts: evenly spaced requests, latency from the time each was due) at ${m.rateAt70} req/s (70 % of colis' ${round(m.colis.rps)}), 3 runs of ${m.openLoopSeconds} s over ${CONNECTIONS} connections, the median run's p99 (runs: ${m.p99sAt70Ms.map((p99) => round(p99, 1)).join(' / ')} ms; the generator's own longest stall: ${m.generatorStallsMs.map((stall) => round(stall, 1)).join(' / ')} ms): achieved ${round(m.achievedAt70)} req/s, p50 ${round(m.p50At70Ms, 2)} ms, p99 ${round(m.p99At70Ms, 2)} ms. Control, alternating with those runs: the bare route at the same rate, p99 ${round(m.bareP99AtSameRateMs, 1)} ms (runs: ${m.bareP99sAtSameRateMs.map((p99) => round(p99, 1)).join(' / ')} ms). autocannon's p99 at max rate ${round(m.colis.p99Ms, 2)} ms`,
+      note: `open loop (bench/open-loop.ts: evenly spaced requests, latency from the time each was due) 3 runs of ${m.openLoopSeconds} s over ${CONNECTIONS} connections, each at 70 % of colis' maximum measured just before it (${m.ratesAt70.join(' / ')} req/s), the median run's p99 (runs: ${m.p99sAt70Ms.map((p99) => round(p99, 1)).join(' / ')} ms; the generator's own longest stall: ${m.generatorStallsMs.map((stall) => round(stall, 1)).join(' / ')} ms): achieved ${round(m.achievedAt70)} req/s, p50 ${round(m.p50At70Ms, 2)} ms, p99 ${round(m.p99At70Ms, 2)} ms. Control, alternating with those runs: the bare route at the same rate, p99 ${round(m.bareP99AtSameRateMs, 1)} ms (runs: ${m.bareP99sAtSameRateMs.map((p99) => round(p99, 1)).join(' / ')} ms). autocannon's p99 at max rate ${round(m.colis.p99Ms, 2)} ms`,
     }),
   ]
 }
