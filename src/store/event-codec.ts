@@ -15,11 +15,11 @@ import type { TrackingEvent } from '../domain/tracking-event.js'
 const TAG_DEFLATE_V1 = 0x01
 
 /**
- * Timelines shorter than this (about 7 La Poste events) stay JSON. Inflating and deflating one costs
- * 25–35 µs of CPU and a zlib handle's allocations on every poll that finds a new scan, most of them
- * for parcels early in their journey; kept as JSON, a tracking still takes under 4 KB of Redis (the
- * benchmark's figure 4 measures both sides of this bound). Longer timelines, most of a tracking's memory
- * otherwise, are deflated.
+ * Timelines shorter than this (about 7 La Poste events) stay JSON. Inflating and deflating them (a zlib
+ * handle per call) on every poll that finds a new scan, most of them for parcels early in their
+ * journey, cost 5–35 µs of CPU per poll of the benchmark's mix (`bench/poll-cpu.ts`, BENCHMARKS.md);
+ * kept as JSON, a tracking still takes under 4 KB of Redis (figure 4 measures both sides of this
+ * bound). Longer timelines, most of a tracking's memory otherwise, are deflated.
  */
 export const DEFLATE_FROM_BYTES = 1536
 
