@@ -10,8 +10,13 @@
  * rate, which adds a synthetic sample for every millisecond of every response slower than 1 ms.
  * `bench/rate-limited-load.ts` runs both against the same server.
  */
+import { fork } from 'node:child_process'
 import { monitorEventLoopDelay } from 'node:perf_hooks'
+import { fileURLToPath } from 'node:url'
 import { Pool } from 'undici'
+
+/** The argument that makes this module the generator's own process. */
+const OPEN_LOOP_CHILD = '--open-loop-child'
 
 export interface OpenLoopOptions {
   /** Origin of the server (`http://127.0.0.1:port`). */
@@ -108,4 +113,44 @@ export async function openLoop(options: OpenLoopOptions): Promise<OpenLoopResult
     maxMs: sorted[ok - 1] ?? Number.NaN,
     generatorStallMs: stalls.max / 1e6,
   }
+}
+
+/**
+ * The generator in a process of its own: the benchmark's process carries the heap of every figure
+ * measured before, and its garbage collections stalled the generator for up to 40 ms, each one
+ * charged to the server as latency. Runs one load at a time; `close()` ends the process.
+ */
+export async function startOpenLoopProcess() {
+  const child = fork(fileURLToPath(import.meta.url), [OPEN_LOOP_CHILD], {
+    execArgv: ['--import', 'tsx'],
+    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+  })
+  const onExit = () => child.kill('SIGKILL')
+  process.once('exit', onExit)
+  await new Promise<void>((resolve, reject) => {
+    child.once('message', () => resolve())
+    child.once('exit', (code) => reject(new Error(`open-loop process exited (${code})`)))
+  })
+  return {
+    run(options: OpenLoopOptions): Promise<OpenLoopResult> {
+      return new Promise((resolve) => {
+        child.once('message', (result: OpenLoopResult) => resolve(result))
+        child.send(options)
+      })
+    },
+    async close() {
+      process.off('exit', onExit)
+      const exited = new Promise((resolve) => child.once('exit', resolve))
+      child.disconnect()
+      await exited
+    },
+  }
+}
+
+if (process.argv[2] === OPEN_LOOP_CHILD && process.send) {
+  process.on('message', (options: OpenLoopOptions) => {
+    void openLoop(options).then((result) => process.send?.(result))
+  })
+  process.on('disconnect', () => process.exit(0))
+  process.send('ready')
 }

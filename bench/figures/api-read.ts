@@ -14,7 +14,7 @@ import {
   startBenchServer,
 } from '../api-load.js'
 import { atLeast, atMost, type BenchOptions, type Figure, type FigureModule } from '../figure.js'
-import { type OpenLoopResult, openLoop } from '../open-loop.js'
+import { type OpenLoopResult, startOpenLoopProcess } from '../open-loop.js'
 import { laPosteNumber } from '../poll-cost.js'
 
 const PREFIX = 'bench-read'
@@ -173,6 +173,7 @@ export async function measureApiRead(options: BenchOptions): Promise<ApiReadMeas
   const redis = await startBenchRedis()
   const dir = mkdtempSync(join(tmpdir(), 'colis-bench-read-'))
   const servers: BenchServer[] = []
+  const generators: Array<{ close(): Promise<void> }> = []
   try {
     const { key, ids } = await seed(redis.url, UNCACHED_PARCELS + 1)
     const id = ids[0] as string
@@ -218,8 +219,10 @@ export async function measureApiRead(options: BenchOptions): Promise<ApiReadMeas
     // was at times all of the capacity left (p50 of hundreds of ms). The control, in alternation: the
     // bare route under the same open loop at the same rate (a third of its own maximum); what both
     // show is the machine's and the generator's.
+    const generator = await startOpenLoopProcess()
+    generators.push(generator)
     const openLoopAt = (server: BenchServer, rate: number, runSeconds: number) =>
-      openLoop({
+      generator.run({
         origin: new URL(server.url).origin,
         path,
         headers,
@@ -271,6 +274,7 @@ export async function measureApiRead(options: BenchOptions): Promise<ApiReadMeas
       rounds,
     }
   } finally {
+    for (const generator of generators) await generator.close()
     for (const server of servers) await server.stop()
     await redis.stop()
     rmSync(dir, { recursive: true, force: true })
@@ -301,7 +305,7 @@ export const apiRead: FigureModule = async (options): Promise<Figure[]> => {
       note: `the same GET, each request another of ${UNCACHED_PARCELS} trackings (the API keeps 1000 decoded), so every read inflates and parses: ${round(m.uncached.rps)} req/s${cpu(m.uncached)}`,
     },
     atMost('api-read-p99-at-70pct', round(m.p99At70Ms, 2), 'ms', 20, {
-      note: `open loop (bench/open-loop.ts: evenly spaced requests, latency from the time each was due) 3 runs of ${m.openLoopSeconds} s over ${CONNECTIONS} connections, each at 70 % of colis' maximum measured just before it (${m.ratesAt70.join(' / ')} req/s), the median run's p99 (runs: ${m.p99sAt70Ms.map((p99) => round(p99, 1)).join(' / ')} ms; the generator's own longest stall: ${m.generatorStallsMs.map((stall) => round(stall, 1)).join(' / ')} ms): achieved ${round(m.achievedAt70)} req/s, p50 ${round(m.p50At70Ms, 2)} ms, p99 ${round(m.p99At70Ms, 2)} ms. Control, alternating with those runs: the bare route at the same rate, p99 ${round(m.bareP99AtSameRateMs, 1)} ms (runs: ${m.bareP99sAtSameRateMs.map((p99) => round(p99, 1)).join(' / ')} ms). autocannon's p99 at max rate ${round(m.colis.p99Ms, 2)} ms`,
+      note: `open loop (bench/open-loop.ts, in a process of its own: evenly spaced requests, latency from the time each was due) 3 runs of ${m.openLoopSeconds} s over ${CONNECTIONS} connections, each at 70 % of colis' maximum measured just before it (${m.ratesAt70.join(' / ')} req/s), the median run's p99 (runs: ${m.p99sAt70Ms.map((p99) => round(p99, 1)).join(' / ')} ms; the generator's own longest stall: ${m.generatorStallsMs.map((stall) => round(stall, 1)).join(' / ')} ms): achieved ${round(m.achievedAt70)} req/s, p50 ${round(m.p50At70Ms, 2)} ms, p99 ${round(m.p99At70Ms, 2)} ms. Control, alternating with those runs: the bare route at the same rate, p99 ${round(m.bareP99AtSameRateMs, 1)} ms (runs: ${m.bareP99sAtSameRateMs.map((p99) => round(p99, 1)).join(' / ')} ms). autocannon's p99 at max rate ${round(m.colis.p99Ms, 2)} ms`,
     }),
   ]
 }
