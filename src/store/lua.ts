@@ -51,8 +51,8 @@ return ARGV[1]
 /**
  * Compare-and-set of several trackings, each on its own (one poll job's batch in one command).
  * KEYS: the trackings. ARGV, for each in turn: the count of its arguments, then expectedVersion, doc,
- * events ('' = unchanged), ops, opsIfGone ('' = not sent), withPayloads ('1' or '0'), then the notification payloads
- * when withPayloads: an XADD_IF_SUBSCRIBED op names the index of its message among the tracking's own
+ * events ('' = unchanged), ops, opsIfGone ('' = not sent), withPayloads ('1' or '0'), then the
+ * notification payloads when withPayloads: an XADD_IF_SUBSCRIBED op names the index of its message among the tracking's own
  * arguments, so a payload (most of the bytes) travels as it is, never escaped into the ops' JSON nor
  * decoded by cjson. Without payloads, a write goes through only if nobody listens (nothing to publish),
  * else it answers 2 and writes nothing: send it again with them.

@@ -136,6 +136,15 @@ export function createRedisTrackingStore(
     listeningMerchants.set(merchantId, listening)
   }
 
+  /** What a save does instead when its tracking was deleted meanwhile: leave no poll or alert check behind. */
+  function goneOps(record: TrackingRecord): Op[] {
+    return [
+      ...dropPollOps(keys, record.carrier, record.id),
+      ...alertCheckOps(keys, record.id, undefined),
+      ['ZREM', keys.alertsInflight(), record.id],
+    ]
+  }
+
   /** A tracking's arguments to SAVE_TRACKINGS (its key apart); with payloads, the 7th on are the notifications. */
   function saveArgs(write: PollWrite, withPayloads: boolean, ifGone: boolean): Array<string | Buffer> {
     const { record } = write
@@ -152,19 +161,12 @@ export function createRedisTrackingStore(
       ops.push(...alertCheckOps(keys, record.id, write.nextAlertCheckAtMs))
       ops.push(['ZREM', keys.alertsInflight(), record.id])
     }
-    const opsIfGone: Op[] = ifGone
-      ? [
-          ...dropPollOps(keys, record.carrier, record.id),
-          ...alertCheckOps(keys, record.id, undefined),
-          ['ZREM', keys.alertsInflight(), record.id],
-        ]
-      : []
     const args = [
       String(write.before.version),
       JSON.stringify(record),
       write.events ? encodeEvents(write.events) : '',
       JSON.stringify(ops),
-      ifGone ? JSON.stringify(opsIfGone) : '',
+      ifGone ? JSON.stringify(goneOps(record)) : '',
       withPayloads ? '1' : '0',
     ]
     return withPayloads ? [...args, ...outboxPayloads(notifications)] : args
