@@ -116,9 +116,9 @@ export async function openLoop(options: OpenLoopOptions): Promise<OpenLoopResult
 }
 
 /**
- * The generator in a process of its own: the benchmark's process carries the heap of every figure
- * measured before, and its garbage collections stalled the generator for up to 40 ms, each one
- * charged to the server as latency. Runs one load at a time; `close()` ends the process.
+ * The generator in a process of its own: in the benchmark's process, which has run every figure
+ * before, its event loop stalled 23–44 ms within a run (monitorEventLoopDelay), and each stall is
+ * charged to the server as latency; on its own, 13–17 ms. Runs one load at a time; `close()` ends it.
  */
 export async function startOpenLoopProcess() {
   const child = fork(fileURLToPath(import.meta.url), [OPEN_LOOP_CHILD], {
