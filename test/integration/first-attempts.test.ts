@@ -30,6 +30,8 @@ describe('first delivery attempts made by the outbox relay', () => {
     slots: number
     attempts: number
     workerConcurrency?: number
+    /** Keeps the worker from running until `startWorker()`, so a delayed job stays delayed to be looked at. */
+    holdWorker?: boolean
   }) {
     const prefix = uniquePrefix('first-attempts')
     const keys = createRedisKeys(prefix)
@@ -75,6 +77,7 @@ describe('first delivery attempts made by the outbox relay', () => {
         connection: connect(),
         prefix: `${prefix}:bull`,
         concurrency: options.workerConcurrency ?? 5,
+        autorun: !options.holdWorker,
         settings: { backoffStrategy: deliveryBackoff(RETRY_FACTOR) },
       },
     )
@@ -97,6 +100,9 @@ describe('first delivery attempts made by the outbox relay', () => {
       webhooks,
       queue,
       jobsRun,
+      startWorker() {
+        void worker.run()
+      },
       /** Writes `count` notifications to the outbox, as a poll's save does. */
       async notify(count: number) {
         const pipeline = writer.pipeline()
@@ -136,7 +142,8 @@ describe('first delivery attempts made by the outbox relay', () => {
 
   it('turns a failed first attempt into a delayed job on the schedule, whose attempts count the first', async () => {
     // Always 500: one attempt in the relay, then the job's until the limit (3 in all).
-    const setup = await setUp({ answer: () => 500, slots: 10, attempts: 3 })
+    // The worker is held: the job's delay is ~5 ms, shorter than a poll of the queue on a busy machine.
+    const setup = await setUp({ answer: () => 500, slots: 10, attempts: 3, holdWorker: true })
     await setup.notify(1)
     const [job] = await eventually(
       () => setup.queue.getDelayed(),
@@ -150,6 +157,7 @@ describe('first delivery attempts made by the outbox relay', () => {
     const first = (WEBHOOK_RETRY_DELAYS_MS[0] as number) * RETRY_FACTOR
     expect(job?.opts.delay).toBeGreaterThanOrEqual(Math.floor(first * 0.8))
     expect(job?.opts.delay).toBeLessThanOrEqual(Math.ceil(first * 1.2))
+    setup.startWorker()
     const failed = await eventually(
       () => setup.webhooks.listDeliveries('whk_a', 10),
       ([settled]) => settled?.state === 'failed',
