@@ -6,6 +6,8 @@ export const PARIS = 'Europe/Paris'
 
 const OFFSET_SUFFIX = /(Z|[+-]\d{2}:?[0-5]\d)$/i
 const LOCAL_DATE_TIME = /^(\d{4})-(\d{2})-(\d{2})[T ](\d{2}):(\d{2})(?::(\d{2})(\.\d+)?)?$/
+/** The form this module writes; what La Poste sends. */
+const CANONICAL = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2}):(\d{2})([+-])(\d{2}):(\d{2})$/
 
 export interface WallClock {
   year: number
@@ -118,6 +120,10 @@ function parseOffset(suffix: string): number {
  * wall-clock in `timeZone`. Returns undefined for anything that is not a real date-time.
  */
 export function normalizeCarrierTimestamp(raw: string, timeZone: string = PARIS): string | undefined {
+  // Every poll maps every scan the carrier sends again: a timestamp already in the written form is
+  // checked and kept as it is, without the instant and the formatting the other forms need.
+  const canonical = CANONICAL.exec(raw)
+  if (canonical && isWrittenForm(canonical)) return raw
   const text = raw.trim()
   const suffix = text.match(OFFSET_SUFFIX)?.[0]
   const local = (suffix ? text.slice(0, -suffix.length) : text).match(LOCAL_DATE_TIME)
@@ -141,13 +147,31 @@ export function normalizeCarrierTimestamp(raw: string, timeZone: string = PARIS)
   return formatInZone(resolveWallClock(wall, timeZone), timeZone)
 }
 
+/** A real date-time with an offset this module would write the same way (never `-00:00`). */
+function isWrittenForm(match: RegExpExecArray): boolean {
+  const offset = Number(match[8]) * 60 + Number(match[9])
+  if (Number(match[9]) > 59 || offset > 18 * 60 || (offset === 0 && match[7] === '-')) return false
+  return isRealWallClock({
+    year: Number(match[1]),
+    month: Number(match[2]),
+    day: Number(match[3]),
+    hour: Number(match[4]),
+    minute: Number(match[5]),
+    second: Number(match[6]),
+  })
+}
+
 export function isRealWallClock(wall: WallClock): boolean {
   const { year, month, day, hour, minute } = wall
   const second = wall.second ?? 0
   if (year < 1970 || year > 9999 || month < 1 || month > 12 || hour > 23 || minute > 59 || second > 59)
     return false
-  const date = new Date(Date.UTC(year, month - 1, day))
-  return date.getUTCMonth() === month - 1 && date.getUTCDate() === day && day >= 1
+  return day >= 1 && day <= daysInMonth(year, month)
+}
+
+function daysInMonth(year: number, month: number): number {
+  if (month === 2) return (year % 4 === 0 && year % 100 !== 0) || year % 400 === 0 ? 29 : 28
+  return month === 4 || month === 6 || month === 9 || month === 11 ? 30 : 31
 }
 
 /** True when the string carries an explicit UTC offset (or Z): what every stored `occurredAt` must have. */

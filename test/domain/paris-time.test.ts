@@ -5,6 +5,7 @@ import {
   formatWithOffset,
   hasOffset,
   instantOf,
+  isRealWallClock,
   normalizeCarrierTimestamp,
   offsetMinutesAt,
   resolveWallClock,
@@ -192,6 +193,51 @@ describe('normalizeCarrierTimestamp', () => {
         },
       ),
       { numRuns: 1000 },
+    )
+  })
+})
+
+describe('the written form, kept as it is (the path every La Poste scan takes)', () => {
+  const digits = (min: number, max: number, width = 2) =>
+    fc.integer({ min, max }).map((value) => String(value).padStart(width, '0'))
+  // Shaped like the written form, with every field also drawn out of its range.
+  const writtenShape = fc
+    .tuple(
+      digits(1960, 2105, 4),
+      digits(0, 13),
+      digits(0, 32),
+      digits(0, 25),
+      digits(0, 61),
+      digits(0, 61),
+      fc.constantFrom('+', '-'),
+      digits(0, 20),
+      digits(0, 75),
+    )
+    .map(([y, mo, d, h, mi, s, sign, oh, om]) => `${y}-${mo}-${d}T${h}:${mi}:${s}${sign}${oh}:${om}`)
+
+  it('answers what the general path answers for the same text (property)', () => {
+    fc.assert(
+      fc.property(writtenShape, (text) => {
+        // A leading blank takes the text through the general path (trim, then parse and format).
+        expect(normalizeCarrierTimestamp(text)).toBe(normalizeCarrierTimestamp(` ${text}`))
+      }),
+      { numRuns: 5000 },
+    )
+  })
+
+  it('tells real calendar days from the rest as Date does (property)', () => {
+    fc.assert(
+      fc.property(
+        fc.integer({ min: 1970, max: 9999 }),
+        fc.integer({ min: 1, max: 12 }),
+        fc.integer({ min: 0, max: 32 }),
+        (year, month, day) => {
+          const date = new Date(Date.UTC(year, month - 1, day))
+          const real = day >= 1 && date.getUTCMonth() === month - 1 && date.getUTCDate() === day
+          expect(isRealWallClock({ year, month, day, hour: 0, minute: 0 })).toBe(real)
+        },
+      ),
+      { numRuns: 5000 },
     )
   })
 })
