@@ -251,7 +251,7 @@ export async function measureIdleScale(
   smallIdle: number,
   largeIdle: number,
   hot: number,
-  rounds = 7,
+  rounds = 9,
 ): Promise<IdleScale> {
   const small = await setUp(smallIdle, hot)
   let large: Setup | undefined
@@ -260,8 +260,15 @@ export async function measureIdleScale(
     const smallRounds: Array<{ rate: number; redisCpuUs: number }> = []
     const largeRounds: Array<{ rate: number; redisCpuUs: number }> = []
     for (let round = 0; round < rounds; round++) {
-      smallRounds.push(await timedRound(small))
-      largeRounds.push(await timedRound(large))
+      // Small then large, then large then small: a machine speeding up or slowing down over a pair of
+      // rounds favours each side in turn instead of always the second one.
+      if (round % 2 === 0) {
+        smallRounds.push(await timedRound(small))
+        largeRounds.push(await timedRound(large))
+      } else {
+        largeRounds.push(await timedRound(large))
+        smallRounds.push(await timedRound(small))
+      }
     }
     const side = async (setup: Setup, measured: typeof smallRounds): Promise<IdleScaleSide> => ({
       idle: setup.idle,
@@ -272,7 +279,7 @@ export async function measureIdleScale(
     })
     const smallSide = await side(small, smallRounds)
     const largeSide = await side(large, largeRounds)
-    // Each large round runs right after its small one: the median of those paired ratios cancels the
+    // Each large round runs next to its small one: the median of those paired ratios cancels the
     // machine's load drifting over the run better than a ratio of medians would.
     const ratio = median(largeRounds.map((round, index) => round.rate / (smallRounds[index]?.rate ?? 1)))
     return { small: smallSide, large: largeSide, hot, ratio }
@@ -300,7 +307,7 @@ export const idleScale: FigureModule = async ({ quick }): Promise<Figure[]> => {
           `${hot} due La Poste parcels (batch 10, concurrency 50, loopback fake La Poste) through the real ` +
           `dispatcher and poll workers, with ${largeIdle} idle trackings (value) vs ${smallIdle} (baseline) ` +
           `in the same Redis, next poll 1–6 h away${quick ? ' (quick mode; the full run uses 1000000)' : ''}; ` +
-          `medians of ${measured.large.rates.length} alternating rounds (ratio: median of the paired ratios), polls/s ${rates(measured.large.rates)} vs ${rates(measured.small.rates)}; ` +
+          `medians of ${measured.large.rates.length} alternating rounds, in turn small–large and large–small (ratio: median of the paired ratios), polls/s ${rates(measured.large.rates)} vs ${rates(measured.small.rates)}; ` +
           `Redis CPU per poll ${Math.round(measured.large.redisCpuUs)} µs vs ${Math.round(measured.small.redisCpuUs)} µs ` +
           `(due ZSET ${measured.large.dueSetSize} vs ${measured.small.dueSetSize} members)`,
       },
