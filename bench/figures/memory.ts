@@ -82,7 +82,13 @@ export function laPosteShipment(
   nowMs: number,
   eventCount = EVENTS_PER_TIMELINE,
 ): LaPosteShipment {
-  const start = Math.floor(nowMs / 60_000) * 60_000 - 6 * 24 * HOUR - (serial % 97) * 60_000
+  // The last scan lands about 20 hours before `nowMs` whatever the count: every sample is a parcel on the
+  // move, with no alert open, at any hour and day the benchmark runs.
+  const start =
+    Math.floor(nowMs / 60_000) * 60_000 -
+    6 * 24 * HOUR +
+    (EVENTS_PER_TIMELINE - eventCount) * 6.5 * HOUR -
+    (serial % 97) * 60_000
   const events = STEPS.slice(0, eventCount).map(([code, label], index) => ({
     code,
     label: label(SITES[(serial + index * 5) % SITES.length] as string),
@@ -137,6 +143,7 @@ export interface MemoryMeasure {
 export async function measureMemory(
   trackings: number,
   eventCount = EVENTS_PER_TIMELINE,
+  options: { stalled?: boolean } = {},
 ): Promise<MemoryMeasure> {
   const dir = mkdtempSync(join(tmpdir(), 'colis-bench-memory-'))
   const server = await startLocalRedis({ dir })
@@ -149,7 +156,9 @@ export async function measureMemory(
     const alertPolicy = alertPolicyFrom(config)
     const logger = createSilentLogger()
     const registeredAt = new Date(Date.now() - 7 * 24 * HOUR)
-    const nowMs = Date.now()
+    // A stalled parcel: the same scans, polled two weeks after the last (3 business days open the alert).
+    const nowMs = Date.now() + (options.stalled ? 14 * 24 * HOUR : 0)
+    const scansUntilMs = Date.now()
     // Warm-up: the scripts are loaded and the shared keys exist before the baseline is read.
     await store.register(
       { merchantId: 'bench', carrier: 'laposte', trackingNumber: laPosteNumber(0) },
@@ -175,12 +184,15 @@ export async function measureMemory(
       const writes = registered.map(({ record }, index): PollWrite => {
         const serial = serials[index] as number
         const snapshot = mapLaPosteShipment(
-          laPosteShipment(record.trackingNumber, serial, nowMs, eventCount),
+          laPosteShipment(record.trackingNumber, serial, scansUntilMs, eventCount),
           logger,
         )
         const view = { record, events: [], version: 1 }
         const write = applyPollResult(view, snapshot, { now: new Date(nowMs), policy, timeScale: 1 })
         const complete = withAlertsAndNotifications(write, { nowMs, policy: alertPolicy(write.record) })
+        const open = complete.record.alerts.filter((alert) => !alert.resolvedAt).map((alert) => alert.type)
+        if (open.join() !== (options.stalled ? 'stalled' : ''))
+          throw new Error(`expected ${options.stalled ? 'a stalled alert' : 'no alert'} open, got [${open}]`)
         return { ...complete, notifications: [] }
       })
       const outcomes = await store.savePolls(writes)
@@ -251,6 +263,7 @@ export const memory: FigureModule = async ({ quick }): Promise<Figure[]> => {
   const jsonEvents = longestJsonTimeline()
   const longestJsonTrackings = quick ? 10_000 : 20_000
   const longestJson = await measureMemory(longestJsonTrackings, jsonEvents)
+  const stalled = await measureMemory(longestJsonTrackings, EVENTS_PER_TIMELINE, { stalled: true })
   const codec = measureCodec()
   return [
     atMost('memory per active tracking', Math.round(measured.bytesPerTracking), 'B', 4096, {
@@ -273,6 +286,16 @@ export const memory: FigureModule = async ({ quick }): Promise<Figure[]> => {
           `takes before its timeline is compressed`,
       },
     ),
+    {
+      name: 'memory per stalled tracking, alert open',
+      value: Math.round(stalled.bytesPerTracking),
+      unit: 'B',
+      target: 'info',
+      pass: true,
+      note:
+        `the 20-event tracking at ${longestJsonTrackings} trackings, each with a stalled alert open (the alert's own key, ` +
+        `its place in the merchant's alert lists — all and by type — and in the open set, its copy in the tracking): an open alert adds ${Math.round(stalled.bytesPerTracking - measured.bytesPerTracking)} B`,
+    },
     atMost('events codec CPU per 20-event timeline', round(codec.encodeUs + codec.decodeUs), 'µs', 200, {
       note:
         `encode ${round(codec.encodeUs)} µs + decode ${round(codec.decodeUs)} µs ` +
