@@ -92,9 +92,22 @@ export async function startBenchRedis(): Promise<BenchRedis> {
   }
 }
 
+/** The server process's own pauses over a span (bench/api-server.ts). */
+export interface ServerPauses {
+  gcCount: number
+  gcTotalMs: number
+  /** The longest garbage collection. */
+  gcMaxMs: number
+  /** The longest event-loop stall, GC included. */
+  loopMaxMs: number
+  loopP99Ms: number
+}
+
 export interface BenchServer {
   url: string
   pid: number
+  /** Its pauses since the last call (the first call: since it started). */
+  pauses(): Promise<ServerPauses>
   /** CPU time the server process has used (ms), from /proc; undefined without /proc. */
   cpuMs(): number | undefined
   stop(): Promise<void>
@@ -107,6 +120,43 @@ export function processCpuMs(pid: number): number | undefined {
     const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ')
     // Fields 14 and 15 of stat(5); the slice starts at field 3. Clock ticks are 100 Hz on Linux.
     return ((Number(fields[11]) + Number(fields[12])) * 1000) / 100
+  } catch {
+    return undefined
+  }
+}
+
+/**
+ * Time a process's main thread spent runnable but waiting for a CPU, in ms (Linux schedstat, field 2);
+ * undefined where the kernel does not keep it.
+ */
+export function runQueueWaitMs(pid: number): number | undefined {
+  try {
+    const waitedNs = Number(readFileSync(`/proc/${pid}/schedstat`, 'utf8').split(' ')[1])
+    return Number.isFinite(waitedNs) ? waitedNs / 1e6 : undefined
+  } catch {
+    return undefined
+  }
+}
+
+/** Time at least one task of the machine waited for a CPU, in ms (Linux pressure stall information). */
+export function cpuPressureMs(): number | undefined {
+  try {
+    const total = /^some .*total=(\d+)/m.exec(readFileSync('/proc/pressure/cpu', 'utf8'))?.[1]
+    return total === undefined ? undefined : Number(total) / 1000
+  } catch {
+    return undefined
+  }
+}
+
+/**
+ * CPU time the hypervisor gave to others while this machine's CPUs wanted to run (steal, all CPUs
+ * together), in ms; undefined without /proc/stat.
+ */
+export function stolenCpuMs(): number | undefined {
+  try {
+    const fields = readFileSync('/proc/stat', 'utf8').split('\n', 1)[0]?.trim().split(/\s+/) ?? []
+    const ticks = Number(fields[8])
+    return Number.isFinite(ticks) ? (ticks * 1000) / 100 : undefined
   } catch {
     return undefined
   }
@@ -131,7 +181,7 @@ export async function startBenchServer(
     {
       cwd: ROOT,
       env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', BENCH_MODE: mode, ...env },
-      stdio: ['ignore', 'pipe', 'pipe'],
+      stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
     },
   )
   const stderr: string[] = []
@@ -162,6 +212,11 @@ export async function startBenchServer(
     url,
     pid: child.pid ?? 0,
     cpuMs: () => processCpuMs(child.pid ?? 0),
+    pauses: () =>
+      new Promise<ServerPauses>((resolve) => {
+        child.once('message', (pauses: ServerPauses) => resolve(pauses))
+        child.send('pauses')
+      }),
     async stop() {
       process.off('exit', onExit)
       if (child.exitCode !== null || child.signalCode !== null) return

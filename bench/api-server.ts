@@ -8,8 +8,11 @@
  * JSON of BENCH_BODY_FILE, parsed once and kept in memory.
  *
  * Prints one line `{"url": "http://127.0.0.1:<port>"}` on stdout once listening; stops on SIGTERM.
+ * Over IPC, the message 'pauses' is answered with the server's own pauses since the last one asked
+ * (`ServerPauses`): what a tail latency owes to the server process itself rather than to the machine.
  */
 import { readFileSync } from 'node:fs'
+import { monitorEventLoopDelay, PerformanceObserver } from 'node:perf_hooks'
 import { serve } from '@hono/node-server'
 import { Hono } from 'hono'
 import { loadConfig } from '../src/config.js'
@@ -55,6 +58,37 @@ async function startColis(): Promise<{ url: string; stop(): Promise<void> }> {
   return { url: service.url, stop: () => service.stop() }
 }
 
+/** Garbage collections and event-loop stalls of this process since the last report. */
+function watchPauses() {
+  const loop = monitorEventLoopDelay({ resolution: 1 })
+  loop.enable()
+  let gcCount = 0
+  let gcTotalMs = 0
+  let gcMaxMs = 0
+  new PerformanceObserver((list) => {
+    for (const entry of list.getEntries()) {
+      gcCount++
+      gcTotalMs += entry.duration
+      gcMaxMs = Math.max(gcMaxMs, entry.duration)
+    }
+  }).observe({ entryTypes: ['gc'] })
+  process.on('message', (message) => {
+    if (message !== 'pauses') return
+    process.send?.({
+      gcCount,
+      gcTotalMs,
+      gcMaxMs,
+      loopMaxMs: loop.max / 1e6,
+      loopP99Ms: loop.percentile(99) / 1e6,
+    })
+    gcCount = 0
+    gcTotalMs = 0
+    gcMaxMs = 0
+    loop.reset()
+  })
+}
+
+if (process.send) watchPauses()
 const running = mode === 'bare' ? await startBare() : mode === 'colis' ? await startColis() : undefined
 if (!running) throw new Error(`BENCH_MODE must be colis or bare, not ${mode}`)
 process.stdout.write(`${JSON.stringify({ url: running.url })}\n`)

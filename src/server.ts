@@ -24,6 +24,10 @@ const API_REDIS_OPTIONS: RedisOptions = {
   connectTimeout: 2_000,
   // A Redis that accepts connections but does not answer (paused, overloaded) also gets a 503 in time.
   commandTimeout: 1_000,
+  // Requests that reach Redis while an earlier batch is out share one write: each socket write wakes
+  // redis-server, the largest item of a read's profile (API maximum +10–25 %, bench/figures/api-read.ts).
+  // Not for the workers: their commands are few and large, and pipelines cost them more than they save.
+  enableAutoPipelining: true,
 }
 /** Workers wait for Redis to come back, however long it takes (BullMQ needs `null`). */
 const WORKER_REDIS_OPTIONS: RedisOptions = { maxRetriesPerRequest: null }

@@ -9,9 +9,13 @@ import {
   assertClean,
   autocannon,
   type BenchServer,
+  cpuPressureMs,
   ratePerSecond,
+  runQueueWaitMs,
+  type ServerPauses,
   startBenchRedis,
   startBenchServer,
+  stolenCpuMs,
 } from '../api-load.js'
 import { atLeast, atMost, type BenchOptions, type Figure, type FigureModule } from '../figure.js'
 import { type OpenLoopResult, startOpenLoopProcess } from '../open-loop.js'
@@ -131,6 +135,41 @@ async function run(server: BenchServer, load: Load, seconds: number, what: strin
   return { result, measured }
 }
 
+interface Waits {
+  /** The server's main thread runnable but not running (ms); undefined without schedstat. */
+  runQueueWaitMs?: number
+  /** Some task of the machine waiting for a CPU (ms); undefined without PSI. */
+  machineCpuPressureMs?: number
+  /** CPU time the hypervisor took from this machine's CPUs while they had work (ms); undefined without it. */
+  stolenMs?: number
+}
+
+/** Starts counting CPU waits; the function returned reads them since then. */
+function waits(pid: number): () => Waits {
+  const queued = runQueueWaitMs(pid)
+  const pressure = cpuPressureMs()
+  const stolen = stolenCpuMs()
+  return () => {
+    const queuedNow = runQueueWaitMs(pid)
+    const pressureNow = cpuPressureMs()
+    const stolenNow = stolenCpuMs()
+    return {
+      ...(stolen !== undefined && stolenNow !== undefined ? { stolenMs: stolenNow - stolen } : {}),
+      ...(queued !== undefined && queuedNow !== undefined ? { runQueueWaitMs: queuedNow - queued } : {}),
+      ...(pressure !== undefined && pressureNow !== undefined
+        ? { machineCpuPressureMs: pressureNow - pressure }
+        : {}),
+    }
+  }
+}
+
+type OpenLoopRun = OpenLoopResult & { rate: number; server: ServerPauses & Waits }
+
+/** The run of median p99 (of three). */
+function median(runs: OpenLoopRun[]): OpenLoopRun {
+  return [...runs].sort((a, b) => a.p99Ms - b.p99Ms)[Math.floor(runs.length / 2)] as OpenLoopRun
+}
+
 function best(runs: Run[]): Run {
   return runs.reduce((a, b) => (b.rps > a.rps ? b : a))
 }
@@ -146,17 +185,14 @@ export interface ApiReadMeasurement {
   achievedAt70: number
   p50At70Ms: number
   p99At70Ms: number
-  /** Every run's p99 at 70 %, in order: the figure is their median. */
-  p99sAt70Ms: number[]
-  /** Each run's rate: 70 % of colis' maximum measured just before it (req/s). */
-  ratesAt70: number[]
+  /** Every run at 70 %, in order, each at 70 % of colis' maximum measured just before it: the figure is their median p99. */
+  at70Runs: OpenLoopRun[]
   /** Length of each open-loop run (s). */
   openLoopSeconds: number
-  /** The load generator's own longest event-loop stall in each run at 70 % (ms). */
-  generatorStallsMs: number[]
-  /** The bare route under the same open loop at the same rate: each run's p99, and the median one. */
-  bareP99sAtSameRateMs: number[]
-  bareP99AtSameRateMs: number
+  /** The bare route under the same open loop at colis' rate (a third of its own maximum). */
+  bareAtSameRate: OpenLoopRun[]
+  /** The bare route at 70 % of its own maximum, measured just before each run. */
+  bareAtOwn70: OpenLoopRun[]
   bodyBytes: number
   seconds: number
   rounds: number
@@ -236,20 +272,30 @@ export async function measureApiRead(options: BenchOptions): Promise<ApiReadMeas
     const warmRate = Math.max(1, Math.round(colisBest.rps * 0.5))
     await openLoopAt(colis, warmRate, 0.5)
     await openLoopAt(bare, warmRate, 0.5)
-    const at70Runs: Array<OpenLoopResult & { rate: number }> = []
-    const bareAtSameRate: OpenLoopResult[] = []
+    // The open loop at a rate, with what the server and the machine went through meanwhile.
+    const measuredAt = async (server: BenchServer, rate: number): Promise<OpenLoopRun> => {
+      await server.pauses()
+      const waited = waits(server.pid)
+      const result = await openLoopAt(server, rate, openLoopSeconds)
+      const run = { ...result, rate, server: { ...(await server.pauses()), ...waited() } }
+      if (run.failed || run.ok !== run.sent)
+        throw new Error(`open loop at ${rate} req/s: ${run.failed} failed`)
+      return run
+    }
+    const at70Runs: OpenLoopRun[] = []
+    const bareAtSameRate: OpenLoopRun[] = []
+    const bareAtOwn70: OpenLoopRun[] = []
     for (let index = 0; index < 3; index++) {
       const maxNow = (await run(colis, colisLoad, maxSeconds, 'colis, maximum before 70 %')).measured.rps
       const rate = Math.max(1, Math.round(maxNow * 0.7))
-      at70Runs.push({ ...(await openLoopAt(colis, rate, openLoopSeconds)), rate })
-      bareAtSameRate.push(await openLoopAt(bare, rate, openLoopSeconds))
+      at70Runs.push(await measuredAt(colis, rate))
+      bareAtSameRate.push(await measuredAt(bare, rate))
+      // The machine's part: any server at 70 % of its own maximum meets the same stalls.
+      const bareMaxNow = (await run(bare, bareLoad, maxSeconds, 'bare, maximum before 70 %')).measured.rps
+      bareAtOwn70.push(await measuredAt(bare, Math.max(1, Math.round(bareMaxNow * 0.7))))
     }
-    for (const result of [...at70Runs, ...bareAtSameRate])
-      if (result.failed || result.ok !== result.sent)
-        throw new Error(`open loop at 70 %: ${result.failed} failed`)
-    const at70 = [...at70Runs].sort((a, b) => a.p99Ms - b.p99Ms)[1] as (typeof at70Runs)[number]
+    const at70 = median(at70Runs)
     const rateAt70 = at70.rate
-    const bareAt70 = [...bareAtSameRate].sort((a, b) => a.p99Ms - b.p99Ms)[1] as OpenLoopResult
 
     return {
       colis: colisBest,
@@ -263,12 +309,10 @@ export async function measureApiRead(options: BenchOptions): Promise<ApiReadMeas
       achievedAt70: at70.achievedRate,
       p50At70Ms: at70.p50Ms,
       p99At70Ms: at70.p99Ms,
-      p99sAt70Ms: at70Runs.map((result) => result.p99Ms),
-      ratesAt70: at70Runs.map((result) => result.rate),
+      at70Runs,
       openLoopSeconds,
-      generatorStallsMs: at70Runs.map((result) => result.generatorStallMs),
-      bareP99sAtSameRateMs: bareAtSameRate.map((result) => result.p99Ms),
-      bareP99AtSameRateMs: bareAt70.p99Ms,
+      bareAtSameRate,
+      bareAtOwn70,
       bodyBytes: Buffer.byteLength(body),
       seconds,
       rounds,
@@ -305,7 +349,45 @@ export const apiRead: FigureModule = async (options): Promise<Figure[]> => {
       note: `the same GET, each request another of ${UNCACHED_PARCELS} trackings (the API keeps 1000 decoded), so every read inflates and parses: ${round(m.uncached.rps)} req/s${cpu(m.uncached)}`,
     },
     atMost('api-read-p99-at-70pct', round(m.p99At70Ms, 2), 'ms', 20, {
-      note: `open loop (bench/open-loop.ts, in a process of its own: evenly spaced requests, latency from the time each was due) 3 runs of ${m.openLoopSeconds} s over ${CONNECTIONS} connections, each at 70 % of colis' maximum measured just before it (${m.ratesAt70.join(' / ')} req/s), the median run's p99 (runs: ${m.p99sAt70Ms.map((p99) => round(p99, 1)).join(' / ')} ms; the generator's own longest stall: ${m.generatorStallsMs.map((stall) => round(stall, 1)).join(' / ')} ms): achieved ${round(m.achievedAt70)} req/s, p50 ${round(m.p50At70Ms, 2)} ms, p99 ${round(m.p99At70Ms, 2)} ms. Control, alternating with those runs: the bare route at the same rate, p99 ${round(m.bareP99AtSameRateMs, 1)} ms (runs: ${m.bareP99sAtSameRateMs.map((p99) => round(p99, 1)).join(' / ')} ms). autocannon's p99 at max rate ${round(m.colis.p99Ms, 2)} ms`,
+      note: `open loop (bench/open-loop.ts, in a process of its own: evenly spaced requests, latency from the time each was due) 3 runs of ${m.openLoopSeconds} s over ${CONNECTIONS} connections, each at 70 % of colis' maximum measured just before it (${list(m.at70Runs, (run) => run.rate)} req/s), the median run's p99 (runs: ${list(m.at70Runs, (run) => round(run.p99Ms, 1))} ms): achieved ${round(m.achievedAt70)} req/s, p50 ${round(m.p50At70Ms, 2)} ms, p99 ${round(m.p99At70Ms, 2)} ms. ${stalls(m.at70Runs, 'colis')}. autocannon's p99 at max rate ${round(m.colis.p99Ms, 2)} ms`,
     }),
+    ...[
+      {
+        name: 'api-read-p99-bare-same-rate',
+        runs: m.bareAtSameRate,
+        what: "the bare route under the same open loop at colis' rate (a third of its own maximum)",
+      },
+      {
+        name: 'api-read-p99-bare-own-70pct',
+        runs: m.bareAtOwn70,
+        what: 'the bare route at 70 % of its own maximum, measured just before each run',
+      },
+    ].map(
+      ({ name, runs, what }): Figure => ({
+        name,
+        value: round(median(runs).p99Ms, 2),
+        unit: 'ms',
+        target: 'info',
+        pass: true,
+        note: `control, in alternation with figure 3's runs: ${what} (${list(runs, (run) => run.rate)} req/s): p99 of the median run (runs: ${list(runs, (run) => round(run.p99Ms, 1))} ms). ${stalls(runs, 'the server')}`,
+      }),
+    ),
   ]
+}
+
+function list<T>(runs: T[], value: (run: T) => number | string | undefined): string {
+  return runs.map((run) => value(run) ?? '?').join(' / ')
+}
+
+/** What each run of the open loop went through, besides the server's own work. */
+function stalls(runs: OpenLoopRun[], server: string): string {
+  const ms = (value: number | undefined) => (value === undefined ? undefined : round(value))
+  return [
+    `Per run: the generator's longest stall ${list(runs, (run) => round(run.generatorStallMs, 1))} ms`,
+    `${server}'s longest event-loop stall ${list(runs, (run) => round(run.server.loopMaxMs, 1))} ms`,
+    `its longest GC ${list(runs, (run) => round(run.server.gcMaxMs, 1))} ms (${list(runs, (run) => ms(run.server.gcTotalMs))} ms in all)`,
+    `its main thread waiting for a CPU ${list(runs, (run) => ms(run.server.runQueueWaitMs))} ms`,
+    `some task of the machine waiting for a CPU ${list(runs, (run) => ms(run.server.machineCpuPressureMs))} ms`,
+    `CPU time the hypervisor took from the machine (steal) ${list(runs, (run) => ms(run.server.stolenMs))} ms`,
+  ].join('; ')
 }
