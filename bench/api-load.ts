@@ -94,13 +94,11 @@ export async function startBenchRedis(): Promise<BenchRedis> {
 
 /** The server process's own pauses over a span (bench/api-server.ts). */
 export interface ServerPauses {
-  gcCount: number
   gcTotalMs: number
   /** The longest garbage collection. */
   gcMaxMs: number
   /** The longest event-loop stall, GC included. */
   loopMaxMs: number
-  loopP99Ms: number
 }
 
 export interface BenchServer {

@@ -62,26 +62,17 @@ async function startColis(): Promise<{ url: string; stop(): Promise<void> }> {
 function watchPauses() {
   const loop = monitorEventLoopDelay({ resolution: 1 })
   loop.enable()
-  let gcCount = 0
   let gcTotalMs = 0
   let gcMaxMs = 0
   new PerformanceObserver((list) => {
     for (const entry of list.getEntries()) {
-      gcCount++
       gcTotalMs += entry.duration
       gcMaxMs = Math.max(gcMaxMs, entry.duration)
     }
   }).observe({ entryTypes: ['gc'] })
   process.on('message', (message) => {
     if (message !== 'pauses') return
-    process.send?.({
-      gcCount,
-      gcTotalMs,
-      gcMaxMs,
-      loopMaxMs: loop.max / 1e6,
-      loopP99Ms: loop.percentile(99) / 1e6,
-    })
-    gcCount = 0
+    process.send?.({ gcTotalMs, gcMaxMs, loopMaxMs: loop.max / 1e6 })
     gcTotalMs = 0
     gcMaxMs = 0
     loop.reset()
