@@ -22,7 +22,8 @@ export function createRedisKeys(prefix: string) {
     /** Trackings of a merchant with an open alert of a type. */
     merchantAlertTrackings: (merchantId: string, type: string) =>
       `${prefix}:m:${merchantId}:idx:alert:${type}`,
-    alert: (id: string) => `${prefix}:alert:${id}`,
+    /** An alert's own copy, written until alerts lived only in their tracking: read and removed, never written. */
+    legacyAlert: (id: string) => `${prefix}:alert:${id}`,
     /** Trackings whose alerts may change with time alone, scored by when (ms): the sweep's index. */
     alertsDue: () => `${prefix}:alerts:due`,
     alertsInflight: () => `${prefix}:alerts:inflight`,

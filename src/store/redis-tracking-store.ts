@@ -73,7 +73,7 @@ function defineScripts(redis: Redis): ScriptedRedis {
 /** Saves sent in one command: a poll job's batch at once, a sweep's in a few (a script blocks Redis). */
 const SAVES_PER_COMMAND = 50
 
-const MEMBER_PATTERN = /^\d{15}:(trk|alr)_[A-Za-z0-9]+$/
+const MEMBER_PATTERN = /^\d{15}:(trk_[A-Za-z0-9]+|alr_[A-Za-z0-9]+(:trk_[A-Za-z0-9]+)?)$/
 
 function encodeCursor(member: string): string {
   return Buffer.from(member).toString('base64url')
@@ -449,11 +449,34 @@ export function createRedisTrackingStore(
         query.cursor,
       )
       if (ids.length === 0) return { data: [] }
-      const docs = await redis.mget(ids.map((id) => keys.alert(id)))
-      const data = docs.flatMap((doc) => {
-        if (!doc) return []
-        const { merchantId: _owner, ...alert } = JSON.parse(doc) as StoredAlert & { merchantId: string }
-        return [alert]
+      // `alertId:trackingId`: the alert is read from its tracking (once per tracking on the page);
+      // `alertId` alone: from its own key, as alerts listed before they lived only in their tracking were.
+      const entries = ids.map((entry) => {
+        const [alertId = '', trackingId] = entry.split(':')
+        return { alertId, trackingId }
+      })
+      const trackingIds = [...new Set(entries.flatMap(({ trackingId }) => (trackingId ? [trackingId] : [])))]
+      const legacyIds = entries.flatMap(({ alertId, trackingId }) => (trackingId ? [] : [alertId]))
+      const pipeline = redis.pipeline()
+      for (const id of trackingIds) pipeline.hget(keys.tracking(id), 'doc')
+      for (const id of legacyIds) pipeline.get(keys.legacyAlert(id))
+      const replies = ((await pipeline.exec()) ?? []).map(([error, reply]) => {
+        if (error) throw error
+        return typeof reply === 'string' ? reply : undefined
+      })
+      const records = new Map(trackingIds.map((id, at) => [id, parseRecord(replies[at])]))
+      const legacy = new Map(legacyIds.map((id, at) => [id, replies[trackingIds.length + at]]))
+      const data = entries.flatMap(({ alertId, trackingId }): StoredAlert[] => {
+        if (!trackingId) {
+          const doc = legacy.get(alertId)
+          if (!doc) return []
+          const { merchantId: _owner, ...alert } = JSON.parse(doc) as StoredAlert & { merchantId: string }
+          return [alert]
+        }
+        const record = records.get(trackingId)
+        if (record?.merchantId !== merchantId) return []
+        const alert = record.alerts.find((candidate) => candidate.id === alertId)
+        return alert ? [Object.assign({}, alert, { trackingId })] : []
       })
       return nextCursor ? { data, nextCursor } : { data }
     },

@@ -54,22 +54,34 @@ export function indexOps(keys: RedisKeys, before: Indexed | undefined, after: In
   return ops
 }
 
-/** Stores opened and resolved alerts on their own, for `GET /v1/alerts`. */
+/**
+ * An alert's entry in its merchant's alert lists (`GET /v1/alerts`): opening time (the lists' order),
+ * alert id, tracking id. The alert itself lives only in its tracking, which every list read goes to:
+ * a copy under a key of its own cost about 400 bytes an alert (figure 4, BENCHMARKS.md).
+ */
+export function alertMember(alert: DelayAlert, trackingId: string): string {
+  return `${indexMember(alert.openedAt, alert.id)}:${trackingId}`
+}
+
+/** The entry of an alert listed before that, when it also had a key of its own: removed when met. */
+function legacyAlertMember(alert: DelayAlert): string {
+  return indexMember(alert.openedAt, alert.id)
+}
+
+/** Moves opened and resolved alerts between their merchant's alert lists (all, and by type). */
 export function alertOps(keys: RedisKeys, record: Indexed, changed: readonly DelayAlert[]): Op[] {
   const ops: Op[] = []
   for (const alert of changed) {
-    const member = `${String(Date.parse(alert.openedAt)).padStart(15, '0')}:${alert.id}`
-    ops.push([
-      'SET',
-      keys.alert(alert.id),
-      JSON.stringify(Object.assign({}, alert, { trackingId: record.id, merchantId: record.merchantId })),
-    ])
+    const member = alertMember(alert, record.id)
+    const legacy = legacyAlertMember(alert)
     const state = alert.resolvedAt ? 'resolved' : 'open'
     const other = alert.resolvedAt ? 'open' : 'resolved'
     for (const type of [undefined, alert.type]) {
-      ops.push(['ZREM', keys.merchantAlerts(record.merchantId, other, type), member])
+      ops.push(['ZREM', keys.merchantAlerts(record.merchantId, other, type), member, legacy])
+      ops.push(['ZREM', keys.merchantAlerts(record.merchantId, state, type), legacy])
       ops.push(['ZADD', keys.merchantAlerts(record.merchantId, state, type), 0, member])
     }
+    ops.push(['DEL', keys.legacyAlert(alert.id)])
     ops.push([alert.resolvedAt ? 'SREM' : 'SADD', keys.openAlerts(alert.type), alert.id])
   }
   return ops
@@ -78,12 +90,12 @@ export function alertOps(keys: RedisKeys, record: Indexed, changed: readonly Del
 /** Removes a tracking's alerts from the alert lists (the tracking is deleted). */
 export function dropAlertOps(keys: RedisKeys, record: Indexed): Op[] {
   return (record.alerts ?? []).flatMap((alert): Op[] => {
-    const member = `${String(Date.parse(alert.openedAt)).padStart(15, '0')}:${alert.id}`
+    const members = [alertMember(alert, record.id), legacyAlertMember(alert)]
     const state = alert.resolvedAt ? 'resolved' : 'open'
     return [
-      ['DEL', keys.alert(alert.id)],
-      ['ZREM', keys.merchantAlerts(record.merchantId, state), member],
-      ['ZREM', keys.merchantAlerts(record.merchantId, state, alert.type), member],
+      ['DEL', keys.legacyAlert(alert.id)],
+      ['ZREM', keys.merchantAlerts(record.merchantId, state), ...members],
+      ['ZREM', keys.merchantAlerts(record.merchantId, state, alert.type), ...members],
       ['SREM', keys.openAlerts(alert.type), alert.id],
     ]
   })
