@@ -111,53 +111,48 @@ export interface BenchServer {
   stop(): Promise<void>
 }
 
+/** A number read from a file of /proc, or undefined where this system does not provide it. */
+function fromProc(path: string, read: (text: string) => number | undefined): number | undefined {
+  try {
+    const value = read(readFileSync(path, 'utf8'))
+    return value !== undefined && Number.isFinite(value) ? value : undefined
+  } catch {
+    return undefined
+  }
+}
+
 /** utime + stime of a process (Linux), in ms. */
 export function processCpuMs(pid: number): number | undefined {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8')
+  return fromProc(`/proc/${pid}/stat`, (stat) => {
     const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ')
     // Fields 14 and 15 of stat(5); the slice starts at field 3. Clock ticks are 100 Hz on Linux.
     return ((Number(fields[11]) + Number(fields[12])) * 1000) / 100
-  } catch {
-    return undefined
-  }
+  })
 }
 
-/**
- * Time a process's main thread spent runnable but waiting for a CPU, in ms (Linux schedstat, field 2);
- * undefined where the kernel does not keep it.
- */
+/** Time a process's main thread spent runnable but waiting for a CPU, in ms (schedstat, field 2). */
 export function runQueueWaitMs(pid: number): number | undefined {
-  try {
-    const waitedNs = Number(readFileSync(`/proc/${pid}/schedstat`, 'utf8').split(' ')[1])
-    return Number.isFinite(waitedNs) ? waitedNs / 1e6 : undefined
-  } catch {
-    return undefined
-  }
+  return fromProc(`/proc/${pid}/schedstat`, (text) => Number(text.split(' ')[1]) / 1e6)
 }
 
-/** Time at least one task of the machine waited for a CPU, in ms (Linux pressure stall information). */
+/** Time at least one task of the machine waited for a CPU, in ms (pressure stall information). */
 export function cpuPressureMs(): number | undefined {
-  try {
-    const total = /^some .*total=(\d+)/m.exec(readFileSync('/proc/pressure/cpu', 'utf8'))?.[1]
+  return fromProc('/proc/pressure/cpu', (text) => {
+    const total = /^some .*total=(\d+)/m.exec(text)?.[1]
     return total === undefined ? undefined : Number(total) / 1000
-  } catch {
-    return undefined
-  }
+  })
 }
 
 /**
  * CPU time the hypervisor gave to others while this machine's CPUs wanted to run (steal, all CPUs
- * together), in ms; undefined without /proc/stat.
+ * together), in ms.
  */
 export function stolenCpuMs(): number | undefined {
-  try {
-    const fields = readFileSync('/proc/stat', 'utf8').split('\n', 1)[0]?.trim().split(/\s+/) ?? []
-    const ticks = Number(fields[8])
-    return Number.isFinite(ticks) ? (ticks * 1000) / 100 : undefined
-  } catch {
-    return undefined
-  }
+  // The `cpu` line's eighth value, in clock ticks (100 Hz).
+  return fromProc(
+    '/proc/stat',
+    (text) => (Number(text.split('\n', 1)[0]?.trim().split(/\s+/)[8]) * 1000) / 100,
+  )
 }
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url))

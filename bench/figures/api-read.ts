@@ -135,30 +135,34 @@ async function run(server: BenchServer, load: Load, seconds: number, what: strin
   return { result, measured }
 }
 
+/** CPU waits over a span, in ms; undefined where this kernel does not count them. */
 interface Waits {
-  /** The server's main thread runnable but not running (ms); undefined without schedstat. */
-  runQueueWaitMs?: number
-  /** Some task of the machine waiting for a CPU (ms); undefined without PSI. */
-  machineCpuPressureMs?: number
-  /** CPU time the hypervisor took from this machine's CPUs while they had work (ms); undefined without it. */
-  stolenMs?: number
+  /** The server's main thread runnable but not running (schedstat). */
+  runQueueWaitMs: number | undefined
+  /** Some task of the machine waiting for a CPU (pressure stall information). */
+  machineCpuPressureMs: number | undefined
+  /** CPU time the hypervisor took from this machine's CPUs while they had work (steal). */
+  stolenMs: number | undefined
 }
 
 /** Starts counting CPU waits; the function returned reads them since then. */
 function waits(pid: number): () => Waits {
-  const queued = runQueueWaitMs(pid)
-  const pressure = cpuPressureMs()
-  const stolen = stolenCpuMs()
+  const read = (): Waits => ({
+    runQueueWaitMs: runQueueWaitMs(pid),
+    machineCpuPressureMs: cpuPressureMs(),
+    stolenMs: stolenCpuMs(),
+  })
+  const before = read()
   return () => {
-    const queuedNow = runQueueWaitMs(pid)
-    const pressureNow = cpuPressureMs()
-    const stolenNow = stolenCpuMs()
+    const after = read()
+    const since = (key: keyof Waits) => {
+      const [start, end] = [before[key], after[key]]
+      return start === undefined || end === undefined ? undefined : end - start
+    }
     return {
-      ...(stolen !== undefined && stolenNow !== undefined ? { stolenMs: stolenNow - stolen } : {}),
-      ...(queued !== undefined && queuedNow !== undefined ? { runQueueWaitMs: queuedNow - queued } : {}),
-      ...(pressure !== undefined && pressureNow !== undefined
-        ? { machineCpuPressureMs: pressureNow - pressure }
-        : {}),
+      runQueueWaitMs: since('runQueueWaitMs'),
+      machineCpuPressureMs: since('machineCpuPressureMs'),
+      stolenMs: since('stolenMs'),
     }
   }
 }
