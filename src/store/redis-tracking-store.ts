@@ -16,6 +16,7 @@ import { createReadCache } from './read-cache.js'
 import { createRedisKeys } from './redis-keys.js'
 import {
   alertCheckOps,
+  alertEntry,
   alertOps,
   dropAlertOps,
   dropPollOps,
@@ -451,10 +452,7 @@ export function createRedisTrackingStore(
       if (ids.length === 0) return { data: [] }
       // `alertId:trackingId`: the alert is read from its tracking (once per tracking on the page);
       // `alertId` alone: from its own key, as alerts listed before they lived only in their tracking were.
-      const entries = ids.map((entry) => {
-        const [alertId = '', trackingId] = entry.split(':')
-        return { alertId, trackingId }
-      })
+      const entries = ids.map(alertEntry)
       const trackingIds = [...new Set(entries.flatMap(({ trackingId }) => (trackingId ? [trackingId] : [])))]
       const legacyIds = entries.flatMap(({ alertId, trackingId }) => (trackingId ? [] : [alertId]))
       const pipeline = redis.pipeline()

@@ -59,8 +59,17 @@ export function indexOps(keys: RedisKeys, before: Indexed | undefined, after: In
  * alert id, tracking id. The alert itself lives only in its tracking, which every list read goes to:
  * a copy under a key of its own cost about 400 bytes an alert (figure 4, BENCHMARKS.md).
  */
-export function alertMember(alert: DelayAlert, trackingId: string): string {
+function alertMember(alert: DelayAlert, trackingId: string): string {
   return `${indexMember(alert.openedAt, alert.id)}:${trackingId}`
+}
+
+/**
+ * What an entry of the alert lists names, past its opening time: the alert and its tracking, or the
+ * alert alone for an entry written when the alert had a key of its own.
+ */
+export function alertEntry(entry: string): { alertId: string; trackingId?: string } {
+  const [alertId = '', trackingId] = entry.split(':')
+  return trackingId ? { alertId, trackingId } : { alertId }
 }
 
 /** The entry of an alert listed before that, when it also had a key of its own: removed when met. */
@@ -78,7 +87,6 @@ export function alertOps(keys: RedisKeys, record: Indexed, changed: readonly Del
     const other = alert.resolvedAt ? 'open' : 'resolved'
     for (const type of [undefined, alert.type]) {
       ops.push(['ZREM', keys.merchantAlerts(record.merchantId, other, type), member, legacy])
-      ops.push(['ZREM', keys.merchantAlerts(record.merchantId, state, type), legacy])
       ops.push(['ZADD', keys.merchantAlerts(record.merchantId, state, type), 0, member])
     }
     ops.push(['DEL', keys.legacyAlert(alert.id)])
