@@ -57,7 +57,7 @@ export function indexOps(keys: RedisKeys, before: Indexed | undefined, after: In
 /**
  * An alert's entry in its merchant's alert lists (`GET /v1/alerts`): opening time (the lists' order),
  * alert id, tracking id. The alert itself lives only in its tracking, which every list read goes to:
- * a copy under a key of its own cost about 400 bytes an alert (figure 4, BENCHMARKS.md).
+ * a copy under a key of its own cost 268 bytes an alert (figure 4, BENCHMARKS.md).
  */
 function alertMember(alert: DelayAlert, trackingId: string): string {
   return `${indexMember(alert.openedAt, alert.id)}:${trackingId}`
