@@ -50,4 +50,4 @@ HEALTHCHECK --interval=15s --timeout=5s --start-period=30s --retries=3 \
 # colis handles SIGTERM itself (in-flight polls finish within COLIS_SHUTDOWN_GRACE, 25 s by default),
 # and spawns no child process when REDIS_URL is set: no init needed, `docker run --init` does no harm.
 STOPSIGNAL SIGTERM
-CMD ["node", "bin/colis.js", "serve"]
+CMD ["node", "--max-semi-space-size=32", "bin/colis.js", "serve"]

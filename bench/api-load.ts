@@ -13,6 +13,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { createInterface } from 'node:readline'
 import { fileURLToPath } from 'node:url'
+import { NODE_FLAGS } from '../src/node-flags.js'
 import { startLocalRedis } from '../src/redis/local-redis.js'
 
 export interface Histogram {
@@ -165,7 +166,8 @@ export async function startBenchServer(
   const child: ChildProcess = spawn(
     process.execPath,
     [
-      // e.g. COLIS_BENCH_SERVER_ARGS=--cpu-prof to profile the server.
+      // Both servers run as colis runs in production; e.g. COLIS_BENCH_SERVER_ARGS=--cpu-prof to profile.
+      ...NODE_FLAGS,
       ...(process.env.COLIS_BENCH_SERVER_ARGS?.split(' ').filter(Boolean) ?? []),
       '--import',
       'tsx',

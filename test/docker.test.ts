@@ -7,6 +7,7 @@ import { ValidationSeverity, validate } from 'dockerfile-utils'
 import { describe, expect, it } from 'vitest'
 import { CONFIG_SCHEMA, loadConfig } from '../src/config.js'
 import { parseDurationMs } from '../src/duration.js'
+import { NODE_FLAGS } from '../src/node-flags.js'
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url))
 const read = (path: string) => readFileSync(`${ROOT}/${path}`, 'utf8')
@@ -154,7 +155,7 @@ describe('Dockerfile', () => {
     expect(keywords.indexOf('USER')).toBeLessThan(keywords.indexOf('CMD'))
     // No --role: COLIS_ROLE picks what a container runs.
     expect(instructionsOf('CMD').map((instruction) => JSON.parse(instruction.args))).toEqual([
-      ['node', 'bin/colis.js', 'serve'],
+      ['node', ...NODE_FLAGS, 'bin/colis.js', 'serve'],
     ])
     expect(instructionsOf('EXPOSE').map((instruction) => instruction.args)).toEqual(['3000'])
     // Dev dependencies stay out: the runtime copies node_modules from the pruned stage only.
