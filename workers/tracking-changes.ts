@@ -50,7 +50,8 @@ export function withAlertsAndNotifications(write: PollWrite, ctx: ChangeContext)
     nowIso,
     ctx.newAlertId ?? randomAlertId,
   )
-  record.alerts = alerts
+  // Nothing opened or closed: the list read stays, which tells the store that no alert index moves.
+  if (opened.length > 0 || resolved.length > 0) record.alerts = alerts
 
   const known = new Set(before.events.map((event) => event.id))
   const newEvents = events.filter((event) => !known.has(event.id))

@@ -36,10 +36,23 @@ export function mergeTimeline(
 
 /** Stable sort by instant: events of the same instant keep their given order. */
 export function sortEvents(events: readonly TrackingEvent[]): TrackingEvent[] {
+  // Carriers and the store nearly always give events in order: checked first, without the wrappers.
+  if (isSorted(events)) return [...events]
   return events
     .map((event, index) => ({ event, index, instant: instantOf(event.occurredAt) }))
     .sort((a, b) => a.instant - b.instant || a.index - b.index)
     .map(({ event }) => event)
+}
+
+function isSorted(events: readonly TrackingEvent[]): boolean {
+  let previous = Number.NEGATIVE_INFINITY
+  for (const event of events) {
+    const instant = instantOf(event.occurredAt)
+    // NaN (an unreadable time) compares false both ways: the full sort decides where it goes.
+    if (!(instant >= previous)) return false
+    previous = instant
+  }
+  return true
 }
 
 /**

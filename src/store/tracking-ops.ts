@@ -28,7 +28,7 @@ function openTypes(record: Indexed | undefined): Set<string> {
 /** Moves a tracking between the list indexes (all, status, carrier, carrier+status, open alert types). */
 export function indexOps(keys: RedisKeys, before: Indexed | undefined, after: Indexed | undefined): Op[] {
   const record = after ?? before
-  if (!record) return []
+  if (!record || unmoved(before, after)) return []
   const member = indexMember(record.createdAt, record.id)
   const m = record.merchantId
   const ops: Op[] = []
@@ -52,6 +52,23 @@ export function indexOps(keys: RedisKeys, before: Indexed | undefined, after: In
   for (const type of isOpen)
     if (!wasOpen.has(type)) ops.push(['ZADD', keys.merchantAlertTrackings(m, type), 0, member])
   return ops
+}
+
+/**
+ * Nothing an index depends on changed (most polls): answered without building a key. The alerts are
+ * compared by reference: a write that touches none keeps the array it read.
+ */
+function unmoved(before: Indexed | undefined, after: Indexed | undefined): boolean {
+  return (
+    before !== undefined &&
+    after !== undefined &&
+    before.status === after.status &&
+    before.alerts === after.alerts &&
+    before.id === after.id &&
+    before.merchantId === after.merchantId &&
+    before.carrier === after.carrier &&
+    before.createdAt === after.createdAt
+  )
 }
 
 /**

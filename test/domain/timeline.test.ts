@@ -325,6 +325,24 @@ describe('timeline properties', () => {
     maxLength: 25,
   })
 
+  it(`sortEvents is the stable sort by instant, whether the events come in order or not (${NUM_RUNS} runs)`, () => {
+    const byInstant = (a: TrackingEvent, b: TrackingEvent) =>
+      instantOf(a.occurredAt) - instantOf(b.occurredAt)
+    fc.assert(
+      fc.property(fc.array(eventArb, { maxLength: 25 }), fc.boolean(), (drawn, inOrder) => {
+        // Array.prototype.sort is stable: the reference keeps the given order of equal instants.
+        const events = inOrder ? [...drawn].sort(byInstant) : drawn
+        const expected = [...events].sort(byInstant)
+        const sorted = sortEvents(events)
+        expect(sorted.map((event) => events.indexOf(event))).toEqual(
+          expected.map((event) => events.indexOf(event)),
+        )
+        expect(sorted).not.toBe(events)
+      }),
+      { numRuns: NUM_RUNS },
+    )
+  })
+
   it(`merge is idempotent (${NUM_RUNS} runs)`, () => {
     fc.assert(
       fc.property(fc.array(fc.array(eventArb, { maxLength: 15 }), { maxLength: 4 }), (snapshots) => {
