@@ -4,7 +4,7 @@
 // allocated most, by their own allocations.
 import { Session } from 'node:inspector/promises'
 import { adaptivePollMix } from './figures/freshness.js'
-import { measurePollCost } from './poll-cost.js'
+import { measurePollCost, throughputPolls, warmUpPolls } from './poll-cost.js'
 
 interface SamplingNode {
   callFrame: { functionName: string; url: string }
@@ -12,14 +12,8 @@ interface SamplingNode {
   children: SamplingNode[]
 }
 
-const options = {
-  trackings: 10_000,
-  batchSize: 10,
-  concurrency: 50,
-  countRoundTrips: false,
-  mix: adaptivePollMix(),
-}
-await measurePollCost({ ...options, trackings: 3_000 })
+const options = throughputPolls(10_000, adaptivePollMix())
+await warmUpPolls(options)
 const session = new Session()
 session.connect()
 await session.post('HeapProfiler.enable')

@@ -8,7 +8,7 @@ import { snapshotDigest } from '../src/domain/carrier-snapshot.js'
 import { createSilentLogger } from '../src/logger.js'
 import { adaptivePollMix } from './figures/freshness.js'
 import { laPosteItem } from './laposte-answers.js'
-import { laPosteNumber, measurePollCost } from './poll-cost.js'
+import { laPosteNumber, measurePollCost, throughputPolls, warmUpPolls } from './poll-cost.js'
 
 const ROUNDS = 5
 const mix = process.argv.includes('--first-scans')
@@ -52,8 +52,8 @@ const digest = microseconds(() => {
 })
 console.log(`  snapshotDigest         ${(digest / 10).toFixed(1)}`)
 
-const options = { trackings: 20_000, batchSize: 10, concurrency: 50, countRoundTrips: false, mix }
-await measurePollCost({ ...options, trackings: 3_000 })
+const options = throughputPolls(20_000, mix)
+await warmUpPolls(options)
 const cpu: number[] = []
 for (let round = 0; round < ROUNDS; round++) cpu.push((await measurePollCost(options)).cpuMsPerPoll * 1000)
 cpu.sort((a, b) => a - b)

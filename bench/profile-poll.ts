@@ -5,17 +5,16 @@
 import { writeFileSync } from 'node:fs'
 import { Session } from 'node:inspector/promises'
 import { adaptivePollMix } from './figures/freshness.js'
-import { measurePollCost } from './poll-cost.js'
+import { measurePollCost, throughputPolls, warmUpPolls } from './poll-cost.js'
 
 const mix = process.argv.includes('--first-scans')
   ? undefined
   : process.argv.includes('--no-news')
     ? { knownEvents: 4.4, newsShare: 0 }
     : adaptivePollMix()
-const options = { trackings: 10_000, batchSize: 10, concurrency: 50, countRoundTrips: false, mix }
+const options = throughputPolls(10_000, mix)
 // Twice unprofiled first: the first polls of a process are V8 compiling the poll path.
-await measurePollCost({ ...options, trackings: 3_000 })
-await measurePollCost({ ...options, trackings: 3_000 })
+await warmUpPolls(options, 2)
 const session = new Session()
 session.connect()
 await session.post('Profiler.enable')
