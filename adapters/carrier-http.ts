@@ -1,4 +1,5 @@
-import { Agent } from 'undici'
+import http, { type IncomingHttpHeaders, type IncomingMessage } from 'node:http'
+import https from 'node:https'
 import { VERSION } from '../src/version.js'
 import { CarrierError } from './contract.js'
 
@@ -30,73 +31,112 @@ export interface CarrierHttp {
   close(): Promise<void>
 }
 
+/** How long an idle pooled connection is kept for the next poll. */
+const IDLE_SOCKET_MS = 30_000
+
+/**
+ * Node's own HTTP client with keep-alive pools, not `fetch`: `fetch` (web streams, Request and Response
+ * objects) cost the poll worker 1.5–2 times the CPU per La Poste batch (`bench/carrier-http-cost.ts`,
+ * BENCHMARKS.md figure 1), and nock still intercepts this client in tests, which `undici.request`
+ * would escape. Redirects are not followed: a carrier answering 3xx is an unexpected response.
+ */
 export function createCarrierHttp(options: CarrierHttpOptions): CarrierHttp {
-  const agent = new Agent({
-    connections: options.connections ?? 32,
-    keepAliveTimeout: 30_000,
-    keepAliveMaxTimeout: 60_000,
-    connect: { timeout: Math.min(5_000, options.timeoutMs) },
-    headersTimeout: options.timeoutMs,
-    bodyTimeout: options.timeoutMs,
-  })
+  const pool = { keepAlive: true, maxSockets: options.connections ?? 32, timeout: IDLE_SOCKET_MS }
+  const agents = { 'http:': new http.Agent(pool), 'https:': new https.Agent(pool) }
   const maxBodyBytes = options.maxBodyBytes ?? 5 * 1024 * 1024
   const userAgent = `colis/${VERSION} (+https://github.com/colis-tracking/colis)`
 
   return {
-    async request(url, request = {}, signal) {
+    request(url, request = {}, signal) {
       const timeout = AbortSignal.timeout(options.timeoutMs)
       const combined = signal ? AbortSignal.any([signal, timeout]) : timeout
-      let response: Response
-      try {
-        // Resolved at call time: nock patches globalThis.fetch when a test imports it.
-        response = await globalThis.fetch(url, {
-          method: request.method ?? 'GET',
-          headers: { 'user-agent': userAgent, ...request.headers },
-          body: request.body,
-          redirect: 'manual',
-          signal: combined,
-          // @ts-expect-error undici's dispatcher option is not in the DOM RequestInit type
-          dispatcher: agent,
-        })
-      } catch (error) {
-        throw networkError(options.carrier, error)
-      }
-      let text: string
-      try {
-        text = await readCapped(response, maxBodyBytes)
-      } catch (error) {
-        if (error instanceof CarrierError) throw error
-        throw networkError(options.carrier, error)
-      }
-      return { status: response.status, headers: response.headers, text }
+      return new Promise<HttpResponse>((resolve, reject) => {
+        const fail = (error: unknown) =>
+          reject(error instanceof CarrierError ? error : networkError(options.carrier, error, combined))
+        let target: URL
+        try {
+          target = new URL(url)
+        } catch (error) {
+          return fail(error)
+        }
+        const transport =
+          target.protocol === 'https:' ? https : target.protocol === 'http:' ? http : undefined
+        if (!transport) return fail(new Error(`unsupported protocol ${target.protocol}`))
+        const outgoing = transport.request(
+          target,
+          {
+            method: request.method ?? 'GET',
+            headers: { 'user-agent': userAgent, ...request.headers },
+            agent: agents[target.protocol as keyof typeof agents],
+            signal: combined,
+          },
+          (response) => {
+            readCapped(response, maxBodyBytes).then((text) => {
+              let headers: Headers | undefined
+              resolve({
+                status: response.statusCode ?? 0,
+                // Built when read: adapters look at a header only on a quota answer.
+                get headers() {
+                  headers ??= toHeaders(response.headers)
+                  return headers
+                },
+                text,
+              })
+            }, fail)
+          },
+        )
+        outgoing.on('error', fail)
+        outgoing.end(request.body)
+      })
     },
     async close() {
-      await agent.close()
+      for (const agent of Object.values(agents)) agent.destroy()
     },
   }
 }
 
-async function readCapped(response: Response, maxBytes: number): Promise<string> {
-  const declared = Number(response.headers.get('content-length') ?? 0)
-  if (declared > maxBytes) throw tooLarge(maxBytes)
-  if (!response.body) return ''
-  const chunks: Uint8Array[] = []
-  let total = 0
-  for await (const chunk of response.body) {
-    total += chunk.byteLength
-    if (total > maxBytes) throw tooLarge(maxBytes)
-    chunks.push(chunk)
+function readCapped(response: IncomingMessage, maxBytes: number): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const refuse = () => {
+      reject(tooLarge(maxBytes))
+      response.destroy()
+    }
+    if (Number(response.headers['content-length'] ?? 0) > maxBytes) return refuse()
+    const chunks: Buffer[] = []
+    let total = 0
+    response.on('data', (chunk: Buffer) => {
+      total += chunk.byteLength
+      if (total > maxBytes) return refuse()
+      chunks.push(chunk)
+    })
+    response.on('end', () => resolve(Buffer.concat(chunks, total).toString('utf8')))
+    // An abort or a connection cut mid-body (after `refuse`, the promise is already settled).
+    response.on('error', reject)
+    response.on('close', () => {
+      if (!response.complete) reject(new Error('connection closed before the end of the body'))
+    })
+  })
+}
+
+function toHeaders(raw: IncomingHttpHeaders): Headers {
+  const headers = new Headers()
+  for (const name in raw) {
+    const value = raw[name]
+    if (typeof value === 'string') headers.set(name, value)
+    else if (value) for (const item of value) headers.append(name, item)
   }
-  return Buffer.concat(chunks).toString('utf8')
+  return headers
 }
 
 function tooLarge(maxBytes: number): CarrierError {
   return new CarrierError('unexpected_response', `response body larger than ${maxBytes} bytes`)
 }
 
-function networkError(carrier: string, error: unknown): CarrierError {
+function networkError(carrier: string, error: unknown, signal: AbortSignal): CarrierError {
+  // An aborted request fails with an AbortError whatever the reason: the signal's reason tells a timeout.
+  const cause = signal.aborted ? signal.reason : error
   const reason =
-    error instanceof Error ? (error.name === 'TimeoutError' ? 'timed out' : error.message) : String(error)
+    cause instanceof Error ? (cause.name === 'TimeoutError' ? 'timed out' : cause.message) : String(cause)
   return new CarrierError('unavailable', `${carrier}: ${reason}`, { cause: error })
 }
 

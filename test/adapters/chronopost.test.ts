@@ -18,6 +18,7 @@ import { hasOffset } from '../../src/domain/paris-time.js'
 import { deriveTrackingStatus } from '../../src/domain/timeline.js'
 import type { TrackingStatus } from '../../src/domain/tracking-status.js'
 import { createSilentLogger } from '../../src/logger.js'
+import { caughtCarrierError } from '../support/carrier-error.js'
 import { runAdapterContract } from './adapter-contract.js'
 
 const FIXTURES = new URL('../fixtures/chronopost/', import.meta.url)
@@ -52,15 +53,6 @@ function mockSoap(
     .matchHeader('soapaction', '""')
     .delay(options.delayMs ?? 0)
     .reply(status, body, { 'content-type': 'text/xml;charset=UTF-8', ...options.headers })
-}
-
-async function caught(promise: Promise<unknown>): Promise<CarrierError> {
-  const error = await promise.then(
-    () => undefined,
-    (reason: unknown) => reason,
-  )
-  expect(error).toBeInstanceOf(CarrierError)
-  return error as CarrierError
 }
 
 type ParseEntry = CarrierSnapshot | CarrierError
@@ -543,7 +535,7 @@ describe('chronopost: HTTP', () => {
   })
 
   it('refuses a number that is not Chronopost without calling it', async () => {
-    const error = await caught(createAdapter().track({ trackingNumber: 'XG953488285JB' }))
+    const error = await caughtCarrierError(createAdapter().track({ trackingNumber: 'XG953488285JB' }))
     expect(error).toMatchObject({ kind: 'invalid_number', message: 'S10 check digit is 5, expected 4' })
   })
 
@@ -565,22 +557,22 @@ describe('chronopost: HTTP', () => {
     ['404 with an HTML page', 'unexpected_response', 404, '<html>Not Found</html>'],
   ] as const)('maps %s to %s', async (_label, kind, status, body) => {
     mockSoap('XN081879383FR', status, body)
-    const error = await caught(createAdapter().track({ trackingNumber: 'XN081879383FR' }))
+    const error = await caughtCarrierError(createAdapter().track({ trackingNumber: 'XN081879383FR' }))
     expect(error.kind).toBe(kind)
   })
 
   it('reads the wait of a 429 from Retry-After, else waits 1 s', async () => {
     mockSoap('XN081879383FR', 429, '', { headers: { 'retry-after': '7' } })
-    const told = await caught(createAdapter().track({ trackingNumber: 'XN081879383FR' }))
+    const told = await caughtCarrierError(createAdapter().track({ trackingNumber: 'XN081879383FR' }))
     expect(told).toMatchObject({ kind: 'rate_limited', retryAfterMs: 7000 })
     mockSoap('XN081879383FR', 429, '')
-    const guessed = await caught(createAdapter().track({ trackingNumber: 'XN081879383FR' }))
+    const guessed = await caughtCarrierError(createAdapter().track({ trackingNumber: 'XN081879383FR' }))
     expect(guessed).toMatchObject({ kind: 'rate_limited', retryAfterMs: 1000 })
   })
 
   it('reports a timeout as unavailable', async () => {
     mockSoap('XN081879383FR', 200, fixture('delivered-fr-other-prefixes.xml'), { delayMs: 3000 })
-    const error = await caught(createAdapter().track({ trackingNumber: 'XN081879383FR' }))
+    const error = await caughtCarrierError(createAdapter().track({ trackingNumber: 'XN081879383FR' }))
     expect(error).toMatchObject({ kind: 'unavailable', message: 'chronopost: timed out' })
   })
 })

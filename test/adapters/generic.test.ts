@@ -19,6 +19,7 @@ import type { CarrierSnapshot } from '../../src/domain/carrier-snapshot.js'
 import { hasOffset } from '../../src/domain/paris-time.js'
 import { deriveTrackingStatus } from '../../src/domain/timeline.js'
 import { createSilentLogger } from '../../src/logger.js'
+import { caughtCarrierError } from '../support/carrier-error.js'
 import { runAdapterContract } from './adapter-contract.js'
 
 const EXAMPLES_PATH = fileURLToPath(
@@ -70,15 +71,6 @@ function mockParcelApi(number: string, status: number, body = '', headers: Recor
     .matchHeader('authorization', `Bearer ${TOKEN}`)
     .matchHeader('accept', 'application/json')
     .reply(status, body, { 'content-type': 'application/json', ...headers })
-}
-
-async function caught(promise: Promise<unknown>): Promise<CarrierError> {
-  const error = await promise.then(
-    () => undefined,
-    (reason: unknown) => reason,
-  )
-  expect(error).toBeInstanceOf(CarrierError)
-  return error as CarrierError
 }
 
 function onlySnapshot(entries: Array<CarrierSnapshot | CarrierError>): CarrierSnapshot {
@@ -409,7 +401,7 @@ describe('generic: credentials from the environment', () => {
       const scope = nock(API_ORIGIN)
         .get('/v1/track/PA0123456789')
         .reply(200, fixture('parcelapi-json-journey.json'))
-      const error = await caught(adapter.track({ trackingNumber: 'PA0123456789' }))
+      const error = await caughtCarrierError(adapter.track({ trackingNumber: 'PA0123456789' }))
       expect(error.kind).toBe('unauthorized')
       expect(error.message).toContain('PARCELAPI_TOKEN')
       expect(scope.isDone()).toBe(false)
@@ -488,25 +480,29 @@ describe('generic: HTTP answers', () => {
     [410, 'unexpected_response'],
   ] as const)('maps HTTP %i to %s', async (status, kind) => {
     mockParcelApi('PA0123456789', status, '<html>nope</html>')
-    const error = await caught(createAdapter(PARCELAPI).track({ trackingNumber: 'PA0123456789' }))
+    const error = await caughtCarrierError(createAdapter(PARCELAPI).track({ trackingNumber: 'PA0123456789' }))
     expect(error.kind).toBe(kind)
   })
 
   it('reads Retry-After, and waits 1000 ms when the carrier sends none', async () => {
     mockParcelApi('PA0123456789', 429, '', { 'retry-after': '7' })
     expect(
-      (await caught(createAdapter(PARCELAPI).track({ trackingNumber: 'PA0123456789' }))).retryAfterMs,
+      (await caughtCarrierError(createAdapter(PARCELAPI).track({ trackingNumber: 'PA0123456789' })))
+        .retryAfterMs,
     ).toBe(7000)
     mockParcelApi('PA0123456789', 429)
     expect(
-      (await caught(createAdapter(PARCELAPI).track({ trackingNumber: 'PA0123456789' }))).retryAfterMs,
+      (await caughtCarrierError(createAdapter(PARCELAPI).track({ trackingNumber: 'PA0123456789' })))
+        .retryAfterMs,
     ).toBe(1000)
   })
 
   it('reports a carrier slower than its timeout as unavailable', async () => {
     nock(API_ORIGIN).get('/v1/track/PA0123456789').delay(500).reply(200, '{}')
     const http = createCarrierHttp({ carrier: 'parcelapi-json', timeoutMs: 100 })
-    const error = await caught(createAdapter(PARCELAPI, { http }).track({ trackingNumber: 'PA0123456789' }))
+    const error = await caughtCarrierError(
+      createAdapter(PARCELAPI, { http }).track({ trackingNumber: 'PA0123456789' }),
+    )
     expect(error.kind).toBe('unavailable')
     await http.close()
   })
@@ -514,17 +510,17 @@ describe('generic: HTTP answers', () => {
   it('tells "not found" by status, JSON path, CSS selector or body pattern', async () => {
     const notFoundBody = fixture('parcelapi-json-not-found.json')
     mockParcelApi('PA0000000001', 200, notFoundBody)
-    expect((await caught(createAdapter(PARCELAPI).track({ trackingNumber: 'PA0000000001' }))).kind).toBe(
-      'not_found',
-    )
+    expect(
+      (await caughtCarrierError(createAdapter(PARCELAPI).track({ trackingNumber: 'PA0000000001' }))).kind,
+    ).toBe('not_found')
     mockParcelApi('PA0000000001', 400, notFoundBody)
-    expect((await caught(createAdapter(PARCELAPI).track({ trackingNumber: 'PA0000000001' }))).kind).toBe(
-      'not_found',
-    )
+    expect(
+      (await caughtCarrierError(createAdapter(PARCELAPI).track({ trackingNumber: 'PA0000000001' }))).kind,
+    ).toBe('not_found')
     mockAcme('ACM000000001', 404)
-    expect((await caught(createAdapter(ACME).track({ trackingNumber: 'ACM000000001' }))).kind).toBe(
-      'not_found',
-    )
+    expect(
+      (await caughtCarrierError(createAdapter(ACME).track({ trackingNumber: 'ACM000000001' }))).kind,
+    ).toBe('not_found')
     const [entry] = createAdapter(ACME).parse(fixture('acme-html-not-found.html'))
     expect(entry).toBeInstanceOf(CarrierError)
     expect((entry as CarrierError).kind).toBe('not_found')

@@ -12,6 +12,7 @@ import { hasOffset } from '../../src/domain/paris-time.js'
 import { deriveTrackingStatus } from '../../src/domain/timeline.js'
 import type { TrackingStatus } from '../../src/domain/tracking-status.js'
 import { createSilentLogger } from '../../src/logger.js'
+import { caughtCarrierError } from '../support/carrier-error.js'
 import { runAdapterContract } from './adapter-contract.js'
 
 const FIXTURES = new URL('../fixtures/laposte/', import.meta.url)
@@ -48,15 +49,6 @@ function mockSuivi(
     .matchHeader('accept', 'application/json')
     .delay(options.delayMs ?? 0)
     .reply(status, body, { 'content-type': 'application/json', ...options.headers })
-}
-
-async function caught(promise: Promise<unknown>): Promise<CarrierError> {
-  const error = await promise.then(
-    () => undefined,
-    (reason: unknown) => reason,
-  )
-  expect(error).toBeInstanceOf(CarrierError)
-  return error as CarrierError
 }
 
 type ParseEntry = CarrierSnapshot | CarrierError
@@ -327,7 +319,7 @@ describe('laposte: HTTP', () => {
     const adapter = createAdapter({ apiKey: undefined })
     expect(adapter.configured).toBe(false)
     expect(adapter.needsCredentials).toBe(true)
-    const error = await caught(adapter.track({ trackingNumber: 'EW112720413FR' }))
+    const error = await caughtCarrierError(adapter.track({ trackingNumber: 'EW112720413FR' }))
     expect(error.kind).toBe('unauthorized')
     expect(error.message).toBe('LAPOSTE_API_KEY is not set')
   })
@@ -352,7 +344,7 @@ describe('laposte: HTTP', () => {
     ],
   ] as const)('maps %s to %s', async (_label, kind, status, body) => {
     mockSuivi('6S00993561113', status, body)
-    const error = await caught(createAdapter().track({ trackingNumber: '6S00993561113' }))
+    const error = await caughtCarrierError(createAdapter().track({ trackingNumber: '6S00993561113' }))
     expect(error.kind).toBe(kind)
   })
 
@@ -360,16 +352,16 @@ describe('laposte: HTTP', () => {
     mockSuivi('CB662173705US', 429, fixture('429-gateway-quota.json'), {
       headers: { 'retry-after': '7' },
     })
-    const told = await caught(createAdapter().track({ trackingNumber: 'CB662173705US' }))
+    const told = await caughtCarrierError(createAdapter().track({ trackingNumber: 'CB662173705US' }))
     expect(told).toMatchObject({ kind: 'rate_limited', retryAfterMs: 7000 })
     mockSuivi('CB662173705US', 429, fixture('429-gateway-quota.json'))
-    const guessed = await caught(createAdapter().track({ trackingNumber: 'CB662173705US' }))
+    const guessed = await caughtCarrierError(createAdapter().track({ trackingNumber: 'CB662173705US' }))
     expect(guessed).toMatchObject({ kind: 'rate_limited', retryAfterMs: 1000 })
   })
 
   it('reports a timeout as unavailable', async () => {
     mockSuivi('EW112720413FR', 200, fixture('colissimo-intl-delivered.json'), { delayMs: 3000 })
-    const error = await caught(createAdapter().track({ trackingNumber: 'EW112720413FR' }))
+    const error = await caughtCarrierError(createAdapter().track({ trackingNumber: 'EW112720413FR' }))
     expect(error).toMatchObject({ kind: 'unavailable', message: 'laposte: timed out' })
   })
 
@@ -424,7 +416,9 @@ describe('laposte: trackBatch', () => {
     mockSuivi(asked.join(','), 401, fixture('401-gateway-unauthorized.json'))
     const adapter = createAdapter({ batchSize: 3 })
     const queries = asked.map((trackingNumber) => ({ trackingNumber }))
-    expect((await caught(adapter.trackBatch?.(queries) ?? Promise.resolve())).kind).toBe('unauthorized')
+    expect((await caughtCarrierError(adapter.trackBatch?.(queries) ?? Promise.resolve())).kind).toBe(
+      'unauthorized',
+    )
     expect(await adapter.trackBatch?.([])).toEqual(new Map())
     await expect(adapter.trackBatch?.([...queries, { trackingNumber: '8K00009775862' }])).rejects.toThrow(
       RangeError,

@@ -16,6 +16,7 @@ import type { CarrierSnapshot } from '../../src/domain/carrier-snapshot.js'
 import { hasOffset } from '../../src/domain/paris-time.js'
 import { deriveTrackingStatus } from '../../src/domain/timeline.js'
 import type { TrackingStatus } from '../../src/domain/tracking-status.js'
+import { caughtCarrierError } from '../support/carrier-error.js'
 import { runAdapterContract } from './adapter-contract.js'
 
 // Three days before the spring DST change in Paris, so real-time journeys cross it.
@@ -60,15 +61,6 @@ async function trackFull(scenario: SandboxScenarioName, suffix = '001'): Promise
   return sandbox().track({ trackingNumber: `SBX${scenario}${suffix}` })
 }
 
-async function caught(promise: Promise<unknown>): Promise<CarrierError> {
-  const error = await promise.then(
-    () => undefined,
-    (thrown: unknown) => thrown,
-  )
-  expect(error).toBeInstanceOf(CarrierError)
-  return error as CarrierError
-}
-
 /** The tracking status after each event, in timeline order. */
 function statusPath(snapshot: CarrierSnapshot): TrackingStatus[] {
   return snapshot.events.map((_, index) => deriveTrackingStatus(snapshot.events.slice(0, index + 1)))
@@ -108,7 +100,9 @@ describe('sandbox numbers', () => {
   })
 
   it('refuses to track a junk number with invalid_number', async () => {
-    expect((await caught(sandbox().track({ trackingNumber: 'SBXFOO001' }))).kind).toBe('invalid_number')
+    expect((await caughtCarrierError(sandbox().track({ trackingNumber: 'SBXFOO001' }))).kind).toBe(
+      'invalid_number',
+    )
   })
 
   it('describes every scenario with an example number it accepts', () => {
@@ -224,15 +218,21 @@ describe('sandbox scenarios', () => {
 
   it('NOTFOUND, RATELIMITED and GARBAGE always fail with their kind', async () => {
     const later = sandbox({ now: () => fixedNow + 365 * 24 * 3600 * SECOND_MS })
-    expect((await caught(later.track({ trackingNumber: 'SBXNOTFOUND123' }))).kind).toBe('not_found')
-    const limited = await caught(later.track({ trackingNumber: 'SBXRATELIMITED123' }))
+    expect((await caughtCarrierError(later.track({ trackingNumber: 'SBXNOTFOUND123' }))).kind).toBe(
+      'not_found',
+    )
+    const limited = await caughtCarrierError(later.track({ trackingNumber: 'SBXRATELIMITED123' }))
     expect(limited.kind).toBe('rate_limited')
     expect(limited.retryAfterMs).toBe(1000)
-    expect((await caught(later.track({ trackingNumber: 'SBXGARBAGE123' }))).kind).toBe('unexpected_response')
+    expect((await caughtCarrierError(later.track({ trackingNumber: 'SBXGARBAGE123' }))).kind).toBe(
+      'unexpected_response',
+    )
   })
 
   it('reports an aborted request as unavailable', async () => {
-    const error = await caught(sandbox().track({ trackingNumber: 'SBXDELIVERED001' }, AbortSignal.abort()))
+    const error = await caughtCarrierError(
+      sandbox().track({ trackingNumber: 'SBXDELIVERED001' }, AbortSignal.abort()),
+    )
     expect(error.kind).toBe('unavailable')
   })
 
@@ -247,7 +247,7 @@ describe('sandbox time', () => {
   const T = Date.parse(registeredAt)
 
   it('is not_found before the first scan is due', async () => {
-    const error = await caught(
+    const error = await caughtCarrierError(
       sandbox({ now: () => T - 1 }).track({ trackingNumber: 'SBXDELIVERED001', registeredAt }),
     )
     expect(error.kind).toBe('not_found')
