@@ -41,6 +41,8 @@ export interface OpenLoopResult {
   maxMs: number
   /** The longest this process's own event loop was held up (ms): a request due then left that late. */
   generatorStallMs: number
+  /** This process's CPU per request sent (µs): the generator's share of the machine. */
+  generatorCpuUsPerRequest: number
 }
 
 /** The value below which `share` of the sorted `values` lie (nearest rank). */
@@ -90,6 +92,7 @@ export async function openLoop(options: OpenLoopOptions): Promise<OpenLoopResult
   }
   const stalls = monitorEventLoopDelay({ resolution: 1 })
   stalls.enable()
+  const cpuBefore = process.cpuUsage()
   const started = performance.now()
   let next = 0
   while (next < total) {
@@ -100,6 +103,7 @@ export async function openLoop(options: OpenLoopOptions): Promise<OpenLoopResult
   }
   if (total > 0) await done
   const seconds = (performance.now() - started) / 1000
+  const cpu = process.cpuUsage(cpuBefore)
   stalls.disable()
   await pool.close()
   const sorted = latencies.subarray(0, ok).sort()
@@ -112,6 +116,7 @@ export async function openLoop(options: OpenLoopOptions): Promise<OpenLoopResult
     p99Ms: percentile(sorted, 0.99),
     maxMs: sorted[ok - 1] ?? Number.NaN,
     generatorStallMs: stalls.max / 1e6,
+    generatorCpuUsPerRequest: (cpu.user + cpu.system) / Math.max(1, total),
   }
 }
 

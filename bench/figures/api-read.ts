@@ -167,7 +167,10 @@ function waits(pid: number): () => Waits {
   }
 }
 
-type OpenLoopRun = OpenLoopResult & { rate: number; server: ServerPauses & Waits }
+type OpenLoopRun = OpenLoopResult & {
+  rate: number
+  server: ServerPauses & Waits & { cpuUsPerRequest: number | undefined }
+}
 
 /** The run of median p99 (of three). */
 function median(runs: OpenLoopRun[]): OpenLoopRun {
@@ -281,8 +284,14 @@ export async function measureApiRead(options: BenchOptions): Promise<ApiReadMeas
     const measuredAt = async (server: BenchServer, rate: number): Promise<OpenLoopRun> => {
       await server.pauses()
       const waited = waits(server.pid)
+      const cpuBefore = server.cpuMs()
       const result = await openLoopAt(server, rate, openLoopSeconds)
-      const run = { ...result, rate, server: { ...(await server.pauses()), ...waited() } }
+      const cpuAfter = server.cpuMs()
+      const cpuUsPerRequest =
+        cpuBefore === undefined || cpuAfter === undefined
+          ? undefined
+          : ((cpuAfter - cpuBefore) * 1000) / result.ok
+      const run = { ...result, rate, server: { ...(await server.pauses()), ...waited(), cpuUsPerRequest } }
       if (run.failed || run.ok !== run.sent)
         throw new Error(`open loop at ${rate} req/s: ${run.failed} failed`)
       return run
@@ -384,11 +393,18 @@ function list<T>(runs: T[], value: (run: T) => number | string | undefined): str
   return runs.map((run) => value(run) ?? '?').join(' / ')
 }
 
+/** The server's CPU over the run's length, in % of one core: evenly spaced requests are not batched. */
+function busyPercent(run: OpenLoopRun): number | undefined {
+  const cpu = run.server.cpuUsPerRequest
+  return cpu === undefined ? undefined : round((run.ok * cpu) / (run.sent / run.rate) / 1e4)
+}
+
 /** What each run of the open loop went through, besides the server's own work. */
 function stalls(runs: OpenLoopRun[], server: string): string {
   const ms = (value: number | undefined) => (value === undefined ? undefined : round(value))
   return [
-    `Per run: the generator's longest stall ${list(runs, (run) => round(run.generatorStallMs, 1))} ms`,
+    `Per run: ${server}'s CPU a request ${list(runs, (run) => ms(run.server.cpuUsPerRequest))} µs, so busy ${list(runs, (run) => busyPercent(run))} % of a core at that rate (the generator's ${list(runs, (run) => round(run.generatorCpuUsPerRequest))} µs a request)`,
+    `the generator's longest stall ${list(runs, (run) => round(run.generatorStallMs, 1))} ms`,
     `${server}'s longest event-loop stall ${list(runs, (run) => round(run.server.loopMaxMs, 1))} ms`,
     `its longest GC ${list(runs, (run) => round(run.server.gcMaxMs, 1))} ms (${list(runs, (run) => ms(run.server.gcTotalMs))} ms in all)`,
     `its main thread waiting for a CPU ${list(runs, (run) => ms(run.server.runQueueWaitMs))} ms`,
