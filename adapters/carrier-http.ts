@@ -36,7 +36,7 @@ const IDLE_SOCKET_MS = 30_000
 
 /**
  * Node's own HTTP client with keep-alive pools, not `fetch`: `fetch` (web streams, Request and Response
- * objects) cost the poll worker 1.5–2 times the CPU per La Poste batch (`bench/carrier-http-cost.ts`,
+ * objects) cost the poll worker 1.3–1.9 times the CPU per La Poste batch (`bench/carrier-http-cost.ts`,
  * BENCHMARKS.md figure 1), and nock still intercepts this client in tests, which `undici.request`
  * would escape. Redirects are not followed: a carrier answering 3xx is an unexpected response.
  */
