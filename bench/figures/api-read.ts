@@ -126,13 +126,17 @@ async function run(server: BenchServer, load: Load, seconds: number, what: strin
     duration: seconds,
     ...(overallRate ? { overallRate } : {}),
   })
-  const cpuAfter = server.cpuMs()
+  const cpuUsPerRequest = cpuUsPer(result['2xx'], cpuBefore, server.cpuMs())
   assertClean(result, what)
-  const measured: Run = { rps: ratePerSecond(result), p99Ms: result.latency.p99 }
-  if (cpuBefore !== undefined && cpuAfter !== undefined) {
-    measured.cpuUsPerRequest = ((cpuAfter - cpuBefore) * 1000) / result['2xx']
-  }
+  const measured: Run = { rps: ratePerSecond(result), p99Ms: result.latency.p99, cpuUsPerRequest }
   return { result, measured }
+}
+
+/** Server CPU per request (µs) between two readings in ms; undefined where /proc cannot tell. */
+function cpuUsPer(requests: number, beforeMs: number | undefined, afterMs: number | undefined) {
+  return beforeMs === undefined || afterMs === undefined
+    ? undefined
+    : ((afterMs - beforeMs) * 1000) / requests
 }
 
 /** CPU waits over a span, in ms; undefined where this kernel does not count them. */
@@ -286,11 +290,7 @@ export async function measureApiRead(options: BenchOptions): Promise<ApiReadMeas
       const waited = waits(server.pid)
       const cpuBefore = server.cpuMs()
       const result = await openLoopAt(server, rate, openLoopSeconds)
-      const cpuAfter = server.cpuMs()
-      const cpuUsPerRequest =
-        cpuBefore === undefined || cpuAfter === undefined
-          ? undefined
-          : ((cpuAfter - cpuBefore) * 1000) / result.ok
+      const cpuUsPerRequest = cpuUsPer(result.ok, cpuBefore, server.cpuMs())
       const run = { ...result, rate, server: { ...(await server.pauses()), ...waited(), cpuUsPerRequest } }
       if (run.failed || run.ok !== run.sent)
         throw new Error(`open loop at ${rate} req/s: ${run.failed} failed`)
@@ -393,10 +393,10 @@ function list<T>(runs: T[], value: (run: T) => number | string | undefined): str
   return runs.map((run) => value(run) ?? '?').join(' / ')
 }
 
-/** The server's CPU over the run's length, in % of one core: evenly spaced requests are not batched. */
+/** The server's CPU over the run, in % of one core: evenly spaced requests are not batched. */
 function busyPercent(run: OpenLoopRun): number | undefined {
   const cpu = run.server.cpuUsPerRequest
-  return cpu === undefined ? undefined : round((run.ok * cpu) / (run.sent / run.rate) / 1e4)
+  return cpu === undefined ? undefined : round((run.achievedRate * cpu) / 1e4)
 }
 
 /** What each run of the open loop went through, besides the server's own work. */

@@ -118,6 +118,14 @@ describe('carrier HTTP client', () => {
     await http.close()
   })
 
+  it('gives up at the budget when no answer starts at all', async () => {
+    handler = () => {}
+    const http = createCarrierHttp({ carrier: 'test', timeoutMs: 150 })
+    const error = await caughtCarrierError(http.request(`${origin}/silent`))
+    expect(error).toMatchObject({ kind: 'unavailable', message: 'test: timed out' })
+    await http.close()
+  })
+
   it("stops when the caller's signal aborts (a worker shutting down)", async () => {
     handler = () => {}
     const http = createCarrierHttp({ carrier: 'test', timeoutMs: 5000 })
