@@ -1,0 +1,112 @@
+import { mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs'
+import { Session } from 'node:inspector/promises'
+import { join, relative } from 'node:path'
+import type { MeasuredSpan } from './figure.js'
+import type { ProfileKind } from './run-options.js'
+
+/** Where a figure's measured work runs: in the bench process, or in the API server children it starts. */
+export type MeasuredProcess = 'bench process' | 'api server'
+
+export interface ModuleProfile {
+  /** Handed to the figure (BenchOptions.profiledSpan) when it runs in the bench process. */
+  span?: MeasuredSpan
+  /** Stops profiling; the files written, relative to the working directory. */
+  finish(): Promise<string[]>
+}
+
+// A whole module runs for minutes: node's own default interval. A marked span lasts seconds: finer.
+const MODULE_INTERVAL_US = 1000
+const SPAN_INTERVAL_US = 100
+// Every allocation sampled, garbage included: what a poll allocates, not what it keeps.
+const HEAP_SAMPLING = {
+  samplingInterval: 1024,
+  includeObjectsCollectedByMajorGC: true,
+  includeObjectsCollectedByMinorGC: true,
+}
+
+/** Starts profiling one figure module into `dir` (emptied first). */
+export async function startModuleProfile(
+  dir: string,
+  kinds: ProfileKind[],
+  measured: MeasuredProcess,
+): Promise<ModuleProfile> {
+  rmSync(dir, { recursive: true, force: true })
+  mkdirSync(dir, { recursive: true })
+  const written = () => listFiles(dir).map((file) => relative(process.cwd(), file))
+  if (measured === 'api server') {
+    if (!kinds.includes('cpu')) return { finish: async () => written() }
+    return profileServerChildren(dir, written)
+  }
+  return profileThisProcess(dir, kinds, written)
+}
+
+/** bench/api-load.ts starts each server with COLIS_BENCH_SERVER_ARGS, `{mode}` replaced by colis or bare. */
+function profileServerChildren(dir: string, written: () => string[]): ModuleProfile {
+  const before = process.env.COLIS_BENCH_SERVER_ARGS
+  process.env.COLIS_BENCH_SERVER_ARGS = `${before ?? ''} --cpu-prof --cpu-prof-dir=${join(dir, '{mode}-server')}`
+  return {
+    async finish() {
+      if (before === undefined) delete process.env.COLIS_BENCH_SERVER_ARGS
+      else process.env.COLIS_BENCH_SERVER_ARGS = before
+      return written()
+    },
+  }
+}
+
+async function profileThisProcess(
+  dir: string,
+  kinds: ProfileKind[],
+  written: () => string[],
+): Promise<ModuleProfile> {
+  const session = new Session()
+  session.connect()
+  if (kinds.includes('cpu')) await session.post('Profiler.enable')
+  if (kinds.includes('heap')) await session.post('HeapProfiler.enable')
+  const begin = async (intervalUs: number) => {
+    if (kinds.includes('cpu')) {
+      await session.post('Profiler.setSamplingInterval', { interval: intervalUs })
+      await session.post('Profiler.start')
+    }
+    if (kinds.includes('heap')) await session.post('HeapProfiler.startSampling', HEAP_SAMPLING)
+  }
+  const end = async (keep: boolean) => {
+    if (kinds.includes('cpu')) {
+      const { profile } = await session.post('Profiler.stop')
+      if (keep) writeFileSync(join(dir, 'bench-process.cpuprofile'), JSON.stringify(profile))
+    }
+    if (kinds.includes('heap')) {
+      const { profile } = await session.post('HeapProfiler.stopSampling')
+      if (keep) writeFileSync(join(dir, 'bench-process.heapprofile'), JSON.stringify(profile))
+    }
+  }
+  let phase: 'module' | 'span' | 'done' = 'module'
+  await begin(MODULE_INTERVAL_US)
+  return {
+    span: {
+      async start() {
+        if (phase !== 'module') return
+        phase = 'span'
+        await end(false)
+        await begin(SPAN_INTERVAL_US)
+      },
+      async stop() {
+        if (phase !== 'span') return
+        phase = 'done'
+        await end(true)
+      },
+    },
+    async finish() {
+      if (phase !== 'done') await end(true)
+      phase = 'done'
+      session.disconnect()
+      return written()
+    },
+  }
+}
+
+function listFiles(dir: string): string[] {
+  return readdirSync(dir, { recursive: true, withFileTypes: true })
+    .filter((entry) => entry.isFile())
+    .map((entry) => join(entry.parentPath, entry.name))
+    .sort()
+}
