@@ -14,15 +14,9 @@ export interface ModuleProfile {
   finish(): Promise<string[]>
 }
 
-// A whole module runs for minutes: node's own default interval. A marked span lasts seconds: finer.
-const MODULE_INTERVAL_US = 1000
-const SPAN_INTERVAL_US = 100
-// Every allocation sampled, garbage included: what a poll allocates, not what it keeps.
-const HEAP_SAMPLING = {
-  samplingInterval: 1024,
-  includeObjectsCollectedByMajorGC: true,
-  includeObjectsCollectedByMinorGC: true,
-}
+// A whole module runs for minutes: node's and V8's default intervals. A marked span lasts seconds: finer.
+const MODULE_SAMPLING = { cpuUs: 1000, heapBytes: 32_768 }
+const SPAN_SAMPLING = { cpuUs: 100, heapBytes: 1024 }
 
 /** Starts profiling one figure module into `dir` (emptied first). */
 export async function startModuleProfile(
@@ -62,12 +56,18 @@ async function profileThisProcess(
   session.connect()
   if (kinds.includes('cpu')) await session.post('Profiler.enable')
   if (kinds.includes('heap')) await session.post('HeapProfiler.enable')
-  const begin = async (intervalUs: number) => {
+  const begin = async (sampling: typeof MODULE_SAMPLING) => {
     if (kinds.includes('cpu')) {
-      await session.post('Profiler.setSamplingInterval', { interval: intervalUs })
+      await session.post('Profiler.setSamplingInterval', { interval: sampling.cpuUs })
       await session.post('Profiler.start')
     }
-    if (kinds.includes('heap')) await session.post('HeapProfiler.startSampling', HEAP_SAMPLING)
+    // Garbage included: what the work allocates, not only what it keeps.
+    if (kinds.includes('heap'))
+      await session.post('HeapProfiler.startSampling', {
+        samplingInterval: sampling.heapBytes,
+        includeObjectsCollectedByMajorGC: true,
+        includeObjectsCollectedByMinorGC: true,
+      })
   }
   const end = async (keep: boolean) => {
     if (kinds.includes('cpu')) {
@@ -80,14 +80,14 @@ async function profileThisProcess(
     }
   }
   let phase: 'module' | 'span' | 'done' = 'module'
-  await begin(MODULE_INTERVAL_US)
+  await begin(MODULE_SAMPLING)
   return {
     span: {
       async start() {
         if (phase !== 'module') return
         phase = 'span'
         await end(false)
-        await begin(SPAN_INTERVAL_US)
+        await begin(SPAN_SAMPLING)
       },
       async stop() {
         if (phase !== 'span') return
