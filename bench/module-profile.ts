@@ -1,6 +1,7 @@
 import { mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs'
 import { Session } from 'node:inspector/promises'
 import { join, relative } from 'node:path'
+import { fileURLToPath } from 'node:url'
 import type { MeasuredSpan } from './figure.js'
 import type { ProfileKind } from './run-options.js'
 
@@ -13,6 +14,8 @@ export interface ModuleProfile {
   /** Stops profiling; the files written, relative to the working directory. */
   finish(): Promise<string[]>
 }
+
+const REPOSITORY_ROOT = fileURLToPath(new URL('..', import.meta.url))
 
 // A whole module runs for minutes: node's and V8's default intervals. A marked span lasts seconds: finer.
 const MODULE_SAMPLING = { cpuUs: 1000, heapBytes: 32_768 }
@@ -34,10 +37,14 @@ export async function startModuleProfile(
   return profileThisProcess(dir, kinds, written)
 }
 
-/** bench/api-load.ts starts each server with COLIS_BENCH_SERVER_ARGS, `{mode}` replaced by colis or bare. */
+/**
+ * bench/api-load.ts starts each server with COLIS_BENCH_SERVER_ARGS split on spaces, `{mode}` replaced by
+ * colis or bare, in the repository's root: the directory is given from there, so no space can split it.
+ */
 function profileServerChildren(dir: string, written: () => string[]): ModuleProfile {
   const before = process.env.COLIS_BENCH_SERVER_ARGS
-  process.env.COLIS_BENCH_SERVER_ARGS = `${before ?? ''} --cpu-prof --cpu-prof-dir=${join(dir, '{mode}-server')}`
+  const serverDir = join(relative(REPOSITORY_ROOT, dir), '{mode}-server')
+  process.env.COLIS_BENCH_SERVER_ARGS = `${before ?? ''} --cpu-prof --cpu-prof-dir=${serverDir}`
   return {
     async finish() {
       if (before === undefined) delete process.env.COLIS_BENCH_SERVER_ARGS
