@@ -166,9 +166,10 @@ export async function startBenchServer(
   const child: ChildProcess = spawn(
     process.execPath,
     [
-      // Both servers run as colis runs in production; e.g. COLIS_BENCH_SERVER_ARGS=--cpu-prof to profile.
+      // Both servers run as colis runs in production; e.g. COLIS_BENCH_SERVER_ARGS=--cpu-prof to profile
+      // (`npm run bench -- --profile` sets it, `{mode}` naming each server's profile directory).
       ...NODE_FLAGS,
-      ...(process.env.COLIS_BENCH_SERVER_ARGS?.split(' ').filter(Boolean) ?? []),
+      ...(process.env.COLIS_BENCH_SERVER_ARGS?.replaceAll('{mode}', mode).split(' ').filter(Boolean) ?? []),
       '--import',
       'tsx',
       fileURLToPath(new URL('./api-server.ts', import.meta.url)),

@@ -14,9 +14,20 @@ export interface Figure {
   note?: string
 }
 
+/** A part of a figure's run in the bench process, marked so a profile can cover only it. */
+export interface MeasuredSpan {
+  start(): Promise<void>
+  stop(): Promise<void>
+}
+
 export interface BenchOptions {
   /** `--quick`: smaller sizes, the whole run under 2 minutes. */
   quick: boolean
+  /**
+   * Present under `--profile`: a figure measured in the bench process calls it around the part it
+   * measures, and the profile covers the first such part instead of the whole module.
+   */
+  profiledSpan?: MeasuredSpan
 }
 
 export type FigureModule = (options: BenchOptions) => Promise<Figure[]>

@@ -8,7 +8,6 @@
  * made its share of the second, then pause until the next second (bursts at full speed, then
  * silence), and corrects for coordinated omission with an expected interval of 1 ms whatever the
  * rate, which adds a synthetic sample for every millisecond of every response slower than 1 ms.
- * `bench/rate-limited-load.ts` runs both against the same server.
  */
 import { fork } from 'node:child_process'
 import { monitorEventLoopDelay } from 'node:perf_hooks'
@@ -51,7 +50,7 @@ function percentile(sorted: Float64Array, share: number): number {
   return sorted[Math.min(sorted.length - 1, Math.ceil(share * sorted.length) - 1)] as number
 }
 
-export async function openLoop(options: OpenLoopOptions): Promise<OpenLoopResult> {
+async function openLoop(options: OpenLoopOptions): Promise<OpenLoopResult> {
   const pool = new Pool(options.origin, { connections: options.connections, pipelining: 1 })
   const total = Math.round(options.rate * options.seconds)
   const intervalMs = 1000 / options.rate

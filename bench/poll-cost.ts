@@ -70,19 +70,6 @@ export interface PollCostOptions {
   carrier?: FakeLaPoste
 }
 
-/**
- * The throughput setting of figure 1 and of the poll scripts: `trackings` parcels in 10-id La Poste
- * batches at concurrency 50, straight to Redis, in `mix` (every poll a first one without it).
- */
-export function throughputPolls(trackings: number, mix: PollCostOptions['mix']): PollCostOptions {
-  return { trackings, batchSize: 10, concurrency: 50, countRoundTrips: false, mix }
-}
-
-/** Unmeasured polls first: the first seconds of a process are V8 compiling the poll path. */
-export async function warmUpPolls(options: PollCostOptions, rounds = 1): Promise<void> {
-  for (let round = 0; round < rounds; round++) await measurePollCost({ ...options, trackings: 3_000 })
-}
-
 /** What the loopback La Poste answers for a parcel's first poll: one scan, the worst case's history. */
 const FIRST_SCANS = { knownEvents: 1, newsShare: 0, generation: 0 }
 

@@ -4,7 +4,7 @@ import { join } from 'node:path'
 import { Queue, Worker } from 'bullmq'
 import { Redis } from 'ioredis'
 import { startLocalRedis } from '../../src/redis/local-redis.js'
-import { atLeast, atMost, type Figure, type FigureModule } from '../figure.js'
+import { atLeast, atMost, type Figure, type FigureModule, type MeasuredSpan } from '../figure.js'
 import { measurePollCost, measurePollFloor, type PollCost, type PollFloor, redisCpuMs } from '../poll-cost.js'
 import { type FakeLaPoste, startFakeLaPoste } from '../support.js'
 import { adaptivePollMix } from './freshness.js'
@@ -84,13 +84,13 @@ async function bareBullMq(jobs: number): Promise<Bare> {
  * simulation of the same policy over realistic journeys. A parcel's very first poll (every scan new,
  * every poll a status change and notifications) is measured too, as the worst case.
  */
-export const pollPipeline: FigureModule = async ({ quick }) => {
+export const pollPipeline: FigureModule = async ({ quick, profiledSpan }) => {
   const parcels = quick ? 2_000 : 10_000
   const mix = adaptivePollMix()
   // One loopback La Poste for every measurement (each sets the histories it needs).
   const carrier = await startFakeLaPoste()
   try {
-    return await measure(parcels, mix, carrier, quick)
+    return await measure(parcels, mix, carrier, quick, profiledSpan)
   } finally {
     await carrier.close()
   }
@@ -101,8 +101,9 @@ async function measure(
   mix: ReturnType<typeof adaptivePollMix>,
   carrier: FakeLaPoste,
   quick: boolean,
+  profiledSpan: MeasuredSpan | undefined,
 ): Promise<Figure[]> {
-  const colis = (trackings: number, steady: boolean) =>
+  const colis = (trackings: number, steady: boolean, around?: MeasuredSpan) =>
     measurePollCost({
       trackings,
       batchSize: 10,
@@ -110,6 +111,7 @@ async function measure(
       countRoundTrips: false,
       mix: steady ? mix : undefined,
       carrier,
+      around,
     })
   const floorOf = (count: number) =>
     measurePollFloor({ parcels: count, batchSize: 10, concurrency: CONCURRENCY, mix, carrier })
@@ -128,7 +130,8 @@ async function measure(
   for (let round = 0; round < rounds; round++) {
     const bare = await bareBullMq(parcels)
     const floor = await floorOf(parcels)
-    const steady = await colis(parcels, true)
+    // A profile covers the first measured round's polls of followed parcels, after the warm-up.
+    const steady = await colis(parcels, true, round === 0 ? profiledSpan : undefined)
     pairs.push({ bare, floor, steady, first: await colis(parcels, false) })
   }
   const ratiosOf = (pick: (pair: (typeof pairs)[number]) => number) =>
