@@ -8,9 +8,9 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { Redis } from 'ioredis'
 import type { DelayAlert } from '../src/domain/delay-alerts.js'
+import { createTrackingStore } from '../src/main/stores.js'
 import { startLocalRedis } from '../src/redis/local-redis.js'
 import { createRedisKeys, indexMember } from '../src/store/redis-keys.js'
-import { createRedisTrackingStore } from '../src/store/redis-tracking-store.js'
 import type { PollView } from '../src/store/tracking-store.js'
 import { laPosteNumber, redisCpuMs } from './poll-cost.js'
 
@@ -30,7 +30,7 @@ const dir = mkdtempSync(join(tmpdir(), 'colis-bench-alerts-'))
 const local = await startLocalRedis({ dir })
 const redis = new Redis(local.url)
 // No read cache: every page goes to Redis, as pages of a list do.
-const store = createRedisTrackingStore(redis, 'bench', { readCacheEntries: 0 })
+const store = createTrackingStore(redis, 'bench', { readCacheEntries: 0 })
 const keys = createRedisKeys('bench')
 
 // Merchant "now": each alert in its tracking only, saved as a poll would save it.
