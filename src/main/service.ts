@@ -24,7 +24,7 @@ export interface RunningService {
   stop(): Promise<void>
 }
 
-function warnAboutEgress(config: Config, logger: Logger) {
+function checkEgressConfig(config: Config, logger: Logger) {
   const egressAllowed = parseAllowedCidrs(config.WEBHOOK_ALLOWED_CIDRS)
   assertEgressConfigSafe({ production: config.NODE_ENV === 'production', allowed: egressAllowed })
   if (egressAllowed.length > 0) {
@@ -38,7 +38,7 @@ function warnAboutEgress(config: Config, logger: Logger) {
 /** Starts the API and/or the poll workers (`colis serve --role`); resolves once they are listening. */
 export async function startService(config: Config, role: Role, logger: Logger): Promise<RunningService> {
   assertSharedRedis(config, role)
-  warnAboutEgress(config, logger)
+  checkEgressConfig(config, logger)
   // First, so that a bad carrier definition file stops startup before anything else starts.
   const metrics = createMetrics({ processMetrics: true })
   const carriers = createCarriers(config, logger, { metrics })
