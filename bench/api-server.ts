@@ -17,7 +17,7 @@ import { serve } from '@hono/node-server'
 import { Hono } from 'hono'
 import { loadConfig } from '../src/config.js'
 import { createSilentLogger } from '../src/logger.js'
-import { startService } from '../src/server.js'
+import { startService } from '../src/main/service.js'
 
 const mode = process.env.BENCH_MODE
 

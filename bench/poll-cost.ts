@@ -4,14 +4,15 @@ import { join } from 'node:path'
 import { Queue, Worker } from 'bullmq'
 import { Redis } from 'ioredis'
 import { createCarrierHttp } from '../adapters/carrier-http.js'
-import { createCarrierRuntime } from '../adapters/registry.js'
 import { loadConfig } from '../src/config.js'
 import { laPoste13CheckDigit } from '../src/domain/tracking-number.js'
 import { createSilentLogger } from '../src/logger.js'
+import { createCarriers } from '../src/main/policies.js'
+import { createRedisConnections } from '../src/main/redis-connections.js'
+import { createTrackingStore } from '../src/main/stores.js'
+import { startWorkers } from '../src/main/worker-process.js'
 import { startLocalRedis } from '../src/redis/local-redis.js'
 import { createRedisKeys } from '../src/store/redis-keys.js'
-import { createRedisTrackingStore } from '../src/store/redis-tracking-store.js'
-import { startWorkers } from '../workers/main.js'
 import { type FakeLaPoste, startCountingProxy, startFakeLaPoste } from './support.js'
 
 export interface PollCost {
@@ -99,7 +100,7 @@ export async function measurePollCost(options: PollCostOptions): Promise<PollCos
   })
   const direct = new Redis(redis.url, { maxRetriesPerRequest: null })
   const logger = createSilentLogger()
-  const store = createRedisTrackingStore(direct, config.COLIS_REDIS_PREFIX)
+  const store = createTrackingStore(direct, config.COLIS_REDIS_PREFIX)
   const now = new Date()
   for (let start = 0; start < trackings; start += 500) {
     await Promise.all(
@@ -112,13 +113,9 @@ export async function measurePollCost(options: PollCostOptions): Promise<PollCos
     )
   }
   const keys = createRedisKeys(config.COLIS_REDIS_PREFIX)
-  const connections: Redis[] = []
-  const connect = () => {
-    const client = new Redis(proxy?.url ?? redis.url, { maxRetriesPerRequest: null })
-    connections.push(client)
-    return client
-  }
-  const carriers = createCarrierRuntime(config, logger)
+  const connections = createRedisConnections(proxy?.url ?? redis.url, logger)
+  const connect = () => connections.connect()
+  const carriers = createCarriers(config, logger, { env: {} })
   const allPolled = async (ids: number) => {
     while ((await carrier.counters()).ids < ids || (await direct.zcard(keys.inflight('laposte'))) > 0) {
       await new Promise((resolve) => setTimeout(resolve, 10))
@@ -128,7 +125,7 @@ export async function measurePollCost(options: PollCostOptions): Promise<PollCos
     startWorkers({
       config,
       connect,
-      store: createRedisTrackingStore(connect(), config.COLIS_REDIS_PREFIX),
+      store: createTrackingStore(connect(), config.COLIS_REDIS_PREFIX),
       carriers,
       logger,
     })
@@ -165,7 +162,7 @@ export async function measurePollCost(options: PollCostOptions): Promise<PollCos
   const commandsAfter = await commandCount(direct)
   await workers.close()
   await carriers.close()
-  await Promise.all(connections.map((client) => client.quit()))
+  await connections.closeAll()
   direct.disconnect()
   await proxy?.close()
   if (!options.carrier) await carrier.close()

@@ -2,18 +2,18 @@ import { readFileSync } from 'node:fs'
 import { parseArgs } from 'node:util'
 import { type CarrierAdapter, CarrierError } from '../adapters/contract.js'
 import { CarrierDefinitionError } from '../adapters/generic/definition-schema.js'
-import { createCarrierRuntime } from '../adapters/registry.js'
 import { defaultLanguage, LANGUAGES, parseLanguage } from './cli/language.js'
 import { toNormalizedItem, toNormalizedJson } from './cli/normalize-output.js'
 import { renderTimeline } from './cli/render-timeline.js'
 import { colourEnabled, createPaint } from './cli/terminal-colour.js'
 import { UsageError } from './cli/usage-error.js'
-import { type Config, ConfigError, loadConfig, readEnvironment } from './config.js'
+import { type Config, ConfigError, loadConfig } from './config.js'
 import { deriveTrackingStatus } from './domain/timeline.js'
 import { normalizeTrackingNumber } from './domain/tracking-number.js'
 import { createLogger, type Logger } from './logger.js'
+import { createCarriers } from './main/policies.js'
+import type { Role } from './main/service.js'
 import { RedisBinaryMissingError } from './redis/local-redis.js'
-import type { Role } from './server.js'
 
 const USAGE = `usage: colis <command> [options]
 
@@ -38,7 +38,7 @@ function adapterFor(
   carrier: string | undefined,
   number?: string,
 ): CarrierAdapter {
-  const runtime = createCarrierRuntime(config, logger, { env: readEnvironment() })
+  const runtime = createCarriers(config, logger)
   if (carrier) {
     const adapter = runtime.get(carrier)
     if (!adapter) {
@@ -69,7 +69,7 @@ async function detect(args: string[], config: Config, logger: Logger) {
   })
   const [number] = positionals
   if (!number) throw new UsageError('detect needs a tracking number')
-  const detection = createCarrierRuntime(config, logger, { env: readEnvironment() }).detect(number)
+  const detection = createCarriers(config, logger).detect(number)
   if (values.json) return print(detection, true)
   const lines = [`${detection.trackingNumber}:`]
   for (const candidate of detection.candidates) {
@@ -148,15 +148,10 @@ async function keys(args: string[], config: Config, logger: Logger) {
   })
   if (!values.merchant) throw new UsageError('keys create needs --merchant <name>')
   // Loaded here only: commands that need no Redis start faster without these modules.
-  const [{ Redis }, { resolveRedis }, { createApiKeyStore }] = await Promise.all([
-    import('ioredis'),
-    import('./redis/resolve-redis.js'),
-    import('./store/api-key-store.js'),
-  ])
-  const target = await resolveRedis(config, logger)
-  const redis = new Redis(target.url, { maxRetriesPerRequest: 1 })
+  const { openCommandStores } = await import('./main/command-stores.js')
+  const { stores, close } = await openCommandStores(config, logger)
   try {
-    const created = await createApiKeyStore(redis, config.COLIS_REDIS_PREFIX).create(values.merchant)
+    const created = await stores.apiKeys.create(values.merchant)
     print(values.json ? { merchant: created.merchantId, key: created.key } : created.key, values.json)
     if (!values.json)
       process.stderr.write(`API key for merchant "${created.merchantId}": shown once, keep it safe.\n`)
@@ -164,8 +159,7 @@ async function keys(args: string[], config: Config, logger: Logger) {
     if (error instanceof Error && /merchant names/.test(error.message)) throw new UsageError(error.message)
     throw error
   } finally {
-    await redis.quit()
-    await target.stop()
+    await close()
   }
 }
 
@@ -173,7 +167,7 @@ async function serveCommand(args: string[], config: Config, logger: Logger) {
   const { values } = parseArgs({ args, options: { role: { type: 'string', default: config.COLIS_ROLE } } })
   const role = values.role as Role
   if (!['all', 'api', 'worker'].includes(role)) throw new UsageError('--role is one of all, api, worker')
-  const { startService, stopOnSignals } = await import('./server.js')
+  const { startService, stopOnSignals } = await import('./main/service.js')
   const starting = startService(config, role, logger)
   stopOnSignals(starting, config, logger)
   await starting

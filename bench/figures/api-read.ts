@@ -3,8 +3,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { Redis } from 'ioredis'
 import { withEventId } from '../../src/domain/tracking-event.js'
-import { createApiKeyStore } from '../../src/store/api-key-store.js'
-import { createRedisTrackingStore } from '../../src/store/redis-tracking-store.js'
+import { createStores } from '../../src/main/stores.js'
 import {
   assertClean,
   autocannon,
@@ -35,8 +34,9 @@ const UNCACHED_PARCELS = 3_000
 export async function seed(redisUrl: string, parcels = 1): Promise<{ key: string; ids: string[] }> {
   const redis = new Redis(redisUrl, { maxRetriesPerRequest: null })
   try {
-    const { key } = await createApiKeyStore(redis, PREFIX).create('bench-shop')
-    const store = createRedisTrackingStore(redis, PREFIX)
+    const stores = createStores(redis, PREFIX)
+    const { key } = await stores.apiKeys.create('bench-shop')
+    const store = stores.trackings
     const start = Date.parse('2026-06-01T08:00:00+02:00')
     const at = new Date(start + EVENTS * 3_600_000).toISOString()
     const ids: string[] = []

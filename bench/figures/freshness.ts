@@ -1,5 +1,5 @@
 import { loadConfig } from '../../src/config.js'
-import { pollPolicyFrom } from '../../workers/main.js'
+import { pollPolicyFrom } from '../../src/main/policies.js'
 import {
   nextPollDelayMs,
   type PollPolicy,

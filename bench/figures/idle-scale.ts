@@ -3,16 +3,17 @@ import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { Redis } from 'ioredis'
-import { createCarrierRuntime } from '../../adapters/registry.js'
 import { loadConfig } from '../../src/config.js'
 import type { TrackingRecord } from '../../src/domain/tracking.js'
 import { createSilentLogger } from '../../src/logger.js'
+import { createCarriers } from '../../src/main/policies.js'
+import { createRedisConnections } from '../../src/main/redis-connections.js'
+import { createTrackingStore } from '../../src/main/stores.js'
+import { startWorkers } from '../../src/main/worker-process.js'
 import { type LocalRedis, startLocalRedis } from '../../src/redis/local-redis.js'
 import { encodeEvents } from '../../src/store/event-codec.js'
 import { createRedisKeys, type RedisKeys } from '../../src/store/redis-keys.js'
-import { createRedisTrackingStore } from '../../src/store/redis-tracking-store.js'
 import { alertCheckOps, indexOps } from '../../src/store/tracking-ops.js'
-import { startWorkers } from '../../workers/main.js'
 import { atLeast, type Figure, type FigureModule } from '../figure.js'
 import { laPosteNumber } from '../poll-cost.js'
 import { startFakeLaPoste } from '../support.js'
@@ -132,7 +133,7 @@ async function setUp(idle: number, hot: number): Promise<Setup> {
   })
   const direct = new Redis(server.url, { maxRetriesPerRequest: null })
   const keys = createRedisKeys(PREFIX)
-  const store = createRedisTrackingStore(direct, PREFIX)
+  const store = createTrackingStore(direct, PREFIX)
   const t0 = performance.now()
   await insertIdle(direct, keys, idle, 1_000_000)
   debug(`${idle} idle inserted in ${Math.round(performance.now() - t0)} ms`)
@@ -151,17 +152,13 @@ async function setUp(idle: number, hot: number): Promise<Setup> {
     hotIds.push(...batch.map(({ record }) => record.id))
   }
   const logger = createSilentLogger()
-  const connections: Redis[] = []
-  const connect = () => {
-    const client = new Redis(server.url, { maxRetriesPerRequest: null })
-    connections.push(client)
-    return client
-  }
-  const carriers = createCarrierRuntime(config, logger)
+  const connections = createRedisConnections(server.url, logger)
+  const connect = () => connections.connect()
+  const carriers = createCarriers(config, logger, { env: {} })
   const workers = await startWorkers({
     config,
     connect,
-    store: createRedisTrackingStore(connect(), PREFIX),
+    store: createTrackingStore(connect(), PREFIX),
     carriers,
     logger,
   })
@@ -175,7 +172,7 @@ async function setUp(idle: number, hot: number): Promise<Setup> {
     async close() {
       await workers.close()
       await carriers.close()
-      await Promise.all(connections.map((client) => client.quit()))
+      await connections.closeAll()
       direct.disconnect()
       await carrier.close()
       await server.stop()

@@ -7,13 +7,13 @@ import type { LaPosteShipment } from '../../adapters/laposte/raw-schema.js'
 import { loadConfig } from '../../src/config.js'
 import type { TrackingEvent } from '../../src/domain/tracking-event.js'
 import { createSilentLogger } from '../../src/logger.js'
+import { alertPolicyFrom, pollPolicyFrom } from '../../src/main/policies.js'
+import { createTrackingStore } from '../../src/main/stores.js'
 import { startLocalRedis } from '../../src/redis/local-redis.js'
 import { decodeEvents, encodeEvents } from '../../src/store/event-codec.js'
 import { createRedisKeys } from '../../src/store/redis-keys.js'
-import { createRedisTrackingStore } from '../../src/store/redis-tracking-store.js'
 import type { PollWrite } from '../../src/store/tracking-store.js'
 import { applyPollResult } from '../../workers/apply-poll.js'
-import { alertPolicyFrom, pollPolicyFrom } from '../../workers/main.js'
 import { withAlertsAndNotifications } from '../../workers/tracking-changes.js'
 import { atMost, type Figure, type FigureModule } from '../figure.js'
 import { laPosteNumber } from '../poll-cost.js'
@@ -150,7 +150,7 @@ export async function measureMemory(
   const redis = new Redis(server.url, { maxRetriesPerRequest: null })
   try {
     const config = loadConfig({ REDIS_URL: server.url, COLIS_REDIS_PREFIX: 'bench', LAPOSTE_API_KEY: 'k' })
-    const store = createRedisTrackingStore(redis, config.COLIS_REDIS_PREFIX)
+    const store = createTrackingStore(redis, config.COLIS_REDIS_PREFIX)
     const keys = createRedisKeys(config.COLIS_REDIS_PREFIX)
     const policy = pollPolicyFrom(config)
     const alertPolicy = alertPolicyFrom(config)

@@ -1,5 +1,5 @@
 import { Redis } from 'ioredis'
-import { createApiKeyStore } from '../../src/store/api-key-store.js'
+import { createStores } from '../../src/main/stores.js'
 import { startBenchRedis, startBenchServer } from '../api-load.js'
 import { atMost, type BenchOptions, type Figure, type FigureModule } from '../figure.js'
 import { laPosteNumber } from '../poll-cost.js'
@@ -25,7 +25,7 @@ export async function measureRegistration(parcels: number): Promise<Registration
   const redis = await startBenchRedis()
   const client = new Redis(redis.url, { maxRetriesPerRequest: null })
   try {
-    const { key } = await createApiKeyStore(client, PREFIX).create('bench-shop')
+    const { key } = await createStores(client, PREFIX).apiKeys.create('bench-shop')
     const server = await startBenchServer('colis', { REDIS_URL: redis.url, COLIS_REDIS_PREFIX: PREFIX })
     try {
       const url = `${server.url}/v1/trackings/batch`

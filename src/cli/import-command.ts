@@ -1,9 +1,9 @@
 import { closeSync, openSync, readFileSync, writeSync } from 'node:fs'
 import { parseArgs } from 'node:util'
-import { createCarrierRuntime } from '../../adapters/registry.js'
 import { prepareRegistrationItem } from '../api/tracking-registration.js'
-import { type Config, readEnvironment } from '../config.js'
+import type { Config } from '../config.js'
 import type { Logger } from '../logger.js'
+import { alertPolicyFrom, createCarriers } from '../main/policies.js'
 import { CsvSyntaxError, parseCsv } from './csv.js'
 import { formatImportSummary, formatRejectsCsv } from './import-report.js'
 import { readImportRows } from './import-rows.js'
@@ -96,17 +96,10 @@ export async function importCommand(args: string[], config: Config, logger: Logg
   const rejectsFd = values.rejects === undefined ? undefined : openRejectsFile(values.rejects)
 
   // Loaded here only: commands that need no Redis start faster without these modules.
-  const [{ Redis }, { resolveRedis }, { createRedisTrackingStore }, { alertPolicyFrom }] = await Promise.all([
-    import('ioredis'),
-    import('../redis/resolve-redis.js'),
-    import('../store/redis-tracking-store.js'),
-    import('../../workers/main.js'),
-  ])
-  const carriers = createCarrierRuntime(config, logger, { env: readEnvironment() })
-  const target = await resolveRedis(config, logger)
-  const redis = new Redis(target.url, { maxRetriesPerRequest: 1 })
-  redis.on('error', (error) => logger.debug({ err: error }, 'redis connection error'))
-  const store = createRedisTrackingStore(redis, config.COLIS_REDIS_PREFIX)
+  const { openCommandStores } = await import('../main/command-stores.js')
+  const carriers = createCarriers(config, logger)
+  const { stores, close } = await openCommandStores(config, logger)
+  const store = stores.trackings
   const deps = { carriers, alertPolicy: alertPolicyFrom(config) }
   const merchant = values.merchant
   const progress = createProgress(process.stderr, rows.length, 'lines')
@@ -135,8 +128,7 @@ export async function importCommand(args: string[], config: Config, logger: Logg
       1,
     )
   } finally {
-    await redis.quit().catch(() => redis.disconnect())
-    await target.stop()
+    await close()
     await carriers.close()
   }
   progress.finish()

@@ -1,29 +1,31 @@
-import { Redis } from 'ioredis'
-import { createCarrierRuntime } from '../../adapters/registry.js'
-import { type AppDeps, createApp } from '../../src/api/app.js'
+import type { Redis } from 'ioredis'
+import type { AppDeps } from '../../src/api/app.js'
 import { type Config, loadConfig } from '../../src/config.js'
 import { createSilentLogger, type Logger } from '../../src/logger.js'
+import { createApiApp } from '../../src/main/api-process.js'
+import { createCarriers } from '../../src/main/policies.js'
+import { createRedisConnections } from '../../src/main/redis-connections.js'
+import {
+  createStores,
+  createTrackingStore,
+  type Stores,
+  type WrapTrackingStore,
+} from '../../src/main/stores.js'
+import { type RunningWorkers, startWorkers } from '../../src/main/worker-process.js'
 import type { Metrics } from '../../src/metrics.js'
-import { createApiKeyStore } from '../../src/store/api-key-store.js'
-import { createCarrierHealthStore } from '../../src/store/carrier-health-store.js'
-import { createRedisTrackingStore } from '../../src/store/redis-tracking-store.js'
-import type { TrackingStore } from '../../src/store/tracking-store.js'
-import { createWebhookStore } from '../../src/store/webhook-store.js'
-import { checkWebhookUrl, parseAllowedCidrs } from '../../src/webhooks/egress-guard.js'
-import { alertPolicyFrom, startWorkers } from '../../workers/main.js'
 import { testRedisUrl, uniquePrefix } from './redis.js'
 
 export interface Harness {
   config: Config
   redis: Redis
-  app: ReturnType<typeof createApp>
-  store: ReturnType<typeof createRedisTrackingStore>
-  apiKeys: ReturnType<typeof createApiKeyStore>
+  app: ReturnType<typeof createApiApp>
+  store: Stores['trackings']
+  apiKeys: Stores['apiKeys']
   /**
    * Starts the real poll workers (BullMQ) of this harness; stopped by `close()`. `wrap` may stand
    * between the workers and their store (fault injection).
    */
-  startWorkers(wrap?: (store: TrackingStore) => TrackingStore): Promise<void>
+  startWorkers(wrap?: WrapTrackingStore): Promise<void>
   /** `app.request` with a merchant's API key. */
   request(key: string, path: string, init?: RequestInit): Promise<Response>
   close(): Promise<void>
@@ -48,54 +50,30 @@ export async function createHarness(
     POLL_CALENDAR: 'off',
     ...env,
   })
-  const connections: Redis[] = []
-  const connect = () => {
-    const client = new Redis(testRedisUrl(), { maxRetriesPerRequest: null })
-    connections.push(client)
-    return client
-  }
-  const redis = connect()
   const logger = extra.logger ?? createSilentLogger()
   const { metrics } = extra
-  const carriers = createCarrierRuntime(config, logger, {
-    env: carrierEnv,
-    onUnknownCode: metrics && ((carrier, code) => metrics.countUnknownCode(carrier, code)),
-  })
-  const store = createRedisTrackingStore(redis, config.COLIS_REDIS_PREFIX)
-  const health = createCarrierHealthStore(redis, config.COLIS_REDIS_PREFIX)
-  const apiKeys = createApiKeyStore(redis, config.COLIS_REDIS_PREFIX)
-  const app = createApp({
-    store,
-    apiKeys,
-    carriers,
-    carrierFailures: (ids) => health.recentFailures(ids),
-    alertPolicy: alertPolicyFrom(config),
-    webhooks: createWebhookStore(redis, config.COLIS_REDIS_PREFIX),
-    checkWebhookUrl: (url) =>
-      checkWebhookUrl(url, { allowed: parseAllowedCidrs(config.WEBHOOK_ALLOWED_CIDRS), production: false }),
-    pingRedis: async () => {
-      await redis.ping()
-    },
-    logger,
-    metrics,
-    ...extra.app,
-  })
-  let workers: Awaited<ReturnType<typeof startWorkers>> | undefined
+  const connections = createRedisConnections(testRedisUrl(), logger)
+  const connect = () => connections.connect()
+  const redis = connect()
+  const carriers = createCarriers(config, logger, { env: carrierEnv, metrics })
+  const stores = createStores(redis, config.COLIS_REDIS_PREFIX)
+  const app = createApiApp({ config, redis, stores, carriers, logger, metrics, overrides: extra.app })
+  let workers: RunningWorkers | undefined
   return {
     config,
     redis,
     app,
-    store,
-    apiKeys,
-    async startWorkers(wrap = (store: TrackingStore) => store) {
+    store: stores.trackings,
+    apiKeys: stores.apiKeys,
+    async startWorkers(wrap) {
       workers = await startWorkers({
         config,
         connect,
-        store: wrap(createRedisTrackingStore(connect(), config.COLIS_REDIS_PREFIX)),
+        store: createTrackingStore(connect(), config.COLIS_REDIS_PREFIX, { wrap }),
         carriers,
         logger,
         metrics,
-        recordFailure: (carrier, kind) => void health.recordFailure(carrier, kind),
+        recordFailure: (carrier, kind) => void stores.carrierHealth.recordFailure(carrier, kind),
       })
     },
     request(key, path, init = {}) {
@@ -107,7 +85,7 @@ export async function createHarness(
     async close() {
       await workers?.close()
       await carriers.close()
-      await Promise.all(connections.map((client) => client.quit()))
+      await connections.closeAll()
     },
   }
 }

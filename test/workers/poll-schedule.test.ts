@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest'
 import { loadConfig } from '../../src/config.js'
 import { TRACKING_STATUSES, type TrackingStatus } from '../../src/domain/tracking-status.js'
 import type { DurationRange } from '../../src/duration.js'
-import { pollPolicyFrom } from '../../workers/main.js'
+import { pollPolicyFrom } from '../../src/main/policies.js'
 import {
   DEFAULT_POLL_CALENDAR,
   isExpired,

@@ -1,13 +1,13 @@
 import type { Redis } from 'ioredis'
-import type { CarrierRuntime } from '../adapters/registry.js'
-import { createQueueMonitor } from '../workers/queue-monitor.js'
-import type { AppDeps } from './api/app.js'
-import { createRateLimits } from './api/middleware/rate-limit.js'
-import type { Config } from './config.js'
-import type { Logger } from './logger.js'
-import type { Metrics } from './metrics.js'
-import { createApiKeyStore, watchApiKeyRevocations } from './store/api-key-store.js'
-import { createOpenAlertCounts } from './store/open-alert-counts.js'
+import type { CarrierRuntime } from '../../adapters/registry.js'
+import { createQueueMonitor } from '../../workers/queue-monitor.js'
+import type { AppDeps } from '../api/app.js'
+import { createRateLimits } from '../api/middleware/rate-limit.js'
+import type { Config } from '../config.js'
+import type { Logger } from '../logger.js'
+import type { Metrics } from '../metrics.js'
+import { createApiKeyStore, watchApiKeyRevocations } from '../store/api-key-store.js'
+import { createOpenAlertCounts } from '../store/open-alert-counts.js'
 
 export interface ApiOperationsOptions {
   config: Config

@@ -1,0 +1,92 @@
+import type { Redis } from 'ioredis'
+import type { CarrierRuntime } from '../../adapters/registry.js'
+import { type AppDeps, createApp } from '../api/app.js'
+import type { Config } from '../config.js'
+import type { Logger } from '../logger.js'
+import type { Metrics } from '../metrics.js'
+import { checkWebhookUrl, parseAllowedCidrs } from '../webhooks/egress-guard.js'
+import { startApiOperations } from './api-operations.js'
+import { type HttpListener, listenHttp } from './http-listener.js'
+import { alertPolicyFrom } from './policies.js'
+import type { Stores } from './stores.js'
+
+export interface ApiAppOptions {
+  config: Config
+  /** The connection `/readyz` pings. */
+  redis: Redis
+  stores: Stores
+  carriers: CarrierRuntime
+  logger: Logger
+  metrics?: Metrics
+  /** More API dependencies, or other ones (rate limits, admin, a clock…). */
+  overrides?: Partial<AppDeps>
+}
+
+/** The Hono app of the API, on the given stores. */
+export function createApiApp(options: ApiAppOptions): ReturnType<typeof createApp> {
+  const { config, redis, stores } = options
+  const egress = {
+    allowed: parseAllowedCidrs(config.WEBHOOK_ALLOWED_CIDRS),
+    production: config.NODE_ENV === 'production',
+  }
+  return createApp({
+    store: stores.trackings,
+    apiKeys: stores.apiKeys,
+    carriers: options.carriers,
+    carrierFailures: (ids) => stores.carrierHealth.recentFailures(ids),
+    alertPolicy: alertPolicyFrom(config),
+    webhooks: stores.webhooks,
+    checkWebhookUrl: (url) => checkWebhookUrl(url, egress),
+    pingRedis: async () => {
+      await redis.ping()
+    },
+    logger: options.logger,
+    metrics: options.metrics,
+    ...options.overrides,
+  })
+}
+
+export interface ApiProcessOptions {
+  config: Config
+  /** The API's fail-fast connection (API_REDIS_OPTIONS). */
+  redis: Redis
+  /** A connection of its own for the API-key revocation subscription. */
+  subscriber: Redis
+  stores: Stores
+  carriers: CarrierRuntime
+  logger: Logger
+  metrics: Metrics
+}
+
+/** The API with its operator extras (metrics, rate limits, admin), listening on HOST:PORT. */
+export async function startApiProcess(options: ApiProcessOptions): Promise<HttpListener> {
+  const { config, logger } = options
+  const operations = await startApiOperations({
+    config,
+    logger,
+    metrics: options.metrics,
+    carriers: options.carriers,
+    redis: options.redis,
+    subscriber: options.subscriber,
+  })
+  const app = createApiApp({
+    ...options,
+    logger: logger.child({ role: 'api' }),
+    overrides: operations.appDeps,
+  })
+  let server: HttpListener
+  try {
+    server = await listenHttp(app.fetch, config.HOST, config.PORT)
+  } catch (error) {
+    await operations.stop()
+    throw error
+  }
+  logger.info({ url: server.url }, 'API listening')
+  return {
+    url: server.url,
+    async stop() {
+      await server.stop()
+      await operations.stop()
+    },
+  }
+}

@@ -1,0 +1,25 @@
+import type { Config } from '../config.js'
+import type { Logger } from '../logger.js'
+import { resolveRedis } from '../redis/resolve-redis.js'
+import { COMMAND_REDIS_OPTIONS, createRedisConnections } from './redis-connections.js'
+import { createStores, type Stores } from './stores.js'
+
+export interface CommandStores {
+  stores: Stores
+  /** Closes the connection, and the private redis-server if this command started it. */
+  close(): Promise<void>
+}
+
+/** The stores a CLI command reads and writes, on the Redis `colis serve` uses (or would use). */
+export async function openCommandStores(config: Config, logger: Logger): Promise<CommandStores> {
+  const target = await resolveRedis(config, logger)
+  const connections = createRedisConnections(target.url, logger)
+  const redis = connections.connect(COMMAND_REDIS_OPTIONS)
+  return {
+    stores: createStores(redis, config.COLIS_REDIS_PREFIX),
+    async close() {
+      await connections.closeAll()
+      await target.stop()
+    },
+  }
+}

@@ -1,0 +1,47 @@
+import { type CarrierRuntime, createCarrierRuntime } from '../../adapters/registry.js'
+import { type PollPolicy, pollCalendarFrom } from '../../workers/poll-schedule.js'
+import { type Config, readEnvironment } from '../config.js'
+import { type AlertPolicy, alertPolicyFor } from '../domain/delay-alerts.js'
+import type { TrackingRecord } from '../domain/tracking.js'
+import type { Logger } from '../logger.js'
+import type { Metrics } from '../metrics.js'
+
+/** When a tracking's alerts fire, from ALERT_* and COLIS_DELIVERY_DAY_KINDS. */
+export function alertPolicyFrom(config: Config): (record: TrackingRecord) => AlertPolicy {
+  const overrides = {
+    stalledBusinessDays: config.ALERT_STALLED_BUSINESS_DAYS,
+    pickupExpiringDays: config.ALERT_PICKUP_EXPIRING_DAYS,
+    dayKinds: config.COLIS_DELIVERY_DAY_KINDS,
+  }
+  return (record) => alertPolicyFor(record.carrier, record.service, overrides)
+}
+
+/** How often a tracking is polled in each state, from POLL_*. */
+export function pollPolicyFrom(config: Config): PollPolicy {
+  return {
+    pending: config.POLL_PENDING,
+    infoReceived: config.POLL_INFO_RECEIVED,
+    inTransit: config.POLL_IN_TRANSIT,
+    nearDelivery: config.POLL_NEAR_DELIVERY,
+    exception: config.POLL_EXCEPTION,
+    retry: config.POLL_RETRY,
+    expireAfterMs: config.POLL_EXPIRE_AFTER,
+    calendar: config.POLL_CALENDAR === 'on' ? pollCalendarFrom(config) : undefined,
+  }
+}
+
+export interface CarrierOptions {
+  /** Variables carrier definition files may name in headers; the process environment by default. */
+  env?: Record<string, string | undefined>
+  /** Counts the carrier codes no mapping knows. */
+  metrics?: Metrics
+}
+
+/** Every carrier of this deployment, built-in and defined in COLIS_CARRIERS_FILE. */
+export function createCarriers(config: Config, logger: Logger, options: CarrierOptions = {}): CarrierRuntime {
+  const { metrics } = options
+  return createCarrierRuntime(config, logger, {
+    env: options.env ?? readEnvironment(),
+    onUnknownCode: metrics && ((carrier, code) => metrics.countUnknownCode(carrier, code)),
+  })
+}

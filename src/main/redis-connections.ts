@@ -1,0 +1,49 @@
+import { Redis, type RedisOptions } from 'ioredis'
+import type { Logger } from '../logger.js'
+
+/** The API fails fast while Redis is down (503 at once), instead of queueing requests. */
+export const API_REDIS_OPTIONS: RedisOptions = {
+  enableOfflineQueue: false,
+  maxRetriesPerRequest: 1,
+  connectTimeout: 2_000,
+  // A Redis that accepts connections but does not answer (paused, overloaded) also gets a 503 in time.
+  commandTimeout: 1_000,
+  // Requests that reach Redis while an earlier batch is out share one write: each socket write wakes
+  // redis-server, the largest item of a read's profile (API maximum +10–25 %: BENCHMARKS.md, figure 3).
+  // Not for the workers: their commands are few and large, and pipelines cost them more than they save.
+  enableAutoPipelining: true,
+}
+/** Workers wait for Redis to come back, however long it takes (BullMQ needs `null`). */
+export const WORKER_REDIS_OPTIONS: RedisOptions = { maxRetriesPerRequest: null }
+/** A CLI command: one retry, then it says Redis is away. */
+export const COMMAND_REDIS_OPTIONS: RedisOptions = { maxRetriesPerRequest: 1 }
+
+export interface RedisConnections {
+  /** A new connection, closed by `closeAll`. */
+  connect(options?: RedisOptions): Redis
+  closeAll(): Promise<void>
+}
+
+/** Every connection a process opens to one Redis, so that stopping closes them all. */
+export function createRedisConnections(url: string, logger: Logger): RedisConnections {
+  const connections: Redis[] = []
+  return {
+    connect(options = WORKER_REDIS_OPTIONS) {
+      const client = new Redis(url, options)
+      client.on('error', (error) => logger.debug({ err: error }, 'redis connection error'))
+      connections.push(client)
+      return client
+    },
+    async closeAll() {
+      await Promise.all(connections.splice(0).map((client) => client.quit().catch(() => client.disconnect())))
+    },
+  }
+}
+
+/** Resolves once `client` is connected; rejects if it gives up first. */
+export function waitUntilReady(client: Redis, url: string): Promise<void> {
+  return new Promise<void>((resolve, reject) => {
+    client.once('ready', resolve)
+    client.once('end', () => reject(new Error(`cannot connect to Redis at ${url}`)))
+  })
+}

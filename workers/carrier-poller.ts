@@ -1,0 +1,128 @@
+import { Queue, Worker } from 'bullmq'
+import type { Redis } from 'ioredis'
+import type { CarrierAdapter, CarrierErrorKind } from '../adapters/contract.js'
+import type { AlertPolicy } from '../src/domain/delay-alerts.js'
+import type { TrackingRecord } from '../src/domain/tracking.js'
+import { throttleErrorLog } from '../src/log-throttle.js'
+import type { Logger } from '../src/logger.js'
+import type { Metrics } from '../src/metrics.js'
+import type { TrackingStore } from '../src/store/tracking-store.js'
+import { startDispatcher } from './dispatch-due.js'
+import { pollQueueName } from './main.js'
+import type { PollPolicy } from './poll-schedule.js'
+import { type PollJobData, processPollJob } from './poll-tracking.js'
+
+export interface CarrierPollerOptions {
+  carrier: string
+  /** The carrier's adapter now: looked up per job, since a definition reload may replace it. */
+  adapter(): CarrierAdapter
+  /** A connection factory: a BullMQ queue and worker each need their own. */
+  connect(): Redis
+  bullPrefix: string
+  store: TrackingStore
+  policy: PollPolicy
+  alertPolicy(record: TrackingRecord): AlertPolicy
+  timeScale: number
+  concurrency: number
+  /** POLL_STALLED_LOCK: a job whose worker stops renewing its lock for this long runs again. */
+  stalledLockMs: number
+  dispatchIntervalMs: number
+  leaseMs: number
+  logger: Logger
+  metrics?: Metrics
+  recordFailure?(kind: CarrierErrorKind): void
+}
+
+export interface CarrierPoller {
+  stop(): Promise<void>
+}
+
+const POLL_JOB_ATTEMPTS = 3
+
+/** A carrier's poll queue, its worker (limited to the carrier's rate) and its dispatcher of due trackings. */
+export async function startCarrierPoller(options: CarrierPollerOptions): Promise<CarrierPoller> {
+  const { carrier, logger } = options
+  const initial = options.adapter()
+  const name = pollQueueName(carrier)
+  const queue = new Queue<PollJobData>(name, {
+    connection: options.connect(),
+    prefix: options.bullPrefix,
+    // A poll job that throws (Redis gone mid-save, a bug) runs again within seconds: its parcels would
+    // otherwise wait out their lease (POLL_LEASE). Carrier errors never throw; a job lives for one poll,
+    // so attempts do not pile up across polls.
+    defaultJobOptions: { attempts: POLL_JOB_ATTEMPTS, backoff: { type: 'exponential', delay: 500 } },
+  })
+  queue.on('error', throttleErrorLog(logger, 'poll queue error'))
+  // Credentials may have been fixed since the queue was paused for an `unauthorized` answer.
+  if (await queue.isPaused()) await queue.resume()
+
+  const worker = new Worker<PollJobData>(
+    name,
+    (job, _token, signal) => {
+      const adapter = options.adapter()
+      return processPollJob(
+        job.data,
+        {
+          adapter,
+          store: options.store,
+          policy: options.policy,
+          alertPolicy: options.alertPolicy,
+          timeScale: options.timeScale,
+          logger,
+          rateLimit: (waitMs) => queue.rateLimit(waitMs),
+          async pauseCarrier(error) {
+            logger.fatal(
+              { kind: error.kind },
+              `${adapter.name} refused our credentials (${error.message}): polling of this carrier is PAUSED. Fix its credentials and restart the workers.`,
+            )
+            await queue.pause()
+          },
+          recordFailure: (kind) => {
+            options.metrics?.carrierErrors.inc({ carrier, kind })
+            options.recordFailure?.(kind)
+          },
+          metrics: options.metrics,
+        },
+        signal,
+      )
+    },
+    {
+      connection: options.connect(),
+      prefix: options.bullPrefix,
+      concurrency: options.concurrency,
+      limiter: { max: initial.rateLimit.max, duration: initial.rateLimit.durationMs },
+      lockDuration: options.stalledLockMs,
+      stalledInterval: options.stalledLockMs,
+      maxStalledCount: 2,
+      removeOnComplete: { count: 1000 },
+      removeOnFail: { age: 7 * 24 * 3600, count: 10_000 },
+    },
+  )
+  worker.on('error', throttleErrorLog(logger, 'poll worker error'))
+  worker.on('failed', (job, error) =>
+    logger.error(
+      { err: error, jobId: job?.id, attemptsMade: job?.attemptsMade, attempts: POLL_JOB_ATTEMPTS },
+      'poll job failed (not a carrier error: Redis, or a bug)',
+    ),
+  )
+  const dispatcher = startDispatcher({
+    carrier,
+    queue,
+    store: options.store,
+    batchSize: initial.batchSize,
+    intervalMs: options.dispatchIntervalMs,
+    leaseMs: options.leaseMs,
+    maxWaitingJobs: Math.max(
+      options.concurrency,
+      Math.ceil((initial.rateLimit.max * 30_000) / initial.rateLimit.durationMs),
+    ),
+    logger,
+  })
+  return {
+    async stop() {
+      await dispatcher.stop()
+      await worker.close()
+      await queue.close()
+    },
+  }
+}
