@@ -1,6 +1,7 @@
 import { Redis } from 'ioredis'
 import { createCarrierRuntime } from '../../adapters/registry.js'
-import { type AppDeps, createApp } from '../../src/api/app.js'
+import { createApp } from '../../src/api/app.js'
+import type { AppDeps } from '../../src/api/app-deps.js'
 import { type Config, loadConfig } from '../../src/config.js'
 import { createSilentLogger, type Logger } from '../../src/logger.js'
 import type { Metrics } from '../../src/metrics.js'
