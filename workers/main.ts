@@ -16,9 +16,17 @@ import { createGuardedDispatcher, parseAllowedCidrs } from '../src/webhooks/egre
 import { WEBHOOK_RETRY_DELAYS_MS } from '../src/webhooks/retry-schedule.js'
 import { type DeliveryDeps, deliveryBackoff, processDeliveryJob } from './deliver-webhook.js'
 import { startDispatcher } from './dispatch-due.js'
+import {
+  bullPrefix,
+  DELIVERY_QUEUE,
+  type DeliveryJobData,
+  MAINTENANCE_QUEUE,
+  type PollJobData,
+  pollQueueName,
+} from './jobs.js'
 import { type PollPolicy, pollCalendarFrom } from './poll-schedule.js'
-import { type PollJobData, processPollJob } from './poll-tracking.js'
-import { type DeliveryJobData, startOutboxRelay } from './relay-outbox.js'
+import { processPollJob } from './poll-tracking.js'
+import { startOutboxRelay } from './relay-outbox.js'
 import { sweepAlerts } from './sweep-alerts.js'
 
 export interface WorkerDeps {
@@ -34,9 +42,6 @@ export interface WorkerDeps {
   metrics?: Metrics
 }
 
-export const DELIVERY_QUEUE = 'webhook-deliveries'
-export const MAINTENANCE_QUEUE = 'maintenance'
-
 export function alertPolicyFrom(config: Config): (record: TrackingRecord) => AlertPolicy {
   const overrides = {
     stalledBusinessDays: config.ALERT_STALLED_BUSINESS_DAYS,
@@ -44,14 +49,6 @@ export function alertPolicyFrom(config: Config): (record: TrackingRecord) => Ale
     dayKinds: config.COLIS_DELIVERY_DAY_KINDS,
   }
   return (record) => alertPolicyFor(record.carrier, record.service, overrides)
-}
-
-export function pollQueueName(carrier: string): string {
-  return `poll-${carrier}`
-}
-
-export function bullPrefix(config: Pick<Config, 'COLIS_REDIS_PREFIX'>): string {
-  return `${config.COLIS_REDIS_PREFIX}:bull`
 }
 
 export function pollPolicyFrom(config: Config): PollPolicy {
