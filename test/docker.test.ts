@@ -3,8 +3,19 @@ import { readFileSync } from 'node:fs'
 import { createServer } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { fileURLToPath } from 'node:url'
+import {
+  Copy,
+  type Dockerfile,
+  DockerfileParser,
+  Env,
+  From,
+  Healthcheck,
+  type Instruction,
+  JSONInstruction,
+} from 'dockerfile-ast'
 import { ValidationSeverity, validate } from 'dockerfile-utils'
 import { describe, expect, it } from 'vitest'
+import { parseDocument } from 'yaml'
 import { CONFIG_SCHEMA, loadConfig } from '../src/config.js'
 import { parseDurationMs } from '../src/duration.js'
 import { NODE_FLAGS } from '../src/node-flags.js'
@@ -12,118 +23,61 @@ import { NODE_FLAGS } from '../src/node-flags.js'
 const ROOT = fileURLToPath(new URL('..', import.meta.url))
 const read = (path: string) => readFileSync(`${ROOT}/${path}`, 'utf8')
 
-interface Instruction {
-  keyword: string
-  args: string
+/** A place in the Dockerfile, as its parser gives it (zero-based line and character). */
+type Position = ReturnType<Instruction['getRange']>['start']
+
+interface Stage {
+  name: string
+  /** The base image. */
+  from: string
+  instructions: Instruction[]
 }
 
-/** Dockerfile instructions, continuation lines joined, comments dropped. */
-function readInstructions(text: string): Instruction[] {
-  const logical = text
-    .split('\n')
-    .filter((line) => !line.trimStart().startsWith('#'))
-    .join('\n')
-    .replace(/\\\n/g, ' ')
-  return logical
-    .split('\n')
-    .filter((line) => line.trim() !== '')
-    .map((line) => {
-      const [, keyword = '', args = ''] = line.trim().match(/^(\S+)\s*(.*)$/) ?? []
-      return { keyword: keyword.toUpperCase(), args }
-    })
-}
-
-/** The instructions of each build stage, by stage name. */
-function readStages(text: string): Map<string, { from: string; instructions: Instruction[] }> {
-  const stages = new Map<string, { from: string; instructions: Instruction[] }>()
-  let current: Instruction[] | undefined
-  for (const instruction of readInstructions(text)) {
-    if (instruction.keyword === 'FROM') {
-      const [, from = '', name = ''] = instruction.args.match(/^(\S+)\s+AS\s+(\S+)$/i) ?? []
-      current = []
-      stages.set(name, { from, instructions: current })
-    } else current?.push(instruction)
+/** The build stages, in order. */
+function readStages(dockerfile: Dockerfile): Stage[] {
+  const stages: Stage[] = []
+  for (const instruction of dockerfile.getInstructions()) {
+    if (instruction instanceof From) {
+      stages.push({
+        name: instruction.getBuildStage() ?? '',
+        from: instruction.getImage() ?? '',
+        instructions: [],
+      })
+    } else stages.at(-1)?.instructions.push(instruction)
   }
   return stages
 }
 
-type Yaml = string | number | boolean | null | Yaml[] | { [key: string]: Yaml }
+const argumentsOf = (instruction: Instruction) =>
+  instruction.getArguments().map((argument) => argument.getValue())
 
-/**
- * Reads the block-style YAML subset docker-compose.yml is written in (maps, `- ` lists, JSON-style flow
- * lists and quoted strings, whole-line comments). Anything else throws: keep the file in this subset,
- * or grow this reader. (No YAML parser is a dependency of colis.)
- */
-function readBlockYaml(text: string): Yaml {
-  const lines = text
-    .split('\n')
-    .filter((line) => line.trim() !== '' && !line.trimStart().startsWith('#'))
-    .map((line) => ({ indent: line.search(/\S/), text: line.trim() }))
-  let index = 0
-  const scalar = (raw: string): Yaml => {
-    if (raw.startsWith('[') || raw.startsWith('"')) return JSON.parse(raw) as Yaml
-    if (raw === 'true' || raw === 'false') return raw === 'true'
-    if (/^\d+$/.test(raw)) return Number(raw)
-    if (/[#&*!|>'{}]/.test(raw[0] ?? '')) throw new Error(`YAML outside the supported subset: ${raw}`)
-    return raw
-  }
-  const readMap = (indent: number): Record<string, Yaml> => {
-    const map: Record<string, Yaml> = {}
-    while (index < lines.length) {
-      const line = lines[index]
-      if (!line || line.indent < indent) break
-      if (line.indent > indent) throw new Error(`unexpected indentation: ${line.text}`)
-      const [, key, value] = line.text.match(/^([\w.-]+):(?:\s+(.*))?$/) ?? []
-      if (!key) throw new Error(`not a "key: value" line: ${line.text}`)
-      index++
-      const next = lines[index]
-      if (value !== undefined) map[key] = scalar(value)
-      else if (next && next.indent > indent) map[key] = readBlock(next.indent)
-      else map[key] = null
-    }
-    return map
-  }
-  const readList = (indent: number): Yaml[] => {
-    const list: Yaml[] = []
-    for (
-      let line = lines[index];
-      line?.indent === indent && line.text.startsWith('- ');
-      line = lines[index]
-    ) {
-      const item = line.text.slice(2)
-      if (/^[\w.-]+:(\s|$)/.test(item)) {
-        // `- key: value` opens a map whose keys sit two columns deeper.
-        lines[index] = { indent: indent + 2, text: item }
-        list.push(readMap(indent + 2))
-      } else {
-        list.push(scalar(item))
-        index++
-      }
-    }
-    return list
-  }
-  const readBlock = (indent: number): Yaml =>
-    lines[index]?.text.startsWith('- ') ? readList(indent) : readMap(indent)
-  const document = readMap(0)
-  if (index < lines.length) throw new Error(`unread YAML from: ${lines[index]?.text}`)
-  return document
+/** The text of `source` between two positions of the parser. */
+function textBetween(source: string, start: Position, end: Position): string {
+  const lines = source.split('\n')
+  if (start.line === end.line) return lines[start.line]?.slice(start.character, end.character) ?? ''
+  return [
+    lines[start.line]?.slice(start.character) ?? '',
+    ...lines.slice(start.line + 1, end.line),
+    lines[end.line]?.slice(0, end.character) ?? '',
+  ].join('\n')
 }
 
-function at(value: Yaml | undefined, ...path: string[]): Yaml | undefined {
+function at(value: unknown, ...path: string[]): unknown {
   let current = value
   for (const key of path) {
     if (current === null || typeof current !== 'object' || Array.isArray(current)) return undefined
-    current = current[key]
+    current = (current as Record<string, unknown>)[key]
   }
   return current
 }
 
 describe('Dockerfile', () => {
   const dockerfile = read('Dockerfile')
-  const stages = readStages(dockerfile)
-  const runtime = [...stages.values()].at(-1)
+  const parsed = DockerfileParser.parse(dockerfile)
+  const stages = readStages(parsed)
+  const runtime = stages.at(-1)
   const instructionsOf = (keyword: string) =>
-    runtime?.instructions.filter((instruction) => instruction.keyword === keyword) ?? []
+    runtime?.instructions.filter((instruction) => instruction.getKeyword() === keyword) ?? []
 
   it('passes dockerfile-utils with every warning counted as an error', () => {
     const strict = ValidationSeverity.ERROR
@@ -142,31 +96,45 @@ describe('Dockerfile', () => {
   })
 
   it('builds in stages and runs on node:24-slim as the non-root node user, in production mode', () => {
-    expect([...stages.keys()]).toEqual(['deps', 'build', 'prod-deps', 'runtime'])
+    expect(stages.map((stage) => stage.name)).toEqual(['deps', 'build', 'prod-deps', 'runtime'])
     expect(runtime?.from).toBe('node:24-slim')
-    const env = instructionsOf('ENV')
-      .map((instruction) => instruction.args)
-      .join(' ')
-    expect(env).toMatch(/\bNODE_ENV=production\b/)
-    expect(env).toMatch(/\bHOST=0\.0\.0\.0\b/)
-    expect(env).toMatch(/\bCOLIS_ROLE=all\b/)
-    expect(instructionsOf('USER').map((instruction) => instruction.args)).toEqual(['node'])
-    const keywords = runtime?.instructions.map((instruction) => instruction.keyword) ?? []
-    expect(keywords.indexOf('USER')).toBeLessThan(keywords.indexOf('CMD'))
-    // No --role: COLIS_ROLE picks what a container runs.
-    expect(instructionsOf('CMD').map((instruction) => JSON.parse(instruction.args))).toEqual([
-      ['node', ...NODE_FLAGS, 'bin/colis.js', 'serve'],
-    ])
-    expect(instructionsOf('EXPOSE').map((instruction) => instruction.args)).toEqual(['3000'])
-    // Dev dependencies stay out: the runtime copies node_modules from the pruned stage only.
-    expect(instructionsOf('COPY').map((instruction) => instruction.args)).toContain(
-      '--from=prod-deps /app/node_modules node_modules',
+    const env = Object.fromEntries(
+      instructionsOf('ENV').flatMap((instruction) =>
+        instruction instanceof Env
+          ? instruction.getProperties().map((property) => [property.getName(), property.getValue()])
+          : [],
+      ),
     )
+    expect(env).toMatchObject({ NODE_ENV: 'production', HOST: '0.0.0.0', COLIS_ROLE: 'all' })
+    expect(instructionsOf('USER').map(argumentsOf)).toEqual([['node']])
+    const keywords = runtime?.instructions.map((instruction) => instruction.getKeyword()) ?? []
+    expect(keywords.indexOf('USER')).toBeLessThan(keywords.indexOf('CMD'))
+    // No --role: COLIS_ROLE picks what a container runs. The exec (JSON) form: no shell in between.
+    expect(
+      instructionsOf('CMD').map((instruction) =>
+        instruction instanceof JSONInstruction
+          ? instruction.getJSONStrings().map((argument) => argument.getJSONValue())
+          : argumentsOf(instruction),
+      ),
+    ).toEqual([['node', ...NODE_FLAGS, 'bin/colis.js', 'serve']])
+    expect(instructionsOf('EXPOSE').map(argumentsOf)).toEqual([['3000']])
+    // Dev dependencies stay out: the runtime copies node_modules from the pruned stage only.
+    const copies = instructionsOf('COPY').map((instruction) => ({
+      from: instruction instanceof Copy ? instruction.getFromFlag()?.getValue() : undefined,
+      paths: argumentsOf(instruction),
+    }))
+    expect(copies).toContainEqual({ from: 'prod-deps', paths: ['/app/node_modules', 'node_modules'] })
   })
 
   it("HEALTHCHECK's command (node's fetch, no curl) passes on a 200 from /healthz and fails otherwise", async () => {
     const [healthcheck] = instructionsOf('HEALTHCHECK')
-    const command = JSON.parse(healthcheck?.args.replace(/^.*?CMD\s+/, '') ?? '[]') as string[]
+    const subcommand = healthcheck instanceof Healthcheck ? healthcheck.getSubcommand() : null
+    expect(subcommand?.getValue()).toBe('CMD')
+    const commandText =
+      subcommand && healthcheck
+        ? textBetween(dockerfile, subcommand.getRange().end, healthcheck.getRange().end)
+        : '[]'
+    const command = JSON.parse(commandText) as string[]
     expect(command.slice(0, 2)).toEqual(['node', '-e'])
     const requested: string[] = []
     let status = 200
@@ -200,9 +168,10 @@ describe('Dockerfile', () => {
       .split('\n')
       .map((line) => line.trim())
       .filter((line) => line !== '' && !line.startsWith('#'))
-    const copied = readInstructions(dockerfile)
-      .filter((instruction) => instruction.keyword === 'COPY' && !instruction.args.startsWith('--from'))
-      .flatMap((instruction) => instruction.args.split(/\s+/).slice(0, -1))
+    const copied = parsed
+      .getCOPYs()
+      .filter((copy) => copy.getFromFlag() === null)
+      .flatMap((copy) => argumentsOf(copy).slice(0, -1))
     expect(patterns[0]).toBe('*')
     expect(new Set(patterns.slice(1))).toEqual(new Set(copied.map((path) => `!${path}`)))
   })
@@ -215,7 +184,8 @@ describe('Dockerfile', () => {
 })
 
 describe('docker-compose.yml', () => {
-  const compose = readBlockYaml(read('docker-compose.yml'))
+  const document = parseDocument(read('docker-compose.yml'))
+  const compose: unknown = document.toJS()
   const service = (name: string, ...path: string[]) => at(compose, 'services', name, ...path)
   const knownVariables = new Set(Object.keys(CONFIG_SCHEMA.shape))
 
@@ -231,15 +201,11 @@ describe('docker-compose.yml', () => {
     expect(JSON.stringify(service('redis', 'healthcheck', 'test'))).toContain('redis-cli ping')
   })
 
-  it('reads as this test expects, and as `docker compose config` does where the compose plugin exists', () => {
-    expect(
-      readBlockYaml('a:\n  b: [1, "x"]\n  c:\n    - d: "3000:3000"\n      e: false\n    - f:/g\n'),
-    ).toEqual({
-      a: { b: [1, 'x'], c: [{ d: '3000:3000', e: false }, 'f:/g'] },
-    })
-    expect(() => readBlockYaml('a: &anchor\n')).toThrow(/subset/)
+  it('is valid YAML, and a valid compose file where the compose plugin exists', () => {
+    expect(document.errors.map(String)).toEqual([])
+    expect(document.warnings.map(String)).toEqual([])
     const plugin = spawnSync('docker', ['compose', 'version'], { encoding: 'utf8' })
-    // Without the plugin (as on this project's CI) the reader above and the checks of this file hold.
+    // Without the plugin (as on this project's CI) the YAML parser and the checks of this file hold.
     if (plugin.status !== 0) return
     const config = spawnSync('docker', ['compose', '-f', 'docker-compose.yml', 'config', '-q'], {
       cwd: ROOT,

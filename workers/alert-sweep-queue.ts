@@ -1,7 +1,7 @@
 import { Queue, Worker } from 'bullmq'
 import type { Redis } from 'ioredis'
 import { throttleErrorLog } from '../src/log-throttle.js'
-import { MAINTENANCE_QUEUE } from './main.js'
+import { MAINTENANCE_QUEUE } from './jobs.js'
 import { type SweepDeps, sweepAlerts } from './sweep-alerts.js'
 
 export interface AlertSweepOptions extends SweepDeps {

@@ -8,9 +8,9 @@ import type { Logger } from '../src/logger.js'
 import type { Metrics } from '../src/metrics.js'
 import type { TrackingStore } from '../src/store/tracking-store.js'
 import { startDispatcher } from './dispatch-due.js'
-import { pollQueueName } from './main.js'
+import { type PollJobData, pollQueueName } from './jobs.js'
 import type { PollPolicy } from './poll-schedule.js'
-import { type PollJobData, processPollJob } from './poll-tracking.js'
+import { processPollJob } from './poll-tracking.js'
 
 export interface CarrierPollerOptions {
   carrier: string

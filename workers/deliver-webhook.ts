@@ -11,7 +11,7 @@ import type {
 import { retryDelayMs } from '../src/webhooks/retry-schedule.js'
 import { sendWebhook } from '../src/webhooks/send-webhook.js'
 import { webhookHeaders } from '../src/webhooks/sign.js'
-import type { DeliveryJobData } from './relay-outbox.js'
+import type { DeliveryJobData } from './jobs.js'
 
 /** A failed attempt that BullMQ retries on the webhook schedule (honouring the receiver's Retry-After). */
 export class RetryableDeliveryError extends Error {

@@ -3,8 +3,7 @@ import type { Redis } from 'ioredis'
 import { throttleErrorLog } from '../src/log-throttle.js'
 import type { Logger } from '../src/logger.js'
 import { type DeliveryDeps, deliveryBackoff, processDeliveryJob } from './deliver-webhook.js'
-import { DELIVERY_QUEUE } from './main.js'
-import type { DeliveryJobData } from './relay-outbox.js'
+import { DELIVERY_QUEUE, type DeliveryJobData } from './jobs.js'
 
 export interface DeliveryQueueOptions {
   connect(): Redis

@@ -2,7 +2,7 @@ import type { Queue } from 'bullmq'
 import { createLoopFailures } from '../src/log-throttle.js'
 import type { Logger } from '../src/logger.js'
 import type { TrackingStore } from '../src/store/tracking-store.js'
-import type { PollJobData } from './poll-tracking.js'
+import type { PollJobData } from './jobs.js'
 
 export interface DispatcherOptions {
   carrier: string

@@ -2,7 +2,7 @@ import type { Queue } from 'bullmq'
 import type { WebhookDelivery, WebhookEndpoint } from '../src/store/webhook-store.js'
 import { retryDelayMs } from '../src/webhooks/retry-schedule.js'
 import { attemptDelivery, type DeliveryDeps } from './deliver-webhook.js'
-import type { DeliveryJobData } from './relay-outbox.js'
+import type { DeliveryJobData } from './jobs.js'
 
 export interface FirstAttemptOptions {
   deps: DeliveryDeps

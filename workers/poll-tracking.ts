@@ -7,13 +7,10 @@ import type { Metrics } from '../src/metrics.js'
 import type { PollView, PollWrite, TrackingStore } from '../src/store/tracking-store.js'
 import { applyPollResult } from './apply-poll.js'
 import { DEFAULT_RATE_LIMIT_WAIT_MS, OUTCOME_BY_KIND } from './carrier-error-outcome.js'
+import type { PollJobData } from './jobs.js'
 import type { PollPolicy } from './poll-schedule.js'
 import { saveWithRetries } from './save-with-retries.js'
 import { withAlertsAndNotifications } from './tracking-changes.js'
-
-export interface PollJobData {
-  ids: string[]
-}
 
 export interface PollDeps {
   adapter: CarrierAdapter

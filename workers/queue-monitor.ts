@@ -3,7 +3,7 @@ import { Queue } from 'bullmq'
 import type { Redis } from 'ioredis'
 import type { QueueDepth } from '../src/metrics.js'
 import { QUEUE_STATES } from '../src/metrics.js'
-import { bullPrefix, DELIVERY_QUEUE, MAINTENANCE_QUEUE, pollQueueName } from './main.js'
+import { bullPrefix, DELIVERY_QUEUE, MAINTENANCE_QUEUE, pollQueueName } from './jobs.js'
 
 export interface QueueMonitorOptions {
   /**

@@ -6,16 +6,7 @@ import type { Logger } from '../src/logger.js'
 import type { OutboxMessage } from '../src/store/tracking-ops.js'
 import type { WebhookDelivery, WebhookEndpoint, WebhookStore } from '../src/store/webhook-store.js'
 import { createFirstAttempts, type FirstAttemptOptions, type NewDelivery } from './first-attempts.js'
-
-export interface DeliveryJobData {
-  deliveryId: string
-  /** Lets the attempt read the delivery and its endpoint in one round trip (absent on redeliveries). */
-  endpointId?: string
-  /** Attempts made before this job (the relay's first one): they count toward the limit and the schedule. */
-  attemptsBefore?: number
-  /** Asked through the API: attempted again even though the delivery is settled. */
-  redelivery?: boolean
-}
+import type { DeliveryJobData } from './jobs.js'
 
 export interface RelayOptions {
   /** A connection of its own: XREADGROUP blocks it. */

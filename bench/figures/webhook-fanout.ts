@@ -13,7 +13,8 @@ import { createWebhookStore } from '../../src/store/webhook-store.js'
 import { createGuardedDispatcher, parseAllowedCidrs } from '../../src/webhooks/egress-guard.js'
 import { createWebhookSecret } from '../../src/webhooks/sign.js'
 import { processDeliveryJob } from '../../workers/deliver-webhook.js'
-import { type DeliveryJobData, startOutboxRelay } from '../../workers/relay-outbox.js'
+import type { DeliveryJobData } from '../../workers/jobs.js'
+import { startOutboxRelay } from '../../workers/relay-outbox.js'
 import { atLeast, atMost, type FigureModule } from '../figure.js'
 
 const CONCURRENCY = 50

@@ -1,25 +1,14 @@
 import { bodyLimit } from 'hono/body-limit'
 import { requestId } from 'hono/request-id'
-import type { AlertPolicy } from '../domain/delay-alerts.js'
-import type { TrackingRecord } from '../domain/tracking.js'
 import { throttleErrorLog } from '../log-throttle.js'
-import type { Logger } from '../logger.js'
-import type { Metrics } from '../metrics.js'
-import type { ApiKeyStore } from '../store/api-key-store.js'
-import type { TrackingStore } from '../store/tracking-store.js'
-import type { WebhookStore } from '../store/webhook-store.js'
-import { type AdminDeps, adminRoutes } from './admin/admin-routes.js'
+import { adminRoutes } from './admin/admin-routes.js'
 import { serveApiDocs } from './api-docs.js'
+import type { AppDeps } from './app-deps.js'
 import { metricsRoute } from './metrics-route.js'
 import { authenticateApiKey, createKeyCache } from './middleware/authenticate.js'
 import { clientAddress } from './middleware/client-address.js'
 import { observeRequests } from './middleware/observe-requests.js'
-import {
-  createAuthFailureGuard,
-  limitPerApiKey,
-  type RateLimits,
-  throttleFailedAuth,
-} from './middleware/rate-limit.js'
+import { createAuthFailureGuard, limitPerApiKey, throttleFailedAuth } from './middleware/rate-limit.js'
 import { ApiError, problemResponse } from './problem.js'
 import { createRouter } from './router.js'
 import { alertRoutes } from './routes/alerts.js'
@@ -28,63 +17,6 @@ import { healthRoutes } from './routes/health.js'
 import { subscriptionRoutes } from './routes/subscriptions.js'
 import { trackingRoutes } from './routes/trackings.js'
 import { webhookRoutes } from './routes/webhooks.js'
-
-/** What the API needs to know of a carrier; adapters satisfy it, the API never imports them. */
-export interface CarrierInfo {
-  id: string
-  name: string
-  batchSize: number
-  rateLimit: { max: number; durationMs: number }
-  needsCredentials: boolean
-  configured: boolean
-  checkNumber(trackingNumber: string): { ok: true; trackingNumber: string } | { ok: false; reason: string }
-}
-
-export interface CarrierDetection {
-  trackingNumber: string
-  candidates: Array<{ carrier: string; confidence: number; reason: string }>
-  problems: string[]
-  winner?: string
-}
-
-/** The carriers of this deployment, as they are now (a definition file reload may change them). */
-export interface CarrierCatalog {
-  list(): CarrierInfo[]
-  get(id: string): CarrierInfo | undefined
-  detect(trackingNumber: string): CarrierDetection
-}
-
-export interface AppDeps {
-  store: TrackingStore
-  apiKeys: Pick<ApiKeyStore, 'verify'>
-  carriers: CarrierCatalog
-  /** Recent carrier failures by kind, for `GET /v1/carriers`. */
-  carrierFailures(carriers: readonly string[]): Promise<Map<string, Record<string, number>>>
-  /** Resolves when Redis answers; rejects otherwise. */
-  pingRedis(): Promise<void>
-  alertPolicy(record: TrackingRecord): AlertPolicy
-  webhooks: WebhookStore
-  /** Subscription-time SSRF check of a webhook URL (the delivery-time guard is the one that counts). */
-  checkWebhookUrl(url: string): Promise<{ ok: true } | { ok: false; reason: string }>
-  logger: Logger
-  now?: () => Date
-  /** How long a verified API key is trusted without asking Redis again (ms); 0: always ask. */
-  apiKeyCacheMs?: number
-  /** Prometheus metrics: the API counts its requests; `GET /metrics` serves the whole registry. */
-  metrics?: Metrics
-  /** COLIS_METRICS_TOKEN: when set, `GET /metrics` needs it. */
-  metricsToken?: string
-  /** Per-API-key and failed-authentication limits (none without them). */
-  rateLimits?: RateLimits
-  /** TRUST_PROXY: the client address is the last X-Forwarded-For entry. */
-  trustProxy?: boolean
-  /** The admin API and queue dashboard; without them (no COLIS_ADMIN_TOKEN) every /admin path is 404. */
-  admin?: AdminDeps
-  /** Registers a listener told of every API key revoked by any process (undefined: some may be missed). */
-  onApiKeyRevoked?(listener: (keyId: string | undefined) => void): void
-}
-
-export type ApiEnv = { Variables: { requestId: string; merchantId: string; apiKeyId: string } }
 
 const BODY_LIMIT_BYTES = 64 * 1024
 /** `POST /v1/trackings/batch` takes up to 1000 registrations at once. */

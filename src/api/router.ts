@@ -1,5 +1,5 @@
 import { OpenAPIHono, type z } from '@hono/zod-openapi'
-import type { ApiEnv } from './app.js'
+import type { ApiEnv } from './api-env.js'
 import { rejectInvalidInput } from './validation.js'
 
 /** A sub-app whose routes are documented in /openapi.json and answer invalid input with our problem. */

@@ -3,7 +3,7 @@ import { deliveryDayKindFor, promisedDate } from '../domain/business-calendar.js
 import { nextAlertCheckAt } from '../domain/delay-alerts.js'
 import { normalizeTrackingNumber } from '../domain/tracking-number.js'
 import type { NewTracking } from '../store/tracking-store.js'
-import type { AppDeps, CarrierCatalog, CarrierInfo } from './app.js'
+import type { AppDeps, CarrierCatalog, CarrierInfo } from './app-deps.js'
 import { ApiError } from './problem.js'
 import { parseWith } from './validation.js'
 

@@ -3,7 +3,7 @@ import { z } from '@hono/zod-openapi'
 import { WEBHOOK_EVENT_TYPES } from '../domain/webhook-events.js'
 import type { WebhookEndpoint } from '../store/webhook-store.js'
 import { createWebhookSecret } from '../webhooks/sign.js'
-import type { AppDeps } from './app.js'
+import type { AppDeps } from './app-deps.js'
 import { ApiError } from './problem.js'
 
 export const CreateEndpointSchema = z

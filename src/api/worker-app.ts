@@ -1,5 +1,6 @@
 import { Hono } from 'hono'
-import type { ApiEnv, AppDeps } from './app.js'
+import type { ApiEnv } from './api-env.js'
+import type { AppDeps } from './app-deps.js'
 import { metricsRoute } from './metrics-route.js'
 import { ApiError, problemResponse } from './problem.js'
 import { healthRoutes } from './routes/health.js'

@@ -1,7 +1,7 @@
 import type { Redis } from 'ioredis'
 import type { CarrierRuntime } from '../../adapters/registry.js'
 import { createQueueMonitor } from '../../workers/queue-monitor.js'
-import type { AppDeps } from '../api/app.js'
+import type { AppDeps } from '../api/app-deps.js'
 import { createRateLimits } from '../api/middleware/rate-limit.js'
 import type { Config } from '../config.js'
 import type { Logger } from '../logger.js'

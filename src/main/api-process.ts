@@ -1,6 +1,7 @@
 import type { Redis } from 'ioredis'
 import type { CarrierRuntime } from '../../adapters/registry.js'
-import { type AppDeps, createApp } from '../api/app.js'
+import { createApp } from '../api/app.js'
+import type { AppDeps } from '../api/app-deps.js'
 import type { Config } from '../config.js'
 import type { Logger } from '../logger.js'
 import type { Metrics } from '../metrics.js'

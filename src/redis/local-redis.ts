@@ -22,6 +22,7 @@ export class RedisBinaryMissingError extends Error {
   override readonly name = 'RedisBinaryMissingError'
 }
 
+// biome-ignore lint/style/noProcessEnv lint/nursery/noJsRestrictedProperties: PATH finds redis-server as a shell would; no colis setting
 export function findRedisBinary(path = process.env.PATH ?? ''): string | undefined {
   for (const name of ['redis-server', 'valkey-server']) {
     for (const dir of path.split(delimiter).filter(Boolean)) {

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { type CarrierCatalog, createApp } from '../../src/api/app.js'
+import { createApp } from '../../src/api/app.js'
+import type { CarrierCatalog } from '../../src/api/app-deps.js'
 import { laPoste13CheckDigit } from '../../src/domain/tracking-number.js'
 import { createSilentLogger } from '../../src/logger.js'
 import { createRedisKeys } from '../../src/store/redis-keys.js'

@@ -1,5 +1,5 @@
 import type { Redis } from 'ioredis'
-import type { AppDeps } from '../../src/api/app.js'
+import type { AppDeps } from '../../src/api/app-deps.js'
 import { type Config, loadConfig } from '../../src/config.js'
 import { createSilentLogger, type Logger } from '../../src/logger.js'
 import { createApiApp } from '../../src/main/api-process.js'

@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest'
 import { createLogger, type Logger } from '../../src/logger.js'
 import type { TrackingStore } from '../../src/store/tracking-store.js'
 import { startDispatcher } from '../../workers/dispatch-due.js'
-import type { PollJobData } from '../../workers/poll-tracking.js'
+import type { PollJobData } from '../../workers/jobs.js'
 import { eventually } from '../support/harness.js'
 
 function captureLogger() {

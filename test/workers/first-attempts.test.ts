@@ -2,7 +2,7 @@ import type { Queue } from 'bullmq'
 import { describe, expect, it } from 'vitest'
 import type { DeliveryDeps } from '../../workers/deliver-webhook.js'
 import { createFirstAttempts } from '../../workers/first-attempts.js'
-import type { DeliveryJobData } from '../../workers/relay-outbox.js'
+import type { DeliveryJobData } from '../../workers/jobs.js'
 
 const slotsOf = (slots: number) =>
   createFirstAttempts(

@@ -1,7 +1,7 @@
 import { createRoute, z } from '@hono/zod-openapi'
 import { ALERT_TYPES } from '../../domain/delay-alerts.js'
 import { InvalidCursorError } from '../../store/tracking-store.js'
-import type { AppDeps } from '../app.js'
+import type { AppDeps } from '../app-deps.js'
 import { API_KEY_PROBLEMS, ApiError, problemResponses } from '../problem.js'
 import { createRouter, jsonResponse } from '../router.js'
 import { DelayAlertSchema } from '../tracking-view-schema.js'

@@ -1,5 +1,5 @@
 import { createRoute, z } from '@hono/zod-openapi'
-import type { AppDeps } from '../app.js'
+import type { AppDeps } from '../app-deps.js'
 import { ApiError, problemResponses } from '../problem.js'
 import { createRouter, jsonResponse } from '../router.js'
 

@@ -1,5 +1,5 @@
 import { createRoute, z } from '@hono/zod-openapi'
-import type { AppDeps } from '../app.js'
+import type { AppDeps } from '../app-deps.js'
 import { API_KEY_PROBLEMS, ApiError, problemResponses } from '../problem.js'
 import { createRouter, jsonBody, jsonResponse } from '../router.js'
 import { requireJsonBody } from '../validation.js'

@@ -4,7 +4,7 @@ import type { TrackingRecord } from '../../domain/tracking.js'
 import { TRACKING_STATUSES } from '../../domain/tracking-status.js'
 import { type TrackingView, toTrackingView, trackingViewJson } from '../../domain/tracking-view.js'
 import { InvalidCursorError, type NewTracking } from '../../store/tracking-store.js'
-import type { AppDeps } from '../app.js'
+import type { AppDeps } from '../app-deps.js'
 import {
   API_KEY_PROBLEMS,
   ApiError,

@@ -1,0 +1,2 @@
+/** The variables every API request carries, set by the request-id and authentication middleware. */
+export type ApiEnv = { Variables: { requestId: string; merchantId: string; apiKeyId: string } }
