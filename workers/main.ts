@@ -2,7 +2,7 @@ import { hostname } from 'node:os'
 import { Queue, Worker } from 'bullmq'
 import type { Redis } from 'ioredis'
 import type { CarrierAdapter, CarrierErrorKind } from '../adapters/contract.js'
-import type { CarrierRuntime } from '../adapters/registry.js'
+import { alertFactsOf, type CarrierRuntime } from '../adapters/registry.js'
 import type { Config } from '../src/config.js'
 import { type AlertPolicy, alertPolicyFor } from '../src/domain/delay-alerts.js'
 import type { TrackingRecord } from '../src/domain/tracking.js'
@@ -43,7 +43,7 @@ export function alertPolicyFrom(config: Config): (record: TrackingRecord) => Ale
     pickupExpiringDays: config.ALERT_PICKUP_EXPIRING_DAYS,
     dayKinds: config.COLIS_DELIVERY_DAY_KINDS,
   }
-  return (record) => alertPolicyFor(record.carrier, record.service, overrides)
+  return (record) => alertPolicyFor(alertFactsOf(record.carrier), record.service, overrides)
 }
 
 export function pollQueueName(carrier: string): string {

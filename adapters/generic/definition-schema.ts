@@ -1,14 +1,11 @@
 import { z } from 'zod'
 import { isValidTimeZone, PARIS } from '../../src/domain/paris-time.js'
 import { normalizeTrackingNumber } from '../../src/domain/tracking-number.js'
-import { REQUEST_DEFINITION_SCHEMA } from './client.js'
 import { checkJsonExtraction } from './extract-json.js'
 import { checkMarkupExtraction } from './extract-markup.js'
 import { DEFINITION_REGEX_FLAGS, DEFINITION_REGEX_SCHEMA, STATUS_MAPPING_SCHEMA } from './map-status.js'
 import { compileDateFormat } from './parse-date.js'
-
-/** Ids of the carriers colis ships with: a definition cannot take them over. */
-export const BUILT_IN_CARRIER_IDS = ['laposte', 'chronopost', 'sandbox'] as const
+import { REQUEST_DEFINITION_SCHEMA } from './request-schema.js'
 
 /** A definition file that cannot be used; `message` lists every issue as `path: why`. */
 export class CarrierDefinitionError extends Error {
@@ -101,60 +98,70 @@ const notFound = z.strictObject({
   bodyPattern: DEFINITION_REGEX_SCHEMA.optional(),
 })
 
-const carrier = z
-  .strictObject({
-    id: z
-      .string()
-      .regex(
-        /^[a-z][a-z0-9-]{1,31}$/,
-        'must be 2 to 32 lower-case letters, digits or "-", starting with a letter',
-      )
-      .refine((id) => !(BUILT_IN_CARRIER_IDS as readonly string[]).includes(id), {
-        error: (issue) => `${JSON.stringify(issue.input)} is a built-in carrier`,
-      }),
-    name: z.string().trim().min(1).max(80),
-    numbers: z.strictObject({ pattern: DEFINITION_REGEX_SCHEMA, example: z.string().optional() }),
-    request: REQUEST_DEFINITION_SCHEMA,
-    response: z.strictObject({ kind: z.enum(['json', 'html', 'xml']) }),
-    extraction,
-    dates: dates.default({ formats: ['iso'], timeZone: PARIS }),
-    statusMapping: STATUS_MAPPING_SCHEMA,
-    notFound: notFound.optional(),
-  })
-  .superRefine((definition, ctx) => {
-    const report: ReportIssue = (path, message) => ctx.addIssue({ code: 'custom', path, message })
-    if (definition.response.kind === 'json')
-      checkJsonExtraction(definition.extraction, definition.notFound, report)
-    else checkMarkupExtraction(definition.extraction, definition.notFound, report)
-    const { pattern, example } = definition.numbers
-    if (example !== undefined && !matchesNumberPattern(pattern, normalizeTrackingNumber(example))) {
-      report(['numbers', 'example'], `"${example}" does not match numbers.pattern`)
+/** `reservedIds`: the built-in carriers' ids, which a definition cannot take over. */
+const carrierSchema = (reservedIds: readonly string[]) =>
+  z
+    .strictObject({
+      id: z
+        .string()
+        .regex(
+          /^[a-z][a-z0-9-]{1,31}$/,
+          'must be 2 to 32 lower-case letters, digits or "-", starting with a letter',
+        )
+        .refine((id) => !reservedIds.includes(id), {
+          error: (issue) => `${JSON.stringify(issue.input)} is a built-in carrier`,
+        }),
+      name: z.string().trim().min(1).max(80),
+      numbers: z.strictObject({ pattern: DEFINITION_REGEX_SCHEMA, example: z.string().optional() }),
+      request: REQUEST_DEFINITION_SCHEMA,
+      response: z.strictObject({ kind: z.enum(['json', 'html', 'xml']) }),
+      extraction,
+      dates: dates.default({ formats: ['iso'], timeZone: PARIS }),
+      statusMapping: STATUS_MAPPING_SCHEMA,
+      notFound: notFound.optional(),
+    })
+    .superRefine((definition, ctx) => {
+      const report: ReportIssue = (path, message) => ctx.addIssue({ code: 'custom', path, message })
+      if (definition.response.kind === 'json')
+        checkJsonExtraction(definition.extraction, definition.notFound, report)
+      else checkMarkupExtraction(definition.extraction, definition.notFound, report)
+      const { pattern, example } = definition.numbers
+      if (example !== undefined && !matchesNumberPattern(pattern, normalizeTrackingNumber(example))) {
+        report(['numbers', 'example'], `"${example}" does not match numbers.pattern`)
+      }
+    })
+
+const definitionFileSchema = (reservedIds: readonly string[]) =>
+  z.strictObject({ carriers: z.array(carrierSchema(reservedIds)) }).superRefine((file, ctx) => {
+    const firstIndex = new Map<string, number>()
+    for (const [index, definition] of file.carriers.entries()) {
+      const first = firstIndex.get(definition.id)
+      if (first === undefined) firstIndex.set(definition.id, index)
+      else
+        ctx.addIssue({
+          code: 'custom',
+          path: ['carriers', index, 'id'],
+          message: `"${definition.id}" is already used by carriers[${first}]`,
+        })
     }
   })
 
-const definitionFile = z.strictObject({ carriers: z.array(carrier) }).superRefine((file, ctx) => {
-  const firstIndex = new Map<string, number>()
-  for (const [index, definition] of file.carriers.entries()) {
-    const first = firstIndex.get(definition.id)
-    if (first === undefined) firstIndex.set(definition.id, index)
-    else
-      ctx.addIssue({
-        code: 'custom',
-        path: ['carriers', index, 'id'],
-        message: `"${definition.id}" is already used by carriers[${first}]`,
-      })
-  }
-})
-
-export type GenericCarrierDefinition = z.output<typeof carrier>
+export type GenericCarrierDefinition = z.output<ReturnType<typeof carrierSchema>>
 export type FieldDefinition = z.output<typeof field>
 export type ExtractionDefinition = z.output<typeof extraction>
 export type NotFoundDefinition = z.output<typeof notFound>
 export type JsonNotFoundDefinition = NonNullable<NotFoundDefinition['jsonPath']>
 
-/** Validates a parsed definition file `{ "carriers": [...] }`; throws `CarrierDefinitionError` listing every issue. */
-export function parseCarrierDefinitions(json: unknown, source?: string): GenericCarrierDefinition[] {
-  const result = definitionFile.safeParse(json, {
+/**
+ * Validates a parsed definition file `{ "carriers": [...] }` whose ids may not be `reservedIds`; throws
+ * `CarrierDefinitionError` listing every issue.
+ */
+export function parseCarrierDefinitions(
+  json: unknown,
+  reservedIds: readonly string[],
+  source?: string,
+): GenericCarrierDefinition[] {
+  const result = definitionFileSchema(reservedIds).safeParse(json, {
     error: (issue) => {
       if (issue.code === 'invalid_type') {
         return issue.input === undefined

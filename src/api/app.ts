@@ -1,5 +1,6 @@
 import { bodyLimit } from 'hono/body-limit'
 import { requestId } from 'hono/request-id'
+import type { DeliveryDays } from '../domain/business-calendar.js'
 import type { AlertPolicy } from '../domain/delay-alerts.js'
 import type { TrackingRecord } from '../domain/tracking.js'
 import { throttleErrorLog } from '../log-throttle.js'
@@ -38,6 +39,8 @@ export interface CarrierInfo {
   needsCredentials: boolean
   configured: boolean
   checkNumber(trackingNumber: string): { ok: true; trackingNumber: string } | { ok: false; reason: string }
+  /** The days it delivers on: a promise given in business days counts those. */
+  deliveryDays: DeliveryDays
 }
 
 export interface CarrierDetection {
