@@ -3,6 +3,7 @@ import { isValidTimeZone, PARIS } from '../../src/domain/paris-time.js'
 import { normalizeTrackingNumber } from '../../src/domain/tracking-number.js'
 import { checkJsonExtraction } from './extract-json.js'
 import { checkMarkupExtraction } from './extract-markup.js'
+import { EXTRACTION_SCHEMA, NOT_FOUND_SCHEMA, type ReportIssue } from './extraction-schema.js'
 import { DEFINITION_REGEX_FLAGS, DEFINITION_REGEX_SCHEMA, STATUS_MAPPING_SCHEMA } from './map-status.js'
 import { compileDateFormat } from './parse-date.js'
 import { REQUEST_DEFINITION_SCHEMA } from './request-schema.js'
@@ -19,9 +20,6 @@ export class CarrierDefinitionError extends Error {
   }
 }
 
-/** Records an issue at `path`, relative to the carrier definition being checked. */
-export type ReportIssue = (path: Array<string | number>, message: string) => void
-
 /** The whole normalized number must match: the pattern is anchored. */
 export function compileNumberPattern(pattern: string): RegExp {
   return new RegExp(`^(?:${pattern})$`, DEFINITION_REGEX_FLAGS)
@@ -36,32 +34,6 @@ function matchesNumberPattern(pattern: string, trackingNumber: string): boolean 
   }
 }
 
-/** A JSON path or CSS selector, with an optional attribute (HTML/XML) and a pattern cutting the text. */
-const field = z.preprocess(
-  (value) => (typeof value === 'string' ? { from: value } : value),
-  z.strictObject({
-    from: z.string().min(1),
-    attribute: z.string().min(1).optional(),
-    pattern: DEFINITION_REGEX_SCHEMA.optional(),
-  }),
-)
-
-const extraction = z.strictObject({
-  events: z.string().min(1),
-  fields: z.strictObject({
-    description: field,
-    date: field,
-    code: field.optional(),
-    time: field.optional(),
-    city: field.optional(),
-    postalCode: field.optional(),
-    countryCode: field.optional(),
-    locationName: field.optional(),
-  }),
-  trackingNumber: field.optional(),
-  estimatedDelivery: field.optional(),
-})
-
 const dateFormat = z.string().superRefine((format, ctx) => {
   const compiled = compileDateFormat(format)
   if (typeof compiled === 'string') ctx.addIssue({ code: 'custom', message: `"${format}": ${compiled}` })
@@ -73,29 +45,6 @@ const dates = z.strictObject({
     .string()
     .refine(isValidTimeZone, { error: (issue) => `${JSON.stringify(issue.input)} is not an IANA time zone` })
     .default(PARIS),
-})
-
-const notFound = z.strictObject({
-  httpStatus: z
-    .array(
-      z
-        .int()
-        .min(400)
-        .max(499)
-        .refine(
-          (code) => ![401, 403, 429].includes(code),
-          'is reserved (401/403: unauthorized, 429: rate limited)',
-        ),
-    )
-    .optional(),
-  jsonPath: z
-    .strictObject({
-      path: z.string().min(1),
-      equals: z.union([z.string(), z.number(), z.boolean(), z.null()]).optional(),
-    })
-    .optional(),
-  selector: z.string().min(1).optional(),
-  bodyPattern: DEFINITION_REGEX_SCHEMA.optional(),
 })
 
 /** `reservedIds`: the built-in carriers' ids, which a definition cannot take over. */
@@ -115,10 +64,10 @@ const carrierSchema = (reservedIds: readonly string[]) =>
       numbers: z.strictObject({ pattern: DEFINITION_REGEX_SCHEMA, example: z.string().optional() }),
       request: REQUEST_DEFINITION_SCHEMA,
       response: z.strictObject({ kind: z.enum(['json', 'html', 'xml']) }),
-      extraction,
+      extraction: EXTRACTION_SCHEMA,
       dates: dates.default({ formats: ['iso'], timeZone: PARIS }),
       statusMapping: STATUS_MAPPING_SCHEMA,
-      notFound: notFound.optional(),
+      notFound: NOT_FOUND_SCHEMA.optional(),
     })
     .superRefine((definition, ctx) => {
       const report: ReportIssue = (path, message) => ctx.addIssue({ code: 'custom', path, message })
@@ -147,10 +96,6 @@ const definitionFileSchema = (reservedIds: readonly string[]) =>
   })
 
 export type GenericCarrierDefinition = z.output<ReturnType<typeof carrierSchema>>
-export type FieldDefinition = z.output<typeof field>
-export type ExtractionDefinition = z.output<typeof extraction>
-export type NotFoundDefinition = z.output<typeof notFound>
-export type JsonNotFoundDefinition = NonNullable<NotFoundDefinition['jsonPath']>
 
 /**
  * Validates a parsed definition file `{ "carriers": [...] }` whose ids may not be `reservedIds`; throws
