@@ -1,5 +1,9 @@
+import type { Config } from '../src/config.js'
+import type { DeliveryDays } from '../src/domain/business-calendar.js'
 import type { CarrierErrorKind } from '../src/domain/carrier-error-kind.js'
 import type { CarrierSnapshot } from '../src/domain/carrier-snapshot.js'
+import type { CarrierAlertFacts } from '../src/domain/delay-alerts.js'
+import type { Logger } from '../src/logger.js'
 
 export { CARRIER_ERROR_KINDS, type CarrierErrorKind } from '../src/domain/carrier-error-kind.js'
 export { normalizeTrackingNumber } from '../src/domain/tracking-number.js'
@@ -44,7 +48,26 @@ export type NumberCheck = { ok: true; trackingNumber: string } | { ok: false; re
 /** Per-number outcome of a batch request: a snapshot or that number's own error. */
 export type BatchResult = Map<string, CarrierSnapshot | CarrierError>
 
-export interface CarrierAdapter {
+/** A carrier's claim on a number: how sure its shapes and check digits make it, and why. */
+export interface NumberClaim {
+  /** 0 to 1; 0.6 and more with a 0.3 lead over the next claim picks the carrier on its own. */
+  confidence: number
+  reason: string
+}
+
+/** What detection, alerts and the business calendar know of a carrier beyond its API. */
+export interface CarrierFacts extends CarrierAlertFacts {
+  /** Its claim on a normalized number it accepts; undefined when it makes none. */
+  claimNumber(trackingNumber: string): NumberClaim | undefined
+  /** Why a number of one of its shapes is still refused (a wrong check digit…); undefined otherwise. */
+  explainNumberProblem?(trackingNumber: string): string | undefined
+  /** Calendar days a parcel waits at a pickup point before it goes back to the sender. */
+  readonly pickupHoldDays: number
+  /** The days it delivers on, per service it reports in snapshots (lower case), else its default. */
+  readonly deliveryDays: DeliveryDays
+}
+
+export interface CarrierAdapter extends CarrierFacts {
   readonly id: string
   readonly name: string
   /** Numbers per carrier request (1 = no batching). */
@@ -54,6 +77,10 @@ export interface CarrierAdapter {
   readonly needsCredentials: boolean
   /** False when credentials it needs are missing. */
   readonly configured: boolean
+  /** The credentials it sends (API keys, header tokens), so that logs can blank them out. */
+  listSecrets(): string[]
+  /** Simulated carrier time per real time (the sandbox plays journeys faster); absent means 1. */
+  readonly timeScale?: number
   /** Checks a normalized number against the carrier's formats and check digits. */
   checkNumber(trackingNumber: string): NumberCheck
   accepts(trackingNumber: string): boolean
@@ -66,4 +93,18 @@ export interface CarrierAdapter {
    * multi-parcel answer may hold one parcel's own error). Throws only `CarrierError`.
    */
   parse(body: string): Array<CarrierSnapshot | CarrierError>
+}
+
+/** What a built-in carrier is built from: the deployment's config and the shared services. */
+export interface BuiltinCarrierDeps {
+  config: Config
+  logger: Logger
+  onUnknownCode?: UnknownCodeHook
+}
+
+/** A carrier colis ships with: its facts, and how the runtime builds it (with the HTTP agent it owns). */
+export interface BuiltinCarrier<Id extends string = string> {
+  readonly id: Id
+  readonly facts: CarrierFacts
+  mount(deps: BuiltinCarrierDeps): { adapter: CarrierAdapter; http?: { close(): Promise<void> } }
 }

@@ -1,25 +1,51 @@
 import type { Config } from '../src/config.js'
+import type { CarrierAlertFacts } from '../src/domain/delay-alerts.js'
 import type { Logger } from '../src/logger.js'
-import { type CarrierHttp, createCarrierHttp } from './carrier-http.js'
-import { createChronopostAdapter } from './chronopost/index.js'
-import type { CarrierAdapter, UnknownCodeHook } from './contract.js'
+import { createCarrierHttp } from './carrier-http.js'
+import { CHRONOPOST_CARRIER } from './chronopost/index.js'
+import type { BuiltinCarrier, CarrierAdapter, UnknownCodeHook } from './contract.js'
 import { type Detection, detectCarrier } from './detect.js'
-import { listEnvNames } from './generic/client.js'
 import type { GenericCarrierDefinition } from './generic/definition-schema.js'
-import { createGenericAdapter } from './generic/index.js'
+import { createGenericAdapter, GENERIC_CARRIER_DEFAULTS } from './generic/index.js'
 import { loadCarrierDefinitions } from './generic/load-definitions.js'
-import { createLaPosteAdapter } from './laposte/index.js'
-import { createSandboxAdapter } from './sandbox/index.js'
+import { LAPOSTE_CARRIER } from './laposte/index.js'
+import { SANDBOX_CARRIER } from './sandbox/index.js'
 
-export const BUILTIN_CARRIER_IDS = ['laposte', 'chronopost', 'sandbox'] as const
-export type BuiltinCarrierId = (typeof BUILTIN_CARRIER_IDS)[number]
+/** Keys must be their carrier's id: a mismatch does not compile. */
+function listBuiltins<T extends { [Id in keyof T]: BuiltinCarrier<Id & string> }>(carriers: T): T {
+  return carriers
+}
+
+/** The carriers colis ships with, one line each; a definition file cannot take their ids. */
+const BUILTIN_CARRIERS = listBuiltins({
+  laposte: LAPOSTE_CARRIER,
+  chronopost: CHRONOPOST_CARRIER,
+  sandbox: SANDBOX_CARRIER,
+})
+
+export type BuiltinCarrierId = keyof typeof BUILTIN_CARRIERS
+export const BUILTIN_CARRIER_IDS = Object.keys(BUILTIN_CARRIERS) as readonly BuiltinCarrierId[]
+
+function isBuiltinCarrierId(id: string): id is BuiltinCarrierId {
+  return Object.hasOwn(BUILTIN_CARRIERS, id)
+}
+
+/**
+ * What alerts need to know of `carrierId`, without building the carriers: a built-in's facts, else the
+ * defaults every definition-file carrier (or a carrier no longer configured) has.
+ */
+export function alertFactsOf(carrierId: string): CarrierAlertFacts {
+  if (!isBuiltinCarrierId(carrierId)) return { id: carrierId, ...GENERIC_CARRIER_DEFAULTS }
+  const { id, pickupHoldDays, deliveryDays } = BUILTIN_CARRIERS[carrierId].facts
+  return { id, pickupHoldDays, deliveryDays }
+}
 
 export interface CarrierRuntime {
   /** Every carrier of this deployment: the built-ins, then the ones of COLIS_CARRIERS_FILE. */
   list(): CarrierAdapter[]
   get(id: string): CarrierAdapter | undefined
   detect(trackingNumber: string): Detection
-  /** Carrier clock speed: 1 for real carriers, SANDBOX_TIME_SCALE for the sandbox. */
+  /** Carrier clock speed: the adapter's own `timeScale` (the sandbox plays faster), else 1. */
   timeScale(carrier: string): number
   /**
    * Reads COLIS_CARRIERS_FILE again. An invalid file throws (CarrierDefinitionError) and the carriers
@@ -33,10 +59,8 @@ export interface CarrierRuntime {
 
 interface Mounted {
   adapter: CarrierAdapter
-  http?: CarrierHttp
+  http?: { close(): Promise<void> }
   definition?: string
-  /** Environment variables holding its credentials. */
-  envNames?: string[]
 }
 
 export interface RuntimeOptions {
@@ -46,55 +70,15 @@ export interface RuntimeOptions {
   onUnknownCode?: UnknownCodeHook
 }
 
-function buildBuiltIns(
+function mountBuiltIns(
   config: Config,
   logger: Logger,
   onUnknownCode: UnknownCodeHook | undefined,
 ): Record<BuiltinCarrierId, Mounted> {
-  const laposteHttp = createCarrierHttp({
-    carrier: 'laposte',
-    timeoutMs: config.LAPOSTE_TIMEOUT,
-    connections: Math.max(4, config.LAPOSTE_RATE_LIMIT.max),
-  })
-  const chronopostHttp = createCarrierHttp({
-    carrier: 'chronopost',
-    timeoutMs: config.CHRONOPOST_TIMEOUT,
-    connections: Math.max(4, config.CHRONOPOST_RATE_LIMIT.max),
-  })
-  return {
-    laposte: {
-      http: laposteHttp,
-      adapter: createLaPosteAdapter({
-        http: laposteHttp,
-        logger: logger.child({ carrier: 'laposte' }),
-        apiKey: config.LAPOSTE_API_KEY,
-        baseUrl: config.LAPOSTE_BASE_URL,
-        lang: config.LAPOSTE_LANG,
-        rateLimit: config.LAPOSTE_RATE_LIMIT,
-        batchSize: config.LAPOSTE_BATCH_SIZE,
-        onUnknownCode,
-      }),
-    },
-    chronopost: {
-      http: chronopostHttp,
-      adapter: createChronopostAdapter({
-        http: chronopostHttp,
-        logger: logger.child({ carrier: 'chronopost' }),
-        baseUrl: config.CHRONOPOST_BASE_URL,
-        language: config.CHRONOPOST_LANGUAGE,
-        rateLimit: config.CHRONOPOST_RATE_LIMIT,
-        onUnknownCode,
-      }),
-    },
-    sandbox: {
-      adapter: createSandboxAdapter({
-        timeScale: config.SANDBOX_TIME_SCALE,
-        rateLimit: config.SANDBOX_RATE_LIMIT,
-        logger: logger.child({ carrier: 'sandbox' }),
-        onUnknownCode,
-      }),
-    },
-  }
+  const mounted = {} as Record<BuiltinCarrierId, Mounted>
+  for (const id of BUILTIN_CARRIER_IDS)
+    mounted[id] = BUILTIN_CARRIERS[id].mount({ config, logger, onUnknownCode })
+  return mounted
 }
 
 function mountGeneric(
@@ -107,7 +91,6 @@ function mountGeneric(
   return {
     http,
     definition: JSON.stringify(definition),
-    envNames: listEnvNames(definition.request),
     adapter: createGenericAdapter(definition, {
       http,
       logger: logger.child({ carrier: definition.id }),
@@ -124,26 +107,27 @@ export function createCarrierRuntime(
   options: RuntimeOptions = {},
 ): CarrierRuntime {
   const env = options.env ?? {}
-  const builtIns = buildBuiltIns(config, logger, options.onUnknownCode)
+  const builtIns = mountBuiltIns(config, logger, options.onUnknownCode)
   const mount = (definition: GenericCarrierDefinition) =>
     mountGeneric(definition, logger, env, options.onUnknownCode)
   let generic = new Map<string, Mounted>()
   const readDefinitions = () =>
-    config.COLIS_CARRIERS_FILE ? loadCarrierDefinitions(config.COLIS_CARRIERS_FILE) : []
+    config.COLIS_CARRIERS_FILE ? loadCarrierDefinitions(config.COLIS_CARRIERS_FILE, BUILTIN_CARRIER_IDS) : []
   for (const definition of readDefinitions()) generic.set(definition.id, mount(definition))
 
-  const retired: CarrierHttp[] = []
+  const retired: Array<{ close(): Promise<void> }> = []
   const all = () => [...Object.values(builtIns), ...generic.values()]
 
   return {
     list: () => all().map((mounted) => mounted.adapter),
-    get: (id) => (Object.hasOwn(builtIns, id) ? builtIns[id as BuiltinCarrierId] : generic.get(id))?.adapter,
+    get: (id) => (isBuiltinCarrierId(id) ? builtIns[id] : generic.get(id))?.adapter,
     detect: (trackingNumber) =>
       detectCarrier(
         trackingNumber,
         all().map((mounted) => mounted.adapter),
       ),
-    timeScale: (carrier) => (carrier === 'sandbox' ? config.SANDBOX_TIME_SCALE : 1),
+    timeScale: (carrier) =>
+      (isBuiltinCarrierId(carrier) ? builtIns[carrier] : generic.get(carrier))?.adapter.timeScale ?? 1,
     reloadDefinitions() {
       const definitions = readDefinitions()
       const next = new Map<string, Mounted>()
@@ -170,10 +154,9 @@ export function createCarrierRuntime(
       return { added, removed, updated }
     },
     secrets() {
-      const named = [...generic.values()].flatMap((mounted) => mounted.envNames ?? [])
-      return [config.LAPOSTE_API_KEY, ...named.map((name) => env[name])].filter(
-        (value): value is string => typeof value === 'string' && value !== '',
-      )
+      return all()
+        .flatMap((mounted) => mounted.adapter.listSecrets())
+        .filter((value) => value !== '')
     },
     async close() {
       await Promise.all(all().flatMap((mounted) => (mounted.http ? [mounted.http.close()] : [])))

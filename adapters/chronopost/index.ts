@@ -1,10 +1,24 @@
 import type { CarrierSnapshot } from '../../src/domain/carrier-snapshot.js'
 import type { Logger } from '../../src/logger.js'
-import type { CarrierHttp } from '../carrier-http.js'
-import { type CarrierAdapter, CarrierError, type UnknownCodeHook } from '../contract.js'
+import { type CarrierHttp, createCarrierHttp } from '../carrier-http.js'
+import {
+  type BuiltinCarrier,
+  type CarrierAdapter,
+  CarrierError,
+  type CarrierFacts,
+  type UnknownCodeHook,
+} from '../contract.js'
 import { type ChronopostAnswer, createChronopostClient, readChronopostAnswer } from './client.js'
 import { CHRONOPOST_CARRIER_ID, mapChronopostEvents } from './map-events.js'
-import { checkChronopostNumber } from './number.js'
+import { checkChronopostNumber, claimChronopostNumber } from './number.js'
+
+/** Chronopost delivers Monday to Friday and keeps a parcel 7 days at a pickup point. */
+export const CHRONOPOST_FACTS: CarrierFacts = {
+  id: CHRONOPOST_CARRIER_ID,
+  claimNumber: claimChronopostNumber,
+  pickupHoldDays: 7,
+  deliveryDays: { default: 'ouvres' },
+}
 
 export interface ChronopostAdapterDeps {
   http: CarrierHttp
@@ -36,12 +50,13 @@ export function createChronopostAdapter(deps: ChronopostAdapterDeps): CarrierAda
   }
 
   return {
-    id: CHRONOPOST_CARRIER_ID,
+    ...CHRONOPOST_FACTS,
     name: 'Chronopost',
     batchSize: 1,
     rateLimit: deps.rateLimit,
     needsCredentials: false,
     configured: true,
+    listSecrets: () => [],
     checkNumber: checkChronopostNumber,
     accepts: (trackingNumber) => checkChronopostNumber(trackingNumber).ok,
     async track(query, signal) {
@@ -55,4 +70,25 @@ export function createChronopostAdapter(deps: ChronopostAdapterDeps): CarrierAda
       return [toResult(readChronopostAnswer(body))]
     },
   }
+}
+
+export const CHRONOPOST_CARRIER: BuiltinCarrier<typeof CHRONOPOST_CARRIER_ID> = {
+  id: CHRONOPOST_CARRIER_ID,
+  facts: CHRONOPOST_FACTS,
+  mount({ config, logger, onUnknownCode }) {
+    const http = createCarrierHttp({
+      carrier: CHRONOPOST_CARRIER_ID,
+      timeoutMs: config.CHRONOPOST_TIMEOUT,
+      connections: Math.max(4, config.CHRONOPOST_RATE_LIMIT.max),
+    })
+    const adapter = createChronopostAdapter({
+      http,
+      logger: logger.child({ carrier: CHRONOPOST_CARRIER_ID }),
+      baseUrl: config.CHRONOPOST_BASE_URL,
+      language: config.CHRONOPOST_LANGUAGE,
+      rateLimit: config.CHRONOPOST_RATE_LIMIT,
+      onUnknownCode,
+    })
+    return { adapter, http }
+  },
 }

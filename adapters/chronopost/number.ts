@@ -1,5 +1,5 @@
-import { checkNumberFormat } from '../../src/domain/tracking-number.js'
-import type { NumberCheck } from '../contract.js'
+import type { NumberCheck, NumberClaim } from '../contract.js'
+import { checkNumberFormat } from '../number-formats.js'
 
 const NOT_A_CHRONOPOST_FORMAT =
   'not a Chronopost tracking number format (expected an S10 number starting with X like XY746876977FR, ' +
@@ -28,5 +28,23 @@ export function checkChronopostNumber(trackingNumber: string): NumberCheck {
         ok: false,
         reason: 'a La Poste 13-character number (Colissimo, Lettre suivie), not Chronopost',
       }
+  }
+}
+
+/** From real check digits (FORMATS.md §3.5): X… S10 and 14 digits are Chronopost's own. */
+export function claimChronopostNumber(trackingNumber: string): NumberClaim | undefined {
+  const format = checkNumberFormat(trackingNumber)
+  if (!format?.valid) return undefined
+  switch (format.format) {
+    case 's10':
+      return trackingNumber.startsWith('X')
+        ? { confidence: 0.9, reason: 'Chronopost S10 number (X…), check digit OK' }
+        : undefined
+    case 'digits14':
+      return { confidence: 0.9, reason: '14-digit Chronopost number' }
+    case 'mod37_36_15':
+      return { confidence: 0.4, reason: 'Chronopost numbers may carry the MOD 37,36 character too' }
+    case 'laposte13':
+      return undefined
   }
 }

@@ -1,14 +1,12 @@
 import { z } from 'zod'
 import { isValidTimeZone, PARIS } from '../../src/domain/paris-time.js'
 import { normalizeTrackingNumber } from '../../src/domain/tracking-number.js'
-import { REQUEST_DEFINITION_SCHEMA } from './client.js'
 import { checkJsonExtraction } from './extract-json.js'
 import { checkMarkupExtraction } from './extract-markup.js'
+import { EXTRACTION_SCHEMA, NOT_FOUND_SCHEMA, type ReportIssue } from './extraction-schema.js'
 import { DEFINITION_REGEX_FLAGS, DEFINITION_REGEX_SCHEMA, STATUS_MAPPING_SCHEMA } from './map-status.js'
 import { compileDateFormat } from './parse-date.js'
-
-/** Ids of the carriers colis ships with: a definition cannot take them over. */
-export const BUILT_IN_CARRIER_IDS = ['laposte', 'chronopost', 'sandbox'] as const
+import { REQUEST_DEFINITION_SCHEMA } from './request-schema.js'
 
 /** A definition file that cannot be used; `message` lists every issue as `path: why`. */
 export class CarrierDefinitionError extends Error {
@@ -21,9 +19,6 @@ export class CarrierDefinitionError extends Error {
     this.issues = issues
   }
 }
-
-/** Records an issue at `path`, relative to the carrier definition being checked. */
-export type ReportIssue = (path: Array<string | number>, message: string) => void
 
 /** The whole normalized number must match: the pattern is anchored. */
 export function compileNumberPattern(pattern: string): RegExp {
@@ -39,32 +34,6 @@ function matchesNumberPattern(pattern: string, trackingNumber: string): boolean 
   }
 }
 
-/** A JSON path or CSS selector, with an optional attribute (HTML/XML) and a pattern cutting the text. */
-const field = z.preprocess(
-  (value) => (typeof value === 'string' ? { from: value } : value),
-  z.strictObject({
-    from: z.string().min(1),
-    attribute: z.string().min(1).optional(),
-    pattern: DEFINITION_REGEX_SCHEMA.optional(),
-  }),
-)
-
-const extraction = z.strictObject({
-  events: z.string().min(1),
-  fields: z.strictObject({
-    description: field,
-    date: field,
-    code: field.optional(),
-    time: field.optional(),
-    city: field.optional(),
-    postalCode: field.optional(),
-    countryCode: field.optional(),
-    locationName: field.optional(),
-  }),
-  trackingNumber: field.optional(),
-  estimatedDelivery: field.optional(),
-})
-
 const dateFormat = z.string().superRefine((format, ctx) => {
   const compiled = compileDateFormat(format)
   if (typeof compiled === 'string') ctx.addIssue({ code: 'custom', message: `"${format}": ${compiled}` })
@@ -78,83 +47,66 @@ const dates = z.strictObject({
     .default(PARIS),
 })
 
-const notFound = z.strictObject({
-  httpStatus: z
-    .array(
-      z
-        .int()
-        .min(400)
-        .max(499)
-        .refine(
-          (code) => ![401, 403, 429].includes(code),
-          'is reserved (401/403: unauthorized, 429: rate limited)',
-        ),
-    )
-    .optional(),
-  jsonPath: z
+/** `reservedIds`: the built-in carriers' ids, which a definition cannot take over. */
+const carrierSchema = (reservedIds: readonly string[]) =>
+  z
     .strictObject({
-      path: z.string().min(1),
-      equals: z.union([z.string(), z.number(), z.boolean(), z.null()]).optional(),
+      id: z
+        .string()
+        .regex(
+          /^[a-z][a-z0-9-]{1,31}$/,
+          'must be 2 to 32 lower-case letters, digits or "-", starting with a letter',
+        )
+        .refine((id) => !reservedIds.includes(id), {
+          error: (issue) => `${JSON.stringify(issue.input)} is a built-in carrier`,
+        }),
+      name: z.string().trim().min(1).max(80),
+      numbers: z.strictObject({ pattern: DEFINITION_REGEX_SCHEMA, example: z.string().optional() }),
+      request: REQUEST_DEFINITION_SCHEMA,
+      response: z.strictObject({ kind: z.enum(['json', 'html', 'xml']) }),
+      extraction: EXTRACTION_SCHEMA,
+      dates: dates.default({ formats: ['iso'], timeZone: PARIS }),
+      statusMapping: STATUS_MAPPING_SCHEMA,
+      notFound: NOT_FOUND_SCHEMA.optional(),
     })
-    .optional(),
-  selector: z.string().min(1).optional(),
-  bodyPattern: DEFINITION_REGEX_SCHEMA.optional(),
-})
+    .superRefine((definition, ctx) => {
+      const report: ReportIssue = (path, message) => ctx.addIssue({ code: 'custom', path, message })
+      if (definition.response.kind === 'json')
+        checkJsonExtraction(definition.extraction, definition.notFound, report)
+      else checkMarkupExtraction(definition.extraction, definition.notFound, report)
+      const { pattern, example } = definition.numbers
+      if (example !== undefined && !matchesNumberPattern(pattern, normalizeTrackingNumber(example))) {
+        report(['numbers', 'example'], `"${example}" does not match numbers.pattern`)
+      }
+    })
 
-const carrier = z
-  .strictObject({
-    id: z
-      .string()
-      .regex(
-        /^[a-z][a-z0-9-]{1,31}$/,
-        'must be 2 to 32 lower-case letters, digits or "-", starting with a letter',
-      )
-      .refine((id) => !(BUILT_IN_CARRIER_IDS as readonly string[]).includes(id), {
-        error: (issue) => `${JSON.stringify(issue.input)} is a built-in carrier`,
-      }),
-    name: z.string().trim().min(1).max(80),
-    numbers: z.strictObject({ pattern: DEFINITION_REGEX_SCHEMA, example: z.string().optional() }),
-    request: REQUEST_DEFINITION_SCHEMA,
-    response: z.strictObject({ kind: z.enum(['json', 'html', 'xml']) }),
-    extraction,
-    dates: dates.default({ formats: ['iso'], timeZone: PARIS }),
-    statusMapping: STATUS_MAPPING_SCHEMA,
-    notFound: notFound.optional(),
-  })
-  .superRefine((definition, ctx) => {
-    const report: ReportIssue = (path, message) => ctx.addIssue({ code: 'custom', path, message })
-    if (definition.response.kind === 'json')
-      checkJsonExtraction(definition.extraction, definition.notFound, report)
-    else checkMarkupExtraction(definition.extraction, definition.notFound, report)
-    const { pattern, example } = definition.numbers
-    if (example !== undefined && !matchesNumberPattern(pattern, normalizeTrackingNumber(example))) {
-      report(['numbers', 'example'], `"${example}" does not match numbers.pattern`)
+const definitionFileSchema = (reservedIds: readonly string[]) =>
+  z.strictObject({ carriers: z.array(carrierSchema(reservedIds)) }).superRefine((file, ctx) => {
+    const firstIndex = new Map<string, number>()
+    for (const [index, definition] of file.carriers.entries()) {
+      const first = firstIndex.get(definition.id)
+      if (first === undefined) firstIndex.set(definition.id, index)
+      else
+        ctx.addIssue({
+          code: 'custom',
+          path: ['carriers', index, 'id'],
+          message: `"${definition.id}" is already used by carriers[${first}]`,
+        })
     }
   })
 
-const definitionFile = z.strictObject({ carriers: z.array(carrier) }).superRefine((file, ctx) => {
-  const firstIndex = new Map<string, number>()
-  for (const [index, definition] of file.carriers.entries()) {
-    const first = firstIndex.get(definition.id)
-    if (first === undefined) firstIndex.set(definition.id, index)
-    else
-      ctx.addIssue({
-        code: 'custom',
-        path: ['carriers', index, 'id'],
-        message: `"${definition.id}" is already used by carriers[${first}]`,
-      })
-  }
-})
+export type GenericCarrierDefinition = z.output<ReturnType<typeof carrierSchema>>
 
-export type GenericCarrierDefinition = z.output<typeof carrier>
-export type FieldDefinition = z.output<typeof field>
-export type ExtractionDefinition = z.output<typeof extraction>
-export type NotFoundDefinition = z.output<typeof notFound>
-export type JsonNotFoundDefinition = NonNullable<NotFoundDefinition['jsonPath']>
-
-/** Validates a parsed definition file `{ "carriers": [...] }`; throws `CarrierDefinitionError` listing every issue. */
-export function parseCarrierDefinitions(json: unknown, source?: string): GenericCarrierDefinition[] {
-  const result = definitionFile.safeParse(json, {
+/**
+ * Validates a parsed definition file `{ "carriers": [...] }` whose ids may not be `reservedIds`; throws
+ * `CarrierDefinitionError` listing every issue.
+ */
+export function parseCarrierDefinitions(
+  json: unknown,
+  reservedIds: readonly string[],
+  source?: string,
+): GenericCarrierDefinition[] {
+  const result = definitionFileSchema(reservedIds).safeParse(json, {
     error: (issue) => {
       if (issue.code === 'invalid_type') {
         return issue.input === undefined

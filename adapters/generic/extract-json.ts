@@ -5,7 +5,7 @@ import type {
   JsonNotFoundDefinition,
   NotFoundDefinition,
   ReportIssue,
-} from './definition-schema.js'
+} from './extraction-schema.js'
 import { cutFieldText, type ExtractedBody, type RawGenericEvent } from './map-events.js'
 import { DEFINITION_REGEX_FLAGS } from './map-status.js'
 

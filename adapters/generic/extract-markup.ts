@@ -1,12 +1,12 @@
 import { type CheerioAPI, load } from 'cheerio'
 import { CarrierError } from '../contract.js'
+import { listFieldDefinitions } from './extract-json.js'
 import type {
   ExtractionDefinition,
   FieldDefinition,
   NotFoundDefinition,
   ReportIssue,
-} from './definition-schema.js'
-import { listFieldDefinitions } from './extract-json.js'
+} from './extraction-schema.js'
 import { cutFieldText, type ExtractedBody, type RawGenericEvent } from './map-events.js'
 import { DEFINITION_REGEX_FLAGS } from './map-status.js'
 

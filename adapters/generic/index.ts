@@ -3,14 +3,21 @@ import { normalizeTrackingNumber } from '../../src/domain/tracking-number.js'
 import type { Logger } from '../../src/logger.js'
 import type { CarrierHttp } from '../carrier-http.js'
 import { reportUnknownCode } from '../code-table.js'
-import { type CarrierAdapter, CarrierError, type NumberCheck, type UnknownCodeHook } from '../contract.js'
-import { fetchTracking, listEnvNames, readHttpStatus } from './client.js'
+import {
+  type CarrierAdapter,
+  CarrierError,
+  type CarrierFacts,
+  type NumberCheck,
+  type UnknownCodeHook,
+} from '../contract.js'
+import { fetchTracking, readHttpStatus } from './client.js'
 import { compileNumberPattern, type GenericCarrierDefinition } from './definition-schema.js'
 import { createJsonExtractor } from './extract-json.js'
 import { createMarkupExtractor } from './extract-markup.js'
 import { type ExtractedBody, mapGenericDocument } from './map-events.js'
 import { createStatusMapper, DEFINITION_REGEX_FLAGS } from './map-status.js'
 import { type CompiledDateFormat, compileDateFormat } from './parse-date.js'
+import { listEnvNames } from './request-schema.js'
 
 export interface GenericAdapterDeps {
   /** One per carrier, built by the caller with the definition's `request.timeoutMs`. */
@@ -20,6 +27,15 @@ export interface GenericAdapterDeps {
   env: Record<string, string | undefined>
   onUnknownCode?: UnknownCodeHook
 }
+
+/** What a definition file does not say: 10 days at a pickup point, deliveries Monday to Saturday. */
+export const GENERIC_CARRIER_DEFAULTS = {
+  pickupHoldDays: 10,
+  deliveryDays: { default: 'ouvrables' },
+} as const satisfies Pick<CarrierFacts, 'pickupHoldDays' | 'deliveryDays'>
+
+/** A configured pattern is weaker evidence than a check digit. */
+const PATTERN_ONLY_CONFIDENCE = 0.6
 
 // Longer input is refused before the carrier's own pattern runs on it.
 const MAX_NUMBER_LENGTH = 64
@@ -67,15 +83,27 @@ export function createGenericAdapter(
     return snapshot
   }
 
+  const accepts = (trackingNumber: string) => checkNumber(trackingNumber).ok
+
   return {
     id,
     name,
+    ...GENERIC_CARRIER_DEFAULTS,
+    claimNumber: (trackingNumber) =>
+      accepts(trackingNumber)
+        ? { confidence: PATTERN_ONLY_CONFIDENCE, reason: `matches ${name}'s number pattern` }
+        : undefined,
     batchSize: 1,
     rateLimit: definition.request.rateLimit,
     needsCredentials: envNames.length > 0,
     configured: envNames.every((envName) => Boolean(deps.env[envName])),
+    listSecrets: () =>
+      envNames.flatMap((envName) => {
+        const value = deps.env[envName]
+        return value ? [value] : []
+      }),
     checkNumber,
-    accepts: (trackingNumber) => checkNumber(trackingNumber).ok,
+    accepts,
     async track(query, signal) {
       const response = await fetchTracking(deps.http, definition, query.trackingNumber, deps.env, signal)
       const failure = readHttpStatus(definition, response)

@@ -5,8 +5,14 @@ import {
   parseCarrierDefinitions,
 } from './definition-schema.js'
 
-/** Reads and validates a definition file; a missing file, bad JSON or bad definition throws `CarrierDefinitionError`. */
-export function loadCarrierDefinitions(path: string): GenericCarrierDefinition[] {
+/**
+ * Reads and validates a definition file whose ids may not be `reservedIds`; a missing file, bad JSON or
+ * bad definition throws `CarrierDefinitionError`.
+ */
+export function loadCarrierDefinitions(
+  path: string,
+  reservedIds: readonly string[],
+): GenericCarrierDefinition[] {
   let text: string
   try {
     text = readFileSync(path, 'utf8')
@@ -20,7 +26,7 @@ export function loadCarrierDefinitions(path: string): GenericCarrierDefinition[]
   } catch (error) {
     throw new CarrierDefinitionError([`(file): not JSON: ${describe(error)}`], path)
   }
-  return parseCarrierDefinitions(json, path)
+  return parseCarrierDefinitions(json, reservedIds, path)
 }
 
 function describe(error: unknown): string {

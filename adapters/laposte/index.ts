@@ -1,16 +1,30 @@
 import type { CarrierSnapshot } from '../../src/domain/carrier-snapshot.js'
 import type { Logger } from '../../src/logger.js'
-import type { CarrierHttp } from '../carrier-http.js'
+import { type CarrierHttp, createCarrierHttp } from '../carrier-http.js'
 import {
   type BatchResult,
+  type BuiltinCarrier,
   type CarrierAdapter,
   CarrierError,
+  type CarrierFacts,
   type TrackQuery,
   type UnknownCodeHook,
 } from '../contract.js'
 import { createLaPosteClient, type LaPosteAnswer, type LaPosteClient, readLaPosteAnswers } from './client.js'
 import { LAPOSTE_CARRIER_ID, mapLaPosteShipment } from './map-events.js'
-import { checkLaPosteNumber } from './number.js'
+import { checkLaPosteNumber, claimLaPosteNumber, explainLaPosteNumberProblem } from './number.js'
+
+/** Colissimo keeps a parcel 10 days at a pickup point; the Chronopost it carries rests on Saturdays. */
+export const LAPOSTE_FACTS: CarrierFacts = {
+  id: LAPOSTE_CARRIER_ID,
+  claimNumber: claimLaPosteNumber,
+  explainNumberProblem: explainLaPosteNumberProblem,
+  pickupHoldDays: 10,
+  deliveryDays: {
+    default: 'ouvrables',
+    byService: { colissimo: 'ouvrables', chronopost: 'ouvres', courrier: 'ouvrables' },
+  },
+}
 
 export interface LaPosteAdapterDeps {
   http: CarrierHttp
@@ -54,12 +68,13 @@ export function createLaPosteAdapter(deps: LaPosteAdapterDeps): CarrierAdapter {
   }
 
   return {
-    id: LAPOSTE_CARRIER_ID,
+    ...LAPOSTE_FACTS,
     name: 'La Poste (Colissimo, Lettre suivie, Chronopost)',
     batchSize: deps.batchSize,
     rateLimit: deps.rateLimit,
     needsCredentials: true,
     configured: Boolean(deps.apiKey),
+    listSecrets: () => (deps.apiKey ? [deps.apiKey] : []),
     checkNumber: checkLaPosteNumber,
     accepts: (trackingNumber) => checkLaPosteNumber(trackingNumber).ok,
     async track(query, signal) {
@@ -79,4 +94,27 @@ export function createLaPosteAdapter(deps: LaPosteAdapterDeps): CarrierAdapter {
 function requireClient(client: LaPosteClient | undefined): LaPosteClient {
   if (!client) throw new CarrierError('unauthorized', 'LAPOSTE_API_KEY is not set')
   return client
+}
+
+export const LAPOSTE_CARRIER: BuiltinCarrier<typeof LAPOSTE_CARRIER_ID> = {
+  id: LAPOSTE_CARRIER_ID,
+  facts: LAPOSTE_FACTS,
+  mount({ config, logger, onUnknownCode }) {
+    const http = createCarrierHttp({
+      carrier: LAPOSTE_CARRIER_ID,
+      timeoutMs: config.LAPOSTE_TIMEOUT,
+      connections: Math.max(4, config.LAPOSTE_RATE_LIMIT.max),
+    })
+    const adapter = createLaPosteAdapter({
+      http,
+      logger: logger.child({ carrier: LAPOSTE_CARRIER_ID }),
+      apiKey: config.LAPOSTE_API_KEY,
+      baseUrl: config.LAPOSTE_BASE_URL,
+      lang: config.LAPOSTE_LANG,
+      rateLimit: config.LAPOSTE_RATE_LIMIT,
+      batchSize: config.LAPOSTE_BATCH_SIZE,
+      onUnknownCode,
+    })
+    return { adapter, http }
+  },
 }

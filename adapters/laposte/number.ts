@@ -1,9 +1,14 @@
-import { checkNumberFormat } from '../../src/domain/tracking-number.js'
-import type { NumberCheck } from '../contract.js'
+import type { NumberCheck, NumberClaim } from '../contract.js'
+import { checkNumberFormat } from '../number-formats.js'
 
 const NOT_A_LAPOSTE_FORMAT =
   'not a La Poste tracking number format (expected 13 characters like 6A15602676300, ' +
   'an S10 number like EW112720413FR, 14 digits, or 15 characters like 87000634002228A)'
+
+const AS_AGGREGATOR: NumberClaim = {
+  confidence: 0.4,
+  reason: 'La Poste Suivi v2 also tracks Chronopost numbers, as an aggregator',
+}
 
 /**
  * Accepts a normalized number in a format Suivi v2 tracks (FORMATS.md §3): UPU S10 (any suffix, Chronopost
@@ -14,4 +19,41 @@ export function checkLaPosteNumber(trackingNumber: string): NumberCheck {
   if (!format) return { ok: false, reason: NOT_A_LAPOSTE_FORMAT }
   if (!format.valid) return { ok: false, reason: format.reason }
   return { ok: true, trackingNumber }
+}
+
+/**
+ * From real check digits (FORMATS.md §3.5). Chronopost's own numbers (X… S10, 14 digits) rank La Poste
+ * second: Suivi v2 only tracks them as an aggregator.
+ */
+export function claimLaPosteNumber(trackingNumber: string): NumberClaim | undefined {
+  const format = checkNumberFormat(trackingNumber)
+  if (!format?.valid) return undefined
+  switch (format.format) {
+    case 'laposte13':
+      return {
+        confidence: 0.95,
+        reason: '13-character La Poste number (Colissimo, Lettre suivie), check digit OK',
+      }
+    case 's10':
+      if (trackingNumber.startsWith('X')) return AS_AGGREGATOR
+      return trackingNumber.endsWith('FR')
+        ? { confidence: 0.95, reason: 'UPU S10 number posted in France (…FR), check digit OK' }
+        : {
+            confidence: 0.8,
+            reason: `inbound international S10 number (…${trackingNumber.slice(-2)}), check digit OK`,
+          }
+    case 'digits14':
+      return AS_AGGREGATOR
+    case 'mod37_36_15':
+      return {
+        confidence: 0.9,
+        reason: '15-character La Poste number (14 digits + MOD 37,36 character), check OK',
+      }
+  }
+}
+
+/** The check digit a number of one of Suivi v2's shapes fails, if any. */
+export function explainLaPosteNumberProblem(trackingNumber: string): string | undefined {
+  const format = checkNumberFormat(trackingNumber)
+  return format && !format.valid ? format.reason : undefined
 }

@@ -3,8 +3,10 @@ import { formatInZone, PARIS } from '../../src/domain/paris-time.js'
 import type { Logger } from '../../src/logger.js'
 import { reportUnknownCode } from '../code-table.js'
 import {
+  type BuiltinCarrier,
   type CarrierAdapter,
   CarrierError,
+  type CarrierFacts,
   type NumberCheck,
   type TrackQuery,
   type UnknownCodeHook,
@@ -29,6 +31,19 @@ export interface SandboxAdapterDeps {
   now?: () => number
   logger?: Pick<Logger, 'warn'>
   onUnknownCode?: UnknownCodeHook
+}
+
+const SANDBOX_CARRIER_ID = 'sandbox'
+
+/** Sandbox parcels are held and delivered like a Colissimo. */
+export const SANDBOX_FACTS: CarrierFacts = {
+  id: SANDBOX_CARRIER_ID,
+  claimNumber: (trackingNumber) =>
+    /^SBX[A-Z]+\d{3}$/.test(trackingNumber)
+      ? { confidence: 1, reason: 'sandbox number (SBX + scenario + 3 digits)' }
+      : undefined,
+  pickupHoldDays: 10,
+  deliveryDays: { default: 'ouvrables' },
 }
 
 const HOUR_MS = 3_600_000
@@ -84,7 +99,7 @@ export function createSandboxAdapter(deps: SandboxAdapterDeps): CarrierAdapter {
 
   function parse(body: string): CarrierSnapshot[] {
     const { snapshot, unknownCodes } = mapSandboxDocument(readSandboxDocument(body))
-    for (const code of unknownCodes) reportUnknownCode(logger, 'sandbox', code, deps.onUnknownCode)
+    for (const code of unknownCodes) reportUnknownCode(logger, SANDBOX_CARRIER_ID, code, deps.onUnknownCode)
     return [snapshot]
   }
 
@@ -121,17 +136,32 @@ export function createSandboxAdapter(deps: SandboxAdapterDeps): CarrierAdapter {
   }
 
   return {
-    id: 'sandbox',
+    ...SANDBOX_FACTS,
     name: 'Sandbox (simulated journeys)',
     batchSize: 1,
     rateLimit: deps.rateLimit,
     needsCredentials: false,
     configured: true,
+    listSecrets: () => [],
+    timeScale,
     checkNumber,
     accepts: (trackingNumber) => checkNumber(trackingNumber).ok,
     track,
     parse,
   }
+}
+
+export const SANDBOX_CARRIER: BuiltinCarrier<typeof SANDBOX_CARRIER_ID> = {
+  id: SANDBOX_CARRIER_ID,
+  facts: SANDBOX_FACTS,
+  mount: ({ config, logger, onUnknownCode }) => ({
+    adapter: createSandboxAdapter({
+      timeScale: config.SANDBOX_TIME_SCALE,
+      rateLimit: config.SANDBOX_RATE_LIMIT,
+      logger: logger.child({ carrier: SANDBOX_CARRIER_ID }),
+      onUnknownCode,
+    }),
+  }),
 }
 
 export { describeSandboxScenarios, SANDBOX_SCENARIOS } from './scenarios.js'

@@ -1,3 +1,4 @@
+import type { DeliveryDays } from '../domain/business-calendar.js'
 import type { AlertPolicy } from '../domain/delay-alerts.js'
 import type { TrackingRecord } from '../domain/tracking.js'
 import type { Logger } from '../logger.js'
@@ -17,6 +18,8 @@ export interface CarrierInfo {
   needsCredentials: boolean
   configured: boolean
   checkNumber(trackingNumber: string): { ok: true; trackingNumber: string } | { ok: false; reason: string }
+  /** The days it delivers on: a promise given in business days counts those. */
+  deliveryDays: DeliveryDays
 }
 
 export interface CarrierDetection {

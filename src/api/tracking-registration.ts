@@ -101,7 +101,10 @@ export function prepareRegistration(
   const trackingNumber = check.trackingNumber
   const promisedDeliveryDate = input.promise
     ? promisedDate(
-        { ...input.promise, dayKind: input.promise.dayKind ?? deliveryDayKindFor(carrier.id) },
+        {
+          ...input.promise,
+          dayKind: input.promise.dayKind ?? deliveryDayKindFor(carrier.id, carrier.deliveryDays),
+        },
         input.destinationPostalCode,
       )
     : input.promisedDeliveryDate

@@ -200,20 +200,25 @@ export function parisDateOfTimestamp(value: string): CalendarDate | undefined {
   return normalized === undefined ? undefined : parisDateOf(instantOf(normalized))
 }
 
-const DAY_KIND_BY_SERVICE: Record<string, DayKind> = {
-  colissimo: 'ouvrables',
-  chronopost: 'ouvres',
-  courrier: 'ouvrables',
+/** The days a carrier delivers on: per service it reports (lower-case names), else `default`. */
+export interface DeliveryDays {
+  default: DayKind
+  byService?: Readonly<Record<string, DayKind>>
 }
 
-/** Which days a service delivers on; `overrides` (keyed by service, case-insensitive) win. Default ouvrables. */
+/**
+ * Which days a parcel of `service` is delivered on, by the carrier's `days`; `overrides` (keyed by
+ * service, case-insensitive) win.
+ */
 export function deliveryDayKindFor(
   service: string | undefined,
+  days: DeliveryDays,
   overrides?: Record<string, DayKind>,
 ): DayKind {
   const key = service?.trim().toLowerCase() ?? ''
   const override = Object.entries(overrides ?? {}).find(([name]) => name.trim().toLowerCase() === key)
-  return override?.[1] ?? DAY_KIND_BY_SERVICE[key] ?? 'ouvrables'
+  const byService = days.byService ?? {}
+  return override?.[1] ?? (Object.hasOwn(byService, key) ? byService[key] : undefined) ?? days.default
 }
 
 /** Promised delivery date: the Paris date of `shippedAt` plus `businessDays` business days of `dayKind`. */

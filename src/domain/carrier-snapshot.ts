@@ -6,14 +6,14 @@ export interface CarrierSnapshot {
   carrier: string
   trackingNumber: string
   events: TrackingEvent[]
-  /** The carrier's own delivery estimate (La Poste `estimDate`, Chronopost "livraison prévue"). */
+  /** The carrier's own delivery estimate, when it gives one. */
   estimatedDelivery?: string
   deliveredAt?: string
-  /** The carrier's business unit that handles the parcel: `colissimo`, `chronopost`, `courrier`… */
+  /** The carrier's business unit that handles the parcel, lower case; its delivery days may depend on it. */
   service?: string
   /** The carrier's own product name, as sent (`Courrier international`, `Lettre Recommandée`…). */
   product?: string
-  /** The carrier says this parcel's life is over (La Poste `isFinal`). */
+  /** The carrier says this parcel's life is over. */
   final?: boolean
 }
 

@@ -1,7 +1,9 @@
+import { ALERT_TYPES, type AlertType, type DelayAlert } from './alert.js'
 import {
   addBusinessDays,
   addCalendarDays,
   type DayKind,
+  type DeliveryDays,
   deliveryDayKindFor,
   endOfParisDay,
   parisDateOf,
@@ -12,26 +14,25 @@ import type { TrackingRecord } from './tracking.js'
 import type { TrackingEvent } from './tracking-event.js'
 import { type EventStatus, isTerminalStatus } from './tracking-status.js'
 
-export const ALERT_TYPES = [
-  'late',
-  'at_risk',
-  'stalled',
-  'exception',
-  'failed_attempt',
-  'pickup_expiring',
-  'returned',
-] as const
-export type AlertType = (typeof ALERT_TYPES)[number]
+export { ALERT_TYPES, type AlertType, type DelayAlert } from './alert.js'
 
 export interface AlertPolicy {
   /** Business days (of `dayKind`) without a new carrier event before `stalled`. Default 3. */
   stalledBusinessDays: number
-  /** Calendar days waiting at a pickup point before `pickup_expiring`. La Poste 10, Chronopost 7. */
+  /** Calendar days waiting at a pickup point before `pickup_expiring`: the carrier's hold days. */
   pickupExpiringDays: number
   dayKind: DayKind
 }
 
-/** Per-carrier thresholds and per-service day kinds that replace the defaults. */
+/** What alerts need to know of a parcel's carrier; its adapter says it. */
+export interface CarrierAlertFacts {
+  id: string
+  /** Calendar days a parcel waits at a pickup point before it goes back to the sender. */
+  pickupHoldDays: number
+  deliveryDays: DeliveryDays
+}
+
+/** Per-carrier thresholds and per-service day kinds that replace the carrier's own. */
 export interface AlertPolicyOverrides {
   stalledBusinessDays?: Record<string, number>
   pickupExpiringDays?: Record<string, number>
@@ -39,22 +40,17 @@ export interface AlertPolicyOverrides {
 }
 
 const DEFAULT_STALLED_BUSINESS_DAYS = 3
-const DEFAULT_PICKUP_EXPIRING_DAYS = 10
-const PICKUP_EXPIRING_DAYS_BY_CARRIER: Record<string, number> = { laposte: 10, chronopost: 7 }
 
 export function alertPolicyFor(
-  carrier: string,
+  carrier: CarrierAlertFacts,
   service: string | undefined,
   overrides?: AlertPolicyOverrides,
 ): AlertPolicy {
   return {
-    stalledBusinessDays: overrides?.stalledBusinessDays?.[carrier] ?? DEFAULT_STALLED_BUSINESS_DAYS,
-    pickupExpiringDays:
-      overrides?.pickupExpiringDays?.[carrier] ??
-      PICKUP_EXPIRING_DAYS_BY_CARRIER[carrier] ??
-      DEFAULT_PICKUP_EXPIRING_DAYS,
-    // Without a service, the carrier id stands for it: a Chronopost parcel still rests on weekends.
-    dayKind: deliveryDayKindFor(service ?? carrier, overrides?.dayKinds),
+    stalledBusinessDays: overrides?.stalledBusinessDays?.[carrier.id] ?? DEFAULT_STALLED_BUSINESS_DAYS,
+    pickupExpiringDays: overrides?.pickupExpiringDays?.[carrier.id] ?? carrier.pickupHoldDays,
+    // Without a service, the carrier id stands for it, so that an override can name the carrier.
+    dayKind: deliveryDayKindFor(service ?? carrier.id, carrier.deliveryDays, overrides?.dayKinds),
   }
 }
 
@@ -66,14 +62,6 @@ export interface AlertInput {
 }
 
 export type AlertConditions = ReadonlyMap<AlertType, Record<string, unknown>>
-
-export interface DelayAlert {
-  id: string
-  type: AlertType
-  openedAt: string
-  resolvedAt?: string
-  details: Record<string, unknown>
-}
 
 const STATUS_ALERTS = [
   ['exception', 'exception'],

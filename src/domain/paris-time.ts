@@ -6,7 +6,7 @@ export const PARIS = 'Europe/Paris'
 
 const OFFSET_SUFFIX = /(Z|[+-]\d{2}:?[0-5]\d)$/i
 const LOCAL_DATE_TIME = /^(\d{4})-(\d{2})-(\d{2})[T ](\d{2}):(\d{2})(?::(\d{2})(\.\d+)?)?$/
-/** The form this module writes; what La Poste sends. */
+/** The form this module writes; what most carriers send. */
 const CANONICAL = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2}):(\d{2})([+-])(\d{2}):(\d{2})$/
 
 export interface WallClock {

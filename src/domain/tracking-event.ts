@@ -18,7 +18,7 @@ export interface TrackingEvent {
   code: string
   description: string
   location?: EventLocation
-  /** Extra carrier facts kept as name/value pairs (Chronopost infoCompList, …). */
+  /** Extra carrier facts kept as name/value pairs. */
   details?: Record<string, string>
 }
 

@@ -1,5 +1,5 @@
+import type { DelayAlert } from './alert.js'
 import type { CarrierErrorKind } from './carrier-error-kind.js'
-import type { DelayAlert } from './delay-alerts.js'
 import type { TrackingEvent } from './tracking-event.js'
 import type { TrackingStatus } from './tracking-status.js'
 

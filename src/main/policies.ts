@@ -1,4 +1,4 @@
-import { type CarrierRuntime, createCarrierRuntime } from '../../adapters/registry.js'
+import { alertFactsOf, type CarrierRuntime, createCarrierRuntime } from '../../adapters/registry.js'
 import { type PollPolicy, pollCalendarFrom } from '../../workers/poll-schedule.js'
 import { type Config, readEnvironment } from '../config.js'
 import { type AlertPolicy, alertPolicyFor } from '../domain/delay-alerts.js'
@@ -13,7 +13,7 @@ export function alertPolicyFrom(config: Config): (record: TrackingRecord) => Ale
     pickupExpiringDays: config.ALERT_PICKUP_EXPIRING_DAYS,
     dayKinds: config.COLIS_DELIVERY_DAY_KINDS,
   }
-  return (record) => alertPolicyFor(record.carrier, record.service, overrides)
+  return (record) => alertPolicyFor(alertFactsOf(record.carrier), record.service, overrides)
 }
 
 /** How often a tracking is polled in each state, from POLL_*. */

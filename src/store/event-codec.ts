@@ -6,16 +6,18 @@ import type { TrackingEvent } from '../domain/tracking-event.js'
  *
  * - Legacy (and the empty timeline `[]` written at registration): JSON text, starting with `[`.
  * - Tag 0x01: the JSON text, raw deflate (RFC 1951) with the preset dictionary `DICTIONARY_V1`.
+ * - Tag 0x02: the same with `DICTIONARY_V2`, which names no carrier.
  *
- * A 20-event La Poste timeline is ~4.2 KB of JSON and ~0.7–0.9 KB stored: most of a tracking's memory.
- * Both formats are read forever; writes use the newest. NEVER edit a dictionary once released: a
+ * A 20-event timeline is ~4.2 KB of JSON and ~0.7–1.2 KB stored: most of a tracking's memory.
+ * Every format is read forever; writes use the newest. NEVER edit a dictionary once released: a
  * stored value can only be inflated with the exact bytes it was deflated with. A better dictionary is
- * a new tag (0x02) next to this one.
+ * a new tag next to these.
  */
 const TAG_DEFLATE_V1 = 0x01
+const TAG_DEFLATE_V2 = 0x02
 
 /**
- * Timelines shorter than this (about 7 La Poste events) stay JSON. Inflating and deflating them (a zlib
+ * Timelines shorter than this (about 7 events of 200 bytes) stay JSON. Inflating and deflating them (a zlib
  * handle per call) on every poll that finds a new scan, most of them for parcels early in their
  * journey, cost 5–35 µs of CPU per poll of the benchmark's mix (`bench/poll-cpu.ts`, BENCHMARKS.md);
  * kept as JSON, a tracking still takes under 4 KB of Redis (figure 4 measures both sides of this
@@ -24,46 +26,70 @@ const TAG_DEFLATE_V1 = 0x01
 export const DEFLATE_FROM_BYTES = 1536
 
 /**
- * Strings a timeline is likely to repeat: the JSON skeleton of an event, the statuses, and real
- * carrier wordings (La Poste Suivi v2 and Chronopost labels, from test/fixtures). Deflate refers back
- * into it as if it had been sent just before the data; the most frequent strings come last (closest).
+ * The first dictionary, byte for byte: it held carriers' own labels, which the store no longer knows.
+ * Only read, so that timelines written with tag 0x01 still inflate; opaque on purpose, never to be edited.
  */
 const DICTIONARY_V1 = Buffer.from(
   [
-    // Chronopost libellés.
+    'Q29saXMgZW4gY291cnMgZGUgcHLDqXBhcmF0aW9uIGNoZXogbCdleHDDqWRpdGV1ckNvbGlzIHByaXMgZW4gY2hhcmdlIGNoZXog',
+    'bCdleHDDqWRpdGV1ckNvbGlzIGTDqXBvc8OpIHBhciBsJ2V4cMOpZGl0ZXVyVHJpIGVmZmVjdHXDqSBkYW5zIGwnYWdlbmNlIGRl',
+    'IGTDqXBhcnRUcmkgZWZmZWN0dcOpIGRhbnMgbCdhZ2VuY2UgZGUgZGlzdHJpYnV0aW9uQ29saXMgZW4gY291cnMgZGUgbGl2cmFp',
+    'c29uIGF1IHBvaW50IGRlIHJldHJhaXRDb2xpcyBtaXMgw6AgZGlzcG9zaXRpb24gYXUgcG9pbnQgZGUgcmV0cmFpdENvbGlzIHJl',
+    'bWlzIGF1IGRlc3RpbmF0YWlyZSBhdSBwb2ludCBkZSByZXRyYWl0RGVzdGluYXRhaXJlIGluZm9ybcOpIHBhciBTTVMgb3UgbWFp',
+    'bENvbGlzIHJlZnVzw6kgcGFyIGxlIGRlc3RpbmF0YWlyZUNvbGlzIHJldG91cm7DqSDDoCBsJ2V4cMOpZGl0ZXVyTGl2cmFpc29u',
+    'IHByw6l2dWUgbHVuZGkgcHJvY2hhaW5Db2xpcyBlbiBjb3VycyBkZSBsaXZyYWlzb25Db2xpcyBlbiBjb3VycyBkJ2FjaGVtaW5l',
+    'bWVudENvbGlzIGxpdnLDqUxhIFBvc3RlIGVzdCBwcsOqdGUgw6AgcHJlbmRyZSBlbiBjaGFyZ2Ugdm90cmUgZW52b2kuIETDqHMg',
+    'cXXigJlpbCBub3VzIHNlcmEgY29uZmnDqSwgdm91cyBwb3VycmV6IHN1aXZyZSBzb24gdHJhamV0IGljaS5Wb3RyZSBDb2xpc3Np',
+    'bW8gdmEgYmllbnTDtHQgbm91cyDDqnRyZSBjb25macOpICEgSWwgZXN0IGVuIGNvdXJzIGRlIHByw6lwYXJhdGlvbiBjaGV6IHZv',
+    'dHJlIGV4cMOpZGl0ZXVyLlZvdHJlIGNvbGlzIGVzdCBwcsOqdCDDoCBwYXJ0aXIgZGUgc29uIHRlcnJpdG9pcmUgZOKAmWV4cMOp',
+    'ZGl0aW9uLiBJbCB2YSDDqnRyZSByZW1pcyBhdSB0cmFuc3BvcnRldXIgcG91ciBzb24gYWNoZW1pbmVtZW50LlZvdHJlIGNvbGlz',
+    'IG4nYSBwYXMgw6l0w6kgcmV0aXLDqSBkYW5zIGxlIGTDqWxhaSBpbXBhcnRpLiBJbCBlc3QgcmV0b3VybsOpIMOgIGwnZXhww6lk',
+    'aXRldXIuVm90cmUgY29saXMgbidhIHBhcyBwdSDDqnRyZSBsaXZyw6kuIElsIHZhIMOqdHJlIG1pcyDDoCBkaXNwb3NpdGlvbiBk',
+    'YW5zIHVuIHBvaW50IGRlIHJldHJhaXQuVm90cmUgY29saXMgYSDDqXTDqSBsaXZyw6kgw6AgbCdleHDDqWRpdGV1ci5Wb3RyZSBj',
+    'b2xpcyBhIMOpdMOpIHJlbWlzIMOgIENocm9ub3Bvc3QuVm90cmUgY29saXMgZXN0IGRpc3BvbmlibGUgZGFucyB2b3RyZSBwb2lu',
+    'dCBkZSByZXRyYWl0LlZvdHJlIGNvbGlzIGVzdCBsaXZyw6kuVm90cmUgY29saXMgZXN0IGVuIGNvdXJzIGRlIGxpdnJhaXNvbi5W',
+    'b3RyZSBjb2xpcyBlc3QgZGFucyBsZSBzaXRlIGRlIGxpdnJhaXNvbiBxdWkgZGVzc2VydCB2b3RyZSBhZHJlc3NlLiBOb3VzIGxl',
+    'IHByw6lwYXJvbnMgcG91ciBsZSBtZXR0cmUgZW4gbGl2cmFpc29uLlZvdHJlIGNvbGlzIGVzdCBhcnJpdsOpIGRhbnMgbGUgcGF5',
+    'cyBkdSBkZXN0aW5hdGFpcmUuVm90cmUgY29saXMgYSBxdWl0dMOpIGxlIHBheXMgZCdleHDDqWRpdGlvbi5Wb3RyZSBjb2xpcyBh',
+    'IMOpdMOpIHByaXMgZW4gY2hhcmdlIGRhbnMgbGUgcGF5cyBkJ2V4cMOpZGl0aW9uLlZvdHJlIGNvbGlzIGEgw6l0w6kgZMOpcG9z',
+    'w6kgZGFucyB1biBwb2ludCBwb3N0YWwuVm90cmUgY29saXMgZXN0IGVuIGNvdXJzIGQnYWNoZW1pbmVtZW50LlZvdHJlIGNvbGlz',
+    'IGVzdCBlbiB0cmFuc2l0IHN1ciBub3MgcGxhdGVmb3JtZXMgbG9naXN0aXF1ZXMuInN0YXR1cyI6InVua25vd24iLCJzdGF0dXMi',
+    'OiJleGNlcHRpb24iLCJzdGF0dXMiOiJyZXR1cm5lZF90b19zZW5kZXIiLCJzdGF0dXMiOiJkZWxpdmVyZWQiLCJzdGF0dXMiOiJh',
+    'dmFpbGFibGVfZm9yX3BpY2t1cCIsInN0YXR1cyI6ImZhaWxlZF9hdHRlbXB0Iiwic3RhdHVzIjoib3V0X2Zvcl9kZWxpdmVyeSIs',
+    'InN0YXR1cyI6ImluZm9fcmVjZWl2ZWQiLCJkZXRhaWxzIjp7IiJsb2NhdGlvbiI6eyJuYW1lIjoiIiwiY2l0eSI6IiIsInBvc3Rh',
+    'bENvZGUiOiIiLCJjb3VudHJ5Q29kZSI6IkZSIn0sKzAxOjAwIiwic3RhdHVzIjoiaW5fdHJhbnNpdCIsImNvZGUiOiIifSx7Imlk',
+    'IjoiZXZ0X1t7ImlkIjoiZXZ0XyIsIm9jY3VycmVkQXQiOiIyMDI2LSswMjowMCIsInN0YXR1cyI6ImluX3RyYW5zaXQiLCJjb2Rl',
+    'IjoiIiwiZGVzY3JpcHRpb24iOiJWb3RyZSBjb2xpcyA=',
+  ].join(''),
+  'base64',
+)
+
+/**
+ * Strings a timeline is likely to repeat whatever its carrier: the JSON skeleton of an event, the
+ * statuses, and the French words parcel scans are written in. Deflate refers back into it as if it had
+ * been sent just before the data; the most frequent strings come last (closest).
+ */
+const DICTIONARY_V2 = Buffer.from(
+  [
     "Colis en cours de préparation chez l'expéditeur",
     "Colis pris en charge chez l'expéditeur",
     "Colis déposé par l'expéditeur",
-    "Tri effectué dans l'agence de départ",
-    "Tri effectué dans l'agence de distribution",
-    'Colis en cours de livraison au point de retrait',
-    'Colis mis à disposition au point de retrait',
-    'Colis remis au destinataire au point de retrait',
-    'Destinataire informé par SMS ou mail',
+    'Colis remis au destinataire',
     'Colis refusé par le destinataire',
     "Colis retourné à l'expéditeur",
-    'Livraison prévue lundi prochain',
-    'Colis en cours de livraison',
-    "Colis en cours d'acheminement",
     'Colis livré',
-    // La Poste Suivi v2 labels.
-    'La Poste est prête à prendre en charge votre envoi. Dès qu’il nous sera confié, vous pourrez suivre son trajet ici.',
-    'Votre Colissimo va bientôt nous être confié ! Il est en cours de préparation chez votre expéditeur.',
-    'Votre colis est prêt à partir de son territoire d’expédition. Il va être remis au transporteur pour son acheminement.',
-    "Votre colis n'a pas été retiré dans le délai imparti. Il est retourné à l'expéditeur.",
-    "Votre colis n'a pas pu être livré. Il va être mis à disposition dans un point de retrait.",
-    "Votre colis a été livré à l'expéditeur.",
-    'Votre colis a été remis à Chronopost.',
-    'Votre colis est disponible dans votre point de retrait.',
-    'Votre colis est livré.',
-    'Votre colis est en cours de livraison.',
-    'Votre colis est dans le site de livraison qui dessert votre adresse. Nous le préparons pour le mettre en livraison.',
-    'Votre colis est arrivé dans le pays du destinataire.',
-    "Votre colis a quitté le pays d'expédition.",
-    "Votre colis a été pris en charge dans le pays d'expédition.",
-    'Votre colis a été déposé dans un point postal.',
-    "Votre colis est en cours d'acheminement.",
-    'Votre colis est en transit sur nos plateformes logistiques.',
+    "Votre colis n'a pas pu être livré. ",
+    "Votre colis a quitté le pays d'expédition. ",
+    'Votre colis est arrivé dans le pays de destination. ',
+    'Votre colis est disponible dans votre point de retrait. ',
+    'Votre colis est en cours de livraison. ',
+    'Votre colis est livré. ',
+    'Votre colis a été déposé dans un point de dépôt. ',
+    'Votre colis a été pris en charge. ',
+    'Votre colis est arrivé sur notre site de distribution ',
+    'Votre colis est en cours de traitement sur notre site ',
+    'Votre colis est en transit sur notre plateforme ',
+    "Votre colis est en cours d'acheminement ",
     // The JSON of an event, as JSON.stringify writes a TrackingEvent (key order of the mappers).
     // Spelled out, not taken from EVENT_STATUSES: a new status must not change these bytes.
     '"status":"unknown","status":"exception","status":"returned_to_sender","status":"delivered",',
@@ -87,13 +113,13 @@ const DICTIONARY_V1 = Buffer.from(
  * the same sizes up to 40 events. Inflate reads any window up to its own (15), so values written
  * with either setting decode the same way.
  */
-const DEFLATE_OPTIONS = { dictionary: DICTIONARY_V1, windowBits: 13, memLevel: 6, chunkSize: 1024 }
+const DEFLATE_OPTIONS = { dictionary: DICTIONARY_V2, windowBits: 13, memLevel: 6, chunkSize: 1024 }
 
 export function encodeEvents(events: readonly TrackingEvent[]): Buffer {
   const json = Buffer.from(JSON.stringify(events))
   if (json.length < DEFLATE_FROM_BYTES) return json
   const deflated = deflateRawSync(json, DEFLATE_OPTIONS)
-  return Buffer.concat([Buffer.of(TAG_DEFLATE_V1), deflated])
+  return Buffer.concat([Buffer.of(TAG_DEFLATE_V2), deflated])
 }
 
 /** Reads any format ever written; a missing field is an empty timeline. */
@@ -109,9 +135,9 @@ export function decodeEventsJson(stored: Buffer | string | null | undefined): st
   if (stored == null || stored.length === 0) return '[]'
   if (typeof stored === 'string') return stored
   const tag = stored[0]
-  if (tag === TAG_DEFLATE_V1) {
-    return inflateRawSync(stored.subarray(1), { dictionary: DICTIONARY_V1 }).toString('utf8')
-  }
+  const dictionary =
+    tag === TAG_DEFLATE_V2 ? DICTIONARY_V2 : tag === TAG_DEFLATE_V1 ? DICTIONARY_V1 : undefined
+  if (dictionary) return inflateRawSync(stored.subarray(1), { dictionary }).toString('utf8')
   // Legacy JSON text (`[…]`); anything else is not a timeline this code wrote.
   if (tag === 0x5b) return stored.toString('utf8')
   throw new Error(`unknown timeline encoding (first byte 0x${tag?.toString(16).padStart(2, '0')})`)

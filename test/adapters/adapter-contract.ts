@@ -1,6 +1,8 @@
 import nock from 'nock'
 import { afterEach, describe, expect, it } from 'vitest'
 import { type CarrierAdapter, CarrierError, type UnknownCodeHook } from '../../adapters/contract.js'
+import { alertFactsOf } from '../../adapters/registry.js'
+import { type DayKind, deliveryDayKindFor } from '../../src/domain/business-calendar.js'
 import { hasOffset } from '../../src/domain/paris-time.js'
 import { EVENT_STATUSES } from '../../src/domain/tracking-status.js'
 
@@ -22,6 +24,16 @@ export interface ContractFixtures {
   garbage: ContractScenario
   /** Raw bodies `parse()` must refuse with `unexpected_response`. */
   garbageBodies?: string[]
+  /** What the carrier says of itself, for detection, alerts and the business calendar. */
+  facts: {
+    /** Numbers it claims, with the confidence it gives each. */
+    claims: Array<{ trackingNumber: string; confidence: number }>
+    /** Numbers it accepts without claiming them (another carrier's own), if any. */
+    unclaimed?: string[]
+    pickupHoldDays: number
+    /** The day kind of a parcel of each service (undefined: the carrier's own default). */
+    deliveryDays: Array<[service: string | undefined, kind: DayKind]>
+  }
 }
 
 const JUNK_NUMBERS = [
@@ -143,6 +155,48 @@ export function runAdapterContract(
         expect(caught, JSON.stringify(body)).toBeInstanceOf(CarrierError)
         expect((caught as CarrierError).kind).toBe('unexpected_response')
       }
+    })
+
+    it('claims its numbers with a confidence and a reason, and nothing of junk', () => {
+      const adapter = createAdapter()
+      for (const { trackingNumber, confidence } of fixtures.facts.claims) {
+        expect(adapter.accepts(trackingNumber), trackingNumber).toBe(true)
+        const claim = adapter.claimNumber(trackingNumber)
+        expect(claim?.confidence, trackingNumber).toBe(confidence)
+        expect(claim?.reason.length, trackingNumber).toBeGreaterThan(5)
+      }
+      for (const trackingNumber of fixtures.facts.unclaimed ?? []) {
+        expect(adapter.accepts(trackingNumber), trackingNumber).toBe(true)
+        expect(adapter.claimNumber(trackingNumber), trackingNumber).toBeUndefined()
+      }
+      for (const junk of JUNK_NUMBERS) expect(adapter.claimNumber(junk), junk).toBeUndefined()
+    })
+
+    it('says how long a pickup point holds its parcels and which days it delivers on', () => {
+      const adapter = createAdapter()
+      expect(adapter.pickupHoldDays).toBe(fixtures.facts.pickupHoldDays)
+      for (const [service, kind] of fixtures.facts.deliveryDays) {
+        expect(deliveryDayKindFor(service ?? adapter.id, adapter.deliveryDays), String(service)).toBe(kind)
+      }
+      for (const service of Object.keys(adapter.deliveryDays.byService ?? {})) {
+        expect(service).toBe(service.trim().toLowerCase())
+      }
+    })
+
+    it('gives alerts the same facts without being built', () => {
+      const adapter = createAdapter()
+      const facts = alertFactsOf(adapter.id)
+      expect(facts).toEqual({
+        id: adapter.id,
+        pickupHoldDays: adapter.pickupHoldDays,
+        deliveryDays: adapter.deliveryDays,
+      })
+    })
+
+    it('lists only the credentials it sends as secrets', () => {
+      const secrets = createAdapter().listSecrets()
+      for (const secret of secrets) expect(secret.length).toBeGreaterThan(0)
+      if (!createAdapter().needsCredentials) expect(secrets).toEqual([])
     })
 
     it('accepts its own numbers and rejects junk with a reason', () => {

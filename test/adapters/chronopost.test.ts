@@ -166,6 +166,18 @@ runAdapterContract('chronopost', (hooks) => createAdapter(hooks), {
     '<a/><soap:Envelope><soap:Body></soap:Body></soap:Envelope>',
     '<soap:Envelope><soap:Body><soap:Body/></soap:Body></soap:Envelope>',
   ],
+  facts: {
+    claims: [
+      { trackingNumber: 'XY746876977FR', confidence: 0.9 },
+      { trackingNumber: '89108749065090', confidence: 0.9 },
+      { trackingNumber: '89108749065090W', confidence: 0.4 },
+    ],
+    pickupHoldDays: 7,
+    deliveryDays: [
+      ['chronopost', 'ouvres'],
+      [undefined, 'ouvres'],
+    ],
+  },
 })
 
 describe('chronopost: adapter', () => {

@@ -15,6 +15,7 @@ import { loadCarrierDefinitions } from '../../adapters/generic/load-definitions.
 import { deriveEventCode } from '../../adapters/generic/map-events.js'
 import { createStatusMapper } from '../../adapters/generic/map-status.js'
 import { compileDateFormat, parseCarrierDate } from '../../adapters/generic/parse-date.js'
+import { BUILTIN_CARRIER_IDS } from '../../adapters/registry.js'
 import type { CarrierSnapshot } from '../../src/domain/carrier-snapshot.js'
 import { hasOffset } from '../../src/domain/paris-time.js'
 import { deriveTrackingStatus } from '../../src/domain/timeline.js'
@@ -33,7 +34,7 @@ const API_ORIGIN = 'https://api.parcelapi.example'
 const TOKEN = 'test-token-not-a-real-secret'
 const ENV = { PARCELAPI_TOKEN: TOKEN }
 
-const DEFINITIONS = loadCarrierDefinitions(EXAMPLES_PATH)
+const DEFINITIONS = loadCarrierDefinitions(EXAMPLES_PATH, BUILTIN_CARRIER_IDS)
 const ACME = definitionOf('acme-html')
 const PARCELAPI = definitionOf('parcelapi-json')
 const https = new Map(
@@ -136,6 +137,11 @@ runAdapterContract('acme-html', (hooks) => createAdapter(ACME, hooks), {
     fixture('acme-html-journey.html').replace('"date">31/03/2026', '"date">31/02/2026'),
     fixture('acme-html-journey.html').replace('11:42', '11h42'),
   ],
+  facts: {
+    claims: [{ trackingNumber: 'ACM123456789', confidence: 0.6 }],
+    pickupHoldDays: 10,
+    deliveryDays: [[undefined, 'ouvrables']],
+  },
 })
 
 runAdapterContract('parcelapi-json', (hooks) => createAdapter(PARCELAPI, hooks), {
@@ -168,6 +174,11 @@ runAdapterContract('parcelapi-json', (hooks) => createAdapter(PARCELAPI, hooks),
     '{"parcel":{"events":[{"code":"DLV","label":"Delivered","timestamp":{"at":1}}]}}',
     '{"parcel":{"events":[{"code":"DLV","label":"Delivered"}]}}',
   ],
+  facts: {
+    claims: [{ trackingNumber: 'PA0123456789', confidence: 0.6 }],
+    pickupHoldDays: 10,
+    deliveryDays: [[undefined, 'ouvrables']],
+  },
 })
 
 type Json = null | boolean | number | string | Json[] | { [key: string]: Json }
@@ -194,7 +205,7 @@ function exampleWith(...edits: Edit[]): unknown {
 
 function definitionIssues(json: unknown): string[] {
   try {
-    parseCarrierDefinitions(json)
+    parseCarrierDefinitions(json, BUILTIN_CARRIER_IDS)
   } catch (error) {
     if (error instanceof CarrierDefinitionError) return error.issues
     throw error
@@ -203,7 +214,7 @@ function definitionIssues(json: unknown): string[] {
 }
 
 function definitionWith(carrier: { [key: string]: Json }): GenericCarrierDefinition {
-  const [definition] = parseCarrierDefinitions({ carriers: [carrier] })
+  const [definition] = parseCarrierDefinitions({ carriers: [carrier] }, BUILTIN_CARRIER_IDS)
   if (!definition) throw new Error('no definition')
   return definition
 }
@@ -237,10 +248,14 @@ describe('generic: definition files', () => {
 
   it('names the file when it is missing or not JSON', () => {
     const missing = '/nonexistent/carriers.json'
-    expect(() => loadCarrierDefinitions(missing)).toThrow(CarrierDefinitionError)
-    expect(() => loadCarrierDefinitions(missing)).toThrow(/\/nonexistent\/carriers\.json[\s\S]*no such file/)
+    expect(() => loadCarrierDefinitions(missing, BUILTIN_CARRIER_IDS)).toThrow(CarrierDefinitionError)
+    expect(() => loadCarrierDefinitions(missing, BUILTIN_CARRIER_IDS)).toThrow(
+      /\/nonexistent\/carriers\.json[\s\S]*no such file/,
+    )
     const notJson = fileURLToPath(new URL('acme-html-journey.html', FIXTURES))
-    expect(() => loadCarrierDefinitions(notJson)).toThrow(/acme-html-journey\.html[\s\S]*not JSON/)
+    expect(() => loadCarrierDefinitions(notJson, BUILTIN_CARRIER_IDS)).toThrow(
+      /acme-html-journey\.html[\s\S]*not JSON/,
+    )
   })
 
   const MISTAKES: Array<[string, Array<string | number>, Json | typeof REMOVE, string]> = [
@@ -364,7 +379,7 @@ describe('generic: definition files', () => {
     )
     const error = (() => {
       try {
-        parseCarrierDefinitions(file, 'carriers.json')
+        parseCarrierDefinitions(file, BUILTIN_CARRIER_IDS, 'carriers.json')
       } catch (thrown) {
         return thrown
       }
@@ -831,7 +846,7 @@ describe('generic: properties', () => {
         const mutated = replaceSomewhere(example, selectors, replacement as Json)
         let definitions: GenericCarrierDefinition[]
         try {
-          definitions = parseCarrierDefinitions(mutated)
+          definitions = parseCarrierDefinitions(mutated, BUILTIN_CARRIER_IDS)
         } catch (error) {
           expect(error).toBeInstanceOf(CarrierDefinitionError)
           return

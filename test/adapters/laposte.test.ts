@@ -126,6 +126,25 @@ runAdapterContract('laposte', (hooks) => createAdapter(hooks), {
     '{"code":"SOMETHING_NEW","message":"?"}',
     '[[]]x',
   ],
+  facts: {
+    claims: [
+      { trackingNumber: '6A15602676300', confidence: 0.95 },
+      { trackingNumber: 'EW112720413FR', confidence: 0.95 },
+      { trackingNumber: 'RB123456785GB', confidence: 0.8 },
+      { trackingNumber: '87000634002228A', confidence: 0.9 },
+      { trackingNumber: 'XY746876977FR', confidence: 0.4 },
+      { trackingNumber: '89108749065090', confidence: 0.4 },
+    ],
+    pickupHoldDays: 10,
+    deliveryDays: [
+      ['colissimo', 'ouvrables'],
+      ['chronopost', 'ouvres'],
+      ['Chronopost', 'ouvres'],
+      ['courrier', 'ouvrables'],
+      ['colis-prive', 'ouvrables'],
+      [undefined, 'ouvrables'],
+    ],
+  },
 })
 
 type SampleEntry = { status: TrackingStatus; trackingNumber: string } | { error: CarrierErrorKind }

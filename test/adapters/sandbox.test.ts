@@ -55,6 +55,11 @@ runAdapterContract('sandbox', (hooks) => sandbox(hooks), {
     '{"trackingNumber":"","events":[]}',
     '{"trackingNumber":"SBXDELIVERED001","events":{}}',
   ],
+  facts: {
+    claims: [{ trackingNumber: 'SBXDELIVERED001', confidence: 1 }],
+    pickupHoldDays: 10,
+    deliveryDays: [[undefined, 'ouvrables']],
+  },
 })
 
 async function trackFull(scenario: SandboxScenarioName, suffix = '001'): Promise<CarrierSnapshot> {

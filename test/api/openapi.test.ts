@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { laPoste13CheckDigit } from '../../adapters/number-formats.js'
 import { createApp } from '../../src/api/app.js'
 import { addCalendarDays, parisDateOf } from '../../src/domain/business-calendar.js'
-import { laPoste13CheckDigit } from '../../src/domain/tracking-number.js'
 import { createSilentLogger } from '../../src/logger.js'
 import type { TrackingStore } from '../../src/store/tracking-store.js'
 import type { WebhookStore } from '../../src/store/webhook-store.js'

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { laPoste13CheckDigit } from '../../src/domain/tracking-number.js'
+import { laPoste13CheckDigit } from '../../adapters/number-formats.js'
 import { createHarness, type Harness } from '../support/harness.js'
 
 interface Problem {

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { laPoste13CheckDigit } from '../../adapters/number-formats.js'
 import { createApp } from '../../src/api/app.js'
 import type { CarrierCatalog } from '../../src/api/app-deps.js'
-import { laPoste13CheckDigit } from '../../src/domain/tracking-number.js'
 import { createSilentLogger } from '../../src/logger.js'
 import { createRedisKeys } from '../../src/store/redis-keys.js'
 import type { TrackingStore } from '../../src/store/tracking-store.js'

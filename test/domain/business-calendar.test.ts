@@ -5,6 +5,7 @@ import {
   addCalendarDays,
   type CalendarDate,
   type DayKind,
+  type DeliveryDays,
   deliveryDayKindFor,
   easterSunday,
   endOfParisDay,
@@ -337,21 +338,29 @@ describe('Paris day boundaries', () => {
 })
 
 describe('deliveryDayKindFor', () => {
+  const days: DeliveryDays = { default: 'ouvrables', byService: { express: 'ouvres', standard: 'ouvrables' } }
+
   it.each([
-    ['colissimo', 'ouvrables'],
-    ['chronopost', 'ouvres'],
-    ['Chronopost', 'ouvres'],
-    ['courrier', 'ouvrables'],
-    ['colis-prive', 'ouvrables'],
+    ['standard', 'ouvrables'],
+    ['express', 'ouvres'],
+    ['Express', 'ouvres'],
+    [' express ', 'ouvres'],
+    ['other', 'ouvrables'],
     [undefined, 'ouvrables'],
   ] as const)('%s → %s', (service, kind) => {
-    expect(deliveryDayKindFor(service)).toBe(kind)
+    expect(deliveryDayKindFor(service, days)).toBe(kind)
+  })
+
+  it("falls back to the carrier's default, never to an inherited name", () => {
+    expect(deliveryDayKindFor('other', { default: 'ouvres' })).toBe('ouvres')
+    expect(deliveryDayKindFor('constructor', days)).toBe('ouvrables')
+    expect(deliveryDayKindFor('__proto__', { default: 'ouvres', byService: {} })).toBe('ouvres')
   })
 
   it('lets overrides win', () => {
-    expect(deliveryDayKindFor('colissimo', { colissimo: 'ouvres' })).toBe('ouvres')
-    expect(deliveryDayKindFor('chronopost', { Chronopost: 'ouvrables' })).toBe('ouvrables')
-    expect(deliveryDayKindFor('courrier', { colissimo: 'ouvres' })).toBe('ouvrables')
+    expect(deliveryDayKindFor('standard', days, { standard: 'ouvres' })).toBe('ouvres')
+    expect(deliveryDayKindFor('express', days, { Express: 'ouvrables' })).toBe('ouvrables')
+    expect(deliveryDayKindFor('other', days, { standard: 'ouvres' })).toBe('ouvrables')
   })
 })
 

@@ -6,6 +6,7 @@ import {
   type AlertPolicy,
   type AlertType,
   alertPolicyFor,
+  type CarrierAlertFacts,
   type DelayAlert,
   evaluateAlertConditions,
   nextAlertCheckAt,
@@ -55,33 +56,37 @@ function typesAt(alertInput: AlertInput): AlertType[] {
 }
 
 describe('alertPolicyFor', () => {
+  const carrier: CarrierAlertFacts = {
+    id: 'acme',
+    pickupHoldDays: 7,
+    deliveryDays: { default: 'ouvres', byService: { standard: 'ouvrables' } },
+  }
+
   it.each([
-    ['laposte', 'colissimo', { stalledBusinessDays: 3, pickupExpiringDays: 10, dayKind: 'ouvrables' }],
-    ['laposte', 'courrier', { stalledBusinessDays: 3, pickupExpiringDays: 10, dayKind: 'ouvrables' }],
-    ['laposte', 'chronopost', { stalledBusinessDays: 3, pickupExpiringDays: 10, dayKind: 'ouvres' }],
-    ['chronopost', 'chronopost', { stalledBusinessDays: 3, pickupExpiringDays: 7, dayKind: 'ouvres' }],
-    ['chronopost', undefined, { stalledBusinessDays: 3, pickupExpiringDays: 7, dayKind: 'ouvres' }],
-    ['sandbox', undefined, { stalledBusinessDays: 3, pickupExpiringDays: 10, dayKind: 'ouvrables' }],
-  ] as const)('%s / %s', (carrier, service, policy) => {
+    ['standard', { stalledBusinessDays: 3, pickupExpiringDays: 7, dayKind: 'ouvrables' }],
+    ['express', { stalledBusinessDays: 3, pickupExpiringDays: 7, dayKind: 'ouvres' }],
+    [undefined, { stalledBusinessDays: 3, pickupExpiringDays: 7, dayKind: 'ouvres' }],
+  ] as const)("takes the carrier's facts (service %s)", (service, policy) => {
     expect(alertPolicyFor(carrier, service)).toEqual(policy)
   })
 
-  it('lets overrides win per carrier and per service', () => {
+  it('lets overrides win per carrier and per service; without a service the carrier id names it', () => {
     const overrides = {
-      stalledBusinessDays: { chronopost: 2 },
-      pickupExpiringDays: { laposte: 15 },
-      dayKinds: { colissimo: 'ouvres' as const },
+      stalledBusinessDays: { acme: 2 },
+      pickupExpiringDays: { other: 15 },
+      dayKinds: { standard: 'ouvres' as const, acme: 'ouvrables' as const },
     }
-    expect(alertPolicyFor('chronopost', 'chronopost', overrides)).toEqual({
+    expect(alertPolicyFor(carrier, 'standard', overrides)).toEqual({
       stalledBusinessDays: 2,
       pickupExpiringDays: 7,
       dayKind: 'ouvres',
     })
-    expect(alertPolicyFor('laposte', 'colissimo', overrides)).toEqual({
+    expect(alertPolicyFor({ ...carrier, id: 'other' }, 'express', overrides)).toEqual({
       stalledBusinessDays: 3,
       pickupExpiringDays: 15,
       dayKind: 'ouvres',
     })
+    expect(alertPolicyFor(carrier, undefined, overrides).dayKind).toBe('ouvrables')
   })
 })
 
@@ -300,8 +305,11 @@ describe('pickup_expiring', () => {
     )
   })
 
-  it('uses 7 days for Chronopost', () => {
-    const policy = alertPolicyFor('chronopost', 'chronopost')
+  it("uses the carrier's hold days", () => {
+    const policy = alertPolicyFor(
+      { id: 'acme', pickupHoldDays: 7, deliveryDays: { default: 'ouvres' } },
+      undefined,
+    )
     expect(typesAt(input({ record: waiting, events, policy, at: '2026-05-12T07:59:59Z' }))).toEqual([])
     expect(typesAt(input({ record: waiting, events, policy, at: '2026-05-12T08:00:00Z' }))).toEqual([
       'pickup_expiring',

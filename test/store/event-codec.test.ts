@@ -43,6 +43,10 @@ function timeline(count: number): TrackingEvent[] {
 const GOLDEN_V1 =
   'AUO2I9PD3dOgMDMsKLEsItTVM909IjO0wgCrzQbGukYmIQaWVoYgF2DzHGpoQp3iEmSIwzW0rz9Qw7ag0iXE3NKrIj2qyFA30syxMqMwPzAHj18Nza1MDHD4FTPMA5xxeZSUHIvqZM+0CO+KnPCcpJJQ58KkYOdiy4wsp1ycTjYNMTCxMjAl2smuIfidTGpRoIOSbaCZxTkjMyenUtc3sSqxKDMPPetYGhpbGGDPP8j5EVTqg8LYzVmptjYWAA=='
 
+/** Written by the carrier-free dictionary (tag 0x02): `timeline(8)`. It must decode forever, like GOLDEN_V1. */
+const GOLDEN_V2 =
+  'Ar2WW26CQBSGtzJ9Lw0XkeobigbqfQSLJo0BizgWGR3AUnbU9+7AjTVemniBURvbBUzm+0/m/87s39GvyjZexC2F5+cJqvYsLKs1knozKzAcq7P5IicWWTYt3OE0dygK5DJoNo4J0AyDpQVs5Pjh6isEPo6CnVtG2B+j1Se4A5p38tJPHbsVwJ7EHg5na304skJ6QqeEuuagwgvmmwnHlKwcm531dOYVnaeO/Yw8tg/qCHkkNstdXGtV5EJPgpN2zLgkytOQc9chC1TkVE8Ee5YIgIddFIRoETnBEfv70kCGZk51g9SdjufGVjRuiDT2x+vYc5ewpzpr6ZDNnvnRa1nV6vU+aMgDGWrNe4A8MF+fi9ahLUBwFDpH6frSq02MljzrEiHwcU2tk2RkZKbjqMVJS5fVmnNb8/AjcETtx20oTZUWs2DMoVvSCgkalVUK9a0q8N9dhxPuiYfirBfl2yHHCFEcT6FEC3rT4vym64ntsl2LnSMbDpnyRPc5/jmc0pD/oi+Xd/3lGw=='
+
 const GOLDEN_EVENTS: TrackingEvent[] = [
   {
     id: 'evt_iHGI0qiVRavXUEIgGXiUx0',
@@ -74,7 +78,7 @@ describe('event codec', () => {
   it('round-trips a 20-event timeline in under a third of its JSON size', () => {
     const events = timeline(20)
     const stored = encodeEvents(events)
-    expect(stored[0]).toBe(0x01)
+    expect(stored[0]).toBe(0x02)
     expect(stored.length).toBeLessThan(Buffer.byteLength(JSON.stringify(events)) / 3)
     expect(decodeEvents(stored)).toEqual(events)
   })
@@ -98,7 +102,7 @@ describe('event codec', () => {
     expect(count).toBeGreaterThan(3)
     expect(encodeEvents(timeline(count)).toString()).toBe(JSON.stringify(timeline(count)))
     const over = encodeEvents(timeline(count + 1))
-    expect(over[0]).toBe(0x01)
+    expect(over[0]).toBe(0x02)
     expect(decodeEvents(over)).toEqual(timeline(count + 1))
   })
 
@@ -119,6 +123,11 @@ describe('event codec', () => {
 
   it('decodes what the first release of the deflate format wrote', () => {
     expect(decodeEvents(Buffer.from(GOLDEN_V1, 'base64'))).toEqual(GOLDEN_EVENTS)
+  })
+
+  it('decodes what the carrier-free dictionary wrote, and writes that format', () => {
+    expect(decodeEvents(Buffer.from(GOLDEN_V2, 'base64'))).toEqual(timeline(8))
+    expect(encodeEvents(timeline(8)).toString('base64')).toBe(GOLDEN_V2)
   })
 
   it('refuses an encoding it does not know instead of guessing', () => {
@@ -164,7 +173,7 @@ describe('tracking store with the event codec', () => {
       await store.savePolls([{ before: view, record: { ...record, status: 'in_transit' }, events }]),
     ).toEqual(['saved'])
     const raw = await redis.hgetBuffer(keys.tracking(record.id), 'events')
-    expect(raw?.[0]).toBe(0x01)
+    expect(raw?.[0]).toBe(0x02)
     expect((await store.get('shop-a', record.id))?.events).toEqual(events)
     expect((await store.read('shop-a', record.id))?.eventsJson).toBe(JSON.stringify(events))
     expect((await store.loadForPoll([record.id]))[0]?.events).toEqual(events)
@@ -187,7 +196,7 @@ describe('tracking store with the event codec', () => {
     if (!view) throw new Error('registered tracking missing')
     const longer = timeline(13)
     expect(await store.savePolls([{ before: view, record, events: longer }])).toEqual(['saved'])
-    expect((await redis.hgetBuffer(keys.tracking(record.id), 'events'))?.[0]).toBe(0x01)
+    expect((await redis.hgetBuffer(keys.tracking(record.id), 'events'))?.[0]).toBe(0x02)
     expect((await store.get('shop-a', record.id))?.events).toEqual(longer)
     // A save that leaves the timeline alone keeps it as it is.
     const [again] = await store.loadForPoll([record.id])

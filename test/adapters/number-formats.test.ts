@@ -7,7 +7,7 @@ import {
   mod37_36CheckChar,
   type NumberFormat,
   s10CheckDigit,
-} from '../../src/domain/tracking-number.js'
+} from '../../adapters/number-formats.js'
 
 interface Vector {
   number: string
