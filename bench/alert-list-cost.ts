@@ -50,14 +50,13 @@ const registered = await store.registerMany(
 const views = (await store.loadForPoll(registered.map(({ record }) => record.id))).filter(
   (view): view is PollView => view !== undefined,
 )
-await store.savePolls(
+await store.save(
   views.map((view, index) => {
     const alert = stalled(`alr_${index}`, index)
     return {
       before: view,
       record: { ...view.record, status: 'in_transit', alerts: [alert] },
-      changedAlerts: [alert],
-      keepPollSchedule: true,
+      alerts: { opened: [alert], resolved: [] },
     }
   }),
 )

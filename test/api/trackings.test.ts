@@ -561,7 +561,7 @@ describe('trackings API', () => {
       const [view] = await harness.store.loadForPoll([mine.id])
       if (!view) throw new Error('setup')
       const later = Date.now() + 3_600_000
-      await harness.store.savePolls([{ before: view, record: view.record, nextDueAtMs: later }])
+      await harness.store.save([{ before: view, record: view.record, nextPoll: { atMs: later } }])
       // Read once before: the answer for this version is then kept, and must follow the due time.
       const before = (await (await harness.request(keyA, `/v1/trackings/${mine.id}`)).json()) as TrackingBody
       expect(before.nextCheckAt).toBe(new Date(later).toISOString())

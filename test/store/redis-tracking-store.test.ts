@@ -170,7 +170,11 @@ describe('get and list', () => {
     const { record } = await store.register(parcel(), new Date(T0))
     expect(await redis.hget(keys.tracking(record.id), 'c')).toBe('laposte')
     await redis.hdel(keys.tracking(record.id), 'c')
-    expect(await store.read('shop-a', record.id)).toEqual({ record, eventsJson: '[]', nextDueAtMs: T0 })
+    expect(await store.read('shop-a', record.id)).toEqual({
+      record,
+      eventsJson: '[]',
+      nextDueAtMs: T0,
+    })
   })
 
   it('lists newest first and honours the limit', async () => {
@@ -252,8 +256,12 @@ describe('get and list', () => {
     const moved = [laposte[0], sandbox[1]].flatMap((record) => (record ? [record.id] : []))
     for (const id of moved) {
       const view = await loadOne(store, id)
-      const outcomes = await store.savePolls([
-        { before: view, record: { ...view.record, status: 'in_transit' }, nextDueAtMs: T0 + 3_600_000 },
+      const outcomes = await store.save([
+        {
+          before: view,
+          record: { ...view.record, status: 'in_transit' },
+          nextPoll: { atMs: T0 + 3_600_000 },
+        },
       ])
       expect(outcomes).toEqual(['saved'])
     }
@@ -366,7 +374,7 @@ describe('delete', () => {
     const { store } = freshStore('delete-status')
     const { record } = await store.register(parcel(), new Date(T0))
     const view = await loadOne(store, record.id)
-    await store.savePolls([{ before: view, record: { ...view.record, status: 'delivered' } }])
+    await store.save([{ before: view, record: { ...view.record, status: 'delivered' }, nextPoll: 'none' }])
     expect(await store.delete('shop-a', record.id)).toBe(true)
     expect(await listIds(store, 'shop-a', { status: 'delivered' })).toEqual([])
     expect(await listIds(store, 'shop-a', { carrier: 'laposte', status: 'delivered' })).toEqual([])
@@ -390,7 +398,7 @@ describe('exactly one pending poll per active tracking', () => {
     await expectExactlyOnePendingPoll(keys, 'laposte', id)
 
     const view = await loadOne(store, id)
-    await store.savePolls([{ before: view, record: view.record, nextDueAtMs: T0 + 3_600_000 }])
+    await store.save([{ before: view, record: view.record, nextPoll: { atMs: T0 + 3_600_000 } }])
     expect(await expectExactlyOnePendingPoll(keys, 'laposte', id)).toEqual({
       due: T0 + 3_600_000,
       inflight: undefined,
@@ -412,7 +420,7 @@ describe('requestRefresh', () => {
     const { store, keys } = freshStore('refresh-queued')
     const { record } = await store.register(parcel(), new Date(T0))
     const view = await loadOne(store, record.id)
-    await store.savePolls([{ before: view, record: view.record, nextDueAtMs: T0 + 3_600_000 }])
+    await store.save([{ before: view, record: view.record, nextPoll: { atMs: T0 + 3_600_000 } }])
 
     expect(await store.requestRefresh('shop-a', record.id, T0 + 1000)).toBe('queued')
     expect(await pollSlots(keys, 'laposte', record.id)).toEqual({ due: T0 + 1000, inflight: undefined })
@@ -431,7 +439,7 @@ describe('requestRefresh', () => {
     const { store, keys } = freshStore('refresh-twice')
     const { record } = await store.register(parcel(), new Date(T0))
     const view = await loadOne(store, record.id)
-    await store.savePolls([{ before: view, record: view.record, nextDueAtMs: T0 + 3_600_000 }])
+    await store.save([{ before: view, record: view.record, nextPoll: { atMs: T0 + 3_600_000 } }])
     expect(await store.requestRefresh('shop-a', record.id, T0 + 1000)).toBe('queued')
     expect(await store.requestRefresh('shop-a', record.id, T0 + 1000)).toBe('due')
     expect(await store.requestRefresh('shop-a', record.id, T0 + 2000)).toBe('due')
@@ -459,9 +467,9 @@ describe('requestRefresh', () => {
     const before = Date.now()
     const laterView = await loadOne(store, later.record.id)
     const stoppedView = await loadOne(store, stopped.record.id)
-    await store.savePolls([
-      { before: laterView, record: laterView.record, nextDueAtMs: before + 3_600_000 },
-      { before: stoppedView, record: { ...stoppedView.record, stopped: 'terminal' } },
+    await store.save([
+      { before: laterView, record: laterView.record, nextPoll: { atMs: before + 3_600_000 } },
+      { before: stoppedView, record: { ...stoppedView.record, stopped: 'terminal' }, nextPoll: 'none' },
     ])
     for (const id of [later.record.id, stopped.record.id]) {
       const slots = await expectExactlyOnePendingPoll(keys, 'laposte', id)
@@ -472,7 +480,7 @@ describe('requestRefresh', () => {
     // The follow-up poll is the only one: the poll after it goes back to the normal schedule.
     await store.claimDue('laposte', Date.now() + 1000, 10, LEASE_MS)
     const again = await loadOne(store, later.record.id)
-    await store.savePolls([{ before: again, record: again.record, nextDueAtMs: T0 + 7_200_000 }])
+    await store.save([{ before: again, record: again.record, nextPoll: { atMs: T0 + 7_200_000 } }])
     expect(await pollSlots(keys, 'laposte', later.record.id)).toEqual({
       due: T0 + 7_200_000,
       inflight: undefined,
@@ -494,7 +502,9 @@ describe('requestRefresh', () => {
     const { record } = await store.register(parcel(), new Date(T0))
     await store.claimDue('laposte', T0, 10, LEASE_MS)
     const view = await loadOne(store, record.id)
-    await store.savePolls([{ before: view, record: { ...view.record, stopped: 'invalid_number' } }])
+    await store.save([
+      { before: view, record: { ...view.record, stopped: 'invalid_number' }, nextPoll: 'none' },
+    ])
     expect(await pollSlots(keys, 'laposte', record.id)).toEqual({ due: undefined, inflight: undefined })
     expect(await store.requestRefresh('shop-a', record.id, T0 + 1000)).toBe('queued')
     expect(await expectExactlyOnePendingPoll(keys, 'laposte', record.id)).toEqual({
@@ -574,13 +584,13 @@ describe('claimDue', () => {
   })
 })
 
-describe('savePolls', () => {
+describe('save', () => {
   it('publishes a change exactly when someone listens, whatever the store last saw', async () => {
     const { store, keys } = freshStore('save-notify')
     const [a, b] = await registerMany(store, 2)
     if (!a || !b) throw new Error('setup')
     const notified = (record: TrackingRecord, sequence: number) => ({
-      type: 'tracking.updated',
+      type: 'tracking.updated' as const,
       merchantId: record.merchantId,
       trackingId: record.id,
       sequence,
@@ -589,7 +599,7 @@ describe('savePolls', () => {
     })
     const save = async (...changes: Array<[TrackingRecord, number]>) => {
       const views = await Promise.all(changes.map(([record]) => loadOne(store, record.id)))
-      return store.savePolls(
+      return store.save(
         views.map((view, index) => {
           const [record, sequence] = changes[index] as [TrackingRecord, number]
           return {
@@ -640,12 +650,16 @@ describe('savePolls', () => {
       lastCheckedAt: new Date(T0).toISOString(),
     }
 
-    expect(await store.savePolls([{ before: view, record: next, events, nextDueAtMs: T0 + 7200.4 }])).toEqual(
-      ['saved'],
-    )
+    expect(
+      await store.save([{ before: view, record: next, events, nextPoll: { atMs: T0 + 7200.4 } }]),
+    ).toEqual(['saved'])
     const saved = await loadOne(store, record.id)
     expect(saved).toEqual({ record: next, events, version: 2 })
-    expect(await store.get('shop-a', record.id)).toEqual({ record: next, events, nextDueAtMs: T0 + 7200 })
+    expect(await store.get('shop-a', record.id)).toEqual({
+      record: next,
+      events,
+      nextDueAtMs: T0 + 7200,
+    })
     expect(await expectExactlyOnePendingPoll(keys, 'laposte', record.id)).toEqual({
       due: T0 + 7200,
       inflight: undefined,
@@ -657,10 +671,10 @@ describe('savePolls', () => {
     const { record } = await store.register(parcel(), new Date(T0))
     const events = [scan(record.trackingNumber, 'PC1', '2026-03-27T14:43:00+01:00', 'info_received')]
     const view = await loadOne(store, record.id)
-    await store.savePolls([{ before: view, record: view.record, events, nextDueAtMs: T0 + 1 }])
+    await store.save([{ before: view, record: view.record, events, nextPoll: { atMs: T0 + 1 } }])
     const second = await loadOne(store, record.id)
     const failed = { ...second.record, failureCount: 1 }
-    expect(await store.savePolls([{ before: second, record: failed, nextDueAtMs: T0 + 2 }])).toEqual([
+    expect(await store.save([{ before: second, record: failed, nextPoll: { atMs: T0 + 2 } }])).toEqual([
       'saved',
     ])
     expect(await loadOne(store, record.id)).toEqual({ record: failed, events, version: 3 })
@@ -673,15 +687,15 @@ describe('savePolls', () => {
     const stale = await loadOne(store, record.id)
     const winner = { ...stale.record, status: 'in_transit' as const }
     const winnerEvents = [scan(record.trackingNumber, 'ET1', '2026-03-28T07:34:12+01:00', 'in_transit')]
-    expect(await store.savePolls([{ before: stale, record: winner, events: winnerEvents }])).toEqual([
-      'saved',
-    ])
+    expect(
+      await store.save([{ before: stale, record: winner, events: winnerEvents, nextPoll: 'none' }]),
+    ).toEqual(['saved'])
     await store.requestRefresh('shop-a', record.id, T0 + 50)
     const slotsBefore = await pollSlots(keys, 'laposte', record.id)
 
     const loser = { ...stale.record, status: 'delivered' as const, failureCount: 7 }
-    const outcome = await store.savePolls([
-      { before: stale, record: loser, events: [], nextDueAtMs: T0 + 999_999 },
+    const outcome = await store.save([
+      { before: stale, record: loser, events: [], nextPoll: { atMs: T0 + 999_999 } },
     ])
     expect(outcome).toEqual(['conflict'])
     expect(await loadOne(store, record.id)).toEqual({ record: winner, events: winnerEvents, version: 2 })
@@ -696,7 +710,7 @@ describe('savePolls', () => {
     await store.claimDue('laposte', T0, 10, LEASE_MS)
     const view = await loadOne(store, record.id)
     expect(await store.delete('shop-a', record.id)).toBe(true)
-    expect(await store.savePolls([{ before: view, record: view.record, nextDueAtMs: T0 + 1000 }])).toEqual([
+    expect(await store.save([{ before: view, record: view.record, nextPoll: { atMs: T0 + 1000 } }])).toEqual([
       'gone',
     ])
     expect(await pollSlots(keys, 'laposte', record.id)).toEqual({ due: undefined, inflight: undefined })
@@ -710,7 +724,7 @@ describe('savePolls', () => {
     const view = await loadOne(store, record.id)
     await redis.del(keys.tracking(record.id))
     await redis.zadd(keys.due('laposte'), T0, record.id)
-    expect(await store.savePolls([{ before: view, record: view.record, nextDueAtMs: T0 + 1000 }])).toEqual([
+    expect(await store.save([{ before: view, record: view.record, nextPoll: { atMs: T0 + 1000 } }])).toEqual([
       'gone',
     ])
     expect(await pollSlots(keys, 'laposte', record.id)).toEqual({ due: undefined, inflight: undefined })
@@ -722,8 +736,8 @@ describe('savePolls', () => {
     expect(await listIds(store, 'shop-a', { status: 'pending' })).toEqual([record.id])
 
     const first = await loadOne(store, record.id)
-    await store.savePolls([
-      { before: first, record: { ...first.record, status: 'in_transit' }, nextDueAtMs: T0 + 1 },
+    await store.save([
+      { before: first, record: { ...first.record, status: 'in_transit' }, nextPoll: { atMs: T0 + 1 } },
     ])
     expect(await listIds(store, 'shop-a', { status: 'pending' })).toEqual([])
     expect(await listIds(store, 'shop-a', { status: 'in_transit' })).toEqual([record.id])
@@ -731,8 +745,12 @@ describe('savePolls', () => {
     expect(await listIds(store, 'shop-a', { carrier: 'laposte', status: 'pending' })).toEqual([])
 
     const second = await loadOne(store, record.id)
-    await store.savePolls([
-      { before: second, record: { ...second.record, status: 'delivered', stopped: 'terminal' } },
+    await store.save([
+      {
+        before: second,
+        record: { ...second.record, status: 'delivered', stopped: 'terminal' },
+        nextPoll: 'none',
+      },
     ])
     expect(await listIds(store, 'shop-a', { status: 'in_transit' })).toEqual([])
     expect(await listIds(store, 'shop-a', { status: 'delivered' })).toEqual([record.id])
@@ -742,12 +760,12 @@ describe('savePolls', () => {
     expect(await listIds(store, 'shop-a', { carrier: 'laposte' })).toEqual([record.id])
   })
 
-  it('stops polling when the write has no next poll time', async () => {
+  it('stops polling when the change says there is no next poll', async () => {
     const { store, keys } = freshStore('save-stop')
     const { record } = await store.register(parcel(), new Date(T0))
     await store.claimDue('laposte', T0, 10, LEASE_MS)
     const view = await loadOne(store, record.id)
-    await store.savePolls([{ before: view, record: { ...view.record, stopped: 'terminal' } }])
+    await store.save([{ before: view, record: { ...view.record, stopped: 'terminal' }, nextPoll: 'none' }])
     expect(await pollSlots(keys, 'laposte', record.id)).toEqual({ due: undefined, inflight: undefined })
     expect(await store.claimDue('laposte', T0 + 10 * LEASE_MS, 10, LEASE_MS)).toEqual([])
   })
@@ -758,15 +776,15 @@ describe('savePolls', () => {
     if (!a || !b || !c) throw new Error('setup')
     const [viewA, viewB, viewC] = await store.loadForPoll([a.id, b.id, c.id])
     if (!viewA || !viewB || !viewC) throw new Error('setup')
-    await store.savePolls([{ before: viewB, record: viewB.record, nextDueAtMs: T0 }])
+    await store.save([{ before: viewB, record: viewB.record, nextPoll: { atMs: T0 } }])
     await store.delete('shop-a', c.id)
-    const outcomes = await store.savePolls([
-      { before: viewA, record: viewA.record, nextDueAtMs: T0 },
-      { before: viewB, record: viewB.record, nextDueAtMs: T0 },
-      { before: viewC, record: viewC.record, nextDueAtMs: T0 },
+    const outcomes = await store.save([
+      { before: viewA, record: viewA.record, nextPoll: { atMs: T0 } },
+      { before: viewB, record: viewB.record, nextPoll: { atMs: T0 } },
+      { before: viewC, record: viewC.record, nextPoll: { atMs: T0 } },
     ])
     expect(outcomes).toEqual(['saved', 'conflict', 'gone'])
-    expect(await store.savePolls([])).toEqual([])
+    expect(await store.save([])).toEqual([])
   })
 
   it('sends a batch of saves, and of loads, as one command each (50 saves at most per command)', async () => {
@@ -778,8 +796,8 @@ describe('savePolls', () => {
     try {
       const views = (await store.loadForPoll(records.map((record) => record.id))) as PollView[]
       expect(loads).toHaveBeenCalledTimes(1)
-      const outcomes = await store.savePolls(
-        views.map((view) => ({ before: view, record: view.record, nextDueAtMs: T0 })),
+      const outcomes = await store.save(
+        views.map((view) => ({ before: view, record: view.record, nextPoll: { atMs: T0 } })),
       )
       expect(outcomes).toEqual(records.map(() => 'saved'))
       expect(saves).toHaveBeenCalledTimes(3)
@@ -789,7 +807,7 @@ describe('savePolls', () => {
     }
   })
 
-  it('leaves alert checks as they are for a write that keeps them, even one a sweep has claimed', async () => {
+  it('leaves alert checks as they are for a change without alerts, even one a sweep has claimed', async () => {
     const { store, keys } = freshStore('save-keep-alerts')
     const [a, b] = await registerMany(store, 2)
     if (!a || !b) throw new Error('setup')
@@ -799,24 +817,20 @@ describe('savePolls', () => {
     const kept = (view: PollView) => ({
       before: view,
       record: view.record,
-      nextDueAtMs: T0 + 1000,
-      keepAlertSchedule: true,
+      nextPoll: { atMs: T0 + 1000 },
     })
-    expect(await store.savePolls([kept(viewA as PollView), kept(viewB as PollView)])).toEqual([
-      'saved',
-      'saved',
-    ])
+    expect(await store.save([kept(viewA as PollView), kept(viewB as PollView)])).toEqual(['saved', 'saved'])
     expect(await redis.zscore(keys.alertsDue(), a.id)).toBe(String(T0 + 5000))
     expect(await redis.zscore(keys.alertsInflight(), b.id)).toBe(String(T0 + 60_000))
-    // A write that does not keep them sets the next check and ends the sweep's claim.
+    // A change with alerts sets the next check and ends the sweep's claim.
     const [againB] = (await store.loadForPoll([b.id])) as PollView[]
     const rescheduled = {
       before: againB as PollView,
       record: b,
-      nextDueAtMs: T0 + 1000,
-      nextAlertCheckAtMs: T0 + 9000,
+      nextPoll: { atMs: T0 + 1000 },
+      alerts: { opened: [], resolved: [], nextCheckAtMs: T0 + 9000 },
     }
-    expect(await store.savePolls([rescheduled])).toEqual(['saved'])
+    expect(await store.save([rescheduled])).toEqual(['saved'])
     expect(await redis.zscore(keys.alertsInflight(), b.id)).toBeNull()
     expect(await redis.zscore(keys.alertsDue(), b.id)).toBe(String(T0 + 9000))
   })
@@ -844,12 +858,20 @@ async function registeredId(store: TrackingStore, trackingNumber: string) {
   return (await store.register(parcel({ trackingNumber }), new Date(T0))).record.id
 }
 
+/** `changed` as the alerts a change opened and resolved. */
+function alertsChange(changed: DelayAlert[]) {
+  return {
+    opened: changed.filter((alert) => alert.resolvedAt === undefined),
+    resolved: changed.filter((alert) => alert.resolvedAt !== undefined),
+  }
+}
+
 /** Saves the tracking with `alerts` as its alerts, `changed` of them reported as opened or resolved. */
 async function saveAlerts(store: TrackingStore, id: string, alerts: DelayAlert[], changed = alerts) {
   const [view] = await store.loadForPoll([id])
   if (!view) throw new Error(`${id} is gone`)
-  const outcomes = await store.savePolls([
-    { before: view, record: { ...view.record, alerts }, changedAlerts: changed, keepPollSchedule: true },
+  const outcomes = await store.save([
+    { before: view, record: { ...view.record, alerts }, alerts: alertsChange(changed) },
   ])
   expect(outcomes).toEqual(['saved'])
 }

@@ -86,15 +86,16 @@ describe('alert sweep racing a poll', () => {
     let raced = false
     const racing = {
       ...store,
-      async savePolls(writes: Parameters<typeof store.savePolls>[0]) {
+      async save(changes: Parameters<typeof store.save>[0]) {
         if (!raced) {
           raced = true
           const [view] = await store.loadForPoll([record.id])
           if (!view) throw new Error('setup')
-          const poll = { before: view, record: view.record, keepPollSchedule: true, keepAlertSchedule: true }
-          expect(await store.savePolls([poll])).toEqual(['saved'])
+          // Neither a next poll nor alerts: the poll schedule and the alert checks stay as they are.
+          const poll = { before: view, record: view.record }
+          expect(await store.save([poll])).toEqual(['saved'])
         }
-        return store.savePolls(writes)
+        return store.save(changes)
       },
     }
     const deps = { store: racing, alertPolicy: () => POLICY, logger: createSilentLogger(), now: () => now }
