@@ -2,8 +2,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { type CarrierCatalog, createApp } from '../../src/api/app.js'
 import { laPoste13CheckDigit } from '../../src/domain/tracking-number.js'
 import { createSilentLogger } from '../../src/logger.js'
+import { createMemoryTrackingStore } from '../../src/store/memory/memory-tracking-store.js'
 import { createRedisKeys } from '../../src/store/redis-keys.js'
-import type { TrackingStore } from '../../src/store/tracking-store.js'
 import type { WebhookStore } from '../../src/store/webhook-store.js'
 import { createHarness, type Harness } from '../support/harness.js'
 import { DOCUMENTED_TRACKING_FIELDS } from '../support/tracking-fields.js'
@@ -641,7 +641,7 @@ const NO_CARRIERS: CarrierCatalog = {
 describe('when Redis or the code fails', () => {
   const appWith = (pingRedis: () => Promise<void>) =>
     createApp({
-      store: {} as TrackingStore,
+      store: createMemoryTrackingStore(),
       apiKeys: { verify: async () => undefined },
       carriers: NO_CARRIERS,
       carrierFailures: async () => new Map(),
@@ -668,8 +668,9 @@ describe('when Redis or the code fails', () => {
 
   it('answers 503 redis_unavailable when the store cannot reach Redis', async () => {
     const store = {
+      ...createMemoryTrackingStore(),
       read: () => Promise.reject(new Error('Connection is closed.')),
-    } as unknown as TrackingStore
+    }
     const app = createApp({
       store,
       apiKeys: { verify: async () => ({ keyId: 'k', merchantId: 'shop-a' }) },
@@ -685,8 +686,9 @@ describe('when Redis or the code fails', () => {
 
   it('answers 500 internal for a bug, without leaking its message', async () => {
     const store = {
+      ...createMemoryTrackingStore(),
       read: () => Promise.reject(new Error('secret internals at line 42')),
-    } as unknown as TrackingStore
+    }
     const app = createApp({
       store,
       apiKeys: { verify: async () => ({ keyId: 'k', merchantId: 'shop-a' }) },

@@ -5,14 +5,9 @@ import type { TrackingRecord } from '../../src/domain/tracking.js'
 import { type TrackingEvent, withEventId } from '../../src/domain/tracking-event.js'
 import { createRedisKeys, indexMember, type RedisKeys } from '../../src/store/redis-keys.js'
 import { createRedisTrackingStore } from '../../src/store/redis-tracking-store.js'
-import {
-  InvalidCursorError,
-  type NewTracking,
-  type PollView,
-  type StoredAlert,
-  type TrackingStore,
-} from '../../src/store/tracking-store.js'
+import type { NewTracking, PollView, StoredAlert, TrackingStore } from '../../src/store/tracking-store.js'
 import { connectTestRedis, uniquePrefix } from '../support/redis.js'
+import { runTrackingStoreContract } from './tracking-store-contract.js'
 
 const T0 = Date.parse('2026-03-27T10:00:00.000Z')
 const LEASE_MS = 60_000
@@ -95,6 +90,8 @@ async function listIds(
   return page.data.map((record) => record.id)
 }
 
+runTrackingStoreContract('redis store', () => freshStore('contract').store)
+
 describe('register', () => {
   it('creates a tracking once per merchant, carrier and number, and answers the existing one after', async () => {
     const { store, keys } = freshStore('register')
@@ -124,26 +121,6 @@ describe('register', () => {
     })
   })
 
-  it('gives different merchants different trackings for the same number', async () => {
-    const { store } = freshStore('register-merchants')
-    const a = await store.register(parcel({ merchantId: 'shop-a' }), new Date(T0))
-    const b = await store.register(parcel({ merchantId: 'shop-b' }), new Date(T0))
-    expect(a.created).toBe(true)
-    expect(b.created).toBe(true)
-    expect(b.record.id).not.toBe(a.record.id)
-    expect(b.record.merchantId).toBe('shop-b')
-    expect(await listIds(store, 'shop-a')).toEqual([a.record.id])
-    expect(await listIds(store, 'shop-b')).toEqual([b.record.id])
-  })
-
-  it('treats the same number at another carrier as another tracking', async () => {
-    const { store } = freshStore('register-carriers')
-    const laposte = await store.register(parcel({ carrier: 'laposte' }), new Date(T0))
-    const sandbox = await store.register(parcel({ carrier: 'sandbox' }), new Date(T0))
-    expect(sandbox.created).toBe(true)
-    expect(sandbox.record.id).not.toBe(laposte.record.id)
-  })
-
   it('keeps exactly one pending poll when the same parcel is registered many times at once', async () => {
     const { store, keys } = freshStore('register-race')
     const results = await Promise.all(
@@ -157,14 +134,7 @@ describe('register', () => {
   })
 })
 
-describe('get and list', () => {
-  it('gets a tracking with its events', async () => {
-    const { store } = freshStore('get')
-    const { record } = await store.register(parcel(), new Date(T0))
-    expect(await store.get('shop-a', record.id)).toEqual({ record, events: [], nextDueAtMs: T0 })
-    expect(await store.get('shop-a', 'trk_doesnotexist00000000')).toBeUndefined()
-  })
-
+describe('read', () => {
   it('finds the next poll time of a tracking registered before the carrier had a field of its own', async () => {
     const { store, keys } = freshStore('get-legacy')
     const { record } = await store.register(parcel(), new Date(T0))
@@ -175,140 +145,6 @@ describe('get and list', () => {
       eventsJson: '[]',
       nextDueAtMs: T0,
     })
-  })
-
-  it('lists newest first and honours the limit', async () => {
-    const { store } = freshStore('list-order')
-    const records = await registerMany(store, 3, { now: (index) => new Date(T0 + index * 1000) })
-    const newestFirst = records.map((record) => record.id).reverse()
-    expect(await listIds(store, 'shop-a')).toEqual(newestFirst)
-
-    const page = await store.list('shop-a', { limit: 2 })
-    expect(page.data.map((record) => record.id)).toEqual(newestFirst.slice(0, 2))
-    expect(page.nextCursor).toEqual(expect.any(String))
-
-    const exact = await store.list('shop-a', { limit: 3 })
-    expect(exact.data).toHaveLength(3)
-    expect(exact.nextCursor).toBeUndefined()
-  })
-
-  it('orders by creation time, not by id, across a wide span of dates', async () => {
-    const { store } = freshStore('list-span')
-    const dates = [
-      '2030-01-01T00:00:00Z',
-      '2026-01-01T00:00:00Z',
-      '2001-09-09T01:46:40Z',
-      '1999-12-31T23:59:59Z',
-    ]
-    const records = await registerMany(store, dates.length, { now: (index) => new Date(dates[index] ?? '') })
-    expect(await listIds(store, 'shop-a')).toEqual(records.map((record) => record.id))
-  })
-
-  it('walks 25 trackings created in the same millisecond exactly once, page by page', async () => {
-    const { store } = freshStore('list-cursor')
-    const records = await registerMany(store, 25)
-    const seen: string[] = []
-    let cursor: string | undefined
-    let pages = 0
-    do {
-      const page = await store.list('shop-a', { limit: 7, ...(cursor ? { cursor } : {}) })
-      seen.push(...page.data.map((record) => record.id))
-      cursor = page.nextCursor
-      pages++
-      expect(pages).toBeLessThanOrEqual(4)
-    } while (cursor)
-    expect(pages).toBe(4)
-    expect(seen).toHaveLength(25)
-    expect(new Set(seen).size).toBe(25)
-    expect([...seen].sort()).toEqual(records.map((record) => record.id).sort())
-    // The same cursor gives the same page again: it is a position, not a consumed token.
-    const first = await store.list('shop-a', { limit: 7 })
-    const second = await store.list('shop-a', { limit: 7, cursor: first.nextCursor })
-    const replay = await store.list('shop-a', { limit: 7, cursor: first.nextCursor })
-    expect(replay).toEqual(second)
-  })
-
-  it('keeps its place when trackings are added or deleted between pages', async () => {
-    const { store } = freshStore('list-stable')
-    const records = await registerMany(store, 6, { now: (index) => new Date(T0 + index) })
-    const first = await store.list('shop-a', { limit: 3 })
-    expect(first.data.map((record) => record.id)).toEqual(
-      records
-        .slice(3)
-        .map((record) => record.id)
-        .reverse(),
-    )
-    await store.register(parcel({ trackingNumber: 'NEWER' }), new Date(T0 + 10_000))
-    const deleted = records[1]?.id ?? ''
-    await store.delete('shop-a', deleted)
-    const second = await store.list('shop-a', { limit: 3, cursor: first.nextCursor })
-    expect(second.data.map((record) => record.id)).toEqual([records[2]?.id, records[0]?.id])
-    expect(second.nextCursor).toBeUndefined()
-  })
-
-  it('filters by status, by carrier, and by both', async () => {
-    const { store } = freshStore('list-filters')
-    const laposte = await registerMany(store, 3, { carrier: 'laposte' })
-    const sandbox = await registerMany(store, 2, {
-      carrier: 'sandbox',
-      now: (index) => new Date(T0 + 1000 + index),
-    })
-    const moved = [laposte[0], sandbox[1]].flatMap((record) => (record ? [record.id] : []))
-    for (const id of moved) {
-      const view = await loadOne(store, id)
-      const outcomes = await store.save([
-        {
-          before: view,
-          record: { ...view.record, status: 'in_transit' },
-          nextPoll: { atMs: T0 + 3_600_000 },
-        },
-      ])
-      expect(outcomes).toEqual(['saved'])
-    }
-    const ids = (records: TrackingRecord[]) => records.map((record) => record.id)
-    const sorted = (values: string[]) => [...values].sort()
-
-    expect(sorted(await listIds(store, 'shop-a', { status: 'in_transit' }))).toEqual(sorted(moved))
-    expect(sorted(await listIds(store, 'shop-a', { status: 'pending' }))).toEqual(
-      sorted([...ids(laposte), ...ids(sandbox)].filter((id) => !moved.includes(id))),
-    )
-    expect(sorted(await listIds(store, 'shop-a', { carrier: 'sandbox' }))).toEqual(sorted(ids(sandbox)))
-    expect(sorted(await listIds(store, 'shop-a', { carrier: 'laposte' }))).toEqual(sorted(ids(laposte)))
-    expect(await listIds(store, 'shop-a', { carrier: 'sandbox', status: 'in_transit' })).toEqual([
-      sandbox[1]?.id,
-    ])
-    expect(await listIds(store, 'shop-a', { carrier: 'laposte', status: 'in_transit' })).toEqual([
-      laposte[0]?.id,
-    ])
-    expect(await listIds(store, 'shop-a', { carrier: 'sandbox', status: 'delivered' })).toEqual([])
-    expect(await listIds(store, 'shop-a', { carrier: 'nope' })).toEqual([])
-  })
-
-  it('paginates a filtered list', async () => {
-    const { store } = freshStore('list-filter-cursor')
-    const sandbox = await registerMany(store, 5, { carrier: 'sandbox' })
-    await registerMany(store, 5, { carrier: 'laposte' })
-    const seen: string[] = []
-    let cursor: string | undefined
-    do {
-      const page = await store.list('shop-a', { carrier: 'sandbox', limit: 2, ...(cursor ? { cursor } : {}) })
-      seen.push(...page.data.map((record) => record.id))
-      cursor = page.nextCursor
-    } while (cursor)
-    expect([...seen].sort()).toEqual(sandbox.map((record) => record.id).sort())
-  })
-
-  it.each([
-    ['junk', 'not a cursor!!'],
-    ['base64 of junk', Buffer.from('hello world').toString('base64url')],
-    ['a bare tracking id', Buffer.from('trk_AAAAAAAAAAAAAAAAAAAA').toString('base64url')],
-    ['a member with a foreign id prefix', Buffer.from('001774605600000:evt_abc').toString('base64url')],
-    ['a member with Redis range syntax', Buffer.from('[001774605600000:trk_abc').toString('base64url')],
-    ['a member with a trailing newline', Buffer.from('001774605600000:trk_abc\n').toString('base64url')],
-  ])('refuses %s as a cursor with InvalidCursorError', async (_name, cursor) => {
-    const { store } = freshStore('list-bad-cursor')
-    await registerMany(store, 2)
-    await expect(store.list('shop-a', { limit: 1, cursor })).rejects.toBeInstanceOf(InvalidCursorError)
   })
 })
 
@@ -326,15 +162,6 @@ describe('merchant isolation', () => {
     expect(await store.get('shop-a', record.id)).toEqual({ record, events: [], nextDueAtMs: T0 })
     expect(await pollSlots(keys, 'laposte', record.id)).toEqual(before)
     expect(await listIds(store, 'shop-a')).toEqual([record.id])
-  })
-
-  it("does not leak another merchant's trackings through a cursor", async () => {
-    const { store } = freshStore('isolation-cursor')
-    await registerMany(store, 3, { merchantId: 'shop-a' })
-    await registerMany(store, 3, { merchantId: 'shop-b' })
-    const page = await store.list('shop-a', { limit: 1 })
-    const other = await store.list('shop-b', { limit: 10, cursor: page.nextCursor })
-    for (const record of other.data) expect(record.merchantId).toBe('shop-b')
   })
 })
 
@@ -368,16 +195,6 @@ describe('delete', () => {
     expect(await store.delete('shop-a', record.id)).toBe(true)
     expect(await pollSlots(keys, 'laposte', record.id)).toEqual({ due: undefined, inflight: undefined })
     expect(await store.claimDue('laposte', T0 + LEASE_MS + 1, 10, LEASE_MS)).toEqual([])
-  })
-
-  it('removes the tracking from its current status index after a status change', async () => {
-    const { store } = freshStore('delete-status')
-    const { record } = await store.register(parcel(), new Date(T0))
-    const view = await loadOne(store, record.id)
-    await store.save([{ before: view, record: { ...view.record, status: 'delivered' }, nextPoll: 'none' }])
-    expect(await store.delete('shop-a', record.id)).toBe(true)
-    expect(await listIds(store, 'shop-a', { status: 'delivered' })).toEqual([])
-    expect(await listIds(store, 'shop-a', { carrier: 'laposte', status: 'delivered' })).toEqual([])
   })
 })
 
@@ -534,30 +351,6 @@ describe('claimDue', () => {
     expect(await store.claimDue('laposte', T0 + 1000, 10, LEASE_MS)).toEqual([])
   })
 
-  it('respects the limit and hands each due tracking out once', async () => {
-    const { store } = freshStore('claim-limit')
-    const records = await registerMany(store, 5, { now: (index) => new Date(T0 + index) })
-    const first = await store.claimDue('laposte', T0 + 10, 2, LEASE_MS)
-    const second = await store.claimDue('laposte', T0 + 10, 2, LEASE_MS)
-    const third = await store.claimDue('laposte', T0 + 10, 2, LEASE_MS)
-    expect(first).toHaveLength(2)
-    expect(second).toHaveLength(2)
-    expect(third).toHaveLength(1)
-    expect([...first, ...second, ...third]).toEqual(records.map((record) => record.id))
-    expect(await store.claimDue('laposte', T0 + 10, 2, LEASE_MS)).toEqual([])
-  })
-
-  it('never hands out the same tracking to two concurrent claims', async () => {
-    const { store } = freshStore('claim-concurrent')
-    await registerMany(store, 20)
-    const claims = await Promise.all(
-      Array.from({ length: 8 }, () => store.claimDue('laposte', T0, 3, LEASE_MS)),
-    )
-    const all = claims.flat()
-    expect(all).toHaveLength(20)
-    expect(new Set(all).size).toBe(20)
-  })
-
   it('hands an expired lease out again, but not a live one', async () => {
     const { store, keys } = freshStore('claim-lease')
     const { record } = await store.register(parcel(), new Date(T0))
@@ -572,15 +365,6 @@ describe('claimDue', () => {
       inflight: T0 + 2500,
     })
     expect(await store.claimDue('laposte', T0 + 2000, 10, 1000)).toEqual([])
-  })
-
-  it('fills the limit with due trackings before expired leases, and never claims past it', async () => {
-    const { store } = freshStore('claim-mix')
-    const [stale] = await registerMany(store, 1)
-    await store.claimDue('laposte', T0, 10, 100)
-    const fresh = await store.register(parcel({ trackingNumber: 'FRESH' }), new Date(T0 + 500))
-    expect(await store.claimDue('laposte', T0 + 1000, 1, LEASE_MS)).toEqual([fresh.record.id])
-    expect(await store.claimDue('laposte', T0 + 1000, 1, LEASE_MS)).toEqual([stale?.id])
   })
 })
 
@@ -666,20 +450,6 @@ describe('save', () => {
     })
   })
 
-  it('keeps the stored timeline when the write has no events', async () => {
-    const { store } = freshStore('save-untouched')
-    const { record } = await store.register(parcel(), new Date(T0))
-    const events = [scan(record.trackingNumber, 'PC1', '2026-03-27T14:43:00+01:00', 'info_received')]
-    const view = await loadOne(store, record.id)
-    await store.save([{ before: view, record: view.record, events, nextPoll: { atMs: T0 + 1 } }])
-    const second = await loadOne(store, record.id)
-    const failed = { ...second.record, failureCount: 1 }
-    expect(await store.save([{ before: second, record: failed, nextPoll: { atMs: T0 + 2 } }])).toEqual([
-      'saved',
-    ])
-    expect(await loadOne(store, record.id)).toEqual({ record: failed, events, version: 3 })
-  })
-
   it('refuses a stale version as a conflict and writes nothing', async () => {
     const { store, keys } = freshStore('save-conflict')
     const { record } = await store.register(parcel(), new Date(T0))
@@ -730,36 +500,6 @@ describe('save', () => {
     expect(await pollSlots(keys, 'laposte', record.id)).toEqual({ due: undefined, inflight: undefined })
   })
 
-  it('moves the tracking between status indexes so list?status= follows', async () => {
-    const { store } = freshStore('save-status')
-    const { record } = await store.register(parcel(), new Date(T0))
-    expect(await listIds(store, 'shop-a', { status: 'pending' })).toEqual([record.id])
-
-    const first = await loadOne(store, record.id)
-    await store.save([
-      { before: first, record: { ...first.record, status: 'in_transit' }, nextPoll: { atMs: T0 + 1 } },
-    ])
-    expect(await listIds(store, 'shop-a', { status: 'pending' })).toEqual([])
-    expect(await listIds(store, 'shop-a', { status: 'in_transit' })).toEqual([record.id])
-    expect(await listIds(store, 'shop-a', { carrier: 'laposte', status: 'in_transit' })).toEqual([record.id])
-    expect(await listIds(store, 'shop-a', { carrier: 'laposte', status: 'pending' })).toEqual([])
-
-    const second = await loadOne(store, record.id)
-    await store.save([
-      {
-        before: second,
-        record: { ...second.record, status: 'delivered', stopped: 'terminal' },
-        nextPoll: 'none',
-      },
-    ])
-    expect(await listIds(store, 'shop-a', { status: 'in_transit' })).toEqual([])
-    expect(await listIds(store, 'shop-a', { status: 'delivered' })).toEqual([record.id])
-    expect(await listIds(store, 'shop-a', { carrier: 'laposte', status: 'delivered' })).toEqual([record.id])
-    expect(await listIds(store, 'shop-a', { carrier: 'laposte', status: 'in_transit' })).toEqual([])
-    expect(await listIds(store, 'shop-a')).toEqual([record.id])
-    expect(await listIds(store, 'shop-a', { carrier: 'laposte' })).toEqual([record.id])
-  })
-
   it('stops polling when the change says there is no next poll', async () => {
     const { store, keys } = freshStore('save-stop')
     const { record } = await store.register(parcel(), new Date(T0))
@@ -768,23 +508,6 @@ describe('save', () => {
     await store.save([{ before: view, record: { ...view.record, stopped: 'terminal' }, nextPoll: 'none' }])
     expect(await pollSlots(keys, 'laposte', record.id)).toEqual({ due: undefined, inflight: undefined })
     expect(await store.claimDue('laposte', T0 + 10 * LEASE_MS, 10, LEASE_MS)).toEqual([])
-  })
-
-  it('answers one outcome per write, in order, for a batch', async () => {
-    const { store } = freshStore('save-batch')
-    const [a, b, c] = await registerMany(store, 3)
-    if (!a || !b || !c) throw new Error('setup')
-    const [viewA, viewB, viewC] = await store.loadForPoll([a.id, b.id, c.id])
-    if (!viewA || !viewB || !viewC) throw new Error('setup')
-    await store.save([{ before: viewB, record: viewB.record, nextPoll: { atMs: T0 } }])
-    await store.delete('shop-a', c.id)
-    const outcomes = await store.save([
-      { before: viewA, record: viewA.record, nextPoll: { atMs: T0 } },
-      { before: viewB, record: viewB.record, nextPoll: { atMs: T0 } },
-      { before: viewC, record: viewC.record, nextPoll: { atMs: T0 } },
-    ])
-    expect(outcomes).toEqual(['saved', 'conflict', 'gone'])
-    expect(await store.save([])).toEqual([])
   })
 
   it('sends a batch of saves, and of loads, as one command each (50 saves at most per command)', async () => {
@@ -833,14 +556,6 @@ describe('save', () => {
     expect(await store.save([rescheduled])).toEqual(['saved'])
     expect(await redis.zscore(keys.alertsInflight(), b.id)).toBeNull()
     expect(await redis.zscore(keys.alertsDue(), b.id)).toBe(String(T0 + 9000))
-  })
-
-  it('loads undefined for unknown ids, keeping positions', async () => {
-    const { store } = freshStore('load')
-    const { record } = await store.register(parcel(), new Date(T0))
-    const views = await store.loadForPoll(['trk_missing', record.id])
-    expect(views[0]).toBeUndefined()
-    expect(views[1]?.record.id).toBe(record.id)
   })
 })
 
