@@ -7,7 +7,8 @@ import type { CarrierError, CarrierErrorKind } from '../adapters/contract.js'
  * `complete`: the poll is over (its outcome is saved on the trackings); `rate_limit`: the queue waits
  * (`queue.rateLimit`) and the same job runs again, without using an attempt, nothing saved;
  * `pause_carrier`: our credentials are refused, so the carrier's queue is paused and an operator is
- * told loudly, and the trackings are saved to be polled again with the retry backoff.
+ * told loudly, and the trackings are saved to be polled again with the retry backoff. Anything thrown
+ * that is not a `CarrierError` is a bug: the job rethrows it and BullMQ retries it with backoff.
  */
 export const JOB_OUTCOME_BY_KIND = {
   not_found: 'complete',
