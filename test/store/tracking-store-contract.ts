@@ -343,6 +343,7 @@ export function runTrackingStoreContract(name: string, createStore: () => Tracki
       expect(await listIds(store, 'shop-a', { status: 'in_transit' })).toEqual([])
       expect(await listIds(store, 'shop-a', { status: 'delivered' })).toEqual([record.id])
       expect(await listIds(store, 'shop-a', { carrier: 'laposte', status: 'delivered' })).toEqual([record.id])
+      expect(await listIds(store, 'shop-a', { carrier: 'laposte', status: 'in_transit' })).toEqual([])
       expect(await listIds(store, 'shop-a')).toEqual([record.id])
       expect(await listIds(store, 'shop-a', { carrier: 'laposte' })).toEqual([record.id])
     })
