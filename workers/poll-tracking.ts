@@ -1,18 +1,16 @@
-import { RateLimitError } from 'bullmq'
 import { type BatchResult, type CarrierAdapter, CarrierError, isCarrierError } from '../adapters/contract.js'
 import type { AlertPolicy } from '../src/domain/delay-alerts.js'
+import type { PollPolicy } from '../src/domain/poll-schedule.js'
 import type { TrackingRecord } from '../src/domain/tracking.js'
+import { applyPollOutcome, type TrackingChange } from '../src/domain/tracking-lifecycle.js'
 import type { Logger } from '../src/logger.js'
 import type { Metrics } from '../src/metrics.js'
-import type { PollView, PollWrite, TrackingStore } from '../src/store/tracking-store.js'
-import { applyPollResult } from './apply-poll.js'
-import { DEFAULT_RATE_LIMIT_WAIT_MS, OUTCOME_BY_KIND } from './carrier-error-outcome.js'
+import type { PollView, TrackingStore } from '../src/store/tracking-store.js'
+import { applyCarrierFailures, type CarrierQueueHooks } from './carrier-error-outcome.js'
 import type { PollJobData } from './jobs.js'
-import type { PollPolicy } from './poll-schedule.js'
 import { saveWithRetries } from './save-with-retries.js'
-import { withAlertsAndNotifications } from './tracking-changes.js'
 
-export interface PollDeps {
+export interface PollDeps extends CarrierQueueHooks {
   adapter: CarrierAdapter
   store: TrackingStore
   policy: PollPolicy
@@ -20,17 +18,12 @@ export interface PollDeps {
   timeScale: number
   logger: Logger
   now?: () => Date
-  /** Makes every worker of this carrier wait (BullMQ `queue.rateLimit`). */
-  rateLimit(waitMs: number): Promise<void>
-  /** Stops this carrier's polling until an operator fixes its credentials. */
-  pauseCarrier(error: CarrierError): Promise<void>
-  /** Counts failures by kind, for `GET /v1/carriers`. */
-  recordFailure?(kind: CarrierError['kind']): void
   metrics?: Pick<Metrics, 'polls' | 'pollDuration'>
 }
 
 /**
- * One poll job: one carrier request for up to `batchSize` trackings, merged and saved with a
+ * One poll job: one carrier request for up to `batchSize` trackings; each answer goes through the
+ * tracking lifecycle (src/domain/tracking-lifecycle.ts) and the changes are saved with a
  * compare-and-set. Safe to run twice (BullMQ is at-least-once): merging a known history adds nothing.
  */
 export async function processPollJob(data: PollJobData, deps: PollDeps, signal?: AbortSignal): Promise<void> {
@@ -47,38 +40,23 @@ export async function processPollJob(data: PollJobData, deps: PollDeps, signal?:
     const outcome = result === undefined ? 'unexpected_response' : isCarrierError(result) ? result.kind : 'ok'
     deps.metrics?.polls.inc({ carrier, outcome })
   }
-
-  for (const error of results.values()) {
-    if (!isCarrierError(error)) continue
-    deps.recordFailure?.(error.kind)
-    const job = OUTCOME_BY_KIND[error.kind].job
-    if (job === 'rate_limit') {
-      await deps.rateLimit(error.retryAfterMs ?? DEFAULT_RATE_LIMIT_WAIT_MS)
-      throw new RateLimitError()
-    }
-    if (job === 'pause_carrier') {
-      await deps.pauseCarrier(error)
-      break
-    }
-  }
+  await applyCarrierFailures(failuresOf(results), deps)
 
   const unsaved = await saveWithRetries(
     deps.store,
     views,
     (pending) => {
       const now = deps.now?.() ?? new Date()
-      return pending.map((view) => {
-        const result = results.get(view.record.trackingNumber) ?? missingResult(view)
-        const write = applyPollResult(view, result, { now, policy: deps.policy, timeScale: deps.timeScale })
-        // Nothing alerts depend on changed: they change with time alone, and the sweep checks them then.
-        if (write.keepAlertSchedule) return write
-        return withAlertsAndNotifications(write, {
-          nowMs: now.getTime(),
-          policy: deps.alertPolicy(view.record),
-        })
-      })
+      return pending.map((view) =>
+        applyPollOutcome(view, results.get(view.record.trackingNumber) ?? missingResult(view), {
+          now,
+          policy: deps.policy,
+          alertPolicy: deps.alertPolicy(view.record),
+          timeScale: deps.timeScale,
+        }),
+      )
     },
-    (writes, outcomes) => logSaved(deps.logger, writes, outcomes),
+    (changes, outcomes) => logSaved(deps.logger, changes, outcomes),
   )
   if (unsaved.length > 0) {
     deps.logger.warn(
@@ -86,6 +64,10 @@ export async function processPollJob(data: PollJobData, deps: PollDeps, signal?:
       'poll not saved after repeated conflicts',
     )
   }
+}
+
+function* failuresOf(results: BatchResult): Iterable<CarrierError> {
+  for (const result of results.values()) if (isCarrierError(result)) yield result
 }
 
 async function fetchResults(views: PollView[], deps: PollDeps, signal?: AbortSignal): Promise<BatchResult> {
@@ -118,16 +100,16 @@ function missingResult(view: PollView): CarrierError {
   )
 }
 
-function logSaved(logger: Logger, writes: PollWrite[], outcomes: string[]) {
+function logSaved(logger: Logger, changes: TrackingChange[], outcomes: string[]) {
   // A line per parcel polled is built only when it is written (debug is off in production).
   if (!logger.isLevelEnabled('debug')) return
-  writes.forEach((write, index) => {
+  changes.forEach((change, index) => {
     logger.debug(
       {
-        trackingId: write.record.id,
-        status: write.record.status,
-        newTimeline: write.events !== undefined,
-        nextCheckAt: write.record.nextCheckAt,
+        trackingId: change.record.id,
+        status: change.record.status,
+        newTimeline: change.events !== undefined,
+        nextCheckAt: change.record.nextCheckAt,
         outcome: outcomes[index],
       },
       'poll saved',

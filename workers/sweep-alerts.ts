@@ -1,9 +1,9 @@
 import type { AlertPolicy } from '../src/domain/delay-alerts.js'
 import type { TrackingRecord } from '../src/domain/tracking.js'
+import { applyTimePassing } from '../src/domain/tracking-lifecycle.js'
 import type { Logger } from '../src/logger.js'
 import type { PollView, TrackingStore } from '../src/store/tracking-store.js'
 import { saveWithRetries } from './save-with-retries.js'
-import { withAlertsAndNotifications } from './tracking-changes.js'
 
 export interface SweepDeps {
   store: TrackingStore
@@ -18,7 +18,8 @@ const BATCH = 200
 
 /**
  * Time-driven alerts (late at the end of the promised day, stalled, pickup expiring): only trackings
- * whose next check is due are read, through the `alerts:due` index — never a scan of every tracking.
+ * whose next check is due are read, through the store's alert-check schedule — never a scan of every
+ * tracking.
  */
 export async function sweepAlerts(deps: SweepDeps): Promise<number> {
   const now = deps.now ?? Date.now
@@ -35,12 +36,7 @@ export async function sweepAlerts(deps: SweepDeps): Promise<number> {
       deps.store,
       views,
       (pending) =>
-        pending.map((view) =>
-          withAlertsAndNotifications(
-            { before: view, record: view.record, keepPollSchedule: true },
-            { nowMs, policy: deps.alertPolicy(view.record) },
-          ),
-        ),
+        pending.map((view) => applyTimePassing(view, { nowMs, alertPolicy: deps.alertPolicy(view.record) })),
       (_, outcomes) => {
         const conflicts = outcomes.filter((outcome) => outcome === 'conflict').length
         if (conflicts > 0) deps.logger.debug({ conflicts }, 'alert sweep: trackings changed meanwhile')

@@ -59,7 +59,7 @@ export async function seed(redisUrl: string, parcels = 1): Promise<{ key: string
         new Date(start),
       )
       const views = await store.loadForPoll(registered.map(({ record }) => record.id))
-      const outcomes = await store.savePolls(
+      const outcomes = await store.save(
         views.map((before, index) => {
           if (!before) throw new Error('seeded tracking missing')
           const trackingNumber = numbers[index] as string
@@ -86,7 +86,7 @@ export async function seed(redisUrl: string, parcels = 1): Promise<{ key: string
                 },
               }),
             ),
-            nextDueAtMs: Date.now() + 3_600_000,
+            nextPoll: { atMs: Date.now() + 3_600_000 },
           }
         }),
       )

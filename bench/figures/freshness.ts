@@ -1,11 +1,7 @@
 import { loadConfig } from '../../src/config.js'
+import { nextPollDelayMs, type PollPolicy, type PollState } from '../../src/domain/poll-schedule.js'
 import { pollPolicyFrom } from '../../src/main/policies.js'
-import {
-  nextPollDelayMs,
-  type PollPolicy,
-  type PollState,
-  pollCalendarFrom,
-} from '../../workers/poll-schedule.js'
+import { pollCalendarFrom } from '../../workers/poll-schedule.js'
 import { atMost, type BenchOptions, type Figure, type FigureModule } from '../figure.js'
 import {
   CODE,
@@ -20,7 +16,7 @@ import {
 
 /**
  * Freshness at a fixed carrier budget (figure 6): a virtual-clock simulation of colis' real poll policy
- * (`nextPollDelayMs` of workers/poll-schedule.ts, called with the simulated time) against fixed-interval
+ * (`nextPollDelayMs` of src/domain/poll-schedule.ts, called with the simulated time) against fixed-interval
  * round-robin at the same budget. Each simulated minute, the budget (requests × ids per request) goes to
  * the parcels due earliest, as dispatch-due claims them; a poll reveals every event that happened by
  * then; the parcel is rescheduled by the policy; delivered parcels stop.

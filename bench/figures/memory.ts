@@ -6,15 +6,14 @@ import { mapLaPosteShipment } from '../../adapters/laposte/map-events.js'
 import type { LaPosteShipment } from '../../adapters/laposte/raw-schema.js'
 import { loadConfig } from '../../src/config.js'
 import type { TrackingEvent } from '../../src/domain/tracking-event.js'
+import { applyPollOutcome, type TrackingChange } from '../../src/domain/tracking-lifecycle.js'
 import { createSilentLogger } from '../../src/logger.js'
 import { alertPolicyFrom, pollPolicyFrom } from '../../src/main/policies.js'
 import { createTrackingStore } from '../../src/main/stores.js'
 import { startLocalRedis } from '../../src/redis/local-redis.js'
 import { decodeEvents, encodeEvents } from '../../src/store/event-codec.js'
 import { createRedisKeys } from '../../src/store/redis-keys.js'
-import type { PollWrite } from '../../src/store/tracking-store.js'
-import { applyPollResult } from '../../workers/apply-poll.js'
-import { withAlertsAndNotifications } from '../../workers/tracking-changes.js'
+import type { PollView } from '../../src/store/tracking-store.js'
 import { atMost, type Figure, type FigureModule } from '../figure.js'
 import { laPosteNumber } from '../poll-cost.js'
 
@@ -181,21 +180,26 @@ export async function measureMemory(
           ),
         ),
       )
-      const writes = registered.map(({ record }, index): PollWrite => {
+      const writes = registered.map(({ record }, index): TrackingChange<PollView> => {
         const serial = serials[index] as number
         const snapshot = mapLaPosteShipment(
           laPosteShipment(record.trackingNumber, serial, scansUntilMs, eventCount),
           logger,
         )
         const view = { record, events: [], version: 1 }
-        const write = applyPollResult(view, snapshot, { now: new Date(nowMs), policy, timeScale: 1 })
-        const complete = withAlertsAndNotifications(write, { nowMs, policy: alertPolicy(write.record) })
+        const complete = applyPollOutcome(view, snapshot, {
+          now: new Date(nowMs),
+          policy,
+          // The alert rules of the tracking as the poll leaves it (the service the carrier named).
+          alertPolicy: alertPolicy({ ...record, service: snapshot.service ?? record.service }),
+          timeScale: 1,
+        })
         const open = complete.record.alerts.filter((alert) => !alert.resolvedAt).map((alert) => alert.type)
         if (open.join() !== (options.stalled ? 'stalled' : ''))
           throw new Error(`expected ${options.stalled ? 'a stalled alert' : 'no alert'} open, got [${open}]`)
         return { ...complete, notifications: [] }
       })
-      const outcomes = await store.savePolls(writes)
+      const outcomes = await store.save(writes)
       if (outcomes.some((outcome) => outcome !== 'saved')) throw new Error(`save failed: ${outcomes}`)
       sample ||= keys.tracking(registered[0]?.record.id ?? '')
     }

@@ -30,10 +30,10 @@ import {
   InvalidCursorError,
   type Page,
   type PollView,
-  type PollWrite,
   type RefreshOutcome,
   type SaveOutcome,
   type StoredAlert,
+  type TrackingSave,
   type TrackingStore,
 } from './tracking-store.js'
 
@@ -147,19 +147,23 @@ export function createRedisTrackingStore(
   }
 
   /** A tracking's arguments to SAVE_TRACKINGS (its key apart); with payloads, the 7th on are the notifications. */
-  function saveArgs(write: PollWrite, withPayloads: boolean, ifGone: boolean): Array<string | Buffer> {
-    const { record } = write
+  function saveArgs(write: TrackingSave, withPayloads: boolean, ifGone: boolean): Array<string | Buffer> {
+    const { record, alerts, nextPoll } = write
     const notifications = write.notifications ?? []
     const ops: Op[] = [
       ...indexOps(keys, write.before.record, record),
-      ...alertOps(keys, record, write.changedAlerts ?? []),
+      ...alertOps(keys, record, alerts ? [...alerts.opened, ...alerts.resolved] : []),
       ...outboxOps(keys, notifications, 7),
     ]
-    if (!write.keepPollSchedule)
-      ops.push(...pollScheduleOps(keys, record.carrier, record.id, write.nextDueAtMs))
-    // An alert sweep that claimed this tracking meanwhile is left to finish: it reschedules the check.
-    if (!write.keepAlertSchedule) {
-      ops.push(...alertCheckOps(keys, record.id, write.nextAlertCheckAtMs))
+    // A change of time alone (the alert sweep) leaves the poll schedule as it is.
+    if (nextPoll !== undefined)
+      ops.push(
+        ...pollScheduleOps(keys, record.carrier, record.id, nextPoll === 'none' ? undefined : nextPoll.atMs),
+      )
+    // A poll that left the alerts unlooked at leaves an alert sweep that claimed this tracking to finish:
+    // the sweep reschedules the check.
+    if (alerts !== undefined) {
+      ops.push(...alertCheckOps(keys, record.id, alerts.nextCheckAtMs))
       ops.push(['ZREM', keys.alertsInflight(), record.id])
     }
     const args = [
@@ -376,7 +380,7 @@ export function createRedisTrackingStore(
       })
     },
 
-    async savePolls(writes): Promise<SaveOutcome[]> {
+    async save(writes): Promise<SaveOutcome[]> {
       const outcomes: SaveOutcome[] = []
       let pending = writes.map((write, index) => ({
         write,

@@ -1,8 +1,8 @@
 import type { AlertType, DelayAlert } from '../domain/delay-alerts.js'
 import type { TrackingRecord } from '../domain/tracking.js'
 import type { TrackingEvent } from '../domain/tracking-event.js'
+import type { StoredTracking, TrackingChange } from '../domain/tracking-lifecycle.js'
 import type { TrackingStatus } from '../domain/tracking-status.js'
-import type { OutboxMessage } from './tracking-ops.js'
 
 export interface NewTracking {
   merchantId: string
@@ -30,31 +30,21 @@ export interface Page<T> {
   nextCursor?: string
 }
 
-/** A tracking as a poll sees it: the version makes the write a compare-and-set. */
-export interface PollView {
-  record: TrackingRecord
-  events: TrackingEvent[]
+/** A tracking as a poll sees it: the version makes the save a compare-and-set. */
+export interface PollView extends StoredTracking {
   version: number
 }
 
-export interface PollWrite {
-  before: PollView
-  record: TrackingRecord
-  /** Undefined when the timeline did not change (saves rewriting it). */
-  events?: TrackingEvent[]
-  /** Next poll time in ms; undefined stops polling. */
-  nextDueAtMs?: number
-  /** Keep the poll schedule as it is (a write that is not a poll, e.g. the alert sweep). */
-  keepPollSchedule?: boolean
-  /** Keep the alert checks as they are: nothing alerts depend on changed (a poll that learned nothing). */
-  keepAlertSchedule?: boolean
-  /** Alerts opened or resolved by this write. */
-  changedAlerts?: DelayAlert[]
-  /** When the alerts may change with time alone (ms); undefined: never. */
-  nextAlertCheckAtMs?: number
-  /** Notifications to publish atomically with this state change. */
-  notifications?: OutboxMessage[]
-}
+/**
+ * What a save writes: a `TrackingChange` of the lifecycle, or any change of the same facts (its
+ * notifications may be left out). The store derives its indexes and schedules from them: `nextPoll`
+ * undefined leaves the poll schedule as it is, `alerts` undefined leaves the alert checks as they are.
+ */
+export type TrackingSave = Pick<
+  TrackingChange<PollView>,
+  'before' | 'record' | 'events' | 'nextPoll' | 'alerts'
+> &
+  Partial<Pick<TrackingChange<PollView>, 'notifications'>>
 
 export interface AlertQuery {
   state: 'open' | 'resolved'
@@ -103,7 +93,8 @@ export interface TrackingStore {
   delete(merchantId: string, id: string): Promise<boolean>
   requestRefresh(merchantId: string, id: string, nowMs: number): Promise<RefreshOutcome | undefined>
   loadForPoll(ids: readonly string[]): Promise<Array<PollView | undefined>>
-  savePolls(writes: readonly PollWrite[]): Promise<SaveOutcome[]>
+  /** Compare-and-set of each change on its own, in order: `conflict` when its tracking was written since it was loaded. */
+  save(changes: readonly TrackingSave[]): Promise<SaveOutcome[]>
   claimDue(carrier: string, nowMs: number, limit: number, leaseMs: number): Promise<string[]>
   /** Trackings whose alerts may have changed with time, leased like polls. */
   claimAlertChecks(nowMs: number, limit: number, leaseMs: number): Promise<string[]>

@@ -3,7 +3,7 @@ import { laPoste13CheckDigit } from '../../adapters/number-formats.js'
 import { createApp } from '../../src/api/app.js'
 import { addCalendarDays, parisDateOf } from '../../src/domain/business-calendar.js'
 import { createSilentLogger } from '../../src/logger.js'
-import type { TrackingStore } from '../../src/store/tracking-store.js'
+import { createMemoryTrackingStore } from '../../src/store/memory/memory-tracking-store.js'
 import type { WebhookStore } from '../../src/store/webhook-store.js'
 import { createHarness, eventually, type Harness } from '../support/harness.js'
 import { type JsonSchema, validateJsonSchema } from '../support/json-schema.js'
@@ -312,7 +312,7 @@ describe('OpenAPI document', () => {
 describe('OpenAPI document, when Redis or the code fails', () => {
   const appWith = (read: () => Promise<never>, pingRedis: () => Promise<void>) =>
     createApp({
-      store: { read } as unknown as TrackingStore,
+      store: { ...createMemoryTrackingStore(), read },
       apiKeys: { verify: async () => ({ keyId: 'k', merchantId: 'shop-a' }) },
       carriers: {
         list: () => [],

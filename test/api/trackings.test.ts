@@ -3,8 +3,8 @@ import { laPoste13CheckDigit } from '../../adapters/number-formats.js'
 import { createApp } from '../../src/api/app.js'
 import type { CarrierCatalog } from '../../src/api/app-deps.js'
 import { createSilentLogger } from '../../src/logger.js'
+import { createMemoryTrackingStore } from '../../src/store/memory/memory-tracking-store.js'
 import { createRedisKeys } from '../../src/store/redis-keys.js'
-import type { TrackingStore } from '../../src/store/tracking-store.js'
 import type { WebhookStore } from '../../src/store/webhook-store.js'
 import { createHarness, type Harness } from '../support/harness.js'
 import { DOCUMENTED_TRACKING_FIELDS } from '../support/tracking-fields.js'
@@ -562,7 +562,7 @@ describe('trackings API', () => {
       const [view] = await harness.store.loadForPoll([mine.id])
       if (!view) throw new Error('setup')
       const later = Date.now() + 3_600_000
-      await harness.store.savePolls([{ before: view, record: view.record, nextDueAtMs: later }])
+      await harness.store.save([{ before: view, record: view.record, nextPoll: { atMs: later } }])
       // Read once before: the answer for this version is then kept, and must follow the due time.
       const before = (await (await harness.request(keyA, `/v1/trackings/${mine.id}`)).json()) as TrackingBody
       expect(before.nextCheckAt).toBe(new Date(later).toISOString())
@@ -642,7 +642,7 @@ const NO_CARRIERS: CarrierCatalog = {
 describe('when Redis or the code fails', () => {
   const appWith = (pingRedis: () => Promise<void>) =>
     createApp({
-      store: {} as TrackingStore,
+      store: createMemoryTrackingStore(),
       apiKeys: { verify: async () => undefined },
       carriers: NO_CARRIERS,
       carrierFailures: async () => new Map(),
@@ -669,8 +669,9 @@ describe('when Redis or the code fails', () => {
 
   it('answers 503 redis_unavailable when the store cannot reach Redis', async () => {
     const store = {
+      ...createMemoryTrackingStore(),
       read: () => Promise.reject(new Error('Connection is closed.')),
-    } as unknown as TrackingStore
+    }
     const app = createApp({
       store,
       apiKeys: { verify: async () => ({ keyId: 'k', merchantId: 'shop-a' }) },
@@ -686,8 +687,9 @@ describe('when Redis or the code fails', () => {
 
   it('answers 500 internal for a bug, without leaking its message', async () => {
     const store = {
+      ...createMemoryTrackingStore(),
       read: () => Promise.reject(new Error('secret internals at line 42')),
-    } as unknown as TrackingStore
+    }
     const app = createApp({
       store,
       apiKeys: { verify: async () => ({ keyId: 'k', merchantId: 'shop-a' }) },

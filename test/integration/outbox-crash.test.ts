@@ -1,5 +1,6 @@
 import { Queue, Worker } from 'bullmq'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { withAlertsAndNotifications } from '../../src/domain/tracking-notifications.js'
 import { createSilentLogger } from '../../src/logger.js'
 import { createRedisKeys } from '../../src/store/redis-keys.js'
 import { createRedisTrackingStore } from '../../src/store/redis-tracking-store.js'
@@ -10,7 +11,6 @@ import { createWebhookSecret } from '../../src/webhooks/sign.js'
 import { processDeliveryJob } from '../../workers/deliver-webhook.js'
 import type { DeliveryJobData } from '../../workers/jobs.js'
 import { startOutboxRelay } from '../../workers/relay-outbox.js'
-import { withAlertsAndNotifications } from '../../workers/tracking-changes.js'
 import { eventually } from '../support/harness.js'
 import { testConnections, uniquePrefix } from '../support/redis.js'
 import { startWebhookReceiver } from '../support/webhook-receiver.js'
@@ -78,11 +78,11 @@ describe.each(['before-enqueue', 'before-ack'] as const)('outbox relay dying %s'
           before: view,
           record: { ...view.record, status: 'in_transit' },
           events: [event],
-          nextDueAtMs: now + 60_000,
+          nextPoll: { atMs: now + 60_000 },
         },
         { nowMs: now, policy: POLICY },
       )
-      expect(await store.savePolls([write])).toEqual(['saved'])
+      expect(await store.save([write])).toEqual(['saved'])
     }
     expect(await connect().xlen(keys.outbox())).toBe(PARCELS * 2)
 

@@ -16,12 +16,12 @@ describe('a poll job whose save fails once', () => {
     await harness.startWorkers(
       (store): TrackingStore => ({
         ...store,
-        async savePolls(writes) {
+        async save(changes) {
           if (failedSaves === 0) {
             failedSaves++
             throw new Error('Connection is closed.')
           }
-          return store.savePolls(writes)
+          return store.save(changes)
         },
       }),
     )

@@ -169,9 +169,9 @@ describe('tracking store with the event codec', () => {
     const events = timeline(20)
     const [view] = await store.loadForPoll([record.id])
     if (!view) throw new Error('registered tracking missing')
-    expect(
-      await store.savePolls([{ before: view, record: { ...record, status: 'in_transit' }, events }]),
-    ).toEqual(['saved'])
+    expect(await store.save([{ before: view, record: { ...record, status: 'in_transit' }, events }])).toEqual(
+      ['saved'],
+    )
     const raw = await redis.hgetBuffer(keys.tracking(record.id), 'events')
     expect(raw?.[0]).toBe(0x02)
     expect((await store.get('shop-a', record.id))?.events).toEqual(events)
@@ -195,13 +195,13 @@ describe('tracking store with the event codec', () => {
     expect(view?.version).toBe(1)
     if (!view) throw new Error('registered tracking missing')
     const longer = timeline(13)
-    expect(await store.savePolls([{ before: view, record, events: longer }])).toEqual(['saved'])
+    expect(await store.save([{ before: view, record, events: longer }])).toEqual(['saved'])
     expect((await redis.hgetBuffer(keys.tracking(record.id), 'events'))?.[0]).toBe(0x02)
     expect((await store.get('shop-a', record.id))?.events).toEqual(longer)
     // A save that leaves the timeline alone keeps it as it is.
     const [again] = await store.loadForPoll([record.id])
     if (!again) throw new Error('tracking missing')
-    expect(await store.savePolls([{ before: again, record }])).toEqual(['saved'])
+    expect(await store.save([{ before: again, record }])).toEqual(['saved'])
     expect((await store.loadForPoll([record.id]))[0]).toMatchObject({ events: longer, version: 3 })
   })
 
@@ -217,7 +217,7 @@ describe('tracking store with the event codec', () => {
     const save = async (events?: ReturnType<typeof timeline>) => {
       const [view] = await worker.loadForPoll([record.id])
       if (!view) throw new Error('tracking missing')
-      expect(await worker.savePolls([{ before: view, record: view.record, events }])).toEqual(['saved'])
+      expect(await worker.save([{ before: view, record: view.record, events }])).toEqual(['saved'])
     }
     await save(timeline(5))
     expect((await api.read('shop-a', record.id))?.eventsJson).toBe(JSON.stringify(timeline(5)))

@@ -5,14 +5,9 @@ import type { TrackingRecord } from '../../src/domain/tracking.js'
 import { type TrackingEvent, withEventId } from '../../src/domain/tracking-event.js'
 import { createRedisKeys, indexMember, type RedisKeys } from '../../src/store/redis-keys.js'
 import { createRedisTrackingStore } from '../../src/store/redis-tracking-store.js'
-import {
-  InvalidCursorError,
-  type NewTracking,
-  type PollView,
-  type StoredAlert,
-  type TrackingStore,
-} from '../../src/store/tracking-store.js'
+import type { NewTracking, PollView, StoredAlert, TrackingStore } from '../../src/store/tracking-store.js'
 import { connectTestRedis, uniquePrefix } from '../support/redis.js'
+import { runTrackingStoreContract } from './tracking-store-contract.js'
 
 const T0 = Date.parse('2026-03-27T10:00:00.000Z')
 const LEASE_MS = 60_000
@@ -95,6 +90,8 @@ async function listIds(
   return page.data.map((record) => record.id)
 }
 
+runTrackingStoreContract('redis store', () => freshStore('contract').store)
+
 describe('register', () => {
   it('creates a tracking once per merchant, carrier and number, and answers the existing one after', async () => {
     const { store, keys } = freshStore('register')
@@ -124,26 +121,6 @@ describe('register', () => {
     })
   })
 
-  it('gives different merchants different trackings for the same number', async () => {
-    const { store } = freshStore('register-merchants')
-    const a = await store.register(parcel({ merchantId: 'shop-a' }), new Date(T0))
-    const b = await store.register(parcel({ merchantId: 'shop-b' }), new Date(T0))
-    expect(a.created).toBe(true)
-    expect(b.created).toBe(true)
-    expect(b.record.id).not.toBe(a.record.id)
-    expect(b.record.merchantId).toBe('shop-b')
-    expect(await listIds(store, 'shop-a')).toEqual([a.record.id])
-    expect(await listIds(store, 'shop-b')).toEqual([b.record.id])
-  })
-
-  it('treats the same number at another carrier as another tracking', async () => {
-    const { store } = freshStore('register-carriers')
-    const laposte = await store.register(parcel({ carrier: 'laposte' }), new Date(T0))
-    const sandbox = await store.register(parcel({ carrier: 'sandbox' }), new Date(T0))
-    expect(sandbox.created).toBe(true)
-    expect(sandbox.record.id).not.toBe(laposte.record.id)
-  })
-
   it('keeps exactly one pending poll when the same parcel is registered many times at once', async () => {
     const { store, keys } = freshStore('register-race')
     const results = await Promise.all(
@@ -157,150 +134,17 @@ describe('register', () => {
   })
 })
 
-describe('get and list', () => {
-  it('gets a tracking with its events', async () => {
-    const { store } = freshStore('get')
-    const { record } = await store.register(parcel(), new Date(T0))
-    expect(await store.get('shop-a', record.id)).toEqual({ record, events: [], nextDueAtMs: T0 })
-    expect(await store.get('shop-a', 'trk_doesnotexist00000000')).toBeUndefined()
-  })
-
+describe('read', () => {
   it('finds the next poll time of a tracking registered before the carrier had a field of its own', async () => {
     const { store, keys } = freshStore('get-legacy')
     const { record } = await store.register(parcel(), new Date(T0))
     expect(await redis.hget(keys.tracking(record.id), 'c')).toBe('laposte')
     await redis.hdel(keys.tracking(record.id), 'c')
-    expect(await store.read('shop-a', record.id)).toEqual({ record, eventsJson: '[]', nextDueAtMs: T0 })
-  })
-
-  it('lists newest first and honours the limit', async () => {
-    const { store } = freshStore('list-order')
-    const records = await registerMany(store, 3, { now: (index) => new Date(T0 + index * 1000) })
-    const newestFirst = records.map((record) => record.id).reverse()
-    expect(await listIds(store, 'shop-a')).toEqual(newestFirst)
-
-    const page = await store.list('shop-a', { limit: 2 })
-    expect(page.data.map((record) => record.id)).toEqual(newestFirst.slice(0, 2))
-    expect(page.nextCursor).toEqual(expect.any(String))
-
-    const exact = await store.list('shop-a', { limit: 3 })
-    expect(exact.data).toHaveLength(3)
-    expect(exact.nextCursor).toBeUndefined()
-  })
-
-  it('orders by creation time, not by id, across a wide span of dates', async () => {
-    const { store } = freshStore('list-span')
-    const dates = [
-      '2030-01-01T00:00:00Z',
-      '2026-01-01T00:00:00Z',
-      '2001-09-09T01:46:40Z',
-      '1999-12-31T23:59:59Z',
-    ]
-    const records = await registerMany(store, dates.length, { now: (index) => new Date(dates[index] ?? '') })
-    expect(await listIds(store, 'shop-a')).toEqual(records.map((record) => record.id))
-  })
-
-  it('walks 25 trackings created in the same millisecond exactly once, page by page', async () => {
-    const { store } = freshStore('list-cursor')
-    const records = await registerMany(store, 25)
-    const seen: string[] = []
-    let cursor: string | undefined
-    let pages = 0
-    do {
-      const page = await store.list('shop-a', { limit: 7, ...(cursor ? { cursor } : {}) })
-      seen.push(...page.data.map((record) => record.id))
-      cursor = page.nextCursor
-      pages++
-      expect(pages).toBeLessThanOrEqual(4)
-    } while (cursor)
-    expect(pages).toBe(4)
-    expect(seen).toHaveLength(25)
-    expect(new Set(seen).size).toBe(25)
-    expect([...seen].sort()).toEqual(records.map((record) => record.id).sort())
-    // The same cursor gives the same page again: it is a position, not a consumed token.
-    const first = await store.list('shop-a', { limit: 7 })
-    const second = await store.list('shop-a', { limit: 7, cursor: first.nextCursor })
-    const replay = await store.list('shop-a', { limit: 7, cursor: first.nextCursor })
-    expect(replay).toEqual(second)
-  })
-
-  it('keeps its place when trackings are added or deleted between pages', async () => {
-    const { store } = freshStore('list-stable')
-    const records = await registerMany(store, 6, { now: (index) => new Date(T0 + index) })
-    const first = await store.list('shop-a', { limit: 3 })
-    expect(first.data.map((record) => record.id)).toEqual(
-      records
-        .slice(3)
-        .map((record) => record.id)
-        .reverse(),
-    )
-    await store.register(parcel({ trackingNumber: 'NEWER' }), new Date(T0 + 10_000))
-    const deleted = records[1]?.id ?? ''
-    await store.delete('shop-a', deleted)
-    const second = await store.list('shop-a', { limit: 3, cursor: first.nextCursor })
-    expect(second.data.map((record) => record.id)).toEqual([records[2]?.id, records[0]?.id])
-    expect(second.nextCursor).toBeUndefined()
-  })
-
-  it('filters by status, by carrier, and by both', async () => {
-    const { store } = freshStore('list-filters')
-    const laposte = await registerMany(store, 3, { carrier: 'laposte' })
-    const sandbox = await registerMany(store, 2, {
-      carrier: 'sandbox',
-      now: (index) => new Date(T0 + 1000 + index),
+    expect(await store.read('shop-a', record.id)).toEqual({
+      record,
+      eventsJson: '[]',
+      nextDueAtMs: T0,
     })
-    const moved = [laposte[0], sandbox[1]].flatMap((record) => (record ? [record.id] : []))
-    for (const id of moved) {
-      const view = await loadOne(store, id)
-      const outcomes = await store.savePolls([
-        { before: view, record: { ...view.record, status: 'in_transit' }, nextDueAtMs: T0 + 3_600_000 },
-      ])
-      expect(outcomes).toEqual(['saved'])
-    }
-    const ids = (records: TrackingRecord[]) => records.map((record) => record.id)
-    const sorted = (values: string[]) => [...values].sort()
-
-    expect(sorted(await listIds(store, 'shop-a', { status: 'in_transit' }))).toEqual(sorted(moved))
-    expect(sorted(await listIds(store, 'shop-a', { status: 'pending' }))).toEqual(
-      sorted([...ids(laposte), ...ids(sandbox)].filter((id) => !moved.includes(id))),
-    )
-    expect(sorted(await listIds(store, 'shop-a', { carrier: 'sandbox' }))).toEqual(sorted(ids(sandbox)))
-    expect(sorted(await listIds(store, 'shop-a', { carrier: 'laposte' }))).toEqual(sorted(ids(laposte)))
-    expect(await listIds(store, 'shop-a', { carrier: 'sandbox', status: 'in_transit' })).toEqual([
-      sandbox[1]?.id,
-    ])
-    expect(await listIds(store, 'shop-a', { carrier: 'laposte', status: 'in_transit' })).toEqual([
-      laposte[0]?.id,
-    ])
-    expect(await listIds(store, 'shop-a', { carrier: 'sandbox', status: 'delivered' })).toEqual([])
-    expect(await listIds(store, 'shop-a', { carrier: 'nope' })).toEqual([])
-  })
-
-  it('paginates a filtered list', async () => {
-    const { store } = freshStore('list-filter-cursor')
-    const sandbox = await registerMany(store, 5, { carrier: 'sandbox' })
-    await registerMany(store, 5, { carrier: 'laposte' })
-    const seen: string[] = []
-    let cursor: string | undefined
-    do {
-      const page = await store.list('shop-a', { carrier: 'sandbox', limit: 2, ...(cursor ? { cursor } : {}) })
-      seen.push(...page.data.map((record) => record.id))
-      cursor = page.nextCursor
-    } while (cursor)
-    expect([...seen].sort()).toEqual(sandbox.map((record) => record.id).sort())
-  })
-
-  it.each([
-    ['junk', 'not a cursor!!'],
-    ['base64 of junk', Buffer.from('hello world').toString('base64url')],
-    ['a bare tracking id', Buffer.from('trk_AAAAAAAAAAAAAAAAAAAA').toString('base64url')],
-    ['a member with a foreign id prefix', Buffer.from('001774605600000:evt_abc').toString('base64url')],
-    ['a member with Redis range syntax', Buffer.from('[001774605600000:trk_abc').toString('base64url')],
-    ['a member with a trailing newline', Buffer.from('001774605600000:trk_abc\n').toString('base64url')],
-  ])('refuses %s as a cursor with InvalidCursorError', async (_name, cursor) => {
-    const { store } = freshStore('list-bad-cursor')
-    await registerMany(store, 2)
-    await expect(store.list('shop-a', { limit: 1, cursor })).rejects.toBeInstanceOf(InvalidCursorError)
   })
 })
 
@@ -318,15 +162,6 @@ describe('merchant isolation', () => {
     expect(await store.get('shop-a', record.id)).toEqual({ record, events: [], nextDueAtMs: T0 })
     expect(await pollSlots(keys, 'laposte', record.id)).toEqual(before)
     expect(await listIds(store, 'shop-a')).toEqual([record.id])
-  })
-
-  it("does not leak another merchant's trackings through a cursor", async () => {
-    const { store } = freshStore('isolation-cursor')
-    await registerMany(store, 3, { merchantId: 'shop-a' })
-    await registerMany(store, 3, { merchantId: 'shop-b' })
-    const page = await store.list('shop-a', { limit: 1 })
-    const other = await store.list('shop-b', { limit: 10, cursor: page.nextCursor })
-    for (const record of other.data) expect(record.merchantId).toBe('shop-b')
   })
 })
 
@@ -361,16 +196,6 @@ describe('delete', () => {
     expect(await pollSlots(keys, 'laposte', record.id)).toEqual({ due: undefined, inflight: undefined })
     expect(await store.claimDue('laposte', T0 + LEASE_MS + 1, 10, LEASE_MS)).toEqual([])
   })
-
-  it('removes the tracking from its current status index after a status change', async () => {
-    const { store } = freshStore('delete-status')
-    const { record } = await store.register(parcel(), new Date(T0))
-    const view = await loadOne(store, record.id)
-    await store.savePolls([{ before: view, record: { ...view.record, status: 'delivered' } }])
-    expect(await store.delete('shop-a', record.id)).toBe(true)
-    expect(await listIds(store, 'shop-a', { status: 'delivered' })).toEqual([])
-    expect(await listIds(store, 'shop-a', { carrier: 'laposte', status: 'delivered' })).toEqual([])
-  })
 })
 
 describe('exactly one pending poll per active tracking', () => {
@@ -390,7 +215,7 @@ describe('exactly one pending poll per active tracking', () => {
     await expectExactlyOnePendingPoll(keys, 'laposte', id)
 
     const view = await loadOne(store, id)
-    await store.savePolls([{ before: view, record: view.record, nextDueAtMs: T0 + 3_600_000 }])
+    await store.save([{ before: view, record: view.record, nextPoll: { atMs: T0 + 3_600_000 } }])
     expect(await expectExactlyOnePendingPoll(keys, 'laposte', id)).toEqual({
       due: T0 + 3_600_000,
       inflight: undefined,
@@ -412,7 +237,7 @@ describe('requestRefresh', () => {
     const { store, keys } = freshStore('refresh-queued')
     const { record } = await store.register(parcel(), new Date(T0))
     const view = await loadOne(store, record.id)
-    await store.savePolls([{ before: view, record: view.record, nextDueAtMs: T0 + 3_600_000 }])
+    await store.save([{ before: view, record: view.record, nextPoll: { atMs: T0 + 3_600_000 } }])
 
     expect(await store.requestRefresh('shop-a', record.id, T0 + 1000)).toBe('queued')
     expect(await pollSlots(keys, 'laposte', record.id)).toEqual({ due: T0 + 1000, inflight: undefined })
@@ -431,7 +256,7 @@ describe('requestRefresh', () => {
     const { store, keys } = freshStore('refresh-twice')
     const { record } = await store.register(parcel(), new Date(T0))
     const view = await loadOne(store, record.id)
-    await store.savePolls([{ before: view, record: view.record, nextDueAtMs: T0 + 3_600_000 }])
+    await store.save([{ before: view, record: view.record, nextPoll: { atMs: T0 + 3_600_000 } }])
     expect(await store.requestRefresh('shop-a', record.id, T0 + 1000)).toBe('queued')
     expect(await store.requestRefresh('shop-a', record.id, T0 + 1000)).toBe('due')
     expect(await store.requestRefresh('shop-a', record.id, T0 + 2000)).toBe('due')
@@ -459,9 +284,9 @@ describe('requestRefresh', () => {
     const before = Date.now()
     const laterView = await loadOne(store, later.record.id)
     const stoppedView = await loadOne(store, stopped.record.id)
-    await store.savePolls([
-      { before: laterView, record: laterView.record, nextDueAtMs: before + 3_600_000 },
-      { before: stoppedView, record: { ...stoppedView.record, stopped: 'terminal' } },
+    await store.save([
+      { before: laterView, record: laterView.record, nextPoll: { atMs: before + 3_600_000 } },
+      { before: stoppedView, record: { ...stoppedView.record, stopped: 'terminal' }, nextPoll: 'none' },
     ])
     for (const id of [later.record.id, stopped.record.id]) {
       const slots = await expectExactlyOnePendingPoll(keys, 'laposte', id)
@@ -472,7 +297,7 @@ describe('requestRefresh', () => {
     // The follow-up poll is the only one: the poll after it goes back to the normal schedule.
     await store.claimDue('laposte', Date.now() + 1000, 10, LEASE_MS)
     const again = await loadOne(store, later.record.id)
-    await store.savePolls([{ before: again, record: again.record, nextDueAtMs: T0 + 7_200_000 }])
+    await store.save([{ before: again, record: again.record, nextPoll: { atMs: T0 + 7_200_000 } }])
     expect(await pollSlots(keys, 'laposte', later.record.id)).toEqual({
       due: T0 + 7_200_000,
       inflight: undefined,
@@ -494,7 +319,9 @@ describe('requestRefresh', () => {
     const { record } = await store.register(parcel(), new Date(T0))
     await store.claimDue('laposte', T0, 10, LEASE_MS)
     const view = await loadOne(store, record.id)
-    await store.savePolls([{ before: view, record: { ...view.record, stopped: 'invalid_number' } }])
+    await store.save([
+      { before: view, record: { ...view.record, stopped: 'invalid_number' }, nextPoll: 'none' },
+    ])
     expect(await pollSlots(keys, 'laposte', record.id)).toEqual({ due: undefined, inflight: undefined })
     expect(await store.requestRefresh('shop-a', record.id, T0 + 1000)).toBe('queued')
     expect(await expectExactlyOnePendingPoll(keys, 'laposte', record.id)).toEqual({
@@ -524,30 +351,6 @@ describe('claimDue', () => {
     expect(await store.claimDue('laposte', T0 + 1000, 10, LEASE_MS)).toEqual([])
   })
 
-  it('respects the limit and hands each due tracking out once', async () => {
-    const { store } = freshStore('claim-limit')
-    const records = await registerMany(store, 5, { now: (index) => new Date(T0 + index) })
-    const first = await store.claimDue('laposte', T0 + 10, 2, LEASE_MS)
-    const second = await store.claimDue('laposte', T0 + 10, 2, LEASE_MS)
-    const third = await store.claimDue('laposte', T0 + 10, 2, LEASE_MS)
-    expect(first).toHaveLength(2)
-    expect(second).toHaveLength(2)
-    expect(third).toHaveLength(1)
-    expect([...first, ...second, ...third]).toEqual(records.map((record) => record.id))
-    expect(await store.claimDue('laposte', T0 + 10, 2, LEASE_MS)).toEqual([])
-  })
-
-  it('never hands out the same tracking to two concurrent claims', async () => {
-    const { store } = freshStore('claim-concurrent')
-    await registerMany(store, 20)
-    const claims = await Promise.all(
-      Array.from({ length: 8 }, () => store.claimDue('laposte', T0, 3, LEASE_MS)),
-    )
-    const all = claims.flat()
-    expect(all).toHaveLength(20)
-    expect(new Set(all).size).toBe(20)
-  })
-
   it('hands an expired lease out again, but not a live one', async () => {
     const { store, keys } = freshStore('claim-lease')
     const { record } = await store.register(parcel(), new Date(T0))
@@ -563,24 +366,15 @@ describe('claimDue', () => {
     })
     expect(await store.claimDue('laposte', T0 + 2000, 10, 1000)).toEqual([])
   })
-
-  it('fills the limit with due trackings before expired leases, and never claims past it', async () => {
-    const { store } = freshStore('claim-mix')
-    const [stale] = await registerMany(store, 1)
-    await store.claimDue('laposte', T0, 10, 100)
-    const fresh = await store.register(parcel({ trackingNumber: 'FRESH' }), new Date(T0 + 500))
-    expect(await store.claimDue('laposte', T0 + 1000, 1, LEASE_MS)).toEqual([fresh.record.id])
-    expect(await store.claimDue('laposte', T0 + 1000, 1, LEASE_MS)).toEqual([stale?.id])
-  })
 })
 
-describe('savePolls', () => {
+describe('save', () => {
   it('publishes a change exactly when someone listens, whatever the store last saw', async () => {
     const { store, keys } = freshStore('save-notify')
     const [a, b] = await registerMany(store, 2)
     if (!a || !b) throw new Error('setup')
     const notified = (record: TrackingRecord, sequence: number) => ({
-      type: 'tracking.updated',
+      type: 'tracking.updated' as const,
       merchantId: record.merchantId,
       trackingId: record.id,
       sequence,
@@ -589,7 +383,7 @@ describe('savePolls', () => {
     })
     const save = async (...changes: Array<[TrackingRecord, number]>) => {
       const views = await Promise.all(changes.map(([record]) => loadOne(store, record.id)))
-      return store.savePolls(
+      return store.save(
         views.map((view, index) => {
           const [record, sequence] = changes[index] as [TrackingRecord, number]
           return {
@@ -640,30 +434,20 @@ describe('savePolls', () => {
       lastCheckedAt: new Date(T0).toISOString(),
     }
 
-    expect(await store.savePolls([{ before: view, record: next, events, nextDueAtMs: T0 + 7200.4 }])).toEqual(
-      ['saved'],
-    )
+    expect(
+      await store.save([{ before: view, record: next, events, nextPoll: { atMs: T0 + 7200.4 } }]),
+    ).toEqual(['saved'])
     const saved = await loadOne(store, record.id)
     expect(saved).toEqual({ record: next, events, version: 2 })
-    expect(await store.get('shop-a', record.id)).toEqual({ record: next, events, nextDueAtMs: T0 + 7200 })
+    expect(await store.get('shop-a', record.id)).toEqual({
+      record: next,
+      events,
+      nextDueAtMs: T0 + 7200,
+    })
     expect(await expectExactlyOnePendingPoll(keys, 'laposte', record.id)).toEqual({
       due: T0 + 7200,
       inflight: undefined,
     })
-  })
-
-  it('keeps the stored timeline when the write has no events', async () => {
-    const { store } = freshStore('save-untouched')
-    const { record } = await store.register(parcel(), new Date(T0))
-    const events = [scan(record.trackingNumber, 'PC1', '2026-03-27T14:43:00+01:00', 'info_received')]
-    const view = await loadOne(store, record.id)
-    await store.savePolls([{ before: view, record: view.record, events, nextDueAtMs: T0 + 1 }])
-    const second = await loadOne(store, record.id)
-    const failed = { ...second.record, failureCount: 1 }
-    expect(await store.savePolls([{ before: second, record: failed, nextDueAtMs: T0 + 2 }])).toEqual([
-      'saved',
-    ])
-    expect(await loadOne(store, record.id)).toEqual({ record: failed, events, version: 3 })
   })
 
   it('refuses a stale version as a conflict and writes nothing', async () => {
@@ -673,15 +457,15 @@ describe('savePolls', () => {
     const stale = await loadOne(store, record.id)
     const winner = { ...stale.record, status: 'in_transit' as const }
     const winnerEvents = [scan(record.trackingNumber, 'ET1', '2026-03-28T07:34:12+01:00', 'in_transit')]
-    expect(await store.savePolls([{ before: stale, record: winner, events: winnerEvents }])).toEqual([
-      'saved',
-    ])
+    expect(
+      await store.save([{ before: stale, record: winner, events: winnerEvents, nextPoll: 'none' }]),
+    ).toEqual(['saved'])
     await store.requestRefresh('shop-a', record.id, T0 + 50)
     const slotsBefore = await pollSlots(keys, 'laposte', record.id)
 
     const loser = { ...stale.record, status: 'delivered' as const, failureCount: 7 }
-    const outcome = await store.savePolls([
-      { before: stale, record: loser, events: [], nextDueAtMs: T0 + 999_999 },
+    const outcome = await store.save([
+      { before: stale, record: loser, events: [], nextPoll: { atMs: T0 + 999_999 } },
     ])
     expect(outcome).toEqual(['conflict'])
     expect(await loadOne(store, record.id)).toEqual({ record: winner, events: winnerEvents, version: 2 })
@@ -696,7 +480,7 @@ describe('savePolls', () => {
     await store.claimDue('laposte', T0, 10, LEASE_MS)
     const view = await loadOne(store, record.id)
     expect(await store.delete('shop-a', record.id)).toBe(true)
-    expect(await store.savePolls([{ before: view, record: view.record, nextDueAtMs: T0 + 1000 }])).toEqual([
+    expect(await store.save([{ before: view, record: view.record, nextPoll: { atMs: T0 + 1000 } }])).toEqual([
       'gone',
     ])
     expect(await pollSlots(keys, 'laposte', record.id)).toEqual({ due: undefined, inflight: undefined })
@@ -710,63 +494,20 @@ describe('savePolls', () => {
     const view = await loadOne(store, record.id)
     await redis.del(keys.tracking(record.id))
     await redis.zadd(keys.due('laposte'), T0, record.id)
-    expect(await store.savePolls([{ before: view, record: view.record, nextDueAtMs: T0 + 1000 }])).toEqual([
+    expect(await store.save([{ before: view, record: view.record, nextPoll: { atMs: T0 + 1000 } }])).toEqual([
       'gone',
     ])
     expect(await pollSlots(keys, 'laposte', record.id)).toEqual({ due: undefined, inflight: undefined })
   })
 
-  it('moves the tracking between status indexes so list?status= follows', async () => {
-    const { store } = freshStore('save-status')
-    const { record } = await store.register(parcel(), new Date(T0))
-    expect(await listIds(store, 'shop-a', { status: 'pending' })).toEqual([record.id])
-
-    const first = await loadOne(store, record.id)
-    await store.savePolls([
-      { before: first, record: { ...first.record, status: 'in_transit' }, nextDueAtMs: T0 + 1 },
-    ])
-    expect(await listIds(store, 'shop-a', { status: 'pending' })).toEqual([])
-    expect(await listIds(store, 'shop-a', { status: 'in_transit' })).toEqual([record.id])
-    expect(await listIds(store, 'shop-a', { carrier: 'laposte', status: 'in_transit' })).toEqual([record.id])
-    expect(await listIds(store, 'shop-a', { carrier: 'laposte', status: 'pending' })).toEqual([])
-
-    const second = await loadOne(store, record.id)
-    await store.savePolls([
-      { before: second, record: { ...second.record, status: 'delivered', stopped: 'terminal' } },
-    ])
-    expect(await listIds(store, 'shop-a', { status: 'in_transit' })).toEqual([])
-    expect(await listIds(store, 'shop-a', { status: 'delivered' })).toEqual([record.id])
-    expect(await listIds(store, 'shop-a', { carrier: 'laposte', status: 'delivered' })).toEqual([record.id])
-    expect(await listIds(store, 'shop-a', { carrier: 'laposte', status: 'in_transit' })).toEqual([])
-    expect(await listIds(store, 'shop-a')).toEqual([record.id])
-    expect(await listIds(store, 'shop-a', { carrier: 'laposte' })).toEqual([record.id])
-  })
-
-  it('stops polling when the write has no next poll time', async () => {
+  it('stops polling when the change says there is no next poll', async () => {
     const { store, keys } = freshStore('save-stop')
     const { record } = await store.register(parcel(), new Date(T0))
     await store.claimDue('laposte', T0, 10, LEASE_MS)
     const view = await loadOne(store, record.id)
-    await store.savePolls([{ before: view, record: { ...view.record, stopped: 'terminal' } }])
+    await store.save([{ before: view, record: { ...view.record, stopped: 'terminal' }, nextPoll: 'none' }])
     expect(await pollSlots(keys, 'laposte', record.id)).toEqual({ due: undefined, inflight: undefined })
     expect(await store.claimDue('laposte', T0 + 10 * LEASE_MS, 10, LEASE_MS)).toEqual([])
-  })
-
-  it('answers one outcome per write, in order, for a batch', async () => {
-    const { store } = freshStore('save-batch')
-    const [a, b, c] = await registerMany(store, 3)
-    if (!a || !b || !c) throw new Error('setup')
-    const [viewA, viewB, viewC] = await store.loadForPoll([a.id, b.id, c.id])
-    if (!viewA || !viewB || !viewC) throw new Error('setup')
-    await store.savePolls([{ before: viewB, record: viewB.record, nextDueAtMs: T0 }])
-    await store.delete('shop-a', c.id)
-    const outcomes = await store.savePolls([
-      { before: viewA, record: viewA.record, nextDueAtMs: T0 },
-      { before: viewB, record: viewB.record, nextDueAtMs: T0 },
-      { before: viewC, record: viewC.record, nextDueAtMs: T0 },
-    ])
-    expect(outcomes).toEqual(['saved', 'conflict', 'gone'])
-    expect(await store.savePolls([])).toEqual([])
   })
 
   it('sends a batch of saves, and of loads, as one command each (50 saves at most per command)', async () => {
@@ -778,8 +519,8 @@ describe('savePolls', () => {
     try {
       const views = (await store.loadForPoll(records.map((record) => record.id))) as PollView[]
       expect(loads).toHaveBeenCalledTimes(1)
-      const outcomes = await store.savePolls(
-        views.map((view) => ({ before: view, record: view.record, nextDueAtMs: T0 })),
+      const outcomes = await store.save(
+        views.map((view) => ({ before: view, record: view.record, nextPoll: { atMs: T0 } })),
       )
       expect(outcomes).toEqual(records.map(() => 'saved'))
       expect(saves).toHaveBeenCalledTimes(3)
@@ -789,7 +530,7 @@ describe('savePolls', () => {
     }
   })
 
-  it('leaves alert checks as they are for a write that keeps them, even one a sweep has claimed', async () => {
+  it('leaves alert checks as they are for a change without alerts, even one a sweep has claimed', async () => {
     const { store, keys } = freshStore('save-keep-alerts')
     const [a, b] = await registerMany(store, 2)
     if (!a || !b) throw new Error('setup')
@@ -799,34 +540,22 @@ describe('savePolls', () => {
     const kept = (view: PollView) => ({
       before: view,
       record: view.record,
-      nextDueAtMs: T0 + 1000,
-      keepAlertSchedule: true,
+      nextPoll: { atMs: T0 + 1000 },
     })
-    expect(await store.savePolls([kept(viewA as PollView), kept(viewB as PollView)])).toEqual([
-      'saved',
-      'saved',
-    ])
+    expect(await store.save([kept(viewA as PollView), kept(viewB as PollView)])).toEqual(['saved', 'saved'])
     expect(await redis.zscore(keys.alertsDue(), a.id)).toBe(String(T0 + 5000))
     expect(await redis.zscore(keys.alertsInflight(), b.id)).toBe(String(T0 + 60_000))
-    // A write that does not keep them sets the next check and ends the sweep's claim.
+    // A change with alerts sets the next check and ends the sweep's claim.
     const [againB] = (await store.loadForPoll([b.id])) as PollView[]
     const rescheduled = {
       before: againB as PollView,
       record: b,
-      nextDueAtMs: T0 + 1000,
-      nextAlertCheckAtMs: T0 + 9000,
+      nextPoll: { atMs: T0 + 1000 },
+      alerts: { opened: [], resolved: [], nextCheckAtMs: T0 + 9000 },
     }
-    expect(await store.savePolls([rescheduled])).toEqual(['saved'])
+    expect(await store.save([rescheduled])).toEqual(['saved'])
     expect(await redis.zscore(keys.alertsInflight(), b.id)).toBeNull()
     expect(await redis.zscore(keys.alertsDue(), b.id)).toBe(String(T0 + 9000))
-  })
-
-  it('loads undefined for unknown ids, keeping positions', async () => {
-    const { store } = freshStore('load')
-    const { record } = await store.register(parcel(), new Date(T0))
-    const views = await store.loadForPoll(['trk_missing', record.id])
-    expect(views[0]).toBeUndefined()
-    expect(views[1]?.record.id).toBe(record.id)
   })
 })
 
@@ -844,12 +573,20 @@ async function registeredId(store: TrackingStore, trackingNumber: string) {
   return (await store.register(parcel({ trackingNumber }), new Date(T0))).record.id
 }
 
+/** `changed` as the alerts a change opened and resolved. */
+function alertsChange(changed: DelayAlert[]) {
+  return {
+    opened: changed.filter((alert) => alert.resolvedAt === undefined),
+    resolved: changed.filter((alert) => alert.resolvedAt !== undefined),
+  }
+}
+
 /** Saves the tracking with `alerts` as its alerts, `changed` of them reported as opened or resolved. */
 async function saveAlerts(store: TrackingStore, id: string, alerts: DelayAlert[], changed = alerts) {
   const [view] = await store.loadForPoll([id])
   if (!view) throw new Error(`${id} is gone`)
-  const outcomes = await store.savePolls([
-    { before: view, record: { ...view.record, alerts }, changedAlerts: changed, keepPollSchedule: true },
+  const outcomes = await store.save([
+    { before: view, record: { ...view.record, alerts }, alerts: alertsChange(changed) },
   ])
   expect(outcomes).toEqual(['saved'])
 }

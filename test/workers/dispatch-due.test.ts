@@ -1,6 +1,7 @@
 import type { Queue } from 'bullmq'
 import { describe, expect, it } from 'vitest'
 import { createLogger, type Logger } from '../../src/logger.js'
+import { createMemoryTrackingStore } from '../../src/store/memory/memory-tracking-store.js'
 import type { TrackingStore } from '../../src/store/tracking-store.js'
 import { startDispatcher } from '../../workers/dispatch-due.js'
 import type { PollJobData } from '../../workers/jobs.js'
@@ -12,10 +13,19 @@ function captureLogger() {
   return { logger, lines }
 }
 
-/** A store whose first claim hands out `ids`, and nothing after. */
-function claimingOnce(ids: string[]): TrackingStore {
-  let claims = 0
-  return { claimDue: async () => (claims++ === 0 ? ids : []) } as unknown as TrackingStore
+/** A store holding `count` sandbox parcels due now, oldest first; their ids in that order. */
+async function storeWithDue(count: number): Promise<{ store: TrackingStore; ids: string[] }> {
+  const store = createMemoryTrackingStore()
+  const ids: string[] = []
+  const dueMs = Date.now() - 1000
+  for (let index = 0; index < count; index++) {
+    const { record } = await store.register(
+      { merchantId: 'shop', carrier: 'sandbox', trackingNumber: `SBXDELIVERED00${index}` },
+      new Date(dueMs + index),
+    )
+    ids.push(record.id)
+  }
+  return { store, ids }
 }
 
 /** Runs a dispatcher (ticking every 5 ms) until `done` holds, then stops it. */
@@ -56,9 +66,9 @@ describe('the poll dispatcher while Redis fails', () => {
         return []
       },
     } as unknown as Queue<PollJobData>
-    const store = claimingOnce(['trk_a', 'trk_b'])
+    const { store, ids } = await storeWithDue(2)
     await dispatchUntil({ queue, store, batchSize: 1, logger }, () => added.length === 2)
-    expect(added).toEqual([['trk_a'], ['trk_b']])
+    expect(added).toEqual([[ids[0]], [ids[1]]])
     const errors = lines.filter((line) => line.level >= 50)
     expect(errors.map((line) => line.msg)).toEqual(['poll dispatch failed; retrying with backoff'])
     expect(lines.filter((line) => line.msg === 'poll dispatch still failing')).toHaveLength(3)
@@ -87,9 +97,9 @@ describe('the poll dispatcher when Redis fails between a claim and its enqueue',
         return []
       },
     } as unknown as Queue<PollJobData>
-    const store = claimingOnce(['trk_a', 'trk_b', 'trk_c'])
+    const { store, ids } = await storeWithDue(3)
     await dispatchUntil({ queue, store, batchSize: 2, logger }, () => added.length === 2)
-    expect(added.map((job) => job.ids)).toEqual([['trk_a', 'trk_b'], ['trk_c']])
+    expect(added.map((job) => job.ids)).toEqual([[ids[0], ids[1]], [ids[2]]])
     expect(tried).toHaveLength(3)
     expect(tried[1]).toEqual(tried[0])
     expect(tried[2]).toEqual(tried[0])

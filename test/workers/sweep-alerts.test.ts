@@ -2,8 +2,10 @@ import { Redis } from 'ioredis'
 import { afterAll, describe, expect, it } from 'vitest'
 import { addCalendarDays, endOfParisDay, parisDateOf } from '../../src/domain/business-calendar.js'
 import { createSilentLogger } from '../../src/logger.js'
+import { createMemoryTrackingStore } from '../../src/store/memory/memory-tracking-store.js'
 import { createRedisKeys } from '../../src/store/redis-keys.js'
 import { createRedisTrackingStore } from '../../src/store/redis-tracking-store.js'
+import type { TrackingStore } from '../../src/store/tracking-store.js'
 import { createWebhookStore } from '../../src/store/webhook-store.js'
 import { sweepAlerts } from '../../workers/sweep-alerts.js'
 import { testRedisUrl, uniquePrefix } from '../support/redis.js'
@@ -86,15 +88,16 @@ describe('alert sweep racing a poll', () => {
     let raced = false
     const racing = {
       ...store,
-      async savePolls(writes: Parameters<typeof store.savePolls>[0]) {
+      async save(changes: Parameters<typeof store.save>[0]) {
         if (!raced) {
           raced = true
           const [view] = await store.loadForPoll([record.id])
           if (!view) throw new Error('setup')
-          const poll = { before: view, record: view.record, keepPollSchedule: true, keepAlertSchedule: true }
-          expect(await store.savePolls([poll])).toEqual(['saved'])
+          // Neither a next poll nor alerts: the poll schedule and the alert checks stay as they are.
+          const poll = { before: view, record: view.record }
+          expect(await store.save([poll])).toEqual(['saved'])
         }
-        return store.savePolls(writes)
+        return store.save(changes)
       },
     }
     const deps = { store: racing, alertPolicy: () => POLICY, logger: createSilentLogger(), now: () => now }
@@ -130,5 +133,46 @@ describe('notifications without listeners', () => {
     expect(await redis.xlen(keys.outbox())).toBe(0)
     const page = await store.listAlerts('quiet', { state: 'open', limit: 10 })
     expect(page.data.map((alert) => alert.type)).toEqual(['late'])
+  })
+})
+
+describe('alert sweep on the memory store', () => {
+  it('opens late once, publishes it, and checks again a tracking a poll saved meanwhile', async () => {
+    const store = createMemoryTrackingStore()
+    const now = Date.now()
+    const { record } = await store.register(
+      {
+        merchantId: 'shop',
+        carrier: 'sandbox',
+        trackingNumber: 'SBXSTALLED001',
+        promisedDeliveryDate: addCalendarDays(parisDateOf(now), -2),
+      },
+      new Date(now),
+      { nextAlertCheckAtMs: now - 1000 },
+    )
+    let raced = false
+    const racing: TrackingStore = {
+      ...store,
+      async save(changes) {
+        if (!raced) {
+          raced = true
+          const [view] = await store.loadForPoll([record.id])
+          if (!view) throw new Error('setup')
+          expect(await store.save([{ before: view, record: view.record }])).toEqual(['saved'])
+        }
+        return store.save(changes)
+      },
+    }
+    const deps = { store: racing, alertPolicy: () => POLICY, logger: createSilentLogger(), now: () => now }
+    expect(await sweepAlerts(deps)).toBe(1)
+    expect(raced).toBe(true)
+    const found = await store.get('shop', record.id)
+    expect(found?.record.alerts.map((alert) => alert.type)).toEqual(['late'])
+    expect(store.published().map((message) => [message.type, message.trackingId])).toEqual([
+      ['alert.opened', record.id],
+    ])
+    expect(await sweepAlerts(deps)).toBe(0)
+    // Checked again at its next time-driven check (it may still stall), not before.
+    expect(await store.claimAlertChecks(now, 10, 60_000)).toEqual([])
   })
 })

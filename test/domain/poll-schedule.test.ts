@@ -1,16 +1,15 @@
 import { describe, expect, it } from 'vitest'
 import { loadConfig } from '../../src/config.js'
-import { TRACKING_STATUSES, type TrackingStatus } from '../../src/domain/tracking-status.js'
-import type { DurationRange } from '../../src/duration.js'
-import { pollPolicyFrom } from '../../src/main/policies.js'
 import {
-  DEFAULT_POLL_CALENDAR,
+  type DurationRange,
   isExpired,
   nextPollDelayMs,
   type PollPolicy,
   type PollState,
-  pollCalendarFrom,
-} from '../../workers/poll-schedule.js'
+} from '../../src/domain/poll-schedule.js'
+import { TRACKING_STATUSES, type TrackingStatus } from '../../src/domain/tracking-status.js'
+import { pollPolicyFrom } from '../../src/main/policies.js'
+import { DEFAULT_POLL_CALENDAR, pollCalendarFrom } from '../../workers/poll-schedule.js'
 
 const MINUTE = 60_000
 const HOUR = 60 * MINUTE

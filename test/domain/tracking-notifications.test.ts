@@ -2,9 +2,8 @@ import { describe, expect, it } from 'vitest'
 import type { AlertPolicy } from '../../src/domain/delay-alerts.js'
 import type { TrackingRecord } from '../../src/domain/tracking.js'
 import { type TrackingEvent, withEventId } from '../../src/domain/tracking-event.js'
+import { type DraftChange, withAlertsAndNotifications } from '../../src/domain/tracking-notifications.js'
 import { toTrackingView } from '../../src/domain/tracking-view.js'
-import type { PollWrite } from '../../src/store/tracking-store.js'
-import { withAlertsAndNotifications } from '../../workers/tracking-changes.js'
 import { LAPOSTE_NUMBER, registeredRecord } from '../support/tracking-record.js'
 
 const NUMBER = LAPOSTE_NUMBER
@@ -24,8 +23,8 @@ const SCAN: TrackingEvent = withEventId('laposte', NUMBER, {
 })
 
 /** A poll that found the first scan: new event, new status. */
-function firstScanWrite(): PollWrite {
-  const before = { record: record(), events: [], version: 1 }
+function firstScanWrite(): DraftChange {
+  const before = { record: record(), events: [] }
   const polledAt = new Date(NOW_MS).toISOString()
   return {
     before,
@@ -36,7 +35,7 @@ function firstScanWrite(): PollWrite {
       updatedAt: polledAt,
     }),
     events: [SCAN],
-    nextDueAtMs: NOW_MS + 3_600_000,
+    nextPoll: { atMs: NOW_MS + 3_600_000 },
   }
 }
 
@@ -48,13 +47,17 @@ describe('withAlertsAndNotifications', () => {
       policy: POLICY,
       newAlertId: () => 'alr_1',
     })
-    const notifications = done.notifications ?? []
+    const notifications = done.notifications
     expect(notifications.map((message) => [message.type, message.sequence])).toEqual([
       ['tracking.updated', 5],
       ['tracking.status_changed', 6],
       ['alert.opened', 7],
     ])
-    const [alert] = done.changedAlerts ?? []
+    expect(done.newEvents).toEqual([SCAN])
+    expect(done.statusChange).toEqual({ from: 'pending', to: 'in_transit' })
+    expect(done.nextPoll).toEqual({ atMs: NOW_MS + 3_600_000 })
+    expect(done.alerts?.resolved).toEqual([])
+    const [alert] = done.alerts?.opened ?? []
     if (!alert) throw new Error('no alert opened')
     // The tracking as the notifications show it: its alerts, before the alert moved `updatedAt`.
     const tracking = toTrackingView({ ...done.record, updatedAt: write.record.updatedAt }, [SCAN])
@@ -68,7 +71,7 @@ describe('withAlertsAndNotifications', () => {
   it('gives every alert its own random id, past one draw of random bytes', () => {
     const ids = Array.from({ length: 600 }, () => {
       const done = withAlertsAndNotifications(firstScanWrite(), { nowMs: NOW_MS, policy: POLICY })
-      return done.changedAlerts?.[0]?.id
+      return done.alerts?.opened[0]?.id
     })
     for (const id of ids) expect(id).toMatch(/^alr_[A-Za-z0-9]{16}$/)
     expect(new Set(ids).size).toBe(ids.length)

@@ -2,13 +2,18 @@ import { describe, expect, it } from 'vitest'
 import { CarrierError, type CarrierErrorKind } from '../../adapters/contract.js'
 import { loadConfig } from '../../src/config.js'
 import type { CarrierSnapshot } from '../../src/domain/carrier-snapshot.js'
+import type { AlertPolicy } from '../../src/domain/delay-alerts.js'
+import type { PollPolicy } from '../../src/domain/poll-schedule.js'
 import type { TrackingRecord } from '../../src/domain/tracking.js'
 import { type TrackingEvent, withEventId } from '../../src/domain/tracking-event.js'
+import {
+  applyPollOutcome,
+  type PollContext,
+  type StoredTracking,
+  type TrackingChange,
+} from '../../src/domain/tracking-lifecycle.js'
 import type { EventStatus } from '../../src/domain/tracking-status.js'
 import { pollPolicyFrom } from '../../src/main/policies.js'
-import type { PollView, PollWrite } from '../../src/store/tracking-store.js'
-import { applyPollResult, type PollContext } from '../../workers/apply-poll.js'
-import type { PollPolicy } from '../../workers/poll-schedule.js'
 import { LAPOSTE_NUMBER, REGISTERED_AT, registeredRecord } from '../support/tracking-record.js'
 
 const MINUTE = 60_000
@@ -20,13 +25,19 @@ const T0 = Date.parse(REGISTERED)
 
 /** 30m-12h pending, 3h-5h info received, 2h-4h in transit, 15m-30m near delivery, 1h-2h exception, 1m-1h retry, 30d. */
 const POLICY: PollPolicy = pollPolicyFrom(loadConfig({ NODE_ENV: 'test' }))
+/** Alerts that never open on their own (no stall within these tests): the record and schedule alone are checked here. */
+const QUIET_ALERTS: AlertPolicy = {
+  stalledBusinessDays: 10_000,
+  pickupExpiringDays: 10_000,
+  dayKind: 'ouvrables',
+}
 
 function record(overrides: Partial<TrackingRecord> = {}): TrackingRecord {
   return registeredRecord(overrides)
 }
 
-function view(overrides: Partial<TrackingRecord> = {}, events: TrackingEvent[] = []): PollView {
-  return { record: record(overrides), events, version: 4 }
+function view(overrides: Partial<TrackingRecord> = {}, events: TrackingEvent[] = []): StoredTracking {
+  return { record: record(overrides), events }
 }
 
 function scan(code: string, occurredAt: string, status: EventStatus): TrackingEvent {
@@ -44,20 +55,33 @@ function snapshot(events: TrackingEvent[], extra: Partial<CarrierSnapshot> = {})
 }
 
 function at(ms: number, extra: Partial<PollContext> = {}): PollContext {
-  return { now: new Date(ms), policy: POLICY, timeScale: 1, random: () => 0.5, ...extra }
+  return {
+    now: new Date(ms),
+    policy: POLICY,
+    alertPolicy: QUIET_ALERTS,
+    timeScale: 1,
+    random: () => 0.5,
+    ...extra,
+  }
 }
 
-/** The delay `write` schedules, in ms after `nowMs`. */
-function delayOf(write: PollWrite, nowMs: number): number {
-  if (write.nextDueAtMs === undefined) throw new Error('polling stopped')
-  return write.nextDueAtMs - nowMs
+/** When `change` schedules the next poll (ms); undefined when polling stops. */
+function nextDueAtMs(change: TrackingChange): number | undefined {
+  return change.nextPoll === undefined || change.nextPoll === 'none' ? undefined : change.nextPoll.atMs
 }
 
-describe('applyPollResult with a snapshot', () => {
+/** The delay `change` schedules, in ms after `nowMs`. */
+function delayOf(change: TrackingChange, nowMs: number): number {
+  const atMs = nextDueAtMs(change)
+  if (atMs === undefined) throw new Error('polling stopped')
+  return atMs - nowMs
+}
+
+describe('applyPollOutcome with a snapshot', () => {
   it('merges new events and sets status, lastCheckedAt, lastNewEventAt and the next poll', () => {
     const now = T0 + 2 * HOUR
     const before = view()
-    const write = applyPollResult(before, snapshot([IN_TRANSIT, PICKED_UP]), at(now))
+    const write = applyPollOutcome(before, snapshot([IN_TRANSIT, PICKED_UP]), at(now))
     const nowIso = new Date(now).toISOString()
 
     expect(write.before).toBe(before)
@@ -84,7 +108,7 @@ describe('applyPollResult with a snapshot', () => {
     )
     // A Monday afternoon: a Sunday poll would wait for Monday's delivery round (scan calendar).
     const now = T0 + 3 * DAY
-    const write = applyPollResult(before, snapshot([IN_TRANSIT, PICKED_UP]), at(now))
+    const write = applyPollOutcome(before, snapshot([IN_TRANSIT, PICKED_UP]), at(now))
     expect(write.events).toBeUndefined()
     expect(write.record).toMatchObject({
       status: 'in_transit',
@@ -96,7 +120,7 @@ describe('applyPollResult with a snapshot', () => {
   })
 
   it('keeps events the carrier no longer sends', () => {
-    const write = applyPollResult(
+    const write = applyPollOutcome(
       view({ status: 'in_transit' }, [PICKED_UP, IN_TRANSIT]),
       snapshot([OUT]),
       at(T0 + 3 * DAY),
@@ -111,7 +135,7 @@ describe('applyPollResult with a snapshot', () => {
       failureCount: 3,
       lastError: { kind: 'unavailable', message: 'HTTP 503', at: REGISTERED },
     })
-    const write = applyPollResult(before, snapshot([PICKED_UP]), at(T0 + HOUR))
+    const write = applyPollOutcome(before, snapshot([PICKED_UP]), at(T0 + HOUR))
     expect(write.record.lastError).toBeUndefined()
     expect(write.record.notFoundCount).toBe(0)
     expect(write.record.failureCount).toBe(0)
@@ -124,33 +148,33 @@ describe('applyPollResult with a snapshot', () => {
       product: 'Colissimo Expert',
       estimatedDelivery: '2026-03-30',
     })
-    const write = applyPollResult(before, snapshot([PICKED_UP]), at(T0 + HOUR))
+    const write = applyPollOutcome(before, snapshot([PICKED_UP]), at(T0 + HOUR))
     expect(write.record).toMatchObject({
       service: 'colissimo',
       product: 'Colissimo Expert',
       estimatedDelivery: '2026-03-30',
     })
-    const updated = applyPollResult(before, snapshot([PICKED_UP], { service: 'chronopost' }), at(T0 + HOUR))
+    const updated = applyPollOutcome(before, snapshot([PICKED_UP], { service: 'chronopost' }), at(T0 + HOUR))
     expect(updated.record.service).toBe('chronopost')
   })
 
   it('stops polling once delivered, with no next poll and deliveredAt set', () => {
     const now = T0 + 4 * DAY
-    const write = applyPollResult(
+    const write = applyPollOutcome(
       view({ status: 'out_for_delivery' }, [PICKED_UP, IN_TRANSIT, OUT]),
       snapshot([PICKED_UP, IN_TRANSIT, OUT, DELIVERED]),
       at(now),
     )
     expect(write.record.status).toBe('delivered')
     expect(write.record.stopped).toBe('terminal')
-    expect(write.nextDueAtMs).toBeUndefined()
+    expect(nextDueAtMs(write)).toBeUndefined()
     expect(write.record.nextCheckAt).toBeUndefined()
     expect(write.record.deliveredAt).toBe(DELIVERED.occurredAt)
     expect(write.events).toHaveLength(4)
   })
 
   it("prefers the carrier's own delivery date", () => {
-    const write = applyPollResult(
+    const write = applyPollOutcome(
       view(),
       snapshot([DELIVERED], { deliveredAt: '2026-03-30T11:37:00+02:00' }),
       at(T0 + 4 * DAY),
@@ -161,27 +185,27 @@ describe('applyPollResult with a snapshot', () => {
   it('keeps polling a parcel on its way back until the return is final', () => {
     const events = [PICKED_UP, IN_TRANSIT, RETURNING]
     const now = T0 + 5 * DAY
-    const going = applyPollResult(view(), snapshot(events, { final: false }), at(now))
+    const going = applyPollOutcome(view(), snapshot(events, { final: false }), at(now))
     expect(going.record.status).toBe('returned_to_sender')
     expect(going.record.stopped).toBeUndefined()
-    expect(going.nextDueAtMs).toBeGreaterThan(now)
+    expect(nextDueAtMs(going)).toBeGreaterThan(now)
 
-    const back = applyPollResult(view(), snapshot(events, { final: true }), at(now))
+    const back = applyPollOutcome(view(), snapshot(events, { final: true }), at(now))
     expect(back.record.status).toBe('returned_to_sender')
     expect(back.record.final).toBe(true)
     expect(back.record.stopped).toBe('terminal')
-    expect(back.nextDueAtMs).toBeUndefined()
+    expect(nextDueAtMs(back)).toBeUndefined()
   })
 
   it('takes up polling again on a refreshed tracking that had stopped', () => {
     const stopped = view({ status: 'in_transit', stopped: 'invalid_number' }, [PICKED_UP, IN_TRANSIT])
-    const write = applyPollResult(stopped, snapshot([PICKED_UP, IN_TRANSIT]), at(T0 + DAY))
+    const write = applyPollOutcome(stopped, snapshot([PICKED_UP, IN_TRANSIT]), at(T0 + DAY))
     expect(write.record.stopped).toBeUndefined()
-    expect(write.nextDueAtMs).toBeDefined()
+    expect(nextDueAtMs(write)).toBeDefined()
   })
 })
 
-describe('applyPollResult with the answer the carrier gave last time', () => {
+describe('applyPollOutcome with the answer the carrier gave last time', () => {
   const earlier = '2026-03-28T12:00:00.000Z'
   const answer = snapshot([PICKED_UP, IN_TRANSIT], { estimatedDelivery: '2026-03-31' })
 
@@ -193,14 +217,13 @@ describe('applyPollResult with the answer the carrier gave last time', () => {
     first: CarrierSnapshot,
     overrides: Partial<TrackingRecord> = {},
     sealed = false,
-  ): PollView {
-    const saved = applyPollResult(view(), first, at(T0 + HOUR))
+  ): StoredTracking {
+    const saved = applyPollOutcome(view(), first, at(T0 + HOUR))
     const known = saved.events ?? []
     const record = { ...saved.record, lastCheckedAt: earlier, ...overrides }
-    if (!sealed) return { record, version: 5, events: known }
+    if (!sealed) return { record, events: known }
     return {
       record,
-      version: 5,
       get events(): TrackingEvent[] {
         throw new Error(`timeline read (${known.length} events)`)
       },
@@ -213,19 +236,19 @@ describe('applyPollResult with the answer the carrier gave last time', () => {
     const now = T0 + 3 * DAY
     // The same scans in another order: the same answer.
     const again = snapshot([IN_TRANSIT, PICKED_UP], { estimatedDelivery: '2026-03-31' })
-    const write = applyPollResult(before, again, at(now))
-    expect(write.keepAlertSchedule).toBe(true)
+    const write = applyPollOutcome(before, again, at(now))
+    expect(write.alerts).toBeUndefined()
     expect(write.events).toBeUndefined()
     expect(write.record).toEqual({
       ...before.record,
       lastCheckedAt: new Date(now).toISOString(),
-      nextCheckAt: new Date(write.nextDueAtMs ?? 0).toISOString(),
+      nextCheckAt: new Date(nextDueAtMs(write) ?? 0).toISOString(),
     })
-    const whole = applyPollResult(polledWith(answer, { snapshotDigest: 'another' }), again, at(now))
-    expect(whole.keepAlertSchedule).toBeUndefined()
+    const whole = applyPollOutcome(polledWith(answer, { snapshotDigest: 'another' }), again, at(now))
+    expect(whole.alerts).toBeDefined()
     expect(whole.events).toBeUndefined()
     expect(whole.record).toEqual(write.record)
-    expect(whole.nextDueAtMs).toBe(write.nextDueAtMs)
+    expect(nextDueAtMs(whole)).toBe(nextDueAtMs(write))
   })
 
   it('takes the whole path when the answer changed in anything the tracking takes from it', () => {
@@ -244,8 +267,8 @@ describe('applyPollResult with the answer the carrier gave last time', () => {
     const digests = new Set<string | undefined>()
     for (const changed of changes) {
       const before = polledWith(answer)
-      const write = applyPollResult(before, changed, at(T0 + 3 * DAY))
-      expect(write.keepAlertSchedule).toBeUndefined()
+      const write = applyPollOutcome(before, changed, at(T0 + 3 * DAY))
+      expect(write.alerts).toBeDefined()
       expect(write.record.snapshotDigest).not.toBe(before.record.snapshotDigest)
       digests.add(write.record.snapshotDigest)
     }
@@ -255,25 +278,25 @@ describe('applyPollResult with the answer the carrier gave last time', () => {
   it('takes the whole path when an error is to clear, or when the parcel expires now', () => {
     const error = { kind: 'unavailable' as const, message: 'down', at: earlier }
     for (const overrides of [{ lastError: error, failureCount: 1 }, { notFoundCount: 2 }]) {
-      const write = applyPollResult(polledWith(answer, overrides), answer, at(T0 + 3 * DAY))
-      expect(write.keepAlertSchedule).toBeUndefined()
+      const write = applyPollOutcome(polledWith(answer, overrides), answer, at(T0 + 3 * DAY))
+      expect(write.alerts).toBeDefined()
       expect(write.record).toMatchObject({ failureCount: 0, notFoundCount: 0 })
       expect(write.record.lastError).toBeUndefined()
     }
     const stale = polledWith(answer, { lastNewEventAt: REGISTERED })
-    const expired = applyPollResult(stale, answer, at(T0 + 31 * DAY))
-    expect(expired.keepAlertSchedule).toBeUndefined()
+    const expired = applyPollOutcome(stale, answer, at(T0 + 31 * DAY))
+    expect(expired.alerts).toBeDefined()
     expect(expired.record).toMatchObject({ status: 'expired', stopped: 'expired' })
   })
 })
 
-describe('applyPollResult with a carrier error', () => {
+describe('applyPollOutcome with a carrier error', () => {
   it('counts not_found and backs off with the pending range, doubling up to its maximum', () => {
     let current = view()
     let now = T0
     const delays: number[] = []
     for (let poll = 1; poll <= 8; poll++) {
-      const write = applyPollResult(current, new CarrierError('not_found', 'not scanned yet'), at(now))
+      const write = applyPollOutcome(current, new CarrierError('not_found', 'not scanned yet'), at(now))
       expect(write.record.notFoundCount).toBe(poll)
       expect(write.record.failureCount).toBe(0)
       expect(write.record.lastError).toBeUndefined()
@@ -288,7 +311,7 @@ describe('applyPollResult with a carrier error', () => {
   })
 
   it('resets failureCount on not_found', () => {
-    const write = applyPollResult(
+    const write = applyPollOutcome(
       view({ failureCount: 3, lastError: { kind: 'unavailable', message: 'down', at: REGISTERED } }),
       new CarrierError('not_found', 'nothing yet'),
       at(T0 + HOUR),
@@ -300,7 +323,7 @@ describe('applyPollResult with a carrier error', () => {
 
   it('stops for good on invalid_number, with lastError', () => {
     const now = T0 + HOUR
-    const write = applyPollResult(view(), new CarrierError('invalid_number', 'unknown number'), at(now))
+    const write = applyPollOutcome(view(), new CarrierError('invalid_number', 'unknown number'), at(now))
     expect(write.record.stopped).toBe('invalid_number')
     expect(write.record.lastError).toEqual({
       kind: 'invalid_number',
@@ -308,13 +331,13 @@ describe('applyPollResult with a carrier error', () => {
       at: new Date(now).toISOString(),
     })
     expect(write.record.updatedAt).toBe(new Date(now).toISOString())
-    expect(write.nextDueAtMs).toBeUndefined()
+    expect(nextDueAtMs(write)).toBeUndefined()
     expect(write.record.nextCheckAt).toBeUndefined()
     expect(write.events).toBeUndefined()
   })
 
   it('does not let expiry overwrite an invalid_number stop', () => {
-    const write = applyPollResult(view(), new CarrierError('invalid_number', 'unknown'), at(T0 + 40 * DAY))
+    const write = applyPollOutcome(view(), new CarrierError('invalid_number', 'unknown'), at(T0 + 40 * DAY))
     expect(write.record.stopped).toBe('invalid_number')
     expect(write.record.status).toBe('pending')
   })
@@ -330,7 +353,7 @@ describe('applyPollResult with a carrier error', () => {
       let now = T0 + 2 * DAY
       const delays: number[] = []
       for (let poll = 1; poll <= 8; poll++) {
-        const write = applyPollResult(current, new CarrierError(kind, `failure ${poll}`), at(now))
+        const write = applyPollOutcome(current, new CarrierError(kind, `failure ${poll}`), at(now))
         expect(write.events).toBeUndefined()
         expect(write.record).toMatchObject({
           status: 'in_transit',
@@ -347,7 +370,7 @@ describe('applyPollResult with a carrier error', () => {
       }
       expect(delays).toEqual([1, 2, 4, 8, 16, 32, 60, 60].map((minutes) => minutes * MINUTE))
 
-      const recovered = applyPollResult(current, snapshot([PICKED_UP, IN_TRANSIT]), at(now))
+      const recovered = applyPollOutcome(current, snapshot([PICKED_UP, IN_TRANSIT]), at(now))
       expect(recovered.record.failureCount).toBe(0)
       expect(recovered.record.lastError).toBeUndefined()
     },
@@ -356,20 +379,20 @@ describe('applyPollResult with a carrier error', () => {
 
 describe('expiry', () => {
   it('expires a parcel 30 days after registration when nothing was ever found', () => {
-    const justBefore = applyPollResult(
+    const justBefore = applyPollOutcome(
       view(),
       new CarrierError('not_found', 'nothing'),
       at(T0 + 30 * DAY - 1),
     )
     expect(justBefore.record.status).toBe('pending')
-    expect(justBefore.nextDueAtMs).toBeDefined()
+    expect(nextDueAtMs(justBefore)).toBeDefined()
 
     const now = T0 + 30 * DAY
-    const write = applyPollResult(view(), new CarrierError('not_found', 'nothing'), at(now))
+    const write = applyPollOutcome(view(), new CarrierError('not_found', 'nothing'), at(now))
     expect(write.record.status).toBe('expired')
     expect(write.record.stopped).toBe('expired')
     expect(write.record.updatedAt).toBe(new Date(now).toISOString())
-    expect(write.nextDueAtMs).toBeUndefined()
+    expect(nextDueAtMs(write)).toBeUndefined()
     expect(write.record.nextCheckAt).toBeUndefined()
   })
 
@@ -378,12 +401,12 @@ describe('expiry', () => {
     const stalled = view({ status: 'in_transit', lastNewEventAt: lastNew }, [PICKED_UP, IN_TRANSIT])
     const now = T0 + 32 * DAY
     for (const result of [snapshot([PICKED_UP, IN_TRANSIT]), new CarrierError('unavailable', 'down')]) {
-      const write = applyPollResult(stalled, result, at(now))
+      const write = applyPollOutcome(stalled, result, at(now))
       expect(write.record.status).toBe('expired')
       expect(write.record.stopped).toBe('expired')
-      expect(write.nextDueAtMs).toBeUndefined()
+      expect(nextDueAtMs(write)).toBeUndefined()
     }
-    const notYet = applyPollResult(stalled, snapshot([PICKED_UP, IN_TRANSIT]), at(now - 1))
+    const notYet = applyPollOutcome(stalled, snapshot([PICKED_UP, IN_TRANSIT]), at(now - 1))
     expect(notYet.record.status).toBe('in_transit')
   })
 
@@ -392,13 +415,13 @@ describe('expiry', () => {
     const registered = '2026-06-01T08:00:00.000Z'
     const registeredMs = Date.parse(registered)
     const late = view({ createdAt: registered, updatedAt: registered, lastNewEventAt: registered })
-    const first = applyPollResult(late, snapshot([PICKED_UP, IN_TRANSIT]), at(registeredMs + HOUR))
+    const first = applyPollOutcome(late, snapshot([PICKED_UP, IN_TRANSIT]), at(registeredMs + HOUR))
     expect(first.record.status).toBe('in_transit')
     expect(first.record.stopped).toBeUndefined()
-    expect(first.nextDueAtMs).toBeDefined()
+    expect(nextDueAtMs(first)).toBeDefined()
     expect(first.record.lastNewEventAt).toBe(new Date(registeredMs + HOUR).toISOString())
 
-    const later = applyPollResult(
+    const later = applyPollOutcome(
       { ...late, record: first.record, events: first.events ?? [] },
       snapshot([PICKED_UP, IN_TRANSIT]),
       at(registeredMs + 10 * DAY),
@@ -408,7 +431,7 @@ describe('expiry', () => {
   })
 
   it('stops a delivered parcel as terminal, not expired', () => {
-    const write = applyPollResult(view(), snapshot([PICKED_UP, DELIVERED]), at(T0 + 60 * DAY))
+    const write = applyPollOutcome(view(), snapshot([PICKED_UP, DELIVERED]), at(T0 + 60 * DAY))
     expect(write.record.status).toBe('delivered')
     expect(write.record.stopped).toBe('terminal')
   })
@@ -416,9 +439,9 @@ describe('expiry', () => {
 
 describe('the sandbox time scale', () => {
   it('divides every delay', () => {
-    const scaled = applyPollResult(view(), snapshot([IN_TRANSIT]), at(T0, { timeScale: 60 }))
+    const scaled = applyPollOutcome(view(), snapshot([IN_TRANSIT]), at(T0, { timeScale: 60 }))
     expect(delayOf(scaled, T0)).toBe((3 * HOUR) / 60)
-    const failing = applyPollResult(
+    const failing = applyPollOutcome(
       view(),
       new CarrierError('not_found', 'nothing'),
       at(T0, { timeScale: 60 }),
@@ -427,20 +450,20 @@ describe('the sandbox time scale', () => {
   })
 
   it('never polls one parcel twice within 100 ms, however fast the clock', () => {
-    const write = applyPollResult(view(), snapshot([OUT]), at(T0, { timeScale: 1_000_000 }))
+    const write = applyPollOutcome(view(), snapshot([OUT]), at(T0, { timeScale: 1_000_000 }))
     expect(delayOf(write, T0)).toBe(100)
   })
 
   it('divides the expiry window', () => {
     const scale = 3600
     const windowMs = (30 * DAY) / scale
-    const before = applyPollResult(
+    const before = applyPollOutcome(
       view(),
       new CarrierError('not_found', 'x'),
       at(T0 + windowMs - 1, { timeScale: scale }),
     )
     expect(before.record.stopped).toBeUndefined()
-    const after = applyPollResult(
+    const after = applyPollOutcome(
       view(),
       new CarrierError('not_found', 'x'),
       at(T0 + windowMs, { timeScale: scale }),
@@ -460,7 +483,7 @@ describe('every scheduled delay stays within the configured range', () => {
     ['exception', [PICKED_UP, scan('RST', '2026-03-29T10:00:00+02:00', 'exception')], POLICY.exception],
   ] as const)('after a snapshot showing the parcel %s', (_name, events, range) => {
     for (const draw of draws) {
-      const write = applyPollResult(view(), snapshot([...events]), at(T0, { random: () => draw }))
+      const write = applyPollOutcome(view(), snapshot([...events]), at(T0, { random: () => draw }))
       const delay = delayOf(write, T0)
       expect(delay, `random=${draw}`).toBeGreaterThanOrEqual(range.minMs)
       expect(delay, `random=${draw}`).toBeLessThanOrEqual(range.maxMs)
@@ -471,14 +494,14 @@ describe('every scheduled delay stays within the configured range', () => {
     for (const draw of draws) {
       for (const count of [0, 1, 2, 5, 50]) {
         const ctx = at(T0, { random: () => draw })
-        const notFound = applyPollResult(
+        const notFound = applyPollOutcome(
           view({ notFoundCount: count }),
           new CarrierError('not_found', 'x'),
           ctx,
         )
         expect(delayOf(notFound, T0)).toBeGreaterThanOrEqual(POLICY.pending.minMs)
         expect(delayOf(notFound, T0)).toBeLessThanOrEqual(POLICY.pending.maxMs)
-        const failed = applyPollResult(
+        const failed = applyPollOutcome(
           view({ failureCount: count }),
           new CarrierError('unavailable', 'x'),
           ctx,

@@ -1,0 +1,253 @@
+import { randomBytes } from 'node:crypto'
+import type { TrackingRecord } from '../../domain/tracking.js'
+import type { TrackingEvent } from '../../domain/tracking-event.js'
+import type { TrackingNotification } from '../../domain/tracking-lifecycle.js'
+import {
+  InvalidCursorError,
+  type Page,
+  type PollView,
+  type SaveOutcome,
+  type StoredAlert,
+  type TrackingSave,
+  type TrackingStore,
+} from '../tracking-store.js'
+import { createLeasedSchedule } from './memory-schedule.js'
+
+/** The memory twin of the Redis store: same port, same answers, for tests that need no Redis. */
+export interface MemoryTrackingStore extends TrackingStore {
+  /** Every notification saved, in order (the Redis store publishes those someone listens to). */
+  published(): TrackingNotification[]
+}
+
+interface Stored {
+  record: TrackingRecord
+  events: TrackingEvent[]
+  version: number
+}
+
+const BASE62 = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789'
+const TRACKING_MEMBER = /^\d{15}:trk_[A-Za-z0-9]+$/
+const ALERT_MEMBER = /^\d{15}:alr_[A-Za-z0-9]+:trk_[A-Za-z0-9]+$/
+
+function createId(prefix: string, length = 20): string {
+  let id = ''
+  for (const byte of randomBytes(length)) id += BASE62[byte % 62]
+  return `${prefix}_${id}`
+}
+
+/** Newest first, then by id: the order of the Redis lists (members compared as strings). */
+function orderKey(at: string, id: string): string {
+  return `${String(Date.parse(at)).padStart(15, '0')}:${id}`
+}
+
+/** Entries after the cursor, newest first, `limit` of them, with the cursor of the next page. */
+function pageOf<T>(
+  entries: Array<{ key: string; item: T }>,
+  limit: number,
+  cursor: string | undefined,
+  pattern: RegExp,
+): Page<T> {
+  let after: string | undefined
+  if (cursor !== undefined) {
+    after = Buffer.from(cursor, 'base64url').toString()
+    if (!pattern.test(after)) throw new InvalidCursorError('cursor is not one this API gave out')
+  }
+  const sorted = entries
+    .filter(({ key }) => after === undefined || key < after)
+    .sort((a, b) => (a.key < b.key ? 1 : a.key > b.key ? -1 : 0))
+  const page = sorted.slice(0, limit)
+  const last = page.at(-1)
+  const data = page.map(({ item }) => item)
+  return sorted.length > limit && last
+    ? { data, nextCursor: Buffer.from(last.key).toString('base64url') }
+    : { data }
+}
+
+const clone = <T>(value: T): T => structuredClone(value)
+
+export function createMemoryTrackingStore(options: { now?: () => number } = {}): MemoryTrackingStore {
+  const now = options.now ?? Date.now
+  const trackings = new Map<string, Stored>()
+  const byNumber = new Map<string, string>()
+  const polls = new Map<string, ReturnType<typeof createLeasedSchedule>>()
+  const alertChecks = createLeasedSchedule()
+  /** Trackings whose refresh was asked while a poll held them: the poll after it is due at once. */
+  const refreshAfterPoll = new Set<string>()
+  const outbox: TrackingNotification[] = []
+
+  const pollsOf = (carrier: string) => {
+    let schedule = polls.get(carrier)
+    if (!schedule) {
+      schedule = createLeasedSchedule()
+      polls.set(carrier, schedule)
+    }
+    return schedule
+  }
+  const numberKey = (merchantId: string, carrier: string, trackingNumber: string) =>
+    JSON.stringify([merchantId, carrier, trackingNumber])
+  const owned = (merchantId: string, id: string) => {
+    const stored = trackings.get(id)
+    return stored?.record.merchantId === merchantId ? stored : undefined
+  }
+  const forget = (record: TrackingRecord) => {
+    pollsOf(record.carrier).set(record.id, undefined)
+    alertChecks.set(record.id, undefined)
+    refreshAfterPoll.delete(record.id)
+  }
+
+  const registerMany: TrackingStore['registerMany'] = async (items, at) => {
+    const createdAt = at.toISOString()
+    return items.map(({ input, nextAlertCheckAtMs }) => {
+      const key = numberKey(input.merchantId, input.carrier, input.trackingNumber)
+      const existing = trackings.get(byNumber.get(key) ?? '')
+      if (existing) return { record: clone(existing.record), events: clone(existing.events), created: false }
+      const record: TrackingRecord = {
+        id: createId('trk'),
+        ...clone(input),
+        status: 'pending',
+        createdAt,
+        updatedAt: createdAt,
+        lastNewEventAt: createdAt,
+        nextCheckAt: createdAt,
+        notFoundCount: 0,
+        failureCount: 0,
+        sequence: 0,
+        alerts: [],
+      }
+      trackings.set(record.id, { record, events: [], version: 1 })
+      byNumber.set(key, record.id)
+      pollsOf(record.carrier).set(record.id, at.getTime())
+      alertChecks.set(record.id, nextAlertCheckAtMs)
+      return { record: clone(record), events: [], created: true }
+    })
+  }
+
+  function saveOne(change: TrackingSave): SaveOutcome {
+    const { before, record } = change
+    const stored = trackings.get(record.id)
+    if (!stored) {
+      forget(record)
+      return 'gone'
+    }
+    if (stored.version !== before.version) return 'conflict'
+    stored.record = clone(record)
+    if (change.events) stored.events = clone(change.events)
+    stored.version += 1
+    if (change.nextPoll !== undefined) {
+      let atMs = change.nextPoll === 'none' ? undefined : Math.round(change.nextPoll.atMs)
+      // A refresh asked while this poll ran: the running poll may have read the carrier too early.
+      if (refreshAfterPoll.delete(record.id)) atMs = Math.min(atMs ?? Number.POSITIVE_INFINITY, now())
+      pollsOf(record.carrier).set(record.id, atMs)
+    }
+    if (change.alerts !== undefined) {
+      const next = change.alerts.nextCheckAtMs
+      alertChecks.set(record.id, next === undefined ? undefined : Math.round(next))
+    }
+    outbox.push(...clone(change.notifications ?? []))
+    return 'saved'
+  }
+
+  return {
+    registerMany,
+
+    async register(input, at, options = {}) {
+      const [result] = await registerMany([{ input, nextAlertCheckAtMs: options.nextAlertCheckAtMs }], at)
+      if (!result) throw new Error('registration returned no result')
+      return result
+    },
+
+    async get(merchantId, id) {
+      const stored = owned(merchantId, id)
+      if (!stored) return undefined
+      const nextDueAtMs = pollsOf(stored.record.carrier).dueAt(id)
+      return { record: clone(stored.record), events: clone(stored.events), nextDueAtMs }
+    },
+
+    async read(merchantId, id) {
+      const stored = owned(merchantId, id)
+      if (!stored) return undefined
+      const nextDueAtMs = pollsOf(stored.record.carrier).dueAt(id)
+      return { record: clone(stored.record), eventsJson: JSON.stringify(stored.events), nextDueAtMs }
+    },
+
+    async list(merchantId, query) {
+      const entries = [...trackings.values()]
+        .map(({ record }) => record)
+        .filter(
+          (record) =>
+            record.merchantId === merchantId &&
+            (query.status === undefined || record.status === query.status) &&
+            (query.carrier === undefined || record.carrier === query.carrier) &&
+            (query.alert === undefined ||
+              record.alerts.some((alert) => alert.type === query.alert && alert.resolvedAt === undefined)),
+        )
+        .map((record) => ({ key: orderKey(record.createdAt, record.id), item: clone(record) }))
+      return pageOf(entries, query.limit, query.cursor, TRACKING_MEMBER)
+    },
+
+    async delete(merchantId, id) {
+      const stored = owned(merchantId, id)
+      if (!stored) return false
+      const { record } = stored
+      trackings.delete(id)
+      byNumber.delete(numberKey(record.merchantId, record.carrier, record.trackingNumber))
+      forget(record)
+      return true
+    },
+
+    async requestRefresh(merchantId, id, nowMs) {
+      const stored = owned(merchantId, id)
+      if (!stored) return undefined
+      const schedule = pollsOf(stored.record.carrier)
+      if (schedule.isClaimed(id)) {
+        refreshAfterPoll.add(id)
+        return 'running'
+      }
+      const dueAt = schedule.dueAt(id)
+      if (dueAt !== undefined && dueAt <= nowMs) return 'due'
+      schedule.set(id, nowMs)
+      return 'queued'
+    },
+
+    async loadForPoll(ids) {
+      return ids.map((id): PollView | undefined => {
+        const stored = trackings.get(id)
+        return (
+          stored && { record: clone(stored.record), events: clone(stored.events), version: stored.version }
+        )
+      })
+    },
+
+    async save(changes) {
+      return changes.map(saveOne)
+    },
+
+    async claimDue(carrier, nowMs, limit, leaseMs) {
+      return pollsOf(carrier).claim(nowMs, limit, nowMs + leaseMs)
+    },
+
+    async claimAlertChecks(nowMs, limit, leaseMs) {
+      return alertChecks.claim(nowMs, limit, nowMs + leaseMs)
+    },
+
+    async listAlerts(merchantId, query) {
+      const entries = [...trackings.values()].flatMap(({ record }) =>
+        record.merchantId !== merchantId
+          ? []
+          : record.alerts
+              .filter(
+                (alert) =>
+                  (query.type === undefined || alert.type === query.type) &&
+                  (alert.resolvedAt === undefined) === (query.state === 'open'),
+              )
+              .map((alert) => ({
+                key: `${orderKey(alert.openedAt, alert.id)}:${record.id}`,
+                item: Object.assign(clone(alert), { trackingId: record.id }) as StoredAlert,
+              })),
+      )
+      return pageOf(entries, query.limit, query.cursor, ALERT_MEMBER)
+    },
+
+    published: () => clone(outbox),
+  }
+}
