@@ -1,7 +1,7 @@
 // What a page of `GET /v1/alerts` costs the store, now that alerts live only in their tracking:
 //   npx tsx bench/alert-list-cost.ts
 // 1000 open alerts listed in pages of 50 as they are stored now (read from their trackings) and as
-// they were (each under a key of its own: the legacy entries the store still reads), alternating rounds
+// they were (each under a key of its own, read here as the store read them then), alternating rounds
 // on a private redis-server; wall time, this process' CPU and redis-server's per page, medians of 10.
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
@@ -9,8 +9,8 @@ import { join } from 'node:path'
 import { Redis } from 'ioredis'
 import type { DelayAlert } from '../src/domain/delay-alerts.js'
 import { startLocalRedis } from '../src/redis/local-redis.js'
-import { createRedisKeys, indexMember } from '../src/store/redis-keys.js'
-import { createRedisTrackingStore } from '../src/store/redis-tracking-store.js'
+import { createRedisKeys, indexMember } from '../src/store/redis/redis-keys.js'
+import { createRedisTrackingStore } from '../src/store/redis/redis-tracking-store.js'
 import type { PollView } from '../src/store/tracking-store.js'
 import { laPosteNumber, redisCpuMs } from './poll-cost.js'
 
@@ -32,6 +32,8 @@ const redis = new Redis(local.url)
 // No read cache: every page goes to Redis, as pages of a list do.
 const store = createRedisTrackingStore(redis, 'bench', { readCacheEntries: 0 })
 const keys = createRedisKeys('bench')
+/** Where an alert had a key of its own, before alerts lived only in their tracking. */
+const ownKey = (alertId: string) => `bench:alert:${alertId}`
 
 // Merchant "now": each alert in its tracking only, saved as a poll would save it.
 const registered = await store.registerMany(
@@ -65,17 +67,30 @@ await store.savePolls(
 for (const [index, view] of views.entries()) {
   const alert = stalled(`alr_before${index}`, index)
   await redis.set(
-    keys.legacyAlert(alert.id),
+    ownKey(alert.id),
     JSON.stringify({ ...alert, trackingId: view.record.id, merchantId: 'before' }),
   )
   await redis.zadd(keys.merchantAlerts('before', 'open'), 0, indexMember(alert.openedAt, alert.id))
+}
+
+/** A page of the alerts stored under keys of their own: the list's members, then their keys at once. */
+async function listOwnKeyPage(cursor: string | undefined) {
+  const index = keys.merchantAlerts('before', 'open')
+  const members = await redis.zrevrangebylex(index, cursor ? `(${cursor}` : '+', '-', 'LIMIT', 0, PAGE + 1)
+  const page = members.slice(0, PAGE)
+  const docs = page.length > 0 ? await redis.mget(page.map((member) => ownKey(member.slice(16)))) : []
+  const data = docs.flatMap((doc) => (doc ? [JSON.parse(doc) as DelayAlert] : []))
+  return { data, nextCursor: members.length > PAGE ? page.at(-1) : undefined }
 }
 
 async function listEveryPage(merchantId: string) {
   let cursor: string | undefined
   let listed = 0
   do {
-    const page = await store.listAlerts(merchantId, { state: 'open', limit: PAGE, cursor })
+    const page =
+      merchantId === 'before'
+        ? await listOwnKeyPage(cursor)
+        : await store.listAlerts(merchantId, { state: 'open', limit: PAGE, cursor })
     listed += page.data.length
     cursor = page.nextCursor
   } while (cursor)

@@ -10,7 +10,7 @@ import { assertSharedRedis, resolveRedis, warnIfEvicting } from './redis/resolve
 import { startApiOperations } from './server-operations.js'
 import { createApiKeyStore } from './store/api-key-store.js'
 import { createCarrierHealthStore } from './store/carrier-health-store.js'
-import { createRedisTrackingStore } from './store/redis-tracking-store.js'
+import { createRedisTrackingStore } from './store/redis/redis-tracking-store.js'
 import { createWebhookStore } from './store/webhook-store.js'
 import { assertEgressConfigSafe, checkWebhookUrl, parseAllowedCidrs } from './webhooks/egress-guard.js'
 import { startWorkerHealthServer } from './worker-health-server.js'

@@ -3,7 +3,7 @@ import type { Redis } from 'ioredis'
 import type { WebhookEventType } from '../src/domain/webhook-events.js'
 import { createLoopFailures, throttleErrorLog } from '../src/log-throttle.js'
 import type { Logger } from '../src/logger.js'
-import type { OutboxMessage } from '../src/store/tracking-ops.js'
+import type { OutboxMessage } from '../src/store/outbox-message.js'
 import type { WebhookDelivery, WebhookEndpoint, WebhookStore } from '../src/store/webhook-store.js'
 import { createFirstAttempts, type FirstAttemptOptions, type NewDelivery } from './first-attempts.js'
 

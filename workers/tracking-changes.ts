@@ -9,7 +9,7 @@ import {
 import type { TrackingEvent } from '../src/domain/tracking-event.js'
 import { toTrackingView } from '../src/domain/tracking-view.js'
 import type { WebhookEventType } from '../src/domain/webhook-events.js'
-import type { OutboxMessage } from '../src/store/tracking-ops.js'
+import type { OutboxMessage } from '../src/store/outbox-message.js'
 import type { PollWrite } from '../src/store/tracking-store.js'
 
 export interface ChangeContext {

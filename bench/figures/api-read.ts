@@ -4,7 +4,7 @@ import { join } from 'node:path'
 import { Redis } from 'ioredis'
 import { withEventId } from '../../src/domain/tracking-event.js'
 import { createApiKeyStore } from '../../src/store/api-key-store.js'
-import { createRedisTrackingStore } from '../../src/store/redis-tracking-store.js'
+import { createRedisTrackingStore } from '../../src/store/redis/redis-tracking-store.js'
 import {
   assertClean,
   autocannon,

@@ -99,7 +99,7 @@ export async function importCommand(args: string[], config: Config, logger: Logg
   const [{ Redis }, { resolveRedis }, { createRedisTrackingStore }, { alertPolicyFrom }] = await Promise.all([
     import('ioredis'),
     import('../redis/resolve-redis.js'),
-    import('../store/redis-tracking-store.js'),
+    import('../store/redis/redis-tracking-store.js'),
     import('../../workers/main.js'),
   ])
   const carriers = createCarrierRuntime(config, logger, { env: readEnvironment() })

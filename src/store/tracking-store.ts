@@ -2,7 +2,7 @@ import type { AlertType, DelayAlert } from '../domain/delay-alerts.js'
 import type { TrackingRecord } from '../domain/tracking.js'
 import type { TrackingEvent } from '../domain/tracking-event.js'
 import type { TrackingStatus } from '../domain/tracking-status.js'
-import type { OutboxMessage } from './tracking-ops.js'
+import type { OutboxMessage } from './outbox-message.js'
 
 export interface NewTracking {
   merchantId: string

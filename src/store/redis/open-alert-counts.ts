@@ -1,5 +1,5 @@
 import type { Redis } from 'ioredis'
-import { ALERT_TYPES, type AlertType } from '../domain/delay-alerts.js'
+import { ALERT_TYPES, type AlertType } from '../../domain/delay-alerts.js'
 import { createRedisKeys } from './redis-keys.js'
 
 /**
