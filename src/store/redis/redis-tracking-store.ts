@@ -15,7 +15,7 @@ import { defineScripts, type ScriptedRedis } from './lua-scripts.js'
 import { createReadCache } from './read-cache.js'
 import { createRedisKeys } from './redis-keys.js'
 import { decodeDeleteAnswer, decodeRefreshAnswer, decodeSaveAnswer } from './script-answers.js'
-import { alertEntry, deleteArgs, registerArgs, saveGroup } from './tracking-script-args.js'
+import { alertEntry, deleteArgs, registerArgs, saveGroup, saveSharedKeys } from './tracking-script-args.js'
 
 const BASE62 = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789'
 
@@ -338,7 +338,7 @@ export function createRedisTrackingStore(
         const again: typeof pending = []
         for (let start = 0; start < pending.length; start += SAVES_PER_COMMAND) {
           const chunk = pending.slice(start, start + SAVES_PER_COMMAND)
-          const scriptKeys: string[] = []
+          const scriptKeys = saveSharedKeys(keys)
           const scriptArgs: Array<string | Buffer> = []
           for (const { write, withPayloads } of chunk) {
             const group = saveGroup(keys, write, withPayloads)

@@ -110,6 +110,11 @@ export function registerArgs(
 const scheduleArg = (keep: boolean | undefined, atMs: number | undefined) =>
   keep ? 'keep' : atMs === undefined ? '' : String(Math.round(atMs))
 
+/** The keys saveTrackings.lua takes once, before the trackings' groups. */
+export function saveSharedKeys(keys: RedisKeys): string[] {
+  return [keys.alertsDue(), keys.alertsInflight(), keys.outbox()]
+}
+
 /**
  * One tracking's group of keys and of arguments to saveTrackings.lua. Its notifications all name the
  * written tracking and its merchant, whose listeners the script checks. Without `withPayloads`, the
@@ -129,15 +134,9 @@ export function saveGroup(
     keys.due(record.carrier),
     keys.inflight(record.carrier),
     keys.refreshAfterPoll(record.carrier),
-    keys.alertsDue(),
-    keys.alertsInflight(),
   ]
   if (notifications.length > 0)
-    groupKeys.push(
-      keys.outbox(),
-      keys.merchantWebhooks(record.merchantId),
-      keys.trackingSubscriptions(record.id),
-    )
+    groupKeys.push(keys.merchantWebhooks(record.merchantId), keys.trackingSubscriptions(record.id))
   groupKeys.push(...moves.leave, ...moves.enter)
   const args: Array<string | Buffer> = [
     String(write.before.version),

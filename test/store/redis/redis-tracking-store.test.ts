@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest'
 import type { DelayAlert } from '../../../src/domain/delay-alerts.js'
 import type { TrackingRecord } from '../../../src/domain/tracking.js'
 import { type TrackingEvent, withEventId } from '../../../src/domain/tracking-event.js'
-import { createRedisKeys, indexMember, type RedisKeys } from '../../../src/store/redis/redis-keys.js'
+import { createRedisKeys, type RedisKeys } from '../../../src/store/redis/redis-keys.js'
 import { createRedisTrackingStore } from '../../../src/store/redis/redis-tracking-store.js'
 import {
   InvalidCursorError,

@@ -4,15 +4,15 @@
   its opened or resolved alerts in the merchant's alert lists, its notifications in the outbox (only
   when someone listens), the end of its poll and its next alert check.
 
-  Input: the command's first argument is the count of KEYS. Each tracking has a group of keys and a
-  group of arguments, both in the order of the trackings.
+  Input: the command's first argument is the count of KEYS. The keys every tracking shares come
+  first; then each tracking has a group of keys and a group of arguments, both in the order of the
+  trackings.
 
-    KEYS, per tracking:
+    KEYS[1] alerts due, KEYS[2] alerts inflight, KEYS[3] the outbox
+    then, per tracking:
       1 the tracking
       2 due, 3 inflight, 4 refresh after poll (of its carrier)
-      5 alerts due, 6 alerts inflight
-      then, when it has notifications: the outbox, the merchant's webhook endpoints, the tracking's
-        subscriptions
+      then, when it has notifications: the merchant's webhook endpoints, the tracking's subscriptions
       then the list indexes it leaves, then those it enters
       then, per alert opened or resolved: the merchant's open alerts, its open alerts of the alert's
         type, its resolved alerts, its resolved alerts of the type, the open alerts of the type
@@ -25,7 +25,8 @@
       5 timeline, '' when unchanged
       6 tracking id
       7 next poll at (ms); '' stops polling; 'keep' leaves the poll schedule as it is
-      8 next alert check at (ms); '' for none; 'keep' leaves the alert checks as they are
+      8 next alert check at (ms); '' for none; 'keep' leaves the alert checks as they are (an alert
+        sweep that claimed the tracking meanwhile is left to finish: it sets the next check)
       9 its member in the list indexes ('' when it moves in none)
       10 count of list indexes left
       11 count of list indexes entered
@@ -60,22 +61,24 @@ local function endPoll(k, id, nextPoll)
   end
 end
 
+local ALERTS_DUE, ALERTS_INFLIGHT, OUTBOX = KEYS[1], KEYS[2], KEYS[3]
+
 -- A sweep that claimed the tracking is done with it once its next check is set.
-local function setAlertCheck(k, id, nextCheck)
+local function setAlertCheck(id, nextCheck)
   if nextCheck == '' then
-    redis.call('ZREM', KEYS[k + 5], id)
+    redis.call('ZREM', ALERTS_DUE, id)
   else
-    redis.call('ZADD', KEYS[k + 5], nextCheck, id)
+    redis.call('ZADD', ALERTS_DUE, nextCheck, id)
   end
-  redis.call('ZREM', KEYS[k + 6], id)
+  redis.call('ZREM', ALERTS_INFLIGHT, id)
 end
 
 local function dropSchedules(k, id)
   redis.call('ZREM', KEYS[k + 2], id)
   redis.call('ZREM', KEYS[k + 3], id)
   redis.call('SREM', KEYS[k + 4], id)
-  redis.call('ZREM', KEYS[k + 5], id)
-  redis.call('ZREM', KEYS[k + 6], id)
+  redis.call('ZREM', ALERTS_DUE, id)
+  redis.call('ZREM', ALERTS_INFLIGHT, id)
 end
 
 local function moveAlert(at, member, alertId, state)
@@ -107,17 +110,17 @@ local function save(k, a)
   local leaving, entering = tonumber(ARGV[a + 10]), tonumber(ARGV[a + 11])
   local alerts, notifications = tonumber(ARGV[a + 12]), tonumber(ARGV[a + 13])
   local withPayloads = ARGV[a + 14] == '1'
-  local at = k + 6
+  local at = k + 4
   local listened = false
   if notifications > 0 then
     -- Nobody listening (no endpoint of the merchant's, no subscription to the tracking): nothing to relay.
-    listened = redis.call('SCARD', KEYS[at + 2]) + redis.call('SCARD', KEYS[at + 3]) > 0
+    listened = redis.call('SCARD', KEYS[at + 1]) + redis.call('SCARD', KEYS[at + 2]) > 0
     if listened and not withPayloads then return 2 end
     if listened then
       local before = a + 14 + 3 * alerts
-      for i = 1, notifications do redis.call('XADD', KEYS[at + 1], '*', 'm', ARGV[before + i]) end
+      for i = 1, notifications do redis.call('XADD', OUTBOX, '*', 'm', ARGV[before + i]) end
     end
-    at = at + 3
+    at = at + 2
   end
   if ARGV[a + 5] ~= '' then
     redis.call('HSET', key, 'doc', ARGV[a + 4], 'events', ARGV[a + 5], 'v', version + 1)
@@ -135,13 +138,13 @@ local function save(k, a)
     at = at + 5
   end
   if ARGV[a + 7] ~= 'keep' then endPoll(k, id, ARGV[a + 7]) end
-  if ARGV[a + 8] ~= 'keep' then setAlertCheck(k, id, ARGV[a + 8]) end
+  if ARGV[a + 8] ~= 'keep' then setAlertCheck(id, ARGV[a + 8]) end
   if withPayloads and not listened then return 3 end
   return 1
 end
 
 local results = {}
-local k, a = 0, 0
+local k, a = 3, 0
 while a < #ARGV do
   results[#results + 1] = save(k, a)
   k = k + tonumber(ARGV[a + 1])
