@@ -4,7 +4,7 @@ import { createRedisKeys } from './redis-keys.js'
 
 /**
  * Open alerts by type, every merchant together: one SCARD per type of the sets the tracking scripts
- * keep (tracking-ops.ts `alertOps`), so a metrics scrape never walks the merchants.
+ * keep (saveTrackings.lua, deleteTracking.lua), so a metrics scrape never walks the merchants.
  */
 export function createOpenAlertCounts(redis: Redis, prefix: string) {
   const keys = createRedisKeys(prefix)
