@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync } from 'node:fs'
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { Queue, Worker } from 'bullmq'
@@ -12,7 +12,7 @@ import { createRedisConnections } from '../src/main/redis-connections.js'
 import { createTrackingStore } from '../src/main/stores.js'
 import { startWorkers } from '../src/main/worker-process.js'
 import { startLocalRedis } from '../src/redis/local-redis.js'
-import { createRedisKeys } from '../src/store/redis-keys.js'
+import { createRedisKeys } from '../src/store/redis/redis-keys.js'
 import { type FakeLaPoste, startCountingProxy, startFakeLaPoste } from './support.js'
 
 export interface PollCost {
@@ -188,30 +188,9 @@ export async function measurePollCost(options: PollCostOptions): Promise<PollCos
   }
 }
 
-/** The least a batched poll's write can cost: a compare-and-set of each doc and its next poll time. */
-const FLOOR_SAVE = `
-local saved = 0
-for i, key in ipairs(KEYS) do
-  local a = 4 * (i - 1)
-  if tonumber(redis.call('HGET', key, 'v')) == tonumber(ARGV[a + 1]) then
-    redis.call('HSET', key, 'doc', ARGV[a + 2], 'v', tonumber(ARGV[a + 1]) + 1)
-    redis.call('ZADD', 'floor:due', ARGV[a + 3], ARGV[a + 4])
-    saved = saved + 1
-  end
-end
-return saved
-`
-
-/** The least a batched poll's read can cost: each doc and its version, in one command. */
-const FLOOR_LOAD = `
-local out = {}
-for i, key in ipairs(KEYS) do
-  local fields = redis.call('HMGET', key, 'doc', 'v')
-  out[2 * i - 1] = fields[1] or false
-  out[2 * i] = fields[2] or false
-end
-return out
-`
+/** The floor's scripts: the least a batched poll's read and write can cost (see their headers). */
+const FLOOR_SAVE = readFileSync(new URL('./floor-scripts/floorSave.lua', import.meta.url), 'utf8')
+const FLOOR_LOAD = readFileSync(new URL('./floor-scripts/floorLoad.lua', import.meta.url), 'utf8')
 
 export interface PollFloor {
   parcels: number
@@ -292,7 +271,8 @@ export async function measurePollFloor(options: {
         JSON.parse(response.text)
         const nextDue = String(Date.now() + 3_600_000)
         await scripted.floorSave(
-          keys.length,
+          keys.length + 1,
+          'floor:due',
           ...keys,
           ...ids.flatMap((id, index) => [fields[2 * index + 1] ?? '', fields[2 * index] ?? '', nextDue, id]),
         )

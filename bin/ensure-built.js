@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // Builds dist/ when it is missing or older than the sources, so `npm start` works on a fresh clone.
 import { execFileSync } from 'node:child_process'
-import { existsSync, readdirSync, statSync } from 'node:fs'
+import { cpSync, existsSync, readdirSync, statSync } from 'node:fs'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 
@@ -13,7 +13,7 @@ function newestMtime(dir) {
   for (const entry of readdirSync(dir, { withFileTypes: true })) {
     const path = join(dir, entry.name)
     if (entry.isDirectory()) newest = Math.max(newest, newestMtime(path))
-    else if (entry.name.endsWith('.ts')) newest = Math.max(newest, statSync(path).mtimeMs)
+    else if (/\.(ts|lua)$/.test(entry.name)) newest = Math.max(newest, statSync(path).mtimeMs)
   }
   return newest
 }
@@ -29,4 +29,9 @@ if (!existsSync(marker) || statSync(marker).mtimeMs < sources) {
       stdio: 'inherit',
     },
   )
+  // tsc compiles the TypeScript only: the Lua scripts are read from beside their modules (as `npm run build` copies them).
+  cpSync(join(root, 'src'), join(root, 'dist', 'src'), {
+    recursive: true,
+    filter: (path) => statSync(path).isDirectory() || path.endsWith('.lua'),
+  })
 }

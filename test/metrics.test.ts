@@ -5,7 +5,7 @@ import { addCalendarDays, parisDateOf } from '../src/domain/business-calendar.js
 import { createSilentLogger } from '../src/logger.js'
 import { startService } from '../src/main/service.js'
 import { createMetrics } from '../src/metrics.js'
-import { createOpenAlertCounts } from '../src/store/open-alert-counts.js'
+import { createOpenAlertCounts } from '../src/store/redis/open-alert-counts.js'
 import { createQueueMonitor, type QueueMonitor } from '../workers/queue-monitor.js'
 import { createHarness, eventually, type Harness } from './support/harness.js'
 import { parseExposition, type Sample, sampleValue } from './support/prometheus.js'

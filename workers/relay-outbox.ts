@@ -1,9 +1,9 @@
 import type { Queue } from 'bullmq'
 import type { Redis } from 'ioredis'
+import type { TrackingNotification } from '../src/domain/tracking-notifications.js'
 import type { WebhookEventType } from '../src/domain/webhook-events.js'
 import { createLoopFailures, throttleErrorLog } from '../src/log-throttle.js'
 import type { Logger } from '../src/logger.js'
-import type { OutboxMessage } from '../src/store/tracking-ops.js'
 import type { WebhookDelivery, WebhookEndpoint, WebhookStore } from '../src/store/webhook-store.js'
 import { createFirstAttempts, type FirstAttemptOptions, type NewDelivery } from './first-attempts.js'
 import type { DeliveryJobData } from './jobs.js'
@@ -70,7 +70,7 @@ export function startOutboxRelay(options: RelayOptions) {
 
   /** Every delivery of a batch of entries, with its endpoint (read in two round trips for the batch). */
   async function deliveriesOf(
-    messages: Array<{ entryId: string; message: OutboxMessage }>,
+    messages: Array<{ entryId: string; message: TrackingNotification }>,
   ): Promise<Array<{ delivery: WebhookDelivery; endpoint: WebhookEndpoint }>> {
     if (messages.length === 0) return []
     const endpoints = await webhooks.endpointsOf({
@@ -121,10 +121,11 @@ export function startOutboxRelay(options: RelayOptions) {
     const attempts: NewDelivery[] = []
     try {
       await options.fault?.('before-enqueue', first)
-      const messages: Array<{ entryId: string; message: OutboxMessage }> = []
+      const messages: Array<{ entryId: string; message: TrackingNotification }> = []
       for (const entry of entries) {
         const fields = fieldsOf(entry)
-        if (fields.m) messages.push({ entryId: entry[0], message: JSON.parse(fields.m) as OutboxMessage })
+        if (fields.m)
+          messages.push({ entryId: entry[0], message: JSON.parse(fields.m) as TrackingNotification })
         // A redelivery asked through the API: same delivery, same webhook-id, a new job.
         if (fields.r) {
           jobs.push({

@@ -12,8 +12,8 @@ import { createTrackingStore } from '../../src/main/stores.js'
 import { startWorkers } from '../../src/main/worker-process.js'
 import { type LocalRedis, startLocalRedis } from '../../src/redis/local-redis.js'
 import { encodeEvents } from '../../src/store/event-codec.js'
-import { createRedisKeys, type RedisKeys } from '../../src/store/redis-keys.js'
-import { alertCheckOps, indexOps } from '../../src/store/tracking-ops.js'
+import { createRedisKeys, type RedisKeys } from '../../src/store/redis/redis-keys.js'
+import { indexMoves } from '../../src/store/redis/tracking-script-args.js'
 import { atLeast, type Figure, type FigureModule } from '../figure.js'
 import { laPosteNumber } from '../poll-cost.js'
 import { startFakeLaPoste } from '../support.js'
@@ -82,17 +82,15 @@ export async function insertIdle(redis: Redis, keys: RedisKeys, count: number, f
       }
       numbers.push(keys.trackingByNumber(MERCHANT, record.carrier, record.trackingNumber), record.id)
       pipeline.hset(keys.tracking(record.id), 'doc', JSON.stringify(record), 'events', events, 'v', 2)
-      const ops = [
-        ...indexOps(keys, undefined, record),
-        ['ZADD', keys.due(record.carrier), nextDueMs, record.id],
-        ...alertCheckOps(keys, record.id, nextDueMs + 24 * HOUR),
-      ]
-      for (const [command, key, ...args] of ops) {
-        if (command !== 'ZADD') throw new Error(`unexpected ${command} in a registration`)
-        const members = zadds.get(String(key)) ?? []
-        members.push(...args)
-        zadds.set(String(key), members)
+      const add = (key: string, score: number, member: string) => {
+        const members = zadds.get(key) ?? []
+        members.push(score, member)
+        zadds.set(key, members)
       }
+      const moves = indexMoves(keys, undefined, record)
+      for (const key of moves.enter) add(key, 0, moves.member)
+      add(keys.due(record.carrier), nextDueMs, record.id)
+      add(keys.alertsDue(), nextDueMs + 24 * HOUR, record.id)
     }
     pipeline.mset(...numbers)
     for (const [key, members] of zadds) pipeline.zadd(key, ...members)

@@ -12,7 +12,7 @@ import { alertPolicyFrom, pollPolicyFrom } from '../../src/main/policies.js'
 import { createTrackingStore } from '../../src/main/stores.js'
 import { startLocalRedis } from '../../src/redis/local-redis.js'
 import { decodeEvents, encodeEvents } from '../../src/store/event-codec.js'
-import { createRedisKeys } from '../../src/store/redis-keys.js'
+import { createRedisKeys } from '../../src/store/redis/redis-keys.js'
 import type { PollView } from '../../src/store/tracking-store.js'
 import { atMost, type Figure, type FigureModule } from '../figure.js'
 import { laPosteNumber } from '../poll-cost.js'
@@ -120,7 +120,7 @@ export function longestJsonTimeline(): number {
 }
 
 async function usedMemory(redis: Redis): Promise<number> {
-  await redis.call('MEMORY', 'PURGE')
+  await redis.memory('PURGE')
   const info = await redis.info('memory')
   return Number(/used_memory:(\d+)/.exec(info)?.[1])
 }
@@ -205,9 +205,9 @@ export async function measureMemory(
     }
     if ((await redis.exists(keys.outbox())) !== 0) throw new Error('the outbox should be empty')
     const after = await usedMemory(redis)
-    const hashBytes = Number(await redis.call('MEMORY', 'USAGE', sample, 'SAMPLES', '0'))
+    const hashBytes = Number(await redis.memory('USAGE', sample, 'SAMPLES', 0))
     const eventsFieldBytes = (await redis.hstrlen(sample, 'events')) as number
-    const encoding = String(await redis.call('OBJECT', 'ENCODING', sample))
+    const encoding = String(await redis.object('ENCODING', sample))
     return {
       trackings,
       bytesPerTracking: (after - before) / trackings,

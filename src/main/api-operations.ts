@@ -7,7 +7,7 @@ import type { Config } from '../config.js'
 import type { Logger } from '../logger.js'
 import type { Metrics } from '../metrics.js'
 import { createApiKeyStore, watchApiKeyRevocations } from '../store/api-key-store.js'
-import { createOpenAlertCounts } from '../store/open-alert-counts.js'
+import { createOpenAlertCounts } from '../store/redis/open-alert-counts.js'
 
 export interface ApiOperationsOptions {
   config: Config

@@ -1,7 +1,7 @@
 import type { Redis } from 'ioredis'
 import { createApiKeyStore } from '../store/api-key-store.js'
 import { createCarrierHealthStore } from '../store/carrier-health-store.js'
-import { createRedisTrackingStore } from '../store/redis-tracking-store.js'
+import { createRedisTrackingStore } from '../store/redis/redis-tracking-store.js'
 import type { TrackingStore } from '../store/tracking-store.js'
 import { createWebhookStore } from '../store/webhook-store.js'
 

@@ -1,6 +1,6 @@
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto'
 import type { Redis } from 'ioredis'
-import { createRedisKeys } from './redis-keys.js'
+import { createRedisKeys } from './redis/redis-keys.js'
 
 export interface ApiKeyIdentity {
   keyId: string

@@ -1,6 +1,6 @@
 import type { Redis } from 'ioredis'
 import type { CarrierErrorKind } from '../domain/carrier-error-kind.js'
-import { createRedisKeys } from './redis-keys.js'
+import { createRedisKeys } from './redis/redis-keys.js'
 
 const HOUR_MS = 3_600_000
 /** Failures are counted per hour and read over the last 24 hours. */

@@ -1,7 +1,8 @@
 import type { Redis } from 'ioredis'
 import type { WebhookEventType } from '../domain/webhook-events.js'
-import { ADD_SUBSCRIPTION } from './lua.js'
-import { createRedisKeys } from './redis-keys.js'
+import { defineScripts } from './redis/lua-scripts.js'
+import { createRedisKeys } from './redis/redis-keys.js'
+import { decodeCompareAndSetAnswer, decodeSubscriptionAnswer } from './redis/script-answers.js'
 
 export interface WebhookSecret {
   secret: string
@@ -46,28 +47,14 @@ export interface WebhookDelivery {
   body: string
 }
 
-/** KEYS: the document. ARGV: expected, replacement. Returns 1 when swapped, 0 when it changed (or is gone). */
-const COMPARE_AND_SET = `
-if redis.call('GET', KEYS[1]) ~= ARGV[1] then return 0 end
-redis.call('SET', KEYS[1], ARGV[2], 'KEEPTTL')
-return 1
-`
-
 const DELIVERY_TTL_SECONDS = 30 * 24 * 3600
 const DELIVERIES_KEPT_PER_ENDPOINT = 1000
 const ATTEMPTS_KEPT = 30
 
-interface ScriptedRedis extends Redis {
-  colisCompareAndSet(key: string, expected: string, replacement: string): Promise<number>
-}
-
 export function createWebhookStore(client: Redis, prefix: string) {
-  const redis = client as ScriptedRedis
-  if (typeof redis.colisCompareAndSet !== 'function') {
-    redis.defineCommand('colisCompareAndSet', { numberOfKeys: 1, lua: COMPARE_AND_SET })
-  }
-  const compareAndSet = (key: string, expected: string, replacement: string) =>
-    redis.colisCompareAndSet(key, expected, replacement)
+  const redis = defineScripts(client)
+  const compareAndSet = async (key: string, expected: string, replacement: string) =>
+    decodeCompareAndSetAnswer(await redis.compareAndSet(key, expected, replacement))
   const keys = createRedisKeys(prefix)
   const parse = <T>(doc: string | null): T | undefined => (doc ? (JSON.parse(doc) as T) : undefined)
 
@@ -87,7 +74,7 @@ export function createWebhookStore(client: Redis, prefix: string) {
       if (!current || !doc) return undefined
       const changed = change(current)
       if (!changed) return current
-      if ((await compareAndSet(key, doc, JSON.stringify(changed))) === 1) return changed
+      if ((await compareAndSet(key, doc, JSON.stringify(changed))) === 'replaced') return changed
       doc = await redis.get(key)
     }
     throw new Error(`${key} kept changing: update given up`)
@@ -97,16 +84,14 @@ export function createWebhookStore(client: Redis, prefix: string) {
     async createEndpoint(endpoint: WebhookEndpoint): Promise<boolean> {
       const doc = JSON.stringify(endpoint)
       if (endpoint.trackingId) {
-        const added = await redis.eval(
-          ADD_SUBSCRIPTION,
-          3,
+        const answer = await redis.addSubscription(
           keys.tracking(endpoint.trackingId),
           keys.trackingSubscriptions(endpoint.trackingId),
           keys.webhook(endpoint.id),
           endpoint.id,
           doc,
         )
-        return added === 1
+        return decodeSubscriptionAnswer(answer) === 'added'
       }
       await redis
         .multi()

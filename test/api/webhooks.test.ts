@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { WEBHOOK_EVENT_TYPES } from '../../src/domain/webhook-events.js'
-import { createRedisKeys } from '../../src/store/redis-keys.js'
+import { createRedisKeys } from '../../src/store/redis/redis-keys.js'
 import { createWebhookStore } from '../../src/store/webhook-store.js'
 import { createHarness, type Harness } from '../support/harness.js'
 

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { parseCsv } from '../../src/cli/csv.js'
-import { createRedisTrackingStore } from '../../src/store/redis-tracking-store.js'
+import { createRedisTrackingStore } from '../../src/store/redis/redis-tracking-store.js'
 import { runCli, runCliOnTerminal } from '../support/child.js'
 import { connectTestRedis, testRedisUrl, uniquePrefix } from '../support/redis.js'
 

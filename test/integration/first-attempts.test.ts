@@ -1,7 +1,7 @@
 import { Queue, Worker } from 'bullmq'
 import { afterEach, describe, expect, it } from 'vitest'
 import { createSilentLogger } from '../../src/logger.js'
-import { createRedisKeys } from '../../src/store/redis-keys.js'
+import { createRedisKeys } from '../../src/store/redis/redis-keys.js'
 import { createWebhookStore } from '../../src/store/webhook-store.js'
 import { createGuardedDispatcher, parseAllowedCidrs } from '../../src/webhooks/egress-guard.js'
 import { WEBHOOK_RETRY_DELAYS_MS } from '../../src/webhooks/retry-schedule.js'

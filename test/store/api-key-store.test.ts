@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto'
 import type { Redis } from 'ioredis'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { createApiKeyStore, watchApiKeyRevocations } from '../../src/store/api-key-store.js'
-import { createRedisKeys } from '../../src/store/redis-keys.js'
+import { createRedisKeys } from '../../src/store/redis/redis-keys.js'
 import { eventually } from '../support/harness.js'
 import { connectTestRedis, uniquePrefix } from '../support/redis.js'
 

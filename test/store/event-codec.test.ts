@@ -9,8 +9,8 @@ import {
   decodeEventsJson,
   encodeEvents,
 } from '../../src/store/event-codec.js'
-import { createRedisKeys } from '../../src/store/redis-keys.js'
-import { createRedisTrackingStore } from '../../src/store/redis-tracking-store.js'
+import { createRedisKeys } from '../../src/store/redis/redis-keys.js'
+import { createRedisTrackingStore } from '../../src/store/redis/redis-tracking-store.js'
 import { anyEvent } from '../support/arbitraries.js'
 import { connectTestRedis, uniquePrefix } from '../support/redis.js'
 

@@ -1,6 +1,6 @@
 import type { Redis } from 'ioredis'
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest'
-import { createRedisKeys } from '../../src/store/redis-keys.js'
+import { createRedisKeys } from '../../src/store/redis/redis-keys.js'
 import {
   createWebhookStore,
   type WebhookDelivery,

@@ -1,26 +1,9 @@
+import { readFileSync } from 'node:fs'
 import type { Redis } from 'ioredis'
 import { RateLimiterMemory, RateLimiterRes } from 'rate-limiter-flexible'
 
-/**
- * Takes up to `want` points of a fixed window, never more than are left. KEYS: counter.
- * ARGV: want, max, windowMs. Returns granted, used (after the grant), ms left in the window.
- * The counter is the one rate-limiter-flexible kept (same key, same meaning), so processes of both
- * versions share it during a rolling upgrade.
- */
-const LEASE = `
-local max = tonumber(ARGV[2])
-local used = tonumber(redis.call('GET', KEYS[1]) or '0')
-local grant = math.min(tonumber(ARGV[1]), max - used)
-if grant > 0 then
-  used = redis.call('INCRBY', KEYS[1], grant)
-  if used == grant then redis.call('PEXPIRE', KEYS[1], ARGV[3]) end
-else
-  grant = 0
-end
-local ttl = redis.call('PTTL', KEYS[1])
-if ttl < 0 then ttl = tonumber(ARGV[3]) end
-return {grant, used, ttl}
-`
+/** Read once at startup; see the file's header. */
+const LEASE = readFileSync(new URL('./rateLease-1.lua', import.meta.url), 'utf8')
 
 /** How far ahead a busy key's lease reaches, at the rate it has been spending (ms). */
 const LEASE_HORIZON_MS = 100

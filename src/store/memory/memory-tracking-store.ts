@@ -1,7 +1,7 @@
-import { randomBytes } from 'node:crypto'
 import type { TrackingRecord } from '../../domain/tracking.js'
 import type { TrackingEvent } from '../../domain/tracking-event.js'
 import type { TrackingNotification } from '../../domain/tracking-lifecycle.js'
+import { newTrackingRecord } from '../new-tracking.js'
 import {
   InvalidCursorError,
   type Page,
@@ -25,15 +25,8 @@ interface Stored {
   version: number
 }
 
-const BASE62 = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789'
 const TRACKING_MEMBER = /^\d{15}:trk_[A-Za-z0-9]+$/
 const ALERT_MEMBER = /^\d{15}:alr_[A-Za-z0-9]+:trk_[A-Za-z0-9]+$/
-
-function createId(prefix: string, length = 20): string {
-  let id = ''
-  for (const byte of randomBytes(length)) id += BASE62[byte % 62]
-  return `${prefix}_${id}`
-}
 
 /** Newest first, then by id: the order of the Redis lists (members compared as strings). */
 function orderKey(at: string, id: string): string {
@@ -101,19 +94,7 @@ export function createMemoryTrackingStore(options: { now?: () => number } = {}):
       const key = numberKey(input.merchantId, input.carrier, input.trackingNumber)
       const existing = trackings.get(byNumber.get(key) ?? '')
       if (existing) return { record: clone(existing.record), events: clone(existing.events), created: false }
-      const record: TrackingRecord = {
-        id: createId('trk'),
-        ...clone(input),
-        status: 'pending',
-        createdAt,
-        updatedAt: createdAt,
-        lastNewEventAt: createdAt,
-        nextCheckAt: createdAt,
-        notFoundCount: 0,
-        failureCount: 0,
-        sequence: 0,
-        alerts: [],
-      }
+      const record = newTrackingRecord(clone(input), createdAt)
       trackings.set(record.id, { record, events: [], version: 1 })
       byNumber.set(key, record.id)
       pollsOf(record.carrier).set(record.id, at.getTime())

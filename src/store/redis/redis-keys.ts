@@ -11,8 +11,6 @@ export function createRedisKeys(prefix: string) {
       `${prefix}:m:${merchantId}:idx:cs:${carrier}:${status}`,
     /** Trackings waiting for their next poll, scored by when it is due (ms). */
     due: (carrier: string) => `${prefix}:poll:due:${carrier}`,
-    /** `due(carrier)` is this plus the carrier: for the script that learns the carrier from the doc. */
-    duePrefix: () => `${prefix}:poll:due:`,
     /** Trackings handed to a poll job, scored by when that lease runs out (ms). */
     inflight: (carrier: string) => `${prefix}:poll:inflight:${carrier}`,
     refreshAfterPoll: (carrier: string) => `${prefix}:poll:refresh:${carrier}`,
@@ -22,15 +20,12 @@ export function createRedisKeys(prefix: string) {
     /** Trackings of a merchant with an open alert of a type. */
     merchantAlertTrackings: (merchantId: string, type: string) =>
       `${prefix}:m:${merchantId}:idx:alert:${type}`,
-    /** An alert's own copy, written until alerts lived only in their tracking: read and removed, never written. */
-    legacyAlert: (id: string) => `${prefix}:alert:${id}`,
     /** Trackings whose alerts may change with time alone, scored by when (ms): the sweep's index. */
     alertsDue: () => `${prefix}:alerts:due`,
     alertsInflight: () => `${prefix}:alerts:inflight`,
     /** Notifications written with the state change that caused them (Redis stream). */
     outbox: () => `${prefix}:outbox`,
     webhook: (id: string) => `${prefix}:wh:${id}`,
-    webhookPrefix: () => `${prefix}:wh:`,
     merchantWebhooks: (merchantId: string) => `${prefix}:m:${merchantId}:webhooks`,
     /** Shopper subscriptions of one tracking: they go away with it. */
     trackingSubscriptions: (trackingId: string) => `${prefix}:trk:${trackingId}:subs`,

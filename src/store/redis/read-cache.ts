@@ -1,4 +1,4 @@
-import type { TrackingRecord } from '../domain/tracking.js'
+import type { TrackingRecord } from '../../domain/tracking.js'
 
 export interface ReadCacheEntry {
   /** The tracking's stored version these were decoded from. */

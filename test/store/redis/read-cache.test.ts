@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
-import type { TrackingRecord } from '../../src/domain/tracking.js'
-import { createReadCache, type ReadCacheEntry } from '../../src/store/read-cache.js'
+import type { TrackingRecord } from '../../../src/domain/tracking.js'
+import { createReadCache, type ReadCacheEntry } from '../../../src/store/redis/read-cache.js'
 
 const entry = (version: string, eventsJson: string): ReadCacheEntry => ({
   version,

@@ -1,80 +1,26 @@
-import { randomBytes } from 'node:crypto'
 import type { Redis } from 'ioredis'
-import type { TrackingRecord } from '../domain/tracking.js'
-import type { TrackingEvent } from '../domain/tracking-event.js'
-import { decodeEvents, decodeEventsJson, encodeEvents } from './event-codec.js'
-import {
-  CLAIM_DUE,
-  DELETE_TRACKING,
-  LOAD_TRACKINGS,
-  READ_TRACKING,
-  REGISTER_TRACKING,
-  REQUEST_REFRESH,
-  SAVE_TRACKINGS,
-} from './lua.js'
-import { createReadCache } from './read-cache.js'
-import { createRedisKeys } from './redis-keys.js'
-import {
-  alertCheckOps,
-  alertEntry,
-  alertOps,
-  dropAlertOps,
-  dropPollOps,
-  indexOps,
-  type Op,
-  outboxOps,
-  outboxPayloads,
-  pollScheduleOps,
-} from './tracking-ops.js'
+import type { TrackingRecord } from '../../domain/tracking.js'
+import type { TrackingEvent } from '../../domain/tracking-event.js'
+import { decodeEvents, decodeEventsJson } from '../event-codec.js'
+import { newTrackingRecord } from '../new-tracking.js'
 import {
   InvalidCursorError,
   type Page,
   type PollView,
-  type RefreshOutcome,
   type SaveOutcome,
   type StoredAlert,
-  type TrackingSave,
   type TrackingStore,
-} from './tracking-store.js'
-
-interface ScriptedRedis extends Redis {
-  colisRegister(...args: string[]): Promise<string>
-  colisSaveMany(keyCount: number, ...args: Array<string | Buffer>): Promise<number[]>
-  colisLoadManyBuffer(keyCount: number, ...keys: string[]): Promise<Array<Buffer | null>>
-  colisClaimDue(...args: string[]): Promise<string[]>
-  colisRefresh(...args: string[]): Promise<string>
-  colisDelete(...args: string[]): Promise<number>
-  colisReadBuffer(...args: string[]): Promise<Array<Buffer | null> | null>
-}
-
-const BASE62 = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789'
-
-/** Unpredictable ids (OWASP API1): a tracking id reveals nothing and cannot be guessed. */
-export function createId(prefix: string, length = 20): string {
-  const bytes = randomBytes(length)
-  let id = ''
-  for (const byte of bytes) id += BASE62[byte % 62]
-  return `${prefix}_${id}`
-}
-
-function defineScripts(redis: Redis): ScriptedRedis {
-  const scripted = redis as ScriptedRedis
-  if (typeof scripted.colisRegister === 'function') return scripted
-  redis.defineCommand('colisRegister', { numberOfKeys: 2, lua: REGISTER_TRACKING })
-  // Without numberOfKeys: the first argument is the count of keys (one per tracking of the batch).
-  redis.defineCommand('colisSaveMany', { lua: SAVE_TRACKINGS })
-  redis.defineCommand('colisLoadMany', { lua: LOAD_TRACKINGS })
-  redis.defineCommand('colisClaimDue', { numberOfKeys: 2, lua: CLAIM_DUE })
-  redis.defineCommand('colisRefresh', { numberOfKeys: 4, lua: REQUEST_REFRESH })
-  redis.defineCommand('colisDelete', { numberOfKeys: 2, lua: DELETE_TRACKING })
-  redis.defineCommand('colisRead', { numberOfKeys: 1, lua: READ_TRACKING })
-  return scripted
-}
+} from '../tracking-store.js'
+import { defineScripts, type ScriptedRedis } from './lua-scripts.js'
+import { createReadCache } from './read-cache.js'
+import { createRedisKeys } from './redis-keys.js'
+import { decodeDeleteAnswer, decodeRefreshAnswer, decodeSaveAnswer } from './script-answers.js'
+import { alertEntry, deleteArgs, registerArgs, saveGroup, saveSharedKeys } from './tracking-script-args.js'
 
 /** Saves sent in one command: a poll job's batch at once, a sweep's in a few (a script blocks Redis). */
 const SAVES_PER_COMMAND = 50
 
-const MEMBER_PATTERN = /^\d{15}:(trk_[A-Za-z0-9]+|alr_[A-Za-z0-9]+(:trk_[A-Za-z0-9]+)?)$/
+const MEMBER_PATTERN = /^\d{15}:(trk_[A-Za-z0-9]+|alr_[A-Za-z0-9]+:trk_[A-Za-z0-9]+)$/
 
 function encodeCursor(member: string): string {
   return Buffer.from(member).toString('base64url')
@@ -88,9 +34,7 @@ function decodeCursor(cursor: string): string {
 
 function parseRecord(doc: Buffer | string | null | undefined): TrackingRecord | undefined {
   if (!doc || doc.length === 0) return undefined
-  const record = JSON.parse(doc.toString()) as TrackingRecord
-  // Records written before alerts and sequences existed read as having none.
-  return { ...record, sequence: record.sequence ?? 0, alerts: record.alerts ?? [] }
+  return JSON.parse(doc.toString()) as TrackingRecord
 }
 
 /** Newest first through a lexicographic index, with a stable cursor (the last member seen). */
@@ -121,13 +65,38 @@ export function createRedisTrackingStore(
     const [doc, events, version] = await redis.hmgetBuffer(keys.tracking(id), 'doc', 'events', 'v')
     const record = parseRecord(doc)
     if (!record || record.merchantId !== merchantId) return undefined
+    noteCarrier(id, record.carrier)
     return { record, events: decodeEvents(events), version: Number(version?.toString()) }
   }
 
   /**
+   * The due key of each tracking this process has read or registered: `read` passes it to its script
+   * (a script's keys are all given to it), so a tracking seen once is read in one round trip.
+   */
+  const dueKeyOf = new Map<string, string>()
+  const dueKeys = new Map<string, string>()
+  const DUE_KEYS_REMEMBERED = 100_000
+
+  function dueKeyFor(carrier: string): string {
+    let dueKey = dueKeys.get(carrier)
+    if (dueKey === undefined) {
+      dueKey = keys.due(carrier)
+      dueKeys.set(carrier, dueKey)
+    }
+    return dueKey
+  }
+
+  function noteCarrier(id: string, carrier: string) {
+    if (dueKeyOf.has(id)) return
+    if (dueKeyOf.size >= DUE_KEYS_REMEMBERED) dueKeyOf.clear()
+    dueKeyOf.set(id, dueKeyFor(carrier))
+  }
+
+  /**
    * Whether a merchant's last save with notifications found someone listening: their payloads are then
-   * sent at once; otherwise a save goes without them and is sent again with them only if SAVE_TRACKINGS
-   * finds a listener. A merchant without webhooks never ships payloads nobody reads (~4 KB a change).
+   * sent at once; otherwise a save goes without them and is sent again with them only if
+   * saveTrackings.lua finds a listener. A merchant without webhooks never ships payloads nobody reads
+   * (~4 KB a change).
    */
   const listeningMerchants = new Map<string, boolean>()
   const LISTENING_MERCHANTS_LIMIT = 10_000
@@ -137,46 +106,6 @@ export function createRedisTrackingStore(
     listeningMerchants.set(merchantId, listening)
   }
 
-  /** What a save does instead when its tracking was deleted meanwhile: leave no poll or alert check behind. */
-  function goneOps(record: TrackingRecord): Op[] {
-    return [
-      ...dropPollOps(keys, record.carrier, record.id),
-      ...alertCheckOps(keys, record.id, undefined),
-      ['ZREM', keys.alertsInflight(), record.id],
-    ]
-  }
-
-  /** A tracking's arguments to SAVE_TRACKINGS (its key apart); with payloads, the 7th on are the notifications. */
-  function saveArgs(write: TrackingSave, withPayloads: boolean, ifGone: boolean): Array<string | Buffer> {
-    const { record, alerts, nextPoll } = write
-    const notifications = write.notifications ?? []
-    const ops: Op[] = [
-      ...indexOps(keys, write.before.record, record),
-      ...alertOps(keys, record, alerts ? [...alerts.opened, ...alerts.resolved] : []),
-      ...outboxOps(keys, notifications, 7),
-    ]
-    // A change of time alone (the alert sweep) leaves the poll schedule as it is.
-    if (nextPoll !== undefined)
-      ops.push(
-        ...pollScheduleOps(keys, record.carrier, record.id, nextPoll === 'none' ? undefined : nextPoll.atMs),
-      )
-    // A poll that left the alerts unlooked at leaves an alert sweep that claimed this tracking to finish:
-    // the sweep reschedules the check.
-    if (alerts !== undefined) {
-      ops.push(...alertCheckOps(keys, record.id, alerts.nextCheckAtMs))
-      ops.push(['ZREM', keys.alertsInflight(), record.id])
-    }
-    const args = [
-      String(write.before.version),
-      JSON.stringify(record),
-      write.events ? encodeEvents(write.events) : '',
-      JSON.stringify(ops),
-      ifGone ? JSON.stringify(goneOps(record)) : '',
-      withPayloads ? '1' : '0',
-    ]
-    return withPayloads ? [...args, ...outboxPayloads(notifications)] : args
-  }
-
   async function registerMany(
     items: Parameters<TrackingStore['registerMany']>[0],
     now: Date,
@@ -184,35 +113,11 @@ export function createRedisTrackingStore(
     if (items.length === 0) return []
     const createdAt = now.toISOString()
     // One register script per item, all in one round trip; `register` is the batch of one.
-    const records = items.map(
-      ({ input }): TrackingRecord => ({
-        id: createId('trk'),
-        ...input,
-        status: 'pending',
-        createdAt,
-        updatedAt: createdAt,
-        lastNewEventAt: createdAt,
-        nextCheckAt: createdAt,
-        notFoundCount: 0,
-        failureCount: 0,
-        sequence: 0,
-        alerts: [],
-      }),
-    )
+    const records = items.map(({ input }) => newTrackingRecord(input, createdAt))
     const pipeline = redis.pipeline() as unknown as ScriptedRedis
     records.forEach((record, index) => {
-      const ops: Op[] = [
-        ...indexOps(keys, undefined, record),
-        ['ZADD', keys.due(record.carrier), now.getTime(), record.id],
-        ...alertCheckOps(keys, record.id, items[index]?.nextAlertCheckAtMs),
-      ]
-      pipeline.colisRegister(
-        keys.trackingByNumber(record.merchantId, record.carrier, record.trackingNumber),
-        keys.tracking(record.id),
-        record.id,
-        JSON.stringify(record),
-        JSON.stringify(ops),
-        record.carrier,
+      pipeline.registerTracking(
+        ...registerArgs(keys, record, now.getTime(), items[index]?.nextAlertCheckAtMs),
       )
     })
     const replies = (await (pipeline as unknown as ReturnType<Redis['pipeline']>).exec()) ?? []
@@ -220,7 +125,10 @@ export function createRedisTrackingStore(
     const ids = replies.map(([error, id], index) => {
       if (error) throw error
       const record = records[index] as TrackingRecord
-      if (id === record.id) createdHere.set(record.id, record)
+      if (id === record.id) {
+        createdHere.set(record.id, record)
+        noteCarrier(record.id, record.carrier)
+      }
       return id as string
     })
     // Numbers registered before this batch: read them all at once (ioredis sends them together).
@@ -251,9 +159,12 @@ export function createRedisTrackingStore(
    */
   const read: TrackingStore['read'] = async (merchantId, id) => {
     const known = recent.get(id)
+    const dueKey = dueKeyOf.get(id) ?? (known ? dueKeyFor(known.record.carrier) : undefined)
     // Buffers: the timeline is stored deflated (binary), see event-codec.ts.
     const [doc, events, version, due] =
-      (await redis.colisReadBuffer(keys.tracking(id), keys.duePrefix(), id, known?.version ?? '')) ?? []
+      (dueKey
+        ? await redis.readTrackingBuffer(keys.tracking(id), dueKey, id, known?.version ?? '')
+        : await readUnseen(id)) ?? []
     const stored = version?.toString()
     let entry = doc === null && known?.version === stored ? known : undefined
     if (!entry) {
@@ -261,6 +172,7 @@ export function createRedisTrackingStore(
       if (!record || stored === undefined) return undefined
       entry = { version: stored, record, eventsJson: decodeEventsJson(events ?? null) }
       recent.set(id, entry)
+      noteCarrier(id, record.carrier)
     }
     if (entry.record.merchantId !== merchantId) return undefined
     return {
@@ -268,6 +180,19 @@ export function createRedisTrackingStore(
       eventsJson: entry.eventsJson,
       nextDueAtMs: due ? Number(due.toString()) : undefined,
     }
+  }
+
+  /** `read` of a tracking whose carrier, hence due key, this process does not know yet: two round trips. */
+  async function readUnseen(id: string): Promise<Array<Buffer | null> | null> {
+    const [doc, events, version] = await redis.hmgetBuffer(keys.tracking(id), 'doc', 'events', 'v')
+    const record = parseRecord(doc)
+    if (!record) return null
+    return [
+      doc ?? null,
+      events ?? null,
+      version ?? null,
+      await redis.zscoreBuffer(keys.due(record.carrier), id),
+    ]
   }
 
   return {
@@ -320,26 +245,20 @@ export function createRedisTrackingStore(
     },
 
     async delete(merchantId, id) {
+      // A conflict (a poll saved meanwhile, a subscription added) is read and tried again.
       for (let attempt = 0; attempt < 3; attempt++) {
-        const found = await readOwned(merchantId, id)
-        if (!found) return false
-        const { record } = found
-        const ops: Op[] = [
-          ['DEL', keys.trackingByNumber(merchantId, record.carrier, record.trackingNumber)],
-          ...indexOps(keys, record, undefined),
-          ...dropAlertOps(keys, record),
-          ...dropPollOps(keys, record.carrier, id),
-          ...alertCheckOps(keys, id, undefined),
-          ['ZREM', keys.alertsInflight(), id],
-        ]
-        const outcome = await redis.colisDelete(
-          keys.tracking(id),
-          keys.trackingSubscriptions(id),
-          String(found.version),
-          JSON.stringify(ops),
-          keys.webhookPrefix(),
+        // Sent together: one round trip.
+        const [[doc, version], subscriptionIds] = await Promise.all([
+          redis.hmget(keys.tracking(id), 'doc', 'v'),
+          redis.smembers(keys.trackingSubscriptions(id)),
+        ])
+        const record = parseRecord(doc)
+        if (!record || record.merchantId !== merchantId || !version) return false
+        const script = deleteArgs(keys, record, Number(version), subscriptionIds)
+        const answer = decodeDeleteAnswer(
+          await redis.deleteTracking(script.keys.length, ...script.keys, ...script.args),
         )
-        if (outcome !== 0) return outcome === 1
+        if (answer !== 'conflict') return answer === 'deleted'
       }
       return false
     },
@@ -347,20 +266,23 @@ export function createRedisTrackingStore(
     async requestRefresh(merchantId, id, nowMs) {
       const found = await readOwned(merchantId, id)
       if (!found) return undefined
-      const outcome = await redis.colisRefresh(
-        keys.tracking(id),
-        keys.due(found.record.carrier),
-        keys.inflight(found.record.carrier),
-        keys.refreshAfterPoll(found.record.carrier),
-        id,
-        String(nowMs),
+      const { carrier } = found.record
+      const answer = decodeRefreshAnswer(
+        await redis.requestRefresh(
+          keys.tracking(id),
+          keys.due(carrier),
+          keys.inflight(carrier),
+          keys.refreshAfterPoll(carrier),
+          id,
+          String(nowMs),
+        ),
       )
-      return outcome === 'gone' ? undefined : (outcome as RefreshOutcome)
+      return answer === 'gone' ? undefined : answer
     },
 
     async loadForPoll(ids) {
       if (ids.length === 0) return []
-      const fields = await redis.colisLoadManyBuffer(ids.length, ...ids.map((id) => keys.tracking(id)))
+      const fields = await redis.loadTrackingsBuffer(ids.length, ...ids.map((id) => keys.tracking(id)))
       return ids.map((_, index): PollView | undefined => {
         const doc = fields[3 * index] ?? null
         const stored = fields[3 * index + 1] ?? null
@@ -387,38 +309,37 @@ export function createRedisTrackingStore(
         index,
         withPayloads:
           (write.notifications?.length ?? 0) > 0 && listeningMerchants.get(write.record.merchantId) === true,
-        ifGone: false,
       }))
-      // At most twice: a save that needs its payloads, or the clean-up of a deleted tracking, is sent
-      // again with them (a deleted tracking answers before its payloads are asked for).
+      // At most twice: a save that needs its payloads is sent again with them.
       while (pending.length > 0) {
         const again: typeof pending = []
         for (let start = 0; start < pending.length; start += SAVES_PER_COMMAND) {
           const chunk = pending.slice(start, start + SAVES_PER_COMMAND)
-          const args: Array<string | Buffer> = []
-          for (const { write, withPayloads, ifGone } of chunk) {
-            const own = saveArgs(write, withPayloads, ifGone)
-            args.push(String(own.length), ...own)
+          const scriptKeys = saveSharedKeys(keys)
+          const scriptArgs: Array<string | Buffer> = []
+          for (const { write, withPayloads } of chunk) {
+            const group = saveGroup(keys, write, withPayloads)
+            scriptKeys.push(...group.keys)
+            scriptArgs.push(...group.args)
           }
-          const results = await redis.colisSaveMany(
-            chunk.length,
-            ...chunk.map(({ write }) => keys.tracking(write.record.id)),
-            ...args,
-          )
-          results.forEach((result, at) => {
+          const answers = await redis.saveTrackings(scriptKeys.length, ...scriptKeys, ...scriptArgs)
+          answers.forEach((code, at) => {
             const save = chunk[at] as (typeof pending)[number]
             const { merchantId } = save.write.record
-            if (result === 2) {
-              noteListening(merchantId, true)
-              again.push({ ...save, withPayloads: true })
-              return
+            const answer = decodeSaveAnswer(code)
+            switch (answer) {
+              case 'payloads_needed':
+                noteListening(merchantId, true)
+                again.push({ ...save, withPayloads: true })
+                return
+              case 'saved':
+              case 'saved_unheard':
+                if (save.withPayloads) noteListening(merchantId, answer === 'saved')
+                outcomes[save.index] = 'saved'
+                return
+              default:
+                outcomes[save.index] = answer
             }
-            if (result === -2) {
-              again.push({ ...save, ifGone: true })
-              return
-            }
-            if (save.withPayloads && (result === 1 || result === 3)) noteListening(merchantId, result === 1)
-            outcomes[save.index] = result === 1 || result === 3 ? 'saved' : result === 0 ? 'conflict' : 'gone'
           })
         }
         pending = again
@@ -427,7 +348,7 @@ export function createRedisTrackingStore(
     },
 
     async claimDue(carrier, nowMs, limit, leaseMs) {
-      return redis.colisClaimDue(
+      return redis.claimDue(
         keys.due(carrier),
         keys.inflight(carrier),
         String(nowMs),
@@ -437,7 +358,7 @@ export function createRedisTrackingStore(
     },
 
     async claimAlertChecks(nowMs, limit, leaseMs) {
-      return redis.colisClaimDue(
+      return redis.claimDue(
         keys.alertsDue(),
         keys.alertsInflight(),
         String(nowMs),
@@ -454,27 +375,17 @@ export function createRedisTrackingStore(
         query.cursor,
       )
       if (ids.length === 0) return { data: [] }
-      // `alertId:trackingId`: the alert is read from its tracking (once per tracking on the page);
-      // `alertId` alone: from its own key, as alerts listed before they lived only in their tracking were.
+      // Each alert is read from its tracking, once per tracking on the page.
       const entries = ids.map(alertEntry)
-      const trackingIds = [...new Set(entries.flatMap(({ trackingId }) => (trackingId ? [trackingId] : [])))]
-      const legacyIds = entries.flatMap(({ alertId, trackingId }) => (trackingId ? [] : [alertId]))
+      const trackingIds = [...new Set(entries.map(({ trackingId }) => trackingId))]
       const pipeline = redis.pipeline()
       for (const id of trackingIds) pipeline.hget(keys.tracking(id), 'doc')
-      for (const id of legacyIds) pipeline.get(keys.legacyAlert(id))
       const replies = ((await pipeline.exec()) ?? []).map(([error, reply]) => {
         if (error) throw error
         return typeof reply === 'string' ? reply : undefined
       })
       const records = new Map(trackingIds.map((id, at) => [id, parseRecord(replies[at])]))
-      const legacy = new Map(legacyIds.map((id, at) => [id, replies[trackingIds.length + at]]))
       const data = entries.flatMap(({ alertId, trackingId }): StoredAlert[] => {
-        if (!trackingId) {
-          const doc = legacy.get(alertId)
-          if (!doc) return []
-          const { merchantId: _owner, ...alert } = JSON.parse(doc) as StoredAlert & { merchantId: string }
-          return [alert]
-        }
         const record = records.get(trackingId)
         if (record?.merchantId !== merchantId) return []
         const alert = record.alerts.find((candidate) => candidate.id === alertId)

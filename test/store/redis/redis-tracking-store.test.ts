@@ -1,13 +1,13 @@
 import type { Redis } from 'ioredis'
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest'
-import type { DelayAlert } from '../../src/domain/delay-alerts.js'
-import type { TrackingRecord } from '../../src/domain/tracking.js'
-import { type TrackingEvent, withEventId } from '../../src/domain/tracking-event.js'
-import { createRedisKeys, indexMember, type RedisKeys } from '../../src/store/redis-keys.js'
-import { createRedisTrackingStore } from '../../src/store/redis-tracking-store.js'
-import type { NewTracking, PollView, StoredAlert, TrackingStore } from '../../src/store/tracking-store.js'
-import { connectTestRedis, uniquePrefix } from '../support/redis.js'
-import { runTrackingStoreContract } from './tracking-store-contract.js'
+import type { DelayAlert } from '../../../src/domain/delay-alerts.js'
+import type { TrackingRecord } from '../../../src/domain/tracking.js'
+import { type TrackingEvent, withEventId } from '../../../src/domain/tracking-event.js'
+import { createRedisKeys, type RedisKeys } from '../../../src/store/redis/redis-keys.js'
+import { createRedisTrackingStore } from '../../../src/store/redis/redis-tracking-store.js'
+import type { NewTracking, PollView, StoredAlert, TrackingStore } from '../../../src/store/tracking-store.js'
+import { connectTestRedis, uniquePrefix } from '../../support/redis.js'
+import { runTrackingStoreContract } from '../tracking-store-contract.js'
 
 const T0 = Date.parse('2026-03-27T10:00:00.000Z')
 const LEASE_MS = 60_000
@@ -23,9 +23,9 @@ afterAll(async () => {
 })
 
 /** A store under a prefix of its own, so every test starts from an empty Redis. */
-function freshStore(name: string): { store: TrackingStore; keys: RedisKeys } {
+function freshStore(name: string): { store: TrackingStore; keys: RedisKeys; prefix: string } {
   const prefix = uniquePrefix(`store-${name}`)
-  return { store: createRedisTrackingStore(redis, prefix), keys: createRedisKeys(prefix) }
+  return { store: createRedisTrackingStore(redis, prefix), keys: createRedisKeys(prefix), prefix }
 }
 
 function parcel(overrides: Partial<NewTracking> = {}): NewTracking {
@@ -135,16 +135,15 @@ describe('register', () => {
 })
 
 describe('read', () => {
-  it('finds the next poll time of a tracking registered before the carrier had a field of its own', async () => {
-    const { store, keys } = freshStore('get-legacy')
+  it('reads the next poll time of a tracking this process never saw, then of one it has seen', async () => {
+    const { store, keys, prefix } = freshStore('get-unseen')
     const { record } = await store.register(parcel(), new Date(T0))
-    expect(await redis.hget(keys.tracking(record.id), 'c')).toBe('laposte')
-    await redis.hdel(keys.tracking(record.id), 'c')
-    expect(await store.read('shop-a', record.id)).toEqual({
-      record,
-      eventsJson: '[]',
-      nextDueAtMs: T0,
-    })
+    // Another process: it knows nothing of the tracking, not even its carrier.
+    const elsewhere = createRedisTrackingStore(redis, prefix)
+    expect(await elsewhere.read('shop-a', record.id)).toEqual({ record, eventsJson: '[]', nextDueAtMs: T0 })
+    await redis.zadd(keys.due('laposte'), T0 + 5000, record.id)
+    expect((await elsewhere.read('shop-a', record.id))?.nextDueAtMs).toBe(T0 + 5000)
+    expect(await elsewhere.read('shop-b', record.id)).toBeUndefined()
   })
 })
 
@@ -513,9 +512,9 @@ describe('save', () => {
   it('sends a batch of saves, and of loads, as one command each (50 saves at most per command)', async () => {
     const { store } = freshStore('save-one-command')
     const records = await registerMany(store, 120)
-    const scripted = redis as unknown as Record<'colisSaveMany' | 'colisLoadManyBuffer', () => unknown>
-    const saves = vi.spyOn(scripted, 'colisSaveMany')
-    const loads = vi.spyOn(scripted, 'colisLoadManyBuffer')
+    const scripted = redis as unknown as Record<'saveTrackings' | 'loadTrackingsBuffer', () => unknown>
+    const saves = vi.spyOn(scripted, 'saveTrackings')
+    const loads = vi.spyOn(scripted, 'loadTrackingsBuffer')
     try {
       const views = (await store.loadForPoll(records.map((record) => record.id))) as PollView[]
       expect(loads).toHaveBeenCalledTimes(1)
@@ -604,7 +603,7 @@ async function listAll(store: TrackingStore, query: { state: 'open' | 'resolved'
 
 describe('alert lists', () => {
   it('lists each alert from its tracking, newest first, page by page, and moves it when resolved', async () => {
-    const { store, keys } = freshStore('lists')
+    const { store } = freshStore('lists')
     const first = await registeredId(store, '8K00009775862')
     const second = await registeredId(store, '8K00009775863')
     const lateFirst = alert('alr_a', 'late', 1)
@@ -626,8 +625,6 @@ describe('alert lists', () => {
       'alr_c',
       'alr_a',
     ])
-    // No copy of its own: the tracking is where an alert lives.
-    expect(await redis.exists(keys.legacyAlert('alr_a'))).toBe(0)
 
     const resolved = { ...lateFirst, resolvedAt: new Date(T0 + 3_600_000).toISOString() }
     await saveAlerts(store, first, [resolved, stalledFirst], [resolved])
@@ -639,36 +636,5 @@ describe('alert lists', () => {
     expect(await store.delete('shop-a', first)).toBe(true)
     expect((await listAll(store, { state: 'open' })).map((item) => item.id)).toEqual(['alr_c'])
     expect(await listAll(store, { state: 'resolved' })).toEqual([])
-  })
-
-  it('still lists an alert written with a key of its own, and cleans it up once it changes', async () => {
-    const { store, keys } = freshStore('legacy')
-    const id = await registeredId(store, '8K00009775862')
-    const late = alert('alr_old', 'late', 1)
-    await saveAlerts(store, id, [late], [])
-    // As alerts were stored before: the alert under its own key, its bare id in the merchant's lists.
-    const legacyMember = indexMember(late.openedAt, late.id)
-    await redis.set(
-      keys.legacyAlert(late.id),
-      JSON.stringify({ ...late, trackingId: id, merchantId: 'shop-a' }),
-    )
-    for (const type of [undefined, late.type])
-      await redis.zadd(keys.merchantAlerts('shop-a', 'open', type), 0, legacyMember)
-    const newer = alert('alr_new', 'late', 2)
-    const second = await registeredId(store, '8K00009775863')
-    await saveAlerts(store, second, [newer])
-
-    expect(await listAll(store, { state: 'open', type: 'late' })).toEqual([
-      { ...newer, trackingId: second },
-      { ...late, trackingId: id },
-    ])
-
-    const resolved = { ...late, resolvedAt: new Date(T0 + 3_600_000).toISOString() }
-    await saveAlerts(store, id, [resolved])
-    expect((await listAll(store, { state: 'open' })).map((item) => item.id)).toEqual(['alr_new'])
-    expect(await listAll(store, { state: 'resolved' })).toEqual([{ ...resolved, trackingId: id }])
-    expect(await redis.exists(keys.legacyAlert(late.id))).toBe(0)
-    for (const state of ['open', 'resolved'] as const)
-      expect(await redis.zscore(keys.merchantAlerts('shop-a', state), legacyMember)).toBeNull()
   })
 })

@@ -1,12 +1,12 @@
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
-import { ALERT_TYPES, type DelayAlert } from '../../src/domain/delay-alerts.js'
-import { TRACKING_STATUSES } from '../../src/domain/tracking-status.js'
-import { createRedisKeys, indexMember } from '../../src/store/redis-keys.js'
-import { indexOps } from '../../src/store/tracking-ops.js'
+import { ALERT_TYPES, type DelayAlert } from '../../../src/domain/delay-alerts.js'
+import { TRACKING_STATUSES } from '../../../src/domain/tracking-status.js'
+import { createRedisKeys, indexMember } from '../../../src/store/redis/redis-keys.js'
+import { indexMoves } from '../../../src/store/redis/tracking-script-args.js'
 
 const keys = createRedisKeys('t')
-type Indexed = NonNullable<Parameters<typeof indexOps>[1]>
+type Indexed = NonNullable<Parameters<typeof indexMoves>[1]>
 
 /** The list indexes a tracking belongs to, as key → members, computed from scratch. */
 function indexesOf(record: Indexed | undefined): Map<string, Set<string>> {
@@ -26,16 +26,14 @@ function indexesOf(record: Indexed | undefined): Map<string, Set<string>> {
   return indexes
 }
 
-/** Runs ZADD / ZREM ops against an in-memory copy of the indexes. */
-function apply(indexes: Map<string, Set<string>>, ops: ReturnType<typeof indexOps>) {
-  for (const [command, key, ...rest] of ops) {
-    const members = indexes.get(String(key)) ?? new Set<string>()
-    if (command === 'ZADD') members.add(String(rest[1]))
-    else if (command === 'ZREM') members.delete(String(rest[0]))
-    else throw new Error(`unexpected op ${String(command)}`)
-    if (members.size === 0) indexes.delete(String(key))
-    else indexes.set(String(key), members)
+/** Applies the moves as the scripts do (ZREM from each index left, ZADD to each entered) to a copy. */
+function apply(indexes: Map<string, Set<string>>, moves: ReturnType<typeof indexMoves>) {
+  for (const key of moves.leave) {
+    const members = indexes.get(key)
+    members?.delete(moves.member)
+    if (members?.size === 0) indexes.delete(key)
   }
+  for (const key of moves.enter) indexes.set(key, (indexes.get(key) ?? new Set()).add(moves.member))
   return indexes
 }
 
@@ -56,7 +54,7 @@ const recordArb = fc.record({
   alerts: fc.array(alertArb, { maxLength: 3 }),
 })
 
-describe('indexOps', () => {
+describe('indexMoves', () => {
   it('moves a tracking from the indexes of what it was to those of what it is (500 runs)', () => {
     fc.assert(
       fc.property(
@@ -67,7 +65,7 @@ describe('indexOps', () => {
           // A write that does not touch the alerts keeps the very array it read (the cheap path).
           const after =
             drawnAfter && before && sameAlerts ? { ...drawnAfter, alerts: before.alerts } : drawnAfter
-          expect(apply(indexesOf(before), indexOps(keys, before, after))).toEqual(indexesOf(after))
+          expect(apply(indexesOf(before), indexMoves(keys, before, after))).toEqual(indexesOf(after))
         },
       ),
       { numRuns: 500 },
@@ -83,7 +81,7 @@ describe('indexOps', () => {
       createdAt: '2026-11-30T08:00:00.000Z',
       alerts: [],
     }
-    expect(indexOps(keys, before, { ...before })).toEqual([])
-    expect(indexOps(keys, before, { ...before, status: 'delivered' })).not.toEqual([])
+    expect(indexMoves(keys, before, { ...before })).toEqual({ member: '', leave: [], enter: [] })
+    expect(indexMoves(keys, before, { ...before, status: 'delivered' }).enter).not.toEqual([])
   })
 })

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
-import { createRedisKeys } from '../../src/store/redis-keys.js'
-import { bullPrefix } from '../../workers/jobs.js'
+import { createRedisKeys } from '../../../src/store/redis/redis-keys.js'
+import { bullPrefix } from '../../../workers/jobs.js'
 
 /** CRC16-XMODEM, as Redis Cluster hashes keys (https://redis.io/docs/latest/operate/oss_and_stack/reference/cluster-spec/). */
 function crc16(text: string): number {

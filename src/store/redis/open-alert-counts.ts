@@ -1,10 +1,10 @@
 import type { Redis } from 'ioredis'
-import { ALERT_TYPES, type AlertType } from '../domain/delay-alerts.js'
+import { ALERT_TYPES, type AlertType } from '../../domain/delay-alerts.js'
 import { createRedisKeys } from './redis-keys.js'
 
 /**
  * Open alerts by type, every merchant together: one SCARD per type of the sets the tracking scripts
- * keep (tracking-ops.ts `alertOps`), so a metrics scrape never walks the merchants.
+ * keep (saveTrackings.lua, deleteTracking.lua), so a metrics scrape never walks the merchants.
  */
 export function createOpenAlertCounts(redis: Redis, prefix: string) {
   const keys = createRedisKeys(prefix)
