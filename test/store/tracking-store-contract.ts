@@ -1,110 +1,26 @@
 import { describe, expect, it } from 'vitest'
-import type { DelayAlert } from '../../src/domain/delay-alerts.js'
 import type { TrackingRecord } from '../../src/domain/tracking.js'
-import { type TrackingEvent, withEventId } from '../../src/domain/tracking-event.js'
+import { InvalidCursorError, type TrackingStore } from '../../src/store/tracking-store.js'
 import {
-  InvalidCursorError,
-  type NewTracking,
-  type PollView,
-  type StoredAlert,
-  type TrackingSave,
-  type TrackingStore,
-} from '../../src/store/tracking-store.js'
-
-const T0 = Date.parse('2026-03-27T10:00:00.000Z')
-const LEASE_MS = 60_000
+  alert,
+  dueAt,
+  LEASE_MS,
+  listAllAlerts,
+  listIds,
+  loadOne,
+  parcel,
+  registerMany,
+  saveAlerts,
+  saveOne,
+  scan,
+  T0,
+} from './store-helpers.js'
 
 /**
  * What every `TrackingStore` does, whatever keeps its data: run against the memory store and the Redis
  * store alike. `createStore` gives an empty store each time.
  */
 export function runTrackingStoreContract(name: string, createStore: () => TrackingStore) {
-  function parcel(overrides: Partial<NewTracking> = {}): NewTracking {
-    return { merchantId: 'shop-a', carrier: 'laposte', trackingNumber: '8K00009775862', ...overrides }
-  }
-
-  async function registerMany(
-    store: TrackingStore,
-    count: number,
-    options: { now?: (index: number) => Date; carrier?: string; merchantId?: string } = {},
-  ): Promise<TrackingRecord[]> {
-    const records: TrackingRecord[] = []
-    for (let index = 0; index < count; index++) {
-      const { record } = await store.register(
-        parcel({
-          trackingNumber: `NUM${String(index).padStart(6, '0')}`,
-          carrier: options.carrier ?? 'laposte',
-          merchantId: options.merchantId ?? 'shop-a',
-        }),
-        options.now?.(index) ?? new Date(T0),
-      )
-      records.push(record)
-    }
-    return records
-  }
-
-  async function loadOne(store: TrackingStore, id: string): Promise<PollView> {
-    const [view] = await store.loadForPoll([id])
-    if (!view) throw new Error(`tracking ${id} not loadable`)
-    return view
-  }
-
-  async function saveOne(store: TrackingStore, change: TrackingSave) {
-    expect(await store.save([change])).toEqual(['saved'])
-  }
-
-  function scan(trackingNumber: string, code: string, occurredAt: string, status: TrackingEvent['status']) {
-    return withEventId('laposte', trackingNumber, { occurredAt, status, code, description: `scan ${code}` })
-  }
-
-  async function listIds(
-    store: TrackingStore,
-    merchantId: string,
-    query: Partial<Parameters<TrackingStore['list']>[1]> = {},
-  ): Promise<string[]> {
-    const page = await store.list(merchantId, { limit: 100, ...query })
-    return page.data.map((record) => record.id)
-  }
-
-  /** When the tracking's next poll is due, as the API reads it (undefined while claimed or stopped). */
-  async function dueAt(store: TrackingStore, id: string, merchantId = 'shop-a') {
-    return (await store.get(merchantId, id))?.nextDueAtMs
-  }
-
-  function alert(id: string, type: DelayAlert['type'], minute: number, resolvedAt?: string): DelayAlert {
-    return {
-      id,
-      type,
-      openedAt: new Date(T0 + minute * 60_000).toISOString(),
-      ...(resolvedAt ? { resolvedAt } : {}),
-      details: { minute },
-    }
-  }
-
-  /** Saves the tracking with `alerts` as its alerts, `changed` of them reported as opened or resolved. */
-  async function saveAlerts(store: TrackingStore, id: string, alerts: DelayAlert[], changed = alerts) {
-    const view = await loadOne(store, id)
-    await saveOne(store, {
-      before: view,
-      record: { ...view.record, alerts },
-      alerts: {
-        opened: changed.filter((each) => each.resolvedAt === undefined),
-        resolved: changed.filter((each) => each.resolvedAt !== undefined),
-      },
-    })
-  }
-
-  async function listAllAlerts(store: TrackingStore, query: { state: 'open' | 'resolved'; type?: 'late' }) {
-    const seen: StoredAlert[] = []
-    let cursor: string | undefined
-    do {
-      const page = await store.listAlerts('shop-a', { ...query, limit: 2, cursor })
-      seen.push(...page.data)
-      cursor = page.nextCursor
-    } while (cursor)
-    return seen
-  }
-
   describe(`${name}: register`, () => {
     it('creates a tracking once per merchant, carrier and number, due at once, and answers the existing one after', async () => {
       const store = createStore()

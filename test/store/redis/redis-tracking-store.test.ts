@@ -1,16 +1,12 @@
 import type { Redis } from 'ioredis'
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest'
-import type { DelayAlert } from '../../../src/domain/delay-alerts.js'
 import type { TrackingRecord } from '../../../src/domain/tracking.js'
-import { type TrackingEvent, withEventId } from '../../../src/domain/tracking-event.js'
 import { createRedisKeys, type RedisKeys } from '../../../src/store/redis/redis-keys.js'
 import { createRedisTrackingStore } from '../../../src/store/redis/redis-tracking-store.js'
-import type { NewTracking, PollView, StoredAlert, TrackingStore } from '../../../src/store/tracking-store.js'
+import type { PollView, TrackingStore } from '../../../src/store/tracking-store.js'
 import { connectTestRedis, uniquePrefix } from '../../support/redis.js'
+import { LEASE_MS, listIds, loadOne, parcel, registerMany, scan, T0 } from '../store-helpers.js'
 import { runTrackingStoreContract } from '../tracking-store-contract.js'
-
-const T0 = Date.parse('2026-03-27T10:00:00.000Z')
-const LEASE_MS = 60_000
 
 let redis: Redis
 
@@ -26,30 +22,6 @@ afterAll(async () => {
 function freshStore(name: string): { store: TrackingStore; keys: RedisKeys; prefix: string } {
   const prefix = uniquePrefix(`store-${name}`)
   return { store: createRedisTrackingStore(redis, prefix), keys: createRedisKeys(prefix), prefix }
-}
-
-function parcel(overrides: Partial<NewTracking> = {}): NewTracking {
-  return { merchantId: 'shop-a', carrier: 'laposte', trackingNumber: '8K00009775862', ...overrides }
-}
-
-async function registerMany(
-  store: TrackingStore,
-  count: number,
-  options: { now?: (index: number) => Date; carrier?: string; merchantId?: string } = {},
-): Promise<TrackingRecord[]> {
-  const records: TrackingRecord[] = []
-  for (let index = 0; index < count; index++) {
-    const { record } = await store.register(
-      parcel({
-        trackingNumber: `NUM${String(index).padStart(6, '0')}`,
-        carrier: options.carrier ?? 'laposte',
-        merchantId: options.merchantId ?? 'shop-a',
-      }),
-      options.now?.(index) ?? new Date(T0),
-    )
-    records.push(record)
-  }
-  return records
 }
 
 /** Where a tracking's pending poll is, read straight from the `due` / `inflight` ZSETs. */
@@ -69,25 +41,6 @@ async function expectExactlyOnePendingPoll(keys: RedisKeys, carrier: string, id:
   const memberships = [slots.due, slots.inflight].filter((score) => score !== undefined)
   expect(memberships, `tracking ${id}: due=${slots.due} inflight=${slots.inflight}`).toHaveLength(1)
   return slots
-}
-
-async function loadOne(store: TrackingStore, id: string): Promise<PollView> {
-  const [view] = await store.loadForPoll([id])
-  if (!view) throw new Error(`tracking ${id} not loadable`)
-  return view
-}
-
-function scan(trackingNumber: string, code: string, occurredAt: string, status: TrackingEvent['status']) {
-  return withEventId('laposte', trackingNumber, { occurredAt, status, code, description: `scan ${code}` })
-}
-
-async function listIds(
-  store: TrackingStore,
-  merchantId: string,
-  query: Partial<Parameters<TrackingStore['list']>[1]> = {},
-): Promise<string[]> {
-  const page = await store.list(merchantId, { limit: 100, ...query })
-  return page.data.map((record) => record.id)
 }
 
 runTrackingStoreContract('redis store', () => freshStore('contract').store)
@@ -555,86 +508,5 @@ describe('save', () => {
     expect(await store.save([rescheduled])).toEqual(['saved'])
     expect(await redis.zscore(keys.alertsInflight(), b.id)).toBeNull()
     expect(await redis.zscore(keys.alertsDue(), b.id)).toBe(String(T0 + 9000))
-  })
-})
-
-function alert(id: string, type: DelayAlert['type'], minute: number, resolvedAt?: string): DelayAlert {
-  return {
-    id,
-    type,
-    openedAt: new Date(T0 + minute * 60_000).toISOString(),
-    ...(resolvedAt ? { resolvedAt } : {}),
-    details: { minute },
-  }
-}
-
-async function registeredId(store: TrackingStore, trackingNumber: string) {
-  return (await store.register(parcel({ trackingNumber }), new Date(T0))).record.id
-}
-
-/** `changed` as the alerts a change opened and resolved. */
-function alertsChange(changed: DelayAlert[]) {
-  return {
-    opened: changed.filter((alert) => alert.resolvedAt === undefined),
-    resolved: changed.filter((alert) => alert.resolvedAt !== undefined),
-  }
-}
-
-/** Saves the tracking with `alerts` as its alerts, `changed` of them reported as opened or resolved. */
-async function saveAlerts(store: TrackingStore, id: string, alerts: DelayAlert[], changed = alerts) {
-  const [view] = await store.loadForPoll([id])
-  if (!view) throw new Error(`${id} is gone`)
-  const outcomes = await store.save([
-    { before: view, record: { ...view.record, alerts }, alerts: alertsChange(changed) },
-  ])
-  expect(outcomes).toEqual(['saved'])
-}
-
-async function listAll(store: TrackingStore, query: { state: 'open' | 'resolved'; type?: 'late' }) {
-  const seen: StoredAlert[] = []
-  let cursor: string | undefined
-  do {
-    const page = await store.listAlerts('shop-a', { ...query, limit: 2, cursor })
-    seen.push(...page.data)
-    cursor = page.nextCursor
-  } while (cursor)
-  return seen
-}
-
-describe('alert lists', () => {
-  it('lists each alert from its tracking, newest first, page by page, and moves it when resolved', async () => {
-    const { store } = freshStore('lists')
-    const first = await registeredId(store, '8K00009775862')
-    const second = await registeredId(store, '8K00009775863')
-    const lateFirst = alert('alr_a', 'late', 1)
-    const stalledFirst = alert('alr_b', 'stalled', 2)
-    const lateSecond = alert('alr_c', 'late', 3)
-    await saveAlerts(store, first, [lateFirst, stalledFirst])
-    await saveAlerts(store, second, [lateSecond])
-
-    const open = [
-      { ...lateSecond, trackingId: second },
-      { ...stalledFirst, trackingId: first },
-      { ...lateFirst, trackingId: first },
-    ]
-    expect(await listAll(store, { state: 'open' })).toEqual(open)
-    // One page holding two alerts of the same tracking.
-    expect(await store.listAlerts('shop-a', { state: 'open', limit: 10 })).toEqual({ data: open })
-    expect(await store.listAlerts('shop-b', { state: 'open', limit: 10 })).toEqual({ data: [] })
-    expect((await listAll(store, { state: 'open', type: 'late' })).map((item) => item.id)).toEqual([
-      'alr_c',
-      'alr_a',
-    ])
-
-    const resolved = { ...lateFirst, resolvedAt: new Date(T0 + 3_600_000).toISOString() }
-    await saveAlerts(store, first, [resolved, stalledFirst], [resolved])
-    expect((await listAll(store, { state: 'open' })).map((item) => item.id)).toEqual(['alr_c', 'alr_b'])
-    expect(await listAll(store, { state: 'resolved', type: 'late' })).toEqual([
-      { ...resolved, trackingId: first },
-    ])
-
-    expect(await store.delete('shop-a', first)).toBe(true)
-    expect((await listAll(store, { state: 'open' })).map((item) => item.id)).toEqual(['alr_c'])
-    expect(await listAll(store, { state: 'resolved' })).toEqual([])
   })
 })
