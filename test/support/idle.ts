@@ -19,10 +19,18 @@ export async function unfinishedJobs(queue: Queue): Promise<number> {
 
 /** Resolves once every job of `queue` has settled: what those jobs would have done is done. */
 export async function untilQueueIdle(queue: Queue, timeoutMs?: number): Promise<void> {
-  await eventually(() => unfinishedJobs(queue), (count) => count === 0, timeoutMs)
+  await eventually(
+    () => unfinishedJobs(queue),
+    (count) => count === 0,
+    timeoutMs,
+  )
 }
 
 /** Resolves once the relay has handled and removed every outbox entry (it deletes what it acknowledges). */
 export async function untilOutboxDrained(redis: Redis, outboxKey: string, timeoutMs?: number): Promise<void> {
-  await eventually(() => redis.xlen(outboxKey), (length) => length === 0, timeoutMs)
+  await eventually(
+    () => redis.xlen(outboxKey),
+    (length) => length === 0,
+    timeoutMs,
+  )
 }
