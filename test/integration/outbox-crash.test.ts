@@ -115,6 +115,10 @@ describe.each(['before-enqueue', 'before-ack'] as const)('outbox relay dying %s'
     // It reads a few entries at a time (as many as it has first-attempt slots): wait until it has read
     // them all, each read batch dying at `stage`.
     const pendingCount = async () => ((await connect().xpending(keys.outbox(), 'relay')) as [number])[0]
+    await eventually(
+      async () => crashes.length,
+      (count) => count >= 1,
+    )
     await eventually(pendingCount, (count) => count === PARCELS * 2)
     await doomed.stop()
     expect(crashes.length).toBeGreaterThanOrEqual(1)
