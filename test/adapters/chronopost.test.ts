@@ -583,9 +583,16 @@ describe('chronopost: HTTP', () => {
   })
 
   it('reports a timeout as unavailable', async () => {
-    mockSoap('XN081879383FR', 200, fixture('delivered-fr-other-prefixes.xml'), { delayMs: 3000 })
-    const error = await caughtCarrierError(createAdapter().track({ trackingNumber: 'XN081879383FR' }))
-    expect(error).toMatchObject({ kind: 'unavailable', message: 'chronopost: timed out' })
+    mockSoap('XN081879383FR', 200, fixture('delivered-fr-other-prefixes.xml'), { delayMs: 1000 })
+    const impatient = createCarrierHttp({ carrier: 'chronopost', timeoutMs: 100 })
+    try {
+      const error = await caughtCarrierError(
+        createAdapter({ http: impatient }).track({ trackingNumber: 'XN081879383FR' }),
+      )
+      expect(error).toMatchObject({ kind: 'unavailable', message: 'chronopost: timed out' })
+    } finally {
+      await impatient.close()
+    }
   })
 })
 

@@ -4,6 +4,7 @@ import { createRateLimits, type RateLimitSettings } from '../../src/api/middlewa
 import { createMetrics } from '../../src/metrics.js'
 import { secretOf } from '../support/api-key.js'
 import { createHarness, type Harness } from '../support/harness.js'
+import { untilReady } from '../support/idle.js'
 import { parseExposition, sampleValue } from '../support/prometheus.js'
 import { connectTestRedis, uniquePrefix } from '../support/redis.js'
 
@@ -32,6 +33,9 @@ describe('rate limits shared by every API process through Redis', () => {
   const apiProcess = async (name: string, trustProxy: boolean) => {
     const redis = connectTestRedis()
     connections.push(redis)
+    // Until its connection is ready a limiter counts in memory, per process (its Redis-down fallback):
+    // the counts shared through Redis are what these tests check.
+    await untilReady(redis)
     return createHarness(
       name,
       { COLIS_REDIS_PREFIX: prefix },
@@ -145,6 +149,7 @@ describe('rate limits shared by every API process through Redis', () => {
 describe('authentication of a known key and address', () => {
   it('asks Redis nothing for the key or the address once they were verified together', async () => {
     const redis = connectTestRedis()
+    await untilReady(redis)
     const prefix = uniquePrefix('rate-limit-cached')
     const limits = createRateLimits(redis, prefix, SETTINGS)
     const failureChecks = vi.spyOn(limits.authFailures, 'get')
@@ -185,6 +190,7 @@ describe('failed authentications without TRUST_PROXY', () => {
 
   beforeAll(async () => {
     redis = connectTestRedis()
+    await untilReady(redis)
     harness = await createHarness(
       'rate-limit-noproxy',
       { COLIS_REDIS_PREFIX: prefix },

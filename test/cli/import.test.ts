@@ -25,8 +25,9 @@ function importEnv(prefix: string): Record<string, string> {
   return { REDIS_URL: testRedisUrl(), COLIS_REDIS_PREFIX: prefix, LAPOSTE_API_KEY: 'test-okapi-key' }
 }
 
+/** Writes `name` in a directory of its own: the tests run at the same time, some with the same file name. */
 function writeFile(name: string, content: string): string {
-  const path = join(dir, name)
+  const path = join(mkdtempSync(join(dir, 'case-')), name)
   writeFileSync(path, content)
   return path
 }
@@ -47,7 +48,7 @@ const MIXED = `\uFEFF${[
   ';;A-10;;;;',
 ].join('\r\n')}\r\n`
 
-describe('colis import', () => {
+describe.concurrent('colis import', () => {
   it('registers the good lines, lists the rejected ones, and exits 1', async () => {
     const prefix = uniquePrefix('cli-import')
     const file = writeFile('mixed.csv', MIXED)

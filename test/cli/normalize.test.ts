@@ -12,7 +12,7 @@ type Normalized = {
   estimatedDelivery?: string
 }
 
-describe('colis normalize --carrier laposte', () => {
+describe.concurrent('colis normalize --carrier laposte', () => {
   it.each([
     ['colissimo-intl-delivered.json', 'delivered', 9],
     ['colissimo-intl-delivered.single-object.json', 'delivered', 9],
@@ -72,7 +72,7 @@ describe('colis normalize --carrier laposte', () => {
   })
 })
 
-describe('colis track', () => {
+describe.concurrent('colis track', () => {
   it('prints a sandbox timeline as pure JSON on stdout', async () => {
     const run = await runCli(['track', 'sbx-delivered-001', '--json'])
     expect(run.code, run.stderr).toBe(0)
@@ -100,7 +100,7 @@ describe('colis track', () => {
   })
 })
 
-describe('colis usage', () => {
+describe.concurrent('colis usage', () => {
   it('exits 2 on an unknown command and prints the usage', async () => {
     const run = await runCli(['frobnicate'])
     expect(run.code).toBe(2)
@@ -114,7 +114,7 @@ const EXAMPLES = fileURLToPath(
   new URL('../../adapters/generic/examples/carriers.example.json', import.meta.url),
 )
 
-describe('colis normalize --carrier chronopost', () => {
+describe.concurrent('colis normalize --carrier chronopost', () => {
   it.each([
     ['trackSkybillV2-delivered-en.xml', 'delivered', 'D'],
     ['trackSkybillV2-live-fr-in-transit.xml', 'in_transit', 'IS'],
@@ -140,7 +140,7 @@ describe('colis normalize --carrier chronopost', () => {
   })
 })
 
-describe('colis normalize for definition-file carriers', () => {
+describe.concurrent('colis normalize for definition-file carriers', () => {
   it.each([
     ['acme-html', 'acme-html-journey.html'],
     ['parcelapi-json', 'parcelapi-json-journey.json'],
@@ -170,7 +170,7 @@ describe('colis normalize for definition-file carriers', () => {
   })
 })
 
-describe('colis detect', () => {
+describe.concurrent('colis detect', () => {
   it('prints ranked candidates as JSON', async () => {
     const run = await runCli(['detect', 'XG953488284JB', '--json'])
     expect(run.code, run.stderr).toBe(0)

@@ -9,7 +9,7 @@ const ENGLISH_TIME = /(Mon|Tue|Wed|Thu|Fri|Sat|Sun), \d{1,2} [A-Z][a-z]{2,3} \d{
 
 /** Runs the CLI with stdout on a pseudo-terminal (util-linux `script`), as a user at a terminal sees it. */
 
-describe('colis track, human output', () => {
+describe.concurrent('colis track, human output', () => {
   it('prints French labels and dates with --lang fr', async () => {
     const run = await runCli(['track', 'SBXPICKUP001', '--lang', 'fr'], { env: NO_COLOUR_ENV })
     expect(run.code, run.stderr).toBe(0)

@@ -2,7 +2,9 @@ import nock from 'nock'
 import { Webhook } from 'standardwebhooks'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { addCalendarDays, parisDateOf } from '../../src/domain/business-calendar.js'
+import { untilAlertSweepSince } from '../support/alert-sweeps.js'
 import { createHarness, eventually, type Harness } from '../support/harness.js'
+import { openWebhookPipeline } from '../support/webhook-pipeline.js'
 import { startWebhookReceiver } from '../support/webhook-receiver.js'
 
 const BASE = 'https://api.laposte.test'
@@ -12,6 +14,8 @@ const SCANS = [
   { code: 'MD2', label: 'Votre colis est en cours de livraison.', date: '2026-11-20T08:01:00+01:00' },
   { code: 'PC1', label: 'Votre colis a été déposé.', date: '2026-11-18T14:43:00+01:00' },
 ]
+
+type TrackingState = { pollingStopped?: string }
 
 type Payload = {
   type: string
@@ -23,6 +27,7 @@ describe('a late parcel: alert.opened, then delivered: alert.resolved and status
   let harness: Harness
   let receiver: Awaited<ReturnType<typeof startWebhookReceiver>>
   let delivered = false
+  let pipeline: ReturnType<typeof openWebhookPipeline>
 
   beforeAll(async () => {
     nock.disableNetConnect()
@@ -46,9 +51,11 @@ describe('a late parcel: alert.opened, then delivered: alert.resolved and status
           : [404, { returnCode: 104, returnMessage: 'pas encore', idShip: NUMBER }],
       )
     await harness.startWorkers()
+    pipeline = openWebhookPipeline(harness)
   })
 
   afterAll(async () => {
+    await pipeline?.close()
     await harness.close()
     await receiver.close()
     nock.cleanAll()
@@ -92,8 +99,13 @@ describe('a late parcel: alert.opened, then delivered: alert.resolved and status
       async () => payloads(),
       (all) => all.some((payload) => payload.type === 'alert.resolved'),
     )
-    // Let polls, sweeps and the relay run a while more: nothing may be sent twice.
-    await new Promise((resolve) => setTimeout(resolve, 1500))
+    // Polls stopped, one more sweep, the relay and the deliveries done: nothing may have been sent twice.
+    await eventually(
+      async () => (await (await harness.request(key, `/v1/trackings/${id}`)).json()) as TrackingState,
+      (tracking) => tracking.pollingStopped !== undefined,
+    )
+    await untilAlertSweepSince(harness, Date.now())
+    await pipeline.untilIdle()
 
     const webhook = new Webhook(endpoint.secret)
     for (const request of receiver.received) {

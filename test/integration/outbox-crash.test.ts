@@ -12,6 +12,7 @@ import { processDeliveryJob } from '../../workers/deliver-webhook.js'
 import type { DeliveryJobData } from '../../workers/jobs.js'
 import { startOutboxRelay } from '../../workers/relay-outbox.js'
 import { eventually } from '../support/harness.js'
+import { untilOutboxDrained, untilQueueIdle } from '../support/idle.js'
 import { testConnections, uniquePrefix } from '../support/redis.js'
 import { startWebhookReceiver } from '../support/webhook-receiver.js'
 
@@ -112,14 +113,19 @@ describe.each(['before-enqueue', 'before-ack'] as const)('outbox relay dying %s'
         throw new Error(`relay died ${at}`)
       },
     })
+    // It reads a few entries at a time (as many as it has first-attempt slots): wait until it has read
+    // them all, each read batch dying at `stage`.
+    const pendingCount = async () => ((await connect().xpending(keys.outbox(), 'relay')) as [number])[0]
     await eventually(
       async () => crashes.length,
       (count) => count >= 1,
     )
+    await eventually(pendingCount, (count) => count === PARCELS * 2)
     await doomed.stop()
+    expect(crashes.length).toBeGreaterThanOrEqual(1)
     // The dead relay read every entry and acknowledged none: they wait in its pending list.
-    const [pending] = (await connect().xpending(keys.outbox(), 'relay')) as [number]
-    expect(pending).toBe(PARCELS * 2)
+    expect(await pendingCount()).toBe(PARCELS * 2)
+    expect(await connect().xlen(keys.outbox())).toBe(PARCELS * 2)
 
     worker = new Worker<DeliveryJobData>('deliveries', (job) => processDeliveryJob(job, deliver), {
       connection: connect(),
@@ -142,11 +148,10 @@ describe.each(['before-enqueue', 'before-ack'] as const)('outbox relay dying %s'
         async () => receiver.received.length,
         (count) => count >= PARCELS * 2 * ENDPOINTS,
       )
-      await eventually(
-        async () => connect().xlen(keys.outbox()),
-        (length) => length === 0,
-      )
-      await new Promise((resolve) => setTimeout(resolve, 500))
+      // Replayed deliveries the dead relay had settled still get a job (sending nothing): all done once
+      // the outbox is drained and the queue is idle.
+      await untilOutboxDrained(connect(), keys.outbox())
+      await untilQueueIdle(queue)
     } finally {
       await survivor.stop()
     }

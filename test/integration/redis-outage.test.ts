@@ -51,7 +51,8 @@ describe('Redis outage: 503 at once while it is down, everything resumes when it
       HOST: '127.0.0.1',
       PORT: '0',
       COLIS_ADMIN_TOKEN: ADMIN_TOKEN,
-      SANDBOX_TIME_SCALE: '7200',
+      // The 38 simulated hours of the journey in about 8 s: long enough to stop Redis halfway.
+      SANDBOX_TIME_SCALE: '18000',
       POLL_CALENDAR: 'off',
       POLL_DISPATCH_INTERVAL: '100ms',
       POLL_PENDING: '300ms-500ms',
@@ -123,8 +124,11 @@ describe('Redis outage: 503 at once while it is down, everything resumes when it
     expect(scrape.status).toBe(200)
     expect(await scrape.text()).toMatch(/colis_metrics_source_errors_total\{source="queue_depths"\} [1-9]/)
 
-    // Some seconds of outage: the workers keep trying, the API keeps answering.
-    await new Promise((resolve) => setTimeout(resolve, 2_000))
+    // The outage lasts until the workers have met it (and logged it): they keep trying, the API keeps answering.
+    await eventually(
+      async () => lines.filter((line) => /"level":50/.test(line) && /"role":"worker"/.test(line)).length,
+      (count) => count > 0,
+    )
     expect((await call(`/v1/trackings/${id}`)).status).toBe(503)
 
     redis = await startLocalRedis({ dir, port, persistent: true })

@@ -1,7 +1,9 @@
 import type { ChildProcess } from 'node:child_process'
+import { Queue } from 'bullmq'
 import type { Redis } from 'ioredis'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { createApiKeyStore } from '../../src/store/api-key-store.js'
+import { bullPrefix, DELIVERY_QUEUE, MAINTENANCE_QUEUE, pollQueueName } from '../../workers/main.js'
 import { runCli, spawnCli, waitForExit } from '../support/child.js'
 import { FAST_SANDBOX_POLLING } from '../support/fast-polling.js'
 import { eventually } from '../support/harness.js'
@@ -42,7 +44,7 @@ async function stop(started: Started | undefined): Promise<number | null> {
   return waitForExit(started.child)
 }
 
-describe('colis serve with COLIS_ROLE=api and COLIS_ROLE=worker, as separate processes on one Redis', () => {
+describe.concurrent('colis serve with COLIS_ROLE=api and COLIS_ROLE=worker, as separate processes on one Redis', () => {
   const prefix = uniquePrefix('serve-roles')
   const env = {
     NODE_ENV: 'test',
@@ -85,8 +87,13 @@ describe('colis serve with COLIS_ROLE=api and COLIS_ROLE=worker, as separate pro
     expect(created.status).toBe(201)
     const { id } = (await created.json()) as { id: string }
 
-    // Polls are due every 200-300 ms here: a second without one means the api process runs no poller.
-    await new Promise((resolve) => setTimeout(resolve, 1_000))
+    // Only a BullMQ worker polls (or delivers, or sweeps), and an api process listens once all it runs
+    // is started: none of its connections is a worker of these queues, so the tracking stays unpolled.
+    const queues = [pollQueueName('sandbox'), DELIVERY_QUEUE, MAINTENANCE_QUEUE].map(
+      (name) => new Queue(name, { connection: redis, prefix: bullPrefix({ COLIS_REDIS_PREFIX: prefix }) }),
+    )
+    const connectedWorkers = () => Promise.all(queues.map((queue) => queue.getWorkersCount()))
+    expect(await connectedWorkers()).toEqual([0, 0, 0])
     const unpolled = await read(api.url, `/v1/trackings/${id}`)
     expect(unpolled.body).toMatchObject({ status: 'pending', events: [] })
 
@@ -95,6 +102,8 @@ describe('colis serve with COLIS_ROLE=api and COLIS_ROLE=worker, as separate pro
     expect(await read(worker.url, '/readyz')).toEqual({ status: 200, body: { status: 'ready' } })
     const noApi = await read(worker.url, `/v1/trackings/${id}`)
     expect(noApi).toMatchObject({ status: 404, body: { code: 'route_not_found' } })
+    await eventually(connectedWorkers, (counts) => counts.every((count) => count > 0))
+    await Promise.all(queues.map((queue) => queue.close()))
 
     const delivered = await eventually(
       async () => (await read(api?.url ?? '', `/v1/trackings/${id}`)).body,

@@ -3,7 +3,9 @@ import { Redis } from 'ioredis'
 import { inject } from 'vitest'
 
 export function testRedisUrl(): string {
-  return inject('redisUrl')
+  const url = inject('redisUrl')
+  if (!url) throw new Error('no test Redis in this project: list the file in REDIS_TESTS (vitest.config.ts)')
+  return url
 }
 
 /** A prefix no other test file uses, so tests never see each other's keys. */
