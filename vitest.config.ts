@@ -25,8 +25,7 @@ const REDIS_TESTS = [
   'test/metrics.test.ts',
   'test/store/api-key-store.test.ts',
   'test/store/event-codec.test.ts',
-  'test/store/open-alert-counts.test.ts',
-  'test/store/redis-tracking-store.test.ts',
+  'test/store/redis/**/*.test.ts',
   'test/store/webhook-store.test.ts',
   'test/workers/sweep-alerts.test.ts',
 ]

@@ -1,6 +1,6 @@
 import { Queue } from 'bullmq'
 import { Redis } from 'ioredis'
-import { bullPrefix, MAINTENANCE_QUEUE } from '../../workers/main.js'
+import { bullPrefix, MAINTENANCE_QUEUE } from '../../workers/jobs.js'
 import { eventually, type Harness } from './harness.js'
 import { testRedisUrl } from './redis.js'
 

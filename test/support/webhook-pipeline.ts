@@ -1,9 +1,9 @@
 import { Queue } from 'bullmq'
 import { Redis } from 'ioredis'
+import type { TrackingNotification } from '../../src/domain/tracking-notifications.js'
 import type { WebhookEventType } from '../../src/domain/webhook-events.js'
-import { createRedisKeys } from '../../src/store/redis-keys.js'
-import type { OutboxMessage } from '../../src/store/tracking-ops.js'
-import { bullPrefix, DELIVERY_QUEUE } from '../../workers/main.js'
+import { createRedisKeys } from '../../src/store/redis/redis-keys.js'
+import { bullPrefix, DELIVERY_QUEUE } from '../../workers/jobs.js'
 import type { Harness } from './harness.js'
 import { untilOutboxDrained, untilQueueIdle } from './idle.js'
 import { testRedisUrl } from './redis.js'
@@ -30,7 +30,7 @@ export function openWebhookPipeline(harness: Harness) {
         const sequence = (sequences.get(trackingId) ?? 0) + 1
         sequences.set(trackingId, sequence)
         const timestamp = new Date().toISOString()
-        const message: OutboxMessage = {
+        const message: TrackingNotification = {
           type: type ?? (sequence % 2 === 1 ? 'tracking.updated' : 'tracking.status_changed'),
           merchantId,
           trackingId,
