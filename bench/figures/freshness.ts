@@ -1,7 +1,6 @@
 import { loadConfig } from '../../src/config.js'
 import { nextPollDelayMs, type PollPolicy, type PollState } from '../../src/domain/poll-schedule.js'
-import { pollPolicyFrom } from '../../src/main/policies.js'
-import { pollCalendarFrom } from '../../workers/poll-schedule.js'
+import { pollCalendarFrom, pollPolicyFrom } from '../../src/main/policies.js'
 import { atMost, type BenchOptions, type Figure, type FigureModule } from '../figure.js'
 import {
   CODE,

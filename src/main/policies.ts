@@ -1,7 +1,7 @@
 import { alertFactsOf, type CarrierRuntime, createCarrierRuntime } from '../../adapters/registry.js'
-import { type PollPolicy, pollCalendarFrom } from '../../workers/poll-schedule.js'
-import { type Config, readEnvironment } from '../config.js'
+import { CONFIG_SCHEMA, type Config, readEnvironment } from '../config.js'
 import { type AlertPolicy, alertPolicyFor } from '../domain/delay-alerts.js'
+import type { PollCalendar, PollPolicy } from '../domain/poll-schedule.js'
 import type { TrackingRecord } from '../domain/tracking.js'
 import type { Logger } from '../logger.js'
 import type { Metrics } from '../metrics.js'
@@ -15,6 +15,28 @@ export function alertPolicyFrom(config: Config): (record: TrackingRecord) => Ale
   }
   return (record) => alertPolicyFor(alertFactsOf(record.carrier), record.service, overrides)
 }
+
+/** The calendar part of the policy from the configuration (POLL_SCAN_HOURS, POLL_SCAN_DAYS, POLL_ROUND_*). */
+export function pollCalendarFrom(
+  config: Pick<Config, 'POLL_SCAN_HOURS' | 'POLL_SCAN_DAYS' | 'POLL_ROUND_HOURS' | 'POLL_IN_TRANSIT_ROUND'>,
+): PollCalendar {
+  return {
+    scanHours: config.POLL_SCAN_HOURS,
+    scanDays: config.POLL_SCAN_DAYS,
+    roundHours: config.POLL_ROUND_HOURS,
+    inTransitRound: config.POLL_IN_TRANSIT_ROUND,
+  }
+}
+
+/** What a deployment gets without POLL_SCAN_* / POLL_ROUND_* settings: the schema's defaults. */
+export const DEFAULT_POLL_CALENDAR: PollCalendar = pollCalendarFrom(
+  CONFIG_SCHEMA.pick({
+    POLL_SCAN_HOURS: true,
+    POLL_SCAN_DAYS: true,
+    POLL_ROUND_HOURS: true,
+    POLL_IN_TRANSIT_ROUND: true,
+  }).parse({}),
+)
 
 /** How often a tracking is polled in each state, from POLL_*. */
 export function pollPolicyFrom(config: Config): PollPolicy {

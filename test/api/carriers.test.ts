@@ -2,6 +2,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { BUILTIN_CARRIER_IDS } from '../../adapters/registry.js'
 import { createHarness, type Harness } from '../support/harness.js'
 
 /** Two definition-file carriers whose number patterns overlap: detection must not pick one. */
@@ -43,13 +44,9 @@ describe('carriers API', () => {
     const response = await harness.request(key, '/v1/carriers')
     expect(response.status).toBe(200)
     const { data } = (await response.json()) as { data: Array<Record<string, unknown>> }
-    expect(data.map((carrier) => carrier.id)).toEqual([
-      'laposte',
-      'chronopost',
-      'sandbox',
-      'zz-one',
-      'zz-two',
-    ])
+    // Built-in carriers first, in the registry's order, then the definition file's.
+    expect(BUILTIN_CARRIER_IDS).toEqual(expect.arrayContaining(['laposte', 'chronopost', 'sandbox']))
+    expect(data.map((carrier) => carrier.id)).toEqual([...BUILTIN_CARRIER_IDS, 'zz-one', 'zz-two'])
     expect(data[0]).toEqual({
       id: 'laposte',
       name: 'La Poste (Colissimo, Lettre suivie, Chronopost)',

@@ -8,8 +8,7 @@ import {
   type PollState,
 } from '../../src/domain/poll-schedule.js'
 import { TRACKING_STATUSES, type TrackingStatus } from '../../src/domain/tracking-status.js'
-import { pollPolicyFrom } from '../../src/main/policies.js'
-import { DEFAULT_POLL_CALENDAR, pollCalendarFrom } from '../../workers/poll-schedule.js'
+import { DEFAULT_POLL_CALENDAR, pollCalendarFrom, pollPolicyFrom } from '../../src/main/policies.js'
 
 const MINUTE = 60_000
 const HOUR = 60 * MINUTE
