@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { Redis } from 'ioredis'
 import { afterAll, describe, expect, it } from 'vitest'
+import { BUILTIN_CARRIER_IDS } from '../../adapters/registry.js'
 import { findFreePort } from '../../src/redis/local-redis.js'
 import { runCli, spawnCli, waitForExit } from '../support/child.js'
 import { eventually } from '../support/harness.js'
@@ -170,7 +171,7 @@ describe('carrier definition file', () => {
         const response = await fetch(`${base}/v1/carriers`, { headers: { authorization: `Bearer ${key}` } })
         return ((await response.json()) as { data: Array<{ id: string }> }).data.map((carrier) => carrier.id)
       }
-      expect(await carrierIds()).toEqual(['laposte', 'chronopost', 'sandbox', 'acme-html'])
+      expect(await carrierIds()).toEqual([...BUILTIN_CARRIER_IDS, 'acme-html'])
 
       writeFileSync(file, JSON.stringify(examples))
       child.kill('SIGHUP')
@@ -185,7 +186,7 @@ describe('carrier definition file', () => {
       )
       expect(stderr()).toMatch(/carriers\[0\]/)
       expect(child.exitCode).toBeNull()
-      expect(await carrierIds()).toEqual(['laposte', 'chronopost', 'sandbox', 'acme-html', 'parcelapi-json'])
+      expect(await carrierIds()).toEqual([...BUILTIN_CARRIER_IDS, 'acme-html', 'parcelapi-json'])
     } finally {
       child.kill('SIGTERM')
       await waitForExit(child)
