@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { laPoste13CheckDigit } from '../../adapters/number-formats.js'
-import { createHarness, type Harness } from '../support/harness.js'
+import { createMemoryHarness, type MemoryHarness } from '../support/memory-harness.js'
 
 interface Problem {
   type: string
@@ -33,12 +33,12 @@ function laPosteNumber(serial: number): string {
 }
 
 describe('POST /v1/trackings/batch', () => {
-  let harness: Harness
+  let harness: MemoryHarness
   let keyA: string
   let keyB: string
 
   beforeAll(async () => {
-    harness = await createHarness('api-trackings-batch')
+    harness = await createMemoryHarness('api-trackings-batch')
     keyA = (await harness.apiKeys.create('shop-a')).key
     keyB = (await harness.apiKeys.create('shop-b')).key
   })
