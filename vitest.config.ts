@@ -15,7 +15,6 @@ const E2E_TESTS = [
 const REDIS_TESTS = [
   'test/api/admin.test.ts',
   'test/api/leased-limiter.test.ts',
-  'test/api/openapi.test.ts',
   'test/api/rate-limit.test.ts',
   'test/api/*.redis.test.ts',
   'test/integration/**/*.test.ts',
