@@ -13,7 +13,6 @@ const E2E_TESTS = [
 
 /** Files that talk to Redis (the run's private redis-server, or one of their own). */
 const REDIS_TESTS = [
-  'test/api/admin.test.ts',
   'test/api/leased-limiter.test.ts',
   'test/api/rate-limit.test.ts',
   'test/api/*.redis.test.ts',

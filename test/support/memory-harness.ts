@@ -30,8 +30,8 @@ export async function createMemoryHarness(
   env: Record<string, string> = {},
   /** Variables carrier definition files may name in headers. */
   carrierEnv: Record<string, string> = {},
-  /** A logger to read, metrics to fill, and more API dependencies (rate limits, admin…). */
-  extra: { logger?: Logger; metrics?: Metrics; app?: Partial<AppDeps> } = {},
+  /** A logger to read, metrics to fill, more API dependencies (rate limits, admin…), the stores to use. */
+  extra: { logger?: Logger; metrics?: Metrics; app?: Partial<AppDeps>; stores?: MemoryStores } = {},
 ): Promise<MemoryHarness> {
   const config = loadConfig({
     NODE_ENV: 'test',
@@ -43,7 +43,7 @@ export async function createMemoryHarness(
   const logger = extra.logger ?? createSilentLogger()
   const { metrics } = extra
   const carriers = createCarriers(config, logger, { env: carrierEnv, metrics })
-  const stores = createMemoryStores()
+  const stores = extra.stores ?? createMemoryStores()
   const app = createApiApp({
     config,
     redis: ANSWERING_REDIS,
