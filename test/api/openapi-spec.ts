@@ -1,3 +1,4 @@
+import { expect } from 'vitest'
 import type { JsonSchema } from '../support/json-schema.js'
 
 export interface Operation {
@@ -34,4 +35,11 @@ export function templateOf(spec: Spec, method: string, path: string): string | u
     .filter((template) => spec.paths[template]?.[method.toLowerCase()])
     .sort((a, b) => (a.match(/\{/g)?.length ?? 0) - (b.match(/\{/g)?.length ?? 0))
   return templates.find((template) => new RegExp(`^${template.replace(/\{[^}]+\}/g, '[^/]+')}$`).test(path))
+}
+
+/** The document the app serves at `/openapi.json`, without an API key. */
+export async function fetchSpec(app: { request(path: string): Response | Promise<Response> }): Promise<Spec> {
+  const response = await app.request('/openapi.json')
+  expect(response.status).toBe(200)
+  return (await response.json()) as Spec
 }

@@ -3,7 +3,7 @@ import { addCalendarDays, parisDateOf } from '../../src/domain/business-calendar
 import { createHarness, eventually, type Harness } from '../support/harness.js'
 import { validateJsonSchema } from '../support/json-schema.js'
 import { startWebhookReceiver } from '../support/webhook-receiver.js'
-import { type Operation, type Spec, specOperations, templateOf } from './openapi-spec.js'
+import { fetchSpec, type Operation, type Spec, specOperations, templateOf } from './openapi-spec.js'
 import { laPosteNumber } from './tracking-api.js'
 
 describe('OpenAPI document, against the answers of real polls and deliveries', () => {
@@ -20,9 +20,7 @@ describe('OpenAPI document, against the answers of real polls and deliveries', (
       ALERT_SWEEP_INTERVAL: '200ms',
     })
     key = (await harness.apiKeys.create('shop-openapi')).key
-    const response = await harness.app.request('/openapi.json')
-    expect(response.status).toBe(200)
-    spec = (await response.json()) as Spec
+    spec = await fetchSpec(harness.app)
   })
 
   afterAll(async () => {

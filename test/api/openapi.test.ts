@@ -5,7 +5,7 @@ import { createMemoryTrackingStore } from '../../src/store/memory/memory-trackin
 import type { WebhookStore } from '../../src/store/webhook-store.js'
 import { validateJsonSchema } from '../support/json-schema.js'
 import { createMemoryHarness, type MemoryHarness } from '../support/memory-harness.js'
-import { isDocumented, type Spec, specOperations, templateOf } from './openapi-spec.js'
+import { fetchSpec, isDocumented, type Spec, specOperations, templateOf } from './openapi-spec.js'
 
 describe('OpenAPI document', () => {
   let harness: MemoryHarness
@@ -15,9 +15,7 @@ describe('OpenAPI document', () => {
   beforeAll(async () => {
     harness = await createMemoryHarness('api-openapi')
     key = (await harness.apiKeys.create('shop-openapi')).key
-    const response = await harness.app.request('/openapi.json')
-    expect(response.status).toBe(200)
-    spec = (await response.json()) as Spec
+    spec = await fetchSpec(harness.app)
   })
 
   afterAll(async () => {

@@ -28,6 +28,18 @@ export function delivery(id: string, endpointId: string): WebhookDelivery {
   }
 }
 
+/** Records an attempt on `dlv_1` from a copy read before another attempt was recorded (503, then 200). */
+export async function recordAttemptsInConflict(webhooks: WebhookStore): Promise<void> {
+  const loaded = await webhooks.loadDelivery('dlv_1', 'whk_a')
+  await webhooks.recordAttempt('dlv_1', { at: AT, statusCode: 503, durationMs: 5 }, 'pending')
+  await webhooks.recordAttempt(
+    'dlv_1',
+    { at: AT, statusCode: 200, durationMs: 7 },
+    'delivered',
+    loaded?.stored,
+  )
+}
+
 /**
  * What every `WebhookStore` does, whatever keeps its documents: run against the memory store and the
  * Redis store alike. `createStore` gives an empty store each time.
@@ -122,14 +134,7 @@ export function runWebhookStoreContract(name: string, createStore: () => Webhook
 
     it('keeps an attempt recorded meanwhile by someone else', async () => {
       const webhooks = await fresh()
-      const loaded = await webhooks.loadDelivery('dlv_1', 'whk_a')
-      await webhooks.recordAttempt('dlv_1', { at: AT, statusCode: 503, durationMs: 5 }, 'pending')
-      await webhooks.recordAttempt(
-        'dlv_1',
-        { at: AT, statusCode: 200, durationMs: 7 },
-        'delivered',
-        loaded?.stored,
-      )
+      await recordAttemptsInConflict(webhooks)
       expect((await webhooks.getDelivery('dlv_1'))?.attempts.map((attempt) => attempt.statusCode)).toEqual([
         503, 200,
       ])

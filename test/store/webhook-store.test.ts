@@ -3,7 +3,13 @@ import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest'
 import { createRedisKeys } from '../../src/store/redis/redis-keys.js'
 import { createWebhookStore } from '../../src/store/webhook-store.js'
 import { connectTestRedis, uniquePrefix } from '../support/redis.js'
-import { AT, delivery, endpoint, runWebhookStoreContract } from './webhook-store-contract.js'
+import {
+  AT,
+  delivery,
+  endpoint,
+  recordAttemptsInConflict,
+  runWebhookStoreContract,
+} from './webhook-store-contract.js'
 
 runWebhookStoreContract('redis webhook store', () =>
   createWebhookStore(redis, uniquePrefix('webhooks-contract')),
@@ -78,14 +84,7 @@ describe('redis webhook store: round trips, keys and expiry', () => {
 
   it('keeps an attempt recorded meanwhile by someone else: reads again and appends', async () => {
     const { webhooks, keys } = await fresh('attempt-conflict')
-    const loaded = await webhooks.loadDelivery('dlv_1', 'whk_a')
-    await webhooks.recordAttempt('dlv_1', { at: AT, statusCode: 503, durationMs: 5 }, 'pending')
-    await webhooks.recordAttempt(
-      'dlv_1',
-      { at: AT, statusCode: 200, durationMs: 7 },
-      'delivered',
-      loaded?.stored,
-    )
+    await recordAttemptsInConflict(webhooks)
     expect((await webhooks.getDelivery('dlv_1'))?.attempts.map((attempt) => attempt.statusCode)).toEqual([
       503, 200,
     ])

@@ -5,6 +5,7 @@ import { createApiApp } from '../../src/main/api-process.js'
 import { createCarriers } from '../../src/main/policies.js'
 import { createMemoryStores, type MemoryStores } from '../../src/main/stores.js'
 import type { Metrics } from '../../src/metrics.js'
+import { requestWithKey } from './request-with-key.js'
 
 export interface MemoryHarness {
   config: Config
@@ -60,11 +61,8 @@ export async function createMemoryHarness(
     apiKeys: stores.apiKeys,
     webhooks: stores.webhooks,
     carrierHealth: stores.carrierHealth,
-    request(key, path, init = {}) {
-      const headers = new Headers(init.headers)
-      headers.set('authorization', `Bearer ${key}`)
-      if (init.body && !headers.has('content-type')) headers.set('content-type', 'application/json')
-      return Promise.resolve(app.request(path, { ...init, headers }))
+    request(key, path, init) {
+      return requestWithKey(app, key, path, init)
     },
     async close() {
       await carriers.close()
