@@ -13,14 +13,9 @@ const E2E_TESTS = [
 
 /** Files that talk to Redis (the run's private redis-server, or one of their own). */
 const REDIS_TESTS = [
-  'test/api/admin.test.ts',
-  'test/api/carriers.test.ts',
   'test/api/leased-limiter.test.ts',
-  'test/api/openapi.test.ts',
   'test/api/rate-limit.test.ts',
-  'test/api/trackings-batch.test.ts',
-  'test/api/trackings.test.ts',
-  'test/api/webhooks.test.ts',
+  'test/api/*.redis.test.ts',
   'test/integration/**/*.test.ts',
   'test/metrics.test.ts',
   'test/store/api-key-store.test.ts',

@@ -14,7 +14,7 @@ import type { Stores } from './stores.js'
 export interface ApiAppOptions {
   config: Config
   /** The connection `/readyz` pings. */
-  redis: Redis
+  redis: Pick<Redis, 'ping'>
   stores: Stores
   carriers: CarrierRuntime
   logger: Logger

@@ -1,9 +1,13 @@
 import type { Redis } from 'ioredis'
-import { createApiKeyStore } from '../store/api-key-store.js'
-import { createCarrierHealthStore } from '../store/carrier-health-store.js'
+import { type ApiKeyStore, createApiKeyStore } from '../store/api-key-store.js'
+import { type CarrierHealthStore, createCarrierHealthStore } from '../store/carrier-health-store.js'
+import { createMemoryApiKeyStore } from '../store/memory/memory-api-key-store.js'
+import { createMemoryCarrierHealthStore } from '../store/memory/memory-carrier-health-store.js'
+import { createMemoryTrackingStore, type MemoryTrackingStore } from '../store/memory/memory-tracking-store.js'
+import { createMemoryWebhookStore, type MemoryWebhookStore } from '../store/memory/memory-webhook-store.js'
 import { createRedisTrackingStore } from '../store/redis/redis-tracking-store.js'
 import type { TrackingStore } from '../store/tracking-store.js'
-import { createWebhookStore } from '../store/webhook-store.js'
+import { createWebhookStore, type WebhookStore } from '../store/webhook-store.js'
 
 /** Stands between a process and its tracking store (tests use it for fault injection). */
 export type WrapTrackingStore = (store: TrackingStore) => TrackingStore
@@ -20,8 +24,16 @@ export function createTrackingStore(redis: Redis, prefix: string, options: Store
   return options.wrap ? options.wrap(store) : store
 }
 
+/** Every store a process uses. */
+export interface Stores {
+  trackings: TrackingStore
+  apiKeys: ApiKeyStore
+  webhooks: WebhookStore
+  carrierHealth: CarrierHealthStore
+}
+
 /** Every store a process uses, on one connection. */
-export function createStores(redis: Redis, prefix: string, options: StoreOptions = {}) {
+export function createStores(redis: Redis, prefix: string, options: StoreOptions = {}): Stores {
   return {
     trackings: createTrackingStore(redis, prefix, options),
     apiKeys: createApiKeyStore(redis, prefix),
@@ -30,4 +42,29 @@ export function createStores(redis: Redis, prefix: string, options: StoreOptions
   }
 }
 
-export type Stores = ReturnType<typeof createStores>
+export interface MemoryStores extends Stores {
+  trackings: MemoryTrackingStore
+  webhooks: MemoryWebhookStore
+}
+
+/** Every store in memory, tied together as the Redis ones are (deleting a tracking drops its subscriptions). */
+export function createMemoryStores(options: { now?: () => number } = {}): MemoryStores {
+  const saved = createMemoryTrackingStore(options)
+  const webhooks = createMemoryWebhookStore({
+    trackingExists: async (id) => (await saved.loadForPoll([id]))[0] !== undefined,
+  })
+  const trackings: MemoryTrackingStore = {
+    ...saved,
+    async delete(merchantId, id) {
+      const deleted = await saved.delete(merchantId, id)
+      if (deleted) webhooks.forgetTracking(id)
+      return deleted
+    },
+  }
+  return {
+    trackings,
+    apiKeys: createMemoryApiKeyStore(),
+    webhooks,
+    carrierHealth: createMemoryCarrierHealthStore(),
+  }
+}

@@ -35,46 +35,81 @@ function randomKeyId(): string {
   return id
 }
 
+/** What every API-key store does; only the SHA-256 of a secret is ever stored. */
+export interface ApiKeyStore {
+  create(merchantId: string, now?: Date, options?: { label?: string }): Promise<CreatedApiKey>
+  /** Every key (of one merchant, if given), newest first, without secrets. */
+  list(filter?: { merchantId?: string }): Promise<ApiKeyInfo[]>
+  /** Revokes a key for good (it stays listed, with `revokedAt`). Undefined for an unknown id. */
+  revoke(keyId: string, now?: Date): Promise<ApiKeyInfo | undefined>
+  verify(presented: string): Promise<ApiKeyIdentity | undefined>
+}
+
+/** A new key for a merchant: the key shown once, and the digest of its secret to store. */
+export function mintApiKey(
+  merchantId: string,
+  now: Date,
+  options: { label?: string },
+): { created: CreatedApiKey; secretSha256: string } {
+  if (!MERCHANT_PATTERN.test(merchantId)) {
+    throw new Error('merchant names are 1 to 64 letters, digits, dots, dashes or underscores')
+  }
+  const keyId = randomKeyId()
+  const secret = randomBytes(32).toString('base64url')
+  return {
+    created: {
+      keyId,
+      merchantId,
+      key: `colis_${keyId}_${secret}`,
+      createdAt: now.toISOString(),
+      ...(options.label ? { label: options.label } : {}),
+    },
+    secretSha256: digest(secret).toString('hex'),
+  }
+}
+
+/** The key id and secret of a presented key, if it has the shape of one. */
+export function parseApiKey(presented: string): { keyId: string; secret: string } | undefined {
+  const match = presented.match(KEY_PATTERN)
+  if (!match?.[1] || !match[2]) return undefined
+  return { keyId: match[1], secret: match[2] }
+}
+
+/** Compares digests in constant time, even for unknown ids, so timing does not tell which key ids exist. */
+export function secretMatches(storedSha256: string | null | undefined, secret: string): boolean {
+  const expected = storedSha256 ? Buffer.from(storedSha256, 'hex') : Buffer.alloc(32)
+  return timingSafeEqual(expected, digest(secret))
+}
+
+/** The shape of a key id, checked before any lookup. */
+export const KEY_ID_PATTERN = /^[A-Za-z0-9]{12}$/
+
 /**
  * API keys are `colis_<keyId>_<secret>` with a 256-bit secret. Only the SHA-256 of the secret is
  * stored (a fast hash is right for random tokens); verification compares digests in constant time.
  */
-export function createApiKeyStore(redis: Redis, prefix: string) {
+export function createApiKeyStore(redis: Redis, prefix: string): ApiKeyStore {
   const keys = createRedisKeys(prefix)
   return {
-    async create(
-      merchantId: string,
-      now = new Date(),
-      options: { label?: string } = {},
-    ): Promise<CreatedApiKey> {
-      if (!MERCHANT_PATTERN.test(merchantId)) {
-        throw new Error('merchant names are 1 to 64 letters, digits, dots, dashes or underscores')
-      }
-      const keyId = randomKeyId()
-      const secret = randomBytes(32).toString('base64url')
-      const createdAt = now.toISOString()
+    async create(merchantId, now = new Date(), options = {}) {
+      const { created, secretSha256 } = mintApiKey(merchantId, now, options)
+      const { keyId, createdAt } = created
       await redis
         .multi()
         .hset(keys.apiKey(keyId), {
           merchantId,
-          secretSha256: digest(secret).toString('hex'),
+          secretSha256,
           createdAt,
           ...(options.label ? { label: options.label } : {}),
         })
         .sadd(keys.merchantApiKeys(merchantId), keyId)
         .sadd(keys.allApiKeys(), keyId)
         .exec()
-      return {
-        keyId,
-        merchantId,
-        key: `colis_${keyId}_${secret}`,
-        createdAt,
-        ...(options.label ? { label: options.label } : {}),
-      }
+      return created
     },
 
     /** Every key (of one merchant, if given), newest first, without secrets. */
-    async list(filter: { merchantId?: string } = {}): Promise<ApiKeyInfo[]> {
+    async list(filter = {}) {
       const ids = await redis.smembers(
         filter.merchantId ? keys.merchantApiKeys(filter.merchantId) : keys.allApiKeys(),
       )
@@ -96,8 +131,8 @@ export function createApiKeyStore(redis: Redis, prefix: string) {
      * Revokes a key for good (it stays listed, with `revokedAt`) and tells every API process at once
      * (pub/sub), so none keeps trusting it from its verification cache. Undefined for an unknown id.
      */
-    async revoke(keyId: string, now = new Date()): Promise<ApiKeyInfo | undefined> {
-      if (!/^[A-Za-z0-9]{12}$/.test(keyId)) return undefined
+    async revoke(keyId, now = new Date()) {
+      if (!KEY_ID_PATTERN.test(keyId)) return undefined
       const key = keys.apiKey(keyId)
       if (!(await redis.exists(key))) return undefined
       await redis.hsetnx(key, 'revokedAt', now.toISOString())
@@ -119,25 +154,21 @@ export function createApiKeyStore(redis: Redis, prefix: string) {
       }
     },
 
-    async verify(presented: string): Promise<ApiKeyIdentity | undefined> {
-      const match = presented.match(KEY_PATTERN)
-      if (!match?.[1] || !match[2]) return undefined
+    async verify(presented) {
+      const parsed = parseApiKey(presented)
+      if (!parsed) return undefined
       const [merchantId, stored, revokedAt] = await redis.hmget(
-        keys.apiKey(match[1]),
+        keys.apiKey(parsed.keyId),
         'merchantId',
         'secretSha256',
         'revokedAt',
       )
-      // Compare even for unknown ids, so timing does not tell which key ids exist.
-      const expected = stored ? Buffer.from(stored, 'hex') : Buffer.alloc(32)
-      const same = timingSafeEqual(expected, digest(match[2]))
+      const same = secretMatches(stored, parsed.secret)
       if (!same || !merchantId || revokedAt) return undefined
-      return { keyId: match[1], merchantId }
+      return { keyId: parsed.keyId, merchantId }
     },
   }
 }
-
-export type ApiKeyStore = ReturnType<typeof createApiKeyStore>
 
 /**
  * Calls `onRevoked(keyId)` for every key revoked by any process, and `onRevoked(undefined)` when the

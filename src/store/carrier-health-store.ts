@@ -2,19 +2,25 @@ import type { Redis } from 'ioredis'
 import type { CarrierErrorKind } from '../domain/carrier-error-kind.js'
 import { createRedisKeys } from './redis/redis-keys.js'
 
-const HOUR_MS = 3_600_000
+export const HOUR_MS = 3_600_000
 /** Failures are counted per hour and read over the last 24 hours. */
-const WINDOW_HOURS = 24
+export const WINDOW_HOURS = 24
 
-function hourBucket(nowMs: number): number {
+export function hourBucket(nowMs: number): number {
   return Math.floor(nowMs / HOUR_MS)
+}
+
+/** Recent carrier failures by kind, counted per hour, read over the last 24 hours. */
+export interface CarrierHealthStore {
+  recordFailure(carrier: string, kind: CarrierErrorKind, nowMs?: number): Promise<void>
+  recentFailures(carriers: readonly string[], nowMs?: number): Promise<Map<string, Record<string, number>>>
 }
 
 /**
  * Recent carrier failures by kind, so a carrier that changed its format shows up in `GET /v1/carriers`
  * instead of looking like "no events yet". One small hash per carrier and hour, expiring by itself.
  */
-export function createCarrierHealthStore(redis: Redis, prefix: string) {
+export function createCarrierHealthStore(redis: Redis, prefix: string): CarrierHealthStore {
   const keys = createRedisKeys(prefix)
   const bucketKey = (carrier: string, bucket: number) => `${keys.carrierFailures(carrier)}:${bucket}`
   return {
@@ -51,5 +57,3 @@ export function createCarrierHealthStore(redis: Redis, prefix: string) {
     },
   }
 }
-
-export type CarrierHealthStore = ReturnType<typeof createCarrierHealthStore>

@@ -47,11 +47,51 @@ export interface WebhookDelivery {
   body: string
 }
 
-const DELIVERY_TTL_SECONDS = 30 * 24 * 3600
-const DELIVERIES_KEPT_PER_ENDPOINT = 1000
-const ATTEMPTS_KEPT = 30
+/** What every webhook store does: endpoints (a merchant's own, a tracking's subscriptions) and deliveries. */
+export interface WebhookStore {
+  /** False when the endpoint subscribes to a tracking that is gone (nothing written then). */
+  createEndpoint(endpoint: WebhookEndpoint): Promise<boolean>
+  getEndpoint(id: string): Promise<WebhookEndpoint | undefined>
+  /** Applies `change` to the endpoint as it is now; `change` returns undefined when there is nothing to do. */
+  updateEndpoint(
+    id: string,
+    change: (current: WebhookEndpoint) => WebhookEndpoint | undefined,
+  ): Promise<WebhookEndpoint | undefined>
+  deleteEndpoint(endpoint: WebhookEndpoint): Promise<void>
+  /** The merchant's own endpoints, or a tracking's shopper subscriptions, by id. */
+  listEndpoints(scope: { merchantId: string } | { trackingId: string }): Promise<WebhookEndpoint[]>
+  endpointsOf(scopes: { merchantIds: string[]; trackingIds: string[] }): Promise<{
+    ofMerchant: Map<string, WebhookEndpoint[]>
+    ofTracking: Map<string, WebhookEndpoint[]>
+  }>
+  /** Gives, in order, the document written for each delivery created now, or undefined for an existing one. */
+  createDeliveries(deliveries: readonly WebhookDelivery[]): Promise<Array<string | undefined>>
+  getDelivery(id: string): Promise<WebhookDelivery | undefined>
+  /** The delivery, its document as stored (what `recordAttempt` compares against), and its endpoint. */
+  loadDelivery(
+    deliveryId: string,
+    endpointId?: string,
+  ): Promise<{ delivery: WebhookDelivery; stored: string; endpoint?: WebhookEndpoint } | undefined>
+  /** Appends an attempt (the last 30 kept) and sets the state. */
+  recordAttempt(
+    id: string,
+    attempt: DeliveryAttempt,
+    state: WebhookDelivery['state'],
+    stored?: string,
+  ): Promise<void>
+  /** Asks the relay to deliver again, with the same webhook-id. */
+  requestRedelivery(id: string): Promise<void>
+  /** The endpoint's deliveries created before `beforeMs` (if given), newest first. */
+  listDeliveries(endpointId: string, limit: number, beforeMs?: number): Promise<WebhookDelivery[]>
+}
 
-export function createWebhookStore(client: Redis, prefix: string) {
+const DELIVERY_TTL_SECONDS = 30 * 24 * 3600
+/** Deliveries an endpoint lists, the newest ones. */
+export const DELIVERIES_KEPT_PER_ENDPOINT = 1000
+/** Attempts a delivery keeps, the last ones. */
+export const ATTEMPTS_KEPT = 30
+
+export function createWebhookStore(client: Redis, prefix: string): WebhookStore {
   const redis = defineScripts(client)
   const compareAndSet = async (key: string, expected: string, replacement: string) =>
     decodeCompareAndSetAnswer(await redis.compareAndSet(key, expected, replacement))
@@ -262,5 +302,3 @@ export function createWebhookStore(client: Redis, prefix: string) {
     },
   }
 }
-
-export type WebhookStore = ReturnType<typeof createWebhookStore>

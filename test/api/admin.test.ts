@@ -1,36 +1,14 @@
-import type { Redis } from 'ioredis'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { createApp } from '../../src/api/app.js'
-import { createSilentLogger } from '../../src/logger.js'
-import { createApiKeyStore, watchApiKeyRevocations } from '../../src/store/api-key-store.js'
-import { createRedisTrackingStore } from '../../src/store/redis/redis-tracking-store.js'
-import { createWebhookStore } from '../../src/store/webhook-store.js'
-import { createQueueMonitor, type QueueMonitor } from '../../workers/queue-monitor.js'
+import { createMemoryStores } from '../../src/main/stores.js'
 import { secretOf } from '../support/api-key.js'
-import { createHarness, eventually, type Harness } from '../support/harness.js'
-import { connectTestRedis, uniquePrefix } from '../support/redis.js'
-
-const TOKEN = 'admin-token-0123456789abcdef0123456789'
-const KEY_FORMAT = /^colis_([A-Za-z0-9]{12})_([A-Za-z0-9_-]{43})$/
-
-const bearer = (token: string) => ({ authorization: `Bearer ${token}` })
-const basic = (user: string, password: string) => ({
-  authorization: `Basic ${Buffer.from(`${user}:${password}`).toString('base64')}`,
-})
-
-async function expectProblem(response: Response, status: number, code: string) {
-  expect(response.status).toBe(status)
-  expect(response.headers.get('content-type')).toBe('application/problem+json')
-  const body = (await response.json()) as { code: string; status: number; requestId: string }
-  expect(body).toMatchObject({ code, status })
-  return body
-}
+import { createMemoryHarness, type MemoryHarness } from '../support/memory-harness.js'
+import { adminClient, basic, bearer, expectProblem, KEY_FORMAT, TOKEN } from './admin-api.js'
 
 describe('without COLIS_ADMIN_TOKEN', () => {
-  let harness: Harness
+  let harness: MemoryHarness
 
   beforeAll(async () => {
-    harness = await createHarness('admin-off')
+    harness = await createMemoryHarness('admin-off')
   })
 
   afterAll(async () => {
@@ -50,49 +28,21 @@ describe('without COLIS_ADMIN_TOKEN', () => {
 })
 
 describe('with COLIS_ADMIN_TOKEN', () => {
-  const prefix = uniquePrefix('admin')
-  let redis: Redis
-  let monitor: QueueMonitor
-  let harness: Harness
-
-  const admin = (path: string, init: RequestInit = {}) => {
-    const headers = new Headers(init.headers)
-    if (!headers.has('authorization')) headers.set('authorization', `Bearer ${TOKEN}`)
-    if (init.body) headers.set('content-type', 'application/json')
-    return Promise.resolve(harness.app.request(path, { ...init, headers }))
-  }
-  const createKey = async (merchantId: string, label?: string) => {
-    const response = await admin('/admin/keys', {
-      method: 'POST',
-      body: JSON.stringify({ merchantId, label }),
-    })
-    expect(response.status).toBe(201)
-    return (await response.json()) as { keyId: string; merchantId: string; key: string; createdAt: string }
-  }
+  let harness: MemoryHarness
+  const { admin, createKey } = adminClient(() => harness.app)
 
   beforeAll(async () => {
-    redis = connectTestRedis()
-    monitor = createQueueMonitor({ connection: redis, redisPrefix: prefix, carriers: () => ['sandbox'] })
-    harness = await createHarness(
+    const stores = createMemoryStores()
+    harness = await createMemoryHarness(
       'admin',
-      { COLIS_REDIS_PREFIX: prefix },
       {},
-      {
-        app: {
-          admin: {
-            token: TOKEN,
-            apiKeys: createApiKeyStore(redis, prefix),
-            boardQueues: () => monitor.boardQueues(),
-          },
-        },
-      },
+      {},
+      { stores, app: { admin: { token: TOKEN, apiKeys: stores.apiKeys } } },
     )
   })
 
   afterAll(async () => {
-    await monitor.close()
     await harness.close()
-    await redis.quit()
   })
 
   describe('authentication', () => {
@@ -190,78 +140,6 @@ describe('with COLIS_ADMIN_TOKEN', () => {
     it('answers 404 for a key id it does not know', async () => {
       await expectProblem(await admin('/admin/keys/ZZZZZZZZZZZZ', { method: 'DELETE' }), 404, 'not_found')
       await expectProblem(await admin('/admin/keys/not-an-id', { method: 'DELETE' }), 404, 'not_found')
-    })
-  })
-
-  describe('revocation across API processes', () => {
-    it('makes another process, which trusts the key from its cache, refuse it too', async () => {
-      // Another API process: its own app, key cache and revocation subscription, on the same Redis.
-      const subscriber = connectTestRedis()
-      const other = connectTestRedis()
-      const listeners = new Set<(keyId: string | undefined) => void>()
-      const watch = await watchApiKeyRevocations(subscriber, prefix, (keyId) => {
-        for (const listener of listeners) listener(keyId)
-      })
-      const otherApp = createApp({
-        store: createRedisTrackingStore(other, prefix),
-        apiKeys: createApiKeyStore(other, prefix),
-        carriers: {
-          list: () => [],
-          get: () => undefined,
-          detect: () => ({ trackingNumber: '', candidates: [], problems: [] }),
-        },
-        carrierFailures: async () => new Map(),
-        alertPolicy: () => ({ stalledBusinessDays: 3, pickupExpiringDays: 10, dayKind: 'ouvrables' }),
-        webhooks: createWebhookStore(other, prefix),
-        checkWebhookUrl: async () => ({ ok: true }),
-        pingRedis: async () => undefined,
-        logger: createSilentLogger(),
-        apiKeyCacheMs: 60_000,
-        onApiKeyRevoked: (listener) => listeners.add(listener),
-      })
-      try {
-        const created = await createKey('shop-cross')
-        const onOther = () =>
-          Promise.resolve(otherApp.request('/v1/trackings', { headers: bearer(created.key) })).then(
-            (response) => response.status,
-          )
-        expect(await onOther()).toBe(200)
-        // With a 60 s cache and no revocation feed, the other process would go on answering 200.
-        expect((await admin(`/admin/keys/${created.keyId}`, { method: 'DELETE' })).status).toBe(200)
-        // Pub/sub delivery takes a Redis round trip: a short bound, far below the cache lifetime.
-        await eventually(onOther, (status) => status === 401, 2_000)
-      } finally {
-        await watch.stop()
-        await Promise.all([subscriber.quit(), other.quit()])
-      }
-    })
-  })
-
-  describe('queue dashboard', () => {
-    it('serves the bull-board page, its assets from the npm package, and the queues API', async () => {
-      const page = await admin('/admin/queues')
-      expect(page.status).toBe(200)
-      expect(page.headers.get('content-type')).toMatch(/^text\/html/)
-      const html = await page.text()
-      // Asset paths are relative to the page's <base href>.
-      const base = html.match(/<base href="([^"]+)"/)?.[1]
-      const script = html.match(/src="(static\/js\/main\.[^"]+\.js)"/)?.[1]
-      expect(base).toMatch(/^\/admin\/queues\/?$/)
-      expect(script, 'the main script, from the npm package').toBeDefined()
-      const asset = await admin(
-        new URL(script ?? '', `http://colis.test${base?.replace(/\/?$/, '/')}`).pathname,
-      )
-      expect(asset.status).toBe(200)
-      expect((await asset.text()).length).toBeGreaterThan(1000)
-
-      const api = await admin('/admin/queues/api/queues')
-      expect(api.status).toBe(200)
-      const { queues } = (await api.json()) as { queues: Array<{ name: string }> }
-      expect(queues.map((queue) => queue.name).sort()).toEqual([
-        'maintenance',
-        'poll-sandbox',
-        'webhook-deliveries',
-      ])
     })
   })
 })

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { BUILTIN_CARRIER_IDS } from '../../adapters/registry.js'
-import { createHarness, type Harness } from '../support/harness.js'
+import { createMemoryHarness, type MemoryHarness } from '../support/memory-harness.js'
 
 /** Two definition-file carriers whose number patterns overlap: detection must not pick one. */
 function overlappingCarriers() {
@@ -21,14 +21,14 @@ function overlappingCarriers() {
 }
 
 describe('carriers API', () => {
-  let harness: Harness
+  let harness: MemoryHarness
   let key: string
   const dir = mkdtempSync(join(tmpdir(), 'colis-carriers-'))
 
   beforeAll(async () => {
     const file = join(dir, 'carriers.json')
     writeFileSync(file, JSON.stringify(overlappingCarriers()))
-    harness = await createHarness('carriers-api', { COLIS_CARRIERS_FILE: file })
+    harness = await createMemoryHarness('carriers-api', { COLIS_CARRIERS_FILE: file })
     key = (await harness.apiKeys.create('shop-carriers')).key
   })
 
@@ -59,8 +59,7 @@ describe('carriers API', () => {
   })
 
   it('counts recent failures by kind', async () => {
-    const { createCarrierHealthStore } = await import('../../src/store/carrier-health-store.js')
-    const health = createCarrierHealthStore(harness.redis, harness.config.COLIS_REDIS_PREFIX)
+    const health = harness.carrierHealth
     await health.recordFailure('chronopost', 'unexpected_response')
     await health.recordFailure('chronopost', 'unexpected_response')
     await health.recordFailure('chronopost', 'unavailable', Date.now() - 3 * 3_600_000)

@@ -1,44 +1,18 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { laPoste13CheckDigit } from '../../adapters/number-formats.js'
-import { createHarness, type Harness } from '../support/harness.js'
-
-interface Problem {
-  type: string
-  title: string
-  status: number
-  code: string
-  detail?: string
-  requestId: string
-  errors?: Array<{ pointer: string; detail: string }>
-  [key: string]: unknown
-}
-
-interface TrackingBody {
-  id: string
-  trackingNumber: string
-  carrier: string
-  status: string
-  events?: unknown[]
-  [key: string]: unknown
-}
+import { createMemoryHarness, type MemoryHarness } from '../support/memory-harness.js'
+import { laPosteNumber, type Problem, type TrackingBody } from './tracking-api.js'
 
 interface BatchBody {
   results: Array<{ status: number; body: TrackingBody & Problem }>
 }
 
-/** A valid La Poste 13-character number for a serial. */
-function laPosteNumber(serial: number): string {
-  const digits = String(serial).padStart(10, '0')
-  return `6A${digits}${laPoste13CheckDigit(digits)}`
-}
-
 describe('POST /v1/trackings/batch', () => {
-  let harness: Harness
+  let harness: MemoryHarness
   let keyA: string
   let keyB: string
 
   beforeAll(async () => {
-    harness = await createHarness('api-trackings-batch')
+    harness = await createMemoryHarness('api-trackings-batch')
     keyA = (await harness.apiKeys.create('shop-a')).key
     keyB = (await harness.apiKeys.create('shop-b')).key
   })

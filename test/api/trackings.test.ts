@@ -1,65 +1,22 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { laPoste13CheckDigit } from '../../adapters/number-formats.js'
 import { createApp } from '../../src/api/app.js'
 import type { CarrierCatalog } from '../../src/api/app-deps.js'
 import { createSilentLogger } from '../../src/logger.js'
 import { createMemoryTrackingStore } from '../../src/store/memory/memory-tracking-store.js'
-import { createRedisKeys } from '../../src/store/redis/redis-keys.js'
 import type { WebhookStore } from '../../src/store/webhook-store.js'
-import { createHarness, type Harness } from '../support/harness.js'
+import { createMemoryHarness, type MemoryHarness } from '../support/memory-harness.js'
 import { DOCUMENTED_TRACKING_FIELDS } from '../support/tracking-fields.js'
-
-const NUMBER = '8K00009775862'
+import { expectProblem, laPosteNumber, NUMBER, type TrackingBody } from './tracking-api.js'
 
 const DOCUMENTED_FIELDS = DOCUMENTED_TRACKING_FIELDS
 
-interface Problem {
-  type: string
-  title: string
-  status: number
-  code: string
-  detail?: string
-  instance?: string
-  requestId: string
-  errors?: Array<{ pointer: string; detail: string }>
-  [key: string]: unknown
-}
-
-interface TrackingBody {
-  id: string
-  trackingNumber: string
-  carrier: string
-  status: string
-  events?: unknown[]
-  [key: string]: unknown
-}
-
-/** A valid La Poste 13-character number for a serial. */
-function laPosteNumber(serial: number): string {
-  const digits = String(serial).padStart(10, '0')
-  return `6A${digits}${laPoste13CheckDigit(digits)}`
-}
-
-async function expectProblem(response: Response, status: number, code: string): Promise<Problem> {
-  expect(response.status).toBe(status)
-  expect(response.headers.get('content-type')).toMatch(/^application\/problem\+json/)
-  const body = (await response.json()) as Problem
-  expect(body).toMatchObject({ status, code, type: `urn:colis:problem:${code}` })
-  expect(body.title).toEqual(expect.any(String))
-  expect(body.requestId).toEqual(expect.any(String))
-  expect(body.requestId.length).toBeGreaterThan(0)
-  expect(response.headers.get('x-request-id')).toBe(body.requestId)
-  expect(JSON.stringify(body)).not.toMatch(/\bat .+\.ts:\d+/)
-  return body
-}
-
 describe('trackings API', () => {
-  let harness: Harness
+  let harness: MemoryHarness
   let keyA: string
   let keyB: string
 
   beforeAll(async () => {
-    harness = await createHarness('api-trackings')
+    harness = await createMemoryHarness('api-trackings')
     keyA = (await harness.apiKeys.create('shop-a')).key
     keyB = (await harness.apiKeys.create('shop-b')).key
   })
@@ -80,8 +37,6 @@ describe('trackings API', () => {
     expect([200, 201]).toContain(response.status)
     return (await response.json()) as TrackingBody
   }
-
-  const redisKeys = () => createRedisKeys(harness.config.COLIS_REDIS_PREFIX)
 
   describe('authentication', () => {
     it.each([
@@ -318,7 +273,7 @@ describe('trackings API', () => {
 
   describe('a carrier without credentials', () => {
     it('answers 422 carrier_not_configured', async () => {
-      const bare = await createHarness('api-unconfigured', { LAPOSTE_API_KEY: '' })
+      const bare = await createMemoryHarness('api-unconfigured', { LAPOSTE_API_KEY: '' })
       try {
         const key = (await bare.apiKeys.create('shop-a')).key
         const response = await bare.request(key, '/v1/trackings', {
@@ -438,7 +393,7 @@ describe('trackings API', () => {
 
   describe('GET /v1/trackings', () => {
     it('walks every tracking once with nextCursor, newest first', async () => {
-      const harnessList = await createHarness('api-list')
+      const harnessList = await createMemoryHarness('api-list')
       try {
         const key = (await harnessList.apiKeys.create('shop-list')).key
         const ids: string[] = []
@@ -523,88 +478,6 @@ describe('trackings API', () => {
     })
   })
 
-  describe('DELETE /v1/trackings/{id}', () => {
-    it('answers 204, then the tracking is gone', async () => {
-      const mine = await register(keyA, laPosteNumber(40))
-      const path = `/v1/trackings/${mine.id}`
-      const deleted = await harness.request(keyA, path, { method: 'DELETE' })
-      expect(deleted.status).toBe(204)
-      expect(await deleted.text()).toBe('')
-      await expectProblem(await harness.request(keyA, path), 404, 'not_found')
-      await expectProblem(await harness.request(keyA, path, { method: 'DELETE' }), 404, 'not_found')
-      await expectProblem(
-        await harness.request(keyA, `${path}/refresh`, { method: 'POST' }),
-        404,
-        'not_found',
-      )
-      const keys = redisKeys()
-      expect(await harness.redis.zscore(keys.due('laposte'), mine.id)).toBeNull()
-      expect(await harness.redis.zscore(keys.inflight('laposte'), mine.id)).toBeNull()
-    })
-  })
-
-  describe('POST /v1/trackings/{id}/refresh', () => {
-    it('answers 202 due for a freshly registered tracking, and never adds a second pending poll', async () => {
-      const mine = await register(keyA, laPosteNumber(50))
-      const keys = redisKeys()
-      const before = await harness.redis.zscore(keys.due('laposte'), mine.id)
-      for (let round = 0; round < 3; round++) {
-        const response = await harness.request(keyA, `/v1/trackings/${mine.id}/refresh`, { method: 'POST' })
-        expect(response.status).toBe(202)
-        expect(await response.json()).toEqual({ id: mine.id, refresh: 'due' })
-      }
-      expect(await harness.redis.zscore(keys.due('laposte'), mine.id)).toBe(before)
-      expect(await harness.redis.zscore(keys.inflight('laposte'), mine.id)).toBeNull()
-    })
-
-    it('answers queued when the next poll was later, then due', async () => {
-      const mine = await register(keyA, laPosteNumber(51))
-      const [view] = await harness.store.loadForPoll([mine.id])
-      if (!view) throw new Error('setup')
-      const later = Date.now() + 3_600_000
-      await harness.store.save([{ before: view, record: view.record, nextPoll: { atMs: later } }])
-      // Read once before: the answer for this version is then kept, and must follow the due time.
-      const before = (await (await harness.request(keyA, `/v1/trackings/${mine.id}`)).json()) as TrackingBody
-      expect(before.nextCheckAt).toBe(new Date(later).toISOString())
-      const path = `/v1/trackings/${mine.id}/refresh`
-
-      const first = await harness.request(keyA, path, { method: 'POST' })
-      expect(first.status).toBe(202)
-      expect(await first.json()).toEqual({ id: mine.id, refresh: 'queued' })
-      const second = await harness.request(keyA, path, { method: 'POST' })
-      expect(await second.json()).toEqual({ id: mine.id, refresh: 'due' })
-
-      const keys = redisKeys()
-      const score = Number(await harness.redis.zscore(keys.due('laposte'), mine.id))
-      expect(score).toBeLessThanOrEqual(Date.now())
-      expect(await harness.redis.zrank(keys.due('laposte'), mine.id)).not.toBeNull()
-      expect(await harness.redis.zscore(keys.inflight('laposte'), mine.id)).toBeNull()
-
-      const shown = (await (await harness.request(keyA, `/v1/trackings/${mine.id}`)).json()) as TrackingBody
-      expect(shown.nextCheckAt).toBe(new Date(score).toISOString())
-    })
-
-    it('answers running while a poll holds the tracking', async () => {
-      const harnessRunning = await createHarness('api-refresh-running')
-      try {
-        const key = (await harnessRunning.apiKeys.create('shop-run')).key
-        const created = await harnessRunning.request(key, '/v1/trackings', {
-          method: 'POST',
-          body: JSON.stringify({ trackingNumber: NUMBER, carrier: 'laposte' }),
-        })
-        const { id } = (await created.json()) as TrackingBody
-        expect(await harnessRunning.store.claimDue('laposte', Date.now(), 10, 60_000)).toEqual([id])
-        const response = await harnessRunning.request(key, `/v1/trackings/${id}/refresh`, { method: 'POST' })
-        expect(response.status).toBe(202)
-        expect(await response.json()).toEqual({ id, refresh: 'running' })
-        const keys = createRedisKeys(harnessRunning.config.COLIS_REDIS_PREFIX)
-        expect(await harnessRunning.redis.zscore(keys.due('laposte'), id)).toBeNull()
-      } finally {
-        await harnessRunning.close()
-      }
-    })
-  })
-
   describe('routes and health', () => {
     it('answers 404 route_not_found problem for an unknown route', async () => {
       const problem = await expectProblem(await harness.app.request('/nope'), 404, 'route_not_found')
@@ -616,12 +489,6 @@ describe('trackings API', () => {
       const response = await harness.app.request('/healthz')
       expect(response.status).toBe(200)
       expect(await response.json()).toEqual({ status: 'ok' })
-    })
-
-    it('answers /readyz 200 when Redis answers', async () => {
-      const response = await harness.app.request('/readyz')
-      expect(response.status).toBe(200)
-      expect(await response.json()).toEqual({ status: 'ready' })
     })
   })
 })

@@ -1,8 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { WEBHOOK_EVENT_TYPES } from '../../src/domain/webhook-events.js'
-import { createRedisKeys } from '../../src/store/redis/redis-keys.js'
-import { createWebhookStore } from '../../src/store/webhook-store.js'
-import { createHarness, type Harness } from '../support/harness.js'
+import { createMemoryHarness, type MemoryHarness } from '../support/memory-harness.js'
 
 /** A public IP literal: accepted without any DNS query, and never contacted (no workers run here). */
 const PUBLIC_URL = 'https://93.184.215.14/colis-hooks'
@@ -53,7 +51,7 @@ function expectNoSecret(view: Endpoint) {
   for (const field of Object.keys(view)) expect(VIEW_FIELDS, field).toContain(field)
 }
 
-function client(harness: () => Harness) {
+function client(harness: () => MemoryHarness) {
   return {
     create: (key: string, body: unknown) =>
       harness().request(key, '/v1/webhooks', {
@@ -73,13 +71,13 @@ function client(harness: () => Harness) {
 }
 
 describe('webhooks API (no egress allow-list)', () => {
-  let harness: Harness
+  let harness: MemoryHarness
   let keyA: string
   let keyB: string
   const api = client(() => harness)
 
   beforeAll(async () => {
-    harness = await createHarness('api-webhooks')
+    harness = await createMemoryHarness('api-webhooks')
     keyA = (await harness.apiKeys.create('shop-a')).key
     keyB = (await harness.apiKeys.create('shop-b')).key
   })
@@ -218,7 +216,7 @@ describe('webhooks API (no egress allow-list)', () => {
 
   it("answers 404 for another merchant's endpoint, on every route, and leaves it alone", async () => {
     const endpoint = await api.created(keyA, { url: PUBLIC_URL })
-    const webhooks = createWebhookStore(harness.redis, harness.config.COLIS_REDIS_PREFIX)
+    const webhooks = harness.webhooks
     const deliveryId = `dlv_test_${endpoint.id}`
     await webhooks.createDeliveries([
       {
@@ -251,7 +249,7 @@ describe('webhooks API (no egress allow-list)', () => {
     const stored = await webhooks.getEndpoint(endpoint.id)
     expect(stored?.secrets.map((secret) => secret.secret)).toEqual([endpoint.secret])
     expect((await harness.request(keyA, base)).status).toBe(200)
-    expect(await harness.redis.xlen(createRedisKeys(harness.config.COLIS_REDIS_PREFIX).outbox())).toBe(0)
+    expect(harness.webhooks.redeliveryRequests()).toEqual([])
   })
 
   it('lists deliveries without their bodies, and redelivers only a delivery of that endpoint', async () => {
@@ -262,7 +260,7 @@ describe('webhooks API (no egress allow-list)', () => {
     }
     expect(empty).toEqual({ data: [] })
 
-    const webhooks = createWebhookStore(harness.redis, harness.config.COLIS_REDIS_PREFIX)
+    const webhooks = harness.webhooks
     const delivery = {
       id: `dlv_test_${endpoint.id}`,
       endpointId: endpoint.id,
@@ -304,6 +302,7 @@ describe('webhooks API (no egress allow-list)', () => {
     )
     expect(redeliver.status).toBe(202)
     expect(await redeliver.json()).toEqual({ id: delivery.id, redelivery: 'queued' })
+    expect(harness.webhooks.redeliveryRequests()).toEqual([delivery.id])
 
     for (const query of ['limit=0', 'limit=101', 'limit=abc', 'before=yesterday']) {
       await expectProblem(
@@ -334,9 +333,7 @@ describe('webhooks API (no egress allow-list)', () => {
     const listed = (await (await harness.request(keyA, '/v1/webhooks')).json()) as { data: Endpoint[] }
     for (const view of listed.data) expectNoSecret(view)
 
-    const stored = await createWebhookStore(harness.redis, harness.config.COLIS_REDIS_PREFIX).getEndpoint(
-      endpoint.id,
-    )
+    const stored = await harness.webhooks.getEndpoint(endpoint.id)
     expect(stored?.secrets).toEqual([
       { secret: rotated.secret, createdAt: expect.any(String) },
       { secret: endpoint.secret, createdAt: endpoint.createdAt, expiresAt: rotated.previousSecretExpiresAt },
@@ -492,7 +489,7 @@ describe('webhooks API (no egress allow-list)', () => {
         404,
         'not_found',
       )
-      const webhooks = createWebhookStore(harness.redis, harness.config.COLIS_REDIS_PREFIX)
+      const webhooks = harness.webhooks
       for (const id of ids) expect(await webhooks.getEndpoint(id)).toBeUndefined()
       expect(await webhooks.listEndpoints({ trackingId })).toEqual([])
       // And none can be added to a tracking that is gone.
@@ -502,12 +499,12 @@ describe('webhooks API (no egress allow-list)', () => {
 })
 
 describe('webhooks API with WEBHOOK_ALLOWED_CIDRS=127.0.0.1/32', () => {
-  let harness: Harness
+  let harness: MemoryHarness
   let key: string
   const api = client(() => harness)
 
   beforeAll(async () => {
-    harness = await createHarness('api-webhooks-allowed', { WEBHOOK_ALLOWED_CIDRS: '127.0.0.1/32' })
+    harness = await createMemoryHarness('api-webhooks-allowed', { WEBHOOK_ALLOWED_CIDRS: '127.0.0.1/32' })
     key = (await harness.apiKeys.create('shop-local')).key
   })
 

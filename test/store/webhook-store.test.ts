@@ -1,52 +1,32 @@
 import type { Redis } from 'ioredis'
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest'
 import { createRedisKeys } from '../../src/store/redis/redis-keys.js'
-import {
-  createWebhookStore,
-  type WebhookDelivery,
-  type WebhookEndpoint,
-} from '../../src/store/webhook-store.js'
+import { createWebhookStore } from '../../src/store/webhook-store.js'
 import { connectTestRedis, uniquePrefix } from '../support/redis.js'
+import {
+  AT,
+  delivery,
+  endpoint,
+  recordAttemptsInConflict,
+  runWebhookStoreContract,
+} from './webhook-store-contract.js'
 
-const AT = '2026-03-27T10:00:00.000Z'
+runWebhookStoreContract('redis webhook store', () =>
+  createWebhookStore(redis, uniquePrefix('webhooks-contract')),
+)
 
-function endpoint(id: string): WebhookEndpoint {
-  return {
-    id,
-    merchantId: 'shop-a',
-    url: 'https://example.com/hooks',
-    events: ['tracking.updated'],
-    secrets: [{ secret: 'whsec_dGVzdA==', createdAt: AT }],
-    createdAt: AT,
-  }
-}
+let redis: Redis
 
-function delivery(id: string, endpointId: string): WebhookDelivery {
-  return {
-    id,
-    endpointId,
-    messageId: `msg_${id}`,
-    type: 'tracking.updated',
-    trackingId: 'trk_a',
-    createdAt: AT,
-    state: 'pending',
-    attempts: [],
-    body: '{"type":"tracking.updated"}',
-  }
-}
+beforeAll(() => {
+  redis = connectTestRedis()
+})
 
-describe('webhook store: delivery attempts', () => {
-  let redis: Redis
+afterAll(async () => {
+  vi.restoreAllMocks()
+  await redis.quit()
+})
 
-  beforeAll(() => {
-    redis = connectTestRedis()
-  })
-
-  afterAll(async () => {
-    vi.restoreAllMocks()
-    await redis.quit()
-  })
-
+describe('redis webhook store: round trips, keys and expiry', () => {
   async function fresh(name: string) {
     const prefix = uniquePrefix(name)
     const webhooks = createWebhookStore(redis, prefix)
@@ -104,14 +84,7 @@ describe('webhook store: delivery attempts', () => {
 
   it('keeps an attempt recorded meanwhile by someone else: reads again and appends', async () => {
     const { webhooks, keys } = await fresh('attempt-conflict')
-    const loaded = await webhooks.loadDelivery('dlv_1', 'whk_a')
-    await webhooks.recordAttempt('dlv_1', { at: AT, statusCode: 503, durationMs: 5 }, 'pending')
-    await webhooks.recordAttempt(
-      'dlv_1',
-      { at: AT, statusCode: 200, durationMs: 7 },
-      'delivered',
-      loaded?.stored,
-    )
+    await recordAttemptsInConflict(webhooks)
     expect((await webhooks.getDelivery('dlv_1'))?.attempts.map((attempt) => attempt.statusCode)).toEqual([
       503, 200,
     ])

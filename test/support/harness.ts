@@ -14,6 +14,7 @@ import {
 import { type RunningWorkers, startWorkers } from '../../src/main/worker-process.js'
 import type { Metrics } from '../../src/metrics.js'
 import { testRedisUrl, uniquePrefix } from './redis.js'
+import { requestWithKey } from './request-with-key.js'
 
 export interface Harness {
   config: Config
@@ -76,11 +77,8 @@ export async function createHarness(
         recordFailure: (carrier, kind) => void stores.carrierHealth.recordFailure(carrier, kind),
       })
     },
-    request(key, path, init = {}) {
-      const headers = new Headers(init.headers)
-      headers.set('authorization', `Bearer ${key}`)
-      if (init.body && !headers.has('content-type')) headers.set('content-type', 'application/json')
-      return Promise.resolve(app.request(path, { ...init, headers }))
+    request(key, path, init) {
+      return requestWithKey(app, key, path, init)
     },
     async close() {
       await workers?.close()

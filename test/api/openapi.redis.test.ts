@@ -1,0 +1,228 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { addCalendarDays, parisDateOf } from '../../src/domain/business-calendar.js'
+import { createHarness, eventually, type Harness } from '../support/harness.js'
+import { validateJsonSchema } from '../support/json-schema.js'
+import { startWebhookReceiver } from '../support/webhook-receiver.js'
+import { fetchSpec, type Operation, type Spec, specOperations, templateOf } from './openapi-spec.js'
+import { laPosteNumber } from './tracking-api.js'
+
+describe('OpenAPI document, against the answers of real polls and deliveries', () => {
+  let harness: Harness
+  let receiver: Awaited<ReturnType<typeof startWebhookReceiver>>
+  let spec: Spec
+  let key: string
+  const exercised = new Set<string>()
+
+  beforeAll(async () => {
+    receiver = await startWebhookReceiver()
+    harness = await createHarness('api-openapi', {
+      WEBHOOK_ALLOWED_CIDRS: '127.0.0.1/32',
+      ALERT_SWEEP_INTERVAL: '200ms',
+    })
+    key = (await harness.apiKeys.create('shop-openapi')).key
+    spec = await fetchSpec(harness.app)
+  })
+
+  afterAll(async () => {
+    await harness?.close()
+    await receiver?.close()
+  })
+
+  /**
+   * A real request whose answer must be one the spec declares for that operation and status, with a
+   * body that validates against its schema (and carries no undocumented field).
+   */
+  async function call(
+    method: string,
+    path: string,
+    { body, auth = true, headers }: { body?: unknown; auth?: boolean; headers?: Record<string, string> } = {},
+  ): Promise<{ status: number; body: unknown; response: Response }> {
+    const init: RequestInit = {
+      method,
+      headers,
+      ...(body === undefined ? {} : { body: typeof body === 'string' ? body : JSON.stringify(body) }),
+    }
+    const response = auth ? await harness.request(key, path, init) : await harness.app.request(path, init)
+    const template = templateOf(spec, method, new URL(path, 'http://colis.test').pathname)
+    expect(template, `${method} ${path} is in the spec`).toBeDefined()
+    const operation = spec.paths[template as string]?.[method.toLowerCase()] as Operation
+    const declared = operation.responses[String(response.status)]
+    expect(declared, `${method} ${template} declares ${response.status}`).toBeDefined()
+    exercised.add(`${method} ${template}`)
+    for (const [name, header] of Object.entries(declared?.headers ?? {})) {
+      if (header.required)
+        expect(response.headers.get(name), `${method} ${template} header ${name}`).not.toBeNull()
+    }
+    const text = await response.text()
+    if (!declared?.content) {
+      expect(text).toBe('')
+      return { status: response.status, body: undefined, response }
+    }
+    const mediaType = (response.headers.get('content-type') ?? '').split(';')[0]?.trim() ?? ''
+    const media = declared.content[mediaType]
+    expect(media, `${method} ${template} ${response.status} declares ${mediaType}`).toBeDefined()
+    const parsed: unknown = JSON.parse(text)
+    const errors = validateJsonSchema(media?.schema ?? false, parsed, { root: spec, closed: true })
+    expect(errors, `${method} ${path} → ${response.status}: ${text.slice(0, 400)}`).toEqual([])
+    return { status: response.status, body: parsed, response }
+  }
+
+  it('matches the real answers of every operation, successes and errors', async () => {
+    // Health.
+    await call('GET', '/healthz', { auth: false })
+    await call('GET', '/readyz', { auth: false })
+
+    // Carriers.
+    await call('GET', '/v1/carriers')
+    const detection = await call('GET', '/v1/carriers/detect?number=XY746876977FR')
+    expect((detection.body as { candidates: unknown[] }).candidates.length).toBeGreaterThan(0)
+    expect((await call('GET', '/v1/carriers/detect')).status).toBe(400)
+
+    // A merchant webhook endpoint, before any parcel, so it gets every notification.
+    const endpoint = await call('POST', '/v1/webhooks', {
+      body: { url: receiver.url, description: 'back office' },
+    })
+    expect(endpoint.status).toBe(201)
+    const endpointId = (endpoint.body as { id: string }).id
+    await call('GET', '/v1/webhooks')
+    await call('GET', `/v1/webhooks/${endpointId}`)
+    expect((await call('POST', `/v1/webhooks/${endpointId}/rotate-secret`)).status).toBe(200)
+    expect((await call('POST', '/v1/webhooks', { body: { url: 'http://169.254.169.254/' } })).status).toBe(
+      422,
+    )
+
+    // Registration: a parcel already late (alerts), one whose carrier answers garbage (lastError).
+    const yesterday = addCalendarDays(parisDateOf(Date.now()), -1)
+    const late = await call('POST', '/v1/trackings', {
+      body: {
+        trackingNumber: 'SBXSTALLED001',
+        carrier: 'sandbox',
+        promisedDeliveryDate: yesterday,
+        destinationPostalCode: '75011',
+        orderId: 'A-1',
+        metadata: { customer: 42, tags: ['gift'] },
+      },
+    })
+    expect(late.status).toBe(201)
+    const lateId = (late.body as { id: string }).id
+    expect((await call('POST', '/v1/trackings', { body: { trackingNumber: 'SBXSTALLED001' } })).status).toBe(
+      200,
+    )
+    const missing = await call('POST', '/v1/trackings', {
+      body: { trackingNumber: 'SBXGARBAGE002', carrier: 'sandbox' },
+    })
+    const missingId = (missing.body as { id: string }).id
+
+    // Batch: each item answers for itself, a tracking or a problem.
+    const batch = await call('POST', '/v1/trackings/batch', {
+      body: {
+        trackings: [
+          { trackingNumber: 'SBXDELIVERED003', carrier: 'sandbox' },
+          { trackingNumber: 'SBXDELIVERED003' },
+          { trackingNumber: '' },
+          { trackingNumber: 'SBXDELIVERED004', carrier: 'nope' },
+          { trackingNumber: 'HELLO-WORLD' },
+        ],
+      },
+    })
+    expect(
+      (batch.body as { results: Array<{ status: number }> }).results.map((result) => result.status),
+    ).toEqual([201, 200, 400, 422, 422])
+
+    // Polls, notifications and alerts come from the real workers.
+    await harness.startWorkers()
+    await eventually(
+      async () =>
+        (await call('GET', `/v1/trackings/${lateId}`)).body as { events: unknown[]; alerts: unknown[] },
+      (tracking) => tracking.events.length > 0 && tracking.alerts.length > 0,
+    )
+    await eventually(
+      async () => (await call('GET', `/v1/trackings/${missingId}`)).body as { lastError?: unknown },
+      (tracking) => tracking.lastError !== undefined,
+    )
+    const alerts = await eventually(
+      async () => (await call('GET', '/v1/alerts?limit=1')).body as { data: unknown[] },
+      (page) => page.data.length > 0,
+    )
+    expect(alerts.data).toHaveLength(1)
+    await call('GET', '/v1/alerts?state=resolved')
+    expect((await call('GET', '/v1/alerts?cursor=junk')).status).toBe(400)
+
+    // Listing, with a cursor.
+    const first = await call('GET', '/v1/trackings?limit=1')
+    const nextCursor = (first.body as { nextCursor: string | null }).nextCursor
+    expect(nextCursor).toEqual(expect.any(String))
+    await call('GET', `/v1/trackings?limit=2&cursor=${encodeURIComponent(nextCursor as string)}`)
+    await call('GET', '/v1/trackings?status=pending&alert=late&carrier=sandbox')
+    expect((await call('GET', '/v1/trackings?limit=0')).status).toBe(400)
+    expect((await call('GET', '/v1/trackings?cursor=junk')).status).toBe(400)
+
+    expect((await call('POST', `/v1/trackings/${lateId}/refresh`)).status).toBe(202)
+
+    // Deliveries of the notifications about these parcels, and a redelivery.
+    const deliveries = await eventually(
+      async () =>
+        (await call('GET', `/v1/webhooks/${endpointId}/deliveries`)).body as { data: Array<{ id: string }> },
+      (page) => page.data.length > 0,
+    )
+    const deliveryId = deliveries.data[0]?.id as string
+    expect((await call('POST', `/v1/webhooks/${endpointId}/deliveries/${deliveryId}/redeliver`)).status).toBe(
+      202,
+    )
+    expect((await call('POST', `/v1/webhooks/${endpointId}/deliveries/dlv_nope/redeliver`)).status).toBe(404)
+    expect((await call('GET', `/v1/webhooks/${endpointId}/deliveries?before=yesterday`)).status).toBe(400)
+
+    // Shopper subscriptions.
+    const subscription = await call('POST', `/v1/trackings/${lateId}/subscriptions`, {
+      body: { url: receiver.url, events: ['tracking.status_changed'] },
+    })
+    expect(subscription.status).toBe(201)
+    await call('GET', `/v1/trackings/${lateId}/subscriptions`)
+    const subscriptionId = (subscription.body as { id: string }).id
+    expect((await call('DELETE', `/v1/trackings/${lateId}/subscriptions/${subscriptionId}`, {})).status).toBe(
+      204,
+    )
+    expect((await call('GET', '/v1/trackings/trk_nope/subscriptions')).status).toBe(404)
+    expect((await call('DELETE', `/v1/trackings/${lateId}/subscriptions/whk_nope`)).status).toBe(404)
+    expect(
+      (await call('POST', `/v1/trackings/trk_nope/subscriptions`, { body: { url: receiver.url } })).status,
+    ).toBe(404)
+
+    // Client errors, each with its documented code.
+    expect((await call('GET', '/v1/trackings', { auth: false })).status).toBe(401)
+    expect((await call('GET', '/v1/trackings/trk_nope')).status).toBe(404)
+    expect((await call('POST', '/v1/trackings/trk_nope/refresh')).status).toBe(404)
+    expect((await call('POST', '/v1/trackings', { body: { trackingNumber: '', extra: 1 } })).status).toBe(400)
+    expect((await call('POST', '/v1/trackings', { body: '{"trackingNumber": ' })).status).toBe(400)
+    expect(
+      (await call('POST', '/v1/trackings', { body: '{}', headers: { 'content-type': 'text/plain' } })).status,
+    ).toBe(415)
+    expect(
+      (await call('POST', '/v1/trackings', { body: { trackingNumber: 'x', orderId: 'x'.repeat(70 * 1024) } }))
+        .status,
+    ).toBe(413)
+    const unknownCarrier = await call('POST', '/v1/trackings', {
+      body: { trackingNumber: 'SBXDELIVERED005', carrier: 'nope' },
+    })
+    expect((unknownCarrier.body as { carriers: string[] }).carriers).toContain('sandbox')
+    const badNumber = await call('POST', '/v1/trackings', {
+      body: {
+        trackingNumber: laPosteNumber(7).replace(/.$/, (digit) => String((Number(digit) + 1) % 10)),
+        carrier: 'laposte',
+      },
+    })
+    expect((badNumber.body as { code: string }).code).toBe('invalid_tracking_number')
+    const unknownFormat = await call('POST', '/v1/trackings', { body: { trackingNumber: 'HELLO-WORLD' } })
+    expect((unknownFormat.body as { code: string }).code).toBe('unknown_tracking_number_format')
+    expect((await call('GET', '/v1/webhooks/whk_nope')).status).toBe(404)
+    expect((await call('POST', '/v1/webhooks/whk_nope/rotate-secret')).status).toBe(404)
+
+    // Deletions last.
+    expect((await call('DELETE', `/v1/trackings/${missingId}`)).status).toBe(204)
+    expect((await call('DELETE', `/v1/trackings/${missingId}`)).status).toBe(404)
+    expect((await call('DELETE', `/v1/webhooks/${endpointId}`)).status).toBe(204)
+    expect((await call('DELETE', `/v1/webhooks/${endpointId}`)).status).toBe(404)
+
+    expect([...exercised].sort()).toEqual(specOperations(spec).sort())
+  })
+})
