@@ -4,17 +4,18 @@ import type { AddressInfo } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { Queue, Worker } from 'bullmq'
-import { Redis } from 'ioredis'
+import type { Redis } from 'ioredis'
 import { Agent } from 'undici'
+import { loadConfig } from '../../src/config.js'
 import { createSilentLogger } from '../../src/logger.js'
+import { createRedisConnections } from '../../src/main/redis-connections.js'
+import { startWebhookPipeline } from '../../src/main/worker-process.js'
+import { createMetrics } from '../../src/metrics.js'
 import { startLocalRedis } from '../../src/redis/local-redis.js'
 import { createRedisKeys } from '../../src/store/redis/redis-keys.js'
 import { createWebhookStore } from '../../src/store/webhook-store.js'
-import { createGuardedDispatcher, parseAllowedCidrs } from '../../src/webhooks/egress-guard.js'
 import { createWebhookSecret } from '../../src/webhooks/sign.js'
-import { processDeliveryJob } from '../../workers/deliver-webhook.js'
-import type { DeliveryJobData } from '../../workers/jobs.js'
-import { startOutboxRelay } from '../../workers/relay-outbox.js'
+import { bullPrefix, DELIVERY_QUEUE } from '../../workers/jobs.js'
 import { atLeast, atMost, type FigureModule } from '../figure.js'
 
 const CONCURRENCY = 50
@@ -81,7 +82,8 @@ async function plainPostsPerSecond(url: string, count: number): Promise<number> 
 
 /**
  * The floor of any design with one BullMQ job per delivery: jobs added in bulk, each processed by the
- * same plain POST, nothing else (no outbox, no delivery record, no signature, no guard).
+ * same plain POST, nothing else (no outbox, no delivery record, no signature, no guard). Bare BullMQ on
+ * purpose, as figure 1's baseline: it is the reference colis is compared with, not colis.
  */
 async function startBullMqFloor(url: string, connect: () => Redis, prefix: string) {
   const agent = new Agent({ connections: CONCURRENCY })
@@ -119,23 +121,26 @@ async function startBullMqFloor(url: string, connect: () => Redis, prefix: strin
 }
 
 /**
- * Figure 7: signed deliveries/s through the real outbox relay and delivery worker (BullMQ), vs plain
- * POSTs; and the p99 from "event stored" (outbox write) to "webhook received" at 500 deliveries/s.
+ * Figure 7: signed deliveries/s through colis' webhook pipeline as a worker process builds it (outbox
+ * relay, delivery queue and worker: `startWebhookPipeline`), counted at the receiver, vs plain POSTs;
+ * and the p99 from "event stored" (outbox write) to "webhook received" at 500 deliveries/s.
  */
 export const webhookFanout: FigureModule = async ({ quick }) => {
   const dir = mkdtempSync(join(tmpdir(), 'colis-bench-webhooks-'))
   const redis = await startLocalRedis({ dir })
-  const connections: Redis[] = []
-  const connect = () => {
-    const client = new Redis(redis.url, { maxRetriesPerRequest: null })
-    connections.push(client)
-    return client
-  }
+  const logger = createSilentLogger()
+  const connections = createRedisConnections(redis.url, logger)
+  const connect = () => connections.connect()
   const receiver = await startReceiver()
-  const prefix = 'bench'
-  const keys = createRedisKeys(prefix)
-  const webhooks = createWebhookStore(connect(), prefix)
-  await webhooks.createEndpoint({
+  // The plain baseline runs CONCURRENCY POSTs at a time: colis gets as many delivery slots.
+  const config = loadConfig({
+    REDIS_URL: redis.url,
+    COLIS_REDIS_PREFIX: 'bench',
+    WEBHOOK_ALLOWED_CIDRS: '127.0.0.1/32',
+    WEBHOOK_CONCURRENCY: String(CONCURRENCY),
+  })
+  const keys = createRedisKeys(config.COLIS_REDIS_PREFIX)
+  await createWebhookStore(connect(), config.COLIS_REDIS_PREFIX).createEndpoint({
     id: 'whk_bench',
     merchantId: 'shop',
     url: receiver.url,
@@ -143,46 +148,12 @@ export const webhookFanout: FigureModule = async ({ quick }) => {
     secrets: [{ secret: createWebhookSecret(), createdAt: new Date().toISOString() }],
     createdAt: new Date().toISOString(),
   })
-  const dispatcher = createGuardedDispatcher({
-    allowed: parseAllowedCidrs('127.0.0.1/32'),
-    timeoutMs: 15_000,
-  })
-  const logger = createSilentLogger()
-  const queue = new Queue<DeliveryJobData>('deliveries', { connection: connect(), prefix: `${prefix}:bull` })
-  const deliver = {
-    webhooks,
-    dispatcher,
-    timeoutMs: 15_000,
-    disableAfterMs: 5 * 86_400_000,
-    attempts: 8,
-    logger,
-  }
-  // The delivery worker runs as in production: here it gets only what the relay had no slot for.
-  let jobsRun = 0
-  const worker = new Worker<DeliveryJobData>(
-    'deliveries',
-    (job) => {
-      jobsRun++
-      return processDeliveryJob(job, deliver)
-    },
-    {
-      connection: connect(),
-      prefix: `${prefix}:bull`,
-      concurrency: CONCURRENCY,
-      removeOnComplete: { count: 1000 },
-    },
-  )
-  const relay = startOutboxRelay({
-    redis: connect(),
-    outboxKey: keys.outbox(),
-    webhooks,
-    queue,
-    logger,
-    consumer: 'bench',
-    claimIdleMs: 60_000,
-    blockMs: 50,
-    firstAttempts: { deps: deliver, slots: CONCURRENCY, retryFactor: 1 },
-  })
+  const webhookPipeline = startWebhookPipeline({ config, connect, logger, metrics: createMetrics() })
+  // Read side only, as the API's queue gauges: how many deliveries the relay left to a BullMQ job.
+  const deliveryQueue = new Queue(DELIVERY_QUEUE, { connection: connect(), prefix: bullPrefix(config) })
+  deliveryQueue.on('error', () => undefined)
+  const countDeliveryJobs = async () =>
+    Object.values(await deliveryQueue.getJobCounts()).reduce((sum, count) => sum + count, 0)
   const writer = connect()
   const store = async (count: number, index: number) => {
     const pipeline = writer.pipeline()
@@ -205,7 +176,7 @@ export const webhookFanout: FigureModule = async ({ quick }) => {
   // Alternating pairs, the median ratio kept: a shared machine's load swings within seconds.
   const rounds = quick ? 3 : 5
   const pairs: Array<{ plain: number; signed: number; floor: number }> = []
-  const floor = await startBullMqFloor(receiver.url, connect, `${prefix}:floor`)
+  const floor = await startBullMqFloor(receiver.url, connect, `${config.COLIS_REDIS_PREFIX}:floor`)
   let stored = 0
   const signedPerSecond = async (deliveries: number) => {
     receiver.reset()
@@ -248,11 +219,10 @@ export const webhookFanout: FigureModule = async ({ quick }) => {
   const p99 = sorted[Math.floor(sorted.length * 0.99)] ?? Number.POSITIVE_INFINITY
   const p50 = sorted[Math.floor(sorted.length * 0.5)] ?? Number.POSITIVE_INFINITY
 
-  await relay.stop()
-  await worker.close()
-  await queue.close()
-  await dispatcher.close()
-  await Promise.all(connections.map((client) => client.quit()))
+  const jobs = await countDeliveryJobs()
+  await webhookPipeline.stop()
+  await deliveryQueue.close()
+  await connections.closeAll()
   await receiver.close()
   await redis.stop()
   rmSync(dir, { recursive: true, force: true })
@@ -261,7 +231,7 @@ export const webhookFanout: FigureModule = async ({ quick }) => {
     atLeast('webhook-signed-vs-plain', Math.round(signed), 'deliveries/s', 0.5, {
       baseline: Math.round(plain),
       ratio: Number((signed / plain).toFixed(3)),
-      note: `${count} deliveries through outbox → relay (first attempt: signed POST, recorded; a BullMQ job only for a retry or when no slot is free: ${jobsRun} of ${stored} here) ; baseline: plain POSTs, concurrency ${CONCURRENCY}; median of ${rounds} alternating pairs, ratios ${ratios.map((ratio) => ratio.toFixed(2)).join(' ')}`,
+      note: `${count} deliveries through outbox → relay (first attempt: signed POST, recorded; a BullMQ job only for a retry or when no slot is free: ${jobs} of ${stored} here) ; baseline: plain POSTs, concurrency ${CONCURRENCY}; median of ${rounds} alternating pairs, ratios ${ratios.map((ratio) => ratio.toFixed(2)).join(' ')}`,
     }),
     {
       name: 'webhook-floor-bullmq-post-vs-plain',

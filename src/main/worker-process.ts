@@ -116,8 +116,32 @@ export async function startWorkers(deps: WorkerDeps): Promise<RunningWorkers> {
   }
 }
 
-/** The outbox relay, the webhook delivery worker, and the periodic alert sweep. */
+/** The webhook pipeline and the periodic alert sweep. */
 async function startNotifications(deps: WorkerDeps) {
+  const webhooks = startWebhookPipeline(deps)
+  const sweep = await startAlertSweep({
+    connect: deps.connect,
+    bullPrefix: bullPrefix(deps.config),
+    everyMs: deps.config.ALERT_SWEEP_INTERVAL,
+    store: deps.store,
+    alertPolicy: alertPolicyFrom(deps.config),
+    logger: deps.logger,
+  })
+
+  return {
+    async stop() {
+      await Promise.all([webhooks.stop(), sweep.stop()])
+    },
+  }
+}
+
+export type WebhookPipelineDeps = Pick<WorkerDeps, 'config' | 'connect' | 'logger' | 'metrics'>
+
+/**
+ * The outbox relay (first attempts), the delivery queue and its worker (retries): how a worker
+ * process turns stored notifications into signed POSTs. The bench's webhook figure builds it here too.
+ */
+export function startWebhookPipeline(deps: WebhookPipelineDeps) {
   const { config, logger } = deps
   const prefix = bullPrefix(config)
   const webhooks = createWebhookStore(deps.connect(), config.COLIS_REDIS_PREFIX)
@@ -158,19 +182,12 @@ async function startNotifications(deps: WorkerDeps) {
       retryFactor: config.WEBHOOK_RETRY_FACTOR,
     },
   })
-  const sweep = await startAlertSweep({
-    connect: deps.connect,
-    bullPrefix: prefix,
-    everyMs: config.ALERT_SWEEP_INTERVAL,
-    store: deps.store,
-    alertPolicy: alertPolicyFrom(config),
-    logger,
-  })
 
   return {
+    /** Stops reading the outbox, lets first attempts and delivery jobs in flight finish, then closes. */
     async stop() {
       await relay.stop()
-      await Promise.all([deliveryWorker.close(), sweep.stop()])
+      await deliveryWorker.close()
       await Promise.all([deliveries.close(), dispatcher.close()])
     },
   }
