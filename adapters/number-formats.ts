@@ -1,4 +1,4 @@
-/** The number formats French carriers share and their check digits (FORMATS.md §3). */
+/** The number formats French carriers share and their check digits. */
 
 export const S10_PATTERN = /^[A-Z]{2}\d{9}[A-Z]{2}$/
 export const LAPOSTE_13_PATTERN = /^\d[A-Z]\d{11}$/

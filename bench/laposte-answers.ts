@@ -1,6 +1,6 @@
 /**
  * La Poste Suivi v2 answers as the benchmarks' loopback carrier sends them: deterministic histories of
- * real scan codes and labels, in the full shape of an item (FORMATS.md §1).
+ * real scan codes and labels, in the full shape of an item.
  */
 
 /**

@@ -30,7 +30,7 @@ export interface ChronopostClient {
 /** Chronopost documents no quota and no `Retry-After`: wait a second when told to slow down. */
 export const CHRONOPOST_DEFAULT_RETRY_AFTER_MS = 1000
 
-// No official errorCode table exists (FORMATS.md §2.3). 1 "System Error" is the service failing on its own
+// No official errorCode table exists. 1 "System Error" is the service failing on its own
 // side and says nothing about the number: retry later. Any other code is undocumented: count and alert.
 const ERROR_KIND_BY_ERROR_CODE = new Map<number, CarrierErrorKind>([[1, 'unavailable']])
 
@@ -51,7 +51,7 @@ export function createChronopostClient(options: ChronopostClientOptions): Chrono
   }
 }
 
-/** The SOAP 1.1 request of FORMATS.md §2.2; the operation's children are unqualified (XSD). */
+/** The trackSkybillV2 SOAP 1.1 request; the operation's children are unqualified (XSD). */
 export function buildTrackSkybillV2Envelope(language: string, skybillNumber: string): string {
   return (
     '<?xml version="1.0" encoding="UTF-8"?>' +
@@ -81,7 +81,7 @@ function readResponse(response: HttpResponse): ChronopostAnswer {
 }
 
 /**
- * Reads a `trackSkybillV2` SOAP answer whatever its namespace prefixes (FORMATS.md §2.2–2.3). Throws the
+ * Reads a `trackSkybillV2` SOAP answer whatever its namespace prefixes. Throws the
  * SOAP Fault's error, or `unexpected_response` for anything that is not a complete answer.
  */
 export function readChronopostAnswer(text: string): ChronopostAnswer {
@@ -101,7 +101,7 @@ function toAnswer({ errorCode, errorMessage, events, skybillNumber }: Chronopost
     const message = `Chronopost errorCode ${errorCode}: ${errorMessage ?? 'no errorMessage'}`
     return { skybillNumber, error: new CarrierError(kind, message) }
   }
-  // An answer without events is how Chronopost says it has not scanned the skybill (FORMATS.md §2.3).
+  // An answer without events is how Chronopost says it has not scanned the skybill.
   if (events.length === 0) {
     return {
       skybillNumber,

@@ -3,7 +3,7 @@ import { findInCodeTable } from '../code-table.js'
 
 /**
  * Chronopost event code → status: every row of Chronopost's own `ref_evenement` table (118 codes,
- * samples/chronopost-ref_evenement.psv, FORMATS.md §2.4) plus the delivery variants its `parametre` rows
+ * samples/chronopost-ref_evenement.psv) plus the delivery variants its `parametre` rows
  * list (D1–D5, N1, N2, P1, P2). Where samples/chronopost-event-codes-normalized.csv suggests a status, it
  * is used as is. For the codes it calls informational ("keep previous"), the rule is: a physical scan of
  * the parcel inside the network (bag, container, repackaging, manual sort…) is `in_transit`; a fact about
@@ -171,7 +171,7 @@ export type DeliveryEstimateRule = 'next_monday' | 'next_day'
 
 /**
  * "Livraison prévue lundi prochain" (IS, ZS) and "Livraison reportée de 24h" (DI, IA, RA, RT, ZA, ZC, ZI,
- * ZT) are the only delivery dates Chronopost gives: the XSD has no estimate field (FORMATS.md §2.3).
+ * ZT) are the only delivery dates Chronopost gives: the XSD has no estimate field.
  */
 export const DELIVERY_ESTIMATE_BY_CODE = {
   IS: 'next_monday',

@@ -31,7 +31,7 @@ export interface ChronopostAdapterDeps {
   onUnknownCode?: UnknownCodeHook
 }
 
-/** Chronopost's own tracking service, SOAP `trackSkybillV2`, one skybill per request (FORMATS.md §2). */
+/** Chronopost's own tracking service, SOAP `trackSkybillV2`, one skybill per request. */
 export function createChronopostAdapter(deps: ChronopostAdapterDeps): CarrierAdapter {
   const client = createChronopostClient({ http: deps.http, baseUrl: deps.baseUrl, language: deps.language })
 

@@ -24,7 +24,7 @@ export function mapChronopostEvents(
   logger: Logger,
   onUnknownCode?: UnknownCodeHook,
 ): CarrierSnapshot {
-  // Chronopost lists events oldest first (FORMATS.md §2.3): a stable sort keeps same-instant scans in order.
+  // Chronopost lists events oldest first: a stable sort keeps same-instant scans in order.
   const events = dropRepeats(
     sortEvents(rawEvents.map((event) => mapChronopostEvent(skybillNumber, event, logger, onUnknownCode))),
   )

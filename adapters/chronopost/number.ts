@@ -6,7 +6,7 @@ const NOT_A_CHRONOPOST_FORMAT =
   '14 digits like 89108749065090, or 14 digits + check character like 89108749065090W)'
 
 /**
- * Accepts a normalized Chronopost skybill number (FORMATS.md §3.4): S10-shaped `X…` with a valid S10 check
+ * Accepts a normalized Chronopost skybill number: S10-shaped `X…` with a valid S10 check
  * digit, whatever its 2-letter suffix (Chronopost uses JB, JF, TS…), 14 digits, or 14 digits + ISO 7064
  * MOD 37,36 character. The check character is stripped: the tracking service answers for the 14 digits.
  */
@@ -31,7 +31,7 @@ export function checkChronopostNumber(trackingNumber: string): NumberCheck {
   }
 }
 
-/** From real check digits (FORMATS.md §3.5): X… S10 and 14 digits are Chronopost's own. */
+/** From real check digits: X… S10 and 14 digits are Chronopost's own. */
 export function claimChronopostNumber(trackingNumber: string): NumberClaim | undefined {
   const format = checkNumberFormat(trackingNumber)
   if (!format?.valid) return undefined

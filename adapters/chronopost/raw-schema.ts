@@ -1,7 +1,7 @@
 import { z } from 'zod'
 
 /**
- * Only the fields the mapper reads (FORMATS.md §2.3, TrackingServiceWS.xsd), as the element texts the XML
+ * Only the fields the mapper reads (TrackingServiceWS.xsd), as the element texts the XML
  * reader extracts: `undefined` for an absent element. Chronopost pads codes, zip codes and NPC with spaces.
  */
 

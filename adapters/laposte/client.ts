@@ -25,17 +25,17 @@ export interface LaPosteClient {
   fetchAnswers(ids: readonly string[], signal?: AbortSignal): Promise<Map<string, LaPosteAnswer>>
 }
 
-/** La Poste sends no `Retry-After` (FORMATS.md §1.7); its quota is counted per second. */
+/** La Poste sends no `Retry-After`; its quota is counted per second. */
 export const LAPOSTE_DEFAULT_RETRY_AFTER_MS = 1000
 
-// Unitary returnCodes (FORMATS.md §1.2, §1.7): 104 means "not available yet, retry later", not "never".
+// Unitary returnCodes: 104 means "not available yet, retry later", not "never".
 const ERROR_KIND_BY_RETURN_CODE = new Map<number, CarrierErrorKind>([
   [104, 'not_found'],
   [400, 'invalid_number'],
   [504, 'unavailable'],
 ])
 
-// Okapi gateway codes attested in FORMATS.md §1.7; any other gateway body is off-format.
+// Okapi gateway codes attested in the captured samples; any other gateway body is off-format.
 const ERROR_KIND_BY_GATEWAY_CODE = new Map<string, CarrierErrorKind>([
   ['UNAUTHORIZED', 'unauthorized'],
   ['TOO_MANY_REQUESTS', 'rate_limited'],
@@ -59,7 +59,7 @@ function readResponse(ids: readonly string[], response: HttpResponse): LaPosteAn
   const retryAfterMs =
     parseRetryAfterMs(response.headers.get('retry-after')) ?? LAPOSTE_DEFAULT_RETRY_AFTER_MS
   if (status === 200 || status === 207) return readLaPosteAnswers(response.text, retryAfterMs)
-  // A 404 may come without any JSON body (FORMATS.md §1.7): either way the number is not scanned yet.
+  // A 404 may come without any JSON body: either way the number is not scanned yet.
   if (status === 404) return ids.map((id) => ({ idShip: id, error: notScannedYet() }))
   if (status === 400) return readRefusedNumbers(ids, response.text)
   if (status === 401 || status === 403) {
@@ -103,7 +103,7 @@ function parseJson(text: string): unknown {
 
 /**
  * The gateway answers before Suivi is reached, so its `code` wins over Suivi fields in the same body
- * (karrio's merged error sample, FORMATS.md §1.7).
+ * (karrio's merged error sample).
  */
 function readGatewayError(body: unknown, retryAfterMs: number): CarrierError | undefined {
   // Most bodies are Suivi answers: ruled out without a failed parse (zod builds an Error for each).
@@ -164,7 +164,7 @@ function readNamedId(ids: readonly string[], text: string): string | undefined {
 
 /**
  * Pairs answers with the ids asked. La Poste echoes the id, but returns a Chronopost 14-digit number with
- * its MOD 37,36 check character appended (FORMATS.md §3.4); a lone answer to a lone id is that id's.
+ * its MOD 37,36 check character appended; a lone answer to a lone id is that id's.
  */
 function matchAnswers(ids: readonly string[], answers: LaPosteAnswer[]): Map<string, LaPosteAnswer> {
   const matched = new Map<string, LaPosteAnswer>()

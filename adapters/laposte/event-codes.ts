@@ -1,7 +1,7 @@
 import type { EventStatus } from '../../src/domain/tracking-status.js'
 
 /**
- * La Poste Suivi v2 event code → status, every row of FORMATS.md §1.10
+ * La Poste Suivi v2 event code → status, every row of the Suivi v2 code table
  * (samples/laposte-suivi-v2-event-codes.csv, column suggested_normalized_status).
  */
 export const LAPOSTE_STATUS_BY_CODE = {

@@ -10,7 +10,7 @@ import type { LaPosteEvent, LaPosteShipment } from './raw-schema.js'
 
 export const LAPOSTE_CARRIER_ID = 'laposte'
 
-// `holder` is "Holder in charge" (FORMATS.md §1.3); 2 (courrier international) comes from suivi-poste only.
+// `holder` is "Holder in charge"; 2 (courrier international) comes from suivi-poste only.
 const SERVICE_BY_HOLDER = new Map<number, string>([
   [1, 'courrier'],
   [2, 'courrier'],
@@ -25,7 +25,7 @@ export function mapLaPosteShipment(
   onUnknownCode?: UnknownCodeHook,
 ): CarrierSnapshot {
   const trackingNumber = shipment.idShip
-  // La Poste lists events newest first (FORMATS.md §1.3): reversing keeps same-instant scans in wire order.
+  // La Poste lists events newest first: reversing keeps same-instant scans in wire order.
   const wireOldestFirst = [...(shipment.event ?? [])].reverse()
   const events = sortEvents(
     wireOldestFirst.map((event) => mapLaPosteEvent(trackingNumber, event, logger, onUnknownCode)),

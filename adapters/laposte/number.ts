@@ -11,7 +11,7 @@ const AS_AGGREGATOR: NumberClaim = {
 }
 
 /**
- * Accepts a normalized number in a format Suivi v2 tracks (FORMATS.md §3): UPU S10 (any suffix, Chronopost
+ * Accepts a normalized number in a format Suivi v2 tracks: UPU S10 (any suffix, Chronopost
  * uses non-country ones), La Poste 13 characters, 14 digits + MOD 37,36 character, or bare Chronopost 14 digits.
  */
 export function checkLaPosteNumber(trackingNumber: string): NumberCheck {
@@ -22,7 +22,7 @@ export function checkLaPosteNumber(trackingNumber: string): NumberCheck {
 }
 
 /**
- * From real check digits (FORMATS.md §3.5). Chronopost's own numbers (X… S10, 14 digits) rank La Poste
+ * From real check digits. Chronopost's own numbers (X… S10, 14 digits) rank La Poste
  * second: Suivi v2 only tracks them as an aggregator.
  */
 export function claimLaPosteNumber(trackingNumber: string): NumberClaim | undefined {

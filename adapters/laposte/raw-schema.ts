@@ -1,6 +1,6 @@
 import { z } from 'zod'
 
-/** Only the fields the mapper reads (FORMATS.md §1.2–1.5); anything else La Poste sends is ignored. */
+/** Only the fields the mapper reads; anything else La Poste sends is ignored. */
 
 const optionalText = z.string().nullish()
 
@@ -34,7 +34,7 @@ export const LAPOSTE_ITEM_ID_SCHEMA = z.object({
   shipment: z.object({ idShip: z.string() }).optional(),
 })
 
-/** The Okapi gateway's own envelope, sent before Suivi is reached (FORMATS.md §1.7). */
+/** The Okapi gateway's own envelope, sent before Suivi is reached. */
 export const LAPOSTE_GATEWAY_ERROR_SCHEMA = z.object({
   code: z.string(),
   message: optionalText,

@@ -198,7 +198,7 @@ describe('chronopost: adapter', () => {
 type SampleEntry = { status: TrackingStatus; trackingNumber: string } | { error: CarrierErrorKind }
 type SampleOutcome = { entries: SampleEntry[] } | { thrown: CarrierErrorKind }
 
-/** What each research sample copied from FORMATS.md §4 must give through `parse`. */
+/** What each research sample copied from the carriers' documentation must give through `parse`. */
 const SAMPLE_OUTCOMES: Record<string, SampleOutcome> = {
   'trackSkybillV2-delivered-en.xml': { entries: [{ status: 'delivered', trackingNumber: '89108749065090' }] },
   'trackSkybillV2-live-fr-in-transit.xml': {
@@ -738,7 +738,7 @@ describe('chronopost: numbers', () => {
   })
 })
 
-/** Independent oracles, written from FORMATS.md §3 rather than taken from the domain code. */
+/** Independent oracles, written from the published check-digit rules rather than taken from the domain code. */
 function s10Oracle(serial: string): number {
   const weights = [8, 6, 4, 2, 3, 5, 9, 7]
   const sum = [...serial].reduce((total, digit, index) => total + Number(digit) * (weights[index] ?? 0), 0)

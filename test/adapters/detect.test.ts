@@ -17,7 +17,7 @@ const vectors = JSON.parse(
 const runtime = createCarrierRuntime(loadConfig({ LAPOSTE_API_KEY: 'k' }), createSilentLogger())
 const detect = (number: string) => runtime.detect(number)
 
-/** Chronopost's own S10 numbers start with X (FORMATS.md §3.4); every other S10 goes to La Poste. */
+/** Chronopost's own S10 numbers start with X; every other S10 goes to La Poste. */
 const expectedS10Carrier = (number: string) => (number.startsWith('X') ? 'chronopost' : 'laposte')
 
 describe('carrier detection from real check digits', () => {

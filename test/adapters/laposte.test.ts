@@ -150,7 +150,7 @@ runAdapterContract('laposte', (hooks) => createAdapter(hooks), {
 type SampleEntry = { status: TrackingStatus; trackingNumber: string } | { error: CarrierErrorKind }
 type SampleOutcome = { entries: SampleEntry[] } | { thrown: CarrierErrorKind }
 
-/** What each research sample (FORMATS.md §4) must give through `parse`. */
+/** What each research sample must give through `parse`. */
 const SAMPLE_OUTCOMES: Record<string, SampleOutcome> = {
   '207-multi-assembled.json': {
     entries: [{ status: 'info_received', trackingNumber: 'LU680211095FR' }, { error: 'invalid_number' }],
@@ -469,7 +469,7 @@ describe('laposte: numbers', () => {
   })
 })
 
-/** Independent oracles, written from FORMATS.md §3 rather than taken from the domain code. */
+/** Independent oracles, written from the published check-digit rules rather than taken from the domain code. */
 function laPoste13Oracle(serial: string): number {
   const sum = [...serial].reduce(
     (total, digit, index) => total + Number(digit) * (index % 2 === 0 ? 1 : 3),
