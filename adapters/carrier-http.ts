@@ -36,9 +36,9 @@ const IDLE_SOCKET_MS = 30_000
 
 /**
  * Node's own HTTP client with keep-alive pools, not `fetch`: `fetch` (web streams, Request and Response
- * objects) cost the poll worker 1.3–1.9 times the CPU per La Poste batch (`bench/carrier-http-cost.ts`,
- * BENCHMARKS.md figure 1), and nock still intercepts this client in tests, which `undici.request` (about
- * as cheap as this client) would escape. Redirects are not followed: a carrier answering 3xx is an unexpected response.
+ * objects) costs the poll worker markedly more CPU per carrier request (BENCHMARKS.md, "Carrier HTTP
+ * client"), and nock still intercepts this client in tests, which `undici.request` (about as cheap as
+ * this client) would escape. Redirects are not followed: a carrier answering 3xx is an unexpected response.
  */
 export function createCarrierHttp(options: CarrierHttpOptions): CarrierHttp {
   const pool = { keepAlive: true, maxSockets: options.connections ?? 32, timeout: IDLE_SOCKET_MS }
@@ -51,8 +51,7 @@ export function createCarrierHttp(options: CarrierHttpOptions): CarrierHttp {
       return new Promise<HttpResponse>((resolve, reject) => {
         // A plain timer cleared on settling, not `AbortSignal.timeout` (+ `AbortSignal.any`): those cost a
         // signal and its listeners per request, and a timer left armed for the whole budget after the
-        // answer. `bench/carrier-http-cost.ts`: `fetch` cost 1.2–1.4 times this client with them, 1.6–1.8
-        // times without.
+        // answer.
         let timedOut = false
         let timer: NodeJS.Timeout | undefined
         const fail = (error: unknown) => {

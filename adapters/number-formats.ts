@@ -1,4 +1,7 @@
-/** The number formats French carriers share and their check digits. */
+/**
+ * The number formats French carriers share and their check digits (docs/carriers/laposte.md, "Tracking
+ * numbers").
+ */
 
 export const S10_PATTERN = /^[A-Z]{2}\d{9}[A-Z]{2}$/
 export const LAPOSTE_13_PATTERN = /^\d[A-Z]\d{11}$/

@@ -39,7 +39,7 @@ export function listConfigVariables(schema: z.ZodObject = CONFIG_SCHEMA): Config
 
 const cell = (text: string) => text.replace(/\|/g, '\\|').replace(/\n/g, ' ')
 
-/** The README's configuration reference: one Markdown table row per variable. */
+/** The configuration reference of docs/configuration.md: one Markdown table row per variable. */
 export function renderConfigReference(schema: z.ZodObject = CONFIG_SCHEMA): string {
   const rows = listConfigVariables(schema).map((variable) => {
     const fallback =
@@ -63,12 +63,12 @@ export function renderConfigReference(schema: z.ZodObject = CONFIG_SCHEMA): stri
   ].join('\n')
 }
 
-/** `readme` with the text between the config markers replaced by `reference`. */
-export function replaceConfigReference(readme: string, reference: string): string {
-  const start = readme.indexOf(CONFIG_REFERENCE_START)
-  const end = readme.indexOf(CONFIG_REFERENCE_END)
+/** `page` with the text between the config markers replaced by `reference`. */
+export function replaceConfigReference(page: string, reference: string): string {
+  const start = page.indexOf(CONFIG_REFERENCE_START)
+  const end = page.indexOf(CONFIG_REFERENCE_END)
   if (start === -1 || end < start) {
-    throw new Error(`README has no ${CONFIG_REFERENCE_START} … ${CONFIG_REFERENCE_END} section`)
+    throw new Error(`the page has no ${CONFIG_REFERENCE_START} … ${CONFIG_REFERENCE_END} section`)
   }
-  return `${readme.slice(0, start + CONFIG_REFERENCE_START.length)}\n${reference}\n${readme.slice(end)}`
+  return `${page.slice(0, start + CONFIG_REFERENCE_START.length)}\n${reference}\n${page.slice(end)}`
 }

@@ -10,7 +10,7 @@ import {
   replaceConfigReference,
 } from '../src/config-reference.js'
 
-const README = new URL('../README.md', import.meta.url)
+const CONFIGURATION_PAGE = new URL('../docs/configuration.md', import.meta.url)
 
 describe('configuration reference', () => {
   it('has a description for every variable of the config schema', () => {
@@ -21,16 +21,23 @@ describe('configuration reference', () => {
     expect(listConfigVariables().map((variable) => variable.name)).toEqual(Object.keys(CONFIG_SCHEMA.shape))
   })
 
-  it('is what README.md shows between the config markers (else: run npm run docs:config)', () => {
-    const readme = readFileSync(README, 'utf8')
-    const shown = readme.slice(
-      readme.indexOf(CONFIG_REFERENCE_START) + CONFIG_REFERENCE_START.length,
-      readme.indexOf(CONFIG_REFERENCE_END),
+  it('is what docs/configuration.md shows between the config markers (else: run npm run docs:config)', () => {
+    const page = readFileSync(CONFIGURATION_PAGE, 'utf8')
+    const shown = page.slice(
+      page.indexOf(CONFIG_REFERENCE_START) + CONFIG_REFERENCE_START.length,
+      page.indexOf(CONFIG_REFERENCE_END),
     )
-    expect(readme).toContain(CONFIG_REFERENCE_START)
-    expect(shown.trim(), "README.md's configuration reference is stale: run npm run docs:config").toBe(
-      renderConfigReference().trim(),
-    )
+    expect(page).toContain(CONFIG_REFERENCE_START)
+    expect(
+      shown.trim(),
+      'the configuration reference of docs/configuration.md is stale: run npm run docs:config',
+    ).toBe(renderConfigReference().trim())
+  })
+
+  it('lives in docs/configuration.md only: the README links to it instead of keeping a copy', () => {
+    const readme = readFileSync(new URL('../README.md', import.meta.url), 'utf8')
+    expect(readme).not.toContain(CONFIG_REFERENCE_START)
+    expect(readme).toContain('docs/configuration.md')
   })
 
   it('renders defaults, unset variables and enum values through defaults, pipes and transforms', () => {
@@ -56,9 +63,9 @@ describe('configuration reference', () => {
     ])
   })
 
-  it('replaces only the text between the markers, and refuses a README without them', () => {
-    const readme = `# x\n\n${CONFIG_REFERENCE_START}\nold table\n${CONFIG_REFERENCE_END}\n\n## next\n`
-    const updated = replaceConfigReference(readme, 'new table')
+  it('replaces only the text between the markers, and refuses a page without them', () => {
+    const page = `# x\n\n${CONFIG_REFERENCE_START}\nold table\n${CONFIG_REFERENCE_END}\n\n## next\n`
+    const updated = replaceConfigReference(page, 'new table')
     expect(updated).toBe(`# x\n\n${CONFIG_REFERENCE_START}\nnew table\n${CONFIG_REFERENCE_END}\n\n## next\n`)
     expect(replaceConfigReference(updated, 'new table')).toBe(updated)
     expect(() => replaceConfigReference('# x\n', 'table')).toThrow(/config:start/)

@@ -3,12 +3,13 @@ import { findInCodeTable } from '../code-table.js'
 
 /**
  * Chronopost event code → status: every row of Chronopost's own `ref_evenement` table (118 codes,
- * samples/chronopost-ref_evenement.psv) plus the delivery variants its `parametre` rows
- * list (D1–D5, N1, N2, P1, P2). Where samples/chronopost-event-codes-normalized.csv suggests a status, it
- * is used as is. For the codes it calls informational ("keep previous"), the rule is: a physical scan of
- * the parcel inside the network (bag, container, repackaging, manual sort…) is `in_transit`; a fact about
- * paperwork, billing, customer service or messages says nothing about where the parcel is, so it is
- * `unknown` on purpose — the one status that never moves the tracking's status (timeline.ts).
+ * test/fixtures/chronopost/ref_evenement.psv) plus the delivery variants its `parametre` rows list
+ * (D1–D5, N1, N2, P1, P2); docs/carriers/chronopost.md gives the table with its labels and sources.
+ * Where test/fixtures/chronopost/event-codes-normalized.csv suggests a status, it is used as is. For the
+ * codes it calls informational ("keep previous"), the rule is: a physical scan of the parcel inside the
+ * network (bag, container, repackaging, manual sort…) is `in_transit`; a fact about paperwork, billing,
+ * customer service or messages says nothing about where the parcel is, so it is `unknown` on purpose —
+ * the one status that never moves the tracking's status (timeline.ts).
  * Codes are matched exactly, after trimming: `DC` is never read as `D`.
  */
 export const CHRONOPOST_STATUS_BY_CODE = {

@@ -31,7 +31,10 @@ export interface ChronopostAdapterDeps {
   onUnknownCode?: UnknownCodeHook
 }
 
-/** Chronopost's own tracking service, SOAP `trackSkybillV2`, one skybill per request. */
+/**
+ * Chronopost's own tracking service, SOAP `trackSkybillV2`, one skybill per request
+ * (docs/carriers/chronopost.md).
+ */
 export function createChronopostAdapter(deps: ChronopostAdapterDeps): CarrierAdapter {
   const client = createChronopostClient({ http: deps.http, baseUrl: deps.baseUrl, language: deps.language })
 

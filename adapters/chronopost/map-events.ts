@@ -48,7 +48,8 @@ function mapChronopostEvent(
   logger: Logger,
   onUnknownCode: UnknownCodeHook | undefined,
 ): TrackingEvent {
-  // eventDate is an xs:dateTime with offset, kept as sent; an offset-less one is Paris wall clock (§2.6).
+  // eventDate is an xs:dateTime with offset, kept as sent; an offset-less one is Paris wall clock
+  // (docs/carriers/chronopost.md, "Dates").
   const occurredAt = normalizeCarrierTimestamp(event.eventDate)
   if (!occurredAt) {
     throw new CarrierError('unexpected_response', `Chronopost event ${event.code} has an unreadable date`)

@@ -40,7 +40,10 @@ const PATTERN_ONLY_CONFIDENCE = 0.6
 // Longer input is refused before the carrier's own pattern runs on it.
 const MAX_NUMBER_LENGTH = 64
 
-/** A carrier described by a validated definition (see definition-schema.ts) instead of code. */
+/**
+ * A carrier described by a validated definition (definition-schema.ts; docs/carriers/generic.md) instead
+ * of code.
+ */
 export function createGenericAdapter(
   definition: GenericCarrierDefinition,
   deps: GenericAdapterDeps,

@@ -1,8 +1,9 @@
 import type { EventStatus } from '../../src/domain/tracking-status.js'
 
 /**
- * La Poste Suivi v2 event code → status, every row of the Suivi v2 code table
- * (samples/laposte-suivi-v2-event-codes.csv, column suggested_normalized_status).
+ * La Poste Suivi v2 event code → status: every code of La Poste's published list, plus three seen on its
+ * web tracking (MD1, MD3, ID1). The table, its sources and the reasons for each status:
+ * docs/carriers/laposte.md (test/fixtures/laposte/suivi-v2-event-codes.csv holds the list as data).
  */
 export const LAPOSTE_STATUS_BY_CODE = {
   DR1: 'info_received',

@@ -39,7 +39,10 @@ export interface LaPosteAdapterDeps {
   onUnknownCode?: UnknownCodeHook
 }
 
-/** La Poste Suivi v2 (Okapi): Colissimo, tracked letters and Chronopost through one API. */
+/**
+ * La Poste Suivi v2 (Okapi): Colissimo, tracked letters and Chronopost through one API
+ * (docs/carriers/laposte.md).
+ */
 export function createLaPosteAdapter(deps: LaPosteAdapterDeps): CarrierAdapter {
   const client = deps.apiKey
     ? createLaPosteClient({ http: deps.http, apiKey: deps.apiKey, baseUrl: deps.baseUrl, lang: deps.lang })

@@ -68,6 +68,7 @@ function rawEventOf(step: SandboxStep, number: SandboxNumber, atMs: number): San
   }
 }
 
+/** Scripted journeys played as a carrier would scan them, without network (docs/carriers/sandbox.md). */
 export function createSandboxAdapter(deps: SandboxAdapterDeps): CarrierAdapter {
   const { timeScale, logger } = deps
   if (!Number.isFinite(timeScale) || timeScale <= 0) {

@@ -108,8 +108,8 @@ function applySnapshot<S extends StoredTracking>(
   const status = deriveTrackingStatus(events)
   const lastDelivery = events.findLast((event) => event.status === 'delivered')
   const changed = added.length > 0 || status !== stored.record.status
-  // Object.assign, not a spread: V8 gives an object spread and then given new keys a hidden class of its
-  // own each time (~1 µs a key, and garbage), while assigning into `{}` reuses one.
+  // Object.assign, not a spread: a spread then given new keys gets an object shape of its own each time
+  // (slower, and garbage), while assigning into `{}` reuses one.
   const record: TrackingRecord = Object.assign({}, stored.record, {
     status,
     final: snapshot.final ?? stored.record.final,

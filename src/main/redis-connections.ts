@@ -9,8 +9,8 @@ export const API_REDIS_OPTIONS: RedisOptions = {
   // A Redis that accepts connections but does not answer (paused, overloaded) also gets a 503 in time.
   commandTimeout: 1_000,
   // Requests that reach Redis while an earlier batch is out share one write: each socket write wakes
-  // redis-server, the largest item of a read's profile (API maximum +10–25 %: BENCHMARKS.md, figure 3).
-  // Not for the workers: their commands are few and large, and pipelines cost them more than they save.
+  // redis-server, the largest cost of a read (BENCHMARKS.md, "API read path"). Not for the workers:
+  // their commands are few and large, and pipelines cost them more than they save.
   enableAutoPipelining: true,
 }
 /** Workers wait for Redis to come back, however long it takes (BullMQ needs `null`). */

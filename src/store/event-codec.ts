@@ -8,7 +8,7 @@ import type { TrackingEvent } from '../domain/tracking-event.js'
  * - Tag 0x01: the JSON text, raw deflate (RFC 1951) with the preset dictionary `DICTIONARY`, which
  *   names no carrier.
  *
- * A 20-event timeline is ~4.2 KB of JSON and ~0.7–1.2 KB stored: most of a tracking's memory.
+ * Deflated, a long timeline takes a fraction of its JSON size; timelines are most of a tracking's memory.
  * Every format is read forever; writes use the newest. NEVER edit a dictionary once released: a
  * stored value can only be inflated with the exact bytes it was deflated with. A better dictionary is
  * a new tag next to these.
@@ -16,11 +16,10 @@ import type { TrackingEvent } from '../domain/tracking-event.js'
 const TAG_DEFLATE = 0x01
 
 /**
- * Timelines shorter than this (about 7 events of 200 bytes) stay JSON. Inflating and deflating them (a zlib
- * handle per call) on every poll that finds a new scan, most of them for parcels early in their
- * journey, cost 5–35 µs of CPU per poll of the benchmark's mix (`bench/poll-cpu.ts`, BENCHMARKS.md);
- * kept as JSON, a tracking still takes under 4 KB of Redis (figure 4 measures both sides of this
- * bound). Longer timelines, most of a tracking's memory otherwise, are deflated.
+ * Timelines shorter than this (about 7 events of 200 bytes) stay JSON: young parcels are polled most, and
+ * inflating and deflating them (a zlib handle per call) on every poll that finds a new scan costs more
+ * CPU than the few hundred bytes it saves; a tracking still fits the memory bound of BENCHMARKS.md
+ * figure 4 (which measures both sides of this threshold). Longer timelines are deflated.
  */
 export const DEFLATE_FROM_BYTES = 1536
 
@@ -67,11 +66,11 @@ const DICTIONARY = Buffer.from(
 )
 
 /**
- * Deflate settings sized for a timeline (0.2–15 KB of JSON) rather than zlib's defaults (32 KB window,
- * memLevel 8, 16 KB output chunk: ~300 KB of state allocated per encode, which made encoding cost
- * more in GC than in compressing). An 8 KB window still holds the dictionary and then the timeline:
- * the same sizes up to 40 events. Inflate reads any window up to its own (15), so values written
- * with either setting decode the same way.
+ * Deflate settings sized for a timeline (a few KB of JSON) rather than zlib's defaults, whose large
+ * window and buffers made encoding cost more in garbage collection than in compressing
+ * (BENCHMARKS.md, "Timeline storage"). An 8 KB window still holds the dictionary and then the
+ * timeline. Inflate reads any window up to its own (15), so values written with either setting decode
+ * the same way.
  */
 const DEFLATE_OPTIONS = { dictionary: DICTIONARY, windowBits: 13, memLevel: 6, chunkSize: 1024 }
 

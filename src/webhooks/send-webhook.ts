@@ -30,7 +30,7 @@ const TIMEOUT_CODES = new Set(['UND_ERR_CONNECT_TIMEOUT', 'UND_ERR_HEADERS_TIMEO
 export async function sendWebhook(request: SendWebhookRequest): Promise<SendWebhookResult> {
   const unusable = unusableUrl(request.url)
   if (unusable) return { outcome: 'failed', durationMs: 0, error: unusable }
-  // Not AbortSignal.timeout: its transferable signal costs ~10 µs per call, this ~3 µs.
+  // Not AbortSignal.timeout: its transferable signal costs several times a plain controller and timer.
   const controller = new AbortController()
   const timer = setTimeout(
     () => controller.abort(new DOMException(`timed out after ${request.timeoutMs} ms`, 'TimeoutError')),

@@ -1,4 +1,7 @@
-/** The fields README.md documents for a tracking (`GET /v1/trackings/{id}`, webhook payloads); nothing else may leave colis. */
+/**
+ * The fields docs/api.md documents for a tracking (`GET /v1/trackings/{id}`, webhook payloads); nothing else
+ * may leave colis.
+ */
 export const DOCUMENTED_TRACKING_FIELDS: readonly string[] = [
   'id',
   'carrier',

@@ -10,8 +10,8 @@ export interface ReadCacheEntry {
 
 /**
  * Recently read trackings, decoded, by tracking id; the caller checks each entry's version against
- * Redis on every read. Least recently used out first. A 20-event tracking is ~5–7 KB decoded, so 1000
- * entries hold a few megabytes. Entries are shared: never mutate them.
+ * Redis on every read. Least recently used out first; a thousand decoded trackings hold a few
+ * megabytes. Entries are shared: never mutate them.
  */
 export function createReadCache(maxEntries: number) {
   const entries = new Map<string, ReadCacheEntry>()

@@ -96,7 +96,7 @@ export function createRedisTrackingStore(
    * Whether a merchant's last save with notifications found someone listening: their payloads are then
    * sent at once; otherwise a save goes without them and is sent again with them only if
    * saveTrackings.lua finds a listener. A merchant without webhooks never ships payloads nobody reads
-   * (~4 KB a change).
+   * (each holds the whole tracking).
    */
   const listeningMerchants = new Map<string, boolean>()
   const LISTENING_MERCHANTS_LIMIT = 10_000
