@@ -13,7 +13,7 @@ export interface MetricsRouteDeps {
 export function metricsRoute(deps: MetricsRouteDeps) {
   return new Hono().get('/metrics', async (c) => {
     if (deps.token && !tokenMatches(presentedToken(c.req.header('authorization')), deps.token)) {
-      throw new ApiError('unauthorized', 'send the metrics token as "Authorization: Bearer <token>"')
+      throw new ApiError('metrics_unauthorized', 'send the metrics token as "Authorization: Bearer <token>"')
     }
     const { contentType, body } = await deps.metrics.render()
     return c.body(body, 200, { 'content-type': contentType, 'cache-control': 'no-store' })

@@ -7,6 +7,8 @@ export const STATUS_BY_CODE = {
   validation_failed: 400,
   invalid_cursor: 400,
   unauthorized: 401,
+  admin_unauthorized: 401,
+  metrics_unauthorized: 401,
   not_found: 404,
   route_not_found: 404,
   payload_too_large: 413,
@@ -30,6 +32,8 @@ const TITLE_BY_CODE: Record<ProblemCode, string> = {
   validation_failed: 'Request is not valid',
   invalid_cursor: 'Cursor is not valid',
   unauthorized: 'Missing or invalid API key',
+  admin_unauthorized: 'Missing or invalid admin token',
+  metrics_unauthorized: 'Missing or invalid metrics token',
   not_found: 'Not found',
   route_not_found: 'No such route',
   payload_too_large: 'Request body too large',
@@ -44,6 +48,20 @@ const TITLE_BY_CODE: Record<ProblemCode, string> = {
   rate_limited: 'Too many requests',
   redis_unavailable: 'Storage is unavailable',
   internal: 'Internal error',
+}
+
+type UnauthorizedCode = {
+  [C in ProblemCode]: (typeof STATUS_BY_CODE)[C] extends 401 ? C : never
+}[ProblemCode]
+
+/**
+ * The `WWW-Authenticate` challenge of each 401 (HTTP requires one). Browsers show their login prompt
+ * on `Basic`, and the queue dashboard is opened by hand: the admin challenge offers it.
+ */
+const CHALLENGE_BY_CODE: Record<UnauthorizedCode, string> = {
+  unauthorized: 'Bearer realm="colis"',
+  admin_unauthorized: 'Basic realm="colis admin", charset="UTF-8", Bearer realm="colis admin"',
+  metrics_unauthorized: 'Bearer realm="colis metrics"',
 }
 
 export interface FieldError {
@@ -84,7 +102,9 @@ export function problemResponse(c: Context, error: ApiError): Response {
   const headers: Record<string, string> = { 'content-type': 'application/problem+json' }
   // Built outside `c.json`, so the header the requestId middleware prepared must be set again here.
   if (body.requestId) headers['x-request-id'] = body.requestId
-  if (error.code === 'unauthorized') headers['www-authenticate'] = 'Bearer realm="colis"'
+  if (Object.hasOwn(CHALLENGE_BY_CODE, error.code)) {
+    headers['www-authenticate'] = CHALLENGE_BY_CODE[error.code as UnauthorizedCode]
+  }
   return new Response(JSON.stringify(body), { status: body.status, headers })
 }
 

@@ -5,40 +5,24 @@ import { createSilentLogger } from '../../src/logger.js'
 import { createApiKeyStore, watchApiKeyRevocations } from '../../src/store/api-key-store.js'
 import { createRedisTrackingStore } from '../../src/store/redis/redis-tracking-store.js'
 import { createWebhookStore } from '../../src/store/webhook-store.js'
-import { createQueueMonitor, type QueueMonitor } from '../../workers/queue-monitor.js'
-import { createHarness, eventually, type Harness } from '../support/harness.js'
+import { eventually, type Harness } from '../support/harness.js'
 import { connectTestRedis, uniquePrefix } from '../support/redis.js'
-import { adminClient, bearer, TOKEN } from './admin-api.js'
+import { adminClient, bearer } from './admin-api.js'
+import { createAdminHarness } from './admin-harness.js'
 
 describe('with COLIS_ADMIN_TOKEN, on Redis', () => {
   const prefix = uniquePrefix('admin')
   let redis: Redis
-  let monitor: QueueMonitor
   let harness: Harness
 
   const { admin, createKey } = adminClient(() => harness.app)
 
   beforeAll(async () => {
     redis = connectTestRedis()
-    monitor = createQueueMonitor({ connection: redis, redisPrefix: prefix, carriers: () => ['sandbox'] })
-    harness = await createHarness(
-      'admin',
-      { COLIS_REDIS_PREFIX: prefix },
-      {},
-      {
-        app: {
-          admin: {
-            token: TOKEN,
-            apiKeys: createApiKeyStore(redis, prefix),
-            boardQueues: () => monitor.boardQueues(),
-          },
-        },
-      },
-    )
+    harness = await createAdminHarness('admin', { redis, prefix })
   })
 
   afterAll(async () => {
-    await monitor.close()
     await harness.close()
     await redis.quit()
   })

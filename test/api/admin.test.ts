@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { QUEUE_BOARD_CSP } from '../../src/api/admin/queue-board.js'
 import { createMemoryStores } from '../../src/main/stores.js'
 import { secretOf } from '../support/api-key.js'
 import { createMemoryHarness, type MemoryHarness } from '../support/memory-harness.js'
@@ -37,7 +38,8 @@ describe('with COLIS_ADMIN_TOKEN', () => {
       'admin',
       {},
       {},
-      { stores, app: { admin: { token: TOKEN, apiKeys: stores.apiKeys } } },
+      // A board without queues needs no Redis: its page and assets are what these tests read.
+      { stores, app: { admin: { token: TOKEN, apiKeys: stores.apiKeys, boardQueues: () => [] } } },
     )
   })
 
@@ -55,7 +57,8 @@ describe('with COLIS_ADMIN_TOKEN', () => {
     ])('refuses %s with 401 and a Basic challenge (the browser prompt)', async (_name, headers) => {
       for (const path of ['/admin/keys', '/admin/queues', '/admin/queues/api/queues']) {
         const response = await harness.app.request(path, { headers })
-        await expectProblem(response, 401, 'unauthorized')
+        const problem = await expectProblem(response, 401, 'admin_unauthorized')
+        expect(problem).toMatchObject({ title: 'Missing or invalid admin token' })
         expect(response.headers.get('www-authenticate')).toMatch(/^Basic realm="colis admin"/)
       }
     })
@@ -140,6 +143,22 @@ describe('with COLIS_ADMIN_TOKEN', () => {
     it('answers 404 for a key id it does not know', async () => {
       await expectProblem(await admin('/admin/keys/ZZZZZZZZZZZZ', { method: 'DELETE' }), 404, 'not_found')
       await expectProblem(await admin('/admin/keys/not-an-id', { method: 'DELETE' }), 404, 'not_found')
+    })
+  })
+
+  describe('queue dashboard page', () => {
+    it('links nothing outside this origin, and forbids it by CSP', async () => {
+      const page = await admin('/admin/queues')
+      expect(page.status).toBe(200)
+      expect(page.headers.get('content-security-policy')).toBe(QUEUE_BOARD_CSP)
+      const html = await page.text()
+      expect(html).toContain('static/css/main.')
+      // bull-board's own page links Google Fonts.
+      expect(html).not.toMatch(/(?:src|href)="(?:[a-z]+:)?\/\//i)
+      expect(QUEUE_BOARD_CSP).toMatch(/default-src 'none'/)
+      for (const directive of QUEUE_BOARD_CSP.split('; ')) {
+        expect(directive, 'same origin only').not.toMatch(/https?:|\*|\/\//)
+      }
     })
   })
 })

@@ -214,11 +214,15 @@ describe('failed authentications without TRUST_PROXY', () => {
       )
       expect(response.status).toBe(401)
     }
+    const key = (await harness.apiKeys.create('shop-peer')).key
     await expectTooMany(
-      await harness.app.request('/v1/trackings', { headers: { 'x-forwarded-for': '10.9.9.9' } }, peer),
+      await harness.app.request(
+        '/v1/trackings',
+        { headers: { 'x-forwarded-for': '10.9.9.9', authorization: `Bearer ${key}` } },
+        peer,
+      ),
     )
     // Another peer is not affected.
-    const key = (await harness.apiKeys.create('shop-peer')).key
     const other = { incoming: { socket: { remoteAddress: '192.0.2.45' } } }
     expect(
       (await harness.app.request('/v1/trackings', { headers: { authorization: `Bearer ${key}` } }, other))

@@ -3,7 +3,7 @@ import { Hono } from 'hono'
 import { z } from 'zod'
 import { type ApiKeyStore, MERCHANT_PATTERN } from '../../store/api-key-store.js'
 import { presentedToken, tokenMatches } from '../middleware/bearer-token.js'
-import { ApiError, problemResponse } from '../problem.js'
+import { ApiError } from '../problem.js'
 import { QUEUE_BOARD_PATH, queueBoard } from './queue-board.js'
 
 export interface AdminDeps {
@@ -20,9 +20,6 @@ const CreateKeySchema = z.strictObject({
   label: z.string().trim().min(1).max(100).optional(),
 })
 const ListKeysQuerySchema = z.strictObject({ merchantId: z.string().regex(MERCHANT_PATTERN).optional() })
-
-// Browsers show their login prompt on `Basic`: the dashboard is opened by hand.
-const ADMIN_CHALLENGE = 'Basic realm="colis admin", charset="UTF-8", Bearer realm="colis admin"'
 
 function fieldErrors(error: z.ZodError) {
   return error.issues.map((issue) => ({
@@ -51,12 +48,10 @@ export function adminRoutes(deps: AdminDeps, forget: (keyId: string) => void) {
   const app = new Hono<{ Variables: { requestId: string } }>()
   app.use('*', async (c, next) => {
     if (!tokenMatches(presentedToken(c.req.header('authorization')), deps.token)) {
-      const response = problemResponse(
-        c,
-        new ApiError('unauthorized', 'send the admin token as "Authorization: Bearer <token>"'),
+      throw new ApiError(
+        'admin_unauthorized',
+        'send the admin token as "Authorization: Bearer <token>", or as the password at the browser login prompt',
       )
-      response.headers.set('www-authenticate', ADMIN_CHALLENGE)
-      return response
     }
     c.header('cache-control', 'no-store')
     await next()

@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto'
 import type { Context, MiddlewareHandler } from 'hono'
 import type { ApiKeyIdentity, ApiKeyStore } from '../../store/api-key-store.js'
 import { ApiError } from '../problem.js'
+import { bearerToken } from './bearer-token.js'
 import { clientAddress } from './client-address.js'
 import type { AuthFailureGuard } from './rate-limit.js'
 
@@ -43,10 +44,12 @@ export function createKeyCache(ttlMs: number) {
 export type KeyCache = ReturnType<typeof createKeyCache>
 
 /**
- * `Authorization: Bearer <API key>` on every /v1 route. With a failed-authentication guard: an address
- * known to be blocked gets 429 first; a key not trusted from the cache is only checked once Redis says
- * the address is not blocked (a right key included, so a guess cannot be confirmed); a wrong or
- * missing key counts as a failure. A cached key from the same address costs no Redis call at all.
+ * `Authorization: Bearer <API key>` on every /v1 route. A request that presents no key (no header,
+ * another scheme, an empty bearer) gets 401 at once: it cannot confirm a guess, so it is neither
+ * counted nor refused by the failed-authentication guard. A presented key: an address known to be
+ * blocked gets 429 first; a key not trusted from the cache is only checked once Redis says the address
+ * is not blocked (a right key included, so a guess cannot be confirmed); a wrong key counts as a
+ * failure. A cached key from the same address costs no Redis call at all.
  */
 export function authenticateApiKey(deps: {
   verify: ApiKeyStore['verify']
@@ -58,16 +61,17 @@ export function authenticateApiKey(deps: {
   const unauthorized = () =>
     new ApiError('unauthorized', 'send your API key as "Authorization: Bearer <key>"')
   return async (c: Context, next) => {
+    const key = bearerToken(c.req.header('authorization'))
+    if (!key) throw unauthorized()
     const address = clientAddress(c, deps.trustProxy)
     const known = guard?.knownRefusal(c, address)
     if (known) return known
-    const key = c.req.header('authorization')?.match(/^Bearer\s+(\S+)$/i)?.[1]
-    let identity = key ? cache.get(key, address) : undefined
+    let identity = cache.get(key, address)
     if (!identity) {
       const refused = await guard?.refusal(c, address)
       if (refused) return refused
-      identity = key ? await verify(key) : undefined
-      if (key) cache.set(key, address, identity)
+      identity = await verify(key)
+      cache.set(key, address, identity)
     }
     if (!identity) {
       await guard?.fail(address)

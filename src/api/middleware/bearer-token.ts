@@ -1,12 +1,18 @@
 import { createHash, timingSafeEqual } from 'node:crypto'
 
+/** The token of `Authorization: Bearer <token>`; undefined for another scheme or an empty bearer. */
+export function bearerToken(header: string | undefined): string | undefined {
+  return header?.match(/^Bearer\s+(\S+)$/i)?.[1]
+}
+
 /**
  * The token of an `Authorization` header: `Bearer <token>`, or the password of `Basic` (what a
- * browser sends after its login prompt, for the queue dashboard).
+ * browser sends after its login prompt, for the queue dashboard). Undefined when no token can be read
+ * from it: no header, another scheme, an empty bearer, Basic without a `user:password` pair.
  */
 export function presentedToken(header: string | undefined): string | undefined {
   if (!header) return undefined
-  const bearer = header.match(/^Bearer\s+(\S+)$/i)?.[1]
+  const bearer = bearerToken(header)
   if (bearer) return bearer
   const basic = header.match(/^Basic\s+([A-Za-z0-9+/=]+)$/i)?.[1]
   if (!basic) return undefined

@@ -3,6 +3,7 @@ import type { Redis } from 'ioredis'
 import { RateLimiterMemory, RateLimiterRedis, RateLimiterRes } from 'rate-limiter-flexible'
 import type { Metrics } from '../../metrics.js'
 import { ApiError, problemResponse } from '../problem.js'
+import { presentedToken } from './bearer-token.js'
 import { clientAddress } from './client-address.js'
 import { createLeasedLimiter } from './leased-limiter.js'
 
@@ -16,33 +17,58 @@ export interface RateLimitSettings {
 /** rate-limiter-flexible counts in whole seconds. */
 const seconds = (ms: number) => Math.max(1, Math.ceil(ms / 1000))
 
+function limiterOptions(settings: RateLimitSettings) {
+  return {
+    perKey: { points: settings.perKey.max, duration: seconds(settings.perKey.durationMs) },
+    authFailures: {
+      points: settings.authFailures.max,
+      duration: seconds(settings.authFailures.durationMs),
+      blockDuration: seconds(settings.authFailures.blockMs),
+    },
+  }
+}
+
+/** The limiters the API counts with: in Redis (`createRateLimits`) or in memory (`createMemoryRateLimits`). */
+export interface RateLimits {
+  settings: ReturnType<typeof limiterOptions>
+  /** Resolves, or rejects with a `RateLimiterRes` once the key is over its limit. */
+  perKey: { consume(key: string): Promise<RateLimiterRes> }
+  authFailures: {
+    get(address: string): Promise<RateLimiterRes | null>
+    consume(address: string): Promise<RateLimiterRes>
+  }
+}
+
 /**
  * The limiters, counted in Redis so every API process shares them. While Redis is down each process
  * falls back to an in-memory limiter of the same size: the limits still hold, per process, instead of
  * failing open, and at once (`rejectIfRedisNotReady`). Failed authentications are counted per
  * request (they are rare); the per-key limit leases points (see createLeasedLimiter).
  */
-export function createRateLimits(redis: Redis, redisPrefix: string, settings: RateLimitSettings) {
-  const perKeyOptions = { points: settings.perKey.max, duration: seconds(settings.perKey.durationMs) }
-  const authOptions = {
-    points: settings.authFailures.max,
-    duration: seconds(settings.authFailures.durationMs),
-    blockDuration: seconds(settings.authFailures.blockMs),
-  }
+export function createRateLimits(redis: Redis, redisPrefix: string, settings: RateLimitSettings): RateLimits {
+  const options = limiterOptions(settings)
   return {
-    settings: { perKey: perKeyOptions, authFailures: authOptions },
-    perKey: createLeasedLimiter(redis, { keyPrefix: `${redisPrefix}:rl:key`, ...perKeyOptions }),
+    settings: options,
+    perKey: createLeasedLimiter(redis, { keyPrefix: `${redisPrefix}:rl:key`, ...options.perKey }),
     authFailures: new RateLimiterRedis({
       storeClient: redis,
       keyPrefix: `${redisPrefix}:rl:authfail`,
       rejectIfRedisNotReady: true,
-      ...authOptions,
-      insuranceLimiter: new RateLimiterMemory(authOptions),
+      ...options.authFailures,
+      insuranceLimiter: new RateLimiterMemory(options.authFailures),
     }),
   }
 }
 
-export type RateLimits = ReturnType<typeof createRateLimits>
+/** The same limits counted in this process's memory: the twin the memory stores run with. */
+export function createMemoryRateLimits(settings: RateLimitSettings): RateLimits {
+  const options = limiterOptions(settings)
+  return {
+    settings: options,
+    perKey: new RateLimiterMemory(options.perKey),
+    authFailures: new RateLimiterMemory(options.authFailures),
+  }
+}
 
 function tooManyRequests(
   c: Context,
@@ -105,12 +131,18 @@ export type AuthFailureGuard = ReturnType<typeof createAuthFailureGuard>
 /** Addresses remembered as blocked; past it the memory starts over (Redis still has them all). */
 const MAX_KNOWN_BLOCKS = 10_000
 
-/** In front of a token check (admin, metrics): refuses blocked addresses, counts every 401 as a failure. */
+/**
+ * In front of a token check (admin, metrics): counts a 401 as a failure only when a token was
+ * presented. A request without one (or with a header no token can be read from) cannot confirm a
+ * guess: it is left to the route's 401, without asking the limiter, so a browser's first,
+ * credential-less requests for the dashboard and its assets never lock its address out.
+ */
 export function throttleFailedAuth(
   guard: AuthFailureGuard,
   options: { trustProxy: boolean },
 ): MiddlewareHandler {
   return async (c, next) => {
+    if (presentedToken(c.req.header('authorization')) === undefined) return next()
     const address = clientAddress(c, options.trustProxy)
     const refused = await guard.refusal(c, address)
     if (refused) return refused
