@@ -37,7 +37,7 @@ export const DelayAlertSchema = z
 
 export const TrackingSchema = z
   .object({
-    id: z.string().openapi({ example: 'trk_9f2c1b7e' }),
+    id: z.string().openapi({ example: 'trk_7Hc2pQx9LmA4zR8tVb1N' }),
     carrier: z.string().openapi({ example: 'laposte' }),
     trackingNumber: z.string().openapi({ example: '6A15602676300' }),
     status: z.enum(TRACKING_STATUSES),

@@ -548,7 +548,9 @@ describe('when Redis or the code fails', () => {
       pingRedis: async () => {},
       logger: createSilentLogger(),
     })
-    const response = await app.request('/v1/trackings/trk_x', { headers: { authorization: 'Bearer k' } })
+    const response = await app.request('/v1/trackings/trk_AAAAAAAAAAAAAAAAAAAA', {
+      headers: { authorization: 'Bearer k' },
+    })
     await expectProblem(response, 503, 'redis_unavailable')
   })
 
@@ -566,7 +568,9 @@ describe('when Redis or the code fails', () => {
       pingRedis: async () => {},
       logger: createSilentLogger(),
     })
-    const response = await app.request('/v1/trackings/trk_x', { headers: { authorization: 'Bearer k' } })
+    const response = await app.request('/v1/trackings/trk_AAAAAAAAAAAAAAAAAAAA', {
+      headers: { authorization: 'Bearer k' },
+    })
     const problem = await expectProblem(response, 500, 'internal')
     expect(JSON.stringify(problem)).not.toContain('secret internals')
   })

@@ -5,6 +5,7 @@ import { TRACKING_STATUSES } from '../../domain/tracking-status.js'
 import { type TrackingView, toTrackingView, trackingViewJson } from '../../domain/tracking-view.js'
 import { InvalidCursorError, type NewTracking } from '../../store/tracking-store.js'
 import type { AppDeps } from '../app-deps.js'
+import { TrackingId } from '../path-params.js'
 import {
   API_KEY_PROBLEMS,
   ApiError,
@@ -56,9 +57,11 @@ const ListQuerySchema = z.object({
   cursor: z.string().max(200).optional().describe('`nextCursor` of the previous page'),
 })
 
-const TrackingLocation = z.object({ location: z.string().openapi({ example: '/v1/trackings/trk_9f2c1b7e' }) })
+const TrackingLocation = z.object({
+  location: z.string().openapi({ example: '/v1/trackings/trk_7Hc2pQx9LmA4zR8tVb1N' }),
+})
 
-const TrackingParams = z.object({ id: z.string().openapi({ example: 'trk_9f2c1b7e' }) })
+const TrackingParams = z.object({ id: TrackingId })
 
 const BODY_PROBLEMS = [
   'invalid_json',
