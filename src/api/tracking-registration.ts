@@ -93,11 +93,12 @@ export function prepareRegistration(
   at: Date,
 ): PreparedRegistration {
   const carrier = resolveCarrier(deps.carriers, input.carrier, input.trackingNumber)
+  // The number first: what is wrong with it does not depend on this deployment's credentials.
+  const check = carrier.checkNumber(normalizeTrackingNumber(input.trackingNumber))
+  if (!check.ok) throw new ApiError('invalid_tracking_number', check.reason)
   if (!carrier.configured) {
     throw new ApiError('carrier_not_configured', `${carrier.name} needs credentials this deployment lacks`)
   }
-  const check = carrier.checkNumber(normalizeTrackingNumber(input.trackingNumber))
-  if (!check.ok) throw new ApiError('invalid_tracking_number', check.reason)
   const trackingNumber = check.trackingNumber
   const promisedDeliveryDate = input.promise
     ? promisedDate(

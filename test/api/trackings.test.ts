@@ -272,15 +272,30 @@ describe('trackings API', () => {
   })
 
   describe('a carrier without credentials', () => {
-    it('answers 422 carrier_not_configured', async () => {
+    it('answers 422 carrier_not_configured for a valid number, invalid_tracking_number for a bad one', async () => {
       const bare = await createMemoryHarness('api-unconfigured', { LAPOSTE_API_KEY: '' })
       try {
         const key = (await bare.apiKeys.create('shop-a')).key
-        const response = await bare.request(key, '/v1/trackings', {
-          method: 'POST',
-          body: JSON.stringify({ trackingNumber: NUMBER, carrier: 'laposte' }),
-        })
-        await expectProblem(response, 422, 'carrier_not_configured')
+        const register = (body: unknown) =>
+          bare.request(key, '/v1/trackings', { method: 'POST', body: JSON.stringify(body) })
+        await expectProblem(
+          await register({ trackingNumber: NUMBER, carrier: 'laposte' }),
+          422,
+          'carrier_not_configured',
+        )
+        await expectProblem(await register({ trackingNumber: NUMBER }), 422, 'carrier_not_configured')
+        // What is wrong with the number does not depend on credentials: the client can fix it at once.
+        const badDigit = await expectProblem(
+          await register({ trackingNumber: '8K00009775863', carrier: 'laposte' }),
+          422,
+          'invalid_tracking_number',
+        )
+        expect(badDigit.detail).toMatch(/check digit is 3, expected 2/)
+        await expectProblem(
+          await register({ trackingNumber: 'HELLO', carrier: 'laposte' }),
+          422,
+          'invalid_tracking_number',
+        )
       } finally {
         await bare.close()
       }
