@@ -51,6 +51,7 @@ export const TrackingSchema = z
     estimatedDelivery: Timestamp.optional(),
     promisedDeliveryDate: z.iso.date().optional().openapi({ example: '2026-03-12' }),
     deliveredAt: Timestamp.optional(),
+    destinationCountry: z.string().optional().describe('ISO 3166-1 alpha-2, when given at registration'),
     destinationPostalCode: z.string().optional(),
     orderId: z.string().optional(),
     metadata: z.record(z.string(), z.unknown()).optional(),

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { createApp } from '../../src/api/app.js'
 import type { CarrierCatalog } from '../../src/api/app-deps.js'
+import { addCalendarDays, parisDateOf } from '../../src/domain/business-calendar.js'
 import { createSilentLogger } from '../../src/logger.js'
 import { createMemoryTrackingStore } from '../../src/store/memory/memory-tracking-store.js'
 import type { WebhookStore } from '../../src/store/webhook-store.js'
@@ -9,6 +10,8 @@ import { DOCUMENTED_TRACKING_FIELDS } from '../support/tracking-fields.js'
 import { expectProblem, laPosteNumber, NUMBER, type TrackingBody } from './tracking-api.js'
 
 const DOCUMENTED_FIELDS = DOCUMENTED_TRACKING_FIELDS
+/** Registration takes promised dates near today only. */
+const PROMISED = addCalendarDays(parisDateOf(Date.now()), 10)
 
 describe('trackings API', () => {
   let harness: MemoryHarness
@@ -306,7 +309,7 @@ describe('trackings API', () => {
     it('shows the documented fields, and never the merchant or internal counters', async () => {
       const created = await register(keyA, laPosteNumber(10), {
         orderId: 'A-10',
-        promisedDeliveryDate: '2026-04-02',
+        promisedDeliveryDate: PROMISED,
         destinationPostalCode: '75011',
         metadata: { customer: 42 },
       })
@@ -321,7 +324,7 @@ describe('trackings API', () => {
         status: 'pending',
         events: [],
         orderId: 'A-10',
-        promisedDeliveryDate: '2026-04-02',
+        promisedDeliveryDate: PROMISED,
         destinationPostalCode: '75011',
         metadata: { customer: 42 },
         createdAt: expect.any(String),
