@@ -1,3 +1,4 @@
+import fc from 'fast-check'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { addCalendarDays, easterSunday, parisDateOf } from '../../src/domain/business-calendar.js'
 import { createMemoryHarness, type MemoryHarness } from '../support/memory-harness.js'
@@ -163,6 +164,45 @@ describe('registration input', () => {
       expect(metz.promisedDeliveryDate).toBe(addCalendarDays(thursday, 5))
       expect(liege.promisedDeliveryDate).toBe(paris.promisedDeliveryDate)
     })
+  })
+
+  it('answers any date, postal code or country with a registration or a client error, never a 500', async () => {
+    const instant = fc.date({
+      min: new Date('0000-01-01T00:00:00Z'),
+      max: new Date('9999-12-31T23:59:59Z'),
+      noInvalidDate: true,
+    })
+    const date = fc.oneof(
+      instant.map((at) => at.toISOString().slice(0, 10)),
+      fc.integer({ min: -800, max: 800 }).map((days) => addCalendarDays(today(), days)),
+    )
+    const dateOrTime = fc.oneof(
+      date,
+      instant.map((at) => at.toISOString()),
+    )
+    const item = fc.record(
+      {
+        promisedDeliveryDate: date,
+        promise: fc.record(
+          {
+            shippedAt: dateOrTime,
+            businessDays: fc.integer({ min: 0, max: 60 }),
+            dayKind: fc.constantFrom('ouvrables', 'ouvres'),
+          },
+          { requiredKeys: ['shippedAt', 'businessDays'] },
+        ),
+        destinationCountry: fc.constantFrom('FR', 'BE', 'GP', 'MC', 'US', 'fr', 'XX', 'FRA', '', '12'),
+        destinationPostalCode: fc.oneof(fc.stringMatching(/^[0-9 ]{0,7}$/), fc.string({ maxLength: 12 })),
+      },
+      { requiredKeys: [] },
+    )
+    await fc.assert(
+      fc.asyncProperty(item, async (fields) => {
+        const response = await post(fields)
+        expect([201, 400], await response.text()).toContain(response.status)
+      }),
+      { numRuns: 300 },
+    )
   })
 
   describe('metadata', () => {
