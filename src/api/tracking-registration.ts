@@ -1,26 +1,17 @@
 import { z } from 'zod'
 import { deliveryDayKindFor, promisedDate } from '../domain/business-calendar.js'
 import { nextAlertCheckAt } from '../domain/delay-alerts.js'
-import { calendarPostalCode, FRENCH_POSTAL_CODE, takesFrenchPostalCodes } from '../domain/destination.js'
+import { calendarPostalCode } from '../domain/destination.js'
 import { normalizeTrackingNumber } from '../domain/tracking-number.js'
 import type { NewTracking } from '../store/tracking-store.js'
 import type { AppDeps, CarrierCatalog, CarrierInfo } from './app-deps.js'
+import { checkFrenchPostalCode, DestinationFields, storedDestination } from './destination-fields.js'
 import { MetadataSchema } from './metadata-schema.js'
 import { ApiError } from './problem.js'
 import { REGISTRATION_WINDOW, registrationDatesSchema } from './registration-window.js'
 import { parseWith } from './validation.js'
 
 const { pastDays, promisedFutureDays, shippedFutureDays } = REGISTRATION_WINDOW
-
-/** Any country's postal code, as far as colis reads one it cannot check. */
-const POSTAL_CODE = /^[0-9A-Za-z][0-9A-Za-z -]{1,9}$/
-const COUNTRY_CODE = /^[A-Za-z]{2}$/
-const REGION_NAMES = new Intl.DisplayNames(['en'], { type: 'region', fallback: 'none' })
-
-/** `75 011` is written `75011`. */
-function compactFrenchPostalCode(code: string): string {
-  return code.replace(/^(\d{2}) (\d{3})$/, '$1$2')
-}
 
 export const RegisterTrackingSchema = z
   .object({
@@ -48,33 +39,7 @@ export const RegisterTrackingSchema = z
         'The promised date as shipping time plus business days, counted on the French calendar of the ' +
           'destination (Alsace-Moselle and overseas departments have holidays of their own).',
       ),
-    destinationCountry: z
-      .string()
-      .regex(COUNTRY_CODE, 'an ISO 3166-1 alpha-2 country code, such as FR or BE')
-      // Runs even when the pattern refused the code already, and `of` throws on what is not a region.
-      .refine((code) => !COUNTRY_CODE.test(code) || REGION_NAMES.of(code.toUpperCase()) !== undefined, {
-        message: 'no such country code',
-      })
-      .optional()
-      .describe(
-        'ISO 3166-1 alpha-2 code of the country the parcel goes to (stored upper case); France when ' +
-          'absent. France, Monaco and the French overseas departments and collectivities (GP, MQ, GF, ' +
-          'RE, YT, PM, BL, MF, WF, PF, NC, TF) take French postal codes.',
-      ),
-    destinationPostalCode: z
-      .string()
-      .regex(
-        POSTAL_CODE,
-        'a postal code: 2 to 10 letters, digits, spaces or dashes (a French postal code is 5 digits, such as 75011)',
-      )
-      .optional()
-      .describe(
-        'For a destination that takes French postal codes: 5 digits (`75 011` is stored `75011`), of a ' +
-          'department (01 to 95, Corsica 20), an overseas one or collectivity (971 to 978), Monaco (980) or ' +
-          '984, 986, 987, 988; it picks the holidays business days skip (Alsace-Moselle: 57, 67, 68; ' +
-          'overseas departments: 971 to 974, 976). Elsewhere: 2 to 10 letters, digits, spaces or dashes, ' +
-          'not read by colis (business days follow the metropolitan French calendar).',
-      ),
+    ...DestinationFields,
     orderId: z.string().min(1).max(128).optional(),
     metadata: MetadataSchema.optional(),
   })
@@ -83,20 +48,7 @@ export const RegisterTrackingSchema = z
     message: 'give promisedDeliveryDate or promise, not both',
     path: ['promise'],
   })
-  .superRefine((input, context) => {
-    const code = input.destinationPostalCode
-    if (code === undefined || !POSTAL_CODE.test(code)) return
-    if (!takesFrenchPostalCodes(input.destinationCountry?.toUpperCase())) return
-    if (!FRENCH_POSTAL_CODE.test(compactFrenchPostalCode(code))) {
-      context.addIssue({
-        code: 'custom',
-        path: ['destinationPostalCode'],
-        message:
-          'not a French postal code (5 digits of a French department, such as 75011); for a ' +
-          'destination abroad, give its destinationCountry',
-      })
-    }
-  })
+  .superRefine(checkFrenchPostalCode)
 
 /** What registration needs from the app's dependencies; the CLI import builds the same. */
 export type RegistrationDeps = Pick<AppDeps, 'carriers' | 'alertPolicy'>
@@ -143,18 +95,6 @@ function resolveCarrier(
   )
 }
 
-/** The destination as stored: the country upper case, a French postal code as its 5 digits. */
-function destinationOf(input: z.output<typeof RegisterTrackingSchema>) {
-  const destinationCountry = input.destinationCountry?.toUpperCase()
-  const code = input.destinationPostalCode
-  const destinationPostalCode =
-    code !== undefined && takesFrenchPostalCodes(destinationCountry) ? compactFrenchPostalCode(code) : code
-  return {
-    ...(destinationCountry ? { destinationCountry } : {}),
-    ...(destinationPostalCode !== undefined ? { destinationPostalCode } : {}),
-  }
-}
-
 /** What registering one parcel stores, or the ApiError the single call answers with. */
 export function prepareRegistration(
   deps: RegistrationDeps,
@@ -162,7 +102,7 @@ export function prepareRegistration(
   merchantId: string,
   at: Date,
 ): PreparedRegistration {
-  // Before anything asks the business calendar about them.
+  // The dates first: the business calendar is only asked about dates inside the window.
   parseWith(registrationDatesSchema(at), input)
   const carrier = resolveCarrier(deps.carriers, input.carrier, input.trackingNumber)
   // The number first: what is wrong with it does not depend on this deployment's credentials.
@@ -172,7 +112,7 @@ export function prepareRegistration(
     throw new ApiError('carrier_not_configured', `${carrier.name} needs credentials this deployment lacks`)
   }
   const trackingNumber = check.trackingNumber
-  const destination = destinationOf(input)
+  const destination = storedDestination(input)
   const promisedDeliveryDate = input.promise
     ? promisedDate(
         {
