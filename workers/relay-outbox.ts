@@ -4,6 +4,7 @@ import type { TrackingNotification } from '../src/domain/tracking-notifications.
 import type { WebhookEventType } from '../src/domain/webhook-events.js'
 import { createLoopFailures, throttleErrorLog } from '../src/log-throttle.js'
 import type { Logger } from '../src/logger.js'
+import { deliveryIdOf } from '../src/store/record-ids.js'
 import type { WebhookDelivery, WebhookEndpoint, WebhookStore } from '../src/store/webhook-store.js'
 import { createFirstAttempts, type FirstAttemptOptions, type NewDelivery } from './first-attempts.js'
 import type { DeliveryJobData } from './jobs.js'
@@ -88,7 +89,7 @@ export function startOutboxRelay(options: RelayOptions) {
         .map((endpoint) => ({
           endpoint,
           delivery: {
-            id: `dlv_${compact}_${endpoint.id}`,
+            id: deliveryIdOf(entryId, endpoint.id),
             endpointId: endpoint.id,
             messageId: `msg_${compact}`,
             type: message.type as WebhookEventType,

@@ -125,7 +125,10 @@ export const ProblemSchema = z
     status: z.number().int().openapi({ example: 404 }),
     code: z.enum(PROBLEM_CODES).describe('Stable error code; `type` is `urn:colis:problem:<code>`'),
     detail: z.string().optional().openapi({ example: 'no such tracking' }),
-    instance: z.string().describe('The request path').openapi({ example: '/v1/trackings/trk_unknown' }),
+    instance: z
+      .string()
+      .describe('The request path')
+      .openapi({ example: '/v1/trackings/trk_7Hc2pQx9LmA4zR8tVb1N' }),
     requestId: z.string().describe('Also in the `X-Request-Id` header'),
     errors: z
       .array(

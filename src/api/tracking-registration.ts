@@ -1,44 +1,54 @@
 import { z } from 'zod'
 import { deliveryDayKindFor, promisedDate } from '../domain/business-calendar.js'
 import { nextAlertCheckAt } from '../domain/delay-alerts.js'
+import { calendarPostalCode } from '../domain/destination.js'
 import { normalizeTrackingNumber } from '../domain/tracking-number.js'
 import type { NewTracking } from '../store/tracking-store.js'
 import type { AppDeps, CarrierCatalog, CarrierInfo } from './app-deps.js'
+import { checkFrenchPostalCode, DestinationFields, storedDestination } from './destination-fields.js'
+import { MetadataSchema } from './metadata-schema.js'
 import { ApiError } from './problem.js'
+import { REGISTRATION_WINDOW, registrationDatesSchema } from './registration-window.js'
 import { parseWith } from './validation.js'
 
-const METADATA_MAX_BYTES = 2048
+const { pastDays, promisedFutureDays, shippedFutureDays } = REGISTRATION_WINDOW
 
 export const RegisterTrackingSchema = z
   .object({
     trackingNumber: z.string().min(1).max(64),
     carrier: z.string().min(1).max(32).optional(),
-    promisedDeliveryDate: z.iso.date().optional(),
+    promisedDeliveryDate: z.iso
+      .date()
+      .optional()
+      .describe(
+        `From ${pastDays} days before today to ${promisedFutureDays} days after (Paris dates); ` +
+          'give it or `promise`, not both.',
+      ),
     promise: z
       .object({
-        shippedAt: z.iso.datetime({ offset: true }).or(z.iso.date()),
+        shippedAt: z.iso
+          .datetime({ offset: true })
+          .or(z.iso.date())
+          .describe(`Within ${pastDays} days before today and ${shippedFutureDays} days after (Paris dates)`),
         businessDays: z.number().int().min(0).max(60),
         dayKind: z.enum(['ouvrables', 'ouvres']).optional(),
       })
       .strict()
-      .optional(),
-    destinationPostalCode: z
-      .string()
-      .regex(/^[0-9A-Za-z][0-9A-Za-z -]{1,9}$/, 'a postal code such as 75011')
-      .optional(),
+      .optional()
+      .describe(
+        'The promised date as shipping time plus business days, counted on the French calendar of the ' +
+          'destination (Alsace-Moselle and overseas departments have holidays of their own).',
+      ),
+    ...DestinationFields,
     orderId: z.string().min(1).max(128).optional(),
-    metadata: z
-      .record(z.string(), z.unknown())
-      .refine((value) => Buffer.byteLength(JSON.stringify(value)) <= METADATA_MAX_BYTES, {
-        message: `metadata must be at most ${METADATA_MAX_BYTES} bytes of JSON`,
-      })
-      .optional(),
+    metadata: MetadataSchema.optional(),
   })
   .strict()
   .refine((input) => !(input.promise && input.promisedDeliveryDate), {
     message: 'give promisedDeliveryDate or promise, not both',
     path: ['promise'],
   })
+  .superRefine(checkFrenchPostalCode)
 
 /** What registration needs from the app's dependencies; the CLI import builds the same. */
 export type RegistrationDeps = Pick<AppDeps, 'carriers' | 'alertPolicy'>
@@ -92,24 +102,29 @@ export function prepareRegistration(
   merchantId: string,
   at: Date,
 ): PreparedRegistration {
+  // The dates first: the business calendar is only asked about dates inside the window.
+  parseWith(registrationDatesSchema(at), input)
   const carrier = resolveCarrier(deps.carriers, input.carrier, input.trackingNumber)
+  // The number first: what is wrong with it does not depend on this deployment's credentials.
+  const check = carrier.checkNumber(normalizeTrackingNumber(input.trackingNumber))
+  if (!check.ok) throw new ApiError('invalid_tracking_number', check.reason)
   if (!carrier.configured) {
     throw new ApiError('carrier_not_configured', `${carrier.name} needs credentials this deployment lacks`)
   }
-  const check = carrier.checkNumber(normalizeTrackingNumber(input.trackingNumber))
-  if (!check.ok) throw new ApiError('invalid_tracking_number', check.reason)
   const trackingNumber = check.trackingNumber
+  const destination = storedDestination(input)
   const promisedDeliveryDate = input.promise
     ? promisedDate(
         {
           ...input.promise,
           dayKind: input.promise.dayKind ?? deliveryDayKindFor(carrier.id, carrier.deliveryDays),
         },
-        input.destinationPostalCode,
+        calendarPostalCode(destination),
       )
     : input.promisedDeliveryDate
   const registration = {
     ...input,
+    ...destination,
     merchantId,
     carrier: carrier.id,
     trackingNumber,

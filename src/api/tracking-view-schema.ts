@@ -37,7 +37,7 @@ export const DelayAlertSchema = z
 
 export const TrackingSchema = z
   .object({
-    id: z.string().openapi({ example: 'trk_9f2c1b7e' }),
+    id: z.string().openapi({ example: 'trk_7Hc2pQx9LmA4zR8tVb1N' }),
     carrier: z.string().openapi({ example: 'laposte' }),
     trackingNumber: z.string().openapi({ example: '6A15602676300' }),
     status: z.enum(TRACKING_STATUSES),
@@ -51,6 +51,7 @@ export const TrackingSchema = z
     estimatedDelivery: Timestamp.optional(),
     promisedDeliveryDate: z.iso.date().optional().openapi({ example: '2026-03-12' }),
     deliveredAt: Timestamp.optional(),
+    destinationCountry: z.string().optional().describe('ISO 3166-1 alpha-2, when given at registration'),
     destinationPostalCode: z.string().optional(),
     orderId: z.string().optional(),
     metadata: z.record(z.string(), z.unknown()).optional(),

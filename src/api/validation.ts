@@ -30,11 +30,16 @@ export function parseWith<S extends z.ZodType>(schema: S, input: unknown): z.out
   return parsed.data
 }
 
-/** The `defaultHook` of every router: a request the route's schemas refuse is a `validation_failed` problem. */
+/**
+ * The `defaultHook` of every router: a request the route's schemas refuse is a `validation_failed`
+ * problem, except a path id of the wrong shape, which names nothing: `not_found`, as an unknown id.
+ */
 export function rejectInvalidInput(
-  result: { success: true } | { success: false; error: z.ZodError },
+  result: ({ success: true } | { success: false; error: z.ZodError }) & { target: string },
 ): undefined {
-  if (!result.success) throw invalidInput(result.error)
+  if (result.success) return
+  if (result.target === 'param') throw new ApiError('not_found', result.error.issues[0]?.message)
+  throw invalidInput(result.error)
 }
 
 /**

@@ -1,6 +1,6 @@
-import { randomBytes } from 'node:crypto'
 import { z } from '@hono/zod-openapi'
 import { WEBHOOK_EVENT_TYPES } from '../domain/webhook-events.js'
+import { createId } from '../store/record-ids.js'
 import type { WebhookEndpoint } from '../store/webhook-store.js'
 import { createWebhookSecret } from '../webhooks/sign.js'
 import type { AppDeps } from './app-deps.js'
@@ -72,7 +72,7 @@ export async function buildEndpoint(
   const createdAt = now.toISOString()
   const secret = createWebhookSecret()
   const endpoint = {
-    id: `whk_${randomBytes(15).toString('base64url').replace(/[-_]/g, 'x')}`,
+    id: createId('whk'),
     ...owner,
     url: input.url,
     events: input.events ?? [...WEBHOOK_EVENT_TYPES],

@@ -5,7 +5,7 @@ import { UsageError } from './usage-error.js'
 type Target =
   | {
       kind: 'field'
-      name: 'trackingNumber' | 'carrier' | 'orderId' | 'promisedDeliveryDate' | 'destinationPostalCode'
+      name: (typeof FIELD_COLUMNS)[number]
     }
   | { kind: 'promise'; name: 'shippedAt' | 'businessDays' | 'dayKind' }
   | { kind: 'metadata'; name: string }
@@ -16,6 +16,7 @@ const FIELD_COLUMNS = [
   'carrier',
   'orderId',
   'promisedDeliveryDate',
+  'destinationCountry',
   'destinationPostalCode',
 ] as const
 const PROMISE_COLUMNS = ['shippedAt', 'businessDays', 'dayKind'] as const

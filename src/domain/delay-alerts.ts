@@ -9,6 +9,7 @@ import {
   parisDateOf,
   parisDateOfTimestamp,
 } from './business-calendar.js'
+import { calendarPostalCode } from './destination.js'
 import { formatInZone, instantOf, PARIS, resolveWallClock } from './paris-time.js'
 import type { TrackingRecord } from './tracking.js'
 import type { TrackingEvent } from './tracking-event.js'
@@ -89,7 +90,7 @@ function stalledDeadline(input: AlertInput): number | undefined {
   // Waiting at a pickup point is the recipient's silence, not the carrier's: pickup_expiring covers it.
   if (record.status === 'available_for_pickup') return undefined
   const lastDay = parisDateOf(instantOf(lastScanAt(input)))
-  return stalledAfter(lastDay, policy, record.destinationPostalCode)
+  return stalledAfter(lastDay, policy, calendarPostalCode(record))
 }
 
 const stalledAfterCache = new Map<string, number>()

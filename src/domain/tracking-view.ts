@@ -21,6 +21,7 @@ export function toTrackingView(
     estimatedDelivery: record.estimatedDelivery,
     promisedDeliveryDate: record.promisedDeliveryDate,
     deliveredAt: record.deliveredAt,
+    destinationCountry: record.destinationCountry,
     destinationPostalCode: record.destinationPostalCode,
     orderId: record.orderId,
     metadata: record.metadata,

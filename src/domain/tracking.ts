@@ -24,6 +24,8 @@ export interface TrackingRecord {
   promisedDeliveryDate?: string
   /** The merchant's promise, when given as shipping time + business days (promisedDeliveryDate is derived). */
   promise?: { shippedAt: string; businessDays: number; dayKind?: 'ouvrables' | 'ouvres' }
+  /** ISO 3166-1 alpha-2; France when absent. */
+  destinationCountry?: string
   destinationPostalCode?: string
   deliveredAt?: string
   orderId?: string

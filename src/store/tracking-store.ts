@@ -11,6 +11,7 @@ export interface NewTracking {
   promisedDeliveryDate?: string
   /** When the parcel was shipped and within how many business days it was promised. */
   promise?: { shippedAt: string; businessDays: number; dayKind?: 'ouvrables' | 'ouvres' }
+  destinationCountry?: string
   destinationPostalCode?: string
   orderId?: string
   metadata?: Record<string, unknown>

@@ -77,8 +77,8 @@ describe('OpenAPI document, when Redis or the code fails', () => {
     })
 
   it.each([
-    ['/v1/trackings/trk_x', 503, new Error('Connection is closed.')],
-    ['/v1/trackings/trk_x', 500, new Error('a bug')],
+    ['/v1/trackings/trk_AAAAAAAAAAAAAAAAAAAA', 503, new Error('Connection is closed.')],
+    ['/v1/trackings/trk_AAAAAAAAAAAAAAAAAAAA', 500, new Error('a bug')],
     ['/readyz', 503, new Error('connect ECONNREFUSED')],
   ] as const)('documents GET %s answering %i', async (path, status, error) => {
     const app = appWith(

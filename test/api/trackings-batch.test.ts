@@ -136,6 +136,75 @@ describe('POST /v1/trackings/batch', () => {
     }
   })
 
+  it('answers each item out of bounds with its own problem, and registers the others', async () => {
+    const good = (serial: number) => `{"trackingNumber":"${laPosteNumber(serial)}","carrier":"laposte"}`
+    const bad = (fields: string) => `{"trackingNumber":"${laPosteNumber(169)}","carrier":"laposte",${fields}}`
+    const items = [
+      good(160),
+      bad('"promisedDeliveryDate":"9999-12-31"'),
+      bad('"promise":{"shippedAt":"0000-01-01","businessDays":2}'),
+      good(161),
+      bad('"promise":{"shippedAt":"9999-12-20","businessDays":60}'),
+      bad(`"metadata":${'{"a":'.repeat(6000)}1${'}'.repeat(6000)}`),
+      bad('"destinationPostalCode":"abc"'),
+      good(162),
+    ]
+    const response = await batch(keyA, `{"trackings":[${items.join(',')}]}`)
+    expect(response.status).toBe(200)
+    const answers = ((await response.json()) as BatchBody).results
+    expect(answers.map((answer) => answer.status)).toEqual([201, 400, 400, 201, 400, 400, 400, 201])
+    expect(answers.map((answer) => answer.body.errors?.map((error) => error.pointer))).toEqual([
+      undefined,
+      ['/promisedDeliveryDate'],
+      ['/promise/shippedAt'],
+      undefined,
+      ['/promise/shippedAt'],
+      ['/metadata'],
+      ['/destinationPostalCode'],
+      undefined,
+    ])
+  })
+
+  it('answers an item whose checks fail unexpectedly with its own 500, and registers the others', async () => {
+    const failing = await createMemoryHarness(
+      'api-trackings-batch-failing',
+      {},
+      {},
+      {
+        app: {
+          alertPolicy: (record) => {
+            if (record.orderId === 'breaks') throw new Error('an unexpected failure')
+            return { stalledBusinessDays: 3, pickupExpiringDays: 10, dayKind: 'ouvrables' }
+          },
+        },
+      },
+    )
+    try {
+      const key = (await failing.apiKeys.create('shop-a')).key
+      const response = await failing.request(key, '/v1/trackings/batch', {
+        method: 'POST',
+        body: JSON.stringify({
+          trackings: [
+            { trackingNumber: laPosteNumber(170), carrier: 'laposte' },
+            { trackingNumber: laPosteNumber(171), carrier: 'laposte', orderId: 'breaks' },
+            { trackingNumber: laPosteNumber(172), carrier: 'laposte' },
+          ],
+        }),
+      })
+      expect(response.status).toBe(200)
+      const answers = ((await response.json()) as BatchBody).results
+      expect(answers.map((answer) => answer.status)).toEqual([201, 500, 201])
+      expect(answers[1]?.body).toMatchObject({
+        code: 'internal',
+        status: 500,
+        type: 'urn:colis:problem:internal',
+      })
+      expect(JSON.stringify(answers[1]?.body)).not.toContain('an unexpected failure')
+    } finally {
+      await failing.close()
+    }
+  })
+
   it('answers 400 validation_failed for more than 1000 items, and registers none', async () => {
     const trackings = Array.from({ length: 1001 }, (_, index) => ({
       trackingNumber: laPosteNumber(10_000 + index),

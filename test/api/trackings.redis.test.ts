@@ -1,5 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { deliveryIdOf } from '../../src/store/record-ids.js'
 import { createRedisKeys } from '../../src/store/redis/redis-keys.js'
+import { createWebhookStore } from '../../src/store/webhook-store.js'
 import { createHarness, type Harness } from '../support/harness.js'
 import { expectProblem, laPosteNumber, NUMBER, type TrackingBody } from './tracking-api.js'
 
@@ -107,6 +109,55 @@ describe('trackings API on Redis', () => {
       } finally {
         await harnessRunning.close()
       }
+    })
+  })
+
+  describe('a path id naming another key of its record', () => {
+    it('answers 404 not_found, never the 500 of a Redis WRONGTYPE', async () => {
+      const mine = await register(keyA, laPosteNumber(60))
+      const hook = { url: 'https://93.184.215.14/colis-hooks' }
+      const subscribed = await harness.request(keyA, `/v1/trackings/${mine.id}/subscriptions`, {
+        method: 'POST',
+        body: JSON.stringify(hook),
+      })
+      expect(subscribed.status).toBe(201)
+      const endpoint = await harness.request(keyA, '/v1/webhooks', {
+        method: 'POST',
+        body: JSON.stringify(hook),
+      })
+      const endpointId = ((await endpoint.json()) as { id: string }).id
+      const webhooks = createWebhookStore(harness.redis, harness.config.COLIS_REDIS_PREFIX)
+      await webhooks.createDeliveries([
+        {
+          id: deliveryIdOf('1764950400000-0', endpointId),
+          endpointId,
+          messageId: 'msg_1764950400000x0',
+          type: 'tracking.updated',
+          trackingId: mine.id,
+          createdAt: new Date().toISOString(),
+          state: 'delivered',
+          attempts: [],
+          body: '{}',
+        },
+      ])
+      const keys = redisKeys()
+      // The keys these paths would name exist, and are not the record's own type.
+      expect(await harness.redis.type(keys.trackingSubscriptions(mine.id))).not.toBe('none')
+      expect(await harness.redis.type(keys.webhookDeliveries(endpointId))).not.toBe('none')
+
+      for (const path of [
+        `/v1/trackings/${mine.id}:subs`,
+        `/v1/trackings/${mine.id}:subs/subscriptions`,
+        `/v1/webhooks/${endpointId}:deliveries`,
+        `/v1/webhooks/${endpointId}:deliveries/deliveries`,
+      ]) {
+        await expectProblem(await harness.request(keyA, path), 404, 'not_found')
+      }
+      await expectProblem(
+        await harness.request(keyA, `/v1/trackings/${mine.id}:subs/refresh`, { method: 'POST' }),
+        404,
+        'not_found',
+      )
     })
   })
 

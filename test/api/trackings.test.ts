@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { createApp } from '../../src/api/app.js'
 import type { CarrierCatalog } from '../../src/api/app-deps.js'
+import { addCalendarDays, parisDateOf } from '../../src/domain/business-calendar.js'
 import { createSilentLogger } from '../../src/logger.js'
 import { createMemoryTrackingStore } from '../../src/store/memory/memory-tracking-store.js'
 import type { WebhookStore } from '../../src/store/webhook-store.js'
@@ -9,6 +10,8 @@ import { DOCUMENTED_TRACKING_FIELDS } from '../support/tracking-fields.js'
 import { expectProblem, laPosteNumber, NUMBER, type TrackingBody } from './tracking-api.js'
 
 const DOCUMENTED_FIELDS = DOCUMENTED_TRACKING_FIELDS
+/** Registration takes promised dates near today only. */
+const PROMISED = addCalendarDays(parisDateOf(Date.now()), 10)
 
 describe('trackings API', () => {
   let harness: MemoryHarness
@@ -272,15 +275,30 @@ describe('trackings API', () => {
   })
 
   describe('a carrier without credentials', () => {
-    it('answers 422 carrier_not_configured', async () => {
+    it('answers 422 carrier_not_configured for a valid number, invalid_tracking_number for a bad one', async () => {
       const bare = await createMemoryHarness('api-unconfigured', { LAPOSTE_API_KEY: '' })
       try {
         const key = (await bare.apiKeys.create('shop-a')).key
-        const response = await bare.request(key, '/v1/trackings', {
-          method: 'POST',
-          body: JSON.stringify({ trackingNumber: NUMBER, carrier: 'laposte' }),
-        })
-        await expectProblem(response, 422, 'carrier_not_configured')
+        const register = (body: unknown) =>
+          bare.request(key, '/v1/trackings', { method: 'POST', body: JSON.stringify(body) })
+        await expectProblem(
+          await register({ trackingNumber: NUMBER, carrier: 'laposte' }),
+          422,
+          'carrier_not_configured',
+        )
+        await expectProblem(await register({ trackingNumber: NUMBER }), 422, 'carrier_not_configured')
+        // What is wrong with the number does not depend on credentials: the client can fix it at once.
+        const badDigit = await expectProblem(
+          await register({ trackingNumber: '8K00009775863', carrier: 'laposte' }),
+          422,
+          'invalid_tracking_number',
+        )
+        expect(badDigit.detail).toMatch(/check digit is 3, expected 2/)
+        await expectProblem(
+          await register({ trackingNumber: 'HELLO', carrier: 'laposte' }),
+          422,
+          'invalid_tracking_number',
+        )
       } finally {
         await bare.close()
       }
@@ -291,7 +309,7 @@ describe('trackings API', () => {
     it('shows the documented fields, and never the merchant or internal counters', async () => {
       const created = await register(keyA, laPosteNumber(10), {
         orderId: 'A-10',
-        promisedDeliveryDate: '2026-04-02',
+        promisedDeliveryDate: PROMISED,
         destinationPostalCode: '75011',
         metadata: { customer: 42 },
       })
@@ -306,7 +324,7 @@ describe('trackings API', () => {
         status: 'pending',
         events: [],
         orderId: 'A-10',
-        promisedDeliveryDate: '2026-04-02',
+        promisedDeliveryDate: PROMISED,
         destinationPostalCode: '75011',
         metadata: { customer: 42 },
         createdAt: expect.any(String),
@@ -548,7 +566,9 @@ describe('when Redis or the code fails', () => {
       pingRedis: async () => {},
       logger: createSilentLogger(),
     })
-    const response = await app.request('/v1/trackings/trk_x', { headers: { authorization: 'Bearer k' } })
+    const response = await app.request('/v1/trackings/trk_AAAAAAAAAAAAAAAAAAAA', {
+      headers: { authorization: 'Bearer k' },
+    })
     await expectProblem(response, 503, 'redis_unavailable')
   })
 
@@ -566,7 +586,9 @@ describe('when Redis or the code fails', () => {
       pingRedis: async () => {},
       logger: createSilentLogger(),
     })
-    const response = await app.request('/v1/trackings/trk_x', { headers: { authorization: 'Bearer k' } })
+    const response = await app.request('/v1/trackings/trk_AAAAAAAAAAAAAAAAAAAA', {
+      headers: { authorization: 'Bearer k' },
+    })
     const problem = await expectProblem(response, 500, 'internal')
     expect(JSON.stringify(problem)).not.toContain('secret internals')
   })

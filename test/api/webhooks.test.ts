@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { WEBHOOK_EVENT_TYPES } from '../../src/domain/webhook-events.js'
+import { deliveryIdOf } from '../../src/store/record-ids.js'
 import { createMemoryHarness, type MemoryHarness } from '../support/memory-harness.js'
 
 /** A public IP literal: accepted without any DNS query, and never contacted (no workers run here). */
@@ -217,7 +218,7 @@ describe('webhooks API (no egress allow-list)', () => {
   it("answers 404 for another merchant's endpoint, on every route, and leaves it alone", async () => {
     const endpoint = await api.created(keyA, { url: PUBLIC_URL })
     const webhooks = harness.webhooks
-    const deliveryId = `dlv_test_${endpoint.id}`
+    const deliveryId = deliveryIdOf('1764950400000-0', endpoint.id)
     await webhooks.createDeliveries([
       {
         id: deliveryId,
@@ -262,7 +263,7 @@ describe('webhooks API (no egress allow-list)', () => {
 
     const webhooks = harness.webhooks
     const delivery = {
-      id: `dlv_test_${endpoint.id}`,
+      id: deliveryIdOf('1764950400000-0', endpoint.id),
       endpointId: endpoint.id,
       messageId: 'msg_test',
       type: 'tracking.updated' as const,

@@ -8,19 +8,20 @@ const read = (text: string) => readImportRows(parseCsv(text))
 describe('readImportRows', () => {
   it('maps columns to the fields of a registration, whatever their case or spacing', () => {
     const { rows } = read(
-      'Tracking Number,carrier,order_id,promisedDeliveryDate,destinationPostalCode,metadata.Customer Name\n' +
-        ' SBXDELIVERED001 ,sandbox,A-1,2026-03-12,75011,Jean\n',
+      'Tracking Number,carrier,order_id,promisedDeliveryDate,Destination Country,destinationPostalCode,metadata.Customer Name\n' +
+        ' SBXDELIVERED001 ,sandbox,A-1,2026-03-12,FR,75011,Jean\n',
     )
     expect(rows).toEqual([
       {
         line: 2,
-        fields: [' SBXDELIVERED001 ', 'sandbox', 'A-1', '2026-03-12', '75011', 'Jean'],
+        fields: [' SBXDELIVERED001 ', 'sandbox', 'A-1', '2026-03-12', 'FR', '75011', 'Jean'],
         trackingNumber: 'SBXDELIVERED001',
         item: {
           trackingNumber: 'SBXDELIVERED001',
           carrier: 'sandbox',
           orderId: 'A-1',
           promisedDeliveryDate: '2026-03-12',
+          destinationCountry: 'FR',
           destinationPostalCode: '75011',
           metadata: { 'Customer Name': 'Jean' },
         },

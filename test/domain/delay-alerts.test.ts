@@ -194,6 +194,14 @@ describe('stalled', () => {
     },
   )
 
+  it('reads the postal code of a French destination only: a US ZIP code 97110 is not Guadeloupe', () => {
+    const abroad = record({ destinationCountry: 'US', destinationPostalCode: '97110' })
+    const lastSecond = Date.parse('2026-05-28T21:59:59Z')
+    const at = (nowMs: number) => evaluateAlertConditions({ record: abroad, events, policy: OUVRES, nowMs })
+    expect(at(lastSecond).has('stalled')).toBe(false)
+    expect(at(lastSecond + SECOND_MS).has('stalled')).toBe(true)
+  })
+
   it('counts from the registration when the carrier never scanned the parcel', () => {
     const pending = record({ status: 'pending', createdAt: '2026-05-04T10:00:00+02:00' })
     // Mon 4 May → Tue 5, Wed 6, Thu 7 (ouvrés): stalled from Friday 8 May 00:00 in Paris.

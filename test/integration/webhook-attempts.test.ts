@@ -1,6 +1,7 @@
 import { Webhook } from 'standardwebhooks'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { WEBHOOK_EVENT_TYPES } from '../../src/domain/webhook-events.js'
+import { createId } from '../../src/store/record-ids.js'
 import { createWebhookStore } from '../../src/store/webhook-store.js'
 import { createWebhookSecret } from '../../src/webhooks/sign.js'
 import { createHarness, eventually, type Harness } from '../support/harness.js'
@@ -522,8 +523,8 @@ describe('the SSRF guard at delivery time, without WEBHOOK_ALLOWED_CIDRS', () =>
     // …so they are written straight to the store, as if the guard had been looser when they were made
     // (or a name had resolved elsewhere then).
     const webhooks = createWebhookStore(harness().redis, harness().config.COLIS_REDIS_PREFIX)
-    const endpoints = [hook.url, hook.url.replace('127.0.0.1', 'localhost')].map((url, index) => ({
-      id: `whk_egress${index}`,
+    const endpoints = [hook.url, hook.url.replace('127.0.0.1', 'localhost')].map((url) => ({
+      id: createId('whk'),
       merchantId,
       url,
       events: [...WEBHOOK_EVENT_TYPES],
@@ -532,7 +533,7 @@ describe('the SSRF guard at delivery time, without WEBHOOK_ALLOWED_CIDRS', () =>
     }))
     for (const endpoint of endpoints) await webhooks.createEndpoint(endpoint)
     const listed = await client.json<{ data: EndpointView[] }>(key, '/v1/webhooks')
-    expect(listed.data.map((view) => view.id).sort()).toEqual(endpoints.map((endpoint) => endpoint.id))
+    expect(listed.data.map((view) => view.id).sort()).toEqual(endpoints.map((endpoint) => endpoint.id).sort())
 
     await pipeline().seed({ merchantId, trackingId: 'trk_egress' })
     for (const endpoint of endpoints) {

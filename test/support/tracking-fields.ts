@@ -14,6 +14,7 @@ export const DOCUMENTED_TRACKING_FIELDS: readonly string[] = [
   'estimatedDelivery',
   'promisedDeliveryDate',
   'deliveredAt',
+  'destinationCountry',
   'destinationPostalCode',
   'orderId',
   'metadata',

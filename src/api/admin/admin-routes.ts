@@ -1,7 +1,7 @@
 import type { BaseAdapter } from '@bull-board/api/baseAdapter'
 import { Hono } from 'hono'
 import { z } from 'zod'
-import { type ApiKeyStore, MERCHANT_PATTERN } from '../../store/api-key-store.js'
+import { type ApiKeyStore, KEY_ID_PATTERN, MERCHANT_PATTERN } from '../../store/api-key-store.js'
 import { presentedToken, tokenMatches } from '../middleware/bearer-token.js'
 import { ApiError } from '../problem.js'
 import { QUEUE_BOARD_PATH, queueBoard } from './queue-board.js'
@@ -77,6 +77,8 @@ export function adminRoutes(deps: AdminDeps, forget: (keyId: string) => void) {
 
   app.delete('/keys/:keyId', async (c) => {
     const keyId = c.req.param('keyId')
+    // Checked before the store: the id goes into a Redis key name.
+    if (!KEY_ID_PATTERN.test(keyId)) throw new ApiError('not_found', 'no such API key')
     const revoked = await deps.apiKeys.revoke(keyId, deps.now?.() ?? new Date())
     if (!revoked) throw new ApiError('not_found', `no API key ${keyId}`)
     forget(keyId)

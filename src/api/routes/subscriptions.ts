@@ -1,5 +1,6 @@
 import { createRoute, z } from '@hono/zod-openapi'
 import type { AppDeps } from '../app-deps.js'
+import { SubscriptionId, TrackingId } from '../path-params.js'
 import { API_KEY_PROBLEMS, ApiError, problemResponses } from '../problem.js'
 import { createRouter, jsonBody, jsonResponse } from '../router.js'
 import { requireJsonBody } from '../validation.js'
@@ -14,7 +15,7 @@ import {
 
 const MAX_SUBSCRIPTIONS_PER_TRACKING = 5
 
-const TrackingParams = z.object({ id: z.string().openapi({ example: 'trk_9f2c1b7e' }) })
+const TrackingParams = z.object({ id: TrackingId })
 
 const TAGS = ['Subscriptions']
 
@@ -64,7 +65,7 @@ const unsubscribeRoute = createRoute({
   path: '/{id}/subscriptions/{subscriptionId}',
   tags: TAGS,
   summary: 'Delete a subscription',
-  request: { params: TrackingParams.extend({ subscriptionId: z.string() }) },
+  request: { params: TrackingParams.extend({ subscriptionId: SubscriptionId }) },
   responses: {
     204: { description: 'Deleted' },
     ...problemResponses(...API_KEY_PROBLEMS, 'not_found'),

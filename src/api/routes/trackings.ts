@@ -5,6 +5,7 @@ import { TRACKING_STATUSES } from '../../domain/tracking-status.js'
 import { type TrackingView, toTrackingView, trackingViewJson } from '../../domain/tracking-view.js'
 import { InvalidCursorError, type NewTracking } from '../../store/tracking-store.js'
 import type { AppDeps } from '../app-deps.js'
+import { TrackingId } from '../path-params.js'
 import {
   API_KEY_PROBLEMS,
   ApiError,
@@ -56,9 +57,11 @@ const ListQuerySchema = z.object({
   cursor: z.string().max(200).optional().describe('`nextCursor` of the previous page'),
 })
 
-const TrackingLocation = z.object({ location: z.string().openapi({ example: '/v1/trackings/trk_9f2c1b7e' }) })
+const TrackingLocation = z.object({
+  location: z.string().openapi({ example: '/v1/trackings/trk_7Hc2pQx9LmA4zR8tVb1N' }),
+})
 
-const TrackingParams = z.object({ id: z.string().openapi({ example: 'trk_9f2c1b7e' }) })
+const TrackingParams = z.object({ id: TrackingId })
 
 const BODY_PROBLEMS = [
   'invalid_json',
@@ -103,7 +106,8 @@ const batchRoute = createRoute({
   summary: 'Register up to 1000 parcels',
   description:
     'Each item is checked as `POST /v1/trackings` checks it and gets its own answer, at its index in ' +
-    '`results`: the tracking (201 or 200) or the problem the single call would give. Bodies up to 1 MiB.',
+    '`results`: the tracking (201 or 200) or the problem the single call would give. A bad item never ' +
+    'costs the others. Bodies up to 1 MiB.',
   middleware: [requireJsonBody] as const,
   request: { body: jsonBody(RegisterBatchSchema) },
   responses: {
@@ -196,7 +200,8 @@ export function trackingRoutes(deps: AppDeps) {
       const { trackings } = c.req.valid('json')
       const merchantId = c.get('merchantId')
       const at = now()
-      // Each item is checked as the single call checks it; its problem is its own answer.
+      // Each item is checked as the single call checks it; its problem is its own answer, and so is a
+      // bug its checks run into: one item never costs the others.
       const results: BatchResult[] = new Array(trackings.length)
       const accepted: Array<{ index: number; input: NewTracking; nextAlertCheckAtMs?: number }> = []
       for (const [index, item] of trackings.entries()) {
@@ -204,8 +209,10 @@ export function trackingRoutes(deps: AppDeps) {
           const { registration, nextAlertCheckAtMs } = prepareRegistrationItem(deps, item, merchantId, at)
           accepted.push({ index, input: registration, nextAlertCheckAtMs })
         } catch (error) {
-          if (!(error instanceof ApiError)) throw error
-          const problem: Problem = toProblem(c, error)
+          if (!(error instanceof ApiError)) {
+            deps.logger.error({ err: error, requestId: c.get('requestId'), item: index }, 'batch item failed')
+          }
+          const problem: Problem = toProblem(c, error instanceof ApiError ? error : new ApiError('internal'))
           results[index] = { status: problem.status, body: problem }
         }
       }

@@ -3,6 +3,7 @@ import { WEBHOOK_EVENT_TYPES } from '../../domain/webhook-events.js'
 import type { WebhookEndpoint } from '../../store/webhook-store.js'
 import { createWebhookSecret } from '../../webhooks/sign.js'
 import type { AppDeps } from '../app-deps.js'
+import { DeliveryId, WebhookEndpointId } from '../path-params.js'
 import { API_KEY_PROBLEMS, ApiError, problemResponses } from '../problem.js'
 import { createRouter, jsonBody, jsonResponse } from '../router.js'
 import { requireJsonBody } from '../validation.js'
@@ -44,7 +45,7 @@ const DeliverySchema = z
   })
   .openapi('WebhookDelivery')
 
-const EndpointParams = z.object({ id: z.string().openapi({ example: 'whk_4bq0x7kz2mYp1rT9sVw3' }) })
+const EndpointParams = z.object({ id: WebhookEndpointId })
 
 const TAGS = ['Webhooks']
 
@@ -146,7 +147,7 @@ const redeliverRoute = createRoute({
   tags: TAGS,
   summary: 'Send a delivery again',
   description: 'Same `webhook-id`, so receivers that already processed it can drop it.',
-  request: { params: EndpointParams.extend({ deliveryId: z.string() }) },
+  request: { params: EndpointParams.extend({ deliveryId: DeliveryId }) },
   responses: {
     202: jsonResponse(z.object({ id: z.string(), redelivery: z.literal('queued') }), 'Queued'),
     ...problemResponses(...API_KEY_PROBLEMS, 'not_found'),

@@ -1,0 +1,48 @@
+/**
+ * Where a parcel goes, as far as the business calendar cares: a French postal code picks the
+ * holidays of its department (Alsace-Moselle, overseas departments); a foreign one means nothing to it.
+ */
+export interface Destination {
+  /** ISO 3166-1 alpha-2; France when absent. */
+  destinationCountry?: string
+  destinationPostalCode?: string
+}
+
+/**
+ * Countries whose addresses take French postal codes: France, Monaco (980xx), and the overseas
+ * departments and collectivities, which have ISO codes of their own.
+ */
+export const FRENCH_POSTAL_COUNTRIES = [
+  'FR',
+  'MC',
+  'GP',
+  'MQ',
+  'GF',
+  'RE',
+  'YT',
+  'PM',
+  'BL',
+  'MF',
+  'WF',
+  'PF',
+  'NC',
+  'TF',
+] as const
+
+/**
+ * Five digits: a metropolitan department (01 to 95, Corsica's 20 included), an overseas one or
+ * collectivity (971 to 978), Monaco (980), the French Southern Lands (984), Wallis-et-Futuna (986),
+ * French Polynesia (987) or New Caledonia (988).
+ */
+export const FRENCH_POSTAL_CODE = /^(?:(?:0[1-9]|[1-8]\d|9[0-5])\d{3}|97[1-8]\d{2}|98[04678]\d{2})$/
+
+export function takesFrenchPostalCodes(country: string | undefined): boolean {
+  return (FRENCH_POSTAL_COUNTRIES as readonly string[]).includes(country ?? 'FR')
+}
+
+/** The postal code the business calendar may read: none for a foreign destination. */
+export function calendarPostalCode(destination: Destination): string | undefined {
+  return takesFrenchPostalCodes(destination.destinationCountry)
+    ? destination.destinationPostalCode
+    : undefined
+}

@@ -1,0 +1,24 @@
+import { randomBytes } from 'node:crypto'
+
+const BASE62 = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789'
+const RANDOM_LENGTH = 20
+
+/** Unpredictable ids (OWASP API1): an id reveals nothing and cannot be guessed. */
+export function createId(prefix: 'trk' | 'whk'): string {
+  let id = ''
+  for (const byte of randomBytes(RANDOM_LENGTH)) id += BASE62[byte % 62]
+  return `${prefix}_${id}`
+}
+
+/**
+ * The shapes of the ids colis gives out. Ids end up in Redis key names: anything else a client sends
+ * (`trk_…:subs` names another key of that record) must be answered "not found" before any store call.
+ */
+export const TRACKING_ID = /^trk_[A-Za-z0-9]{20}$/
+export const WEBHOOK_ENDPOINT_ID = /^whk_[A-Za-z0-9]{20}$/
+export const DELIVERY_ID = /^dlv_\d{1,20}x\d{1,20}_whk_[A-Za-z0-9]{20}$/
+
+/** A delivery is one outbox entry (a Redis stream id, `<ms>-<seq>`) sent to one endpoint. */
+export function deliveryIdOf(outboxEntryId: string, endpointId: string): string {
+  return `dlv_${outboxEntryId.replace('-', 'x')}_${endpointId}`
+}
