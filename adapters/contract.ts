@@ -41,6 +41,8 @@ export interface TrackQuery {
   trackingNumber: string
   /** When colis registered the parcel; the sandbox carrier plays its journey from there. */
   registeredAt?: string
+  /** The postal code the parcel was registered with, for carriers that need it (`requiresDestinationPostalCode`). */
+  destinationPostalCode?: string
 }
 
 export type NumberCheck = { ok: true; trackingNumber: string } | { ok: false; reason: string }
@@ -65,6 +67,8 @@ export interface CarrierFacts extends CarrierAlertFacts {
   readonly pickupHoldDays: number
   /** The days it delivers on, per service it reports in snapshots (lower case), else its default. */
   readonly deliveryDays: DeliveryDays
+  /** True when it tracks a parcel only by its number and destination postal code together. */
+  readonly requiresDestinationPostalCode?: boolean
 }
 
 export interface CarrierAdapter extends CarrierFacts {

@@ -3,11 +3,14 @@ import type { CarrierAlertFacts } from '../src/domain/delay-alerts.js'
 import type { Logger } from '../src/logger.js'
 import { createCarrierHttp } from './carrier-http.js'
 import { CHRONOPOST_CARRIER } from './chronopost/index.js'
+import { COLISPRIVE_CARRIER } from './colisprive/index.js'
 import type { BuiltinCarrier, CarrierAdapter, UnknownCodeHook } from './contract.js'
 import { type Detection, detectCarrier } from './detect.js'
+import { DHL_CARRIER } from './dhl/index.js'
 import type { GenericCarrierDefinition } from './generic/definition-schema.js'
 import { createGenericAdapter, GENERIC_CARRIER_DEFAULTS } from './generic/index.js'
 import { loadCarrierDefinitions } from './generic/load-definitions.js'
+import { GLS_CARRIER } from './gls/index.js'
 import { LAPOSTE_CARRIER } from './laposte/index.js'
 import { SANDBOX_CARRIER } from './sandbox/index.js'
 
@@ -20,6 +23,9 @@ function listBuiltins<T extends { [Id in keyof T]: BuiltinCarrier<Id & string> }
 const BUILTIN_CARRIERS = listBuiltins({
   laposte: LAPOSTE_CARRIER,
   chronopost: CHRONOPOST_CARRIER,
+  gls: GLS_CARRIER,
+  dhl: DHL_CARRIER,
+  colisprive: COLISPRIVE_CARRIER,
   sandbox: SANDBOX_CARRIER,
 })
 

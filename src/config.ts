@@ -205,6 +205,49 @@ export const CONFIG_SCHEMA = z.object({
   ),
   CHRONOPOST_TIMEOUT: duration('10s').describe('whole-request timeout of a Chronopost call'),
 
+  // GLS, DHL and Colis Privé are definition files in their folders (adapters/gls/, dhl/, colisprive/):
+  // the base URL replaces the part of the definition's URL before its query.
+  GLS_BASE_URL: z
+    .string()
+    .url()
+    .default('https://gls-group.eu/app/service/open/rest/EU/en/rstt001')
+    .describe(
+      "GLS public tracking service (`rstt001`; the path's `EU/en` picks the English wording colis maps)",
+    ),
+  // GLS publishes no quota for its public service: stay polite.
+  GLS_RATE_LIMIT: rate('2/1s').describe(
+    'GLS requests per window (`max/duration`), shared by all worker processes',
+  ),
+  GLS_TIMEOUT: duration('10s').describe('whole-request timeout of a GLS call'),
+
+  DHL_API_KEY: z
+    .string()
+    .optional()
+    .describe(
+      'DHL Shipment Tracking – Unified API key (developer.dhl.com, sent as `DHL-API-Key`); without it DHL parcels are refused (422)',
+    ),
+  DHL_BASE_URL: z
+    .string()
+    .url()
+    .default('https://api-eu.dhl.com/track/shipments')
+    .describe('DHL Shipment Tracking – Unified endpoint'),
+  // A new DHL app gets a small daily quota (commonly 250 calls a day): about one call per 6 minutes.
+  DHL_RATE_LIMIT: rate('1/6m').describe(
+    'DHL requests per window (`max/duration`), shared by all worker processes; raise it with your app’s quota',
+  ),
+  DHL_TIMEOUT: duration('10s').describe('whole-request timeout of a DHL call'),
+
+  COLISPRIVE_BASE_URL: z
+    .string()
+    .url()
+    .default('https://colisprive.com/moncolis/pages/DetailColis.aspx')
+    .describe("Colis Privé's recipient tracking page"),
+  // A heavy HTML page with no published limit: one request a second.
+  COLISPRIVE_RATE_LIMIT: rate('1/1s').describe(
+    'Colis Privé requests per window (`max/duration`), shared by all worker processes',
+  ),
+  COLISPRIVE_TIMEOUT: duration('10s').describe('whole-request timeout of a Colis Privé call'),
+
   COLIS_CARRIERS_FILE: z
     .string()
     .optional()

@@ -1,4 +1,10 @@
-import { type BatchResult, type CarrierAdapter, CarrierError, isCarrierError } from '../adapters/contract.js'
+import {
+  type BatchResult,
+  type CarrierAdapter,
+  CarrierError,
+  isCarrierError,
+  type TrackQuery,
+} from '../adapters/contract.js'
 import type { AlertPolicy } from '../src/domain/delay-alerts.js'
 import type { PollPolicy } from '../src/domain/poll-schedule.js'
 import type { TrackingRecord } from '../src/domain/tracking.js'
@@ -71,10 +77,15 @@ function* failuresOf(results: BatchResult): Iterable<CarrierError> {
 }
 
 async function fetchResults(views: PollView[], deps: PollDeps, signal?: AbortSignal): Promise<BatchResult> {
-  const queries = views.map((view) => ({
-    trackingNumber: view.record.trackingNumber,
-    registeredAt: view.record.createdAt,
-  }))
+  const queries = views.map(
+    ({ record }): TrackQuery => ({
+      trackingNumber: record.trackingNumber,
+      registeredAt: record.createdAt,
+      ...(record.destinationPostalCode === undefined
+        ? {}
+        : { destinationPostalCode: record.destinationPostalCode }),
+    }),
+  )
   try {
     if (deps.adapter.trackBatch && queries.length > 1) return await deps.adapter.trackBatch(queries, signal)
     const results: BatchResult = new Map()

@@ -74,6 +74,13 @@ const carrierSchema = (reservedIds: readonly string[]) =>
       if (definition.response.kind === 'json')
         checkJsonExtraction(definition.extraction, definition.notFound, report)
       else checkMarkupExtraction(definition.extraction, definition.notFound, report)
+      const hasParcelStatus = definition.extraction.parcelStatus !== undefined
+      if (hasParcelStatus !== (definition.statusMapping.parcelStatus !== undefined)) {
+        report(
+          hasParcelStatus ? ['statusMapping', 'parcelStatus'] : ['extraction', 'parcelStatus'],
+          'extraction.parcelStatus and statusMapping.parcelStatus go together',
+        )
+      }
       const { pattern, example } = definition.numbers
       if (example !== undefined && !matchesNumberPattern(pattern, normalizeTrackingNumber(example))) {
         report(['numbers', 'example'], `"${example}" does not match numbers.pattern`)

@@ -1,10 +1,11 @@
 import { CarrierError } from '../contract.js'
-import type {
-  ExtractionDefinition,
-  FieldDefinition,
-  JsonNotFoundDefinition,
-  NotFoundDefinition,
-  ReportIssue,
+import {
+  DOCUMENT_FIELDS,
+  type ExtractionDefinition,
+  type FieldDefinition,
+  type JsonNotFoundDefinition,
+  type NotFoundDefinition,
+  type ReportIssue,
 } from './extraction-schema.js'
 import { cutFieldText, type ExtractedBody, type RawGenericEvent } from './map-events.js'
 import { DEFINITION_REGEX_FLAGS } from './map-status.js'
@@ -12,13 +13,24 @@ import { DEFINITION_REGEX_FLAGS } from './map-status.js'
 /** Keys and array indexes from the root of a JSON value. */
 export type JsonPath = ReadonlyArray<string | number>
 
-const PATH_PART = /^([^.[\]]*)((?:\[\d+\])*)$/
+const PATH_PART = /^([^.[\]|]*)((?:\[\d+\])*)$/
 
 /**
- * Reads a dot path: `parcel.events`, `data.items[0].history`, `a.0.b`; `$` is the body itself.
+ * Reads a dot path: `parcel.events`, `data.items[0].history`, `a.0.b`; `$` is the body itself. Paths
+ * joined by `|` are alternatives, the first that holds a value is read (`tuStatus[0].history|history`).
  * Undefined when the text is no path.
  */
-export function parseJsonPath(text: string): JsonPath | undefined {
+export function parseJsonPath(text: string): JsonPath[] | undefined {
+  const alternatives: JsonPath[] = []
+  for (const alternative of text.split('|')) {
+    const path = parseOnePath(alternative.trim())
+    if (!path) return undefined
+    alternatives.push(path)
+  }
+  return alternatives
+}
+
+function parseOnePath(text: string): JsonPath | undefined {
   if (text === '$') return []
   const path: Array<string | number> = []
   for (const part of text.split('.')) {
@@ -30,8 +42,20 @@ export function parseJsonPath(text: string): JsonPath | undefined {
   return path
 }
 
-/** The value at `path`; own properties only, so `constructor` or `__proto__` never resolve. */
-export function readJsonPath(value: unknown, path: JsonPath): unknown {
+/**
+ * The value at the first alternative that holds one (neither undefined nor null); own properties only,
+ * so `constructor` or `__proto__` never resolve.
+ */
+export function readJsonPath(value: unknown, alternatives: readonly JsonPath[]): unknown {
+  let found: unknown
+  for (const path of alternatives) {
+    found = readOnePath(value, path)
+    if (found !== undefined && found !== null) return found
+  }
+  return found
+}
+
+function readOnePath(value: unknown, path: JsonPath): unknown {
   let current = value
   for (const key of path) {
     if (Array.isArray(current)) {
@@ -53,9 +77,10 @@ export function listFieldDefinitions(
   const fields = Object.entries(extraction.fields).flatMap(([name, field]) =>
     field ? [{ at: ['extraction', 'fields', name], field }] : [],
   )
-  const { trackingNumber, estimatedDelivery } = extraction
-  if (trackingNumber) fields.push({ at: ['extraction', 'trackingNumber'], field: trackingNumber })
-  if (estimatedDelivery) fields.push({ at: ['extraction', 'estimatedDelivery'], field: estimatedDelivery })
+  for (const name of DOCUMENT_FIELDS) {
+    const field = extraction[name]
+    if (field) fields.push({ at: ['extraction', name], field })
+  }
   return fields
 }
 
@@ -66,7 +91,8 @@ export function checkJsonExtraction(
   notFound: NotFoundDefinition | undefined,
   report: ReportIssue,
 ): void {
-  const notAPath = (text: string) => `"${text}" is not a JSON path (keys and [n] indexes joined by ".")`
+  const notAPath = (text: string) =>
+    `"${text}" is not a JSON path (keys and [n] indexes joined by ".", alternatives by "|")`
   if (!parseJsonPath(extraction.events)) report(['extraction', 'events'], notAPath(extraction.events))
   for (const { at, field } of listFieldDefinitions(extraction)) {
     if (!parseJsonPath(field.from)) report([...at, 'from'], notAPath(field.from))
@@ -81,7 +107,7 @@ export function checkJsonExtraction(
 
 interface CompiledJsonField {
   name: string
-  path: JsonPath
+  path: JsonPath[]
   pattern?: RegExp
 }
 
@@ -105,9 +131,10 @@ export function createJsonExtractor(
   const fields = Object.entries(extraction.fields).flatMap(([name, field]) =>
     field ? [compileField(name, field)] : [],
   )
-  const number = extraction.trackingNumber && compileField('trackingNumber', extraction.trackingNumber)
-  const estimate =
-    extraction.estimatedDelivery && compileField('estimatedDelivery', extraction.estimatedDelivery)
+  const documentFields = DOCUMENT_FIELDS.flatMap((name) => {
+    const field = extraction[name]
+    return field ? [{ name, field: compileField(name, field) }] : []
+  })
   const notFoundPath = notFound && compileField('notFound', { from: notFound.path }).path
   const unexpected = (why: string) => new CarrierError('unexpected_response', `${carrier}: ${why}`)
 
@@ -134,9 +161,11 @@ export function createJsonExtractor(
       if (typeof item !== 'object' || item === null) throw unexpected(`event ${index + 1} is not an object`)
       return Object.fromEntries(fields.map((field) => [field.name, readText(item, field)]))
     })
-    const trackingNumber = number ? readText(json, number) : undefined
-    const estimatedDelivery = estimate ? readText(json, estimate) : undefined
-    return { found: true, document: { events, trackingNumber, estimatedDelivery } }
+    if (extraction.order === 'newestFirst') events.reverse()
+    const document = Object.fromEntries(
+      documentFields.map(({ name, field }) => [name, readText(json, field)]),
+    )
+    return { found: true, document: { ...document, events } }
   }
 }
 

@@ -1,11 +1,12 @@
 import { type CheerioAPI, load } from 'cheerio'
 import { CarrierError } from '../contract.js'
 import { listFieldDefinitions } from './extract-json.js'
-import type {
-  ExtractionDefinition,
-  FieldDefinition,
-  NotFoundDefinition,
-  ReportIssue,
+import {
+  DOCUMENT_FIELDS,
+  type ExtractionDefinition,
+  type FieldDefinition,
+  type NotFoundDefinition,
+  type ReportIssue,
 } from './extraction-schema.js'
 import { cutFieldText, type ExtractedBody, type RawGenericEvent } from './map-events.js'
 import { DEFINITION_REGEX_FLAGS } from './map-status.js'
@@ -76,9 +77,10 @@ export function createMarkupExtractor(
   const fields = Object.entries(extraction.fields).flatMap(([name, field]) =>
     field ? [compileField(name, field)] : [],
   )
-  const number = extraction.trackingNumber && compileField('trackingNumber', extraction.trackingNumber)
-  const estimate =
-    extraction.estimatedDelivery && compileField('estimatedDelivery', extraction.estimatedDelivery)
+  const documentFields = DOCUMENT_FIELDS.flatMap((name) => {
+    const field = extraction[name]
+    return field ? [compileField(name, field)] : []
+  })
 
   return (body) => {
     const $: CheerioAPI = load(body, { xml: kind === 'xml' })
@@ -94,8 +96,10 @@ export function createMarkupExtractor(
           fields.map((field) => [field.name, readText((selector) => $(row).find(selector), field)]),
         ),
     )
-    const trackingNumber = number ? readText((selector) => root.find(selector), number) : undefined
-    const estimatedDelivery = estimate ? readText((selector) => root.find(selector), estimate) : undefined
-    return { found: true, document: { events, trackingNumber, estimatedDelivery } }
+    if (extraction.order === 'newestFirst') events.reverse()
+    const document = Object.fromEntries(
+      documentFields.map((field) => [field.name, readText((selector) => root.find(selector), field)]),
+    )
+    return { found: true, document: { ...document, events } }
   }
 }

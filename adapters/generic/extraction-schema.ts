@@ -28,18 +28,28 @@ export const EXTRACTION_SCHEMA = z.strictObject({
   }),
   trackingNumber: field.optional(),
   estimatedDelivery: field.optional(),
+  /** The carrier's business unit (DHL's `express`, `parcel-de`…): picks the delivery days of a service. */
+  service: field.optional(),
+  /** The carrier's own status of the whole parcel, mapped by `statusMapping.parcelStatus`. */
+  parcelStatus: field.optional(),
+  /** How the carrier lists its events; events of the same instant keep the carrier's chronology. */
+  order: z.enum(['oldestFirst', 'newestFirst']).default('oldestFirst'),
 })
 
+/** Statuses that say something else than "no such parcel" whatever the carrier. */
+const RESERVED_STATUSES = [304, 401, 403, 429]
+
 export const NOT_FOUND_SCHEMA = z.strictObject({
+  // 3xx: some carrier pages redirect a number they do not know to their home page.
   httpStatus: z
     .array(
       z
         .int()
-        .min(400)
+        .min(300)
         .max(499)
         .refine(
-          (code) => ![401, 403, 429].includes(code),
-          'is reserved (401/403: unauthorized, 429: rate limited)',
+          (code) => !RESERVED_STATUSES.includes(code),
+          'is reserved (304: not modified, 401/403: unauthorized, 429: rate limited)',
         ),
     )
     .optional(),
@@ -52,6 +62,10 @@ export const NOT_FOUND_SCHEMA = z.strictObject({
   selector: z.string().min(1).optional(),
   bodyPattern: DEFINITION_REGEX_SCHEMA.optional(),
 })
+
+/** The fields an extraction reads from the whole body rather than from one event. */
+export const DOCUMENT_FIELDS = ['trackingNumber', 'estimatedDelivery', 'service', 'parcelStatus'] as const
+export type DocumentField = (typeof DOCUMENT_FIELDS)[number]
 
 export type FieldDefinition = z.output<typeof field>
 export type ExtractionDefinition = z.output<typeof EXTRACTION_SCHEMA>

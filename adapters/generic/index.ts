@@ -15,9 +15,9 @@ import { compileNumberPattern, type GenericCarrierDefinition } from './definitio
 import { createJsonExtractor } from './extract-json.js'
 import { createMarkupExtractor } from './extract-markup.js'
 import { type ExtractedBody, mapGenericDocument } from './map-events.js'
-import { createStatusMapper, DEFINITION_REGEX_FLAGS } from './map-status.js'
+import { createParcelStatusMapper, createStatusMapper, DEFINITION_REGEX_FLAGS } from './map-status.js'
 import { type CompiledDateFormat, compileDateFormat } from './parse-date.js'
-import { listEnvNames } from './request-schema.js'
+import { listEnvNames, needsDestinationPostalCode } from './request-schema.js'
 
 export interface GenericAdapterDeps {
   /** One per carrier, built by the caller with the definition's `request.timeoutMs`. */
@@ -60,6 +60,7 @@ export function createGenericAdapter(
     formats: definition.dates.formats.map(compileFormat),
     timeZone: definition.dates.timeZone,
     mapStatus: createStatusMapper(definition.statusMapping),
+    mapParcelStatus: createParcelStatusMapper(definition.statusMapping),
   }
   const expected = definition.numbers.example ? ` such as ${definition.numbers.example}` : ''
   const reason = `not a ${name} tracking number (expected ${definition.numbers.pattern}${expected})`
@@ -96,6 +97,7 @@ export function createGenericAdapter(
       accepts(trackingNumber)
         ? { confidence: PATTERN_ONLY_CONFIDENCE, reason: `matches ${name}'s number pattern` }
         : undefined,
+    requiresDestinationPostalCode: needsDestinationPostalCode(definition.request),
     batchSize: 1,
     rateLimit: definition.request.rateLimit,
     needsCredentials: envNames.length > 0,
@@ -108,7 +110,7 @@ export function createGenericAdapter(
     checkNumber,
     accepts,
     async track(query, signal) {
-      const response = await fetchTracking(deps.http, definition, query.trackingNumber, deps.env, signal)
+      const response = await fetchTracking(deps.http, definition, query, deps.env, signal)
       const failure = readHttpStatus(definition, response)
       if (failure) throw failure
       if (response.status >= 300) {

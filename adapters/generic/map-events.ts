@@ -1,7 +1,9 @@
 import type { CarrierSnapshot } from '../../src/domain/carrier-snapshot.js'
 import { sortEvents } from '../../src/domain/timeline.js'
 import { type EventLocation, type TrackingEvent, withEventId } from '../../src/domain/tracking-event.js'
+import type { EventStatus } from '../../src/domain/tracking-status.js'
 import { CarrierError } from '../contract.js'
+import type { DocumentField } from './extraction-schema.js'
 import { foldAccents, type StatusMapper } from './map-status.js'
 import { type CompiledDateFormat, parseCarrierDate } from './parse-date.js'
 
@@ -21,11 +23,8 @@ export type EventField = (typeof EVENT_FIELDS)[number]
 /** Texts read from one carrier event, before any interpretation. */
 export type RawGenericEvent = Partial<Record<EventField, string>>
 
-export interface RawGenericDocument {
-  trackingNumber?: string
-  estimatedDelivery?: string
-  events: RawGenericEvent[]
-}
+/** Texts read from a whole body, events oldest first (an extractor puts a newest-first list in order). */
+export type RawGenericDocument = Partial<Record<DocumentField, string>> & { events: RawGenericEvent[] }
 
 /** What an extractor found in a body: the carrier's "no such parcel" answer, or a document. */
 export type ExtractedBody = { found: false } | { found: true; document: RawGenericDocument }
@@ -36,6 +35,8 @@ export interface GenericMappingContext {
   formats: readonly CompiledDateFormat[]
   timeZone: string
   mapStatus: StatusMapper
+  /** The status of the carrier's own parcel status (`statusMapping.parcelStatus`); undefined when unmapped. */
+  mapParcelStatus: (parcelStatus: string) => EventStatus | undefined
 }
 
 const DERIVED_CODE_LENGTH = 40
@@ -76,11 +77,14 @@ export function mapGenericDocument(
     if (!mapped) unmapped.push(event.code)
     return event
   })
+  const sorted = dropRepeats(sortEvents(events))
+  const parcelStatus = document.parcelStatus && context.mapParcelStatus(document.parcelStatus)
   const snapshot: CarrierSnapshot = {
     carrier: context.carrier,
     trackingNumber: context.trackingNumber,
-    events: dropRepeats(sortEvents(events)),
+    events: parcelStatus ? settleNewest(sorted, parcelStatus) : sorted,
   }
+  if (document.service) snapshot.service = document.service.toLowerCase()
   if (document.estimatedDelivery) {
     const estimate = parseCarrierDate(document.estimatedDelivery, context.formats, context.timeZone)
     if (!estimate)
@@ -112,6 +116,16 @@ function mapGenericEvent(
     ...(location ? { location } : {}),
   })
   return { event, mapped: status !== undefined }
+}
+
+/**
+ * The carrier's status of the whole parcel says what its newest event means when that event's own
+ * status is `unknown` (a wording no pattern knows); it changes nothing else.
+ */
+function settleNewest(events: TrackingEvent[], status: EventStatus): TrackingEvent[] {
+  const newest = events.at(-1)
+  if (newest?.status !== 'unknown') return events
+  return [...events.slice(0, -1), { ...newest, status }]
 }
 
 function readLocation(raw: RawGenericEvent): EventLocation | undefined {

@@ -1,6 +1,8 @@
 import { z } from 'zod'
 
 export const TRACKING_NUMBER_PLACEHOLDER = '{trackingNumber}'
+/** The postal code the parcel was registered with, for carriers that answer only number and code together. */
+export const DESTINATION_POSTAL_CODE_PLACEHOLDER = '{destinationPostalCode}'
 
 // Header names and values that carry credentials: those must come from the environment, never the file.
 const SECRET_HEADER_NAME = /auth|cookie|key|token|secret|pass|credential|signature/i
@@ -44,9 +46,17 @@ function checkRequestDefinition(
   if (!request.url.includes(TRACKING_NUMBER_PLACEHOLDER) && !inBody) {
     report(['url'], `must contain ${TRACKING_NUMBER_PLACEHOLDER} (or the body must)`)
   }
-  const other = request.url.match(/\{(?!trackingNumber\})[^}]*\}/)?.[0]
-  if (other) report(['url'], `unknown placeholder ${other} (only ${TRACKING_NUMBER_PLACEHOLDER})`)
-  if (!URL.canParse(request.url.replaceAll(TRACKING_NUMBER_PLACEHOLDER, 'X'))) {
+  const other = request.url.match(/\{(?!(?:trackingNumber|destinationPostalCode)\})[^}]*\}/)?.[0]
+  if (other) {
+    report(
+      ['url'],
+      `unknown placeholder ${other} (only ${TRACKING_NUMBER_PLACEHOLDER} and ${DESTINATION_POSTAL_CODE_PLACEHOLDER})`,
+    )
+  }
+  const filled = request.url
+    .replaceAll(TRACKING_NUMBER_PLACEHOLDER, 'X')
+    .replaceAll(DESTINATION_POSTAL_CODE_PLACEHOLDER, 'X')
+  if (!URL.canParse(filled)) {
     report(['url'], `"${request.url}" is not a URL`)
   } else if (!/^https?:\/\//i.test(request.url)) {
     report(['url'], 'must be an http:// or https:// URL')
@@ -60,6 +70,11 @@ function checkRequestDefinition(
       )
     }
   }
+}
+
+/** Whether the request carries the parcel's destination postal code, so that none can be tracked without it. */
+export function needsDestinationPostalCode(request: Pick<RequestDefinition, 'url' | 'body'>): boolean {
+  return [request.url, request.body ?? ''].some((text) => text.includes(DESTINATION_POSTAL_CODE_PLACEHOLDER))
 }
 
 /** The environment variables the definition's headers read. */

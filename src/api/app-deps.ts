@@ -20,6 +20,8 @@ export interface CarrierInfo {
   checkNumber(trackingNumber: string): { ok: true; trackingNumber: string } | { ok: false; reason: string }
   /** The days it delivers on: a promise given in business days counts those. */
   deliveryDays: DeliveryDays
+  /** True when it tracks a parcel only with its destination postal code: registration needs one. */
+  requiresDestinationPostalCode?: boolean
 }
 
 export interface CarrierDetection {

@@ -111,6 +111,13 @@ export function prepareRegistration(
   if (!carrier.configured) {
     throw new ApiError('carrier_not_configured', `${carrier.name} needs credentials this deployment lacks`)
   }
+  if (carrier.requiresDestinationPostalCode && input.destinationPostalCode === undefined) {
+    throw new ApiError(
+      'destination_postal_code_required',
+      `${carrier.name} shows a parcel only to whoever gives its number and destination postal code: give destinationPostalCode`,
+      { errors: [{ pointer: '/destinationPostalCode', detail: 'required by this carrier' }] },
+    )
+  }
   const trackingNumber = check.trackingNumber
   const destination = storedDestination(input)
   const promisedDeliveryDate = input.promise

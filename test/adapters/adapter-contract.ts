@@ -9,6 +9,8 @@ import { EVENT_STATUSES } from '../../src/domain/tracking-status.js'
 export interface ContractScenario {
   trackingNumber: string
   registeredAt?: string
+  /** For carriers that track a parcel only with it (`requiresDestinationPostalCode`). */
+  destinationPostalCode?: string
   /** Mounts whatever makes the carrier answer this scenario (nock scopes, a fake server…). */
   arrange?: () => void
 }
@@ -88,7 +90,8 @@ export function runAdapterContract(
     const track = (scenario: ContractScenario, hooks?: ContractHooks) => {
       scenario.arrange?.()
       const adapter = createAdapter(hooks)
-      return adapter.track({ trackingNumber: scenario.trackingNumber, registeredAt: scenario.registeredAt })
+      const { trackingNumber, registeredAt, destinationPostalCode } = scenario
+      return adapter.track({ trackingNumber, registeredAt, destinationPostalCode })
     }
 
     it('returns a timeline sorted by instant, every timestamp with an offset', async () => {

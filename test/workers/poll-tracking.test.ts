@@ -274,3 +274,28 @@ describe('a poll job whose carrier answers', () => {
     ])
   })
 })
+
+describe('what a poll job asks the carrier', () => {
+  it('passes the number, the registration time and the destination postal code of each parcel', async () => {
+    const store = createMemoryTrackingStore({ now: () => NOW })
+    const registered = [
+      { merchantId: 'shop', carrier: 'sandbox', trackingNumber: 'SBX1', destinationPostalCode: '75011' },
+      { merchantId: 'shop', carrier: 'sandbox', trackingNumber: 'SBX2' },
+    ]
+    const ids: string[] = []
+    for (const registration of registered)
+      ids.push((await store.register(registration, new Date(T0))).record.id)
+    expect(await store.claimDue('sandbox', NOW, 100, LEASE_MS)).toHaveLength(2)
+    const asked: TrackQuery[] = []
+    const adapter = fakeAdapter((query) => {
+      asked.push(query)
+      return snapshotOf(query.trackingNumber)
+    })
+    await processPollJob({ ids }, depsOf(store, adapter, fakeQueue().hooks))
+    const registeredAt = new Date(T0).toISOString()
+    expect(asked).toEqual([
+      { trackingNumber: 'SBX1', registeredAt, destinationPostalCode: '75011' },
+      { trackingNumber: 'SBX2', registeredAt },
+    ])
+  })
+})

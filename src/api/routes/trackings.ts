@@ -73,6 +73,7 @@ const REGISTRATION_PROBLEMS = [
   'invalid_tracking_number',
   'unknown_carrier',
   'carrier_not_configured',
+  'destination_postal_code_required',
   'ambiguous_carrier',
   'unknown_tracking_number_format',
 ] as const

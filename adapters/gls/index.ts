@@ -1,0 +1,31 @@
+import type { CarrierFacts } from '../contract.js'
+import { createDefinitionCarrier } from '../generic/builtin-definition.js'
+import definition from './definition.json' with { type: 'json' }
+import { checkGlsNumber, claimGlsNumber, explainGlsNumberProblem } from './number.js'
+
+export const GLS_CARRIER_ID = 'gls'
+
+/**
+ * GLS France delivers Monday to Friday, and a ParcelShop keeps a parcel 10 working days: counted here as
+ * 10 calendar days, so that `pickup_expiring` comes early rather than late.
+ */
+export const GLS_FACTS = {
+  id: GLS_CARRIER_ID,
+  claimNumber: claimGlsNumber,
+  explainNumberProblem: explainGlsNumberProblem,
+  pickupHoldDays: 10,
+  deliveryDays: { default: 'ouvres' },
+} as const satisfies CarrierFacts
+
+/** GLS's keyless public tracking service, read by the generic adapter (docs/carriers/gls.md). */
+export const GLS_CARRIER = createDefinitionCarrier({
+  id: GLS_CARRIER_ID,
+  definition,
+  facts: GLS_FACTS,
+  checkNumber: checkGlsNumber,
+  settings: (config) => ({
+    baseUrl: config.GLS_BASE_URL,
+    rateLimit: config.GLS_RATE_LIMIT,
+    timeoutMs: config.GLS_TIMEOUT,
+  }),
+})
