@@ -174,3 +174,111 @@ describe('logs: structured JSON with request ids, and never a secret', () => {
     expect(registration?.requestId).toEqual(expect.any(String))
   })
 })
+
+/**
+ * The DHL key, sent as a header on every poll, in no line either: not even when a misbehaving proxy
+ * echoes the request headers into the answer, where colis logs what it does not know.
+ */
+describe('logs: never the DHL API key', () => {
+  const DHL_BASE = 'https://api-eu.dhl.test'
+  const DHL_KEY = 'dhl-live-key-5e1d7a3c9b8f2e4d6a0c'
+  const lines: string[] = []
+  let service: RunningService
+
+  beforeAll(async () => {
+    nock.disableNetConnect()
+    nock.enableNetConnect('127.0.0.1')
+    const delivered = {
+      shipments: [
+        {
+          id: '470800204932',
+          service: 'parcel-de',
+          events: [
+            { timestamp: '2026-11-19T09:50:00', statusCode: 'delivered', description: 'Delivered.' },
+            { timestamp: '2026-11-18T14:43:00', statusCode: 'transit', description: 'Processed.' },
+          ],
+        },
+      ],
+    }
+    nock(DHL_BASE)
+      .persist()
+      .matchHeader('dhl-api-key', DHL_KEY)
+      .get('/track/shipments')
+      .query({ trackingNumber: '470800204932', language: 'en' })
+      .reply(200, delivered)
+    const echoed = {
+      shipments: [
+        {
+          id: '3318810025',
+          events: [
+            { timestamp: '2026-11-18T14:43:00', statusCode: `DHL-API-Key: ${DHL_KEY}`, description: 'Echo' },
+          ],
+        },
+      ],
+    }
+    nock(DHL_BASE)
+      .persist()
+      .get('/track/shipments')
+      .query({ trackingNumber: '3318810025', language: 'en' })
+      .reply(200, echoed)
+    const config = loadConfig({
+      NODE_ENV: 'test',
+      LOG_LEVEL: 'trace',
+      REDIS_URL: testRedisUrl(),
+      COLIS_REDIS_PREFIX: uniquePrefix('log-secrets-dhl'),
+      HOST: '127.0.0.1',
+      PORT: '0',
+      DHL_API_KEY: DHL_KEY,
+      DHL_BASE_URL: `${DHL_BASE}/track/shipments`,
+      DHL_RATE_LIMIT: '20/1s',
+      COLIS_ADMIN_TOKEN: ADMIN_TOKEN,
+      POLL_CALENDAR: 'off',
+      POLL_DISPATCH_INTERVAL: '50ms',
+      POLL_PENDING: '200ms-300ms',
+      POLL_RETRY: '200ms-300ms',
+      POLL_IN_TRANSIT: '200ms-300ms',
+    })
+    const logger = createLogger(
+      config.LOG_LEVEL,
+      { app: 'colis' },
+      { destination: { write: (line) => lines.push(line) } },
+    )
+    service = await startService(config, 'all', logger)
+  })
+
+  afterAll(async () => {
+    await service?.stop()
+    nock.cleanAll()
+    nock.enableNetConnect()
+  })
+
+  it('polls DHL parcels, the delivered one and the one behind a leaky proxy, without the key in any line', async () => {
+    const base = service.url ?? ''
+    const created = await fetch(`${base}/admin/keys`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${ADMIN_TOKEN}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ merchantId: 'shop-dhl-logs' }),
+    })
+    const { key } = (await created.json()) as { key: string }
+    for (const trackingNumber of ['470800204932', '3318810025']) {
+      const registered = await fetch(`${base}/v1/trackings`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' },
+        body: JSON.stringify({ trackingNumber, carrier: 'dhl' }),
+      })
+      expect(registered.status).toBe(201)
+    }
+    const saved = () =>
+      lines.flatMap((line) => {
+        const parsed = JSON.parse(line) as LogLine
+        return parsed.msg === 'poll saved' ? [parsed.trackingId] : []
+      })
+    await eventually(
+      async () => new Set(saved()).size,
+      (count) => count === 2,
+    )
+    const unmapped = lines.filter((line) => line.includes('unmapped carrier code'))
+    expect(unmapped.join('')).toContain('DHL-API-Key: [REDACTED]')
+    expect(lines.join('')).not.toContain(DHL_KEY)
+  })
+})
