@@ -66,12 +66,18 @@ async function startServe(
     stderr += chunk.toString()
   })
   const base = `http://127.0.0.1:${port}`
-  await eventually(
-    () => httpStatus(`${base}/healthz`),
-    (status) => status === 200 || child.exitCode !== null,
-    20_000,
-  )
-  expect(child.exitCode).toBeNull()
+  try {
+    await eventually(
+      () => httpStatus(`${base}/healthz`),
+      (status) => status === 200 || child.exitCode !== null,
+      20_000,
+    )
+    expect(child.exitCode, stderr).toBeNull()
+  } catch (error) {
+    // Not left running: its private redis-server goes with it.
+    child.kill('SIGKILL')
+    throw error
+  }
   const redisUrl = readFileSync(join(dir, 'redis', 'url'), 'utf8').trim()
   return { child, base, redisUrl, stderr: () => stderr }
 }

@@ -19,7 +19,11 @@ function startRole(role: string, env: Record<string, string>): Promise<Started> 
   const child = spawnCli(['serve'], { ...env, COLIS_ROLE: role })
   return new Promise((resolve, reject) => {
     let stderr = ''
-    const timer = setTimeout(() => reject(new Error(`${role} did not listen in time:\n${stderr}`)), 20_000)
+    const timer = setTimeout(() => {
+      // Not left running after the test.
+      child.kill('SIGKILL')
+      reject(new Error(`${role} did not listen in time:\n${stderr}`))
+    }, 20_000)
     child.stderr?.on('data', (chunk: Buffer) => {
       stderr += chunk.toString()
       // The last piece may be half a line: only whole lines are read.
