@@ -14,13 +14,16 @@ export function checkColisPriveNumber(trackingNumber: string): NumberCheck {
       }
 }
 
-/** The shape alone: 12 digits are also GLS's and DHL Paket's, so a Colis Privé claim never picks it. */
+/**
+ * The shape alone, with no check character: a weak claim that never picks Colis Privé by itself, and
+ * leaves a carrier of a definition file whose pattern matches the number ahead.
+ */
 export function claimColisPriveNumber(trackingNumber: string): NumberClaim | undefined {
   if (!SHIPMENT_NUMBER.test(trackingNumber)) return undefined
   return /[A-Z]/.test(trackingNumber)
     ? {
-        confidence: 0.5,
+        confidence: 0.3,
         reason: 'Colis Privé shipment number shape: 12 letters and digits (no check character)',
       }
-    : { confidence: 0.3, reason: 'Colis Privé shipment number shape: 12 digits (GLS and DHL share it)' }
+    : { confidence: 0.2, reason: 'Colis Privé shipment number shape: 12 digits (GLS and DHL share it)' }
 }

@@ -55,7 +55,7 @@ export function claimGlsNumber(trackingNumber: string): NumberClaim | undefined 
   if (UNIT_NUMBER_11.test(trackingNumber))
     return { confidence: 0.6, reason: 'GLS 11-digit parcel number (carries no check digit)' }
   if (TRACK_ID.test(trackingNumber) && /[A-Z]/.test(trackingNumber) && /\d/.test(trackingNumber))
-    return { confidence: 0.5, reason: 'GLS 8-character TrackID (no check character)' }
+    return { confidence: 0.3, reason: 'GLS 8-character TrackID (no check character)' }
   return undefined
 }
 

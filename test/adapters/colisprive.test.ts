@@ -107,8 +107,8 @@ runAdapterContract('colisprive', createAdapter, {
   ],
   facts: {
     claims: [
-      { trackingNumber: 'AB1234567890', confidence: 0.5 },
-      { trackingNumber: '991122334455', confidence: 0.3 },
+      { trackingNumber: 'AB1234567890', confidence: 0.3 },
+      { trackingNumber: '991122334455', confidence: 0.2 },
     ],
     pickupHoldDays: 8,
     deliveryDays: [[undefined, 'ouvrables']],

@@ -102,7 +102,7 @@ describe('POST /v1/trackings/batch', () => {
     const bad = [
       { trackingNumber: '8K00009775863', carrier: 'laposte' },
       { trackingNumber: 'HELLO', carrier: 'laposte' },
-      { trackingNumber: laPosteNumber(130), carrier: 'dhl' },
+      { trackingNumber: laPosteNumber(130), carrier: 'hermes' },
       { carrier: 'laposte', promisedDeliveryDate: '2026-13-45', merchantId: 'shop-b' },
       'not an object',
     ]

@@ -138,7 +138,7 @@ describe('trackings API', () => {
 
     it('answers 422 unknown_carrier and names the carriers there are', async () => {
       const problem = await expectProblem(
-        await post(keyA, { trackingNumber: NUMBER, carrier: 'dhl' }),
+        await post(keyA, { trackingNumber: NUMBER, carrier: 'hermes' }),
         422,
         'unknown_carrier',
       )

@@ -46,7 +46,7 @@ const MIXED = `\uFEFF${[
   `XG953488284JB;;A-3;;${SHIPPED};2;`,
   '8K00009775863;laposte;A-4;;;;',
   'hello;;A-5;;;;',
-  'SBXPICKUP001;dhl;A-6;;;;',
+  'SBXPICKUP001;hermes;A-6;;;;',
   'sbx-delivered-001;;A-7;;;;',
   'SBXRETURNED001;sandbox;A-8;not-a-date;;;',
   'SBXSTALLED001;sandbox;"A-9 ""rush""";;;;',
@@ -68,7 +68,7 @@ describe.concurrent('colis import', () => {
     expect(run.stdout).toContain('line 5: "8K00009775863": invalid_tracking_number: ')
     expect(run.stdout).toContain('line 6: "hello": unknown_tracking_number_format: ')
     expect(run.stdout).toContain(
-      'line 7: "SBXPICKUP001": unknown_carrier: no carrier "dhl" on this deployment',
+      'line 7: "SBXPICKUP001": unknown_carrier: no carrier "hermes" on this deployment',
     )
     expect(run.stdout).toContain('line 9: "SBXRETURNED001": validation_failed: promisedDeliveryDate: ')
     expect(run.stdout).toContain('line 11: (no tracking number): validation_failed: trackingNumber: empty')

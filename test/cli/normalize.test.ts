@@ -73,9 +73,9 @@ describe.concurrent('colis normalize --carrier laposte', () => {
   })
 
   it('refuses an unknown carrier with exit 2', async () => {
-    const run = await runColis(['normalize', '--carrier', 'dhl'], { stdin: '{}' })
+    const run = await runColis(['normalize', '--carrier', 'hermes'], { stdin: '{}' })
     expect(run.code).toBe(2)
-    expect(run.stderr).toMatch(/unknown carrier "dhl"/)
+    expect(run.stderr).toMatch(/unknown carrier "hermes"/)
   })
 })
 
