@@ -231,7 +231,7 @@ export const CONFIG_SCHEMA = z.object({
     .url()
     .default('https://api-eu.dhl.com/track/shipments')
     .describe('DHL Shipment Tracking – Unified endpoint'),
-  // A new DHL app gets a small daily quota (commonly 250 calls a day): about one call per 6 minutes.
+  // A new DHL app's starter quota is 250 calls a day, to be spread over the day: one call per 6 minutes.
   DHL_RATE_LIMIT: rate('1/6m').describe(
     'DHL requests per window (`max/duration`), shared by all worker processes; raise it with your app’s quota',
   ),

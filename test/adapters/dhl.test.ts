@@ -17,6 +17,7 @@ import { deriveTrackingStatus } from '../../src/domain/timeline.js'
 import { createSilentLogger } from '../../src/logger.js'
 import { caughtCarrierError } from '../support/carrier-error.js'
 import { type ContractHooks, runAdapterContract } from './adapter-contract.js'
+import { expectPageListsCodes } from './carrier-page.js'
 import { runParseProperties } from './parse-properties.js'
 
 const FIXTURES = new URL('../fixtures/dhl/', import.meta.url)
@@ -282,6 +283,12 @@ describe('dhl: statuses', () => {
     }
     expect(codes).toHaveLength(5)
     expect(reported).toEqual([])
+  })
+})
+
+describe('dhl: its page', () => {
+  it('lists every codes key of the definition with the status it maps to', () => {
+    expectPageListsCodes('dhl', DHL_CARRIER.definition.statusMapping.codes ?? {})
   })
 })
 

@@ -12,6 +12,7 @@ import { deriveTrackingStatus } from '../../src/domain/timeline.js'
 import { createSilentLogger } from '../../src/logger.js'
 import { caughtCarrierError } from '../support/carrier-error.js'
 import { type ContractHooks, runAdapterContract } from './adapter-contract.js'
+import { expectPageListsCodes } from './carrier-page.js'
 import { runParseProperties } from './parse-properties.js'
 
 const FIXTURES = new URL('../fixtures/gls/', import.meta.url)
@@ -267,6 +268,12 @@ describe('gls: wording and status tables', () => {
     expect(deriveTrackingStatus(parseSnapshot(rstt001([expired, atShop], 'INTRANSIT')).events)).toBe(
       'returned_to_sender',
     )
+  })
+})
+
+describe('gls: its page', () => {
+  it('lists every parcelStatus key of the definition with the status it maps to', () => {
+    expectPageListsCodes('gls', GLS_CARRIER.definition.statusMapping.parcelStatus ?? {})
   })
 })
 
