@@ -81,12 +81,14 @@ function withSettings(
   settings: DefinitionCarrierSettings,
 ): GenericCarrierDefinition {
   const { url } = definition.request
-  const query = url.indexOf('?')
+  const at = url.indexOf('?')
+  // A base URL with a query of its own (`…?service=express`) keeps it, before the definition's.
+  const query = at < 0 ? '' : (settings.baseUrl.includes('?') ? '&' : '?') + url.slice(at + 1)
   return {
     ...definition,
     request: {
       ...definition.request,
-      url: settings.baseUrl + (query < 0 ? '' : url.slice(query)),
+      url: settings.baseUrl + query,
       rateLimit: settings.rateLimit,
       timeoutMs: settings.timeoutMs,
     },

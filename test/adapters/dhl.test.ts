@@ -161,6 +161,16 @@ describe('dhl: the definition file', () => {
     expect(scope.isDone()).toBe(true)
   })
 
+  it('keeps a query of the configured base URL, such as a service hint', async () => {
+    const scope = nock(ORIGIN)
+      .get(PATH)
+      .query({ service: 'express', trackingNumber: '3318810025', language: 'en' })
+      .reply(200, fixture('express-spec-example.json'))
+    const adapter = createAdapter({}, { DHL_BASE_URL: `${ORIGIN}${PATH}?service=express` })
+    await adapter.track({ trackingNumber: '3318810025' })
+    expect(scope.isDone()).toBe(true)
+  })
+
   it.each([
     [401, fixture('401-unauthorized.gateway.json'), 'unauthorized'],
     [403, '', 'unauthorized'],
