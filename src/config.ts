@@ -205,6 +205,29 @@ export const CONFIG_SCHEMA = z.object({
   ),
   CHRONOPOST_TIMEOUT: duration('10s').describe('whole-request timeout of a Chronopost call'),
 
+  MONDIALRELAY_ENSEIGNE: z
+    .string()
+    .regex(/^[\x21-\x7E]{1,8}$/, 'up to 8 printable ASCII characters, such as BDTEST13')
+    .optional()
+    .describe(
+      'Mondial Relay merchant code ("code enseigne"); with MONDIALRELAY_PRIVATE_KEY, else Mondial Relay parcels are refused (422)',
+    ),
+  MONDIALRELAY_PRIVATE_KEY: z
+    .string()
+    .regex(/^[\x21-\x7E]+$/, 'printable ASCII characters')
+    .optional()
+    .describe('the private key of that merchant code: it signs every call and is never sent'),
+  MONDIALRELAY_BASE_URL: z
+    .string()
+    .url()
+    .default('https://api.mondialrelay.com/Web_Services.asmx')
+    .describe('Mondial Relay API 1 SOAP endpoint (WSI2_TracingColisDetaille)'),
+  // Mondial Relay publishes no quota and asks for restraint (no batch use): stay gentle.
+  MONDIALRELAY_RATE_LIMIT: rate('2/1s').describe(
+    'Mondial Relay requests per window (`max/duration`), shared by all worker processes',
+  ),
+  MONDIALRELAY_TIMEOUT: duration('10s').describe('whole-request timeout of a Mondial Relay call'),
+
   COLIS_CARRIERS_FILE: z
     .string()
     .optional()

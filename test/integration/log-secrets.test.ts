@@ -1,3 +1,5 @@
+import { createServer, type Server } from 'node:http'
+import type { AddressInfo } from 'node:net'
 import nock from 'nock'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { loadConfig } from '../../src/config.js'
@@ -5,6 +7,7 @@ import { createLogger } from '../../src/logger.js'
 import { type RunningService, startService } from '../../src/main/service.js'
 import { secretOf } from '../support/api-key.js'
 import { eventually } from '../support/harness.js'
+import { mondialRelayAnswer, mondialRelayFault } from '../support/mondialrelay-answer.js'
 import { testRedisUrl, uniquePrefix } from '../support/redis.js'
 import { startWebhookReceiver } from '../support/webhook-receiver.js'
 
@@ -172,5 +175,95 @@ describe('logs: structured JSON with request ids, and never a secret', () => {
     )
     expect(registration).toMatchObject({ route: '/v1/trackings' })
     expect(registration?.requestId).toEqual(expect.any(String))
+  })
+})
+
+/**
+ * Mondial Relay signs each call with its private key and never sends it: the key is in no request, and
+ * in no log line, even behind a service that echoes whole requests in its faults.
+ */
+describe('logs: never the Mondial Relay private key', () => {
+  const PRIVATE_KEY = 'mr-private-key-5b9e2c71'
+  const ECHOED = '96045752'
+  const lines: string[] = []
+  const bodies: string[] = []
+  let service: RunningService
+  let server: Server
+
+  beforeAll(async () => {
+    server = createServer((request, response) => {
+      const chunks: Buffer[] = []
+      request.on('data', (chunk: Buffer) => chunks.push(chunk))
+      request.on('end', () => {
+        const body = Buffer.concat(chunks).toString('utf8')
+        bodies.push(body)
+        const answer = body.includes(`<Expedition>${ECHOED}</Expedition>`)
+          ? mondialRelayFault('soap:Client', `Server was unable to read request: ${body}`)
+          : mondialRelayAnswer(81, [{ label: 'RÉCEPTION DES DONNÉES', date: '18/11/26', time: '14:43' }])
+        response.writeHead(body.includes(ECHOED) ? 500 : 200, { 'content-type': 'text/xml' }).end(answer)
+      })
+    })
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
+    const { port } = server.address() as AddressInfo
+    const config = loadConfig({
+      NODE_ENV: 'test',
+      LOG_LEVEL: 'trace',
+      REDIS_URL: testRedisUrl(),
+      COLIS_REDIS_PREFIX: uniquePrefix('log-secrets-mr'),
+      HOST: '127.0.0.1',
+      PORT: '0',
+      COLIS_ADMIN_TOKEN: ADMIN_TOKEN,
+      MONDIALRELAY_ENSEIGNE: 'BDTEST13',
+      MONDIALRELAY_PRIVATE_KEY: PRIVATE_KEY,
+      MONDIALRELAY_BASE_URL: `http://127.0.0.1:${port}/Web_Services.asmx`,
+      POLL_CALENDAR: 'off',
+      POLL_DISPATCH_INTERVAL: '50ms',
+      POLL_PENDING: '200ms-300ms',
+      POLL_RETRY: '200ms-300ms',
+      POLL_INFO_RECEIVED: '200ms-300ms',
+    })
+    const logger = createLogger(
+      config.LOG_LEVEL,
+      { app: 'colis' },
+      { destination: { write: (line) => lines.push(line) } },
+    )
+    service = await startService(config, 'all', logger)
+  })
+
+  afterAll(async () => {
+    await service?.stop()
+    await new Promise((resolve) => server?.close(resolve))
+  })
+
+  it('polls two parcels, one behind an echoing fault, without the key in any request or line', async () => {
+    const base = service.url ?? ''
+    const created = await fetch(`${base}/admin/keys`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${ADMIN_TOKEN}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ merchantId: 'shop-logs-mr' }),
+    })
+    const { key } = (await created.json()) as { key: string }
+    for (const trackingNumber of ['31234567', ECHOED]) {
+      const registered = await fetch(`${base}/v1/trackings`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' },
+        body: JSON.stringify({ trackingNumber, carrier: 'mondialrelay' }),
+      })
+      expect(registered.status).toBe(201)
+    }
+    const saved = () =>
+      new Set(
+        lines.flatMap((line) => {
+          const parsed = JSON.parse(line) as LogLine
+          return parsed.msg === 'poll saved' ? [parsed.trackingId] : []
+        }),
+      ).size
+    await eventually(
+      async () => saved(),
+      (count) => count === 2,
+    )
+    expect(bodies.some((body) => body.includes(ECHOED))).toBe(true)
+    for (const body of bodies) expect(body).not.toContain(PRIVATE_KEY)
+    expect(lines.join('').includes(PRIVATE_KEY)).toBe(false)
   })
 })
