@@ -113,6 +113,8 @@ export interface BuiltinCarrierDeps {
   config: Config
   logger: Logger
   onUnknownCode?: UnknownCodeHook
+  /** Told of each credential a carrier obtains while running (an OAuth access token), for logs to blank out. */
+  onSecret?: (secret: string) => void
 }
 
 /** A carrier colis ships with: its facts, and how the runtime builds it (with the HTTP agent it owns). */

@@ -227,6 +227,46 @@ export const CONFIG_SCHEMA = z.object({
     'Mondial Relay requests per window (`max/duration`), shared by all worker processes',
   ),
   MONDIALRELAY_TIMEOUT: duration('10s').describe('whole-request timeout of a Mondial Relay call'),
+  UPS_CLIENT_ID: z
+    .string()
+    .optional()
+    .describe(
+      'client id of a UPS developer app (developer.ups.com, Tracking API); with UPS_CLIENT_SECRET. Without them UPS parcels are refused (422)',
+    ),
+  UPS_CLIENT_SECRET: z.string().optional().describe('client secret of that UPS app'),
+  UPS_BASE_URL: z
+    .string()
+    .url()
+    .default('https://onlinetools.ups.com/api')
+    .describe(
+      "UPS API root, the Track API under `/track/v1` (`https://wwwcie.ups.com/api`: UPS's test environment)",
+    ),
+  UPS_TOKEN_URL: z
+    .string()
+    .url()
+    .default('https://onlinetools.ups.com/security/v1/oauth/token')
+    .describe('UPS OAuth 2.0 token endpoint (client credentials)'),
+  UPS_LOCALE: z
+    .string()
+    .regex(/^[a-z]{2}_[A-Z]{2}$/, 'a locale such as fr_FR or en_US')
+    .default('fr_FR')
+    .describe("language of UPS's activity wording (`fr_FR`, `en_US`…)"),
+  UPS_TRANSACTION_SRC: z
+    .string()
+    .regex(/^[\w.-]{1,32}$/, 'letters, digits, _, . and - (at most 32)')
+    .default('colis')
+    .describe('`transactionSrc` header of every Track API call: names the calling application to UPS'),
+  UPS_CHECK_DIGIT: z
+    .enum(['on', 'off'])
+    .default('on')
+    .describe(
+      "`off` accepts 1Z numbers whose check digit fails, such as numbers of UPS's test environment (`1Z12345E0205271688`); keep `on` in production",
+    ),
+  // UPS publishes no quota for the Track API: stay polite.
+  UPS_RATE_LIMIT: rate('5/1s').describe(
+    'UPS requests per window (`max/duration`), shared by all worker processes',
+  ),
+  UPS_TIMEOUT: duration('10s').describe('whole-request timeout of a UPS call (token or tracking)'),
 
   COLIS_CARRIERS_FILE: z
     .string()

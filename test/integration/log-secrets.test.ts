@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs'
 import { createServer, type Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import nock from 'nock'
@@ -9,6 +10,7 @@ import { secretOf } from '../support/api-key.js'
 import { eventually } from '../support/harness.js'
 import { mondialRelayAnswer, mondialRelayFault } from '../support/mondialrelay-answer.js'
 import { testRedisUrl, uniquePrefix } from '../support/redis.js'
+import { startUpsFake, type UpsFake } from '../support/ups-fake.js'
 import { startWebhookReceiver } from '../support/webhook-receiver.js'
 
 const BASE = 'https://api.laposte.test'
@@ -175,6 +177,114 @@ describe('logs: structured JSON with request ids, and never a secret', () => {
     )
     expect(registration).toMatchObject({ route: '/v1/trackings' })
     expect(registration?.requestId).toEqual(expect.any(String))
+  })
+})
+
+/**
+ * UPS's OAuth credentials on every poll: the client secret (Basic credentials of the token request)
+ * and the access tokens it gives, renewed when UPS revokes them. A misbehaving gateway echoes the
+ * token in an error page. None of them may appear in any line, and a token obtained after startup is
+ * blanked out of whatever line would carry it.
+ */
+describe('logs: UPS client credentials and access tokens never appear', () => {
+  const UPS_CLIENT_ID = 'ups-log-test-client-id-4f1e'
+  const UPS_CLIENT_SECRET = 'ups-log-test-client-secret-9b7c5a3e1d'
+  const DELIVERED_UPS = '1Z1442YY7229014688'
+  const LEAKY_UPS = '1Z5R89390357567127'
+  const lines: string[] = []
+  let service: RunningService
+  let fake: UpsFake
+  let logger: ReturnType<typeof createLogger>
+
+  beforeAll(async () => {
+    const delivered = readFileSync(
+      new URL('../fixtures/ups/track-200-delivered.fixture.json', import.meta.url),
+      'utf8',
+    )
+    fake = await startUpsFake({
+      clientId: UPS_CLIENT_ID,
+      clientSecret: UPS_CLIENT_SECRET,
+      answer: (trackingNumber, token) =>
+        trackingNumber === DELIVERED_UPS
+          ? { status: 200, body: delivered }
+          : {
+              status: 502,
+              body: `<html>Bad gateway. Authorization: Bearer ${token} (token ${token})</html>`,
+            },
+    })
+    const config = loadConfig({
+      NODE_ENV: 'test',
+      LOG_LEVEL: 'trace',
+      REDIS_URL: testRedisUrl(),
+      COLIS_REDIS_PREFIX: uniquePrefix('log-secrets-ups'),
+      HOST: '127.0.0.1',
+      PORT: '0',
+      UPS_CLIENT_ID,
+      UPS_CLIENT_SECRET,
+      UPS_BASE_URL: `${fake.url}/api`,
+      UPS_TOKEN_URL: `${fake.url}/security/v1/oauth/token`,
+      COLIS_ADMIN_TOKEN: ADMIN_TOKEN,
+      POLL_CALENDAR: 'off',
+      POLL_DISPATCH_INTERVAL: '50ms',
+      POLL_PENDING: '200ms-300ms',
+      POLL_RETRY: '200ms-300ms',
+    })
+    logger = createLogger(
+      config.LOG_LEVEL,
+      { app: 'colis' },
+      { destination: { write: (line) => lines.push(line) } },
+    )
+    service = await startService(config, 'all', logger)
+  })
+
+  afterAll(async () => {
+    await service?.stop()
+    await fake?.close()
+  })
+
+  it('logs polls, a token renewal and a leaky gateway without the secret or any token', async () => {
+    const base = service.url ?? ''
+    const created = await fetch(`${base}/admin/keys`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${ADMIN_TOKEN}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ merchantId: 'shop-ups-logs' }),
+    })
+    const { key } = (await created.json()) as { key: string }
+    for (const trackingNumber of [DELIVERED_UPS, LEAKY_UPS]) {
+      const registered = await fetch(`${base}/v1/trackings`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' },
+        body: JSON.stringify({ trackingNumber, carrier: 'ups' }),
+      })
+      expect(registered.status).toBe(201)
+    }
+    const polled = () => lines.filter((line) => line.includes('"poll saved"')).length
+    await eventually(
+      async () => polled(),
+      (count) => count >= 2,
+    )
+    // UPS revokes the token: the leaky number's next poll renews it.
+    fake.revokeTokens()
+    const before = polled()
+    await eventually(
+      async () => [fake.tokens.length, polled()],
+      ([tokens = 0, count = 0]) => tokens === 2 && count > before,
+    )
+
+    // A line that would carry a token obtained after startup is scrubbed too.
+    logger.info({ note: `token ${fake.tokens[1]}` }, 'probe')
+    const output = lines.join('')
+    expect(output).toContain('"probe"')
+    const secrets = {
+      'UPS client secret': UPS_CLIENT_SECRET,
+      'UPS Basic credentials': Buffer.from(`${UPS_CLIENT_ID}:${UPS_CLIENT_SECRET}`).toString('base64'),
+      'first UPS token': fake.tokens[0] ?? '',
+      'renewed UPS token': fake.tokens[1] ?? '',
+    }
+    for (const [name, value] of Object.entries(secrets)) {
+      expect(value.length, name).toBeGreaterThan(10)
+      expect(output.includes(value), name).toBe(false)
+    }
   })
 })
 
