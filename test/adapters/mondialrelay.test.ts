@@ -453,10 +453,7 @@ describe('mondialrelay: event slots', () => {
       status: 'unknown',
       description: 'COLIS BLOQUÉ & EN ATTENTE',
     })
-    expect(warn).toHaveBeenCalledWith(
-      { carrier: 'mondialrelay', code: 'COLIS_BLOQUE_EN_ATTENTE' },
-      'unmapped carrier code',
-    )
+    expect(warn).toHaveBeenCalledWith({ code: 'COLIS_BLOQUE_EN_ATTENTE' }, 'unmapped carrier code')
     expect(reported).toEqual(['COLIS_BLOQUE_EN_ATTENTE'])
   })
 
