@@ -48,24 +48,24 @@ export function createRelaisColisClient(options: RelaisColisClientOptions): Rela
   }
 }
 
+/** What an answer means: an HTTP 200 carrying the error envelope means what the envelope's `status` does. */
 function readResponse(
   numbers: readonly string[],
   response: HttpResponse,
   scrub: (text: string) => string,
 ): RelaisColisAnswer[] {
-  const { status, text } = response
-  if (status === 200) return readRelaisColisAnswers(text, scrub)
+  const { text } = response
+  // Most answers are event lists: read once, without looking for an envelope first.
+  if (response.status === 200 && !text.trimStart().startsWith('{')) return readRelaisColisAnswers(text, scrub)
   const problem = readProblem(text)
+  const status = response.status === 200 && problem ? problem.status : response.status
+  if (status === 200) return readRelaisColisAnswers(text, scrub)
   if (status === 429) {
     const retryAfterMs =
       parseRetryAfterMs(response.headers.get('retry-after')) ?? RELAISCOLIS_DEFAULT_RETRY_AFTER_MS
     throw new CarrierError('rate_limited', 'Relais Colis asks to slow down', { retryAfterMs })
   }
   if (status === 400) return readRefusedNumbers(numbers, problem, scrub)
-  // A Symfony-style 404 names a route it does not know: the endpoint moved, the parcels did not vanish.
-  if (status === 404 && !/no route/i.test(problem?.detail ?? '')) {
-    return numbers.map((parcelNumber) => ({ parcelNumber, error: notScannedYet() }))
-  }
   throw errorOfStatus(status, problem, scrub)
 }
 
@@ -128,6 +128,17 @@ const KIND_BY_STATUS = new Map<number, CarrierErrorKind>([
   [429, 'rate_limited'],
 ])
 
+/** A refusal of our activation key, in the words of a 400's `detail`. */
+const NAMES_THE_KEY = /activation\s*key|cl[ée] d'activation/i
+/** Symfony's 404 for a path it does not serve: the endpoint moved, the parcels did not vanish. */
+const NAMES_NO_ROUTE = /no route/i
+
+function kindOfStatus(status: number, detail: string): CarrierErrorKind {
+  if (status === 400 && NAMES_THE_KEY.test(detail)) return 'unauthorized'
+  if (status === 404) return NAMES_NO_ROUTE.test(detail) ? 'unexpected_response' : 'not_found'
+  return KIND_BY_STATUS.get(status) ?? (status >= 500 ? 'unavailable' : 'unexpected_response')
+}
+
 /** A request-wide error from an HTTP status, or the status an error envelope names. */
 function errorOfStatus(
   status: number,
@@ -136,7 +147,7 @@ function errorOfStatus(
 ): CarrierError {
   const said = problem ? `: ${describeProblem(problem, scrub)}` : ''
   const message = `Relais Colis answered ${status}${said}`
-  const kind = KIND_BY_STATUS.get(status) ?? (status >= 500 ? 'unavailable' : 'unexpected_response')
+  const kind = kindOfStatus(status, problem?.detail ?? '')
   if (kind === 'rate_limited') {
     return new CarrierError(kind, message, { retryAfterMs: RELAISCOLIS_DEFAULT_RETRY_AFTER_MS })
   }
@@ -160,13 +171,9 @@ function readRefusedNumbers(
   scrub: (text: string) => string,
 ): RelaisColisAnswer[] {
   const detail = problem?.detail ?? ''
-  if (/activation\s*key|cl[ée] d'activation/i.test(detail)) {
-    throw new CarrierError(
-      'unauthorized',
-      `Relais Colis refused the activation key: ${describeProblem({ status: 400, title: 'HTTP 400', detail }, scrub)}`,
-    )
-  }
-  const named = numbers.find((number) => detail.toUpperCase().includes(number))
+  const named = NAMES_THE_KEY.test(detail)
+    ? undefined
+    : numbers.find((number) => detail.toUpperCase().includes(number))
   if (named === undefined) throw errorOfStatus(400, problem, scrub)
   return numbers.map((parcelNumber) => ({
     parcelNumber,

@@ -2,18 +2,20 @@ import { readdirSync, readFileSync } from 'node:fs'
 import nock from 'nock'
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest'
 import { CarrierError, type CarrierErrorKind } from '../../adapters/contract.js'
-import { createCarrierRuntime } from '../../adapters/registry.js'
+import { alertFactsOf, createCarrierRuntime } from '../../adapters/registry.js'
 import {
   RELAISCOLIS_STATUS_BY_CODE,
   RELAISCOLIS_STATUS_BY_EVENT_CODE,
 } from '../../adapters/relaiscolis/event-codes.js'
 import { loadConfig } from '../../src/config.js'
+import { alertPolicyFor, evaluateAlertConditions } from '../../src/domain/delay-alerts.js'
 import { deriveTrackingStatus } from '../../src/domain/timeline.js'
 import type { TrackingStatus } from '../../src/domain/tracking-status.js'
 import { createSilentLogger } from '../../src/logger.js'
 import { expectProblem } from '../api/tracking-api.js'
 import { caughtCarrierError } from '../support/carrier-error.js'
 import { createMemoryHarness } from '../support/memory-harness.js'
+import { registeredRecord } from '../support/tracking-record.js'
 import { runAdapterContract } from './adapter-contract.js'
 import {
   ACTIVATION_KEY,
@@ -173,6 +175,28 @@ describe('relaiscolis: relay point journeys', () => {
       const body = [rawEvent(), rawEvent({ CodeEVT: codeEvt, CodeJUS: codeJus, Date: '2026-02-18T10:00:00' })]
       expect(deriveTrackingStatus(parseSnapshot(JSON.stringify(body)).events)).toBe('available_for_pickup')
     }
+  })
+
+  it('warns that the pickup expires after 10 days at the relay, before Relais Colis sends it back', () => {
+    const { events } = parseSnapshot(fixture('relay-returned.json'))
+    const atRelay = events.slice(0, 3)
+    const deposited = Date.parse('2026-05-05T13:20:00+02:00')
+    const record = registeredRecord({
+      carrier: 'relaiscolis',
+      trackingNumber: '4H013000011101',
+      status: 'available_for_pickup',
+    })
+    const policy = alertPolicyFor(alertFactsOf('relaiscolis'), undefined)
+    const conditionsAt = (nowMs: number) =>
+      evaluateAlertConditions({ record, events: atRelay, nowMs, policy })
+    const day = 24 * 3600 * 1000
+    expect(conditionsAt(deposited + 10 * day - 60_000).has('pickup_expiring')).toBe(false)
+    expect(conditionsAt(deposited + 10 * day).get('pickup_expiring')).toEqual({
+      waitingSince: '2026-05-05T13:20:00+02:00',
+      days: 10,
+    })
+    // The fixture's parcel leaves the relay uncollected 11 days after its deposit.
+    expect(Date.parse(events[3]?.occurredAt ?? '')).toBeGreaterThan(deposited + 10 * day)
   })
 
   it('groups a multi-parcel answer per parcel, in the order they first appear', () => {
@@ -368,6 +392,9 @@ describe('relaiscolis: HTTP', () => {
     ['403 with an envelope', 'unauthorized', 403, problem(403, 'Access denied')],
     ['200 with a 401 envelope', 'unauthorized', 200, problem(401, 'Invalid credentials')],
     ['200 with a 500 envelope', 'unavailable', 200, problem(500, 'Internal error')],
+    ['200 with a 400 envelope naming the number', 'invalid_number', 200, problem(400, 'bad 4H013000253201')],
+    ['200 with a 404 envelope', 'not_found', 200, problem(404, 'Package not found')],
+    ['200 with a 200 envelope', 'unexpected_response', 200, problem(200, 'OK')],
     ['500 with an envelope', 'unavailable', 500, problem(500, 'Internal error')],
     ['503 without a body', 'unavailable', 503, ''],
     ['302 redirect', 'unexpected_response', 302, ''],
