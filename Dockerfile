@@ -6,17 +6,7 @@
 FROM node:24-slim AS deps
 WORKDIR /app
 COPY package.json package-lock.json .npmrc ./
-# As in .ci/run: npm ci refuses a lock file that lacks other platforms' optional binaries when the
-# registry in use serves only this platform's; then install from the same lock file with npm install.
-RUN if ! npm ci --no-audit --no-fund 2>/tmp/npm-ci.log; then \
-      if grep -q 'Missing: .* from lock file' /tmp/npm-ci.log; then \
-        echo "npm ci refused the lock file for other platforms' optional packages; using npm install"; \
-        npm install --no-audit --no-fund; \
-      else \
-        cat /tmp/npm-ci.log; exit 1; \
-      fi; \
-    fi; \
-    rm -f /tmp/npm-ci.log
+RUN npm ci --no-audit --no-fund
 
 # build: TypeScript → dist/.
 FROM deps AS build

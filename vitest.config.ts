@@ -1,11 +1,12 @@
 import { defineConfig, type TestProjectInlineConfiguration } from 'vitest/config'
 
-/** Files that spawn the built `colis` bin: the only ones that need `dist`. */
+/**
+ * Files that spawn the built `colis` bin: the only ones that need `dist`. Commands run in-process
+ * (`runCli`) everywhere else; only what needs a process of its own (signals, a terminal, the bin) is here.
+ */
 const E2E_TESTS = [
-  'test/cli/import.test.ts',
-  'test/cli/normalize.test.ts',
+  'test/cli/bin.test.ts',
   'test/cli/serve.test.ts',
-  'test/cli/track.test.ts',
   'test/integration/serve-roles.test.ts',
   'test/integration/worker-crash.test.ts',
   'test/integration/worker-shutdown.test.ts',
@@ -16,6 +17,8 @@ const REDIS_TESTS = [
   'test/api/leased-limiter.test.ts',
   'test/api/rate-limit.test.ts',
   'test/api/*.redis.test.ts',
+  'test/cli/import.test.ts',
+  'test/cli/keys.test.ts',
   'test/integration/**/*.test.ts',
   'test/metrics.test.ts',
   'test/store/api-key-store.test.ts',

@@ -27,13 +27,16 @@ export function statusOfCode(
   return 'unknown'
 }
 
-/** The one way an adapter reports a code its table lacks: a warning naming it, and the hook. */
+/**
+ * The one way an adapter reports a code its table lacks: a warning naming it, and the hook. The line
+ * names no carrier: an adapter's logger is its carrier's child logger, which adds it.
+ */
 export function reportUnknownCode(
   logger: Pick<Logger, 'warn'> | undefined,
   carrier: string,
   code: string,
   onUnknownCode?: UnknownCodeHook,
 ): void {
-  logger?.warn({ carrier, code }, 'unmapped carrier code')
+  logger?.warn({ code }, 'unmapped carrier code')
   onUnknownCode?.(carrier, code)
 }

@@ -126,6 +126,17 @@ describe('Dockerfile', () => {
     expect(copies).toContainEqual({ from: 'prod-deps', paths: ['/app/node_modules', 'node_modules'] })
   })
 
+  it('installs exactly the lock file with a plain npm ci, as CI does: no npm install to fall back on', () => {
+    const deps = stages.find((stage) => stage.name === 'deps')
+    const runs = deps?.instructions.filter((instruction) => instruction.getKeyword() === 'RUN') ?? []
+    expect(runs.map((instruction) => argumentsOf(instruction).join(' '))).toEqual([
+      'npm ci --no-audit --no-fund',
+    ])
+    const ci = read('.ci/run')
+    expect(ci).toMatch(/^npm ci --no-audit --no-fund$/m)
+    expect(ci).not.toMatch(/npm install/)
+  })
+
   it("HEALTHCHECK's command (node's fetch, no curl) passes on a 200 from /healthz and fails otherwise", async () => {
     const [healthcheck] = instructionsOf('HEALTHCHECK')
     const subcommand = healthcheck instanceof Healthcheck ? healthcheck.getSubcommand() : null

@@ -1,11 +1,13 @@
 import type { Config } from '../config.js'
 import type { Logger } from '../logger.js'
-import { resolveRedis } from '../redis/resolve-redis.js'
+import { describeRedisTarget, resolveRedis } from '../redis/resolve-redis.js'
 import { COMMAND_REDIS_OPTIONS, createRedisConnections } from './redis-connections.js'
 import { createStores, type Stores } from './stores.js'
 
 export interface CommandStores {
   stores: Stores
+  /** Which Redis the stores are on (host:port and where it was found), to tell the user. */
+  redis: string
   /** Closes the connection, and the private redis-server if this command started it. */
   close(): Promise<void>
 }
@@ -17,6 +19,7 @@ export async function openCommandStores(config: Config, logger: Logger): Promise
   const redis = connections.connect(COMMAND_REDIS_OPTIONS)
   return {
     stores: createStores(redis, config.COLIS_REDIS_PREFIX),
+    redis: describeRedisTarget(target),
     async close() {
       await connections.closeAll()
       await target.stop()

@@ -1,13 +1,15 @@
 import type { Config } from '../config.js'
 import { type Logger, protectSecrets } from '../logger.js'
-import { createMetrics } from '../metrics.js'
-import { assertSharedRedis, resolveRedis, warnIfEvicting } from '../redis/resolve-redis.js'
+import { createMetrics, type Metrics } from '../metrics.js'
+import { assertSharedRedis, type RedisTarget, resolveRedis, warnIfEvicting } from '../redis/resolve-redis.js'
 import { assertEgressConfigSafe, parseAllowedCidrs } from '../webhooks/egress-guard.js'
 import { startApiProcess } from './api-process.js'
 import { createCarriers } from './policies.js'
+import { assertPortAvailable } from './port-check.js'
 import {
   API_REDIS_OPTIONS,
   createRedisConnections,
+  type RedisConnections,
   WORKER_REDIS_OPTIONS,
   waitUntilReady,
 } from './redis-connections.js'
@@ -39,12 +41,50 @@ function checkEgressConfig(config: Config, logger: Logger) {
 export async function startService(config: Config, role: Role, logger: Logger): Promise<RunningService> {
   assertSharedRedis(config, role)
   checkEgressConfig(config, logger)
-  // First, so that a bad carrier definition file stops startup before anything else starts.
+  // Before anything starts: a taken port is one line, not a crash once Redis and the pollers run.
+  await assertPortAvailable(config.HOST, config.PORT)
+  // Then a bad carrier definition file stops startup before Redis is reached.
   const metrics = createMetrics({ processMetrics: true })
   const carriers = createCarriers(config, logger, { metrics })
   protectSecrets(logger, [...carriers.secrets(), config.COLIS_ADMIN_TOKEN, config.COLIS_METRICS_TOKEN])
-  const target = await resolveRedis(config, logger)
-  const connections = createRedisConnections(target.url, logger)
+  let target: RedisTarget | undefined
+  let connections: RedisConnections | undefined
+  const stops: Array<() => Promise<void>> = []
+  // The parts in reverse order of start; the private redis-server, if colis started one, last.
+  const stopAll = async () => {
+    for (const stop of stops.splice(0).reverse()) await stop()
+    await carriers.close()
+    await connections?.closeAll()
+    await target?.stop()
+  }
+  try {
+    target = await resolveRedis(config, logger)
+    connections = createRedisConnections(target.url, logger)
+    return await startParts(config, role, logger, { target, connections, carriers, metrics, stops, stopAll })
+  } catch (error) {
+    await stopAll().catch((stopError: unknown) =>
+      logger.warn({ err: stopError }, 'could not stop what had started'),
+    )
+    throw error
+  }
+}
+
+interface ServiceParts {
+  target: RedisTarget
+  connections: RedisConnections
+  carriers: ReturnType<typeof createCarriers>
+  metrics: Metrics
+  /** Each started part's stop, in order of start. */
+  stops: Array<() => Promise<void>>
+  stopAll(): Promise<void>
+}
+
+async function startParts(
+  config: Config,
+  role: Role,
+  logger: Logger,
+  { target, connections, carriers, metrics, stops, stopAll }: ServiceParts,
+): Promise<RunningService> {
   const prefix = config.COLIS_REDIS_PREFIX
   const main = connections.connect(role === 'worker' ? WORKER_REDIS_OPTIONS : API_REDIS_OPTIONS)
   await waitUntilReady(main, target.url)
@@ -52,7 +92,6 @@ export async function startService(config: Config, role: Role, logger: Logger): 
   await warnIfEvicting(main, logger)
 
   const stores = createStores(main, prefix)
-  const stops: Array<() => Promise<void>> = []
   const reloads: Array<() => Promise<void>> = []
   let url: string | undefined
 
@@ -88,7 +127,7 @@ export async function startService(config: Config, role: Role, logger: Logger): 
     })
     url = healthServer.url
     logger.info({ url }, 'worker health endpoints listening (/healthz, /readyz)')
-    stops.unshift(healthServer.stop)
+    stops.push(healthServer.stop)
   }
 
   if (role !== 'worker') {
@@ -102,7 +141,7 @@ export async function startService(config: Config, role: Role, logger: Logger): 
       metrics,
     })
     url = api.url
-    stops.unshift(api.stop)
+    stops.push(api.stop)
   }
 
   return {
@@ -113,12 +152,7 @@ export async function startService(config: Config, role: Role, logger: Logger): 
       for (const reload of reloads) await reload()
       logger.info(changes, 'carrier definitions reloaded')
     },
-    async stop() {
-      for (const stop of stops) await stop()
-      await carriers.close()
-      await connections.closeAll()
-      await target.stop()
-    },
+    stop: stopAll,
   }
 }
 
@@ -153,13 +187,21 @@ export function stopOnSignals(starting: Promise<RunningService>, config: Config,
         },
       )
   }
-  process.on('SIGINT', onSignal)
-  process.on('SIGTERM', onSignal)
-  process.on('SIGHUP', () => {
+  const onReload = () => {
     starting
       .then((service) => service.reload())
       .catch((error: unknown) =>
         logger.error({ err: error }, 'carrier definitions NOT reloaded: the previous ones stay in use'),
       )
+  }
+  process.on('SIGINT', onSignal)
+  process.on('SIGTERM', onSignal)
+  process.on('SIGHUP', onReload)
+  // A start that fails has stopped what it started, and its caller says why: nothing is left to stop.
+  starting.catch(() => {
+    if (stopping) return
+    process.off('SIGINT', onSignal)
+    process.off('SIGTERM', onSignal)
+    process.off('SIGHUP', onReload)
   })
 }

@@ -50,8 +50,9 @@ export async function findFreePort(): Promise<number> {
 }
 
 /**
- * Starts a private redis-server child on 127.0.0.1 with `noeviction`. The child is killed when this
- * process exits, and it also watches our pid itself, so a SIGKILLed parent leaves no orphan behind.
+ * Starts a private redis-server child on 127.0.0.1 with `noeviction`, outside our process group: only
+ * `stop()` (or this process exiting) stops it, and it watches our pid itself, so a SIGKILLed parent
+ * leaves no orphan behind.
  */
 export async function startLocalRedis(options: LocalRedisOptions): Promise<LocalRedis> {
   const binary = options.binary ?? findRedisBinary()
@@ -83,7 +84,9 @@ export async function startLocalRedis(options: LocalRedisOptions): Promise<Local
   // through `wait`, which a trapped signal interrupts at once (a plain `sleep 1` made every stop wait
   // for the end of the current second).
   const watcher = `${shellQuote(binary)} ${args.map(shellQuote).join(' ')} & r=$!; trap 'kill $r 2>/dev/null; wait $r; exit 0' TERM INT; while kill -0 ${process.pid} 2>/dev/null && kill -0 $r 2>/dev/null; do sleep 1 & wait $!; done; kill $r 2>/dev/null; wait $r`
-  const child = spawn('/bin/sh', ['-c', watcher], { stdio: ['ignore', 'pipe', 'pipe'], detached: false })
+  // Detached: in a process group of its own, so that Ctrl-C at a terminal (SIGINT to the whole foreground
+  // group) reaches colis only; colis then stops Redis itself, after its workers are done with it.
+  const child = spawn('/bin/sh', ['-c', watcher], { stdio: ['ignore', 'pipe', 'pipe'], detached: true })
   const output: string[] = []
   child.stdout?.on('data', (chunk: Buffer) => output.push(chunk.toString()))
   child.stderr?.on('data', (chunk: Buffer) => output.push(chunk.toString()))

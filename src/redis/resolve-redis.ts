@@ -1,4 +1,4 @@
-import { readFileSync, writeFileSync } from 'node:fs'
+import { readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { Redis } from 'ioredis'
 import { type Config, ConfigError } from '../config.js'
@@ -9,6 +9,8 @@ export interface RedisTarget {
   url: string
   /** Where it came from, for the startup log. */
   source: 'REDIS_URL' | 'probe' | 'private'
+  /** Whether this process started the private redis-server (and stops it). */
+  started: boolean
   /** Stops the private redis-server colis started, if it did. */
   stop(): Promise<void>
 }
@@ -49,25 +51,38 @@ export function assertSharedRedis(config: Pick<Config, 'REDIS_URL'>, role: Confi
 }
 
 /**
- * REDIS_URL when set; otherwise a Redis answering at COLIS_PROBE_REDIS (127.0.0.1:6379); otherwise a
- * private redis-server started from PATH with its data (append-only file) in COLIS_DATA_DIR/redis.
+ * REDIS_URL when set; otherwise the private redis-server a running `colis serve` started (its address
+ * is in COLIS_DATA_DIR/redis/url), so that CLI commands reach the server's data even when another Redis
+ * answers at the probe address; otherwise a Redis answering at COLIS_PROBE_REDIS (127.0.0.1:6379);
+ * otherwise a private redis-server started from PATH with its data (append-only file) in COLIS_DATA_DIR/redis.
  */
 export async function resolveRedis(
   config: Pick<Config, 'REDIS_URL' | 'COLIS_PROBE_REDIS' | 'COLIS_DATA_DIR'>,
   logger: Logger,
 ): Promise<RedisTarget> {
   const none = async () => {}
-  if (config.REDIS_URL) return { url: config.REDIS_URL, source: 'REDIS_URL', stop: none }
-  if (config.COLIS_PROBE_REDIS !== 'none' && (await answers(config.COLIS_PROBE_REDIS))) {
-    return { url: config.COLIS_PROBE_REDIS, source: 'probe', stop: none }
-  }
+  if (config.REDIS_URL) return { url: config.REDIS_URL, source: 'REDIS_URL', started: false, stop: none }
   const running = runningPrivateRedis(config)
-  if (running && (await answers(running))) return { url: running, source: 'private', stop: none }
+  if (running && (await answers(running)))
+    return { url: running, source: 'private', started: false, stop: none }
+  if (config.COLIS_PROBE_REDIS !== 'none' && (await answers(config.COLIS_PROBE_REDIS))) {
+    return { url: config.COLIS_PROBE_REDIS, source: 'probe', started: false, stop: none }
+  }
   const dir = privateRedisDir(config)
   const redis = await startLocalRedis({ dir, persistent: true })
-  writeFileSync(join(dir, 'url'), redis.url)
+  const urlFile = join(dir, 'url')
+  writeFileSync(urlFile, redis.url)
   logger.info({ url: redis.url, dir, pid: redis.pid }, 'started a private redis-server (append-only file on)')
-  return { url: redis.url, source: 'private', stop: () => redis.stop() }
+  return {
+    url: redis.url,
+    source: 'private',
+    started: true,
+    async stop() {
+      // Removed first: a command started meanwhile must not pick a Redis about to go away.
+      if (runningPrivateRedis(config) === redis.url) rmSync(urlFile, { force: true })
+      await redis.stop()
+    },
+  }
 }
 
 /** The URL of the private redis-server a running `colis serve` started, so CLI commands reach the same data. */
@@ -77,6 +92,24 @@ function runningPrivateRedis(config: Pick<Config, 'COLIS_DATA_DIR'>): string | u
   } catch {
     return undefined
   }
+}
+
+/** Which Redis `target` is, for a person: host:port (and database), never a password. */
+export function describeRedisTarget(target: Pick<RedisTarget, 'url' | 'source' | 'started'>): string {
+  let address = 'REDIS_URL'
+  try {
+    const url = new URL(target.url)
+    const database = url.pathname.replace(/^\//, '')
+    address = `${url.hostname}:${url.port || '6379'}${database && database !== '0' ? `/${database}` : ''}`
+  } catch {}
+  const origin = {
+    REDIS_URL: 'REDIS_URL',
+    probe: 'found at COLIS_PROBE_REDIS',
+    private: target.started
+      ? 'a private redis-server started for this command'
+      : 'the private redis-server of colis serve',
+  }[target.source]
+  return `${address} (${origin})`
 }
 
 /** BullMQ and colis lose data if Redis evicts keys: say so loudly at startup. */

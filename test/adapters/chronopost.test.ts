@@ -396,7 +396,7 @@ describe('chronopost: built scenarios', () => {
     const warn = vi.spyOn(logger, 'warn')
     const snapshot = parseSnapshot(fixture('unknown-code.xml'), createAdapter({ logger }))
     expect(snapshot.events.find((event) => event.code === 'ZZ')?.status).toBe('unknown')
-    expect(warn).toHaveBeenCalledWith({ carrier: 'chronopost', code: 'ZZ' }, 'unmapped carrier code')
+    expect(warn).toHaveBeenCalledWith({ code: 'ZZ' }, 'unmapped carrier code')
   })
 
   it('never reads DC (or a padded "DC ") as D: codes match exactly once trimmed', () => {

@@ -660,14 +660,14 @@ describe('generic: statuses', () => {
     expect(mapStatus('constructor', 'rien')).toBeUndefined()
   })
 
-  it('keeps an unmapped code as unknown and warns with the carrier and the code', () => {
+  it('keeps an unmapped code as unknown and warns with the code', () => {
     const logger = createSilentLogger()
     const warn = vi.spyOn(logger, 'warn')
     const snapshot = onlySnapshot(
       createAdapter(PARCELAPI, { logger }).parse(fixture('parcelapi-json-unknown-code.json')),
     )
     expect(snapshot.events.find((event) => event.code === 'XQZ')?.status).toBe('unknown')
-    expect(warn).toHaveBeenCalledWith({ carrier: 'parcelapi-json', code: 'XQZ' }, 'unmapped carrier code')
+    expect(warn).toHaveBeenCalledWith({ code: 'XQZ' }, 'unmapped carrier code')
   })
 
   it('derives a stable code from the description of an event that has none', () => {

@@ -263,7 +263,7 @@ describe('laposte: built scenarios', () => {
     const snapshot = parseSnapshot(fixture('unknown-code.json'), createAdapter({ logger }))
     expect(snapshot.events.find((event) => event.code === 'ZZ9')?.status).toBe('unknown')
     expect(warn).toHaveBeenCalledTimes(1)
-    expect(warn).toHaveBeenCalledWith({ carrier: 'laposte', code: 'ZZ9' }, 'unmapped carrier code')
+    expect(warn).toHaveBeenCalledWith({ code: 'ZZ9' }, 'unmapped carrier code')
   })
 
   it('reads an offset-less date as Paris wall clock', () => {

@@ -218,7 +218,7 @@ describe('sandbox scenarios', () => {
     const snapshot = await sandbox({ warn }).track({ trackingNumber: 'SBXUNKNOWNCODE001' })
     const unknown = snapshot.events.find((event) => event.code === SANDBOX_UNKNOWN_CODE)
     expect(unknown?.status).toBe('unknown')
-    expect(warn).toHaveBeenCalledWith({ carrier: 'sandbox', code: SANDBOX_UNKNOWN_CODE }, expect.any(String))
+    expect(warn).toHaveBeenCalledWith({ code: SANDBOX_UNKNOWN_CODE }, expect.any(String))
   })
 
   it('NOTFOUND, RATELIMITED and GARBAGE always fail with their kind', async () => {

@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { parseCsv } from '../../src/cli/csv.js'
 import { addCalendarDays, parisDateOf } from '../../src/domain/business-calendar.js'
 import { createRedisTrackingStore } from '../../src/store/redis/redis-tracking-store.js'
-import { runCli, runCliOnTerminal } from '../support/child.js'
+import { runColis } from '../support/cli.js'
 import { connectTestRedis, testRedisUrl, uniquePrefix } from '../support/redis.js'
 
 const MERCHANT = 'shop-42'
@@ -58,7 +58,7 @@ describe.concurrent('colis import', () => {
     const prefix = uniquePrefix('cli-import')
     const file = writeFile('mixed.csv', MIXED)
     const rejects = join(dir, 'mixed-rejects.csv')
-    const run = await runCli(['import', file, '--merchant', MERCHANT, '--rejects', rejects], {
+    const run = await runColis(['import', file, '--merchant', MERCHANT, '--rejects', rejects], {
       env: importEnv(prefix),
     })
     expect(run.code, run.stderr).toBe(1)
@@ -109,7 +109,7 @@ describe.concurrent('colis import', () => {
       ['9', 'validation_failed'],
       ['11', 'validation_failed'],
     ])
-    const again = await runCli(['import', rejects, '--merchant', MERCHANT], { env: importEnv(prefix) })
+    const again = await runColis(['import', rejects, '--merchant', MERCHANT], { env: importEnv(prefix) })
     expect(again.code, again.stderr).toBe(1)
     expect(again.stdout).toContain('5 parcel lines: 0 created, 0 already registered, 5 rejected')
   })
@@ -117,9 +117,11 @@ describe.concurrent('colis import', () => {
   it('creates nothing the second time the same file is imported', async () => {
     const prefix = uniquePrefix('cli-import-twice')
     const file = writeFile('twice.csv', MIXED)
-    const first = await runCli(['import', file, '--merchant', MERCHANT, '--json'], { env: importEnv(prefix) })
+    const first = await runColis(['import', file, '--merchant', MERCHANT, '--json'], {
+      env: importEnv(prefix),
+    })
     expect(JSON.parse(first.stdout)).toMatchObject({ created: 4, existing: 1 })
-    const second = await runCli(['import', file, '--merchant', MERCHANT, '--json'], {
+    const second = await runColis(['import', file, '--merchant', MERCHANT, '--json'], {
       env: importEnv(prefix),
     })
     expect(second.code).toBe(1)
@@ -137,12 +139,13 @@ describe.concurrent('colis import', () => {
       'clean.csv',
       `trackingNumber,carrier\n${numbers.map((n) => `${n},sandbox`).join('\n')}\n`,
     )
-    const run = await runCli(['import', file, '--merchant', MERCHANT, '--chunk-size', '4'], {
+    const run = await runColis(['import', file, '--merchant', MERCHANT, '--chunk-size', '4'], {
       env: importEnv(prefix),
     })
     expect(run.code, run.stderr).toBe(0)
     expect(run.stdout).toContain('12 parcel lines: 12 created, 0 already registered, 0 rejected')
     expect(run.stderr).toContain('4/12 lines\n8/12 lines\n')
+    expect(run.stderr).toContain(`colis: using Redis at ${new URL(testRedisUrl()).host} (REDIS_URL)\n`)
     expect(run.stderr).not.toContain('\r')
   })
 
@@ -150,7 +153,7 @@ describe.concurrent('colis import', () => {
     const prefix = uniquePrefix('cli-import-many')
     const lines = Array.from({ length: 60 }, (_, index) => `junk${index}`)
     const file = writeFile('junk.csv', `trackingNumber\n${lines.join('\n')}\n`)
-    const run = await runCli(['import', file, '--merchant', MERCHANT], { env: importEnv(prefix) })
+    const run = await runColis(['import', file, '--merchant', MERCHANT], { env: importEnv(prefix) })
     expect(run.code).toBe(1)
     expect(run.stdout.split('\n').filter((line) => line.startsWith('  line '))).toHaveLength(50)
     expect(run.stdout).toContain('… and 10 more: --rejects <file> writes every rejected line as CSV')
@@ -164,7 +167,7 @@ describe.concurrent('colis import', () => {
     [['import', 'FILE', '--merchant', MERCHANT, '--chunk-size', '0'], /--chunk-size/],
   ])('exits 2 on a usage error: %j', async (args, message) => {
     const file = writeFile('usage.csv', 'trackingNumber\nSBXDELIVERED001\n')
-    const run = await runCli(
+    const run = await runColis(
       args.map((arg) => (arg === 'FILE' ? file : arg)),
       { env: importEnv(uniquePrefix('cli-import-usage')) },
     )
@@ -181,22 +184,20 @@ describe.concurrent('colis import', () => {
   ])('exits 2 and registers nothing for a bad file: %s', async (_name, content, message) => {
     const prefix = uniquePrefix('cli-import-bad')
     const file = writeFile('bad.csv', content)
-    const run = await runCli(['import', file, '--merchant', MERCHANT], { env: importEnv(prefix) })
+    const run = await runColis(['import', file, '--merchant', MERCHANT], { env: importEnv(prefix) })
     expect(run.code).toBe(2)
     expect(run.stderr).toMatch(message)
     expect(await redis.keys(`${prefix}:*`)).toEqual([])
   })
 
-  it('draws a progress bar when stderr is a terminal', () => {
+  it('draws a progress bar when stderr is a terminal', async () => {
     const prefix = uniquePrefix('cli-import-tty')
     const file = writeFile('tty.csv', 'trackingNumber\nSBXDELIVERED001\nSBXPICKUP001\nSBXRETURNED001\n')
-    const run = {
-      stdout: runCliOnTerminal(
-        ['import', file, '--merchant', MERCHANT, '--chunk-size', '1'],
-        importEnv(prefix),
-      ),
-    }
-    expect(run.stdout).toMatch(/\r\[█+░*\] 1\/3 lines 33%/)
+    const run = await runColis(['import', file, '--merchant', MERCHANT, '--chunk-size', '1'], {
+      env: importEnv(prefix),
+      stderrIsTTY: true,
+    })
+    expect(run.stderr).toMatch(/\r\[█+░*\] 1\/3 lines 33%/)
     expect(run.stdout).toContain('3 created')
   })
 })

@@ -1,6 +1,6 @@
 import { fileURLToPath } from 'node:url'
 import { describe, expect, it } from 'vitest'
-import { runCli } from '../support/child.js'
+import { runColis } from '../support/cli.js'
 
 const fixture = (name: string) => fileURLToPath(new URL(`../fixtures/laposte/${name}`, import.meta.url))
 
@@ -20,7 +20,7 @@ describe.concurrent('colis normalize --carrier laposte', () => {
     ['return-leg.json', 'returned_to_sender', undefined],
     ['pickup-ag1.json', 'available_for_pickup', undefined],
   ])('maps %s to %s', async (file, status, count) => {
-    const run = await runCli(['normalize', '--carrier', 'laposte', '--file', fixture(file)])
+    const run = await runColis(['normalize', '--carrier', 'laposte', '--file', fixture(file)])
     expect(run.code, run.stderr).toBe(0)
     const snapshot = JSON.parse(run.stdout) as Normalized
     expect(snapshot.carrier).toBe('laposte')
@@ -31,7 +31,7 @@ describe.concurrent('colis normalize --carrier laposte', () => {
 
   it('reads stdin and prints one entry per parcel of a multi-id (207) answer', async () => {
     const { readFileSync } = await import('node:fs')
-    const run = await runCli(['normalize', '--carrier', 'laposte'], {
+    const run = await runColis(['normalize', '--carrier', 'laposte'], {
       stdin: readFileSync(fixture('207-multi-assembled.json'), 'utf8'),
     })
     expect(run.code, run.stderr).toBe(0)
@@ -47,7 +47,7 @@ describe.concurrent('colis normalize --carrier laposte', () => {
     ['401-gateway-unauthorized.json', 'unauthorized'],
     ['429-gateway-quota.json', 'rate_limited'],
   ])('exits 2 with a one-line reason for the error body %s', async (file, kind) => {
-    const run = await runCli(['normalize', '--carrier', 'laposte', '--file', fixture(file)])
+    const run = await runColis(['normalize', '--carrier', 'laposte', '--file', fixture(file)])
     expect(run.code).toBe(2)
     expect(run.stdout).toBe('')
     expect(run.stderr.trim().split('\n')).toHaveLength(1)
@@ -55,7 +55,7 @@ describe.concurrent('colis normalize --carrier laposte', () => {
   })
 
   it('exits 2 with one line and no stack trace when the payload is not understood', async () => {
-    const run = await runCli(['normalize', '--carrier', 'laposte'], {
+    const run = await runColis(['normalize', '--carrier', 'laposte'], {
       stdin: '<html>Site en maintenance</html>',
     })
     expect(run.code).toBe(2)
@@ -65,46 +65,17 @@ describe.concurrent('colis normalize --carrier laposte', () => {
     expect(run.stderr).not.toMatch(/\n\s+at /)
   })
 
+  it('exits 2 with one line when the file cannot be read', async () => {
+    const run = await runColis(['normalize', '--carrier', 'laposte', '--file', '/nope.json'])
+    expect(run.code).toBe(2)
+    expect(run.stdout).toBe('')
+    expect(run.stderr).toBe('colis: cannot read /nope.json: ENOENT\n')
+  })
+
   it('refuses an unknown carrier with exit 2', async () => {
-    const run = await runCli(['normalize', '--carrier', 'dhl'], { stdin: '{}' })
+    const run = await runColis(['normalize', '--carrier', 'dhl'], { stdin: '{}' })
     expect(run.code).toBe(2)
     expect(run.stderr).toMatch(/unknown carrier "dhl"/)
-  })
-})
-
-describe.concurrent('colis track', () => {
-  it('prints a sandbox timeline as pure JSON on stdout', async () => {
-    const run = await runCli(['track', 'sbx-delivered-001', '--json'])
-    expect(run.code, run.stderr).toBe(0)
-    const snapshot = JSON.parse(run.stdout) as Normalized
-    expect(snapshot).toMatchObject({
-      carrier: 'sandbox',
-      trackingNumber: 'SBXDELIVERED001',
-      status: 'delivered',
-    })
-    expect(snapshot.events.length).toBeGreaterThan(3)
-  })
-
-  it('prints a readable timeline without --json', async () => {
-    const run = await runCli(['track', 'SBXPICKUP001', '--lang', 'en'])
-    expect(run.code, run.stderr).toBe(0)
-    expect(run.stdout).toMatch(/^SBXPICKUP001 · Sandbox/)
-    expect(run.stdout).toMatch(/^Status: Delivered$/m)
-    expect(run.stdout).toMatch(/Ready for pickup/)
-  })
-
-  it('explains a check-digit error', async () => {
-    const run = await runCli(['track', '8K00009775863', '--carrier', 'laposte'])
-    expect(run.code).toBe(2)
-    expect(run.stderr).toMatch(/check digit is 3, expected 2/)
-  })
-})
-
-describe.concurrent('colis usage', () => {
-  it('exits 2 on an unknown command and prints the usage', async () => {
-    const run = await runCli(['frobnicate'])
-    expect(run.code).toBe(2)
-    expect(run.stderr).toMatch(/usage: colis/)
   })
 })
 
@@ -120,7 +91,7 @@ describe.concurrent('colis normalize --carrier chronopost', () => {
     ['trackSkybillV2-live-fr-in-transit.xml', 'in_transit', 'IS'],
     ['pickup-point.xml', 'delivered', 'RI'],
   ])('maps %s to %s', async (file, status, lastCode) => {
-    const run = await runCli(['normalize', '--carrier', 'chronopost', '--file', chronopost(file)])
+    const run = await runColis(['normalize', '--carrier', 'chronopost', '--file', chronopost(file)])
     expect(run.code, run.stderr).toBe(0)
     const snapshot = JSON.parse(run.stdout) as Normalized
     expect(snapshot.status).toBe(status)
@@ -128,7 +99,7 @@ describe.concurrent('colis normalize --carrier chronopost', () => {
   })
 
   it('exits 2 for a SOAP error answer', async () => {
-    const run = await runCli([
+    const run = await runColis([
       'normalize',
       '--carrier',
       'chronopost',
@@ -145,7 +116,7 @@ describe.concurrent('colis normalize for definition-file carriers', () => {
     ['acme-html', 'acme-html-journey.html'],
     ['parcelapi-json', 'parcelapi-json-journey.json'],
   ])('reads a %s answer', async (carrier, file) => {
-    const run = await runCli(['normalize', '--carrier', carrier, '--file', generic(file)], {
+    const run = await runColis(['normalize', '--carrier', carrier, '--file', generic(file)], {
       env: { COLIS_CARRIERS_FILE: EXAMPLES },
     })
     expect(run.code, run.stderr).toBe(0)
@@ -160,29 +131,12 @@ describe.concurrent('colis normalize for definition-file carriers', () => {
     const { join } = await import('node:path')
     const file = join(mkdtempSync(join(tmpdir(), 'colis-def-')), 'carriers.json')
     writeFileSync(file, JSON.stringify({ carriers: [{ id: 'Bad Id', name: 'x' }] }))
-    const run = await runCli(['normalize', '--carrier', 'sandbox'], {
+    const run = await runColis(['normalize', '--carrier', 'sandbox'], {
       env: { COLIS_CARRIERS_FILE: file },
       stdin: '{}',
     })
     expect(run.code).toBe(2)
     expect(run.stderr).toMatch(/carriers\[0\]\.id/)
     expect(run.stderr).toMatch(/carriers\[0\]\.request/)
-  })
-})
-
-describe.concurrent('colis detect', () => {
-  it('prints ranked candidates as JSON', async () => {
-    const run = await runCli(['detect', 'XG953488284JB', '--json'])
-    expect(run.code, run.stderr).toBe(0)
-    const detection = JSON.parse(run.stdout) as { winner: string; candidates: Array<{ carrier: string }> }
-    expect(detection.winner).toBe('chronopost')
-    expect(detection.candidates.map((candidate) => candidate.carrier)).toEqual(['chronopost', 'laposte'])
-  })
-
-  it('says why a number is refused', async () => {
-    const run = await runCli(['detect', 'RB123456786US'])
-    expect(run.code).toBe(0)
-    expect(run.stdout).toMatch(/no carrier of this deployment recognises it/)
-    expect(run.stdout).toMatch(/S10 check digit is 6, expected 5/)
   })
 })

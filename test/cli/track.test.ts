@@ -1,17 +1,71 @@
 import { describe, expect, it } from 'vitest'
-import { runCli, runCliOnTerminal } from '../support/child.js'
+import { runColis } from '../support/cli.js'
 
 const ESC = '\x1b['
-/** Neither colour variable from the environment the tests run in (empty counts as unset). */
-const NO_COLOUR_ENV = { FORCE_COLOR: '', NO_COLOR: '' }
 const FRENCH_TIME = /(lun|mar|mer|jeu|ven|sam|dim)\. \d{1,2} \S+ \d{4},? \d{2}:\d{2}/
 const ENGLISH_TIME = /(Mon|Tue|Wed|Thu|Fri|Sat|Sun), \d{1,2} [A-Z][a-z]{2,3} \d{4},? \d{2}:\d{2}/
 
-/** Runs the CLI with stdout on a pseudo-terminal (util-linux `script`), as a user at a terminal sees it. */
+type Normalized = { carrier: string; trackingNumber: string; status: string; events: unknown[] }
+
+/** The keys of a JSON object text that appear more than once at its top level (JSON.parse keeps the last). */
+function repeatedTopLevelKeys(line: string): string[] {
+  const seen = new Set<string>()
+  const repeated: string[] = []
+  let depth = 0
+  for (const match of line.matchAll(/"(?:[^"\\]|\\.)*"\s*:?|[{}[\]]/g)) {
+    const token = match[0]
+    if (token === '{' || token === '[') depth++
+    else if (token === '}' || token === ']') depth--
+    else if (depth === 1 && token.endsWith(':')) {
+      const key = token.slice(0, token.lastIndexOf('"') + 1)
+      if (seen.has(key)) repeated.push(key)
+      seen.add(key)
+    }
+  }
+  return repeated
+}
+
+describe.concurrent('colis track', () => {
+  it('prints a sandbox timeline as pure JSON on stdout', async () => {
+    const run = await runColis(['track', 'sbx-delivered-001', '--json'])
+    expect(run.code, run.stderr).toBe(0)
+    const snapshot = JSON.parse(run.stdout) as Normalized
+    expect(snapshot).toMatchObject({
+      carrier: 'sandbox',
+      trackingNumber: 'SBXDELIVERED001',
+      status: 'delivered',
+    })
+    expect(snapshot.events.length).toBeGreaterThan(3)
+  })
+
+  it('prints a readable timeline without --json', async () => {
+    const run = await runColis(['track', 'SBXPICKUP001', '--lang', 'en'])
+    expect(run.code, run.stderr).toBe(0)
+    expect(run.stdout).toMatch(/^SBXPICKUP001 · Sandbox/)
+    expect(run.stdout).toMatch(/^Status: Delivered$/m)
+    expect(run.stdout).toMatch(/Ready for pickup/)
+  })
+
+  it('explains a check-digit error', async () => {
+    const run = await runColis(['track', '8K00009775863', '--carrier', 'laposte'])
+    expect(run.code).toBe(2)
+    expect(run.stderr).toMatch(/check digit is 3, expected 2/)
+  })
+
+  it('writes log lines with each key once (the adapter logger already names its carrier)', async () => {
+    const run = await runColis(['track', 'SBXUNKNOWNCODE001', '--json'])
+    expect(run.code, run.stderr).toBe(0)
+    const lines = run.stderr.trim().split('\n')
+    expect(lines.map((line) => JSON.parse(line) as { msg: string; carrier: string })).toContainEqual(
+      expect.objectContaining({ msg: 'unmapped carrier code', carrier: 'sandbox' }),
+    )
+    for (const line of lines) expect(repeatedTopLevelKeys(line), line).toEqual([])
+  })
+})
 
 describe.concurrent('colis track, human output', () => {
   it('prints French labels and dates with --lang fr', async () => {
-    const run = await runCli(['track', 'SBXPICKUP001', '--lang', 'fr'], { env: NO_COLOUR_ENV })
+    const run = await runColis(['track', 'SBXPICKUP001', '--lang', 'fr'])
     expect(run.code, run.stderr).toBe(0)
     expect(run.stdout).toMatch(/^SBXPICKUP001 · Sandbox/)
     expect(run.stdout).toMatch(/^Statut : Livré$/m)
@@ -21,7 +75,7 @@ describe.concurrent('colis track, human output', () => {
   })
 
   it('prints English labels and dates with --lang en', async () => {
-    const run = await runCli(['track', 'SBXPICKUP001', '--lang', 'en'], { env: NO_COLOUR_ENV })
+    const run = await runColis(['track', 'SBXPICKUP001', '--lang', 'en'])
     expect(run.code, run.stderr).toBe(0)
     expect(run.stdout).toMatch(/^Status: Delivered$/m)
     expect(run.stdout).toContain('History (Paris time)')
@@ -31,38 +85,34 @@ describe.concurrent('colis track, human output', () => {
   })
 
   it('speaks French when the locale is French, and LC_ALL wins over LANG', async () => {
-    const french = await runCli(['track', 'SBXDELIVERED001'], {
-      env: { ...NO_COLOUR_ENV, LC_ALL: '', LANG: 'fr_FR.UTF-8' },
-    })
+    const french = await runColis(['track', 'SBXDELIVERED001'], { env: { LANG: 'fr_FR.UTF-8' } })
     expect(french.stdout).toMatch(/^Statut : Livré$/m)
-    const english = await runCli(['track', 'SBXDELIVERED001'], {
-      env: { ...NO_COLOUR_ENV, LC_ALL: 'en_GB.UTF-8', LANG: 'fr_FR.UTF-8' },
+    const english = await runColis(['track', 'SBXDELIVERED001'], {
+      env: { LC_ALL: 'en_GB.UTF-8', LANG: 'fr_FR.UTF-8' },
     })
     expect(english.stdout).toMatch(/^Status: Delivered$/m)
   })
 
   it('refuses an unknown --lang with exit 2', async () => {
-    const run = await runCli(['track', 'SBXDELIVERED001', '--lang', 'de'])
+    const run = await runColis(['track', 'SBXDELIVERED001', '--lang', 'de'])
     expect(run.code).toBe(2)
     expect(run.stderr).toMatch(/--lang is one of fr, en/)
   })
 
   it('writes no colour codes when stdout is not a terminal', async () => {
-    const run = await runCli(['track', 'SBXDELIVERED001', '--lang', 'en'], { env: NO_COLOUR_ENV })
+    const run = await runColis(['track', 'SBXDELIVERED001', '--lang', 'en'])
     expect(run.code, run.stderr).toBe(0)
     expect(run.stdout).not.toContain(ESC)
   })
 
   it('colours the output when FORCE_COLOR=1, even through a pipe', async () => {
-    const run = await runCli(['track', 'SBXDELIVERED001', '--lang', 'en'], {
-      env: { NO_COLOR: '', FORCE_COLOR: '1' },
-    })
+    const run = await runColis(['track', 'SBXDELIVERED001', '--lang', 'en'], { env: { FORCE_COLOR: '1' } })
     expect(run.code, run.stderr).toBe(0)
     expect(run.stdout).toContain(`${ESC}32mDelivered${ESC}39m`)
   })
 
   it('keeps --json pure JSON, even when colours are forced', async () => {
-    const run = await runCli(['track', 'SBXDELIVERED001', '--json', '--lang', 'fr'], {
+    const run = await runColis(['track', 'SBXDELIVERED001', '--json', '--lang', 'fr'], {
       env: { FORCE_COLOR: '1' },
     })
     expect(run.code, run.stderr).toBe(0)
@@ -70,15 +120,14 @@ describe.concurrent('colis track, human output', () => {
     expect(JSON.parse(run.stdout)).toMatchObject({ status: 'delivered', carrier: 'sandbox' })
   })
 
-  it('colours the output on a terminal, unless NO_COLOR is set', () => {
-    expect(runCliOnTerminal(['track', 'SBXDELIVERED001', '--lang', 'en'], NO_COLOUR_ENV)).toContain(
-      `${ESC}32mDelivered`,
-    )
-    const noColour = runCliOnTerminal(['track', 'SBXDELIVERED001', '--lang', 'en'], {
-      ...NO_COLOUR_ENV,
-      NO_COLOR: '1',
+  it('colours the output on a terminal, unless NO_COLOR is set', async () => {
+    const onTerminal = await runColis(['track', 'SBXDELIVERED001', '--lang', 'en'], { stdoutIsTTY: true })
+    expect(onTerminal.stdout).toContain(`${ESC}32mDelivered`)
+    const noColour = await runColis(['track', 'SBXDELIVERED001', '--lang', 'en'], {
+      stdoutIsTTY: true,
+      env: { NO_COLOR: '1' },
     })
-    expect(noColour).toMatch(/Status: Delivered/)
-    expect(noColour).not.toContain(ESC)
+    expect(noColour.stdout).toMatch(/Status: Delivered/)
+    expect(noColour.stdout).not.toContain(ESC)
   })
 })

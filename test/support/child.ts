@@ -9,17 +9,25 @@ export interface CliRun {
   stderr: string
 }
 
-/** Spawns the real `colis` bin (built from the current sources by the global setup) in a child process. */
-export function spawnCli(args: string[], env: Record<string, string | undefined> = {}): ChildProcess {
+/**
+ * Spawns the real `colis` bin (built from the current sources by the global setup) in a child process;
+ * `detached` puts it at the head of a process group of its own, as a shell does with a foreground job.
+ */
+export function spawnCli(
+  args: string[],
+  env: Record<string, string | undefined> = {},
+  options: { detached?: boolean } = {},
+): ChildProcess {
   return spawn(process.execPath, ['bin/colis.js', ...args], {
     cwd: ROOT,
     env: { ...process.env, LOG_LEVEL: 'warn', POLL_CALENDAR: 'off', ...env },
     stdio: ['pipe', 'pipe', 'pipe'],
+    detached: options.detached ?? false,
   })
 }
 
-/** Runs `colis <args>` to completion, feeding `stdin`. */
-export async function runCli(args: string[], options: { env?: Record<string, string>; stdin?: string } = {}) {
+/** Runs the `colis` bin with `args` to completion, feeding `stdin`. */
+export async function runBin(args: string[], options: { env?: Record<string, string>; stdin?: string } = {}) {
   const child = spawnCli(args, options.env)
   let stdout = ''
   let stderr = ''
