@@ -255,7 +255,7 @@ describe('relaiscolis: event codes', () => {
     )
     expect(snapshot.events[0]).toMatchObject({ code: 'DEP/NEW', status: 'unknown' })
     expect(reported).toEqual([['relaiscolis', 'DEP/NEW']])
-    expect(warn).toHaveBeenCalledWith({ carrier: 'relaiscolis', code: 'DEP/NEW' }, 'unmapped carrier code')
+    expect(warn).toHaveBeenCalledWith({ code: 'DEP/NEW' }, 'unmapped carrier code')
     expect(Object.keys(RELAISCOLIS_STATUS_BY_EVENT_CODE)).not.toContain('DEP')
   })
 
