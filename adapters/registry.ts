@@ -9,6 +9,7 @@ import type { GenericCarrierDefinition } from './generic/definition-schema.js'
 import { createGenericAdapter, GENERIC_CARRIER_DEFAULTS } from './generic/index.js'
 import { loadCarrierDefinitions } from './generic/load-definitions.js'
 import { LAPOSTE_CARRIER } from './laposte/index.js'
+import { RELAISCOLIS_CARRIER } from './relaiscolis/index.js'
 import { SANDBOX_CARRIER } from './sandbox/index.js'
 import { UPS_CARRIER } from './ups/index.js'
 
@@ -22,6 +23,7 @@ const BUILTIN_CARRIERS = listBuiltins({
   laposte: LAPOSTE_CARRIER,
   chronopost: CHRONOPOST_CARRIER,
   ups: UPS_CARRIER,
+  relaiscolis: RELAISCOLIS_CARRIER,
   sandbox: SANDBOX_CARRIER,
 })
 
