@@ -10,6 +10,7 @@ import { createGenericAdapter, GENERIC_CARRIER_DEFAULTS } from './generic/index.
 import { loadCarrierDefinitions } from './generic/load-definitions.js'
 import { LAPOSTE_CARRIER } from './laposte/index.js'
 import { MONDIALRELAY_CARRIER } from './mondialrelay/index.js'
+import { RELAISCOLIS_CARRIER } from './relaiscolis/index.js'
 import { SANDBOX_CARRIER } from './sandbox/index.js'
 import { UPS_CARRIER } from './ups/index.js'
 
@@ -24,6 +25,7 @@ const BUILTIN_CARRIERS = listBuiltins({
   chronopost: CHRONOPOST_CARRIER,
   mondialrelay: MONDIALRELAY_CARRIER,
   ups: UPS_CARRIER,
+  relaiscolis: RELAISCOLIS_CARRIER,
   sandbox: SANDBOX_CARRIER,
 })
 

@@ -267,6 +267,27 @@ export const CONFIG_SCHEMA = z.object({
     'UPS requests per window (`max/duration`), shared by all worker processes',
   ),
   UPS_TIMEOUT: duration('10s').describe('whole-request timeout of a UPS call (token or tracking)'),
+  RELAISCOLIS_ACTIVATION_KEY: z
+    .string()
+    .optional()
+    .describe(
+      'Relais Colis merchant activation key (your Relais Colis account, as for its shop plugins); without it Relais Colis parcels are refused (422)',
+    ),
+  RELAISCOLIS_BASE_URL: z
+    .string()
+    .url()
+    .default('https://ws-modules.relaiscolis.com')
+    .describe(
+      'Relais Colis modules API root (`https://preprod-ws-modules.relaiscolis.com` is its test platform)',
+    ),
+  // Relais Colis publishes neither a quota nor a batch limit for getPackagesStatus: stay polite.
+  RELAISCOLIS_RATE_LIMIT: rate('5/1s').describe(
+    'Relais Colis requests per window (`max/duration`), shared by all worker processes',
+  ),
+  RELAISCOLIS_BATCH_SIZE: int(20, 1)
+    .pipe(z.number().max(100))
+    .describe('parcels per Relais Colis request (1–100)'),
+  RELAISCOLIS_TIMEOUT: duration('10s').describe('whole-request timeout of a Relais Colis call'),
 
   COLIS_CARRIERS_FILE: z
     .string()

@@ -378,7 +378,7 @@ describe('ups: built scenarios', () => {
     const snapshot = parseSnapshot(fixture('unknown-status-code.json'), createAdapter({ logger }))
     expect(snapshot.events.at(-1)).toMatchObject({ code: '170', status: 'unknown' })
     expect(deriveTrackingStatus(snapshot.events)).toBe('in_transit')
-    expect(warn).toHaveBeenCalledWith({ carrier: 'ups', code: '170' }, 'unmapped carrier code')
+    expect(warn).toHaveBeenCalledWith({ code: '170' }, 'unmapped carrier code')
   })
 
   it('drops a scan sent twice and sorts scans whose wire order is not their order in time', () => {

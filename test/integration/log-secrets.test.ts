@@ -289,6 +289,103 @@ describe('logs: UPS client credentials and access tokens never appear', () => {
 })
 
 /**
+ * Relais Colis sends its activation key in the request body, not a header: polled through the whole
+ * service, including a failing API that echoes the key back, the key appears in no line.
+ */
+describe('logs: the Relais Colis activation key', () => {
+  const RC_BASE = 'https://rc.relaiscolis.test'
+  const ACTIVATION_KEY = 'rc-activation-9f41c2d7e8b3a6'
+  const COLLECTED = '4H013000253201'
+  const ECHOING = '4H013000011101'
+  const lines: string[] = []
+  const asked: string[] = []
+  let service: RunningService
+  let base: string
+
+  beforeAll(async () => {
+    nock.disableNetConnect()
+    nock.enableNetConnect('127.0.0.1')
+    nock(RC_BASE)
+      .persist()
+      .post('/api/package/getPackagesStatus', (body: { activationKey?: string }) => {
+        return body.activationKey === ACTIVATION_KEY
+      })
+      .reply((_uri, body) => {
+        const [number = ''] = (body as { parcelNumbers: string[] }).parcelNumbers
+        asked.push(number)
+        // Refused credentials are logged loudly (the carrier pauses): the echoed key must not follow.
+        if (number === ECHOING) {
+          const detail = `activationKey ${ACTIVATION_KEY} is not valid`
+          return [400, { title: 'An Error occurred', status: 400, detail }]
+        }
+        const event = { parcelNumber: number, Date: '2026-11-18T14:43:00', GMT: 'GMT+1' }
+        return [200, [{ ...event, CodeEVT: 'DEP', CodeJUS: 'REL', Libelle: 'Disponible en Relais' }]]
+      })
+    const config = loadConfig({
+      NODE_ENV: 'test',
+      LOG_LEVEL: 'trace',
+      REDIS_URL: testRedisUrl(),
+      COLIS_REDIS_PREFIX: uniquePrefix('log-secrets-rc'),
+      HOST: '127.0.0.1',
+      PORT: '0',
+      RELAISCOLIS_ACTIVATION_KEY: ACTIVATION_KEY,
+      RELAISCOLIS_BASE_URL: RC_BASE,
+      RELAISCOLIS_BATCH_SIZE: '1',
+      COLIS_ADMIN_TOKEN: ADMIN_TOKEN,
+      POLL_CALENDAR: 'off',
+      POLL_DISPATCH_INTERVAL: '50ms',
+      POLL_PENDING: '200ms-300ms',
+      POLL_RETRY: '200ms-300ms',
+      POLL_NEAR_DELIVERY: '200ms-300ms',
+    })
+    const logger = createLogger(
+      config.LOG_LEVEL,
+      { app: 'colis' },
+      { destination: { write: (line) => lines.push(line) } },
+    )
+    service = await startService(config, 'all', logger)
+    base = service.url ?? ''
+  })
+
+  afterAll(async () => {
+    await service?.stop()
+    nock.cleanAll()
+    nock.enableNetConnect()
+  })
+
+  it('polls a parcel at its relay, then one whose refusal echoes the key, without logging the key', async () => {
+    const created = await fetch(`${base}/admin/keys`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${ADMIN_TOKEN}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ merchantId: 'shop-logs-rc' }),
+    })
+    const { key } = (await created.json()) as { key: string }
+    const saved = () =>
+      new Set(
+        lines
+          .map((line) => JSON.parse(line) as LogLine)
+          .flatMap((line) => (line.msg === 'poll saved' ? [line.trackingId] : [])),
+      ).size
+    // One after the other: the refused key pauses the carrier, which must not keep the first from its poll.
+    for (const [index, trackingNumber] of [COLLECTED, ECHOING].entries()) {
+      const registered = await fetch(`${base}/v1/trackings`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' },
+        body: JSON.stringify({ trackingNumber, carrier: 'relaiscolis' }),
+      })
+      expect(registered.status).toBe(201)
+      await eventually(
+        async () => saved(),
+        (count) => count === index + 1,
+      )
+    }
+    expect(asked).toEqual(expect.arrayContaining([COLLECTED, ECHOING]))
+    expect(lines.some((line) => line.includes('"level":60'))).toBe(true)
+    expect(lines.join('').includes(ACTIVATION_KEY)).toBe(false)
+  })
+})
+
+/**
  * Mondial Relay signs each call with its private key and never sends it: the key is in no request, and
  * in no log line, even behind a service that echoes whole requests in its faults.
  */
