@@ -47,6 +47,19 @@ export interface TrackQuery {
 
 export type NumberCheck = { ok: true; trackingNumber: string } | { ok: false; reason: string }
 
+/** What `parse` may be told about a body beyond its text. */
+export interface ParseOptions {
+  /** The number the body answers for, for formats that do not carry it (Mondial Relay's). */
+  trackingNumber?: string
+}
+
+/**
+ * The `trackingNumber` of a snapshot parsed from a body that does not say which parcel it is about,
+ * when `ParseOptions.trackingNumber` was not given. Give the number rather than fill it in afterwards:
+ * event ids are keyed on it.
+ */
+export const NUMBER_NOT_IN_BODY = ''
+
 /** Per-number outcome of a batch request: a snapshot or that number's own error. */
 export type BatchResult = Map<string, CarrierSnapshot | CarrierError>
 
@@ -96,7 +109,7 @@ export interface CarrierAdapter extends CarrierFacts {
    * Parses a raw carrier response body, as `colis normalize` reads it: one entry per parcel in it (a
    * multi-parcel answer may hold one parcel's own error). Throws only `CarrierError`.
    */
-  parse(body: string): Array<CarrierSnapshot | CarrierError>
+  parse(body: string, options?: ParseOptions): Array<CarrierSnapshot | CarrierError>
 }
 
 /** What a built-in carrier is built from: the deployment's config and the shared services. */
@@ -104,6 +117,8 @@ export interface BuiltinCarrierDeps {
   config: Config
   logger: Logger
   onUnknownCode?: UnknownCodeHook
+  /** Told of each credential a carrier obtains while running (an OAuth access token), for logs to blank out. */
+  onSecret?: (secret: string) => void
 }
 
 /** A carrier colis ships with: its facts, and how the runtime builds it (with the HTTP agent it owns). */

@@ -12,7 +12,10 @@ import { createGenericAdapter, GENERIC_CARRIER_DEFAULTS } from './generic/index.
 import { loadCarrierDefinitions } from './generic/load-definitions.js'
 import { GLS_CARRIER } from './gls/index.js'
 import { LAPOSTE_CARRIER } from './laposte/index.js'
+import { MONDIALRELAY_CARRIER } from './mondialrelay/index.js'
+import { RELAISCOLIS_CARRIER } from './relaiscolis/index.js'
 import { SANDBOX_CARRIER } from './sandbox/index.js'
+import { UPS_CARRIER } from './ups/index.js'
 
 /** Keys must be their carrier's id: a mismatch does not compile. */
 function listBuiltins<T extends { [Id in keyof T]: BuiltinCarrier<Id & string> }>(carriers: T): T {
@@ -23,6 +26,9 @@ function listBuiltins<T extends { [Id in keyof T]: BuiltinCarrier<Id & string> }
 const BUILTIN_CARRIERS = listBuiltins({
   laposte: LAPOSTE_CARRIER,
   chronopost: CHRONOPOST_CARRIER,
+  mondialrelay: MONDIALRELAY_CARRIER,
+  ups: UPS_CARRIER,
+  relaiscolis: RELAISCOLIS_CARRIER,
   gls: GLS_CARRIER,
   dhl: DHL_CARRIER,
   colisprive: COLISPRIVE_CARRIER,
@@ -74,16 +80,19 @@ export interface RuntimeOptions {
   env?: Record<string, string | undefined>
   /** Told of every carrier code missing from its code table (e.g. to count it). */
   onUnknownCode?: UnknownCodeHook
+  /** Told of each credential a carrier obtains while running (an OAuth access token). */
+  onSecret?: (secret: string) => void
 }
 
 function mountBuiltIns(
   config: Config,
   logger: Logger,
-  onUnknownCode: UnknownCodeHook | undefined,
+  options: Pick<RuntimeOptions, 'onUnknownCode' | 'onSecret'>,
 ): Record<BuiltinCarrierId, Mounted> {
+  const { onUnknownCode, onSecret } = options
   const mounted = {} as Record<BuiltinCarrierId, Mounted>
   for (const id of BUILTIN_CARRIER_IDS)
-    mounted[id] = BUILTIN_CARRIERS[id].mount({ config, logger, onUnknownCode })
+    mounted[id] = BUILTIN_CARRIERS[id].mount({ config, logger, onUnknownCode, onSecret })
   return mounted
 }
 
@@ -113,7 +122,7 @@ export function createCarrierRuntime(
   options: RuntimeOptions = {},
 ): CarrierRuntime {
   const env = options.env ?? {}
-  const builtIns = mountBuiltIns(config, logger, options.onUnknownCode)
+  const builtIns = mountBuiltIns(config, logger, options)
   const mount = (definition: GenericCarrierDefinition) =>
     mountGeneric(definition, logger, env, options.onUnknownCode)
   let generic = new Map<string, Mounted>()

@@ -205,6 +205,90 @@ export const CONFIG_SCHEMA = z.object({
   ),
   CHRONOPOST_TIMEOUT: duration('10s').describe('whole-request timeout of a Chronopost call'),
 
+  MONDIALRELAY_ENSEIGNE: z
+    .string()
+    .regex(/^[\x21-\x7E]{1,8}$/, 'up to 8 printable ASCII characters, such as BDTEST13')
+    .optional()
+    .describe(
+      'Mondial Relay merchant code ("code enseigne"); with MONDIALRELAY_PRIVATE_KEY, else Mondial Relay parcels are refused (422)',
+    ),
+  MONDIALRELAY_PRIVATE_KEY: z
+    .string()
+    .regex(/^[\x21-\x7E]+$/, 'printable ASCII characters')
+    .optional()
+    .describe('the private key of that merchant code: it signs every call and is never sent'),
+  MONDIALRELAY_BASE_URL: z
+    .string()
+    .url()
+    .default('https://api.mondialrelay.com/Web_Services.asmx')
+    .describe('Mondial Relay API 1 SOAP endpoint (WSI2_TracingColisDetaille)'),
+  // Mondial Relay publishes no quota and asks for restraint (no batch use): stay gentle.
+  MONDIALRELAY_RATE_LIMIT: rate('2/1s').describe(
+    'Mondial Relay requests per window (`max/duration`), shared by all worker processes',
+  ),
+  MONDIALRELAY_TIMEOUT: duration('10s').describe('whole-request timeout of a Mondial Relay call'),
+  UPS_CLIENT_ID: z
+    .string()
+    .optional()
+    .describe(
+      'client id of a UPS developer app (developer.ups.com, Tracking API); with UPS_CLIENT_SECRET. Without them UPS parcels are refused (422)',
+    ),
+  UPS_CLIENT_SECRET: z.string().optional().describe('client secret of that UPS app'),
+  UPS_BASE_URL: z
+    .string()
+    .url()
+    .default('https://onlinetools.ups.com/api')
+    .describe(
+      "UPS API root, the Track API under `/track/v1` (`https://wwwcie.ups.com/api`: UPS's test environment)",
+    ),
+  UPS_TOKEN_URL: z
+    .string()
+    .url()
+    .default('https://onlinetools.ups.com/security/v1/oauth/token')
+    .describe('UPS OAuth 2.0 token endpoint (client credentials)'),
+  UPS_LOCALE: z
+    .string()
+    .regex(/^[a-z]{2}_[A-Z]{2}$/, 'a locale such as fr_FR or en_US')
+    .default('fr_FR')
+    .describe("language of UPS's activity wording (`fr_FR`, `en_US`…)"),
+  UPS_TRANSACTION_SRC: z
+    .string()
+    .regex(/^[\w.-]{1,32}$/, 'letters, digits, _, . and - (at most 32)')
+    .default('colis')
+    .describe('`transactionSrc` header of every Track API call: names the calling application to UPS'),
+  UPS_CHECK_DIGIT: z
+    .enum(['on', 'off'])
+    .default('on')
+    .describe(
+      "`off` accepts 1Z numbers whose check digit fails, such as numbers of UPS's test environment (`1Z12345E0205271688`); keep `on` in production",
+    ),
+  // UPS publishes no quota for the Track API: stay polite.
+  UPS_RATE_LIMIT: rate('5/1s').describe(
+    'UPS requests per window (`max/duration`), shared by all worker processes',
+  ),
+  UPS_TIMEOUT: duration('10s').describe('whole-request timeout of a UPS call (token or tracking)'),
+  RELAISCOLIS_ACTIVATION_KEY: z
+    .string()
+    .optional()
+    .describe(
+      'Relais Colis merchant activation key (your Relais Colis account, as for its shop plugins); without it Relais Colis parcels are refused (422)',
+    ),
+  RELAISCOLIS_BASE_URL: z
+    .string()
+    .url()
+    .default('https://ws-modules.relaiscolis.com')
+    .describe(
+      'Relais Colis modules API root (`https://preprod-ws-modules.relaiscolis.com` is its test platform)',
+    ),
+  // Relais Colis publishes neither a quota nor a batch limit for getPackagesStatus: stay polite.
+  RELAISCOLIS_RATE_LIMIT: rate('5/1s').describe(
+    'Relais Colis requests per window (`max/duration`), shared by all worker processes',
+  ),
+  RELAISCOLIS_BATCH_SIZE: int(20, 1)
+    .pipe(z.number().max(100))
+    .describe('parcels per Relais Colis request (1–100)'),
+  RELAISCOLIS_TIMEOUT: duration('10s').describe('whole-request timeout of a Relais Colis call'),
+
   // GLS, DHL and Colis Privé are definition files in their folders (adapters/gls/, dhl/, colisprive/):
   // the base URL replaces the part of the definition's URL before its query.
   GLS_BASE_URL: z

@@ -229,3 +229,31 @@ describe('webhook egress allow-list', () => {
     ).toBe('127.0.0.1/32')
   })
 })
+
+describe('Mondial Relay settings', () => {
+  it('point at the production service at 2 requests/s, without credentials by default', () => {
+    expect(loadConfig({})).toMatchObject({
+      MONDIALRELAY_BASE_URL: 'https://api.mondialrelay.com/Web_Services.asmx',
+      MONDIALRELAY_RATE_LIMIT: { max: 2, durationMs: 1000 },
+      MONDIALRELAY_TIMEOUT: 10_000,
+    })
+    expect(loadConfig({}).MONDIALRELAY_PRIVATE_KEY).toBeUndefined()
+    expect(
+      loadConfig({ MONDIALRELAY_ENSEIGNE: 'BDTEST13', MONDIALRELAY_PRIVATE_KEY: 'PrivateK' }),
+    ).toMatchObject({
+      MONDIALRELAY_ENSEIGNE: 'BDTEST13',
+      MONDIALRELAY_PRIVATE_KEY: 'PrivateK',
+    })
+  })
+
+  it.each([
+    ['MONDIALRELAY_ENSEIGNE', 'BDTEST13X'],
+    ['MONDIALRELAY_ENSEIGNE', 'BD TEST'],
+    ['MONDIALRELAY_PRIVATE_KEY', 'clé privée'],
+    ['MONDIALRELAY_PRIVATE_KEY', 'Private K'],
+  ])('refuse %s=%j (the signature hashes printable ASCII), without echoing it', (variable, value) => {
+    const error = configError({ [variable]: value })
+    expect(error.message).toContain(`  ${variable}: `)
+    expect(error.message).not.toContain(value)
+  })
+})

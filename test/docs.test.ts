@@ -4,6 +4,7 @@ import { fileURLToPath } from 'node:url'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { CHRONOPOST_STATUS_BY_CODE } from '../adapters/chronopost/event-codes.js'
 import { LAPOSTE_STATUS_BY_CODE } from '../adapters/laposte/event-codes.js'
+import { MONDIALRELAY_STATUS_BY_CODE } from '../adapters/mondialrelay/stat-codes.js'
 import { SANDBOX_STATUS_BY_CODE } from '../adapters/sandbox/event-codes.js'
 import { fetchSpec, type Spec } from './api/openapi-spec.js'
 import { createMemoryHarness, type MemoryHarness } from './support/memory-harness.js'
@@ -103,6 +104,7 @@ describe('documentation', () => {
     expect(codeTableOf(read('docs/carriers/laposte.md'))).toEqual(LAPOSTE_STATUS_BY_CODE)
     expect(codeTableOf(read('docs/carriers/chronopost.md'))).toEqual(CHRONOPOST_STATUS_BY_CODE)
     expect(codeTableOf(read('docs/carriers/sandbox.md'))).toEqual(SANDBOX_STATUS_BY_CODE)
+    expect(codeTableOf(read('docs/carriers/mondialrelay.md'))).toEqual(MONDIALRELAY_STATUS_BY_CODE)
   })
 
   describe('docs/api.md', () => {

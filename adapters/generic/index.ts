@@ -7,6 +7,7 @@ import {
   type CarrierAdapter,
   CarrierError,
   type CarrierFacts,
+  NUMBER_NOT_IN_BODY,
   type NumberCheck,
   type UnknownCodeHook,
 } from '../contract.js'
@@ -75,13 +76,15 @@ export function createGenericAdapter(
 
   /**
    * One body as an entry: the snapshot, or `not_found`; throws `unexpected_response` for the rest.
-   * `parse()` has no asked number: it keys events on the number the body shows, else on ''.
+   * Without an asked number (`parse()` not told one) it keys events on the number the body shows, else
+   * on NUMBER_NOT_IN_BODY.
    */
   const parseEntry = (body: string, askedNumber?: string): CarrierSnapshot | CarrierError => {
     const extracted = readBody(body)
     if (!extracted.found) return new CarrierError('not_found', `${name} has no tracking for this number yet`)
     const echoed = extracted.document.trackingNumber
-    const trackingNumber = askedNumber ?? (echoed === undefined ? '' : normalizeTrackingNumber(echoed))
+    const trackingNumber =
+      askedNumber ?? (echoed === undefined ? NUMBER_NOT_IN_BODY : normalizeTrackingNumber(echoed))
     const { snapshot, unmapped } = mapGenericDocument(extracted.document, { ...context, trackingNumber })
     for (const code of unmapped) reportUnknownCode(deps.logger, id, code, deps.onUnknownCode)
     return snapshot
@@ -123,7 +126,7 @@ export function createGenericAdapter(
       if (entry instanceof CarrierError) throw entry
       return entry
     },
-    parse: (body) => [parseEntry(body)],
+    parse: (body, options) => [parseEntry(body, options?.trackingNumber)],
   }
 }
 

@@ -3,7 +3,7 @@ import { CONFIG_SCHEMA, type Config, readEnvironment } from '../config.js'
 import { type AlertPolicy, alertPolicyFor } from '../domain/delay-alerts.js'
 import type { PollCalendar, PollPolicy } from '../domain/poll-schedule.js'
 import type { TrackingRecord } from '../domain/tracking.js'
-import type { Logger } from '../logger.js'
+import { type Logger, protectSecrets } from '../logger.js'
 import type { Metrics } from '../metrics.js'
 
 /** When a tracking's alerts fire, from ALERT_* and COLIS_DELIVERY_DAY_KINDS. */
@@ -65,5 +65,6 @@ export function createCarriers(config: Config, logger: Logger, options: CarrierO
   return createCarrierRuntime(config, logger, {
     env: options.env ?? readEnvironment(),
     onUnknownCode: metrics && ((carrier, code) => metrics.countUnknownCode(carrier, code)),
+    onSecret: (secret) => protectSecrets(logger, [secret]),
   })
 }

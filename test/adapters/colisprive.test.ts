@@ -12,7 +12,7 @@ import { deriveTrackingStatus } from '../../src/domain/timeline.js'
 import { createSilentLogger } from '../../src/logger.js'
 import { caughtCarrierError } from '../support/carrier-error.js'
 import { type ContractHooks, runAdapterContract } from './adapter-contract.js'
-import { runParseProperties } from './parse-properties.js'
+import { runDefinitionParseProperties } from './definition-parse-properties.js'
 
 const FIXTURES = new URL('../fixtures/colisprive/', import.meta.url)
 const fixture = (name: string) => readFileSync(new URL(name, FIXTURES), 'utf8')
@@ -115,7 +115,7 @@ runAdapterContract('colisprive', createAdapter, {
   },
 })
 
-runParseProperties('colisprive', () => createAdapter(), [
+runDefinitionParseProperties('colisprive', () => createAdapter(), [
   fixture('detailcolis-failed-attempt.assembled.html'),
   fixture('detailcolis-delivered.html'),
   fixture('detailcolis-unknown-label.html'),

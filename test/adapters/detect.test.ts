@@ -66,13 +66,14 @@ describe('carrier detection from real check digits', () => {
     ['xg953488284jb', 'XG953488284JB', 'chronopost'],
     ['8910 8749 0650 90', '89108749065090', 'chronopost'],
     ['sbx-delivered-001', 'SBXDELIVERED001', 'sandbox'],
+    ['1z 999 aa1 0123 4567 84', '1Z999AA10123456784', 'ups'],
   ])('normalizes %s to %s before detecting (%s)', (raw, normalized, carrier) => {
     const detection = detect(raw)
     expect(detection.trackingNumber).toBe(normalized)
     expect(detection.winner).toBe(carrier)
   })
 
-  it.each(['', 'HELLO', '123', '1Z999AA10123456784', 'X'.repeat(40)])('finds no carrier for %j', (junk) => {
+  it.each(['', 'HELLO', '123', '1Z999AA1012345678', 'X'.repeat(40)])('finds no carrier for %j', (junk) => {
     const detection = detect(junk)
     expect(detection.candidates).toEqual([])
     expect(detection.winner).toBeUndefined()

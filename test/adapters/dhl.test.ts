@@ -18,7 +18,7 @@ import { createSilentLogger } from '../../src/logger.js'
 import { caughtCarrierError } from '../support/carrier-error.js'
 import { type ContractHooks, runAdapterContract } from './adapter-contract.js'
 import { expectPageListsCodes } from './carrier-page.js'
-import { runParseProperties } from './parse-properties.js'
+import { runDefinitionParseProperties } from './definition-parse-properties.js'
 
 const FIXTURES = new URL('../fixtures/dhl/', import.meta.url)
 const fixture = (name: string) => readFileSync(new URL(name, FIXTURES), 'utf8')
@@ -118,7 +118,7 @@ runAdapterContract('dhl', createAdapter, {
   },
 })
 
-runParseProperties('dhl', () => createAdapter(), [
+runDefinitionParseProperties('dhl', () => createAdapter(), [
   fixture('parcel-de-delivered-de.json'),
   fixture('express-spec-example.json'),
   fixture('unknown-status-code.json'),

@@ -13,7 +13,7 @@ import { createSilentLogger } from '../../src/logger.js'
 import { caughtCarrierError } from '../support/carrier-error.js'
 import { type ContractHooks, runAdapterContract } from './adapter-contract.js'
 import { expectPageListsCodes } from './carrier-page.js'
-import { runParseProperties } from './parse-properties.js'
+import { runDefinitionParseProperties } from './definition-parse-properties.js'
 
 const FIXTURES = new URL('../fixtures/gls/', import.meta.url)
 const fixture = (name: string) => readFileSync(new URL(name, FIXTURES), 'utf8')
@@ -113,7 +113,7 @@ runAdapterContract('gls', createAdapter, {
   },
 })
 
-runParseProperties('gls', () => createAdapter(), [
+runDefinitionParseProperties('gls', () => createAdapter(), [
   fixture('rstt001-delivered-en.json'),
   fixture('rstt001-unknown-wording.json'),
   fixture('rstt028-delivered-en.json'),
@@ -189,6 +189,19 @@ describe('gls: research samples', () => {
     expect(snapshot.trackingNumber).toBe(trackingNumber)
     expect(snapshot.events).toHaveLength(count)
     expect(deriveTrackingStatus(snapshot.events)).toBe(status)
+  })
+
+  it('keys the detail answer, which names no number, on the number it is told', async () => {
+    const told = createAdapter().parse(fixture('rstt028-delivered-en.json'), {
+      trackingNumber: '29626585597',
+    })
+    mockGls('29626585597', 200, fixture('rstt001-delivered-en.json'))
+    const polled = await createAdapter().track({ trackingNumber: '29626585597' })
+    expect(told).toHaveLength(1)
+    expect((told[0] as CarrierSnapshot).trackingNumber).toBe('29626585597')
+    expect((told[0] as CarrierSnapshot).events.map((event) => event.id)).toEqual(
+      polled.events.map((event) => event.id),
+    )
   })
 
   it('has an expected outcome for every research answer copied into the fixtures', () => {

@@ -1,23 +1,22 @@
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
-import { type CarrierAdapter, CarrierError } from '../../adapters/contract.js'
-import type { CarrierSnapshot } from '../../src/domain/carrier-snapshot.js'
+import { type CarrierAdapter, CarrierError, type CarrierErrorKind } from '../../adapters/contract.js'
 import { hasOffset } from '../../src/domain/paris-time.js'
 
-const RUNS = 1000
+export interface ParsePropertyFixtures {
+  /** Complete answers of the carrier, as it sends them. */
+  samples: string[]
+  /** Pieces of the carrier's format (tag names, values) that random bodies are made of. */
+  tokens: string[]
+  /** Error kinds a body of tokens may give besides unexpected_response (a fault's `unavailable`…). */
+  tokenErrorKinds?: CarrierErrorKind[]
+}
 
-type Json = null | boolean | number | string | Json[] | { [key: string]: Json }
+/** Element texts of a markup sample: `>text<` runs. */
+const ELEMENT_TEXT = />([^<]*)</g
 
-/** `parse` either refuses the whole body with `unexpected_response` or gives well-formed entries. */
-export function expectParseContract(adapter: CarrierAdapter, body: string): void {
-  let entries: Array<CarrierSnapshot | CarrierError>
-  try {
-    entries = adapter.parse(body)
-  } catch (error) {
-    expect(error).toBeInstanceOf(CarrierError)
-    expect((error as CarrierError).kind).toBe('unexpected_response')
-    return
-  }
+/** Fails the test unless each snapshot among `entries` is sorted by instant, every time with an offset. */
+export function expectWellFormed(entries: ReturnType<CarrierAdapter['parse']>) {
   for (const entry of entries) {
     if (entry instanceof CarrierError) continue
     const instants = entry.events.map((event) => Date.parse(event.occurredAt))
@@ -26,91 +25,85 @@ export function expectParseContract(adapter: CarrierAdapter, body: string): void
   }
 }
 
-/** `value` with the value found by following `selectors` (indexes modulo each level's size) replaced. */
-export function replaceSomewhere(value: Json, selectors: readonly number[], replacement: Json): Json {
-  const [selector, ...rest] = selectors
-  if (selector === undefined || value === null || typeof value !== 'object') return replacement
-  if (Array.isArray(value)) {
-    if (value.length === 0) return replacement
-    const index = selector % value.length
-    return value.map((item, at) => (at === index ? replaceSomewhere(item, rest, replacement) : item))
+/** What `parse` makes of a body: the error it throws, or nothing once its entries are well formed. */
+function parseOrRefuse(adapter: CarrierAdapter, body: string): CarrierError | undefined {
+  try {
+    expectWellFormed(adapter.parse(body))
+    return undefined
+  } catch (error) {
+    if (error instanceof CarrierError) return error
+    throw error
   }
-  const keys = Object.keys(value)
-  if (keys.length === 0) return replacement
-  const key = keys[selector % keys.length] as string
-  return { ...value, [key]: replaceSomewhere(value[key] as Json, rest, replacement) }
 }
 
+/** Replacement text for an element: anything, escaped so that it stays text. */
+const escapeText = (text: string) => text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;')
+
 /**
- * The fast-check properties every carrier's `parse` keeps: any string, any JSON, a truncated or mutated
- * answer, and (for JSON carriers) an answer with any value replaced give entries or `unexpected_response`,
- * never another error.
+ * The robustness every `parse` owes `colis normalize` and the poll workers, 1000 runs each: arbitrary,
+ * truncated or mutated input is parsed well formed or refused, and refused with `unexpected_response`
+ * only; never another exception.
  */
-export function runParseProperties(name: string, adapter: () => CarrierAdapter, bodies: readonly string[]) {
-  describe(`${name}: parse() properties`, () => {
-    it('parse() of any string gives entries or unexpected_response', () => {
-      const text = fc.oneof(fc.string({ maxLength: 300 }), fc.string({ unit: 'binary', maxLength: 300 }))
-      const subject = adapter()
-      fc.assert(
-        fc.property(text, (body) => expectParseContract(subject, body)),
-        { numRuns: RUNS },
-      )
+export function runParseProperties(name: string, adapter: CarrierAdapter, fixtures: ParsePropertyFixtures) {
+  const samples = fixtures.samples.map((sample) => sample.trim())
+  const sample = fc.constantFrom(...samples)
+  const expectRefusedOrParsed = (body: string) => {
+    const error = parseOrRefuse(adapter, body)
+    if (error) expect(error.kind).toBe('unexpected_response')
+  }
+
+  describe(`${name}: parse properties`, () => {
+    it('refuses arbitrary strings with unexpected_response only', () => {
+      fc.assert(fc.property(fc.string({ unit: 'binary' }), expectRefusedOrParsed), { numRuns: 1000 })
     })
 
-    it('parse() of any JSON gives entries or unexpected_response', () => {
-      const subject = adapter()
+    it('throws nothing but CarrierError on arbitrary bodies of its own tokens', () => {
+      const kinds = ['unexpected_response', ...(fixtures.tokenErrorKinds ?? [])]
       fc.assert(
-        fc.property(fc.json(), (body) => expectParseContract(subject, body)),
-        { numRuns: RUNS },
-      )
-    })
-
-    it('parse() of a truncated or mutated answer gives entries or unexpected_response', () => {
-      const subject = adapter()
-      const mutation = fc.record({
-        body: fc.constantFrom(...bodies),
-        at: fc.nat(),
-        removed: fc.nat({ max: 12 }),
-        inserted: fc.oneof(
-          fc.constant(''),
-          fc.string({ maxLength: 6 }),
-          fc.constantFrom('"', '<', '/', '0', ':', '|', '-'),
-        ),
-        truncate: fc.boolean(),
-      })
-      fc.assert(
-        fc.property(mutation, ({ body, at, removed, inserted, truncate }) => {
-          const cut = at % (body.length + 1)
-          const mutated = truncate
-            ? body.slice(0, cut)
-            : body.slice(0, cut) + inserted + body.slice(cut + removed)
-          expectParseContract(subject, mutated)
+        fc.property(fc.array(fc.constantFrom(...fixtures.tokens), { maxLength: 60 }), (tokens) => {
+          const error = parseOrRefuse(adapter, tokens.join(''))
+          if (error) expect(kinds).toContain(error.kind)
         }),
-        { numRuns: RUNS },
+        { numRuns: 1000 },
       )
     })
 
-    const json = bodies.flatMap((body) => {
-      try {
-        return [JSON.parse(body) as Json]
-      } catch {
-        return []
-      }
+    it('refuses every truncation of its samples', () => {
+      fc.assert(
+        fc.property(sample, fc.double({ min: 0, max: 1, maxExcluded: true, noNaN: true }), (text, ratio) => {
+          const error = parseOrRefuse(adapter, text.slice(0, Math.floor(ratio * text.length)))
+          expect(error?.kind).toBe('unexpected_response')
+        }),
+        { numRuns: 1000 },
+      )
     })
-    if (json.length === 0) return
-    it('parse() of an answer with any value replaced gives entries or unexpected_response', () => {
-      const subject = adapter()
+
+    it('throws nothing but unexpected_response when characters of a sample change', () => {
       fc.assert(
         fc.property(
-          fc.constantFrom(...json),
-          fc.array(fc.nat(), { maxLength: 7 }),
-          fc.jsonValue(),
-          (answer, selectors, replacement) => {
-            const body = JSON.stringify(replaceSomewhere(answer, selectors, replacement as Json))
-            expectParseContract(subject, body)
+          sample,
+          fc.nat(),
+          fc.string({ unit: 'binary', maxLength: 3 }),
+          (text, at, replacement) => {
+            const index = at % text.length
+            expectRefusedOrParsed(text.slice(0, index) + replacement + text.slice(index + 1))
           },
         ),
-        { numRuns: RUNS },
+        { numRuns: 1000 },
+      )
+    })
+
+    it('maps or refuses a sample with any element text replaced, never half-parses', () => {
+      fc.assert(
+        fc.property(sample, fc.nat(), fc.string(), (text, at, replacement) => {
+          const texts = [...text.matchAll(ELEMENT_TEXT)]
+          const target = texts[at % texts.length]
+          if (!target || target.index === undefined) throw new Error('sample has no element text')
+          const start = target.index + 1
+          const end = start + (target[1] ?? '').length
+          expectRefusedOrParsed(text.slice(0, start) + escapeText(replacement) + text.slice(end))
+        }),
+        { numRuns: 1000 },
       )
     })
   })

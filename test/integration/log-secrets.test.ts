@@ -1,3 +1,6 @@
+import { readFileSync } from 'node:fs'
+import { createServer, type Server } from 'node:http'
+import type { AddressInfo } from 'node:net'
 import nock from 'nock'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { loadConfig } from '../../src/config.js'
@@ -5,7 +8,9 @@ import { createLogger } from '../../src/logger.js'
 import { type RunningService, startService } from '../../src/main/service.js'
 import { secretOf } from '../support/api-key.js'
 import { eventually } from '../support/harness.js'
+import { mondialRelayAnswer, mondialRelayFault } from '../support/mondialrelay-answer.js'
 import { testRedisUrl, uniquePrefix } from '../support/redis.js'
+import { startUpsFake, type UpsFake } from '../support/ups-fake.js'
 import { startWebhookReceiver } from '../support/webhook-receiver.js'
 
 const BASE = 'https://api.laposte.test'
@@ -172,6 +177,301 @@ describe('logs: structured JSON with request ids, and never a secret', () => {
     )
     expect(registration).toMatchObject({ route: '/v1/trackings' })
     expect(registration?.requestId).toEqual(expect.any(String))
+  })
+})
+
+/**
+ * UPS's OAuth credentials on every poll: the client secret (Basic credentials of the token request)
+ * and the access tokens it gives, renewed when UPS revokes them. A misbehaving gateway echoes the
+ * token in an error page. None of them may appear in any line, and a token obtained after startup is
+ * blanked out of whatever line would carry it.
+ */
+describe('logs: UPS client credentials and access tokens never appear', () => {
+  const UPS_CLIENT_ID = 'ups-log-test-client-id-4f1e'
+  const UPS_CLIENT_SECRET = 'ups-log-test-client-secret-9b7c5a3e1d'
+  const DELIVERED_UPS = '1Z1442YY7229014688'
+  const LEAKY_UPS = '1Z5R89390357567127'
+  const lines: string[] = []
+  let service: RunningService
+  let fake: UpsFake
+  let logger: ReturnType<typeof createLogger>
+
+  beforeAll(async () => {
+    const delivered = readFileSync(
+      new URL('../fixtures/ups/track-200-delivered.fixture.json', import.meta.url),
+      'utf8',
+    )
+    fake = await startUpsFake({
+      clientId: UPS_CLIENT_ID,
+      clientSecret: UPS_CLIENT_SECRET,
+      answer: (trackingNumber, token) =>
+        trackingNumber === DELIVERED_UPS
+          ? { status: 200, body: delivered }
+          : {
+              status: 502,
+              body: `<html>Bad gateway. Authorization: Bearer ${token} (token ${token})</html>`,
+            },
+    })
+    const config = loadConfig({
+      NODE_ENV: 'test',
+      LOG_LEVEL: 'trace',
+      REDIS_URL: testRedisUrl(),
+      COLIS_REDIS_PREFIX: uniquePrefix('log-secrets-ups'),
+      HOST: '127.0.0.1',
+      PORT: '0',
+      UPS_CLIENT_ID,
+      UPS_CLIENT_SECRET,
+      UPS_BASE_URL: `${fake.url}/api`,
+      UPS_TOKEN_URL: `${fake.url}/security/v1/oauth/token`,
+      COLIS_ADMIN_TOKEN: ADMIN_TOKEN,
+      POLL_CALENDAR: 'off',
+      POLL_DISPATCH_INTERVAL: '50ms',
+      POLL_PENDING: '200ms-300ms',
+      POLL_RETRY: '200ms-300ms',
+    })
+    logger = createLogger(
+      config.LOG_LEVEL,
+      { app: 'colis' },
+      { destination: { write: (line) => lines.push(line) } },
+    )
+    service = await startService(config, 'all', logger)
+  })
+
+  afterAll(async () => {
+    await service?.stop()
+    await fake?.close()
+  })
+
+  it('logs polls, a token renewal and a leaky gateway without the secret or any token', async () => {
+    const base = service.url ?? ''
+    const created = await fetch(`${base}/admin/keys`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${ADMIN_TOKEN}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ merchantId: 'shop-ups-logs' }),
+    })
+    const { key } = (await created.json()) as { key: string }
+    for (const trackingNumber of [DELIVERED_UPS, LEAKY_UPS]) {
+      const registered = await fetch(`${base}/v1/trackings`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' },
+        body: JSON.stringify({ trackingNumber, carrier: 'ups' }),
+      })
+      expect(registered.status).toBe(201)
+    }
+    const polled = () => lines.filter((line) => line.includes('"poll saved"')).length
+    await eventually(
+      async () => polled(),
+      (count) => count >= 2,
+    )
+    // UPS revokes the token: the leaky number's next poll renews it.
+    fake.revokeTokens()
+    const before = polled()
+    await eventually(
+      async () => [fake.tokens.length, polled()],
+      ([tokens = 0, count = 0]) => tokens === 2 && count > before,
+    )
+
+    // A line that would carry a token obtained after startup is scrubbed too.
+    logger.info({ note: `token ${fake.tokens[1]}` }, 'probe')
+    const output = lines.join('')
+    expect(output).toContain('"probe"')
+    const secrets = {
+      'UPS client secret': UPS_CLIENT_SECRET,
+      'UPS Basic credentials': Buffer.from(`${UPS_CLIENT_ID}:${UPS_CLIENT_SECRET}`).toString('base64'),
+      'first UPS token': fake.tokens[0] ?? '',
+      'renewed UPS token': fake.tokens[1] ?? '',
+    }
+    for (const [name, value] of Object.entries(secrets)) {
+      expect(value.length, name).toBeGreaterThan(10)
+      expect(output.includes(value), name).toBe(false)
+    }
+  })
+})
+
+/**
+ * Relais Colis sends its activation key in the request body, not a header: polled through the whole
+ * service, including a failing API that echoes the key back, the key appears in no line.
+ */
+describe('logs: the Relais Colis activation key', () => {
+  const RC_BASE = 'https://rc.relaiscolis.test'
+  const ACTIVATION_KEY = 'rc-activation-9f41c2d7e8b3a6'
+  const COLLECTED = '4H013000253201'
+  const ECHOING = '4H013000011101'
+  const lines: string[] = []
+  const asked: string[] = []
+  let service: RunningService
+  let base: string
+
+  beforeAll(async () => {
+    nock.disableNetConnect()
+    nock.enableNetConnect('127.0.0.1')
+    nock(RC_BASE)
+      .persist()
+      .post('/api/package/getPackagesStatus', (body: { activationKey?: string }) => {
+        return body.activationKey === ACTIVATION_KEY
+      })
+      .reply((_uri, body) => {
+        const [number = ''] = (body as { parcelNumbers: string[] }).parcelNumbers
+        asked.push(number)
+        // Refused credentials are logged loudly (the carrier pauses): the echoed key must not follow.
+        if (number === ECHOING) {
+          const detail = `activationKey ${ACTIVATION_KEY} is not valid`
+          return [400, { title: 'An Error occurred', status: 400, detail }]
+        }
+        const event = { parcelNumber: number, Date: '2026-11-18T14:43:00', GMT: 'GMT+1' }
+        return [200, [{ ...event, CodeEVT: 'DEP', CodeJUS: 'REL', Libelle: 'Disponible en Relais' }]]
+      })
+    const config = loadConfig({
+      NODE_ENV: 'test',
+      LOG_LEVEL: 'trace',
+      REDIS_URL: testRedisUrl(),
+      COLIS_REDIS_PREFIX: uniquePrefix('log-secrets-rc'),
+      HOST: '127.0.0.1',
+      PORT: '0',
+      RELAISCOLIS_ACTIVATION_KEY: ACTIVATION_KEY,
+      RELAISCOLIS_BASE_URL: RC_BASE,
+      RELAISCOLIS_BATCH_SIZE: '1',
+      COLIS_ADMIN_TOKEN: ADMIN_TOKEN,
+      POLL_CALENDAR: 'off',
+      POLL_DISPATCH_INTERVAL: '50ms',
+      POLL_PENDING: '200ms-300ms',
+      POLL_RETRY: '200ms-300ms',
+      POLL_NEAR_DELIVERY: '200ms-300ms',
+    })
+    const logger = createLogger(
+      config.LOG_LEVEL,
+      { app: 'colis' },
+      { destination: { write: (line) => lines.push(line) } },
+    )
+    service = await startService(config, 'all', logger)
+    base = service.url ?? ''
+  })
+
+  afterAll(async () => {
+    await service?.stop()
+    nock.cleanAll()
+    nock.enableNetConnect()
+  })
+
+  it('polls a parcel at its relay, then one whose refusal echoes the key, without logging the key', async () => {
+    const created = await fetch(`${base}/admin/keys`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${ADMIN_TOKEN}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ merchantId: 'shop-logs-rc' }),
+    })
+    const { key } = (await created.json()) as { key: string }
+    const saved = () =>
+      new Set(
+        lines
+          .map((line) => JSON.parse(line) as LogLine)
+          .flatMap((line) => (line.msg === 'poll saved' ? [line.trackingId] : [])),
+      ).size
+    // One after the other: the refused key pauses the carrier, which must not keep the first from its poll.
+    for (const [index, trackingNumber] of [COLLECTED, ECHOING].entries()) {
+      const registered = await fetch(`${base}/v1/trackings`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' },
+        body: JSON.stringify({ trackingNumber, carrier: 'relaiscolis' }),
+      })
+      expect(registered.status).toBe(201)
+      await eventually(
+        async () => saved(),
+        (count) => count === index + 1,
+      )
+    }
+    expect(asked).toEqual(expect.arrayContaining([COLLECTED, ECHOING]))
+    expect(lines.some((line) => line.includes('"level":60'))).toBe(true)
+    expect(lines.join('').includes(ACTIVATION_KEY)).toBe(false)
+  })
+})
+
+/**
+ * Mondial Relay signs each call with its private key and never sends it: the key is in no request, and
+ * in no log line, even behind a service that echoes whole requests in its faults.
+ */
+describe('logs: never the Mondial Relay private key', () => {
+  const PRIVATE_KEY = 'mr-private-key-5b9e2c71'
+  const ECHOED = '96045752'
+  const lines: string[] = []
+  const bodies: string[] = []
+  let service: RunningService
+  let server: Server
+
+  beforeAll(async () => {
+    server = createServer((request, response) => {
+      const chunks: Buffer[] = []
+      request.on('data', (chunk: Buffer) => chunks.push(chunk))
+      request.on('end', () => {
+        const body = Buffer.concat(chunks).toString('utf8')
+        bodies.push(body)
+        const answer = body.includes(`<Expedition>${ECHOED}</Expedition>`)
+          ? mondialRelayFault('soap:Client', `Server was unable to read request: ${body}`)
+          : mondialRelayAnswer(81, [{ label: 'RÉCEPTION DES DONNÉES', date: '18/11/26', time: '14:43' }])
+        response.writeHead(body.includes(ECHOED) ? 500 : 200, { 'content-type': 'text/xml' }).end(answer)
+      })
+    })
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
+    const { port } = server.address() as AddressInfo
+    const config = loadConfig({
+      NODE_ENV: 'test',
+      LOG_LEVEL: 'trace',
+      REDIS_URL: testRedisUrl(),
+      COLIS_REDIS_PREFIX: uniquePrefix('log-secrets-mr'),
+      HOST: '127.0.0.1',
+      PORT: '0',
+      COLIS_ADMIN_TOKEN: ADMIN_TOKEN,
+      MONDIALRELAY_ENSEIGNE: 'BDTEST13',
+      MONDIALRELAY_PRIVATE_KEY: PRIVATE_KEY,
+      MONDIALRELAY_BASE_URL: `http://127.0.0.1:${port}/Web_Services.asmx`,
+      POLL_CALENDAR: 'off',
+      POLL_DISPATCH_INTERVAL: '50ms',
+      POLL_PENDING: '200ms-300ms',
+      POLL_RETRY: '200ms-300ms',
+      POLL_INFO_RECEIVED: '200ms-300ms',
+    })
+    const logger = createLogger(
+      config.LOG_LEVEL,
+      { app: 'colis' },
+      { destination: { write: (line) => lines.push(line) } },
+    )
+    service = await startService(config, 'all', logger)
+  })
+
+  afterAll(async () => {
+    await service?.stop()
+    await new Promise((resolve) => server?.close(resolve))
+  })
+
+  it('polls two parcels, one behind an echoing fault, without the key in any request or line', async () => {
+    const base = service.url ?? ''
+    const created = await fetch(`${base}/admin/keys`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${ADMIN_TOKEN}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ merchantId: 'shop-logs-mr' }),
+    })
+    const { key } = (await created.json()) as { key: string }
+    for (const trackingNumber of ['31234567', ECHOED]) {
+      const registered = await fetch(`${base}/v1/trackings`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' },
+        body: JSON.stringify({ trackingNumber, carrier: 'mondialrelay' }),
+      })
+      expect(registered.status).toBe(201)
+    }
+    const saved = () =>
+      new Set(
+        lines.flatMap((line) => {
+          const parsed = JSON.parse(line) as LogLine
+          return parsed.msg === 'poll saved' ? [parsed.trackingId] : []
+        }),
+      ).size
+    await eventually(
+      async () => saved(),
+      (count) => count === 2,
+    )
+    expect(bodies.some((body) => body.includes(ECHOED))).toBe(true)
+    for (const body of bodies) expect(body).not.toContain(PRIVATE_KEY)
+    expect(lines.join('').includes(PRIVATE_KEY)).toBe(false)
   })
 })
 
