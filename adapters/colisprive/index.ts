@@ -6,13 +6,14 @@ import { checkColisPriveNumber, claimColisPriveNumber } from './number.js'
 export const COLISPRIVE_CARRIER_ID = 'colisprive'
 
 /**
- * Colis Privé delivers Monday to Saturday and keeps a parcel 8 days at a relay; its page shows a parcel
- * only to whoever gives the number and the destination postal code.
+ * Colis Privé delivers Monday to Saturday. A relay keeps a parcel 8 days, read here as counting the day it
+ * arrives (the page gives days, no time): 7 days after it, `pickup_expiring` opens on the last one. Its
+ * page shows a parcel only to whoever gives the number and the destination postal code.
  */
 export const COLISPRIVE_FACTS = {
   id: COLISPRIVE_CARRIER_ID,
   claimNumber: claimColisPriveNumber,
-  pickupHoldDays: 8,
+  pickupHoldDays: 7,
   deliveryDays: { default: 'ouvrables' },
   requiresDestinationPostalCode: true,
 } as const satisfies CarrierFacts

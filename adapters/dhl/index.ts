@@ -6,14 +6,14 @@ import { checkDhlNumber, claimDhlNumber, explainDhlNumberProblem } from './numbe
 export const DHL_CARRIER_ID = 'dhl'
 
 /**
- * DHL Paket delivers Monday to Saturday, DHL Express Monday to Friday; a Packstation or a post office
- * keeps a parcel 7 days.
+ * DHL Paket delivers Monday to Saturday, DHL Express Monday to Friday. A Packstation keeps a parcel 7
+ * calendar days counting the day it arrives: 6 days after it, `pickup_expiring` opens on the last one.
  */
 export const DHL_FACTS = {
   id: DHL_CARRIER_ID,
   claimNumber: claimDhlNumber,
   explainNumberProblem: explainDhlNumberProblem,
-  pickupHoldDays: 7,
+  pickupHoldDays: 6,
   deliveryDays: { default: 'ouvrables', byService: { express: 'ouvres', 'parcel-de': 'ouvrables' } },
 } as const satisfies CarrierFacts
 

@@ -6,8 +6,8 @@ import { checkGlsNumber, claimGlsNumber, explainGlsNumberProblem } from './numbe
 export const GLS_CARRIER_ID = 'gls'
 
 /**
- * GLS France delivers Monday to Friday, and a ParcelShop keeps a parcel 10 working days: counted here as
- * 10 calendar days, so that `pickup_expiring` comes early rather than late.
+ * GLS France delivers Monday to Friday. A ParcelShop keeps a parcel 10 working days (12 calendar days at
+ * least): counted here as 10 calendar days, so that `pickup_expiring` opens before the parcel goes back.
  */
 export const GLS_FACTS = {
   id: GLS_CARRIER_ID,

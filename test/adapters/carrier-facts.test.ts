@@ -12,9 +12,9 @@ describe('alert policies from the carriers’ facts', () => {
     ['chronopost', 'chronopost', { stalledBusinessDays: 3, pickupExpiringDays: 7, dayKind: 'ouvres' }],
     ['chronopost', undefined, { stalledBusinessDays: 3, pickupExpiringDays: 7, dayKind: 'ouvres' }],
     ['gls', undefined, { stalledBusinessDays: 3, pickupExpiringDays: 10, dayKind: 'ouvres' }],
-    ['dhl', 'parcel-de', { stalledBusinessDays: 3, pickupExpiringDays: 7, dayKind: 'ouvrables' }],
-    ['dhl', 'express', { stalledBusinessDays: 3, pickupExpiringDays: 7, dayKind: 'ouvres' }],
-    ['colisprive', undefined, { stalledBusinessDays: 3, pickupExpiringDays: 8, dayKind: 'ouvrables' }],
+    ['dhl', 'parcel-de', { stalledBusinessDays: 3, pickupExpiringDays: 6, dayKind: 'ouvrables' }],
+    ['dhl', 'express', { stalledBusinessDays: 3, pickupExpiringDays: 6, dayKind: 'ouvres' }],
+    ['colisprive', undefined, { stalledBusinessDays: 3, pickupExpiringDays: 7, dayKind: 'ouvrables' }],
     ['sandbox', undefined, { stalledBusinessDays: 3, pickupExpiringDays: 10, dayKind: 'ouvrables' }],
     ['acme-html', undefined, { stalledBusinessDays: 3, pickupExpiringDays: 10, dayKind: 'ouvrables' }],
   ] as const)('%s / %s', (carrier, service, policy) => {

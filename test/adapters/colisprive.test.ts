@@ -110,7 +110,7 @@ runAdapterContract('colisprive', createAdapter, {
       { trackingNumber: 'AB1234567890', confidence: 0.3 },
       { trackingNumber: '991122334455', confidence: 0.2 },
     ],
-    pickupHoldDays: 8,
+    pickupHoldDays: 7,
     deliveryDays: [[undefined, 'ouvrables']],
   },
 })

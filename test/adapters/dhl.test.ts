@@ -109,7 +109,7 @@ runAdapterContract('dhl', createAdapter, {
       { trackingNumber: '470800204932', confidence: 0.3 },
       { trackingNumber: '00340434292135100124', confidence: 0.9 },
     ],
-    pickupHoldDays: 7,
+    pickupHoldDays: 6,
     deliveryDays: [
       [undefined, 'ouvrables'],
       ['parcel-de', 'ouvrables'],
