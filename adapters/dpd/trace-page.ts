@@ -64,7 +64,10 @@ export function readTracePage(text: string): DpdAnswer[] {
     if ($ && NOT_FOUND.test(foldDpdWording($.root().text()))) {
       return [{ error: new CarrierError('not_found', 'DPD France does not know this number yet') }]
     }
-    throw new CarrierError('unexpected_response', 'trace.dpd.fr page holds no tracking table')
+    throw new CarrierError(
+      'unexpected_response',
+      'DPD answer is no Webtrace_Service answer and no trace.dpd.fr page',
+    )
   }
   // Markup is read whatever is missing: a page cut short would otherwise read as a shorter history.
   if (!PAGE_END.test(text)) throw new CarrierError('unexpected_response', 'trace.dpd.fr page is cut short')

@@ -573,6 +573,22 @@ describe('dpd: trace.dpd.fr page', () => {
     ])
   })
 
+  it('follows a pickup point: available, then collected (delivered) or sent back (returned)', () => {
+    const status = (...rows: string[]) =>
+      deriveTrackingStatus(parseSnapshot(pageWith(NUMBER, rows.join('')), createPageAdapter()).events)
+    const arrived = rowHtml('02/04/2026', '10:02', 'Votre colis est disponible dans votre Relais Pickup')
+    expect(status(arrived)).toBe('available_for_pickup')
+    expect(
+      status(rowHtml('03/04/2026', '17:40', 'Votre colis a été retiré dans votre Relais Pickup'), arrived),
+    ).toBe('delivered')
+    const sentBack = rowHtml(
+      '10/04/2026',
+      '08:00',
+      'Colis non retiré : votre colis sera retourné à l´expéditeur.',
+    )
+    expect(status(sentBack, arrived)).toBe('returned_to_sender')
+  })
+
   it('takes the data-sort instant only when it shows the same Paris minute', () => {
     const events = parseSnapshot(
       pageWith(
