@@ -44,6 +44,16 @@ export function sortEvents(events: readonly TrackingEvent[]): TrackingEvent[] {
     .map(({ event }) => event)
 }
 
+/** Each event once, in the given order: the same scan sent twice by a carrier has the same id. */
+export function dropRepeatedEvents(events: readonly TrackingEvent[]): TrackingEvent[] {
+  const seen = new Set<string>()
+  return events.filter((event) => {
+    if (seen.has(event.id)) return false
+    seen.add(event.id)
+    return true
+  })
+}
+
 function isSorted(events: readonly TrackingEvent[]): boolean {
   let previous = Number.NEGATIVE_INFINITY
   for (const event of events) {

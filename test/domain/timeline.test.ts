@@ -6,7 +6,12 @@ import {
   instantOf,
   normalizeCarrierTimestamp,
 } from '../../src/domain/paris-time.js'
-import { deriveTrackingStatus, mergeTimeline, sortEvents } from '../../src/domain/timeline.js'
+import {
+  deriveTrackingStatus,
+  dropRepeatedEvents,
+  mergeTimeline,
+  sortEvents,
+} from '../../src/domain/timeline.js'
 import {
   type EventDraft,
   type EventLocation,
@@ -539,5 +544,16 @@ describe('timeline properties', () => {
       }),
       { numRuns: NUM_RUNS },
     )
+  })
+})
+
+describe('dropRepeatedEvents', () => {
+  it('keeps the first of the scans a carrier sends twice, in the given order', () => {
+    const reworded = { ...LIVRE, description: 'Delivered' }
+    expect(dropRepeatedEvents([EN_TRANSIT, LIVRE, EN_TRANSIT, reworded, PRIS_EN_CHARGE])).toEqual([
+      EN_TRANSIT,
+      LIVRE,
+      PRIS_EN_CHARGE,
+    ])
   })
 })
