@@ -281,6 +281,17 @@ describe('laposte: built scenarios', () => {
     ])
   })
 
+  it('keeps an event time sent in UTC with Z as Z, at the same instant', () => {
+    const body = fixtureJson('colissimo-intl-delivered.single-object.json') as {
+      shipment: { event: { date: string }[] }
+    }
+    const newest = body.shipment.event[0]
+    if (!newest) throw new Error('sample changed')
+    newest.date = '2023-03-09T08:38:00Z'
+    const snapshot = parseSnapshot(JSON.stringify(body))
+    expect(snapshot.events.at(-1)?.occurredAt).toBe('2023-03-09T08:38:00Z')
+  })
+
   it('refuses the whole shipment when one event date is unreadable', () => {
     const body = fixtureJson('colissimo-intl-delivered.single-object.json') as {
       shipment: { event: { date: string }[] }
@@ -599,13 +610,19 @@ describe('laposte: properties', () => {
     date: carrierDate,
   })
 
-  it('sorts every parsed snapshot by instant, every occurredAt with an offset', () => {
+  it('sorts every parsed snapshot by instant, every occurredAt with an offset, Z only where sent', () => {
     fc.assert(
-      fc.property(fc.array(carrierEvent, { maxLength: 12 }), fc.boolean(), (events, asArray) => {
+      fc.property(fc.array(carrierEvent, { maxLength: 12 }), fc.boolean(), (drawn, asArray) => {
+        // Each label names its event, so every mapped event can be traced back to the date it was sent with.
+        const events = drawn.map((event, index) => ({ ...event, label: `#${index}` }))
         const item = { returnCode: 200, shipment: { idShip: '8K00009775862', holder: 4, event: events } }
         const snapshot = parseSnapshot(JSON.stringify(asArray ? [item] : item), adapter)
         expectWellFormed([snapshot])
-        for (const event of snapshot.events) expect(event.occurredAt).not.toMatch(/Z$/)
+        for (const event of snapshot.events) {
+          const sent = events[Number(event.description.slice(1))]?.date ?? ''
+          expect(event.occurredAt.endsWith('Z')).toBe(sent.endsWith('Z'))
+          if (sent.endsWith('Z')) expect(Date.parse(event.occurredAt)).toBe(Date.parse(sent))
+        }
       }),
       { numRuns: 1000 },
     )
