@@ -155,6 +155,10 @@ const SAMPLE_OUTCOMES: Record<string, SampleOutcome> = {
   '207-multi-assembled.json': {
     entries: [{ status: 'info_received', trackingNumber: 'LU680211095FR' }, { error: 'invalid_number' }],
   },
+  // An item of a multi-id answer whose returnCode is 404 is that parcel's "not found", not a format change.
+  '207-multi-404-item.json': {
+    entries: [{ status: 'info_received', trackingNumber: 'LU680211095FR' }, { error: 'not_found' }],
+  },
   '400-invalid-number.json': { entries: [{ error: 'invalid_number' }] },
   '400-spec-example.json': { entries: [{ error: 'invalid_number' }] },
   '401-gateway-unauthorized.json': { thrown: 'unauthorized' },
@@ -219,6 +223,24 @@ describe('laposte: research samples', () => {
       description: 'Votre colis est livré.',
     })
     expect(snapshot.events.every((event) => event.location === undefined)).toBe(true)
+  })
+
+  it('dates the delivery from the DI1 event when the shipment has no deliveryDate', () => {
+    const body = fixtureJson('colissimo-intl-delivered.single-object.json') as {
+      shipment: { deliveryDate?: string }
+    }
+    delete body.shipment.deliveryDate
+    const snapshot = parseSnapshot(JSON.stringify(body))
+    expect(snapshot.events.at(-1)).toMatchObject({ code: 'DI1', occurredAt: '2023-03-09T09:38:00+01:00' })
+    expect(snapshot.deliveredAt).toBe('2023-03-09T09:38:00+01:00')
+  })
+
+  it('keeps deliveryDate over the event when La Poste gives both', () => {
+    const body = fixtureJson('colissimo-intl-delivered.single-object.json') as {
+      shipment: { deliveryDate?: string }
+    }
+    body.shipment.deliveryDate = '2023-03-09T09:40:00+01:00'
+    expect(parseSnapshot(JSON.stringify(body)).deliveredAt).toBe('2023-03-09T09:40:00+01:00')
   })
 
   it('gives the same snapshot for a bare object and a one-element array', () => {
@@ -415,6 +437,14 @@ describe('laposte: trackBatch', () => {
     expect(deriveTrackingStatus(snapshot.events)).toBe('in_transit')
     expect(results?.get('RB658828494MQ')).toMatchObject({ name: 'CarrierError', kind: 'not_found' })
     expect(results?.get('EC123456789FR')).toMatchObject({ name: 'CarrierError', kind: 'invalid_number' })
+  })
+
+  it('answers not_found for the number whose item in a 207 says returnCode 404, the shipment for the other', async () => {
+    const numbers = ['LU680211095FR', 'RB658828494MQ']
+    mockSuivi(numbers.join(','), 207, fixture('207-multi-404-item.json'))
+    const results = await createAdapter().trackBatch?.(numbers.map((trackingNumber) => ({ trackingNumber })))
+    expect(onlySnapshot(results?.get('LU680211095FR')).events.map((event) => event.code)).toEqual(['DR1'])
+    expect(results?.get('RB658828494MQ')).toMatchObject({ name: 'CarrierError', kind: 'not_found' })
   })
 
   it('pairs a 14-digit number with the 15-character idShip La Poste sends back', async () => {
