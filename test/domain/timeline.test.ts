@@ -273,6 +273,51 @@ describe('deriveTrackingStatus', () => {
   })
 })
 
+describe('deriveTrackingStatus: scans that only resume', () => {
+  const at = (minute: number) => new Date(Date.UTC(2026, 5, 27, 8, minute)).toISOString()
+  const resuming = (code: string, status: EventStatus, minute: number) =>
+    scan(code, status, at(minute), { resumesOnly: true })
+
+  it('keeps available_for_pickup when a drop-off scan follows the pickup point arrival', () => {
+    const events = [
+      scan('TA', 'out_for_delivery', at(0)),
+      scan('AB', 'available_for_pickup', at(10)),
+      resuming('RB', 'in_transit', 11),
+    ]
+    expect(deriveTrackingStatus(events)).toBe('available_for_pickup')
+    expect(deriveTrackingStatus(events.map(({ resumesOnly: _, ...event }) => event))).toBe('in_transit')
+  })
+
+  it('moves a failed attempt or an exception back toward delivery', () => {
+    const failed = [scan('TA', 'out_for_delivery', at(0)), scan('P', 'failed_attempt', at(5))]
+    expect(deriveTrackingStatus([...failed, resuming('CL', 'in_transit', 8)])).toBe('in_transit')
+    const stuck = [scan('SC', 'in_transit', at(0)), scan('SK', 'exception', at(5))]
+    expect(deriveTrackingStatus([...stuck, resuming('CL', 'in_transit', 8)])).toBe('in_transit')
+  })
+
+  it('gives a first status, but never moves a status reached on the way', () => {
+    expect(deriveTrackingStatus([resuming('EA', 'info_received', 0)])).toBe('info_received')
+    for (const reached of ['info_received', 'in_transit', 'out_for_delivery'] as const) {
+      const events = [scan('X1', reached, at(0)), resuming('CL', 'in_transit', 1)]
+      expect(deriveTrackingStatus(events), reached).toBe(reached)
+    }
+    const announced = [scan('SC', 'in_transit', at(0)), resuming('EA', 'info_received', 1)]
+    expect(deriveTrackingStatus(announced)).toBe('in_transit')
+    expect(deriveTrackingStatus([scan('D', 'delivered', at(0)), resuming('CL', 'in_transit', 1)])).toBe(
+      'delivered',
+    )
+  })
+
+  it('lets the next ordinary scan move the status as usual', () => {
+    const events = [
+      scan('AB', 'available_for_pickup', at(0)),
+      resuming('RB', 'in_transit', 1),
+      scan('D', 'delivered', at(60)),
+    ]
+    expect(deriveTrackingStatus(events)).toBe('delivered')
+  })
+})
+
 describe('timeline properties', () => {
   const NUM_RUNS = 1000
   const BASE = Date.UTC(2026, 9, 24, 22, 0)
