@@ -84,6 +84,13 @@ export interface CarrierFacts extends CarrierAlertFacts {
   readonly requiresDestinationPostalCode?: boolean
 }
 
+/** Where a carrier's data comes from, for a carrier that can read more than one source. */
+export interface CarrierSource {
+  name: string
+  /** A source colis reads without the carrier's support (a public page): it may fail at any time. */
+  bestEffort: boolean
+}
+
 export interface CarrierAdapter extends CarrierFacts {
   readonly id: string
   readonly name: string
@@ -94,6 +101,8 @@ export interface CarrierAdapter extends CarrierFacts {
   readonly needsCredentials: boolean
   /** False when credentials it needs are missing. */
   readonly configured: boolean
+  /** The source it reads, when it depends on the configuration (shown by `GET /v1/carriers`). */
+  readonly source?: CarrierSource
   /** The credentials it sends (API keys, header tokens), so that logs can blank them out. */
   listSecrets(): string[]
   /** Simulated carrier time per real time (the sandbox plays journeys faster); absent means 1. */

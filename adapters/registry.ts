@@ -7,6 +7,7 @@ import { COLISPRIVE_CARRIER } from './colisprive/index.js'
 import type { BuiltinCarrier, CarrierAdapter, UnknownCodeHook } from './contract.js'
 import { type Detection, detectCarrier } from './detect.js'
 import { DHL_CARRIER } from './dhl/index.js'
+import { DPD_CARRIER } from './dpd/index.js'
 import type { GenericCarrierDefinition } from './generic/definition-schema.js'
 import { createGenericAdapter, GENERIC_CARRIER_DEFAULTS } from './generic/index.js'
 import { loadCarrierDefinitions } from './generic/load-definitions.js'
@@ -26,6 +27,7 @@ function listBuiltins<T extends { [Id in keyof T]: BuiltinCarrier<Id & string> }
 const BUILTIN_CARRIERS = listBuiltins({
   laposte: LAPOSTE_CARRIER,
   chronopost: CHRONOPOST_CARRIER,
+  dpd: DPD_CARRIER,
   mondialrelay: MONDIALRELAY_CARRIER,
   ups: UPS_CARRIER,
   relaiscolis: RELAISCOLIS_CARRIER,

@@ -289,6 +289,40 @@ export const CONFIG_SCHEMA = z.object({
     .describe('parcels per Relais Colis request (1–100)'),
   RELAISCOLIS_TIMEOUT: duration('10s').describe('whole-request timeout of a Relais Colis call'),
 
+  DPD_FR_USER: z
+    .string()
+    .optional()
+    .describe(
+      'DPD France Webtrace_Service user id (contract customers, with DPD_FR_PASSWORD); unset: the public trace.dpd.fr page, best-effort',
+    ),
+  DPD_FR_PASSWORD: z.string().optional().describe('DPD France Webtrace_Service password (with DPD_FR_USER)'),
+  DPD_FR_CUSTOMER: z
+    .string()
+    .regex(/^\d{1,9}\/\d{1,9}$/, 'is not a depot and customer number such as 123/456789')
+    .transform((text) => {
+      const [centerNumber, number] = text.split('/').map(Number)
+      return { centerNumber: centerNumber ?? 0, number: number ?? 0 }
+    })
+    .optional()
+    .describe(
+      'DPD France depot and customer number (`123/456789`) sent in the Webtrace_Service `Customer` block, when DPD France asks for it',
+    ),
+  DPD_FR_BASE_URL: z
+    .string()
+    .url()
+    .default('https://webtrace.dpd.fr/trace-service/Webtrace_Service.asmx')
+    .describe('DPD France Webtrace_Service SOAP endpoint (used with DPD_FR_USER)'),
+  DPD_FR_TRACE_URL: z
+    .string()
+    .url()
+    .default('https://trace.dpd.fr')
+    .describe('root of the public DPD France tracking page (used without DPD_FR_USER)'),
+  // DPD France publishes no quota for either source; the public page sits behind Cloudflare.
+  DPD_FR_RATE_LIMIT: rate('2/1s').describe(
+    'DPD France requests per window (`max/duration`), shared by all worker processes',
+  ),
+  DPD_FR_TIMEOUT: duration('10s').describe('whole-request timeout of a DPD France call'),
+
   // GLS, DHL and Colis Privé are definition files in their folders (adapters/gls/, dhl/, colisprive/):
   // the base URL replaces the part of the definition's URL before its query.
   GLS_BASE_URL: z
@@ -461,6 +495,13 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     ),
   )
   const parsed = CONFIG_SCHEMA.superRefine((config, ctx) => {
+    if ((config.DPD_FR_USER === undefined) !== (config.DPD_FR_PASSWORD === undefined)) {
+      ctx.addIssue({
+        code: 'custom',
+        path: [config.DPD_FR_USER === undefined ? 'DPD_FR_USER' : 'DPD_FR_PASSWORD'],
+        message: 'DPD_FR_USER and DPD_FR_PASSWORD go together: set both, or neither for the public page',
+      })
+    }
     if (config.NODE_ENV === 'production' && config.WEBHOOK_ALLOWED_CIDRS.trim() !== '') {
       ctx.addIssue({
         code: 'custom',

@@ -257,3 +257,31 @@ describe('Mondial Relay settings', () => {
     expect(error.message).not.toContain(value)
   })
 })
+
+describe('DPD France settings', () => {
+  it('reads the public page by default, and the customer block as depot/customer numbers', () => {
+    expect(loadConfig({})).toMatchObject({
+      DPD_FR_BASE_URL: 'https://webtrace.dpd.fr/trace-service/Webtrace_Service.asmx',
+      DPD_FR_TRACE_URL: 'https://trace.dpd.fr',
+      DPD_FR_RATE_LIMIT: { max: 2, durationMs: 1000 },
+      DPD_FR_TIMEOUT: 10_000,
+    })
+    expect(loadConfig({}).DPD_FR_USER).toBeUndefined()
+    expect(loadConfig({ DPD_FR_CUSTOMER: '123/456789' }).DPD_FR_CUSTOMER).toEqual({
+      centerNumber: 123,
+      number: 456789,
+    })
+    expect(() => loadConfig({ DPD_FR_CUSTOMER: '123-456789' })).toThrow(/DPD_FR_CUSTOMER: is not a depot/)
+  })
+
+  it('takes the user and the password together or not at all, naming the one missing', () => {
+    expect(loadConfig({ DPD_FR_USER: 'u', DPD_FR_PASSWORD: 'p' })).toMatchObject({
+      DPD_FR_USER: 'u',
+      DPD_FR_PASSWORD: 'p',
+    })
+    expect(() => loadConfig({ DPD_FR_USER: 'u' })).toThrow(
+      /DPD_FR_PASSWORD: DPD_FR_USER and DPD_FR_PASSWORD go together/,
+    )
+    expect(() => loadConfig({ DPD_FR_PASSWORD: 'p' })).toThrow(/DPD_FR_USER: DPD_FR_USER and DPD_FR_PASSWORD/)
+  })
+})

@@ -2,7 +2,10 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs'
 import { dirname, join, normalize, relative } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { CHRONOPOST_STATUS_BY_CODE } from '../adapters/chronopost/event-codes.js'
+import {
+  CHRONOPOST_RESUMES_ONLY_CODES,
+  CHRONOPOST_STATUS_BY_CODE,
+} from '../adapters/chronopost/event-codes.js'
 import { LAPOSTE_STATUS_BY_CODE } from '../adapters/laposte/event-codes.js'
 import { MONDIALRELAY_STATUS_BY_CODE } from '../adapters/mondialrelay/stat-codes.js'
 import { SANDBOX_STATUS_BY_CODE } from '../adapters/sandbox/event-codes.js'
@@ -105,6 +108,14 @@ describe('documentation', () => {
     expect(codeTableOf(read('docs/carriers/chronopost.md'))).toEqual(CHRONOPOST_STATUS_BY_CODE)
     expect(codeTableOf(read('docs/carriers/sandbox.md'))).toEqual(SANDBOX_STATUS_BY_CODE)
     expect(codeTableOf(read('docs/carriers/mondialrelay.md'))).toEqual(MONDIALRELAY_STATUS_BY_CODE)
+  })
+
+  it("names Chronopost's scans that only resume as the adapter marks them", () => {
+    const intro = read('docs/carriers/chronopost.md').match(
+      /^### Scans that only resume\n\n(.+?) events carry `resumesOnly: true`/m,
+    )?.[1]
+    const named = [...(intro ?? '').matchAll(/`([A-Z0-9]+)`/g)].map(([, code]) => code)
+    expect(named.sort()).toEqual([...CHRONOPOST_RESUMES_ONLY_CODES].sort())
   })
 
   describe('docs/api.md', () => {

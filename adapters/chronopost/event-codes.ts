@@ -4,7 +4,8 @@ import { findInCodeTable } from '../code-table.js'
 /**
  * Chronopost event code → status: every row of Chronopost's own `ref_evenement` table (118 codes,
  * test/fixtures/chronopost/ref_evenement.psv) plus the delivery variants its `parametre` rows list
- * (D1–D5, N1, N2, P1, P2); docs/carriers/chronopost.md gives the table with its labels and sources.
+ * (D1–D5, N1, N2, P1, P2) and `TP`, seen in real answers only; docs/carriers/chronopost.md gives the
+ * table with its labels and sources.
  * Where test/fixtures/chronopost/event-codes-normalized.csv suggests a status, it is used as is. For the
  * codes it calls informational ("keep previous"), the rule is: a physical scan of the parcel inside the
  * network (bag, container, repackaging, manual sort…) is `in_transit`; a fact about paperwork, billing,
@@ -18,6 +19,9 @@ export const CHRONOPOST_STATUS_BY_CODE = {
   NN: 'info_received',
   // Informational in the CSV; "Parcel to collect" comes before pick-up: announced, not yet handed over.
   CC: 'info_received',
+  // Informational in the CSV. "Colis faisant partie d'une expédition groupée" is written with the label,
+  // before the parcel is handed over: one parcel of a shipment announced as a whole (resumes only).
+  EA: 'info_received',
 
   PC: 'in_transit',
   PE: 'in_transit',
@@ -61,7 +65,16 @@ export const CHRONOPOST_STATUS_BY_CODE = {
   HD: 'in_transit',
   DS: 'in_transit',
   W: 'in_transit',
+  // "En cours de livraison au point de retrait": the courier's drop-off at the pickup point, scanned
+  // just before or just after the point's own arrival scan (AB): resumes only, so it never takes a
+  // parcel already there back to in transit.
   RB: 'in_transit',
+  // Not in the reference table; seen in real answers as "Colis en cours d'acheminement", written by the
+  // partner network abroad (office "CHRONOPOST NETWORKS").
+  TP: 'in_transit',
+  // Informational in the CSV. "Instruction de livraison reçue": the recipient chose a new delivery (it may
+  // carry the day, "Date de relivraison"); after a failed attempt, delivery resumes (resumes only).
+  CL: 'in_transit',
   // Physical scans the CSV lists as informational: bag arrival, container, container transfer,
   // repackaged, misrouting fixed, out of the agency's after-sales desk, manual handling, held at agency.
   AS: 'in_transit',
@@ -136,7 +149,7 @@ export const CHRONOPOST_STATUS_BY_CODE = {
   FI: 'exception',
 
   // Informational: messages, calls, images, EDI, billing, checks, customer-service bookkeeping, delivery
-  // instructions received (the scan that follows says what happened), grouping, handover to an agent.
+  // instructions taken into account (the scan that follows says what happened), handover to an agent.
   SM: 'unknown',
   IC: 'unknown',
   TE: 'unknown',
@@ -144,7 +157,6 @@ export const CHRONOPOST_STATUS_BY_CODE = {
   H: 'unknown',
   AC: 'unknown',
   K: 'unknown',
-  CL: 'unknown',
   CT: 'unknown',
   CV: 'unknown',
   CP: 'unknown',
@@ -156,11 +168,22 @@ export const CHRONOPOST_STATUS_BY_CODE = {
   PH: 'unknown',
   SF: 'unknown',
   GC: 'unknown',
-  EA: 'unknown',
   A: 'unknown',
 } as const satisfies Record<string, EventStatus>
 
 export type ChronopostEventCode = keyof typeof CHRONOPOST_STATUS_BY_CODE
+
+/**
+ * Scans that move the tracking's status only out of nothing yet, a failed attempt or an exception
+ * (`resumesOnly` events): a drop-off at the pickup point after its own arrival scan, a delivery
+ * instruction while the parcel is on its way, a grouped-shipment notice after the parcel was scanned
+ * leave the status as it is.
+ */
+export const CHRONOPOST_RESUMES_ONLY_CODES: ReadonlySet<string> = new Set<ChronopostEventCode>([
+  'RB',
+  'CL',
+  'EA',
+])
 
 /** The status of a known code; undefined for a code missing from the table (`constructor` included). */
 export function findChronopostStatus(code: string): EventStatus | undefined {

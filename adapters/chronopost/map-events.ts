@@ -1,21 +1,34 @@
 import type { CarrierSnapshot } from '../../src/domain/carrier-snapshot.js'
-import { formatInZone, instantOf, normalizeCarrierTimestamp, PARIS } from '../../src/domain/paris-time.js'
+import { normalizeCarrierTimestamp } from '../../src/domain/paris-time.js'
 import { sortEvents } from '../../src/domain/timeline.js'
-import { type EventLocation, type TrackingEvent, withEventId } from '../../src/domain/tracking-event.js'
+import {
+  createEventId,
+  type EventDraft,
+  type EventLocation,
+  type TrackingEvent,
+} from '../../src/domain/tracking-event.js'
 import type { Logger } from '../../src/logger.js'
 import { statusOfCode } from '../code-table.js'
 import { CarrierError, type UnknownCodeHook } from '../contract.js'
-import {
-  CHRONOPOST_STATUS_BY_CODE,
-  type DeliveryEstimateRule,
-  findDeliveryEstimateRule,
-} from './event-codes.js'
+import { estimateDelivery } from './delivery-estimate.js'
+import { CHRONOPOST_RESUMES_ONLY_CODES, CHRONOPOST_STATUS_BY_CODE } from './event-codes.js'
 import type { ChronopostEvent } from './raw-schema.js'
 
 export const CHRONOPOST_CARRIER_ID = 'chronopost'
 
-const DAY_MS = 24 * 3600 * 1000
-const MONDAY = 1
+/** The `infoCompList` pair that names where a scan happened when the office is a service (French answers). */
+export const SCAN_PLACE = 'Lieu'
+
+/**
+ * Office labels that name one of Chronopost's services, not a place: the shipper's labelling system on
+ * preparation scans, the notification service, the partner network abroad. Compared trimmed, spaces
+ * collapsed, lower case, with typographic apostrophes as `'`.
+ */
+const SERVICE_OFFICE_LABELS: ReadonlySet<string> = new Set([
+  'web services',
+  "service d'avisage",
+  'chronopost networks',
+])
 
 /** One skybill's `trackSkybillV2` events as a snapshot, oldest first; throws only `unexpected_response`. */
 export function mapChronopostEvents(
@@ -37,8 +50,8 @@ export function mapChronopostEvents(
   }
   const delivered = events.find((event) => event.status === 'delivered')
   if (delivered) snapshot.deliveredAt = delivered.occurredAt
-  const estimatedDelivery = estimateDelivery(events)
-  if (estimatedDelivery) snapshot.estimatedDelivery = estimatedDelivery
+  const estimate = estimateDelivery(events)
+  if (estimate) Object.assign(snapshot, estimate)
   return snapshot
 }
 
@@ -61,22 +74,59 @@ function mapChronopostEvent(
     logger,
     onUnknownCode,
   )
-  return withEventId(CHRONOPOST_CARRIER_ID, skybillNumber, {
+  const details = readDetails(event)
+  const location = readPlace(event, details)
+  const draft: EventDraft = {
     occurredAt,
     status,
     code: event.code,
     description: event.eventLabel ?? '',
-    ...optionalFields(event),
+    ...(location ? { location } : {}),
+    ...(details ? { details } : {}),
+    ...(CHRONOPOST_RESUMES_ONLY_CODES.has(event.code) ? { resumesOnly: true as const } : {}),
+  }
+  // The identity keeps the office as sent: timelines stored while a service name was shown as the
+  // place keep their scans, rather than getting each one again under the place now shown.
+  const id = createEventId(CHRONOPOST_CARRIER_ID, skybillNumber, {
+    code: event.code,
+    occurredAt,
+    location: officeAsSent(event),
   })
+  return { id, ...draft }
 }
 
-/** `officeLabel` is the depot or site, `zipCode` its postal code; Chronopost gives no country. */
-function optionalFields(event: ChronopostEvent): Pick<TrackingEvent, 'location' | 'details'> {
-  const fields: Pick<TrackingEvent, 'location' | 'details'> = {}
+/**
+ * Where the scan happened: the `Lieu` pair when there is one (a partner's depot abroad, "Vijfhuizen - NL
+ * (depot 0516)"), else `officeLabel` — the depot or site, with `zipCode` its postal code — unless it names
+ * a service. Chronopost gives no country.
+ */
+function readPlace(
+  event: ChronopostEvent,
+  details: Record<string, string> | undefined,
+): EventLocation | undefined {
+  const place = details?.[SCAN_PLACE]?.trim()
+  if (place) return { name: place }
   const location: EventLocation = {}
-  if (event.officeLabel) location.name = event.officeLabel
+  if (event.officeLabel && !isServiceName(event.officeLabel)) location.name = event.officeLabel
   if (event.zipCode) location.postalCode = event.zipCode
-  if (location.name || location.postalCode) fields.location = location
+  return location.name || location.postalCode ? location : undefined
+}
+
+function isServiceName(officeLabel: string): boolean {
+  const key = officeLabel.replace(/\s+/g, ' ').trim().replace(/[’‘]/g, "'").toLowerCase()
+  return SERVICE_OFFICE_LABELS.has(key)
+}
+
+function officeAsSent(event: ChronopostEvent): EventLocation | undefined {
+  if (!event.officeLabel && !event.zipCode) return undefined
+  return {
+    ...(event.officeLabel ? { name: event.officeLabel } : {}),
+    ...(event.zipCode ? { postalCode: event.zipCode } : {}),
+  }
+}
+
+/** Every `infoCompList` pair, by name. */
+function readDetails(event: ChronopostEvent): Record<string, string> | undefined {
   const details = new Map<string, string>()
   for (const { name, value } of event.infoCompList) {
     if (!name) continue
@@ -84,30 +134,7 @@ function optionalFields(event: ChronopostEvent): Pick<TrackingEvent, 'location' 
     details.set(name, before === undefined ? (value ?? '') : `${before}; ${value ?? ''}`)
   }
   // fromEntries defines own properties: a pair named `__proto__` stays a plain key.
-  if (details.size > 0) fields.details = Object.fromEntries(details)
-  return fields
-}
-
-/**
- * The delivery date the latest IS/ZS ("livraison prévue lundi prochain") or "livraison reportée de 24h"
- * event announces, as `YYYY-MM-DD`: the first Monday strictly after the event's day in Europe/Paris (an IS
- * scanned on a Monday means the Monday after), or the day after the event's day. Later events without a
- * date of their own leave it as it is.
- */
-function estimateDelivery(events: readonly TrackingEvent[]): string | undefined {
-  for (const event of [...events].reverse()) {
-    const rule = findDeliveryEstimateRule(event.code)
-    if (rule) return addDaysToParisDate(event.occurredAt, rule)
-  }
-  return undefined
-}
-
-function addDaysToParisDate(occurredAt: string, rule: DeliveryEstimateRule): string {
-  const [year, month, day] = formatInZone(instantOf(occurredAt), PARIS).slice(0, 10).split('-').map(Number)
-  const date = Date.UTC(year ?? 0, (month ?? 1) - 1, day ?? 1)
-  const weekday = new Date(date).getUTCDay()
-  const days = rule === 'next_day' ? 1 : (MONDAY - weekday + 7) % 7 || 7
-  return new Date(date + days * DAY_MS).toISOString().slice(0, 10)
+  return details.size > 0 ? Object.fromEntries(details) : undefined
 }
 
 /** The same scan sent twice has the same id; the store would keep one, so does the snapshot. */

@@ -1,6 +1,6 @@
 import {
+  formatAsSent,
   formatInZone,
-  formatWithOffset,
   isRealWallClock,
   normalizeCarrierTimestamp,
   resolveWallClock,
@@ -74,8 +74,9 @@ function checkTokens(tokens: readonly Token[]): string | undefined {
 }
 
 /**
- * Reads a carrier date with the first format that fits. An offset in the text is kept; without one the
- * text is wall-clock in `timeZone`, resolved with its DST rules. Undefined when no format reads it.
+ * Reads a carrier date with the first format that fits. An offset in the text is kept (`Z` as `Z`);
+ * without one the text is wall-clock in `timeZone`, resolved with its DST rules. Undefined when no
+ * format reads it.
  */
 export function parseCarrierDate(
   text: string,
@@ -126,7 +127,7 @@ function readPattern(
   const offset = readOffsetMinutes(offsetText)
   if (Math.abs(offset) > 18 * 60) return undefined
   const local = Date.UTC(wall.year, wall.month - 1, wall.day, wall.hour, wall.minute, wall.second)
-  return formatWithOffset(local - offset * 60_000, offset)
+  return formatAsSent(local - offset * 60_000, offset, offsetText.toUpperCase() === 'Z')
 }
 
 function readOffsetMinutes(text: string): number {

@@ -28,9 +28,11 @@ export interface LaPosteClient {
 /** La Poste sends no `Retry-After`; its quota is counted per second. */
 export const LAPOSTE_DEFAULT_RETRY_AFTER_MS = 1000
 
-// Unitary returnCodes: 104 means "not available yet, retry later", not "never".
+// Unitary returnCodes: 104 means "not available yet, retry later", not "never"; 404 is the item form of
+// the HTTP 404 a one-number request gets (the 207 example of La Poste's OpenAPI holds one).
 const ERROR_KIND_BY_RETURN_CODE = new Map<number, CarrierErrorKind>([
   [104, 'not_found'],
+  [404, 'not_found'],
   [400, 'invalid_number'],
   [504, 'unavailable'],
 ])

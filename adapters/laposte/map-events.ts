@@ -36,7 +36,10 @@ export function mapLaPosteShipment(
     events: dropRepeats(events),
   }
   const estimatedDelivery = readOptionalTimestamp(shipment.estimDate, 'estimDate')
-  const deliveredAt = readOptionalTimestamp(shipment.deliveryDate, 'deliveryDate')
+  // Some answers have the delivery scan (DI1…) without deliveryDate: the scan dates the delivery then.
+  const deliveredAt =
+    readOptionalTimestamp(shipment.deliveryDate, 'deliveryDate') ??
+    events.findLast((event) => event.status === 'delivered')?.occurredAt
   const service = shipment.holder == null ? undefined : SERVICE_BY_HOLDER.get(shipment.holder)
   if (estimatedDelivery) snapshot.estimatedDelivery = estimatedDelivery
   if (deliveredAt) snapshot.deliveredAt = deliveredAt

@@ -17,6 +17,8 @@ export interface CarrierInfo {
   rateLimit: { max: number; durationMs: number }
   needsCredentials: boolean
   configured: boolean
+  /** The source it reads, when it depends on the configuration. */
+  source?: { name: string; bestEffort: boolean }
   checkNumber(trackingNumber: string): { ok: true; trackingNumber: string } | { ok: false; reason: string }
   /** The days it delivers on: a promise given in business days counts those. */
   deliveryDays: DeliveryDays

@@ -22,6 +22,12 @@ export const TrackingEventSchema = z
       })
       .optional(),
     details: z.record(z.string(), z.string()).optional().describe('Extra carrier facts as name/value pairs'),
+    resumesOnly: z
+      .literal(true)
+      .optional()
+      .describe(
+        'This scan moves the status only out of pending, failed_attempt or exception; otherwise the status stays',
+      ),
   })
   .openapi('TrackingEvent')
 
@@ -48,7 +54,15 @@ export const TrackingSchema = z
       .describe('Oldest first; left out of list pages'),
     service: z.string().optional(),
     product: z.string().optional(),
-    estimatedDelivery: Timestamp.optional(),
+    estimatedDelivery: z
+      .union([z.iso.date(), Timestamp])
+      .optional()
+      .describe("The carrier's estimate: a day (`YYYY-MM-DD`) or a time, as the carrier gives it")
+      .openapi({ example: '2026-03-12' }),
+    estimatedDeliveryWindow: z
+      .object({ from: Timestamp, to: Timestamp })
+      .optional()
+      .describe('The delivery window the carrier booked (an appointment), with the offsets it gave'),
     promisedDeliveryDate: z.iso.date().optional().openapi({ example: '2026-03-12' }),
     deliveredAt: Timestamp.optional(),
     destinationCountry: z.string().optional().describe('ISO 3166-1 alpha-2, when given at registration'),

@@ -10,6 +10,7 @@ export function toNormalizedJson(snapshot: CarrierSnapshot) {
     status: deriveTrackingStatus(snapshot.events),
     events: snapshot.events,
     estimatedDelivery: snapshot.estimatedDelivery,
+    estimatedDeliveryWindow: snapshot.estimatedDeliveryWindow,
     deliveredAt: snapshot.deliveredAt,
     service: snapshot.service,
     product: snapshot.product,

@@ -1,4 +1,4 @@
-import type { CarrierSnapshot } from '../domain/carrier-snapshot.js'
+import type { CarrierSnapshot, DeliveryWindow } from '../domain/carrier-snapshot.js'
 import { PARIS } from '../domain/paris-time.js'
 import type { EventLocation } from '../domain/tracking-event.js'
 import type { TrackingStatus } from '../domain/tracking-status.js'
@@ -51,6 +51,18 @@ function formatEstimate(text: string, language: Language): string {
   )
 }
 
+/** A booked window's hours in Paris time: `10:00–12:00`. */
+function formatWindow(window: DeliveryWindow, language: Language): string {
+  const clock = new Intl.DateTimeFormat(LOCALE_BY_LANGUAGE[language], {
+    timeZone: PARIS,
+    hour: '2-digit',
+    minute: '2-digit',
+  })
+  const [from, to] = [window.from, window.to].map((time) => Date.parse(time))
+  if (from === undefined || to === undefined || Number.isNaN(from) || Number.isNaN(to)) return ''
+  return `, ${clock.format(from)}–${clock.format(to)}`
+}
+
 function countryName(code: string, language: Language): string {
   try {
     return new Intl.DisplayNames([LOCALE_BY_LANGUAGE[language]], { type: 'region' }).of(code) ?? code
@@ -79,7 +91,9 @@ export function renderTimeline(
     `${text.status} ${paint(['bold', STATUS_STYLES[status]], labels[status])}`,
   ]
   if (snapshot.estimatedDelivery) {
-    lines.push(`${text.estimatedDelivery} ${formatEstimate(snapshot.estimatedDelivery, language)}`)
+    const window = snapshot.estimatedDeliveryWindow
+    const hours = window ? formatWindow(window, language) : ''
+    lines.push(`${text.estimatedDelivery} ${formatEstimate(snapshot.estimatedDelivery, language)}${hours}`)
   }
   lines.push('')
   if (snapshot.events.length === 0) {

@@ -1,6 +1,12 @@
 import { hash } from 'node:crypto'
 import type { TrackingEvent } from './tracking-event.js'
 
+/** When the carrier plans to deliver: RFC 3339 times with the carrier's offset, `from` before `to`. */
+export interface DeliveryWindow {
+  from: string
+  to: string
+}
+
 /** What one carrier says about one parcel at one moment: its whole current history, oldest first. */
 export interface CarrierSnapshot {
   carrier: string
@@ -8,6 +14,8 @@ export interface CarrierSnapshot {
   events: TrackingEvent[]
   /** The carrier's own delivery estimate, when it gives one. */
   estimatedDelivery?: string
+  /** The time window the carrier booked for that delivery (an appointment), with `estimatedDelivery`. */
+  estimatedDeliveryWindow?: DeliveryWindow
   deliveredAt?: string
   /** The carrier's business unit that handles the parcel, lower case; its delivery days may depend on it. */
   service?: string
@@ -24,9 +32,19 @@ export interface CarrierSnapshot {
  * digest of the last one changes nothing.
  */
 export function snapshotDigest(snapshot: CarrierSnapshot): string {
-  const { final, estimatedDelivery, deliveredAt, service, product } = snapshot
+  const {
+    final,
+    estimatedDelivery,
+    estimatedDeliveryWindow: window,
+    deliveredAt,
+    service,
+    product,
+  } = snapshot
   const ids = snapshot.events.map((event) => event.id).sort()
+  const fields = [final, estimatedDelivery, deliveredAt, service, product, ids]
+  // Only a snapshot with a window has it in its text: the digests stored before windows existed still match.
+  if (window) fields.push(window.from, window.to)
   // JSON: no value, whatever its characters, can pass for another one or for a separator.
-  const text = JSON.stringify([final, estimatedDelivery, deliveredAt, service, product, ids])
+  const text = JSON.stringify(fields)
   return hash('sha1', text, 'base64url')
 }

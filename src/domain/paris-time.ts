@@ -6,8 +6,8 @@ export const PARIS = 'Europe/Paris'
 
 const OFFSET_SUFFIX = /(Z|[+-]\d{2}:?[0-5]\d)$/i
 const LOCAL_DATE_TIME = /^(\d{4})-(\d{2})-(\d{2})[T ](\d{2}):(\d{2})(?::(\d{2})(\.\d+)?)?$/
-/** The form this module writes; what most carriers send. */
-const CANONICAL = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2}):(\d{2})([+-])(\d{2}):(\d{2})$/
+/** The forms this module writes; what most carriers send. */
+const CANONICAL = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2}):(\d{2})(?:([+-])(\d{2}):(\d{2})|Z)$/
 
 export interface WallClock {
   year: number
@@ -101,6 +101,15 @@ export function formatInZone(instantMs: number, timeZone: string = PARIS): strin
   return formatWithOffset(instantMs, offset)
 }
 
+/**
+ * RFC 3339 to the second with the carrier's own suffix: a time sent in UTC with `Z` keeps `Z` (it is not
+ * rewritten to `+00:00`); any other offset is written `±hh:mm`.
+ */
+export function formatAsSent(instantMs: number, offsetMinutes: number, zulu: boolean): string {
+  const written = formatWithOffset(instantMs, zulu ? 0 : offsetMinutes)
+  return zulu ? `${written.slice(0, -'+00:00'.length)}Z` : written
+}
+
 export function formatWithOffset(instantMs: number, offsetMinutes: number): string {
   const local = new Date(Math.floor(instantMs / 1000) * 1000 + offsetMinutes * 60_000)
   const date = `${pad(local.getUTCFullYear(), 4)}-${pad(local.getUTCMonth() + 1)}-${pad(local.getUTCDate())}`
@@ -116,8 +125,8 @@ function parseOffset(suffix: string): number {
 }
 
 /**
- * Turns a carrier timestamp into RFC 3339 keeping the carrier's offset; offset-less times are read as
- * wall-clock in `timeZone`. Returns undefined for anything that is not a real date-time.
+ * Turns a carrier timestamp into RFC 3339 keeping the carrier's offset (`Z` stays `Z`); offset-less
+ * times are read as wall-clock in `timeZone`. Returns undefined for anything that is not a real date-time.
  */
 export function normalizeCarrierTimestamp(raw: string, timeZone: string = PARIS): string | undefined {
   // Every poll maps every scan the carrier sends again: a timestamp already in the written form is
@@ -142,15 +151,16 @@ export function normalizeCarrierTimestamp(raw: string, timeZone: string = PARIS)
     if (Math.abs(offset) > 18 * 60) return undefined
     const instant =
       Date.UTC(wall.year, wall.month - 1, wall.day, wall.hour, wall.minute, wall.second) - offset * 60_000
-    return formatWithOffset(instant, offset)
+    return formatAsSent(instant, offset, suffix.toUpperCase() === 'Z')
   }
   return formatInZone(resolveWallClock(wall, timeZone), timeZone)
 }
 
 /** A real date-time with an offset this module would write the same way (never `-00:00`). */
 function isWrittenForm(match: RegExpExecArray): boolean {
-  const offset = Number(match[8]) * 60 + Number(match[9])
-  if (Number(match[9]) > 59 || offset > 18 * 60 || (offset === 0 && match[7] === '-')) return false
+  // Without a sign the suffix is `Z`.
+  const offset = match[7] === undefined ? 0 : Number(match[8]) * 60 + Number(match[9])
+  if (Number(match[9] ?? 0) > 59 || offset > 18 * 60 || (offset === 0 && match[7] === '-')) return false
   return isRealWallClock({
     year: Number(match[1]),
     month: Number(match[2]),

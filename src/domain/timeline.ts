@@ -44,6 +44,16 @@ export function sortEvents(events: readonly TrackingEvent[]): TrackingEvent[] {
     .map(({ event }) => event)
 }
 
+/** Each event once, in the given order: the same scan sent twice by a carrier has the same id. */
+export function dropRepeatedEvents(events: readonly TrackingEvent[]): TrackingEvent[] {
+  const seen = new Set<string>()
+  return events.filter((event) => {
+    if (seen.has(event.id)) return false
+    seen.add(event.id)
+    return true
+  })
+}
+
 function isSorted(events: readonly TrackingEvent[]): boolean {
   let previous = Number.NEGATIVE_INFINITY
   for (const event of events) {
@@ -55,17 +65,25 @@ function isSorted(events: readonly TrackingEvent[]): boolean {
   return true
 }
 
+/** What a `resumesOnly` scan may move the status out of: nothing known yet, or a halted parcel. */
+const RESUMABLE: ReadonlySet<TrackingStatus> = new Set(['pending', 'failed_attempt', 'exception'])
+
 /**
  * The parcel's status from its whole timeline, not from its last row:
  * - a delivery stays a delivery, whatever is scanned after it, unless a return starts later;
  * - once a return starts, transit scans of the way back keep it `returned_to_sender`
  *   until the carrier scans a delivery to the recipient;
+ * - a `resumesOnly` scan moves the status only out of `pending`, `failed_attempt` or `exception`: a
+ *   scan that repeats a step already reached (a courier's drop-off scan after the pickup point's own
+ *   arrival scan) or that only means something after a halt (a delivery instruction) never moves the
+ *   parcel back;
  * - otherwise the latest meaningful scan wins; `unknown` codes never move the status.
  */
 export function deriveTrackingStatus(events: readonly TrackingEvent[]): TrackingStatus {
   let status: TrackingStatus = 'pending'
   let settled: 'delivered' | 'returned_to_sender' | undefined
   for (const event of sortEvents(events)) {
+    if (event.resumesOnly && !RESUMABLE.has(status)) continue
     switch (event.status) {
       case 'unknown':
         break

@@ -20,6 +20,11 @@ export interface TrackingEvent {
   location?: EventLocation
   /** Extra carrier facts kept as name/value pairs. */
   details?: Record<string, string>
+  /**
+   * The scan moves the tracking's status only while it has none yet or the parcel is halted (a failed
+   * attempt, an exception); otherwise it leaves the status as it is (`deriveTrackingStatus`).
+   */
+  resumesOnly?: true
 }
 
 export type EventDraft = Omit<TrackingEvent, 'id'>

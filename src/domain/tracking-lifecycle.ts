@@ -116,6 +116,11 @@ function applySnapshot<S extends StoredTracking>(
     service: snapshot.service ?? stored.record.service,
     product: snapshot.product ?? stored.record.product,
     estimatedDelivery: snapshot.estimatedDelivery ?? stored.record.estimatedDelivery,
+    // A window belongs to the estimate it came with: a new estimate without one ends the old window.
+    estimatedDeliveryWindow:
+      snapshot.estimatedDelivery === undefined && snapshot.estimatedDeliveryWindow === undefined
+        ? stored.record.estimatedDeliveryWindow
+        : snapshot.estimatedDeliveryWindow,
     deliveredAt: status === 'delivered' ? (snapshot.deliveredAt ?? lastDelivery?.occurredAt) : undefined,
     lastCheckedAt: nowIso,
     lastError: undefined,

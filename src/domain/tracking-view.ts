@@ -19,6 +19,7 @@ export function toTrackingView(
     service: record.service,
     product: record.product,
     estimatedDelivery: record.estimatedDelivery,
+    estimatedDeliveryWindow: record.estimatedDeliveryWindow,
     promisedDeliveryDate: record.promisedDeliveryDate,
     deliveredAt: record.deliveredAt,
     destinationCountry: record.destinationCountry,

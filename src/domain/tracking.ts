@@ -1,5 +1,6 @@
 import type { DelayAlert } from './alert.js'
 import type { CarrierErrorKind } from './carrier-error-kind.js'
+import type { DeliveryWindow } from './carrier-snapshot.js'
 import type { TrackingEvent } from './tracking-event.js'
 import type { TrackingStatus } from './tracking-status.js'
 
@@ -21,6 +22,8 @@ export interface TrackingRecord {
   service?: string
   product?: string
   estimatedDelivery?: string
+  /** The carrier's booked delivery window; it goes with `estimatedDelivery`. */
+  estimatedDeliveryWindow?: DeliveryWindow
   promisedDeliveryDate?: string
   /** The merchant's promise, when given as shipping time + business days (promisedDeliveryDate is derived). */
   promise?: { shippedAt: string; businessDays: number; dayKind?: 'ouvrables' | 'ouvres' }

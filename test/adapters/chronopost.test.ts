@@ -16,6 +16,7 @@ import { type CarrierAdapter, CarrierError, type CarrierErrorKind } from '../../
 import type { CarrierSnapshot } from '../../src/domain/carrier-snapshot.js'
 import { hasOffset } from '../../src/domain/paris-time.js'
 import { deriveTrackingStatus } from '../../src/domain/timeline.js'
+import { createEventId } from '../../src/domain/tracking-event.js'
 import type { TrackingStatus } from '../../src/domain/tracking-status.js'
 import { createSilentLogger } from '../../src/logger.js'
 import { caughtCarrierError } from '../support/carrier-error.js'
@@ -89,10 +90,7 @@ function expectWellFormed(entries: readonly ParseEntry[]) {
     if (snapshot instanceof CarrierError) continue
     const instants = snapshot.events.map((event) => Date.parse(event.occurredAt))
     expect(instants).toEqual([...instants].sort((a, b) => a - b))
-    for (const event of snapshot.events) {
-      expect(hasOffset(event.occurredAt), event.occurredAt).toBe(true)
-      expect(event.occurredAt).not.toMatch(/Z$/)
-    }
+    for (const event of snapshot.events) expect(hasOffset(event.occurredAt), event.occurredAt).toBe(true)
   }
 }
 
@@ -212,6 +210,13 @@ const SAMPLE_OUTCOMES: Record<string, SampleOutcome> = {
   'TrackingServiceWS.xsd': { thrown: 'unexpected_response' },
   'ref_evenement.psv': { thrown: 'unexpected_response' },
   'event-codes-normalized.csv': { thrown: 'unexpected_response' },
+  // Built from the shapes real answers show (each .source.txt says which).
+  'relay-drop-off-after-arrival.xml': {
+    entries: [{ status: 'available_for_pickup', trackingNumber: 'XY746876977FR' }],
+  },
+  'partner-network-abroad.xml': { entries: [{ status: 'in_transit', trackingNumber: 'XT123456785TS' }] },
+  'appointment-window.xml': { entries: [{ status: 'out_for_delivery', trackingNumber: 'XG953488284JB' }] },
+  'failed-attempt-redelivery.xml': { entries: [{ status: 'in_transit', trackingNumber: 'XG953488284JB' }] },
 }
 
 function describeEntry(entry: ParseEntry): SampleEntry {
@@ -233,7 +238,7 @@ describe('chronopost: research samples', () => {
 
   it('has an expected outcome for every research sample copied into the fixtures', () => {
     const samples = readdirSync(FIXTURES).filter((name) => name.endsWith('.source.txt'))
-    expect(samples).toHaveLength(8)
+    expect(samples).toHaveLength(12)
     for (const source of samples)
       expect(SAMPLE_OUTCOMES, source).toHaveProperty([source.replace(/\.source\.txt$/, '')])
   })
@@ -277,10 +282,17 @@ describe('chronopost: research samples', () => {
     expect(snapshot.events[0]).toMatchObject({
       occurredAt: '2022-06-19T13:47:53+02:00',
       description: 'Shipment in preparation to be shipped',
-      location: { name: 'Web Services' },
       details: { 'Partner number': 'GEO/XT8452370122486' },
     })
-    expect(snapshot.events[0]?.location).toEqual({ name: 'Web Services' })
+    // "Web Services" is the shipper's labelling service, not a place; the scan keeps its identity.
+    expect(snapshot.events[0]?.location).toBeUndefined()
+    expect(snapshot.events[0]?.id).toBe(
+      createEventId('chronopost', '89108749065090', {
+        code: 'DC',
+        occurredAt: '2022-06-19T13:47:53+02:00',
+        location: { name: 'Web Services' },
+      }),
+    )
     expect(snapshot.events[1]).toMatchObject({
       location: { name: 'AMBOISE', postalCode: '37400' },
       details: { 'Date of start delay': '20220621-1000' },
@@ -303,7 +315,7 @@ describe('chronopost: research samples', () => {
       status: 'info_received',
       description: "Colis en cours de préparation chez l'expéditeur",
     })
-    expect(snapshot.events[0]?.location).toEqual({ name: 'Web Services' })
+    expect(snapshot.events[0]?.location).toBeUndefined()
     expect(snapshot.events.at(-1)).toMatchObject({
       code: 'IS',
       status: 'in_transit',
@@ -414,7 +426,7 @@ describe('chronopost: built scenarios', () => {
     expect(findChronopostStatus('constructor')).toBeUndefined()
   })
 
-  it('reads offset-less times as Paris wall clock, and keeps offsets as sent', () => {
+  it('reads offset-less times as Paris wall clock, and keeps offsets as sent (Z as Z)', () => {
     const snapshot = parseSnapshot(fixture('in-transit-is-monday.xml'))
     expect(snapshot.events.map((event) => event.occurredAt)).toEqual([
       '2025-01-16T14:02:10+01:00',
@@ -433,7 +445,7 @@ describe('chronopost: built scenarios', () => {
     expect(mixed.events.map((event) => event.occurredAt)).toEqual([
       '2025-07-01T12:00:00+02:00',
       '2025-07-01T09:00:00-04:00',
-      '2025-07-01T16:30:00+00:00',
+      '2025-07-01T16:30:00Z',
     ])
   })
 
@@ -596,6 +608,146 @@ describe('chronopost: HTTP', () => {
   })
 })
 
+describe('chronopost: what real answers showed', () => {
+  const statusAfterEach = (snapshot: CarrierSnapshot) =>
+    snapshot.events.map(
+      (event, index) => `${event.code}:${deriveTrackingStatus(snapshot.events.slice(0, index + 1))}`,
+    )
+
+  it('keeps available_for_pickup when the drop-off scan (RB) follows the pickup point arrival (AB)', () => {
+    const snapshot = parseSnapshot(fixture('relay-drop-off-after-arrival.xml'))
+    expect(statusAfterEach(snapshot).slice(-4)).toEqual([
+      'TA:out_for_delivery',
+      'AB:available_for_pickup',
+      'RB:available_for_pickup',
+      'SM:available_for_pickup',
+    ])
+    expect(snapshot.events.find((event) => event.code === 'RB')).toMatchObject({
+      status: 'in_transit',
+      resumesOnly: true,
+    })
+    expect(snapshot).toMatchObject({ final: false })
+  })
+
+  it('keeps the courier on the way to the pickup point out for delivery, and available once it is there', () => {
+    const body = fixture('relay-drop-off-after-arrival.xml').replace(
+      '2026-06-27T11:08:00+02:00',
+      '2026-06-27T11:06:45+02:00',
+    )
+    expect(statusAfterEach(parseSnapshot(body)).slice(-4)).toEqual([
+      'TA:out_for_delivery',
+      'RB:out_for_delivery',
+      'AB:available_for_pickup',
+      'SM:available_for_pickup',
+    ])
+  })
+
+  it('maps TP (partner network abroad) in transit, placed by its Lieu, and EA as information received', () => {
+    const snapshot = parseSnapshot(fixture('partner-network-abroad.xml'))
+    expect(snapshot.events.map((event) => `${event.code}:${event.status}`)).toEqual([
+      'DC:info_received',
+      'EA:info_received',
+      'DB:in_transit',
+      'SC:in_transit',
+      'TS:in_transit',
+      'O:in_transit',
+      'TP:in_transit',
+      'SM:unknown',
+    ])
+    expect(deriveTrackingStatus(snapshot.events)).toBe('in_transit')
+    const tp = snapshot.events.find((event) => event.code === 'TP')
+    expect(tp?.location).toEqual({ name: 'EXAMPLE TOWN - DE (depot 0001)' })
+    expect(tp?.details).toEqual({ Lieu: 'EXAMPLE TOWN - DE (depot 0001)' })
+  })
+
+  it('never takes a scanned parcel back to information received with a grouped-shipment notice (EA)', () => {
+    const late = fixture('partner-network-abroad.xml').replace(
+      '2026-01-01T11:51:22+01:00',
+      '2026-01-03T15:02:00+01:00',
+    )
+    expect(statusAfterEach(parseSnapshot(late))).toContain('EA:in_transit')
+    expect(deriveTrackingStatus(parseSnapshot(late).events)).toBe('in_transit')
+  })
+
+  it('shows no service name as a place: Web Services, Service d’avisage, CHRONOPOST NETWORKS', () => {
+    const snapshot = parseSnapshot(fixture('partner-network-abroad.xml'))
+    const placeOf = (code: string) => snapshot.events.find((event) => event.code === code)?.location
+    expect(placeOf('DC')).toBeUndefined()
+    expect(placeOf('SM')).toBeUndefined()
+    expect(placeOf('TS')).toEqual({ name: 'HUB CHILLY MAZARIN CHRONOPOST', postalCode: '91090' })
+    for (const office of ['  web   SERVICES ', 'Service d’avisage', 'CHRONOPOST NETWORKS']) {
+      const [event] = parseSnapshot(
+        answerWith(eventXml('TS', '2026-01-04T18:09:18+01:00', `<officeLabel>${office}</officeLabel>`)),
+      ).events
+      expect(event?.location, office).toBeUndefined()
+    }
+  })
+
+  it('gives an appointment as an estimated delivery window with offsets, and its day as the estimate', () => {
+    const snapshot = parseSnapshot(fixture('appointment-window.xml'))
+    expect(snapshot).toMatchObject({
+      estimatedDelivery: '2026-06-27',
+      estimatedDeliveryWindow: { from: '2026-06-27T10:00:00+02:00', to: '2026-06-27T12:00:00+02:00' },
+    })
+    const winter = (start: string, end: string) =>
+      parseSnapshot(
+        answerWith(
+          eventXml(
+            'DC',
+            '2026-01-05T18:00:00+01:00',
+            `<infoCompList><name>Début créneau RDV</name><value>${start}</value></infoCompList>` +
+              `<infoCompList><name>Fin créneau RDV</name><value>${end}</value></infoCompList>`,
+          ),
+        ),
+      )
+    expect(winter('06/01/2026 08:00', '06/01/2026 13:00:30').estimatedDeliveryWindow).toEqual({
+      from: '2026-01-06T08:00:00+01:00',
+      to: '2026-01-06T13:00:30+01:00',
+    })
+    for (const [start, end] of [
+      ['31/02/2026 10:00', '31/02/2026 12:00'],
+      ['27/06/2026 12:00', '27/06/2026 10:00'],
+      ['27/06/2026 10:00', ''],
+      ['2026-06-27 10:00', '2026-06-27 12:00'],
+    ] as const) {
+      const unread = winter(start, end)
+      expect(unread.estimatedDeliveryWindow, `${start}–${end}`).toBeUndefined()
+      expect(unread.estimatedDelivery, `${start}–${end}`).toBeUndefined()
+    }
+  })
+
+  it('moves a failed attempt back toward delivery on a delivery instruction (CL), dated by its day', () => {
+    const snapshot = parseSnapshot(fixture('failed-attempt-redelivery.xml'))
+    expect(statusAfterEach(snapshot).slice(-3)).toEqual([
+      'TA:out_for_delivery',
+      'P:failed_attempt',
+      'CL:in_transit',
+    ])
+    expect(snapshot.events.at(-1)).toMatchObject({ code: 'CL', status: 'in_transit', resumesOnly: true })
+    // The chosen day wins over the appointment the instruction repeats; the old window is over.
+    expect(snapshot.estimatedDelivery).toBe('2026-06-29')
+    expect(snapshot.estimatedDeliveryWindow).toBeUndefined()
+  })
+
+  it('leaves the status as it is on an instruction received while the parcel is on its way', () => {
+    const instruction = eventXml(
+      'CL',
+      '2026-06-26T09:00:00+02:00',
+      '<infoCompList><name>Date de relivraison</name><value>30/06/2026</value></infoCompList>',
+    )
+    const announced = parseSnapshot(answerWith(eventXml('DC', '2026-06-25T18:00:00+02:00') + instruction))
+    expect(deriveTrackingStatus(announced.events)).toBe('info_received')
+    expect(announced.estimatedDelivery).toBe('2026-06-30')
+    const atRelay = parseSnapshot(
+      answerWith(
+        eventXml('AB', '2026-06-25T18:00:00+02:00') + instruction.replace('30/06/2026', '31/06/2026'),
+      ),
+    )
+    expect(deriveTrackingStatus(atRelay.events)).toBe('available_for_pickup')
+    expect(atRelay.estimatedDelivery).toBeUndefined()
+  })
+})
+
 describe('chronopost: estimated delivery', () => {
   const estimate = (...events: string[]) => parseSnapshot(answerWith(events.join(''))).estimatedDelivery
 
@@ -669,14 +821,18 @@ describe('chronopost: event code table', () => {
     I9: 'in_transit',
     I: 'in_transit',
     CC: 'info_received',
+    EA: 'info_received',
+    CL: 'in_transit',
     FI: 'exception',
   }
 
-  it('holds all 118 codes of Chronopost reference table, plus the parameter-only variants', () => {
+  it('holds all 118 codes of Chronopost reference table, the parameter-only variants and TP', () => {
     expect(new Set(referenceCodes).size).toBe(118)
     for (const code of referenceCodes) expect(table, code).toHaveProperty([code])
     const variants = ['D1', 'D2', 'D3', 'D4', 'D5', 'N1', 'N2', 'P1', 'P2']
-    expect(Object.keys(table).sort()).toEqual([...referenceCodes, ...variants].sort())
+    // TP is not in the reference table: real answers carry it, from the partner network abroad.
+    const seenInAnswers = ['TP']
+    expect(Object.keys(table).sort()).toEqual([...referenceCodes, ...variants, ...seenInAnswers].sort())
   })
 
   it('gives every CSV code the CSV suggested status', () => {
@@ -768,6 +924,8 @@ describe('chronopost: properties', () => {
     'trackSkybillV2-delivered-en.xml',
     'trackSkybillV2-live-fr-in-transit.xml',
     'trackSkybillV2-error-system.xml',
+    'failed-attempt-redelivery.xml',
+    'partner-network-abroad.xml',
   ].map((name) => fixture(name).trim())
   const sample = fc.constantFrom(...samples)
 
@@ -908,6 +1066,44 @@ describe('chronopost: properties', () => {
           ),
         )
         if (snapshot.estimatedDelivery) expect(snapshot.estimatedDelivery).toMatch(/^\d{4}-\d{2}-\d{2}$/)
+      }),
+      { numRuns: 1000 },
+    )
+  })
+
+  const frenchTime = fc
+    .tuple(
+      fc.integer({ min: 0, max: 32 }),
+      fc.integer({ min: 0, max: 13 }),
+      fc.integer({ min: 2020, max: 2030 }),
+      fc.integer({ min: 0, max: 25 }),
+      fc.integer({ min: 0, max: 61 }),
+      fc.option(fc.integer({ min: 0, max: 61 }), { nil: undefined }),
+    )
+    .map(([day, month, year, hour, minute, second]) => {
+      const seconds = second === undefined ? '' : `:${two(second)}`
+      return `${two(day)}/${two(month)}/${year} ${two(hour)}:${two(minute)}${seconds}`
+    })
+  const appointmentValue = fc.oneof(frenchTime, fc.string({ maxLength: 20 }))
+
+  it('reads any appointment pair as a window that starts before it ends, with offsets, or as none', () => {
+    fc.assert(
+      fc.property(appointmentValue, appointmentValue, fc.boolean(), (start, end, zulu) => {
+        const pairs =
+          `<infoCompList><name>Début créneau RDV</name><value>${escapeText(start)}</value></infoCompList>` +
+          `<infoCompList><name>Fin créneau RDV</name><value>${escapeText(end)}</value></infoCompList>`
+        const date = zulu ? '2026-06-26T16:00:00Z' : '2026-06-26T18:00:00+02:00'
+        const snapshot = parseSnapshot(answerWith(eventXml('DC', date, pairs)), adapter)
+        const window = snapshot.estimatedDeliveryWindow
+        if (!window) {
+          expect(snapshot.estimatedDelivery).toBeUndefined()
+          return
+        }
+        expect(hasOffset(window.from) && hasOffset(window.to)).toBe(true)
+        expect(Date.parse(window.from)).toBeLessThan(Date.parse(window.to))
+        expect(window.from.slice(0, 10)).toBe(snapshot.estimatedDelivery)
+        // The day the appointment starts, as written (dd/MM/yyyy).
+        expect(window.from.slice(0, 10)).toBe(start.slice(0, 10).split('/').reverse().join('-'))
       }),
       { numRuns: 1000 },
     )

@@ -559,7 +559,10 @@ function compiled(...formats: string[]) {
 describe('generic: dates', () => {
   it.each([
     ['iso', '2026-05-02T10:00:00-05:00', 'Europe/Paris', '2026-05-02T10:00:00-05:00'],
-    ['iso', '2026-05-02T08:00:00Z', 'Europe/Paris', '2026-05-02T08:00:00+00:00'],
+    ['iso', '2026-05-02T08:00:00Z', 'Europe/Paris', '2026-05-02T08:00:00Z'],
+    ['iso', '2026-05-02T08:00:00+00:00', 'Europe/Paris', '2026-05-02T08:00:00+00:00'],
+    ['dd/MM/yyyy HH:mm XXX', '02/05/2026 14:05 Z', 'Europe/Paris', '2026-05-02T14:05:00Z'],
+    ['dd/MM/yyyy HH:mm XXX', '02/05/2026 14:05 z', 'Europe/Paris', '2026-05-02T14:05:00Z'],
     ['iso', '2026-05-02T10:00:00', 'Europe/Paris', '2026-05-02T10:00:00+02:00'],
     ['iso', '2026-01-15 10:00', 'America/Montreal', '2026-01-15T10:00:00-05:00'],
     ['iso', '2026-05-04', 'Europe/Paris', '2026-05-04T00:00:00+02:00'],
@@ -597,6 +600,31 @@ describe('generic: dates', () => {
     ['iso', 'demain'],
   ])('%s refuses "%s"', (format, text) => {
     expect(parseCarrierDate(text, compiled(format), 'Europe/Paris')).toBeUndefined()
+  })
+
+  it('keeps Z on any UTC time sent with Z, with the ISO reader and an XXX pattern (property)', () => {
+    const formats = compiled('iso', 'dd/MM/yyyy HH:mm:ss XXX')
+    const two = (value: number) => String(value).padStart(2, '0')
+    fc.assert(
+      fc.property(
+        fc.integer({ min: Date.UTC(1990, 0, 1), max: Date.UTC(2100, 0, 1) }),
+        fc.boolean(),
+        fc.constantFrom('Z', 'z'),
+        fc.constantFrom('Europe/Paris', 'America/Montreal', 'UTC'),
+        (instantMs, iso, zulu, timeZone) => {
+          const at = new Date(Math.floor(instantMs / 1000) * 1000)
+          const [day, month, year] = [at.getUTCDate(), at.getUTCMonth() + 1, at.getUTCFullYear()]
+          const clock = `${two(at.getUTCHours())}:${two(at.getUTCMinutes())}:${two(at.getUTCSeconds())}`
+          const text = iso
+            ? `${at.toISOString().slice(0, 19)}${zulu}`
+            : `${two(day)}/${two(month)}/${year} ${clock} ${zulu}`
+          const parsed = parseCarrierDate(text, formats, timeZone) ?? ''
+          expect(parsed).toBe(`${at.toISOString().slice(0, 19)}Z`)
+          expect(Date.parse(parsed)).toBe(at.getTime())
+        },
+      ),
+      { numRuns: 1000 },
+    )
   })
 
   it('tries the formats in order', () => {
@@ -718,7 +746,7 @@ describe('generic: example journeys', () => {
       estimatedDelivery: '2026-05-04T00:00:00+02:00',
     })
     expect(snapshot.events.map((event) => [event.code, event.status, event.occurredAt])).toEqual([
-      ['INF', 'info_received', '2026-04-29T16:00:00+00:00'],
+      ['INF', 'info_received', '2026-04-29T16:00:00Z'],
       ['PU', 'in_transit', '2026-04-30T10:12:00+01:00'],
       ['HUB', 'in_transit', '2026-04-30T23:40:00+01:00'],
       ['OFD', 'out_for_delivery', '2026-05-02T08:05:00+02:00'],

@@ -155,6 +155,10 @@ const SAMPLE_OUTCOMES: Record<string, SampleOutcome> = {
   '207-multi-assembled.json': {
     entries: [{ status: 'info_received', trackingNumber: 'LU680211095FR' }, { error: 'invalid_number' }],
   },
+  // An item of a multi-id answer whose returnCode is 404 is that parcel's "not found", not a format change.
+  '207-multi-404-item.json': {
+    entries: [{ status: 'info_received', trackingNumber: 'LU680211095FR' }, { error: 'not_found' }],
+  },
   '400-invalid-number.json': { entries: [{ error: 'invalid_number' }] },
   '400-spec-example.json': { entries: [{ error: 'invalid_number' }] },
   '401-gateway-unauthorized.json': { thrown: 'unauthorized' },
@@ -221,6 +225,24 @@ describe('laposte: research samples', () => {
     expect(snapshot.events.every((event) => event.location === undefined)).toBe(true)
   })
 
+  it('dates the delivery from the DI1 event when the shipment has no deliveryDate', () => {
+    const body = fixtureJson('colissimo-intl-delivered.single-object.json') as {
+      shipment: { deliveryDate?: string }
+    }
+    delete body.shipment.deliveryDate
+    const snapshot = parseSnapshot(JSON.stringify(body))
+    expect(snapshot.events.at(-1)).toMatchObject({ code: 'DI1', occurredAt: '2023-03-09T09:38:00+01:00' })
+    expect(snapshot.deliveredAt).toBe('2023-03-09T09:38:00+01:00')
+  })
+
+  it('keeps deliveryDate over the event when La Poste gives both', () => {
+    const body = fixtureJson('colissimo-intl-delivered.single-object.json') as {
+      shipment: { deliveryDate?: string }
+    }
+    body.shipment.deliveryDate = '2023-03-09T09:40:00+01:00'
+    expect(parseSnapshot(JSON.stringify(body)).deliveredAt).toBe('2023-03-09T09:40:00+01:00')
+  })
+
   it('gives the same snapshot for a bare object and a one-element array', () => {
     const adapter = createAdapter()
     expect(adapter.parse(fixture('colissimo-intl-delivered.single-object.json'))).toEqual(
@@ -279,6 +301,17 @@ describe('laposte: built scenarios', () => {
       '2023-03-09T09:01:00+01:00',
       '2023-07-01T12:00:00+02:00',
     ])
+  })
+
+  it('keeps an event time sent in UTC with Z as Z, at the same instant', () => {
+    const body = fixtureJson('colissimo-intl-delivered.single-object.json') as {
+      shipment: { event: { date: string }[] }
+    }
+    const newest = body.shipment.event[0]
+    if (!newest) throw new Error('sample changed')
+    newest.date = '2023-03-09T08:38:00Z'
+    const snapshot = parseSnapshot(JSON.stringify(body))
+    expect(snapshot.events.at(-1)?.occurredAt).toBe('2023-03-09T08:38:00Z')
   })
 
   it('refuses the whole shipment when one event date is unreadable', () => {
@@ -404,6 +437,14 @@ describe('laposte: trackBatch', () => {
     expect(deriveTrackingStatus(snapshot.events)).toBe('in_transit')
     expect(results?.get('RB658828494MQ')).toMatchObject({ name: 'CarrierError', kind: 'not_found' })
     expect(results?.get('EC123456789FR')).toMatchObject({ name: 'CarrierError', kind: 'invalid_number' })
+  })
+
+  it('answers not_found for the number whose item in a 207 says returnCode 404, the shipment for the other', async () => {
+    const numbers = ['LU680211095FR', 'RB658828494MQ']
+    mockSuivi(numbers.join(','), 207, fixture('207-multi-404-item.json'))
+    const results = await createAdapter().trackBatch?.(numbers.map((trackingNumber) => ({ trackingNumber })))
+    expect(onlySnapshot(results?.get('LU680211095FR')).events.map((event) => event.code)).toEqual(['DR1'])
+    expect(results?.get('RB658828494MQ')).toMatchObject({ name: 'CarrierError', kind: 'not_found' })
   })
 
   it('pairs a 14-digit number with the 15-character idShip La Poste sends back', async () => {
@@ -599,13 +640,19 @@ describe('laposte: properties', () => {
     date: carrierDate,
   })
 
-  it('sorts every parsed snapshot by instant, every occurredAt with an offset', () => {
+  it('sorts every parsed snapshot by instant, every occurredAt with an offset, Z only where sent', () => {
     fc.assert(
-      fc.property(fc.array(carrierEvent, { maxLength: 12 }), fc.boolean(), (events, asArray) => {
+      fc.property(fc.array(carrierEvent, { maxLength: 12 }), fc.boolean(), (drawn, asArray) => {
+        // Each label names its event, so every mapped event can be traced back to the date it was sent with.
+        const events = drawn.map((event, index) => ({ ...event, label: `#${index}` }))
         const item = { returnCode: 200, shipment: { idShip: '8K00009775862', holder: 4, event: events } }
         const snapshot = parseSnapshot(JSON.stringify(asArray ? [item] : item), adapter)
         expectWellFormed([snapshot])
-        for (const event of snapshot.events) expect(event.occurredAt).not.toMatch(/Z$/)
+        for (const event of snapshot.events) {
+          const sent = events[Number(event.description.slice(1))]?.date ?? ''
+          expect(event.occurredAt.endsWith('Z')).toBe(sent.endsWith('Z'))
+          if (sent.endsWith('Z')) expect(Date.parse(event.occurredAt)).toBe(Date.parse(sent))
+        }
       }),
       { numRuns: 1000 },
     )

@@ -58,6 +58,18 @@ describe('carriers API', () => {
     })
   })
 
+  it('says which source DPD France reads: without credentials, its public page, best-effort', async () => {
+    const { data } = (await (await harness.request(key, '/v1/carriers')).json()) as {
+      data: Array<Record<string, unknown>>
+    }
+    expect(data.find((carrier) => carrier.id === 'dpd')).toMatchObject({
+      needsCredentials: false,
+      configured: true,
+      source: { name: expect.stringContaining('trace.dpd.fr'), bestEffort: true },
+    })
+    expect(data.find((carrier) => carrier.id === 'chronopost')).not.toHaveProperty('source')
+  })
+
   it('counts recent failures by kind', async () => {
     const health = harness.carrierHealth
     await health.recordFailure('chronopost', 'unexpected_response')

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { createApp } from '../../src/api/app.js'
+import { withEventId } from '../../src/domain/tracking-event.js'
 import { createSilentLogger } from '../../src/logger.js'
 import { createMemoryTrackingStore } from '../../src/store/memory/memory-tracking-store.js'
 import type { WebhookStore } from '../../src/store/webhook-store.js'
@@ -47,6 +48,35 @@ describe('OpenAPI document', () => {
         expect(responses['401']?.content, operation).toHaveProperty(['application/problem+json'])
       }
     }
+  })
+
+  it('describes a tracking with a day as its estimate, a booked window and a scan that only resumes', async () => {
+    const created = await harness.request(key, '/v1/trackings', {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ trackingNumber: 'SBXDELIVERED001' }),
+    })
+    const { id } = (await created.json()) as { id: string }
+    const [view] = await harness.store.loadForPoll([id])
+    if (!view) throw new Error('not stored')
+    const dropOff = withEventId('sandbox', 'SBXDELIVERED001', {
+      occurredAt: '2026-06-27T09:08:00Z',
+      status: 'in_transit',
+      code: 'RB',
+      description: 'Colis en cours de livraison au point de retrait',
+      resumesOnly: true,
+    })
+    const window = { from: '2026-06-27T10:00:00+02:00', to: '2026-06-27T12:00:00+02:00' }
+    const record = { ...view.record, estimatedDelivery: '2026-06-27', estimatedDeliveryWindow: window }
+    expect(
+      await harness.store.save([{ before: view, record, events: [dropOff], nextPoll: undefined }]),
+    ).toEqual(['saved'])
+    const response = await harness.request(key, `/v1/trackings/${id}`)
+    const tracking = (await response.json()) as Record<string, unknown>
+    expect(tracking).toMatchObject({ estimatedDelivery: '2026-06-27', estimatedDeliveryWindow: window })
+    expect(tracking.events).toEqual([dropOff])
+    const schema = { $ref: '#/components/schemas/Tracking' }
+    expect(validateJsonSchema(schema, tracking, { root: spec, closed: true })).toEqual([])
   })
 
   it('describes the problem of an unknown route too', async () => {

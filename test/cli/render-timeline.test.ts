@@ -53,6 +53,12 @@ describe('renderTimeline', () => {
     expect(lines[0]).toBe('8K00009775862 · La Poste')
     expect(lines[1]).toBe('Statut : En transit')
     expect(lines[2]).toBe('Livraison estimée : mercredi 15 juillet 2026')
+    const window = { from: '2026-07-15T10:00:00+02:00', to: '2026-07-15T10:00:00Z' }
+    const booked = renderTimeline({ ...snapshot, estimatedDeliveryWindow: window }, 'in_transit', {
+      language: 'fr',
+      paint: plain,
+    })
+    expect(booked.split('\n')[2]).toBe('Livraison estimée : mercredi 15 juillet 2026, 10:00–12:00')
     expect(text).toContain('Historique (heure de Paris)')
     expect(text).toMatch(/lun\. 9 mars 2026.*09:38 +Colis annoncé +Votre colis est annoncé$/m)
     expect(text).toMatch(

@@ -1,3 +1,4 @@
+import { hash } from 'node:crypto'
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
 import { type CarrierSnapshot, snapshotDigest } from '../../src/domain/carrier-snapshot.js'
@@ -9,6 +10,7 @@ const anySnapshot: fc.Arbitrary<CarrierSnapshot> = fc.record(
     trackingNumber: fc.constant('6A12345678901'),
     events: fc.uniqueArray(anyEvent(30), { selector: (event) => event.id, maxLength: 12 }),
     estimatedDelivery: anyText(12),
+    estimatedDeliveryWindow: fc.record({ from: anyText(12), to: anyText(12) }),
     deliveredAt: anyText(12),
     service: anyText(12),
     product: anyText(12),
@@ -41,8 +43,26 @@ describe('snapshotDigest', () => {
         expect(snapshotDigest({ ...snapshot, final: !snapshot.final })).not.toBe(digest)
         for (const field of ['estimatedDelivery', 'deliveredAt', 'service', 'product'] as const)
           expect(snapshotDigest({ ...snapshot, [field]: `${snapshot[field] ?? ''}x` })).not.toBe(digest)
+        const window = snapshot.estimatedDeliveryWindow ?? { from: '', to: '' }
+        for (const end of ['from', 'to'] as const) {
+          const moved = { ...window, [end]: `${window[end]}x` }
+          expect(snapshotDigest({ ...snapshot, estimatedDeliveryWindow: moved })).not.toBe(digest)
+        }
       }),
       { numRuns: 1000 },
+    )
+  })
+
+  it('is the digest stored before windows existed for a snapshot without one', () => {
+    fc.assert(
+      fc.property(anySnapshot, (drawn) => {
+        const { estimatedDeliveryWindow: _, ...snapshot } = drawn
+        const { final, estimatedDelivery, deliveredAt, service, product } = snapshot
+        const ids = snapshot.events.map((event) => event.id).sort()
+        const before = JSON.stringify([final, estimatedDelivery, deliveredAt, service, product, ids])
+        expect(snapshotDigest(snapshot)).toBe(hash('sha1', before, 'base64url'))
+      }),
+      { numRuns: 200 },
     )
   })
 })

@@ -54,10 +54,20 @@ describe('normalizeCarrierTimestamp', () => {
       expect(new Date(instantOf(expected)).toISOString()).toBe(instant)
     })
 
-    it.each(['2023-03-09T09:38:00Z', '2023-03-09T09:38:00z'])('%s is UTC, written +00:00', (raw) => {
+    it.each([
+      ['2023-03-09T09:38:00Z', '2023-03-09T09:38:00Z'],
+      ['2023-03-09T09:38:00z', '2023-03-09T09:38:00Z'],
+      ['2023-03-09 09:38Z', '2023-03-09T09:38:00Z'],
+      [' 2023-03-09T09:38:00Z ', '2023-03-09T09:38:00Z'],
+    ])('%j is UTC sent with Z: kept as %s, not rewritten to +00:00', (raw, expected) => {
       const normalized = normalizeCarrierTimestamp(raw)
-      expect(normalized).toBe('2023-03-09T09:38:00+00:00')
+      expect(normalized).toBe(expected)
       expect(instantOf(normalized ?? '')).toBe(Date.UTC(2023, 2, 9, 9, 38))
+    })
+
+    it('keeps +00:00 as +00:00: the suffix is the one the carrier sent', () => {
+      expect(normalizeCarrierTimestamp('2023-03-09T09:38:00+00:00')).toBe('2023-03-09T09:38:00+00:00')
+      expect(normalizeCarrierTimestamp('2023-03-09T09:38:00+0000')).toBe('2023-03-09T09:38:00+00:00')
     })
 
     it('never relabels an offset-less Paris time as UTC', () => {
@@ -86,7 +96,7 @@ describe('normalizeCarrierTimestamp', () => {
       expect(normalizeCarrierTimestamp('2023-03-09T09:38:12.345')).toBe('2023-03-09T09:38:12+01:00')
       expect(normalizeCarrierTimestamp('2023-03-09T09:38:12.999999')).toBe('2023-03-09T09:38:12+01:00')
       expect(normalizeCarrierTimestamp('2023-03-09T09:38:12.5+02:00')).toBe('2023-03-09T09:38:12+02:00')
-      expect(normalizeCarrierTimestamp('2023-03-09T09:38:12.5Z')).toBe('2023-03-09T09:38:12+00:00')
+      expect(normalizeCarrierTimestamp('2023-03-09T09:38:12.5Z')).toBe('2023-03-09T09:38:12Z')
     })
   })
 
@@ -164,6 +174,8 @@ describe('normalizeCarrierTimestamp', () => {
       ['second 60', '2026-01-01T10:00:60'],
       ['30 February with an offset', '2026-02-30T10:00:00+01:00'],
       ['25:00 with Z', '2026-01-01T25:00:00Z'],
+      ['30 February with Z', '2026-02-30T10:00:00Z'],
+      ['Z and an offset', '2026-01-01T10:00:00Z+01:00'],
       ['garbage', 'garbage'],
       ['empty', ''],
       ['blank', '   '],
@@ -178,6 +190,36 @@ describe('normalizeCarrierTimestamp', () => {
     ])('%s: %j → undefined', (_case, raw) => {
       expect(normalizeCarrierTimestamp(raw)).toBeUndefined()
     })
+  })
+
+  /** A UTC instant as carriers write it with `Z`: `T` or a space, seconds or not, a fraction, `z` or `Z`. */
+  const sentWithZ = fc
+    .record({
+      instantMs: fc.integer({ min: FROM_1990, max: UNTIL_2100 }),
+      separator: fc.constantFrom('T', ' '),
+      seconds: fc.boolean(),
+      fraction: fc.constantFrom('', '.5', '.123', '.999999'),
+      zulu: fc.constantFrom('Z', 'z'),
+    })
+    .map(({ instantMs, separator, seconds, fraction, zulu }) => {
+      const iso = new Date(instantMs).toISOString()
+      const time = seconds ? `${iso.slice(11, 19)}${fraction}` : iso.slice(11, 16)
+      const shown = seconds ? toSecond(instantMs) : Math.floor(instantMs / 60_000) * 60_000
+      return { text: `${iso.slice(0, 10)}${separator}${time}${zulu}`, instantMs: shown }
+    })
+
+  it('keeps Z for any UTC time sent with Z, at the instant sent (property)', () => {
+    fc.assert(
+      fc.property(sentWithZ, ({ text, instantMs }) => {
+        const normalized = normalizeCarrierTimestamp(text) ?? ''
+        expect(normalized).toMatch(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z$/)
+        expect(instantOf(normalized)).toBe(instantMs)
+        expect(hasOffset(normalized)).toBe(true)
+        // The written form is kept as it is.
+        expect(normalizeCarrierTimestamp(normalized)).toBe(normalized)
+      }),
+      { numRuns: 1000 },
+    )
   })
 
   it('keeps any offset a carrier sends (quarter hours from -12:00 to +14:00)', () => {
@@ -209,11 +251,14 @@ describe('the written form, kept as it is (the path every La Poste scan takes)',
       digits(0, 25),
       digits(0, 61),
       digits(0, 61),
-      fc.constantFrom('+', '-'),
+      fc.constantFrom('+', '-', 'Z'),
       digits(0, 20),
       digits(0, 75),
     )
-    .map(([y, mo, d, h, mi, s, sign, oh, om]) => `${y}-${mo}-${d}T${h}:${mi}:${s}${sign}${oh}:${om}`)
+    .map(([y, mo, d, h, mi, s, sign, oh, om]) => {
+      const suffix = sign === 'Z' ? 'Z' : `${sign}${oh}:${om}`
+      return `${y}-${mo}-${d}T${h}:${mi}:${s}${suffix}`
+    })
 
   it('answers what the general path answers for the same text (property)', () => {
     fc.assert(

@@ -6,7 +6,12 @@ import {
   instantOf,
   normalizeCarrierTimestamp,
 } from '../../src/domain/paris-time.js'
-import { deriveTrackingStatus, mergeTimeline, sortEvents } from '../../src/domain/timeline.js'
+import {
+  deriveTrackingStatus,
+  dropRepeatedEvents,
+  mergeTimeline,
+  sortEvents,
+} from '../../src/domain/timeline.js'
 import {
   type EventDraft,
   type EventLocation,
@@ -265,6 +270,51 @@ describe('deriveTrackingStatus', () => {
     expect(deriveTrackingStatus([scan('RE1', 'returned_to_sender', at(0)), unknown(1)])).toBe(
       'returned_to_sender',
     )
+  })
+})
+
+describe('deriveTrackingStatus: scans that only resume', () => {
+  const at = (minute: number) => new Date(Date.UTC(2026, 5, 27, 8, minute)).toISOString()
+  const resuming = (code: string, status: EventStatus, minute: number) =>
+    scan(code, status, at(minute), { resumesOnly: true })
+
+  it('keeps available_for_pickup when a drop-off scan follows the pickup point arrival', () => {
+    const events = [
+      scan('TA', 'out_for_delivery', at(0)),
+      scan('AB', 'available_for_pickup', at(10)),
+      resuming('RB', 'in_transit', 11),
+    ]
+    expect(deriveTrackingStatus(events)).toBe('available_for_pickup')
+    expect(deriveTrackingStatus(events.map(({ resumesOnly: _, ...event }) => event))).toBe('in_transit')
+  })
+
+  it('moves a failed attempt or an exception back toward delivery', () => {
+    const failed = [scan('TA', 'out_for_delivery', at(0)), scan('P', 'failed_attempt', at(5))]
+    expect(deriveTrackingStatus([...failed, resuming('CL', 'in_transit', 8)])).toBe('in_transit')
+    const stuck = [scan('SC', 'in_transit', at(0)), scan('SK', 'exception', at(5))]
+    expect(deriveTrackingStatus([...stuck, resuming('CL', 'in_transit', 8)])).toBe('in_transit')
+  })
+
+  it('gives a first status, but never moves a status reached on the way', () => {
+    expect(deriveTrackingStatus([resuming('EA', 'info_received', 0)])).toBe('info_received')
+    for (const reached of ['info_received', 'in_transit', 'out_for_delivery'] as const) {
+      const events = [scan('X1', reached, at(0)), resuming('CL', 'in_transit', 1)]
+      expect(deriveTrackingStatus(events), reached).toBe(reached)
+    }
+    const announced = [scan('SC', 'in_transit', at(0)), resuming('EA', 'info_received', 1)]
+    expect(deriveTrackingStatus(announced)).toBe('in_transit')
+    expect(deriveTrackingStatus([scan('D', 'delivered', at(0)), resuming('CL', 'in_transit', 1)])).toBe(
+      'delivered',
+    )
+  })
+
+  it('lets the next ordinary scan move the status as usual', () => {
+    const events = [
+      scan('AB', 'available_for_pickup', at(0)),
+      resuming('RB', 'in_transit', 1),
+      scan('D', 'delivered', at(60)),
+    ]
+    expect(deriveTrackingStatus(events)).toBe('delivered')
   })
 })
 
@@ -539,5 +589,16 @@ describe('timeline properties', () => {
       }),
       { numRuns: NUM_RUNS },
     )
+  })
+})
+
+describe('dropRepeatedEvents', () => {
+  it('keeps the first of the scans a carrier sends twice, in the given order', () => {
+    const reworded = { ...LIVRE, description: 'Delivered' }
+    expect(dropRepeatedEvents([EN_TRANSIT, LIVRE, EN_TRANSIT, reworded, PRIS_EN_CHARGE])).toEqual([
+      EN_TRANSIT,
+      LIVRE,
+      PRIS_EN_CHARGE,
+    ])
   })
 })

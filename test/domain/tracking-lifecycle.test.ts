@@ -158,6 +158,26 @@ describe('applyPollOutcome with a snapshot', () => {
     expect(updated.record.service).toBe('chronopost')
   })
 
+  it('takes the booked delivery window with its estimate, and ends it with a later estimate without one', () => {
+    const window = { from: '2026-03-30T10:00:00+02:00', to: '2026-03-30T12:00:00+02:00' }
+    const booked = applyPollOutcome(
+      view(),
+      snapshot([PICKED_UP], { estimatedDelivery: '2026-03-30', estimatedDeliveryWindow: window }),
+      at(T0 + HOUR),
+    )
+    expect(booked.record).toMatchObject({ estimatedDelivery: '2026-03-30', estimatedDeliveryWindow: window })
+    const stored = { record: booked.record, events: booked.events ?? [] }
+    const silent = applyPollOutcome(stored, snapshot([PICKED_UP, IN_TRANSIT]), at(T0 + 2 * HOUR))
+    expect(silent.record).toMatchObject({ estimatedDelivery: '2026-03-30', estimatedDeliveryWindow: window })
+    const moved = applyPollOutcome(
+      stored,
+      snapshot([PICKED_UP, IN_TRANSIT], { estimatedDelivery: '2026-04-01' }),
+      at(T0 + 2 * HOUR),
+    )
+    expect(moved.record.estimatedDelivery).toBe('2026-04-01')
+    expect(moved.record.estimatedDeliveryWindow).toBeUndefined()
+  })
+
   it('stops polling once delivered, with no next poll and deliveredAt set', () => {
     const now = T0 + 4 * DAY
     const write = applyPollOutcome(
@@ -263,6 +283,10 @@ describe('applyPollOutcome with the answer the carrier gave last time', () => {
         deliveredAt: '2026-03-30T11:38:00+02:00',
       }),
       snapshot([PICKED_UP], { estimatedDelivery: '2026-03-31' }),
+      snapshot([PICKED_UP, IN_TRANSIT], {
+        estimatedDelivery: '2026-03-31',
+        estimatedDeliveryWindow: { from: '2026-03-31T10:00:00+02:00', to: '2026-03-31T12:00:00+02:00' },
+      }),
     ]
     const digests = new Set<string | undefined>()
     for (const changed of changes) {

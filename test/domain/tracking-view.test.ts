@@ -20,6 +20,7 @@ const recordArb: fc.Arbitrary<TrackingRecord> = fc.record(
     service: text,
     product: text,
     estimatedDelivery: text,
+    estimatedDeliveryWindow: fc.record({ from: text, to: text }),
     promisedDeliveryDate: text,
     destinationPostalCode: text,
     deliveredAt: text,
@@ -70,6 +71,17 @@ const recordArb: fc.Arbitrary<TrackingRecord> = fc.record(
     ],
   },
 ) as fc.Arbitrary<TrackingRecord>
+
+describe('toTrackingView', () => {
+  it('shows the delivery window the carrier booked', () => {
+    fc.assert(
+      fc.property(recordArb, (record) => {
+        expect(toTrackingView(record).estimatedDeliveryWindow).toEqual(record.estimatedDeliveryWindow)
+      }),
+      { numRuns: 100 },
+    )
+  })
+})
 
 describe('trackingViewJson', () => {
   it('writes exactly JSON.stringify(toTrackingView(...)), the stored events text spliced in', () => {

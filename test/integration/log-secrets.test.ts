@@ -7,6 +7,7 @@ import { loadConfig } from '../../src/config.js'
 import { createLogger } from '../../src/logger.js'
 import { type RunningService, startService } from '../../src/main/service.js'
 import { secretOf } from '../support/api-key.js'
+import { DPD_WEBTRACE_JOURNEY, webtraceAnswer, webtraceFault } from '../support/dpd-webtrace.js'
 import { eventually } from '../support/harness.js'
 import { mondialRelayAnswer, mondialRelayFault } from '../support/mondialrelay-answer.js'
 import { testRedisUrl, uniquePrefix } from '../support/redis.js'
@@ -18,6 +19,12 @@ const OKAPI_KEY = 'okapi-live-7f3c9a1e5b2d4c6f8a0e'
 const ADMIN_TOKEN = 'admin-token-for-the-log-test-0123456789'
 const DELIVERED = '8K00009775862'
 const FAILING = '6Q01929938641'
+const DPD_BASE = 'https://webtrace.dpd.test'
+const DPD_PATH = '/trace-service/Webtrace_Service.asmx'
+const DPD_USER = 'dpd-user-4711'
+const DPD_PASSWORD = 'dpd-pass-9c2e71b0'
+const DPD_TRACKED = '10654000122441'
+const DPD_ECHOING = '10658000986984'
 const SCANS = [
   { code: 'PC1', label: 'Votre colis a été déposé.', date: '2026-11-18T14:43:00+01:00' },
   { code: 'ET1', label: 'Votre colis est en transit.', date: '2026-11-19T07:34:12+01:00' },
@@ -54,6 +61,18 @@ describe('logs: structured JSON with request ids, and never a secret', () => {
       .get(`/suivi/v2/idships/${FAILING}`)
       .query(true)
       .reply(502, `<html>Bad gateway. Request headers: X-Okapi-Key: ${OKAPI_KEY}</html>`)
+    // DPD France with contract credentials: one parcel answered, one behind a fault that echoes the request.
+    nock(DPD_BASE)
+      .persist()
+      .post(DPD_PATH, (body: string) => body.includes(`<c:ShipmentNumber>${DPD_TRACKED}<`))
+      .reply(200, webtraceAnswer(DPD_TRACKED, DPD_WEBTRACE_JOURNEY.slice(0, 2)))
+    nock(DPD_BASE)
+      .persist()
+      .post(DPD_PATH, (body: string) => body.includes(`<c:ShipmentNumber>${DPD_ECHOING}<`))
+      .reply(500, (_uri, body) => {
+        const header = /<soap:Header>.*<\/soap:Header>/.exec(String(body))?.[0]
+        return webtraceFault('soap:Server', `Cannot read the request header ${header}`)
+      })
     receiver = await startWebhookReceiver()
     const config = loadConfig({
       NODE_ENV: 'test',
@@ -65,6 +84,9 @@ describe('logs: structured JSON with request ids, and never a secret', () => {
       LAPOSTE_API_KEY: OKAPI_KEY,
       LAPOSTE_BASE_URL: `${BASE}/suivi/v2`,
       COLIS_ADMIN_TOKEN: ADMIN_TOKEN,
+      DPD_FR_USER: DPD_USER,
+      DPD_FR_PASSWORD: DPD_PASSWORD,
+      DPD_FR_BASE_URL: `${DPD_BASE}${DPD_PATH}`,
       WEBHOOK_ALLOWED_CIDRS: '127.0.0.1/32',
       POLL_CALENDAR: 'off',
       POLL_DISPATCH_INTERVAL: '50ms',
@@ -148,6 +170,42 @@ describe('logs: structured JSON with request ids, and never a secret', () => {
       'admin token': ADMIN_TOKEN,
     }
     for (const [name, value] of Object.entries(secrets)) expect(output.includes(value), name).toBe(false)
+  })
+
+  it('polls DPD France with its contract credentials, and neither logs nor shows them', async () => {
+    const created = await fetch(`${base}/admin/keys`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${ADMIN_TOKEN}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ merchantId: 'shop-dpd-logs' }),
+    })
+    const { key } = (await created.json()) as { key: string }
+    const auth = { authorization: `Bearer ${key}`, 'content-type': 'application/json' }
+    const ids: string[] = []
+    for (const trackingNumber of [DPD_TRACKED, DPD_ECHOING]) {
+      const registered = await fetch(`${base}/v1/trackings`, {
+        method: 'POST',
+        headers: auth,
+        body: JSON.stringify({ trackingNumber, carrier: 'dpd' }),
+      })
+      expect(registered.status).toBe(201)
+      ids.push(((await registered.json()) as { id: string }).id)
+    }
+    const trackings = await eventually(
+      () =>
+        Promise.all(
+          ids.map(async (id) => {
+            const response = await fetch(`${base}/v1/trackings/${id}`, { headers: auth })
+            return (await response.json()) as { status: string; lastError?: { message: string } }
+          }),
+        ),
+      ([tracked, echoing]) => tracked?.status === 'in_transit' && echoing?.lastError !== undefined,
+    )
+    expect(trackings[1]?.lastError?.message).toContain('[REDACTED]')
+    const output = lines.join('')
+    for (const value of [DPD_USER, DPD_PASSWORD]) {
+      expect(output.includes(value), value).toBe(false)
+      expect(JSON.stringify(trackings).includes(value), value).toBe(false)
+    }
   })
 
   it('writes one JSON line per request with its request id, route, status and duration', async () => {

@@ -552,6 +552,27 @@ export function runTrackingStoreContract(name: string, createStore: () => Tracki
       expect(await store.claimDue('laposte', T0 + 7200, 10, LEASE_MS)).toEqual([record.id])
     })
 
+    it('keeps the booked delivery window and the scans that only resume, as saved', async () => {
+      const store = createStore()
+      const { record } = await store.register(parcel(), new Date(T0))
+      const view = await loadOne(store, record.id)
+      const arrived = scan(record.trackingNumber, 'AB', '2026-06-27T11:07:04+02:00', 'available_for_pickup')
+      const dropOff = {
+        ...scan(record.trackingNumber, 'RB', '2026-06-27T11:08:00+02:00', 'in_transit'),
+        resumesOnly: true as const,
+      }
+      const next = {
+        ...view.record,
+        status: 'available_for_pickup' as const,
+        estimatedDelivery: '2026-06-27',
+        estimatedDeliveryWindow: { from: '2026-06-27T10:00:00+02:00', to: '2026-06-27T12:00:00Z' },
+      }
+      const events = [arrived, dropOff]
+      await saveOne(store, { before: view, record: next, events, nextPoll: { atMs: T0 + 1 } })
+      expect(await loadOne(store, record.id)).toEqual({ record: next, events, version: 2 })
+      expect(await store.get('shop-a', record.id)).toMatchObject({ record: next, events })
+    })
+
     it('keeps the stored timeline when the change has no events', async () => {
       const store = createStore()
       const { record } = await store.register(parcel(), new Date(T0))

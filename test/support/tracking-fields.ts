@@ -12,6 +12,7 @@ export const DOCUMENTED_TRACKING_FIELDS: readonly string[] = [
   'service',
   'product',
   'estimatedDelivery',
+  'estimatedDeliveryWindow',
   'promisedDeliveryDate',
   'deliveredAt',
   'destinationCountry',

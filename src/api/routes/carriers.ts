@@ -15,6 +15,15 @@ const CarrierSchema = z
     rateLimit: z.object({ max: z.number().int(), durationMs: z.number().int() }),
     needsCredentials: z.boolean(),
     configured: z.boolean().describe('False when it needs credentials this deployment lacks'),
+    source: z
+      .object({
+        name: z
+          .string()
+          .openapi({ example: 'trace.dpd.fr public page, often behind a Cloudflare bot check' }),
+        bestEffort: z.boolean().describe('Read without the support of the carrier: it may fail at any time'),
+      })
+      .optional()
+      .describe('Where its data comes from, for a carrier whose source depends on the configuration'),
     recentFailures: z
       .record(z.string(), z.number().int())
       .describe('Recent failed polls by kind (`unavailable`, `rate_limited`, …)'),
@@ -72,6 +81,7 @@ export function carrierRoutes(deps: AppDeps) {
             rateLimit: carrier.rateLimit,
             needsCredentials: carrier.needsCredentials,
             configured: carrier.configured,
+            ...(carrier.source ? { source: carrier.source } : {}),
             recentFailures: failures.get(carrier.id) ?? {},
           })),
         },
