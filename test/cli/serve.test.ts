@@ -70,7 +70,7 @@ async function startServe(
     await eventually(
       () => httpStatus(`${base}/healthz`),
       (status) => status === 200 || child.exitCode !== null,
-      20_000,
+      45_000,
     )
     expect(child.exitCode, stderr).toBeNull()
   } catch (error) {

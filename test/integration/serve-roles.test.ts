@@ -23,7 +23,7 @@ function startRole(role: string, env: Record<string, string>): Promise<Started> 
       // Not left running after the test.
       child.kill('SIGKILL')
       reject(new Error(`${role} did not listen in time:\n${stderr}`))
-    }, 20_000)
+    }, 45_000)
     child.stderr?.on('data', (chunk: Buffer) => {
       stderr += chunk.toString()
       // The last piece may be half a line: only whole lines are read.

@@ -102,7 +102,7 @@ it('a worker SIGKILLed in the middle of a poll: the poll is done again and the t
           events: Array<{ id: string; code: string }>
         },
       (tracking) => tracking.status === 'delivered',
-      20_000,
+      45_000,
     )
     expect(done.events.map((event) => event.code)).toEqual(['PC1', 'ET1', 'MD2', 'DI1'])
     expect(new Set(done.events.map((event) => event.id)).size).toBe(4)
