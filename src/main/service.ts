@@ -4,6 +4,7 @@ import { createMetrics } from '../metrics.js'
 import { assertSharedRedis, resolveRedis, warnIfEvicting } from '../redis/resolve-redis.js'
 import { assertEgressConfigSafe, parseAllowedCidrs } from '../webhooks/egress-guard.js'
 import { startApiProcess } from './api-process.js'
+import { httpLimitsFrom } from './http-listener.js'
 import { createCarriers } from './policies.js'
 import {
   API_REDIS_OPTIONS,
@@ -78,6 +79,7 @@ export async function startService(config: Config, role: Role, logger: Logger): 
     const healthServer = await startWorkerHealthServer({
       host: config.HOST,
       port: config.PORT,
+      limits: httpLimitsFrom(config),
       // /readyz bounds the wait (1 s): a worker connection queues commands while Redis is away.
       pingRedis: async () => {
         await main.ping()
