@@ -41,7 +41,7 @@ function isRedisUnavailable(error: unknown): boolean {
   return (
     /enableOfflineQueue|Connection is closed|ECONNREFUSED|ETIMEDOUT|ECONNRESET|MaxRetriesPerRequest|Stream isn't writeable|Command timed out/i.test(
       error.message,
-    ) || ['MaxRetriesPerRequestError'].includes(error.name)
+    ) || ['MaxRetriesPerRequestError', 'RedisStalledError'].includes(error.name)
   )
 }
 

@@ -6,12 +6,7 @@ import { assertEgressConfigSafe, parseAllowedCidrs } from '../webhooks/egress-gu
 import { startApiProcess } from './api-process.js'
 import { httpLimitsFrom } from './http-listener.js'
 import { createCarriers } from './policies.js'
-import {
-  API_REDIS_OPTIONS,
-  createRedisConnections,
-  WORKER_REDIS_OPTIONS,
-  waitUntilReady,
-} from './redis-connections.js'
+import { createRedisConnections, WORKER_REDIS_OPTIONS, waitUntilReady } from './redis-connections.js'
 import { createStores, createTrackingStore } from './stores.js'
 import { startWorkerHealthServer } from './worker-health-server.js'
 import { startWorkers } from './worker-process.js'
@@ -47,7 +42,7 @@ export async function startService(config: Config, role: Role, logger: Logger): 
   const target = await resolveRedis(config, logger)
   const connections = createRedisConnections(target.url, logger)
   const prefix = config.COLIS_REDIS_PREFIX
-  const main = connections.connect(role === 'worker' ? WORKER_REDIS_OPTIONS : API_REDIS_OPTIONS)
+  const main = role === 'worker' ? connections.connect(WORKER_REDIS_OPTIONS) : connections.connectFailFast()
   await waitUntilReady(main, target.url)
   logger.info({ source: target.source, prefix }, 'connected to Redis')
   await warnIfEvicting(main, logger)
