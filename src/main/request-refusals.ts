@@ -55,6 +55,8 @@ export function createRequestRefusals(deps: {
     onClientError(error, socket) {
       // Writing is safe only when no answer to an earlier request of this connection has begun (the
       // same check as Node's default handler; `_httpMessage` is that answer).
+      // Answered already: the rest of the same bad request fails to parse too, while the answer goes out.
+      if (socket.writableEnded) return
       const answering = (socket as Duplex & { _httpMessage?: ServerResponse })._httpMessage
       if (error.code === 'ECONNRESET' || !socket.writable || answering?.headersSent) {
         socket.destroy()

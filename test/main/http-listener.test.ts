@@ -85,6 +85,18 @@ describe('HTTP listener', () => {
     expectRefusal(answer, status, code)
   })
 
+  it('answers headers too large while the client is still sending them', async () => {
+    const url = await start()
+    const connection = await openRaw(url)
+    connection.write('GET / HTTP/1.1\r\nHost: a\r\nX-Big: ')
+    // Past the limit, then more of the same request: it keeps failing to parse while the 431 goes out.
+    for (let chunk = 0; chunk < 64 && !connection.socket.destroyed; chunk++) {
+      connection.write('a'.repeat(1024))
+      await new Promise((resolve) => setImmediate(resolve))
+    }
+    expectRefusal(await connection.answer(), 431, 'headers_too_large')
+  })
+
   it('still serves well-formed requests, HTTP/1.0 without Host included, and backslashes in a query', async () => {
     const url = await start()
     const old = await sendRaw(url, 'GET /healthz HTTP/1.0\r\n\r\n')
