@@ -88,6 +88,9 @@ const clockRange = (fallback: string) =>
       return { startMinute, endMinute }
     })
 
+/** A duration that must not be 0 (Node reads 0 as "no limit"). */
+const positive = z.number().min(1, 'must be longer than 0')
+
 const int = (fallback: number, min = 0) => z.coerce.number().int().min(min).default(fallback)
 
 /** Every setting colis reads from the environment: the only place that reads `process.env`. */
@@ -109,6 +112,24 @@ export const CONFIG_SCHEMA = z.object({
   PORT: int(3000)
     .pipe(z.number().max(65535))
     .describe('HTTP port: the API, or /healthz and /readyz of a `worker` process; `0` picks a free port'),
+  HTTP_HEADERS_TIMEOUT: duration('10s')
+    .pipe(positive)
+    .describe(
+      'time a client has to send its request headers; then 408 problem+json and the connection is closed (slow clients hold no connection for long)',
+    ),
+  HTTP_REQUEST_TIMEOUT: duration('30s')
+    .pipe(positive)
+    .describe(
+      'time a client has to send its whole request, body included (at least HTTP_HEADERS_TIMEOUT); then 408 problem+json and the connection is closed',
+    ),
+  HTTP_KEEP_ALIVE_TIMEOUT: duration('5s')
+    .pipe(positive)
+    .describe(
+      'an idle keep-alive connection is closed after this; behind a load balancer that reuses connections, make it longer than its idle timeout',
+    ),
+  HTTP_MAX_CONNECTIONS: int(1000, 1).describe(
+    'open HTTP connections per process; beyond it a new connection is closed unanswered (and logged once a minute)',
+  ),
   COLIS_ROLE: z
     .enum(['all', 'api', 'worker'])
     .default('all')
@@ -495,6 +516,13 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     ),
   )
   const parsed = CONFIG_SCHEMA.superRefine((config, ctx) => {
+    if (config.HTTP_HEADERS_TIMEOUT > config.HTTP_REQUEST_TIMEOUT) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['HTTP_HEADERS_TIMEOUT'],
+        message: 'must not be longer than HTTP_REQUEST_TIMEOUT (the headers are part of the request)',
+      })
+    }
     if ((config.DPD_FR_USER === undefined) !== (config.DPD_FR_PASSWORD === undefined)) {
       ctx.addIssue({
         code: 'custom',

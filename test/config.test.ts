@@ -285,3 +285,22 @@ describe('DPD France settings', () => {
     expect(() => loadConfig({ DPD_FR_PASSWORD: 'p' })).toThrow(/DPD_FR_USER: DPD_FR_USER and DPD_FR_PASSWORD/)
   })
 })
+
+describe('HTTP server limits', () => {
+  it('default to 10 s for headers, 30 s for a request, 5 s keep-alive and 1000 connections', () => {
+    expect(loadConfig({})).toMatchObject({
+      HTTP_HEADERS_TIMEOUT: 10_000,
+      HTTP_REQUEST_TIMEOUT: 30_000,
+      HTTP_KEEP_ALIVE_TIMEOUT: 5_000,
+      HTTP_MAX_CONNECTIONS: 1000,
+    })
+  })
+
+  it('refuse a headers timeout longer than the request timeout, and timeouts of 0', () => {
+    expect(configError({ HTTP_HEADERS_TIMEOUT: '1m', HTTP_REQUEST_TIMEOUT: '30s' }).message).toContain(
+      'HTTP_HEADERS_TIMEOUT: must not be longer than HTTP_REQUEST_TIMEOUT',
+    )
+    expect(configError({ HTTP_KEEP_ALIVE_TIMEOUT: '0s' }).message).toContain('HTTP_KEEP_ALIVE_TIMEOUT: ')
+    expect(configError({ HTTP_MAX_CONNECTIONS: '0' }).message).toContain('HTTP_MAX_CONNECTIONS: ')
+  })
+})

@@ -1,9 +1,10 @@
 import { readFile } from 'node:fs/promises'
 import { createRequire } from 'node:module'
 import { dirname, join } from 'node:path'
-import type { OpenAPIHono } from '@hono/zod-openapi'
+import { type OpenAPIHono, z } from '@hono/zod-openapi'
 import { VERSION } from '../version.js'
 import type { ApiEnv } from './api-env.js'
+import { describeWebhookPayloads } from './webhook-payload-docs.js'
 
 export const OPENAPI_PATH = '/openapi.json'
 export const DOCS_PATH = '/docs'
@@ -22,7 +23,13 @@ const TAGS = [
   { name: 'Webhooks', description: 'Signed notifications to merchant endpoints' },
   { name: 'Carriers', description: 'The carriers of this deployment' },
   { name: 'Health', description: 'Probes for orchestrators; no API key' },
+  { name: 'Operations', description: 'Prometheus metrics' },
+  { name: 'Admin', description: 'API keys and the queue dashboard, with COLIS_ADMIN_TOKEN' },
+  { name: 'Docs', description: 'This document and Swagger UI; no API key' },
 ]
+
+/** Relative: the deployment that serves this document, whatever its address. */
+const SERVERS = [{ url: '/', description: 'This colis deployment' }]
 
 /**
  * Swagger UI's own files, served from the swagger-ui-dist package: the docs work air-gapped and under
@@ -84,6 +91,28 @@ const DOCS_HEADERS = {
   'referrer-policy': 'no-referrer',
 }
 
+function describeDocsRoutes(registry: OpenAPIHono<ApiEnv>['openAPIRegistry']) {
+  const docs = { tags: ['Docs'], security: [] }
+  registry.registerPath({
+    ...docs,
+    method: 'get',
+    path: OPENAPI_PATH,
+    operationId: 'getOpenApiDocument',
+    summary: 'This document (OpenAPI 3.1)',
+    responses: {
+      200: { description: 'The OpenAPI document', content: { 'application/json': { schema: z.object({}) } } },
+    },
+  })
+  registry.registerPath({
+    ...docs,
+    method: 'get',
+    path: DOCS_PATH,
+    operationId: 'getApiDocs',
+    summary: 'Swagger UI on this document, for a browser (its assets are served under /docs/assets/)',
+    responses: { 200: { description: 'The page', content: { 'text/html': { schema: z.string() } } } },
+  })
+}
+
 /**
  * `GET /openapi.json` (OpenAPI 3.1, from the routes' own zod schemas), and Swagger UI at `GET /docs`.
  * Both without an API key: they describe the API, they do not open it.
@@ -105,13 +134,15 @@ export function serveApiDocs(app: OpenAPIHono<ApiEnv>) {
         description: API_DESCRIPTION,
         license: { name: 'MIT' },
       },
+      servers: SERVERS,
       tags: TAGS,
       security: [{ apiKey: [] }],
     })
     return c.json(document)
   })
-
   app.get(DOCS_PATH, (c) => c.html(DOCS_PAGE, 200, DOCS_HEADERS))
+  describeDocsRoutes(app.openAPIRegistry)
+  describeWebhookPayloads(app.openAPIRegistry)
 
   const cache = new Map<string, Promise<Buffer>>()
   app.get(`${ASSETS_PATH}/:file`, async (c) => {

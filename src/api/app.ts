@@ -9,6 +9,7 @@ import { authenticateApiKey, createKeyCache } from './middleware/authenticate.js
 import { clientAddress } from './middleware/client-address.js'
 import { observeRequests } from './middleware/observe-requests.js'
 import { createAuthFailureGuard, limitPerApiKey, throttleFailedAuth } from './middleware/rate-limit.js'
+import { describeAdminRoutes, describeMetricsRoute } from './operator-routes-docs.js'
 import { ApiError, problemResponse } from './problem.js'
 import { createRouter } from './router.js'
 import { alertRoutes } from './routes/alerts.js'
@@ -41,7 +42,7 @@ function isRedisUnavailable(error: unknown): boolean {
   return (
     /enableOfflineQueue|Connection is closed|ECONNREFUSED|ETIMEDOUT|ECONNRESET|MaxRetriesPerRequest|Stream isn't writeable|Command timed out/i.test(
       error.message,
-    ) || ['MaxRetriesPerRequestError'].includes(error.name)
+    ) || ['MaxRetriesPerRequestError', 'RedisStalledError'].includes(error.name)
   )
 }
 
@@ -92,12 +93,17 @@ export function createApp(deps: AppDeps) {
   app.route('/v1/alerts', alertRoutes(deps))
   app.route('/v1/webhooks', webhookRoutes(deps))
 
-  if (deps.metrics) app.route('/', metricsRoute({ metrics: deps.metrics, token: deps.metricsToken }))
-  if (deps.admin)
+  if (deps.metrics) {
+    app.route('/', metricsRoute({ metrics: deps.metrics, token: deps.metricsToken }))
+    describeMetricsRoute(app.openAPIRegistry, { token: deps.metricsToken !== undefined })
+  }
+  if (deps.admin) {
     app.route(
       '/admin',
       adminRoutes(deps.admin, (keyId) => keyCache.forget(keyId)),
     )
+    describeAdminRoutes(app.openAPIRegistry, { queueBoard: deps.admin.boardQueues !== undefined })
+  }
 
   app.notFound((c) => problemResponse(c, new ApiError('route_not_found', `${c.req.method} ${c.req.path}`)))
   // Once per distinct error and minute: during an outage every request fails the same way (each

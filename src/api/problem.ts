@@ -3,6 +3,7 @@ import type { Context } from 'hono'
 
 /** Every error code the API can answer with, and its HTTP status: a closed, exhaustive table. */
 export const STATUS_BY_CODE = {
+  malformed_request: 400,
   invalid_json: 400,
   validation_failed: 400,
   invalid_cursor: 400,
@@ -11,6 +12,7 @@ export const STATUS_BY_CODE = {
   metrics_unauthorized: 401,
   not_found: 404,
   route_not_found: 404,
+  request_timeout: 408,
   payload_too_large: 413,
   unsupported_media_type: 415,
   invalid_tracking_number: 422,
@@ -22,6 +24,7 @@ export const STATUS_BY_CODE = {
   invalid_webhook_url: 422,
   too_many_webhooks: 422,
   rate_limited: 429,
+  headers_too_large: 431,
   redis_unavailable: 503,
   internal: 500,
 } as const satisfies Record<string, number>
@@ -29,6 +32,7 @@ export const STATUS_BY_CODE = {
 export type ProblemCode = keyof typeof STATUS_BY_CODE
 
 const TITLE_BY_CODE: Record<ProblemCode, string> = {
+  malformed_request: 'Request is not valid HTTP',
   invalid_json: 'Request body is not valid JSON',
   validation_failed: 'Request is not valid',
   invalid_cursor: 'Cursor is not valid',
@@ -37,6 +41,7 @@ const TITLE_BY_CODE: Record<ProblemCode, string> = {
   metrics_unauthorized: 'Missing or invalid metrics token',
   not_found: 'Not found',
   route_not_found: 'No such route',
+  request_timeout: 'Request not received in time',
   payload_too_large: 'Request body too large',
   unsupported_media_type: 'Request body must be application/json',
   invalid_tracking_number: 'Tracking number is not valid for this carrier',
@@ -48,6 +53,7 @@ const TITLE_BY_CODE: Record<ProblemCode, string> = {
   invalid_webhook_url: 'This URL cannot receive webhooks',
   too_many_webhooks: 'Too many webhook endpoints',
   rate_limited: 'Too many requests',
+  headers_too_large: 'Request headers too large',
   redis_unavailable: 'Storage is unavailable',
   internal: 'Internal error',
 }
@@ -84,19 +90,25 @@ export class ApiError extends Error {
   }
 }
 
-/** RFC 9457 body; `type` is a stable URN per code so clients can switch on either. */
-export function toProblem(c: Context, error: ApiError): Problem {
-  const status = STATUS_BY_CODE[error.code]
+/**
+ * RFC 9457 body; `type` is a stable URN per code so clients can switch on either. `instance` is left
+ * out when there is no path to give (a request too malformed to read).
+ */
+export function problemBody(error: ApiError, request: { instance?: string; requestId: string }): Problem {
   return {
     type: `urn:colis:problem:${error.code}`,
     title: TITLE_BY_CODE[error.code],
-    status,
+    status: STATUS_BY_CODE[error.code],
     code: error.code,
     ...(error.detail ? { detail: error.detail } : {}),
-    instance: c.req.path,
-    requestId: c.get('requestId'),
+    ...(request.instance === undefined ? {} : { instance: request.instance }),
+    requestId: request.requestId,
     ...error.extensions,
   }
+}
+
+export function toProblem(c: Context, error: ApiError): Problem {
+  return problemBody(error, { instance: c.req.path, requestId: c.get('requestId') })
 }
 
 export function problemResponse(c: Context, error: ApiError): Response {
@@ -129,7 +141,8 @@ export const ProblemSchema = z
     detail: z.string().optional().openapi({ example: 'no such tracking' }),
     instance: z
       .string()
-      .describe('The request path')
+      .optional()
+      .describe('The request path; absent when the request could not be read at all')
       .openapi({ example: '/v1/trackings/trk_7Hc2pQx9LmA4zR8tVb1N' }),
     requestId: z.string().describe('Also in the `X-Request-Id` header'),
     errors: z

@@ -7,7 +7,7 @@ import type { Logger } from '../logger.js'
 import type { Metrics } from '../metrics.js'
 import { checkWebhookUrl, parseAllowedCidrs } from '../webhooks/egress-guard.js'
 import { startApiOperations } from './api-operations.js'
-import { type HttpListener, listenHttp } from './http-listener.js'
+import { type HttpListener, httpLimitsFrom, listenHttp } from './http-listener.js'
 import { alertPolicyFrom } from './policies.js'
 import type { Stores } from './stores.js'
 
@@ -77,7 +77,14 @@ export async function startApiProcess(options: ApiProcessOptions): Promise<HttpL
   })
   let server: HttpListener
   try {
-    server = await listenHttp(app.fetch, config.HOST, config.PORT)
+    server = await listenHttp({
+      fetch: app.fetch,
+      host: config.HOST,
+      port: config.PORT,
+      limits: httpLimitsFrom(config),
+      logger,
+      metrics: options.metrics,
+    })
   } catch (error) {
     await operations.stop()
     throw error

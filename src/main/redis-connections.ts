@@ -1,13 +1,15 @@
 import { Redis, type RedisOptions } from 'ioredis'
 import type { Logger } from '../logger.js'
+import { FailFastRedis } from '../redis/fail-fast-redis.js'
 
 /** The API fails fast while Redis is down (503 at once), instead of queueing requests. */
 export const API_REDIS_OPTIONS: RedisOptions = {
   enableOfflineQueue: false,
   maxRetriesPerRequest: 1,
   connectTimeout: 2_000,
-  // A Redis that accepts connections but does not answer (paused, overloaded) also gets a 503 in time.
-  commandTimeout: 1_000,
+  // A Redis that accepts connections but does not answer (paused, overloaded) also gets a 503 within
+  // the second the README promises: one timeout per request at most (see FailFastRedis).
+  commandTimeout: 800,
   // Requests that reach Redis while an earlier batch is out share one write: each socket write wakes
   // redis-server, the largest cost of a read (BENCHMARKS.md, "API read path"). Not for the workers:
   // their commands are few and large, and pipelines cost them more than they save.
@@ -21,19 +23,22 @@ export const COMMAND_REDIS_OPTIONS: RedisOptions = { maxRetriesPerRequest: 1 }
 export interface RedisConnections {
   /** A new connection, closed by `closeAll`. */
   connect(options?: RedisOptions): Redis
+  /** The API's connection (API_REDIS_OPTIONS): fails at once while Redis does not answer. */
+  connectFailFast(): Redis
   closeAll(): Promise<void>
 }
 
 /** Every connection a process opens to one Redis, so that stopping closes them all. */
 export function createRedisConnections(url: string, logger: Logger): RedisConnections {
   const connections: Redis[] = []
+  const keep = (client: Redis) => {
+    client.on('error', (error) => logger.debug({ err: error }, 'redis connection error'))
+    connections.push(client)
+    return client
+  }
   return {
-    connect(options = WORKER_REDIS_OPTIONS) {
-      const client = new Redis(url, options)
-      client.on('error', (error) => logger.debug({ err: error }, 'redis connection error'))
-      connections.push(client)
-      return client
-    },
+    connect: (options = WORKER_REDIS_OPTIONS) => keep(new Redis(url, options)),
+    connectFailFast: () => keep(new FailFastRedis(url, API_REDIS_OPTIONS)),
     async closeAll() {
       await Promise.all(connections.splice(0).map((client) => client.quit().catch(() => client.disconnect())))
     },

@@ -4,6 +4,7 @@ import { createMetrics, type Metrics } from '../metrics.js'
 import { assertSharedRedis, type RedisTarget, resolveRedis, warnIfEvicting } from '../redis/resolve-redis.js'
 import { assertEgressConfigSafe, parseAllowedCidrs } from '../webhooks/egress-guard.js'
 import { startApiProcess } from './api-process.js'
+import { httpLimitsFrom } from './http-listener.js'
 import { createCarriers } from './policies.js'
 import { assertPortAvailable } from './port-check.js'
 import {
@@ -86,7 +87,7 @@ async function startParts(
   { target, connections, carriers, metrics, stops, stopAll }: ServiceParts,
 ): Promise<RunningService> {
   const prefix = config.COLIS_REDIS_PREFIX
-  const main = connections.connect(role === 'worker' ? WORKER_REDIS_OPTIONS : API_REDIS_OPTIONS)
+  const main = role === 'worker' ? connections.connect(WORKER_REDIS_OPTIONS) : connections.connectFailFast()
   await waitUntilReady(main, target.url)
   logger.info({ source: target.source, prefix }, 'connected to Redis')
   await warnIfEvicting(main, logger)
@@ -117,6 +118,7 @@ async function startParts(
     const healthServer = await startWorkerHealthServer({
       host: config.HOST,
       port: config.PORT,
+      limits: httpLimitsFrom(config),
       // /readyz bounds the wait (1 s): a worker connection queues commands while Redis is away.
       pingRedis: async () => {
         await main.ping()

@@ -5,7 +5,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { QUEUE_BOARD_CSP } from '../../src/api/admin/queue-board.js'
 import { DOCS_CSP } from '../../src/api/api-docs.js'
 import { createRateLimits } from '../../src/api/middleware/rate-limit.js'
-import { type HttpListener, listenHttp } from '../../src/main/http-listener.js'
+import { createSilentLogger } from '../../src/logger.js'
+import { type HttpListener, httpLimitsFrom, listenHttp } from '../../src/main/http-listener.js'
 import type { Harness } from '../support/harness.js'
 import { untilReady } from '../support/idle.js'
 import { connectTestRedis, uniquePrefix } from '../support/redis.js'
@@ -68,7 +69,13 @@ describe('colis pages in a browser', () => {
         }),
       },
     })
-    server = await listenHttp(harness.app.fetch, '127.0.0.1', 0)
+    server = await listenHttp({
+      fetch: harness.app.fetch,
+      host: '127.0.0.1',
+      port: 0,
+      limits: httpLimitsFrom(harness.config),
+      logger: createSilentLogger(),
+    })
     // The OpenAPI document is built on its first request: while the browser starts, not on /docs' clock.
     await (await fetch(`${server.url}/openapi.json`)).arrayBuffer()
     const browser = await launching

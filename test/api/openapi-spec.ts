@@ -2,6 +2,9 @@ import { expect } from 'vitest'
 import type { JsonSchema } from '../support/json-schema.js'
 
 export interface Operation {
+  operationId?: string
+  parameters?: Array<{ name: string; in: string; required?: boolean }>
+  requestBody?: { content: Record<string, { schema: JsonSchema }> }
   responses: Record<
     string,
     { content?: Record<string, { schema: JsonSchema }>; headers?: Record<string, { required?: boolean }> }
@@ -9,19 +12,26 @@ export interface Operation {
 }
 export interface Spec {
   openapi: string
+  servers?: Array<{ url: string }>
   paths: Record<string, Record<string, Operation>>
-  components: { schemas: Record<string, JsonSchema> }
+  webhooks?: Record<string, Record<string, Operation>>
+  components: { schemas: Record<string, JsonSchema>; securitySchemes?: Record<string, unknown> }
 }
 
-/** Routes that are not part of the API the spec describes: the docs themselves, operations, admin. */
-const UNDOCUMENTED = [/^\/openapi\.json$/, /^\/docs(\/|$)/, /^\/metrics$/, /^\/admin(\/|$)/]
-export const isDocumented = (path: string) => !UNDOCUMENTED.some((pattern) => pattern.test(path))
+/** Routes the spec leaves out: Swagger UI's assets, the queue dashboard's own API and assets (bull-board's). */
+const UNDESCRIBED = [/^\/docs\/assets\//, /^\/admin\/queues\/./]
+export const isDescribed = (path: string) => !UNDESCRIBED.some((pattern) => pattern.test(path))
+
+/** Described, but for operators and browsers rather than merchants' code. */
+const OPERATOR = [/^\/openapi\.json$/, /^\/docs$/, /^\/metrics$/, /^\/admin(\/|$)/]
+const isMerchantApi = (path: string) => !OPERATOR.some((pattern) => pattern.test(path))
 
 const HTTP_METHODS = ['get', 'put', 'post', 'delete', 'patch', 'head', 'options', 'trace']
 
-export function specOperations(spec: Spec): string[] {
+/** `METHOD /path` of every operation: the merchant API's, or (`all`) the operator routes' too. */
+export function specOperations(spec: Spec, { all = false } = {}): string[] {
   return Object.entries(spec.paths)
-    .filter(([path]) => isDocumented(path))
+    .filter(([path]) => all || isMerchantApi(path))
     .flatMap(([path, item]) =>
       Object.keys(item)
         .filter((method) => HTTP_METHODS.includes(method))

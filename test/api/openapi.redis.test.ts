@@ -224,5 +224,23 @@ describe('OpenAPI document, against the answers of real polls and deliveries', (
     expect((await call('DELETE', `/v1/webhooks/${endpointId}`)).status).toBe(404)
 
     expect([...exercised].sort()).toEqual(specOperations(spec).sort())
+
+    // Every notification the receiver got is what the spec's `webhooks` section describes.
+    const typesOf = async () =>
+      receiver.received.map((webhook) => (JSON.parse(webhook.body) as { type: string }).type)
+    await eventually(typesOf, (seen) =>
+      ['alert.opened', 'tracking.status_changed', 'tracking.updated'].every((type) => seen.includes(type)),
+    )
+    const types = new Set<string>()
+    for (const webhook of receiver.received) {
+      const body = JSON.parse(webhook.body) as { type: string }
+      const operation = spec.webhooks?.[body.type]?.post
+      expect(operation, `webhook ${body.type} is described`).toBeDefined()
+      for (const header of operation?.parameters ?? []) expect(webhook.headers).toHaveProperty(header.name)
+      const schema = operation?.requestBody?.content['application/json']?.schema ?? false
+      expect(validateJsonSchema(schema, body, { root: spec, closed: true }), webhook.body).toEqual([])
+      types.add(body.type)
+    }
+    expect([...types].sort()).toEqual(['alert.opened', 'tracking.status_changed', 'tracking.updated'])
   })
 })

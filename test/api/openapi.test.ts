@@ -1,12 +1,17 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { createApp } from '../../src/api/app.js'
 import { withEventId } from '../../src/domain/tracking-event.js'
+import { WEBHOOK_EVENT_TYPES } from '../../src/domain/webhook-events.js'
 import { createSilentLogger } from '../../src/logger.js'
+import { createMemoryStores } from '../../src/main/stores.js'
+import { createMetrics } from '../../src/metrics.js'
 import { createMemoryTrackingStore } from '../../src/store/memory/memory-tracking-store.js'
 import type { WebhookStore } from '../../src/store/webhook-store.js'
 import { validateJsonSchema } from '../support/json-schema.js'
 import { createMemoryHarness, type MemoryHarness } from '../support/memory-harness.js'
-import { fetchSpec, isDocumented, type Spec, specOperations, templateOf } from './openapi-spec.js'
+import { fetchSpec, isDescribed, type Spec, specOperations, templateOf } from './openapi-spec.js'
+
+const METRICS_TOKEN = 'metrics-token-0123456789'
 
 describe('OpenAPI document', () => {
   let harness: MemoryHarness
@@ -14,7 +19,25 @@ describe('OpenAPI document', () => {
   let key: string
 
   beforeAll(async () => {
-    harness = await createMemoryHarness('api-openapi')
+    // Every optional part on: the admin API and dashboard, /metrics behind its token.
+    const stores = createMemoryStores()
+    harness = await createMemoryHarness(
+      'api-openapi',
+      {},
+      {},
+      {
+        stores,
+        metrics: createMetrics(),
+        app: {
+          admin: {
+            token: 'admin-token-0123456789abcdef0123456789',
+            apiKeys: stores.apiKeys,
+            boardQueues: () => [],
+          },
+          metricsToken: METRICS_TOKEN,
+        },
+      },
+    )
     key = (await harness.apiKeys.create('shop-openapi')).key
     spec = await fetchSpec(harness.app)
   })
@@ -23,20 +46,62 @@ describe('OpenAPI document', () => {
     await harness?.close()
   })
 
-  it('is OpenAPI 3.1, served without an API key', () => {
+  it('is OpenAPI 3.1, served without an API key, for the deployment that serves it', () => {
     expect(spec.openapi).toMatch(/^3\.1\.\d+$/)
     expect(spec.components.schemas).toHaveProperty('Tracking')
     expect(spec.components.schemas).toHaveProperty('Problem')
+    expect(spec.servers).toEqual([expect.objectContaining({ url: '/' })])
   })
 
   it('describes every route of the app with its method and path, and nothing else', () => {
     const routes = new Set(
       harness.app.routes
-        .filter((route) => route.method !== 'ALL' && isDocumented(route.path))
+        .filter((route) => route.method !== 'ALL' && isDescribed(route.path))
         .map((route) => `${route.method} ${route.path.replace(/:([^/]+)/g, '{$1}')}`),
     )
-    expect(routes.size).toBeGreaterThan(15)
-    expect([...routes].sort()).toEqual(specOperations(spec).sort())
+    expect(routes.size).toBeGreaterThan(25)
+    expect([...routes].sort()).toEqual(specOperations(spec, { all: true }).sort())
+    expect(routes).toContain('GET /metrics')
+    expect(routes).toContain('DELETE /admin/keys/{keyId}')
+  })
+
+  it('names every operation, webhooks included, with a unique operationId', () => {
+    const operations = [...Object.values(spec.paths), ...Object.values(spec.webhooks ?? {})].flatMap((item) =>
+      Object.values(item),
+    )
+    const ids = operations.map((operation) => operation.operationId)
+    expect(ids.length).toBeGreaterThan(30)
+    expect(ids.filter((id) => !id?.match(/^[a-z][A-Za-z]+$/))).toEqual([])
+    expect(new Set(ids).size).toBe(ids.length)
+  })
+
+  it('describes the POST colis makes for each webhook event type, with its signature headers', () => {
+    expect(Object.keys(spec.webhooks ?? {}).sort()).toEqual([...WEBHOOK_EVENT_TYPES].sort())
+    for (const type of WEBHOOK_EVENT_TYPES) {
+      const operation = spec.webhooks?.[type]?.post
+      const headers = (operation?.parameters ?? []).filter((parameter) => parameter.in === 'header')
+      expect(
+        headers.map((header) => [header.name, header.required]),
+        type,
+      ).toEqual([
+        ['webhook-id', true],
+        ['webhook-timestamp', true],
+        ['webhook-signature', true],
+      ])
+      const schema = operation?.requestBody?.content['application/json']?.schema
+      expect(schema, type).toEqual({ $ref: expect.stringMatching(/^#\/components\/schemas\/\w+Webhook$/) })
+    }
+  })
+
+  it('leaves /admin and /metrics out where they are off', async () => {
+    const plain = await createMemoryHarness('api-openapi-plain')
+    try {
+      const paths = Object.keys((await fetchSpec(plain.app)).paths)
+      expect(paths.filter((path) => /^\/(admin|metrics)/.test(path))).toEqual([])
+      expect(paths).toContain('/docs')
+    } finally {
+      await plain.close()
+    }
   })
 
   it('declares a problem+json answer with its codes for the errors of each operation', () => {

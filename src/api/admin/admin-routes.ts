@@ -15,11 +15,13 @@ export interface AdminDeps {
   now?: () => Date
 }
 
-const CreateKeySchema = z.strictObject({
+export const CreateKeySchema = z.strictObject({
   merchantId: z.string().regex(MERCHANT_PATTERN, '1 to 64 letters, digits, dots, dashes or underscores'),
   label: z.string().trim().min(1).max(100).optional(),
 })
-const ListKeysQuerySchema = z.strictObject({ merchantId: z.string().regex(MERCHANT_PATTERN).optional() })
+export const ListKeysQuerySchema = z.strictObject({
+  merchantId: z.string().regex(MERCHANT_PATTERN).optional(),
+})
 
 function fieldErrors(error: z.ZodError) {
   return error.issues.map((issue) => ({

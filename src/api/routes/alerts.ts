@@ -18,6 +18,7 @@ const AlertSchema = DelayAlertSchema.extend({ trackingId: z.string() }).openapi(
 const listAlertsRoute = createRoute({
   method: 'get',
   path: '/',
+  operationId: 'listAlerts',
   tags: ['Alerts'],
   summary: 'List delay alerts',
   request: { query: AlertQuerySchema },

@@ -44,6 +44,7 @@ const TAGS = ['Carriers']
 const listCarriersRoute = createRoute({
   method: 'get',
   path: '/',
+  operationId: 'listCarriers',
   tags: TAGS,
   summary: 'List the carriers of this deployment',
   responses: {
@@ -58,6 +59,7 @@ const listCarriersRoute = createRoute({
 const detectRoute = createRoute({
   method: 'get',
   path: '/detect',
+  operationId: 'detectCarrier',
   tags: TAGS,
   summary: 'Which carriers could track this number',
   request: { query: DetectQuerySchema },

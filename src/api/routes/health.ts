@@ -10,6 +10,7 @@ const TAGS = ['Health']
 const livenessRoute = createRoute({
   method: 'get',
   path: '/healthz',
+  operationId: 'getLiveness',
   tags: TAGS,
   summary: 'The process is alive',
   security: [],
@@ -22,6 +23,7 @@ const livenessRoute = createRoute({
 const readinessRoute = createRoute({
   method: 'get',
   path: '/readyz',
+  operationId: 'getReadiness',
   tags: TAGS,
   summary: 'Redis answers',
   description: `503 when Redis does not answer within ${READY_TIMEOUT_MS} ms.`,

@@ -22,6 +22,7 @@ const TAGS = ['Subscriptions']
 const subscribeRoute = createRoute({
   method: 'post',
   path: '/{id}/subscriptions',
+  operationId: 'createSubscription',
   tags: TAGS,
   summary: 'Subscribe a webhook to one tracking',
   description: `A shopper subscription: it follows one tracking and goes away with it. At most ${MAX_SUBSCRIPTIONS_PER_TRACKING} per tracking.`,
@@ -48,6 +49,7 @@ const subscribeRoute = createRoute({
 const listSubscriptionsRoute = createRoute({
   method: 'get',
   path: '/{id}/subscriptions',
+  operationId: 'listSubscriptions',
   tags: TAGS,
   summary: "List a tracking's subscriptions",
   request: { params: TrackingParams },
@@ -63,6 +65,7 @@ const listSubscriptionsRoute = createRoute({
 const unsubscribeRoute = createRoute({
   method: 'delete',
   path: '/{id}/subscriptions/{subscriptionId}',
+  operationId: 'deleteSubscription',
   tags: TAGS,
   summary: 'Delete a subscription',
   request: { params: TrackingParams.extend({ subscriptionId: SubscriptionId }) },

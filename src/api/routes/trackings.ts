@@ -83,6 +83,7 @@ const TAGS = ['Trackings']
 const registerRoute = createRoute({
   method: 'post',
   path: '/',
+  operationId: 'registerTracking',
   tags: TAGS,
   summary: 'Register a parcel',
   description:
@@ -103,6 +104,7 @@ const registerRoute = createRoute({
 const batchRoute = createRoute({
   method: 'post',
   path: '/batch',
+  operationId: 'registerTrackings',
   tags: TAGS,
   summary: 'Register up to 1000 parcels',
   description:
@@ -120,6 +122,7 @@ const batchRoute = createRoute({
 const listRoute = createRoute({
   method: 'get',
   path: '/',
+  operationId: 'listTrackings',
   tags: TAGS,
   summary: 'List trackings, newest first',
   request: { query: ListQuerySchema },
@@ -135,6 +138,7 @@ const listRoute = createRoute({
 const getRoute = createRoute({
   method: 'get',
   path: '/{id}',
+  operationId: 'getTracking',
   tags: TAGS,
   summary: 'Get a tracking with its events',
   request: { params: TrackingParams },
@@ -147,6 +151,7 @@ const getRoute = createRoute({
 const deleteRoute = createRoute({
   method: 'delete',
   path: '/{id}',
+  operationId: 'deleteTracking',
   tags: TAGS,
   summary: 'Delete a tracking; polling stops',
   request: { params: TrackingParams },
@@ -159,6 +164,7 @@ const deleteRoute = createRoute({
 const refreshRoute = createRoute({
   method: 'post',
   path: '/{id}/refresh',
+  operationId: 'refreshTracking',
   tags: TAGS,
   summary: 'Poll the carrier now',
   description:

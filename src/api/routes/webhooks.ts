@@ -52,6 +52,7 @@ const TAGS = ['Webhooks']
 const createEndpointRoute = createRoute({
   method: 'post',
   path: '/',
+  operationId: 'createWebhookEndpoint',
   tags: TAGS,
   summary: 'Add a webhook endpoint',
   description: `At most ${MAX_ENDPOINTS_PER_MERCHANT} per merchant. Private and link-local addresses are refused.`,
@@ -77,6 +78,7 @@ const createEndpointRoute = createRoute({
 const listEndpointsRoute = createRoute({
   method: 'get',
   path: '/',
+  operationId: 'listWebhookEndpoints',
   tags: TAGS,
   summary: 'List webhook endpoints',
   responses: {
@@ -88,6 +90,7 @@ const listEndpointsRoute = createRoute({
 const getEndpointRoute = createRoute({
   method: 'get',
   path: '/{id}',
+  operationId: 'getWebhookEndpoint',
   tags: TAGS,
   summary: 'Get a webhook endpoint',
   request: { params: EndpointParams },
@@ -100,6 +103,7 @@ const getEndpointRoute = createRoute({
 const deleteEndpointRoute = createRoute({
   method: 'delete',
   path: '/{id}',
+  operationId: 'deleteWebhookEndpoint',
   tags: TAGS,
   summary: 'Delete a webhook endpoint',
   request: { params: EndpointParams },
@@ -112,6 +116,7 @@ const deleteEndpointRoute = createRoute({
 const rotateSecretRoute = createRoute({
   method: 'post',
   path: '/{id}/rotate-secret',
+  operationId: 'rotateWebhookSecret',
   tags: TAGS,
   summary: 'Rotate the signing secret',
   description: 'The previous secret keeps signing (a second signature) for 24 hours.',
@@ -132,6 +137,7 @@ const rotateSecretRoute = createRoute({
 const listDeliveriesRoute = createRoute({
   method: 'get',
   path: '/{id}/deliveries',
+  operationId: 'listWebhookDeliveries',
   tags: TAGS,
   summary: 'List recent deliveries, newest first',
   request: { params: EndpointParams, query: DeliveriesQuerySchema },
@@ -144,6 +150,7 @@ const listDeliveriesRoute = createRoute({
 const redeliverRoute = createRoute({
   method: 'post',
   path: '/{id}/deliveries/{deliveryId}/redeliver',
+  operationId: 'redeliverWebhook',
   tags: TAGS,
   summary: 'Send a delivery again',
   description: 'Same `webhook-id`, so receivers that already processed it can drop it.',
