@@ -27,6 +27,7 @@ function recordingStores(stores: MemoryStores, seen: string[]): MemoryStores {
     apiKeys: record(stores.apiKeys),
     webhooks: record(stores.webhooks),
     carrierHealth: record(stores.carrierHealth),
+    unknownCodes: record(stores.unknownCodes),
   }
 }
 
