@@ -1,4 +1,3 @@
-import type { Logger } from '../src/logger.js'
 import type { UnknownCodeSighting, UnknownCodeStore } from '../src/store/unknown-code-store.js'
 
 /** Codes gathered between two writes at most: a carrier sending junk codes cannot grow memory past it. */
@@ -23,7 +22,7 @@ export interface UnknownCodeRecorder {
  * new code as soon as it comes.
  */
 export function createUnknownCodeRecorder(options: {
-  logger: Pick<Logger, 'warn'>
+  logger: { warn(fields: Record<string, unknown>, message: string): void }
   flushEveryMs?: number
   now?: () => number
 }): UnknownCodeRecorder {
