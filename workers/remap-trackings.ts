@@ -1,14 +1,12 @@
 import type { AlertPolicy } from '../src/domain/delay-alerts.js'
 import type { TrackingRecord } from '../src/domain/tracking.js'
 import { applyRemappedEvents, type EventRemap, remapEvents } from '../src/domain/tracking-lifecycle.js'
-import type { Logger } from '../src/logger.js'
 import type { PollView, TrackingStore } from '../src/store/tracking-store.js'
 import { saveWithRetries } from './save-with-retries.js'
 
 export interface RemapDeps {
   store: TrackingStore
   alertPolicy(record: TrackingRecord): AlertPolicy
-  logger: Logger
   now?: () => Date
 }
 

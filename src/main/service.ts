@@ -51,7 +51,7 @@ export async function startService(config: Config, role: Role, logger: Logger): 
   checkEgressConfig(config, logger)
   // Before anything starts: a taken port is one line, not a crash once Redis and the pollers run.
   await assertPortAvailable(config.HOST, config.PORT)
-  // Then a bad carrier definition file stops startup before Redis is reached.
+  // Then a bad carrier definition or code override file stops startup before Redis is reached.
   const metrics = createMetrics({ processMetrics: true })
   const unknownCodes = createUnknownCodeRecorder({ logger })
   const carriers = createCarriers(config, logger, { metrics, onUnknownCode: unknownCodes.note })
@@ -169,6 +169,8 @@ async function startParts(
     stops.push(api.stop)
   }
 
+  /** Carriers whose rules changed and whose stored events are still to be mapped again. */
+  const toRemap = new Set<string>()
   const reloadCodeOverrides = async () => {
     let changed: string[]
     try {
@@ -179,7 +181,14 @@ async function startParts(
       return
     }
     logger.info({ changed }, 'code overrides reloaded')
-    for (const remap of remaps) await remap(changed)
+    for (const carrier of changed) toRemap.add(carrier)
+    try {
+      for (const remap of remaps) await remap([...toRemap])
+      toRemap.clear()
+    } catch (error) {
+      // The rules are in force; the next SIGHUP maps these carriers' stored events again.
+      logger.error({ err: error }, 'stored events not all mapped again with the new code overrides')
+    }
   }
 
   return {
@@ -214,7 +223,7 @@ async function remapOverridden(
     const counts = await remapCarrierTrackings(
       carrier,
       (event) => overrides.statusOf(carrier, event.code, event.description),
-      { store: deps.store, alertPolicy: alertPolicyFrom(deps.config), logger: deps.logger },
+      { store: deps.store, alertPolicy: alertPolicyFrom(deps.config) },
     )
     deps.logger.info({ carrier, ...counts }, 'stored events mapped again with the new code overrides')
   }

@@ -3,7 +3,6 @@ import type { TrackingRecord } from '../../src/domain/tracking.js'
 import { type TrackingEvent, withEventId } from '../../src/domain/tracking-event.js'
 import type { EventRemap } from '../../src/domain/tracking-lifecycle.js'
 import type { EventStatus } from '../../src/domain/tracking-status.js'
-import { createSilentLogger } from '../../src/logger.js'
 import {
   createMemoryTrackingStore,
   type MemoryTrackingStore,
@@ -52,7 +51,6 @@ async function polled(
 const deps = (store: MemoryTrackingStore) => ({
   store,
   alertPolicy: () => ALERTS,
-  logger: createSilentLogger(),
   now: () => new Date(T0 + 7_200_000),
 })
 
