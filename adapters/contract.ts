@@ -29,8 +29,11 @@ export class CarrierError extends Error {
   }
 }
 
-/** Told of each carrier code missing from the carrier's code table (mapped to `unknown`), e.g. to count it. */
-export type UnknownCodeHook = (carrier: string, code: string) => void
+/**
+ * Told of each carrier code missing from the carrier's code table (mapped to `unknown`), e.g. to count
+ * it; `description` is the event's wording, when the caller has it.
+ */
+export type UnknownCodeHook = (carrier: string, code: string, description?: string) => void
 
 export function isCarrierError(error: unknown): error is CarrierError {
   return error instanceof CarrierError

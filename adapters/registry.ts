@@ -1,8 +1,15 @@
 import type { Config } from '../src/config.js'
 import type { CarrierAlertFacts } from '../src/domain/delay-alerts.js'
+import type { EventStatus } from '../src/domain/tracking-status.js'
 import type { Logger } from '../src/logger.js'
 import { createCarrierHttp } from './carrier-http.js'
 import { CHRONOPOST_CARRIER } from './chronopost/index.js'
+import {
+  type CodeOverrides,
+  changedCarriers,
+  loadCodeOverrides,
+  NO_CODE_OVERRIDES,
+} from './code-overrides.js'
 import { COLISPRIVE_CARRIER } from './colisprive/index.js'
 import type { BuiltinCarrier, CarrierAdapter, UnknownCodeHook } from './contract.js'
 import { type Detection, detectCarrier } from './detect.js'
@@ -14,6 +21,7 @@ import { loadCarrierDefinitions } from './generic/load-definitions.js'
 import { GLS_CARRIER } from './gls/index.js'
 import { LAPOSTE_CARRIER } from './laposte/index.js'
 import { MONDIALRELAY_CARRIER } from './mondialrelay/index.js'
+import { createUnknownCodeBook, type OverrideContext, withCodeOverrides } from './overridden-adapter.js'
 import { RELAISCOLIS_CARRIER } from './relaiscolis/index.js'
 import { SANDBOX_CARRIER } from './sandbox/index.js'
 import { UPS_CARRIER } from './ups/index.js'
@@ -66,6 +74,15 @@ export interface CarrierRuntime {
    * in use stay as they were.
    */
   reloadDefinitions(): { added: string[]; removed: string[]; updated: string[] }
+  /**
+   * Reads COLIS_CODE_OVERRIDES again and gives the carriers whose rules changed. An invalid file throws
+   * (CodeOverridesError) and the rules in use stay as they were.
+   */
+  reloadCodeOverrides(): { changed: string[] }
+  /** The COLIS_CODE_OVERRIDES rules in force. */
+  codeOverrides(): CodeOverrides
+  /** The status COLIS_CODE_OVERRIDES gives a code (its own rule, else a pattern one of its wordings matches). */
+  codeOverride(carrier: string, code: string, wordings: readonly string[]): EventStatus | undefined
   /** The credentials carriers send (API keys, header tokens), so that logs can blank them out. */
   secrets(): string[]
   close(): Promise<void>
@@ -80,7 +97,10 @@ interface Mounted {
 export interface RuntimeOptions {
   /** Environment variables carrier definitions may name in headers. */
   env?: Record<string, string | undefined>
-  /** Told of every carrier code missing from its code table (e.g. to count it). */
+  /**
+   * Told of every event whose code its carrier's table lacks, with the event's wording (e.g. to count
+   * and record it), whether COLIS_CODE_OVERRIDES maps it or not.
+   */
   onUnknownCode?: UnknownCodeHook
   /** Told of each credential a carrier obtains while running (an OAuth access token). */
   onSecret?: (secret: string) => void
@@ -89,12 +109,19 @@ export interface RuntimeOptions {
 function mountBuiltIns(
   config: Config,
   logger: Logger,
-  options: Pick<RuntimeOptions, 'onUnknownCode' | 'onSecret'>,
+  context: OverrideContext,
+  onSecret: RuntimeOptions['onSecret'],
 ): Record<BuiltinCarrierId, Mounted> {
-  const { onUnknownCode, onSecret } = options
   const mounted = {} as Record<BuiltinCarrierId, Mounted>
-  for (const id of BUILTIN_CARRIER_IDS)
-    mounted[id] = BUILTIN_CARRIERS[id].mount({ config, logger, onUnknownCode, onSecret })
+  for (const id of BUILTIN_CARRIER_IDS) {
+    const { adapter, http } = BUILTIN_CARRIERS[id].mount({
+      config,
+      logger,
+      onUnknownCode: context.unknownCodes.learn,
+      onSecret,
+    })
+    mounted[id] = { adapter: withCodeOverrides(adapter, context), http }
+  }
   return mounted
 }
 
@@ -102,19 +129,16 @@ function mountGeneric(
   definition: GenericCarrierDefinition,
   logger: Logger,
   env: Record<string, string | undefined>,
-  onUnknownCode: UnknownCodeHook | undefined,
+  context: OverrideContext,
 ) {
   const http = createCarrierHttp({ carrier: definition.id, timeoutMs: definition.request.timeoutMs })
-  return {
+  const adapter = createGenericAdapter(definition, {
     http,
-    definition: JSON.stringify(definition),
-    adapter: createGenericAdapter(definition, {
-      http,
-      logger: logger.child({ carrier: definition.id }),
-      env,
-      onUnknownCode,
-    }),
-  }
+    logger: logger.child({ carrier: definition.id }),
+    env,
+    onUnknownCode: context.unknownCodes.learn,
+  })
+  return { http, definition: JSON.stringify(definition), adapter: withCodeOverrides(adapter, context) }
 }
 
 /** Builds every carrier of this deployment from the config, each with its own HTTP agent. */
@@ -124,9 +148,14 @@ export function createCarrierRuntime(
   options: RuntimeOptions = {},
 ): CarrierRuntime {
   const env = options.env ?? {}
-  const builtIns = mountBuiltIns(config, logger, options)
-  const mount = (definition: GenericCarrierDefinition) =>
-    mountGeneric(definition, logger, env, options.onUnknownCode)
+  let overrides = NO_CODE_OVERRIDES
+  const context: OverrideContext = {
+    overrides: () => overrides,
+    unknownCodes: createUnknownCodeBook(),
+    onUnknownCode: options.onUnknownCode,
+  }
+  const builtIns = mountBuiltIns(config, logger, context, options.onSecret)
+  const mount = (definition: GenericCarrierDefinition) => mountGeneric(definition, logger, env, context)
   let generic = new Map<string, Mounted>()
   const readDefinitions = () =>
     config.COLIS_CARRIERS_FILE ? loadCarrierDefinitions(config.COLIS_CARRIERS_FILE, BUILTIN_CARRIER_IDS) : []
@@ -134,6 +163,14 @@ export function createCarrierRuntime(
 
   const retired: Array<{ close(): Promise<void> }> = []
   const all = () => [...Object.values(builtIns), ...generic.values()]
+  const readOverrides = () =>
+    config.COLIS_CODE_OVERRIDES
+      ? loadCodeOverrides(
+          config.COLIS_CODE_OVERRIDES,
+          all().map((mounted) => mounted.adapter.id),
+        )
+      : NO_CODE_OVERRIDES
+  overrides = readOverrides()
 
   return {
     list: () => all().map((mounted) => mounted.adapter),
@@ -158,6 +195,7 @@ export function createCarrierRuntime(
         }
         ;(current ? updated : added).push(definition.id)
         if (current?.http) retired.push(current.http)
+        context.unknownCodes.forget(definition.id)
         next.set(definition.id, mount(definition))
       }
       const removed = [...generic.keys()].filter((id) => !next.has(id))
@@ -165,10 +203,25 @@ export function createCarrierRuntime(
         const http = generic.get(id)?.http
         if (http) retired.push(http)
       }
+      for (const id of removed) context.unknownCodes.forget(id)
       generic = next
       // Agents close once their in-flight requests are done.
       for (const http of retired.splice(0)) void http.close()
       return { added, removed, updated }
+    },
+    reloadCodeOverrides() {
+      const next = readOverrides()
+      const changed = changedCarriers(overrides, next)
+      overrides = next
+      return { changed }
+    },
+    codeOverrides: () => overrides,
+    codeOverride(carrier, code, wordings) {
+      for (const wording of wordings.length > 0 ? wordings : ['']) {
+        const status = overrides.statusOf(carrier, code, wording)
+        if (status) return status
+      }
+      return undefined
     },
     secrets() {
       return all()

@@ -1,4 +1,5 @@
 import { pathToFileURL } from 'node:url'
+import { CodeOverridesError } from '../adapters/code-overrides.js'
 import { CarrierError } from '../adapters/contract.js'
 import { CarrierDefinitionError } from '../adapters/generic/definition-schema.js'
 import type { CliIo } from './cli/cli-io.js'
@@ -76,7 +77,12 @@ function reportFailure(error: unknown, config: Config, io: CliIo): number | unde
     return code
   }
   if (error instanceof UsageError) return say(error.message, error.exitCode)
-  if (error instanceof ConfigError || error instanceof CarrierDefinitionError) return say(error.message, 2)
+  if (
+    error instanceof ConfigError ||
+    error instanceof CarrierDefinitionError ||
+    error instanceof CodeOverridesError
+  )
+    return say(error.message, 2)
   if (error instanceof RedisBinaryMissingError || error instanceof PortUnavailableError)
     return say(error.message, 1)
   if ((error as NodeJS.ErrnoException | undefined)?.code === 'EADDRINUSE')

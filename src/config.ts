@@ -391,6 +391,12 @@ export const CONFIG_SCHEMA = z.object({
     .string()
     .optional()
     .describe('JSON file of extra carriers described without code (generic adapter); reloaded on SIGHUP'),
+  COLIS_CODE_OVERRIDES: z
+    .string()
+    .optional()
+    .describe(
+      'JSON file `{carrier: {code or "/wording pattern/": status}}` mapping carrier codes before the built-in tables; reloaded on SIGHUP',
+    ),
 
   WEBHOOK_ALLOWED_CIDRS: z
     .string()

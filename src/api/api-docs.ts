@@ -123,6 +123,11 @@ export function serveApiDocs(app: OpenAPIHono<ApiEnv>) {
     scheme: 'bearer',
     description: 'An API key from `colis keys create`: `Authorization: Bearer <key>`',
   })
+  app.openAPIRegistry.registerComponent('securitySchemes', 'adminToken', {
+    type: 'http',
+    scheme: 'bearer',
+    description: 'COLIS_ADMIN_TOKEN, for operator routes: `Authorization: Bearer <token>`',
+  })
   let document: unknown
   app.get(OPENAPI_PATH, (c) => {
     // Built once: the routes do not change after startup.

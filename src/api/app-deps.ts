@@ -1,10 +1,12 @@
 import type { DeliveryDays } from '../domain/business-calendar.js'
 import type { AlertPolicy } from '../domain/delay-alerts.js'
 import type { TrackingRecord } from '../domain/tracking.js'
+import type { EventStatus } from '../domain/tracking-status.js'
 import type { Logger } from '../logger.js'
 import type { Metrics } from '../metrics.js'
 import type { ApiKeyStore } from '../store/api-key-store.js'
 import type { TrackingStore } from '../store/tracking-store.js'
+import type { UnknownCodeStore } from '../store/unknown-code-store.js'
 import type { WebhookStore } from '../store/webhook-store.js'
 import type { AdminDeps } from './admin/admin-routes.js'
 import type { RateLimits } from './middleware/rate-limit.js'
@@ -38,6 +40,8 @@ export interface CarrierCatalog {
   list(): CarrierInfo[]
   get(id: string): CarrierInfo | undefined
   detect(trackingNumber: string): CarrierDetection
+  /** The status COLIS_CODE_OVERRIDES gives a code now (its own rule, else a pattern on one of its wordings). */
+  codeOverride?(carrier: string, code: string, wordings: readonly string[]): EventStatus | undefined
 }
 
 export interface AppDeps {
@@ -66,6 +70,8 @@ export interface AppDeps {
   trustProxy?: boolean
   /** The admin API and queue dashboard; without them (no COLIS_ADMIN_TOKEN) every /admin path is 404. */
   admin?: AdminDeps
+  /** The codes carriers' tables lack, for operators (with `admin`); without them that route is 404. */
+  unknownCodes?: Pick<UnknownCodeStore, 'list'>
   /** Registers a listener told of every API key revoked by any process (undefined: some may be missed). */
   onApiKeyRevoked?(listener: (keyId: string | undefined) => void): void
 }

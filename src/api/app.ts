@@ -1,3 +1,4 @@
+import type { MiddlewareHandler } from 'hono'
 import { bodyLimit } from 'hono/body-limit'
 import { requestId } from 'hono/request-id'
 import { throttleErrorLog } from '../log-throttle.js'
@@ -17,6 +18,7 @@ import { carrierRoutes } from './routes/carriers.js'
 import { healthRoutes } from './routes/health.js'
 import { subscriptionRoutes } from './routes/subscriptions.js'
 import { trackingRoutes } from './routes/trackings.js'
+import { isUnknownCodesPath, unknownCodeRoutes } from './routes/unknown-codes.js'
 import { webhookRoutes } from './routes/webhooks.js'
 
 const BODY_LIMIT_BYTES = 64 * 1024
@@ -46,6 +48,11 @@ function isRedisUnavailable(error: unknown): boolean {
   )
 }
 
+/** An API-key middleware of `/v1`, left out on the operator route under it (which takes the admin token). */
+function forMerchants(middleware: MiddlewareHandler): MiddlewareHandler {
+  return (c, next) => (isUnknownCodesPath(c.req.path) ? next() : middleware(c, next))
+}
+
 export function createApp(deps: AppDeps) {
   const app = createRouter()
   app.use(requestId({ headerName: 'x-request-id' }))
@@ -73,23 +80,29 @@ export function createApp(deps: AppDeps) {
     : undefined
   if (guard) {
     const throttle = throttleFailedAuth(guard, { trustProxy })
-    if (deps.admin) app.use('/admin/*', throttle)
+    if (deps.admin) {
+      app.use('/admin/*', throttle)
+      app.use('/v1/carriers/:id/unknown-codes', throttle)
+    }
     if (deps.metrics && deps.metricsToken) app.use('/metrics', throttle)
   }
   app.use(
     '/v1/*',
-    authenticateApiKey({ verify: (key) => deps.apiKeys.verify(key), cache: keyCache, guard, trustProxy }),
+    forMerchants(
+      authenticateApiKey({ verify: (key) => deps.apiKeys.verify(key), cache: keyCache, guard, trustProxy }),
+    ),
   )
   if (deps.rateLimits) {
     app.use(
       '/v1/*',
-      limitPerApiKey(deps.rateLimits, (c) => c.get('apiKeyId'), { metrics: deps.metrics }),
+      forMerchants(limitPerApiKey(deps.rateLimits, (c) => c.get('apiKeyId'), { metrics: deps.metrics })),
     )
   }
   deps.onApiKeyRevoked?.((keyId) => keyCache.forget(keyId))
   app.route('/v1/trackings', trackingRoutes(deps))
   app.route('/v1/trackings', subscriptionRoutes(deps))
   app.route('/v1/carriers', carrierRoutes(deps))
+  app.route('/v1/carriers', unknownCodeRoutes(deps))
   app.route('/v1/alerts', alertRoutes(deps))
   app.route('/v1/webhooks', webhookRoutes(deps))
 

@@ -4,13 +4,15 @@ import type { AlertPolicy } from './delay-alerts.js'
 import { isExpired, nextPollDelayMs, type PollPolicy, type Random } from './poll-schedule.js'
 import { deriveTrackingStatus, mergeTimeline } from './timeline.js'
 import type { TrackingRecord } from './tracking.js'
+import type { TrackingEvent } from './tracking-event.js'
 import {
   type DraftChange,
+  type NextPoll,
   type StoredTracking,
   type TrackingChange,
   withAlertsAndNotifications,
 } from './tracking-notifications.js'
-import { isTerminalStatus } from './tracking-status.js'
+import { type EventStatus, isTerminalStatus } from './tracking-status.js'
 
 export type {
   AlertsChange,
@@ -206,4 +208,51 @@ function schedule<S extends StoredTracking>(
   const atMs = nowMs + Math.max(delayMs, MIN_POLL_GAP_MS)
   record.nextCheckAt = new Date(atMs).toISOString()
   return { before: stored, record, events, nextPoll: { atMs } }
+}
+
+/** The status an operator's rule gives a stored event now; undefined when no rule applies. */
+export type EventRemap = (event: TrackingEvent) => EventStatus | undefined
+
+/** The timeline with each event `remap` gives another status re-mapped; undefined when none changes. */
+export function remapEvents(
+  events: readonly TrackingEvent[],
+  remap: EventRemap,
+): TrackingEvent[] | undefined {
+  let remapped: TrackingEvent[] | undefined
+  events.forEach((event, index) => {
+    const status = remap(event)
+    if (status === undefined || status === event.status) return
+    remapped ??= [...events]
+    remapped[index] = { ...event, status }
+  })
+  return remapped
+}
+
+/**
+ * The lifecycle of a tracking whose stored events were mapped again (the operator's code rules
+ * changed; events keep their raw codes for this): the status follows from the re-mapped timeline, then
+ * alerts and notifications as after a poll. Polling goes on as scheduled, unless the new status ends
+ * the parcel's life; a tracking whose life is over keeps its status (only its events change). Pure.
+ */
+export function applyRemappedEvents<S extends StoredTracking>(
+  stored: S,
+  events: TrackingEvent[],
+  ctx: { now: Date; alertPolicy: AlertPolicy; newAlertId?: () => string },
+): TrackingChange<S> {
+  const record: TrackingRecord = Object.assign({}, stored.record, { updatedAt: ctx.now.toISOString() })
+  let nextPoll: NextPoll | undefined
+  if (!record.stopped) {
+    const status = deriveTrackingStatus(events)
+    const lastDelivery = events.findLast((event) => event.status === 'delivered')
+    record.status = status
+    record.deliveredAt = status === 'delivered' ? (record.deliveredAt ?? lastDelivery?.occurredAt) : undefined
+    if (isTerminalStatus(status, record.final === true)) {
+      Object.assign(record, { stopped: 'terminal', nextCheckAt: undefined })
+      nextPoll = 'none'
+    }
+  }
+  return withAlertsAndNotifications(
+    { before: stored, record, events, nextPoll },
+    { nowMs: ctx.now.getTime(), policy: ctx.alertPolicy, newAlertId: ctx.newAlertId },
+  )
 }

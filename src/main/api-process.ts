@@ -35,6 +35,7 @@ export function createApiApp(options: ApiAppOptions): ReturnType<typeof createAp
     apiKeys: stores.apiKeys,
     carriers: options.carriers,
     carrierFailures: (ids) => stores.carrierHealth.recentFailures(ids),
+    unknownCodes: stores.unknownCodes,
     alertPolicy: alertPolicyFrom(config),
     webhooks: stores.webhooks,
     checkWebhookUrl: (url) => checkWebhookUrl(url, egress),

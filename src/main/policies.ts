@@ -1,3 +1,4 @@
+import type { UnknownCodeHook } from '../../adapters/contract.js'
 import { alertFactsOf, type CarrierRuntime, createCarrierRuntime } from '../../adapters/registry.js'
 import { CONFIG_SCHEMA, type Config, readEnvironment } from '../config.js'
 import { type AlertPolicy, alertPolicyFor } from '../domain/delay-alerts.js'
@@ -57,14 +58,22 @@ export interface CarrierOptions {
   env?: Record<string, string | undefined>
   /** Counts the carrier codes no mapping knows. */
   metrics?: Metrics
+  /** Also told of each code its carrier's table lacks, with the event's wording (to record it). */
+  onUnknownCode?: UnknownCodeHook
 }
 
-/** Every carrier of this deployment, built-in and defined in COLIS_CARRIERS_FILE. */
+/** Every carrier of this deployment, built-in and defined in COLIS_CARRIERS_FILE, with COLIS_CODE_OVERRIDES. */
 export function createCarriers(config: Config, logger: Logger, options: CarrierOptions = {}): CarrierRuntime {
-  const { metrics } = options
+  const { metrics, onUnknownCode } = options
   return createCarrierRuntime(config, logger, {
     env: options.env ?? readEnvironment(),
-    onUnknownCode: metrics && ((carrier, code) => metrics.countUnknownCode(carrier, code)),
+    onUnknownCode:
+      metrics || onUnknownCode
+        ? (carrier, code, description) => {
+            metrics?.countUnknownCode(carrier, code)
+            onUnknownCode?.(carrier, code, description)
+          }
+        : undefined,
     onSecret: (secret) => protectSecrets(logger, [secret]),
   })
 }

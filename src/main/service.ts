@@ -1,11 +1,15 @@
+import { CodeOverridesError } from '../../adapters/code-overrides.js'
+import { remapCarrierTrackings } from '../../workers/remap-trackings.js'
+import { createUnknownCodeRecorder, type UnknownCodeRecorder } from '../../workers/unknown-code-recorder.js'
 import type { Config } from '../config.js'
 import { type Logger, protectSecrets } from '../logger.js'
 import { createMetrics, type Metrics } from '../metrics.js'
 import { assertSharedRedis, type RedisTarget, resolveRedis, warnIfEvicting } from '../redis/resolve-redis.js'
+import type { TrackingStore } from '../store/tracking-store.js'
 import { assertEgressConfigSafe, parseAllowedCidrs } from '../webhooks/egress-guard.js'
 import { startApiProcess } from './api-process.js'
 import { httpLimitsFrom } from './http-listener.js'
-import { createCarriers } from './policies.js'
+import { alertPolicyFrom, createCarriers } from './policies.js'
 import { assertPortAvailable } from './port-check.js'
 import {
   API_REDIS_OPTIONS,
@@ -22,7 +26,11 @@ export type Role = 'all' | 'api' | 'worker'
 
 export interface RunningService {
   url?: string
-  /** Reads COLIS_CARRIERS_FILE again (SIGHUP); an invalid file is refused and the old one stays. */
+  /**
+   * Reads COLIS_CARRIERS_FILE and COLIS_CODE_OVERRIDES again (SIGHUP); an invalid file is refused and the
+   * old one stays. Where workers run, trackings still polled of each carrier whose code rules changed
+   * are mapped again from their stored events before it resolves.
+   */
   reload(): Promise<void>
   stop(): Promise<void>
 }
@@ -44,9 +52,10 @@ export async function startService(config: Config, role: Role, logger: Logger): 
   checkEgressConfig(config, logger)
   // Before anything starts: a taken port is one line, not a crash once Redis and the pollers run.
   await assertPortAvailable(config.HOST, config.PORT)
-  // Then a bad carrier definition file stops startup before Redis is reached.
+  // Then a bad carrier definition or code override file stops startup before Redis is reached.
   const metrics = createMetrics({ processMetrics: true })
-  const carriers = createCarriers(config, logger, { metrics })
+  const unknownCodes = createUnknownCodeRecorder({ logger })
+  const carriers = createCarriers(config, logger, { metrics, onUnknownCode: unknownCodes.note })
   protectSecrets(logger, [...carriers.secrets(), config.COLIS_ADMIN_TOKEN, config.COLIS_METRICS_TOKEN])
   let target: RedisTarget | undefined
   let connections: RedisConnections | undefined
@@ -61,7 +70,15 @@ export async function startService(config: Config, role: Role, logger: Logger): 
   try {
     target = await resolveRedis(config, logger)
     connections = createRedisConnections(target.url, logger)
-    return await startParts(config, role, logger, { target, connections, carriers, metrics, stops, stopAll })
+    return await startParts(config, role, logger, {
+      target,
+      connections,
+      carriers,
+      metrics,
+      unknownCodes,
+      stops,
+      stopAll,
+    })
   } catch (error) {
     await stopAll().catch((stopError: unknown) =>
       logger.warn({ err: stopError }, 'could not stop what had started'),
@@ -75,6 +92,8 @@ interface ServiceParts {
   connections: RedisConnections
   carriers: ReturnType<typeof createCarriers>
   metrics: Metrics
+  /** Told of the codes carriers' tables lack; where workers run, it writes them to Redis. */
+  unknownCodes: UnknownCodeRecorder
   /** Each started part's stop, in order of start. */
   stops: Array<() => Promise<void>>
   stopAll(): Promise<void>
@@ -84,7 +103,7 @@ async function startParts(
   config: Config,
   role: Role,
   logger: Logger,
-  { target, connections, carriers, metrics, stops, stopAll }: ServiceParts,
+  { target, connections, carriers, metrics, unknownCodes, stops, stopAll }: ServiceParts,
 ): Promise<RunningService> {
   const prefix = config.COLIS_REDIS_PREFIX
   const main = role === 'worker' ? connections.connect(WORKER_REDIS_OPTIONS) : connections.connectFailFast()
@@ -94,13 +113,19 @@ async function startParts(
 
   const stores = createStores(main, prefix)
   const reloads: Array<() => Promise<void>> = []
+  const remaps: Array<(carriers: string[]) => Promise<void>> = []
   let url: string | undefined
 
   if (role !== 'api') {
+    // Started before the workers, so stopped after them: what their last polls noted is written.
+    unknownCodes.start(stores.unknownCodes)
+    stops.push(() => unknownCodes.close())
+    const workerStore = createTrackingStore(connections.connect(WORKER_REDIS_OPTIONS), prefix)
+    remaps.push((changed) => remapOverridden(changed, { config, carriers, store: workerStore, logger }))
     const workers = await startWorkers({
       config,
       connect: () => connections.connect(WORKER_REDIS_OPTIONS),
-      store: createTrackingStore(connections.connect(WORKER_REDIS_OPTIONS), prefix),
+      store: workerStore,
       carriers,
       logger: logger.child({ role: 'worker' }),
       metrics,
@@ -146,15 +171,63 @@ async function startParts(
     stops.push(api.stop)
   }
 
+  /** Carriers whose rules changed and whose stored events are still to be mapped again. */
+  const toRemap = new Set<string>()
+  const reloadCodeOverrides = async () => {
+    let changed: string[]
+    try {
+      ;({ changed } = carriers.reloadCodeOverrides())
+    } catch (error) {
+      if (!(error instanceof CodeOverridesError)) throw error
+      logger.error({ err: error }, 'code overrides NOT reloaded: the previous ones stay in use')
+      return
+    }
+    logger.info({ changed }, 'code overrides reloaded')
+    for (const carrier of changed) toRemap.add(carrier)
+    try {
+      for (const remap of remaps) await remap([...toRemap])
+      toRemap.clear()
+    } catch (error) {
+      // The rules are in force; the next SIGHUP maps these carriers' stored events again.
+      logger.error({ err: error }, 'stored events not all mapped again with the new code overrides')
+    }
+  }
+
   return {
     url,
     async reload() {
-      const changes = carriers.reloadDefinitions()
-      protectSecrets(logger, carriers.secrets())
-      for (const reload of reloads) await reload()
-      logger.info(changes, 'carrier definitions reloaded')
+      let definitionsFailure: unknown
+      try {
+        const changes = carriers.reloadDefinitions()
+        protectSecrets(logger, carriers.secrets())
+        for (const reload of reloads) await reload()
+        logger.info(changes, 'carrier definitions reloaded')
+      } catch (error) {
+        definitionsFailure = error
+      }
+      // Rules may name a carrier the definitions just added: read after them, whatever became of them.
+      await reloadCodeOverrides()
+      if (definitionsFailure) throw definitionsFailure
     },
     stop: stopAll,
+  }
+}
+
+/** Maps the stored events of the polled trackings of each carrier whose code rules changed again. */
+async function remapOverridden(
+  changed: readonly string[],
+  deps: { config: Config; carriers: ReturnType<typeof createCarriers>; store: TrackingStore; logger: Logger },
+): Promise<void> {
+  const overrides = deps.carriers.codeOverrides()
+  for (const carrier of changed) {
+    // Rules removed: events keep the status they gave (the built-in one is not stored to go back to).
+    if (!overrides.covers(carrier)) continue
+    const counts = await remapCarrierTrackings(
+      carrier,
+      (event) => overrides.statusOf(carrier, event.code, event.description),
+      { store: deps.store, alertPolicy: alertPolicyFrom(deps.config) },
+    )
+    deps.logger.info({ carrier, ...counts }, 'stored events mapped again with the new code overrides')
   }
 }
 

@@ -4,9 +4,11 @@ import { type CarrierHealthStore, createCarrierHealthStore } from '../store/carr
 import { createMemoryApiKeyStore } from '../store/memory/memory-api-key-store.js'
 import { createMemoryCarrierHealthStore } from '../store/memory/memory-carrier-health-store.js'
 import { createMemoryTrackingStore, type MemoryTrackingStore } from '../store/memory/memory-tracking-store.js'
+import { createMemoryUnknownCodeStore } from '../store/memory/memory-unknown-code-store.js'
 import { createMemoryWebhookStore, type MemoryWebhookStore } from '../store/memory/memory-webhook-store.js'
 import { createRedisTrackingStore } from '../store/redis/redis-tracking-store.js'
 import type { TrackingStore } from '../store/tracking-store.js'
+import { createUnknownCodeStore, type UnknownCodeStore } from '../store/unknown-code-store.js'
 import { createWebhookStore, type WebhookStore } from '../store/webhook-store.js'
 
 /** Stands between a process and its tracking store (tests use it for fault injection). */
@@ -30,6 +32,7 @@ export interface Stores {
   apiKeys: ApiKeyStore
   webhooks: WebhookStore
   carrierHealth: CarrierHealthStore
+  unknownCodes: UnknownCodeStore
 }
 
 /** Every store a process uses, on one connection. */
@@ -39,6 +42,7 @@ export function createStores(redis: Redis, prefix: string, options: StoreOptions
     apiKeys: createApiKeyStore(redis, prefix),
     webhooks: createWebhookStore(redis, prefix),
     carrierHealth: createCarrierHealthStore(redis, prefix),
+    unknownCodes: createUnknownCodeStore(redis, prefix),
   }
 }
 
@@ -66,5 +70,6 @@ export function createMemoryStores(options: { now?: () => number } = {}): Memory
     apiKeys: createMemoryApiKeyStore(),
     webhooks,
     carrierHealth: createMemoryCarrierHealthStore(),
+    unknownCodes: createMemoryUnknownCodeStore(),
   }
 }

@@ -97,6 +97,13 @@ export interface TrackingStore {
   /** Compare-and-set of each change on its own, in order: `conflict` when its tracking was written since it was loaded. */
   save(changes: readonly TrackingSave[]): Promise<SaveOutcome[]>
   claimDue(carrier: string, nowMs: number, limit: number, leaseMs: number): Promise<string[]>
+  /**
+   * A page of the trackings of `carrier` still polled (waiting for a poll or being polled), in no
+   * order: start without a cursor, go on with the one given until none is. A tracking polled
+   * throughout the scan is given at least once (maybe twice); one a poll moves meanwhile may be missed
+   * by one pass. A page may be empty before the end.
+   */
+  scanPolled(carrier: string, count: number, cursor?: string): Promise<{ ids: string[]; cursor?: string }>
   /** Trackings whose alerts may have changed with time, leased like polls. */
   claimAlertChecks(nowMs: number, limit: number, leaseMs: number): Promise<string[]>
   listAlerts(merchantId: string, query: AlertQuery): Promise<Page<StoredAlert>>

@@ -105,6 +105,16 @@ describe('the failed-authentication limit counts presented, wrong credentials on
     await expectProblem(await get('/admin/keys', address, bearer(TOKEN)), 429, 'rate_limited')
   })
 
+  it('counts wrong admin tokens on the operator route under /v1 too, a merchant API key among them', async () => {
+    const address = newAddress()
+    const path = '/v1/carriers/sandbox/unknown-codes'
+    expect((await get(path, address, bearer(TOKEN))).status).toBe(200)
+    for (let index = 0; index <= LIMIT; index++) {
+      await expectProblem(await get(path, address, bearer(key)), 401, 'admin_unauthorized')
+    }
+    await expectProblem(await get(path, address, bearer(TOKEN)), 429, 'rate_limited')
+  })
+
   it('does not count scrapes of /metrics without a token, and counts wrong tokens', async () => {
     const address = newAddress()
     for (let index = 0; index <= LIMIT; index++) {

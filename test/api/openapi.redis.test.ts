@@ -1,8 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { addCalendarDays, parisDateOf } from '../../src/domain/business-calendar.js'
+import { createMemoryApiKeyStore } from '../../src/store/memory/memory-api-key-store.js'
 import { createHarness, eventually, type Harness } from '../support/harness.js'
 import { validateJsonSchema } from '../support/json-schema.js'
 import { startWebhookReceiver } from '../support/webhook-receiver.js'
+import { TOKEN } from './admin-api.js'
 import { fetchSpec, type Operation, type Spec, specOperations, templateOf } from './openapi-spec.js'
 import { laPosteNumber } from './tracking-api.js'
 
@@ -15,10 +17,12 @@ describe('OpenAPI document, against the answers of real polls and deliveries', (
 
   beforeAll(async () => {
     receiver = await startWebhookReceiver()
-    harness = await createHarness('api-openapi', {
-      WEBHOOK_ALLOWED_CIDRS: '127.0.0.1/32',
-      ALERT_SWEEP_INTERVAL: '200ms',
-    })
+    harness = await createHarness(
+      'api-openapi',
+      { WEBHOOK_ALLOWED_CIDRS: '127.0.0.1/32', ALERT_SWEEP_INTERVAL: '200ms' },
+      {},
+      { app: { admin: { token: TOKEN, apiKeys: createMemoryApiKeyStore() } } },
+    )
     key = (await harness.apiKeys.create('shop-openapi')).key
     spec = await fetchSpec(harness.app)
   })
@@ -77,6 +81,10 @@ describe('OpenAPI document, against the answers of real polls and deliveries', (
     const detection = await call('GET', '/v1/carriers/detect?number=XY746876977FR')
     expect((detection.body as { candidates: unknown[] }).candidates.length).toBeGreaterThan(0)
     expect((await call('GET', '/v1/carriers/detect')).status).toBe(400)
+    const operator = { auth: false, headers: { authorization: `Bearer ${TOKEN}` } }
+    expect((await call('GET', '/v1/carriers/sandbox/unknown-codes', operator)).body).toEqual({ data: [] })
+    expect((await call('GET', '/v1/carriers/sandbox/unknown-codes')).status).toBe(401)
+    expect((await call('GET', '/v1/carriers/nope/unknown-codes', operator)).status).toBe(404)
 
     // A merchant webhook endpoint, before any parcel, so it gets every notification.
     const endpoint = await call('POST', '/v1/webhooks', {

@@ -27,6 +27,7 @@ function recordingStores(stores: MemoryStores, seen: string[]): MemoryStores {
     apiKeys: record(stores.apiKeys),
     webhooks: record(stores.webhooks),
     carrierHealth: record(stores.carrierHealth),
+    unknownCodes: record(stores.unknownCodes),
   }
 }
 
@@ -167,6 +168,25 @@ describe('path ids of the wrong shape', () => {
       expect(((await response.json()) as { code: string }).code).toBe('not_found')
       expect(seen).toEqual([])
     }
+  })
+
+  it('answers 404 for a carrier id of no carrier on GET /v1/carriers/{id}/unknown-codes, without asking a store', async () => {
+    for (const id of ['sandbox:x', 'sandbox:x:wordings', 'acme', 'SANDBOX', `s${'a'.repeat(40)}`, '%00']) {
+      seen.length = 0
+      const response = await harness.app.request(`/v1/carriers/${id}/unknown-codes`, {
+        headers: { authorization: `Bearer ${TOKEN}` },
+      })
+      await expectProblem(response, 404, 'not_found')
+      expect(seen).toEqual([])
+    }
+    expect(
+      (
+        await harness.app.request('/v1/carriers/sandbox/unknown-codes', {
+          headers: { authorization: `Bearer ${TOKEN}` },
+        })
+      ).status,
+    ).toBe(200)
+    expect(seen).toEqual(['sandbox'])
   })
 
   it('still finds the well-formed ids', async () => {

@@ -62,3 +62,19 @@ describe('colis serve with a carrier definition file', () => {
     expect(run.stderr).toMatch(/Europe\/Pariss/)
   })
 })
+
+describe('colis serve with COLIS_CODE_OVERRIDES', () => {
+  it('stops startup with one line naming the file and each bad rule (exit 2)', async () => {
+    const file = join(dir, 'codes.json')
+    writeFileSync(file, JSON.stringify({ sandbox: { SBX_XFER: 'moving', '/(/': 'in_transit' }, acme: {} }))
+    const run = await runColis(['serve'], { env: { ...NO_REDIS, COLIS_CODE_OVERRIDES: file } })
+    expect(run.code).toBe(2)
+    expect(run.stderr.split('\n')).toEqual([
+      expect.stringContaining(`colis: invalid code overrides in ${file}: `),
+      '',
+    ])
+    expect(run.stderr).toMatch(/"sandbox" → "SBX_XFER": "moving" is not an event status/)
+    expect(run.stderr).toMatch(/"sandbox" → "\/\(\/": invalid regular expression/)
+    expect(run.stderr).toMatch(/"acme": no such carrier on this deployment/)
+  })
+})

@@ -532,6 +532,39 @@ export function runTrackingStoreContract(name: string, createStore: () => Tracki
     })
   })
 
+  describe(`${name}: scanPolled`, () => {
+    it('gives every tracking of its carrier still polled, waiting or being polled, page by page', async () => {
+      const store = createStore()
+      const records = await registerMany(store, 25)
+      await registerMany(store, 2, { carrier: 'sandbox' })
+      expect(await store.claimDue('laposte', T0, 5, LEASE_MS)).toHaveLength(5)
+      const [stopped, ...polled] = records
+      const view = await loadOne(store, stopped?.id ?? '')
+      await saveOne(store, {
+        before: view,
+        record: { ...view.record, stopped: 'terminal' },
+        nextPoll: 'none',
+      })
+
+      const seen = new Set<string>()
+      let cursor: string | undefined
+      let pages = 0
+      do {
+        const page = await store.scanPolled('laposte', 4, cursor)
+        for (const id of page.ids) seen.add(id)
+        cursor = page.cursor
+        pages++
+      } while (cursor !== undefined && pages < 100)
+      expect(pages).toBeGreaterThan(1)
+      expect([...seen].sort()).toEqual(polled.map((record) => record.id).sort())
+    })
+
+    it('refuses a cursor it did not give', async () => {
+      const store = createStore()
+      await expect(store.scanPolled('laposte', 10, 'nonsense')).rejects.toBeInstanceOf(InvalidCursorError)
+    })
+  })
+
   describe(`${name}: save`, () => {
     it('saves the record, the timeline and the next poll, and bumps the version', async () => {
       const store = createStore()

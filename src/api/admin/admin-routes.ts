@@ -2,7 +2,7 @@ import type { BaseAdapter } from '@bull-board/api/baseAdapter'
 import { Hono } from 'hono'
 import { z } from 'zod'
 import { type ApiKeyStore, KEY_ID_PATTERN, MERCHANT_PATTERN } from '../../store/api-key-store.js'
-import { presentedToken, tokenMatches } from '../middleware/bearer-token.js'
+import { requireAdminToken } from '../middleware/admin-token.js'
 import { ApiError } from '../problem.js'
 import { QUEUE_BOARD_PATH, queueBoard } from './queue-board.js'
 
@@ -48,16 +48,7 @@ async function readJson(request: Request): Promise<unknown> {
  */
 export function adminRoutes(deps: AdminDeps, forget: (keyId: string) => void) {
   const app = new Hono<{ Variables: { requestId: string } }>()
-  app.use('*', async (c, next) => {
-    if (!tokenMatches(presentedToken(c.req.header('authorization')), deps.token)) {
-      throw new ApiError(
-        'admin_unauthorized',
-        'send the admin token as "Authorization: Bearer <token>", or as the password at the browser login prompt',
-      )
-    }
-    c.header('cache-control', 'no-store')
-    await next()
-  })
+  app.use('*', requireAdminToken(deps.token))
 
   app.post('/keys', async (c) => {
     const parsed = CreateKeySchema.safeParse(await readJson(c.req.raw))

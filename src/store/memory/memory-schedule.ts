@@ -12,6 +12,8 @@ export interface LeasedSchedule {
   release(id: string): void
   /** Due ids first (earliest first), then ids whose lease ran out, up to `limit`, leased until `leaseUntilMs`. */
   claim(nowMs: number, limit: number, leaseUntilMs: number): string[]
+  /** Every id waiting or claimed. */
+  ids(): string[]
 }
 
 /** Ordered as a Redis sorted set: by time, then by id. */
@@ -44,5 +46,6 @@ export function createLeasedSchedule(): LeasedSchedule {
       for (const id of ids) claimed.set(id, leaseUntilMs)
       return ids
     },
+    ids: () => [...due.keys(), ...claimed.keys()],
   }
 }

@@ -2,6 +2,7 @@ import type { TrackingRecord } from '../../domain/tracking.js'
 import type { TrackingEvent } from '../../domain/tracking-event.js'
 import type { TrackingNotification } from '../../domain/tracking-lifecycle.js'
 import { newTrackingRecord } from '../new-tracking.js'
+import { TRACKING_ID } from '../record-ids.js'
 import {
   InvalidCursorError,
   type Page,
@@ -205,6 +206,19 @@ export function createMemoryTrackingStore(options: { now?: () => number } = {}):
 
     async claimDue(carrier, nowMs, limit, leaseMs) {
       return pollsOf(carrier).claim(nowMs, limit, nowMs + leaseMs)
+    },
+
+    async scanPolled(carrier, count, cursor) {
+      // By id, after the last one given: an id polled throughout is given once.
+      if (cursor !== undefined && !TRACKING_ID.test(cursor))
+        throw new InvalidCursorError('cursor is not one this store gave out')
+      const ids = pollsOf(carrier)
+        .ids()
+        .filter((id) => cursor === undefined || id > cursor)
+        .sort()
+      const page = ids.slice(0, count)
+      const last = page.at(-1)
+      return ids.length > count && last !== undefined ? { ids: page, cursor: last } : { ids: page }
     },
 
     async claimAlertChecks(nowMs, limit, leaseMs) {

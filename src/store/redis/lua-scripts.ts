@@ -15,6 +15,7 @@ const SCRIPT_FILES = [
   'requestRefresh-4',
   'addSubscription-3',
   'compareAndSet-1',
+  'recordUnknownCode-4',
 ] as const
 
 type Arg = string | Buffer | number
@@ -30,6 +31,7 @@ export interface ScriptedRedis extends Redis {
   requestRefresh(...keysThenArgs: string[]): Promise<number>
   addSubscription(...keysThenArgs: string[]): Promise<number>
   compareAndSet(...keysThenArgs: string[]): Promise<number>
+  recordUnknownCode(...keysThenArgs: string[]): Promise<number>
 }
 
 interface ScriptDefinition {

@@ -40,6 +40,12 @@ export function createRedisKeys(prefix: string) {
     /** Ids of the open alerts of a type, every merchant together (the open-alerts metric). */
     openAlerts: (type: string) => `${prefix}:alerts:open:${type}`,
     carrierFailures: (carrier: string) => `${prefix}:carrier:${carrier}:failures`,
+    /** Codes a carrier's table lacks, by last sighting (ms); `first`, `counts` and wordings beside. */
+    unknownCodes: (carrier: string) => `${prefix}:carrier:${carrier}:unknown-codes`,
+    unknownCodesFirstSeen: (carrier: string) => `${prefix}:carrier:${carrier}:unknown-codes:first`,
+    unknownCodeCounts: (carrier: string) => `${prefix}:carrier:${carrier}:unknown-codes:counts`,
+    unknownCodeWordings: (carrier: string, code: string) =>
+      `${prefix}:carrier:${carrier}:unknown-codes:wordings:${code}`,
   }
 }
 

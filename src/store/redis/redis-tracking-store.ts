@@ -49,6 +49,8 @@ async function pageOf(redis: Redis, index: string, limit: number, cursor: string
   }
 }
 
+const SCAN_PHASES = ['due', 'inflight']
+
 /** Trackings `read` keeps decoded, by version (see read-cache.ts). */
 const READ_CACHE_ENTRIES = 1_000
 
@@ -355,6 +357,18 @@ export function createRedisTrackingStore(
         String(limit),
         String(nowMs + leaseMs),
       )
+    },
+
+    async scanPolled(carrier, count, cursor) {
+      // Waiting ones first, then those being polled: ZSCAN of one sorted set, then of the other.
+      const [phase = '', position = '0'] = (cursor ?? 'due:0').split(':')
+      if (!SCAN_PHASES.includes(phase) || !/^\d+$/.test(position))
+        throw new InvalidCursorError('cursor is not one this store gave out')
+      const key = phase === 'due' ? keys.due(carrier) : keys.inflight(carrier)
+      const [next, flat] = await redis.zscan(key, position, 'COUNT', count)
+      const ids = flat.filter((_, index) => index % 2 === 0)
+      if (next !== '0') return { ids, cursor: `${phase}:${next}` }
+      return phase === 'due' ? { ids, cursor: 'inflight:0' } : { ids }
     },
 
     async claimAlertChecks(nowMs, limit, leaseMs) {
