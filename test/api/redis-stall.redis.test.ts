@@ -88,7 +88,7 @@ describe('a Redis that stops answering', () => {
     const paused = performance.now()
     const [list, read, register, unseen, readiness] = await Promise.all([
       call('/v1/trackings', warm),
-      call('/v1/trackings/trk_unknown', warm),
+      call('/v1/trackings/trk_00000000000000000000', warm),
       call('/v1/trackings', warm, {
         method: 'POST',
         body: JSON.stringify({ trackingNumber: 'SBXDELIVERED001', carrier: 'sandbox' }),
