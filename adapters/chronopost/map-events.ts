@@ -1,6 +1,6 @@
 import type { CarrierSnapshot } from '../../src/domain/carrier-snapshot.js'
 import { normalizeCarrierTimestamp } from '../../src/domain/paris-time.js'
-import { sortEvents } from '../../src/domain/timeline.js'
+import { dropRepeatedEvents, sortEvents } from '../../src/domain/timeline.js'
 import {
   createEventId,
   type EventDraft,
@@ -38,7 +38,7 @@ export function mapChronopostEvents(
   onUnknownCode?: UnknownCodeHook,
 ): CarrierSnapshot {
   // Chronopost lists events oldest first: a stable sort keeps same-instant scans in order.
-  const events = dropRepeats(
+  const events = dropRepeatedEvents(
     sortEvents(rawEvents.map((event) => mapChronopostEvent(skybillNumber, event, logger, onUnknownCode))),
   )
   const snapshot: CarrierSnapshot = {
@@ -135,14 +135,4 @@ function readDetails(event: ChronopostEvent): Record<string, string> | undefined
   }
   // fromEntries defines own properties: a pair named `__proto__` stays a plain key.
   return details.size > 0 ? Object.fromEntries(details) : undefined
-}
-
-/** The same scan sent twice has the same id; the store would keep one, so does the snapshot. */
-function dropRepeats(events: readonly TrackingEvent[]): TrackingEvent[] {
-  const seen = new Set<string>()
-  return events.filter((event) => {
-    if (seen.has(event.id)) return false
-    seen.add(event.id)
-    return true
-  })
 }

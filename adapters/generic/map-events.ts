@@ -1,5 +1,5 @@
 import type { CarrierSnapshot } from '../../src/domain/carrier-snapshot.js'
-import { sortEvents } from '../../src/domain/timeline.js'
+import { dropRepeatedEvents, sortEvents } from '../../src/domain/timeline.js'
 import { type EventLocation, type TrackingEvent, withEventId } from '../../src/domain/tracking-event.js'
 import type { EventStatus } from '../../src/domain/tracking-status.js'
 import { CarrierError } from '../contract.js'
@@ -77,7 +77,7 @@ export function mapGenericDocument(
     if (!mapped) unmapped.push(event.code)
     return event
   })
-  const sorted = dropRepeats(sortEvents(events))
+  const sorted = dropRepeatedEvents(sortEvents(events))
   const parcelStatus = document.parcelStatus && context.mapParcelStatus(document.parcelStatus)
   const snapshot: CarrierSnapshot = {
     carrier: context.carrier,
@@ -135,16 +135,6 @@ function readLocation(raw: RawGenericEvent): EventLocation | undefined {
   if (raw.postalCode) location.postalCode = raw.postalCode
   if (raw.countryCode) location.countryCode = raw.countryCode
   return Object.keys(location).length > 0 ? location : undefined
-}
-
-/** The same scan listed twice has the same id; the store would keep one, so does the snapshot. */
-function dropRepeats(events: readonly TrackingEvent[]): TrackingEvent[] {
-  const seen = new Set<string>()
-  return events.filter((event) => {
-    if (seen.has(event.id)) return false
-    seen.add(event.id)
-    return true
-  })
 }
 
 function cut(text: string): string {

@@ -1,6 +1,6 @@
 import type { CarrierSnapshot } from '../../src/domain/carrier-snapshot.js'
 import { normalizeCarrierTimestamp } from '../../src/domain/paris-time.js'
-import { sortEvents } from '../../src/domain/timeline.js'
+import { dropRepeatedEvents, sortEvents } from '../../src/domain/timeline.js'
 import { type TrackingEvent, withEventId } from '../../src/domain/tracking-event.js'
 import type { Logger } from '../../src/logger.js'
 import { statusOfCode } from '../code-table.js'
@@ -33,7 +33,7 @@ export function mapLaPosteShipment(
   const snapshot: CarrierSnapshot = {
     carrier: LAPOSTE_CARRIER_ID,
     trackingNumber,
-    events: dropRepeats(events),
+    events: dropRepeatedEvents(events),
   }
   const estimatedDelivery = readOptionalTimestamp(shipment.estimDate, 'estimDate')
   // Some answers have the delivery scan (DI1…) without deliveryDate: the scan dates the delivery then.
@@ -73,14 +73,4 @@ function readOptionalTimestamp(raw: string | null | undefined, field: string): s
   const timestamp = normalizeCarrierTimestamp(raw)
   if (!timestamp) throw new CarrierError('unexpected_response', `La Poste ${field} is not a date`)
   return timestamp
-}
-
-/** The same scan sent twice has the same id; the store would keep one, so does the snapshot. */
-function dropRepeats(events: readonly TrackingEvent[]): TrackingEvent[] {
-  const seen = new Set<string>()
-  return events.filter((event) => {
-    if (seen.has(event.id)) return false
-    seen.add(event.id)
-    return true
-  })
 }

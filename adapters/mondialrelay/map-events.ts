@@ -1,6 +1,6 @@
 import type { CarrierSnapshot } from '../../src/domain/carrier-snapshot.js'
 import { normalizeCarrierTimestamp } from '../../src/domain/paris-time.js'
-import { deriveTrackingStatus, sortEvents } from '../../src/domain/timeline.js'
+import { deriveTrackingStatus, dropRepeatedEvents, sortEvents } from '../../src/domain/timeline.js'
 import { createEventId, type EventLocation, type TrackingEvent } from '../../src/domain/tracking-event.js'
 import type { EventStatus, TrackingStatus } from '../../src/domain/tracking-status.js'
 import type { Logger } from '../../src/logger.js'
@@ -49,7 +49,7 @@ export function mapMondialRelayResult(
     }),
   )
   const state = stateCode && mapParcelState(trackingNumber, stateCode, scans, result, relay)
-  const events = dropRepeats(state ? [...scans, state] : scans)
+  const events = dropRepeatedEvents(state ? [...scans, state] : scans)
   const snapshot: CarrierSnapshot = {
     carrier: MONDIALRELAY_CARRIER_ID,
     trackingNumber,
@@ -157,12 +157,6 @@ function shownBy(labelled: TrackingStatus, state: EventStatus): boolean {
     default:
       return labelled === state
   }
-}
-
-/** The same scan listed twice has the same id; the store would keep one, so does the snapshot. */
-function dropRepeats(events: readonly TrackingEvent[]): TrackingEvent[] {
-  // At most 15 slots and one state: a quadratic look-up costs nothing here.
-  return events.filter((event, index) => events.findIndex((other) => other.id === event.id) === index)
 }
 
 function unexpected(why: string): CarrierError {

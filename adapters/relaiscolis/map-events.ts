@@ -1,5 +1,6 @@
 import type { CarrierSnapshot } from '../../src/domain/carrier-snapshot.js'
 import { hasOffset, instantOf, normalizeCarrierTimestamp } from '../../src/domain/paris-time.js'
+import { dropRepeatedEvents } from '../../src/domain/timeline.js'
 import { type TrackingEvent, withEventId } from '../../src/domain/tracking-event.js'
 import type { Logger } from '../../src/logger.js'
 import { reportUnknownCode } from '../code-table.js'
@@ -47,7 +48,7 @@ export function mapRelaisColisParcel(
   logger: Pick<Logger, 'warn'>,
   onUnknownCode?: UnknownCodeHook,
 ): CarrierSnapshot {
-  const events = dropRepeats(orderEvents(parcelNumber, rawEvents, logger, onUnknownCode))
+  const events = dropRepeatedEvents(orderEvents(parcelNumber, rawEvents, logger, onUnknownCode))
   const delivered = events.find((event) => event.status === 'delivered')
   const snapshot: CarrierSnapshot = {
     carrier: RELAISCOLIS_CARRIER_ID,
@@ -112,14 +113,4 @@ function detailsOf(event: RelaisColisEvent, description: string): Record<string,
   if (event.Categorie) details.Categorie = event.Categorie
   if (event.CodeTrack) details.CodeTrack = event.CodeTrack
   return Object.keys(details).length > 0 ? details : undefined
-}
-
-/** The same scan sent twice has the same id; the store would keep one, so does the snapshot. */
-function dropRepeats(events: readonly TrackingEvent[]): TrackingEvent[] {
-  const seen = new Set<string>()
-  return events.filter((event) => {
-    if (seen.has(event.id)) return false
-    seen.add(event.id)
-    return true
-  })
 }

@@ -1,6 +1,6 @@
 import type { CarrierSnapshot } from '../../src/domain/carrier-snapshot.js'
 import { formatOffset, normalizeCarrierTimestamp } from '../../src/domain/paris-time.js'
-import { deriveTrackingStatus, sortEvents } from '../../src/domain/timeline.js'
+import { deriveTrackingStatus, dropRepeatedEvents, sortEvents } from '../../src/domain/timeline.js'
 import { type EventLocation, type TrackingEvent, withEventId } from '../../src/domain/tracking-event.js'
 import type { EventStatus } from '../../src/domain/tracking-status.js'
 import type { Logger } from '../../src/logger.js'
@@ -34,7 +34,7 @@ export function mapUpsPackage(
 ): CarrierSnapshot {
   // UPS lists activities newest first: reversing keeps same-instant scans in wire order.
   const wireOldestFirst = [...(pkg.activity ?? [])].reverse()
-  const events = dropRepeats(
+  const events = dropRepeatedEvents(
     sortEvents(
       wireOldestFirst.map((activity) => mapUpsActivity(trackingNumber, activity, logger, onUnknownCode)),
     ),
@@ -179,10 +179,4 @@ function readEstimatedDelivery(pkg: UpsPackage): string | undefined {
     if (day !== undefined && normalizeCarrierTimestamp(`${day}Z`)) return day.slice(0, 10)
   }
   return undefined
-}
-
-/** The same scan sent twice has the same id; the store would keep one, so does the snapshot. */
-function dropRepeats(events: readonly TrackingEvent[]): TrackingEvent[] {
-  const seen = new Set<string>()
-  return events.filter((event) => !seen.has(event.id) && seen.add(event.id))
 }
