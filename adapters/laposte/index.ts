@@ -10,6 +10,7 @@ import {
   type TrackQuery,
   type UnknownCodeHook,
 } from '../contract.js'
+import { trackThroughBatch } from '../track-through-batch.js'
 import { createLaPosteClient, type LaPosteAnswer, type LaPosteClient, readLaPosteAnswers } from './client.js'
 import { LAPOSTE_CARRIER_ID, mapLaPosteShipment } from './map-events.js'
 import { checkLaPosteNumber, claimLaPosteNumber, explainLaPosteNumberProblem } from './number.js'
@@ -80,13 +81,7 @@ export function createLaPosteAdapter(deps: LaPosteAdapterDeps): CarrierAdapter {
     listSecrets: () => (deps.apiKey ? [deps.apiKey] : []),
     checkNumber: checkLaPosteNumber,
     accepts: (trackingNumber) => checkLaPosteNumber(trackingNumber).ok,
-    async track(query, signal) {
-      const results = await trackBatch([query], signal)
-      const result = results.get(query.trackingNumber)
-      if (result === undefined) throw new CarrierError('unexpected_response', 'La Poste sent no answer')
-      if (result instanceof CarrierError) throw result
-      return result
-    },
+    track: trackThroughBatch('La Poste', trackBatch),
     trackBatch,
     parse(body) {
       return readLaPosteAnswers(body).map(toResult)

@@ -10,6 +10,7 @@ import {
   type TrackQuery,
   type UnknownCodeHook,
 } from '../contract.js'
+import { trackThroughBatch } from '../track-through-batch.js'
 import {
   createRelaisColisClient,
   type RelaisColisAnswer,
@@ -91,13 +92,7 @@ export function createRelaisColisAdapter(deps: RelaisColisAdapterDeps): CarrierA
     listSecrets: () => (deps.activationKey ? [deps.activationKey] : []),
     checkNumber: checkRelaisColisNumber,
     accepts: (trackingNumber) => checkRelaisColisNumber(trackingNumber).ok,
-    async track(query, signal) {
-      const results = await trackBatch([query], signal)
-      const result = results.get(query.trackingNumber)
-      if (result === undefined) throw new CarrierError('unexpected_response', 'Relais Colis sent no answer')
-      if (result instanceof CarrierError) throw result
-      return result
-    },
+    track: trackThroughBatch('Relais Colis', trackBatch),
     trackBatch,
     parse(body) {
       return readRelaisColisAnswers(body).map(toResult)
