@@ -37,6 +37,30 @@ type LogLine = Record<string, unknown> & { msg?: string; requestId?: string }
  * webhook endpoint and its secret, a La Poste key used on every poll, the admin token. Not one of
  * them may appear in any line, whatever the line is about.
  */
+/** colis in every role on the test Redis, polling fast, each log line kept in `lines`. */
+async function startLoggedService(prefix: string, env: Record<string, string>, lines: string[]) {
+  const config = loadConfig({
+    NODE_ENV: 'test',
+    LOG_LEVEL: 'trace',
+    REDIS_URL: testRedisUrl(),
+    COLIS_REDIS_PREFIX: uniquePrefix(prefix),
+    HOST: '127.0.0.1',
+    PORT: '0',
+    COLIS_ADMIN_TOKEN: ADMIN_TOKEN,
+    POLL_CALENDAR: 'off',
+    POLL_DISPATCH_INTERVAL: '50ms',
+    POLL_PENDING: '200ms-300ms',
+    POLL_RETRY: '200ms-300ms',
+    ...env,
+  })
+  const logger = createLogger(
+    config.LOG_LEVEL,
+    { app: 'colis' },
+    { destination: { write: (line) => lines.push(line) } },
+  )
+  return { service: await startService(config, 'all', logger), logger }
+}
+
 describe('logs: structured JSON with request ids, and never a secret', () => {
   const lines: string[] = []
   let service: RunningService
@@ -74,32 +98,20 @@ describe('logs: structured JSON with request ids, and never a secret', () => {
         return webtraceFault('soap:Server', `Cannot read the request header ${header}`)
       })
     receiver = await startWebhookReceiver()
-    const config = loadConfig({
-      NODE_ENV: 'test',
-      LOG_LEVEL: 'trace',
-      REDIS_URL: testRedisUrl(),
-      COLIS_REDIS_PREFIX: uniquePrefix('log-secrets'),
-      HOST: '127.0.0.1',
-      PORT: '0',
-      LAPOSTE_API_KEY: OKAPI_KEY,
-      LAPOSTE_BASE_URL: `${BASE}/suivi/v2`,
-      COLIS_ADMIN_TOKEN: ADMIN_TOKEN,
-      DPD_FR_USER: DPD_USER,
-      DPD_FR_PASSWORD: DPD_PASSWORD,
-      DPD_FR_BASE_URL: `${DPD_BASE}${DPD_PATH}`,
-      WEBHOOK_ALLOWED_CIDRS: '127.0.0.1/32',
-      POLL_CALENDAR: 'off',
-      POLL_DISPATCH_INTERVAL: '50ms',
-      POLL_PENDING: '200ms-300ms',
-      POLL_RETRY: '200ms-300ms',
-      POLL_IN_TRANSIT: '200ms-300ms',
-    })
-    const logger = createLogger(
-      config.LOG_LEVEL,
-      { app: 'colis' },
-      { destination: { write: (line) => lines.push(line) } },
+    const started = await startLoggedService(
+      'log-secrets',
+      {
+        LAPOSTE_API_KEY: OKAPI_KEY,
+        LAPOSTE_BASE_URL: `${BASE}/suivi/v2`,
+        DPD_FR_USER: DPD_USER,
+        DPD_FR_PASSWORD: DPD_PASSWORD,
+        DPD_FR_BASE_URL: `${DPD_BASE}${DPD_PATH}`,
+        WEBHOOK_ALLOWED_CIDRS: '127.0.0.1/32',
+        POLL_IN_TRANSIT: '200ms-300ms',
+      },
+      lines,
     )
-    service = await startService(config, 'all', logger)
+    service = started.service
     base = service.url ?? ''
   })
 
@@ -270,29 +282,18 @@ describe('logs: UPS client credentials and access tokens never appear', () => {
               body: `<html>Bad gateway. Authorization: Bearer ${token} (token ${token})</html>`,
             },
     })
-    const config = loadConfig({
-      NODE_ENV: 'test',
-      LOG_LEVEL: 'trace',
-      REDIS_URL: testRedisUrl(),
-      COLIS_REDIS_PREFIX: uniquePrefix('log-secrets-ups'),
-      HOST: '127.0.0.1',
-      PORT: '0',
-      UPS_CLIENT_ID,
-      UPS_CLIENT_SECRET,
-      UPS_BASE_URL: `${fake.url}/api`,
-      UPS_TOKEN_URL: `${fake.url}/security/v1/oauth/token`,
-      COLIS_ADMIN_TOKEN: ADMIN_TOKEN,
-      POLL_CALENDAR: 'off',
-      POLL_DISPATCH_INTERVAL: '50ms',
-      POLL_PENDING: '200ms-300ms',
-      POLL_RETRY: '200ms-300ms',
-    })
-    logger = createLogger(
-      config.LOG_LEVEL,
-      { app: 'colis' },
-      { destination: { write: (line) => lines.push(line) } },
+    const started = await startLoggedService(
+      'log-secrets-ups',
+      {
+        UPS_CLIENT_ID,
+        UPS_CLIENT_SECRET,
+        UPS_BASE_URL: `${fake.url}/api`,
+        UPS_TOKEN_URL: `${fake.url}/security/v1/oauth/token`,
+      },
+      lines,
     )
-    service = await startService(config, 'all', logger)
+    service = started.service
+    logger = started.logger
   })
 
   afterAll(async () => {
@@ -379,29 +380,17 @@ describe('logs: the Relais Colis activation key', () => {
         const event = { parcelNumber: number, Date: '2026-11-18T14:43:00', GMT: 'GMT+1' }
         return [200, [{ ...event, CodeEVT: 'DEP', CodeJUS: 'REL', Libelle: 'Disponible en Relais' }]]
       })
-    const config = loadConfig({
-      NODE_ENV: 'test',
-      LOG_LEVEL: 'trace',
-      REDIS_URL: testRedisUrl(),
-      COLIS_REDIS_PREFIX: uniquePrefix('log-secrets-rc'),
-      HOST: '127.0.0.1',
-      PORT: '0',
-      RELAISCOLIS_ACTIVATION_KEY: ACTIVATION_KEY,
-      RELAISCOLIS_BASE_URL: RC_BASE,
-      RELAISCOLIS_BATCH_SIZE: '1',
-      COLIS_ADMIN_TOKEN: ADMIN_TOKEN,
-      POLL_CALENDAR: 'off',
-      POLL_DISPATCH_INTERVAL: '50ms',
-      POLL_PENDING: '200ms-300ms',
-      POLL_RETRY: '200ms-300ms',
-      POLL_NEAR_DELIVERY: '200ms-300ms',
-    })
-    const logger = createLogger(
-      config.LOG_LEVEL,
-      { app: 'colis' },
-      { destination: { write: (line) => lines.push(line) } },
+    const started = await startLoggedService(
+      'log-secrets-rc',
+      {
+        RELAISCOLIS_ACTIVATION_KEY: ACTIVATION_KEY,
+        RELAISCOLIS_BASE_URL: RC_BASE,
+        RELAISCOLIS_BATCH_SIZE: '1',
+        POLL_NEAR_DELIVERY: '200ms-300ms',
+      },
+      lines,
     )
-    service = await startService(config, 'all', logger)
+    service = started.service
     base = service.url ?? ''
   })
 
@@ -470,29 +459,17 @@ describe('logs: never the Mondial Relay private key', () => {
     })
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
     const { port } = server.address() as AddressInfo
-    const config = loadConfig({
-      NODE_ENV: 'test',
-      LOG_LEVEL: 'trace',
-      REDIS_URL: testRedisUrl(),
-      COLIS_REDIS_PREFIX: uniquePrefix('log-secrets-mr'),
-      HOST: '127.0.0.1',
-      PORT: '0',
-      COLIS_ADMIN_TOKEN: ADMIN_TOKEN,
-      MONDIALRELAY_ENSEIGNE: 'BDTEST13',
-      MONDIALRELAY_PRIVATE_KEY: PRIVATE_KEY,
-      MONDIALRELAY_BASE_URL: `http://127.0.0.1:${port}/Web_Services.asmx`,
-      POLL_CALENDAR: 'off',
-      POLL_DISPATCH_INTERVAL: '50ms',
-      POLL_PENDING: '200ms-300ms',
-      POLL_RETRY: '200ms-300ms',
-      POLL_INFO_RECEIVED: '200ms-300ms',
-    })
-    const logger = createLogger(
-      config.LOG_LEVEL,
-      { app: 'colis' },
-      { destination: { write: (line) => lines.push(line) } },
+    const started = await startLoggedService(
+      'log-secrets-mr',
+      {
+        MONDIALRELAY_ENSEIGNE: 'BDTEST13',
+        MONDIALRELAY_PRIVATE_KEY: PRIVATE_KEY,
+        MONDIALRELAY_BASE_URL: `http://127.0.0.1:${port}/Web_Services.asmx`,
+        POLL_INFO_RECEIVED: '200ms-300ms',
+      },
+      lines,
     )
-    service = await startService(config, 'all', logger)
+    service = started.service
   })
 
   afterAll(async () => {
@@ -579,29 +556,17 @@ describe('logs: never the DHL API key', () => {
       .get('/track/shipments')
       .query({ trackingNumber: '3318810025', language: 'en' })
       .reply(200, echoed)
-    const config = loadConfig({
-      NODE_ENV: 'test',
-      LOG_LEVEL: 'trace',
-      REDIS_URL: testRedisUrl(),
-      COLIS_REDIS_PREFIX: uniquePrefix('log-secrets-dhl'),
-      HOST: '127.0.0.1',
-      PORT: '0',
-      DHL_API_KEY: DHL_KEY,
-      DHL_BASE_URL: `${DHL_BASE}/track/shipments`,
-      DHL_RATE_LIMIT: '20/1s',
-      COLIS_ADMIN_TOKEN: ADMIN_TOKEN,
-      POLL_CALENDAR: 'off',
-      POLL_DISPATCH_INTERVAL: '50ms',
-      POLL_PENDING: '200ms-300ms',
-      POLL_RETRY: '200ms-300ms',
-      POLL_IN_TRANSIT: '200ms-300ms',
-    })
-    const logger = createLogger(
-      config.LOG_LEVEL,
-      { app: 'colis' },
-      { destination: { write: (line) => lines.push(line) } },
+    const started = await startLoggedService(
+      'log-secrets-dhl',
+      {
+        DHL_API_KEY: DHL_KEY,
+        DHL_BASE_URL: `${DHL_BASE}/track/shipments`,
+        DHL_RATE_LIMIT: '20/1s',
+        POLL_IN_TRANSIT: '200ms-300ms',
+      },
+      lines,
     )
-    service = await startService(config, 'all', logger)
+    service = started.service
   })
 
   afterAll(async () => {
