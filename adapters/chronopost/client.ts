@@ -1,6 +1,15 @@
-import { type CheerioAPI, load } from 'cheerio'
+import { load } from 'cheerio'
 import { type CarrierHttp, type HttpResponse, parseRetryAfterMs } from '../carrier-http.js'
 import { CarrierError, type CarrierErrorKind } from '../contract.js'
+import {
+  childrenNamed,
+  childText,
+  eachElement,
+  isNil,
+  localName,
+  named,
+  type XmlElements,
+} from '../xml-elements.js'
 import {
   CHRONOPOST_FAULT_SCHEMA,
   CHRONOPOST_RESULT_SCHEMA,
@@ -35,8 +44,6 @@ export const CHRONOPOST_DEFAULT_RETRY_AFTER_MS = 1000
 const ERROR_KIND_BY_ERROR_CODE = new Map<number, CarrierErrorKind>([[1, 'unavailable']])
 
 const SOAP_ENVELOPE_END = /<\/(?:[\w.-]+:)?Envelope\s*>\s*$/
-
-type XmlElements = ReturnType<ReturnType<CheerioAPI['root']>['children']>
 
 export function createChronopostClient(options: ChronopostClientOptions): ChronopostClient {
   return {
@@ -130,8 +137,8 @@ function readFault(body: XmlElements): CarrierError | undefined {
   const fault = childrenNamed(body, 'Fault')
   if (fault.length === 0) return undefined
   const { faultcode, faultstring } = CHRONOPOST_FAULT_SCHEMA.parse({
-    faultcode: textOf(fault, 'faultcode'),
-    faultstring: textOf(fault, 'faultstring'),
+    faultcode: childText(fault, 'faultcode'),
+    faultstring: childText(fault, 'faultstring'),
   })
   const faultClass = localName(faultcode ?? '').split('.')[0]
   const kind = faultClass === 'Client' ? 'unexpected_response' : 'unavailable'
@@ -151,52 +158,25 @@ function readFaultQuietly(text: string): CarrierError | undefined {
 
 function extractResult(result: XmlElements) {
   const list = childrenNamed(result, 'listEventInfoComp')
-  const events = childrenNamed(list, 'events').filter((_, element) => !isNil(element.attribs))
+  // `events` is nillable in the XSD: `<events xsi:nil="true"/>` is no event.
+  const listed = childrenNamed(list, 'events')
+  const events = listed.filter((index) => !isNil(listed.eq(index)))
   return {
-    errorCode: textOf(result, 'errorCode'),
-    errorMessage: textOf(result, 'errorMessage'),
+    errorCode: childText(result, 'errorCode'),
+    errorMessage: childText(result, 'errorMessage'),
     events: eachElement(events).map((event) => ({
-      code: textOf(event, 'code'),
-      eventDate: textOf(event, 'eventDate'),
-      eventLabel: textOf(event, 'eventLabel'),
-      officeLabel: textOf(event, 'officeLabel'),
-      zipCode: textOf(event, 'zipCode'),
+      code: childText(event, 'code'),
+      eventDate: childText(event, 'eventDate'),
+      eventLabel: childText(event, 'eventLabel'),
+      officeLabel: childText(event, 'officeLabel'),
+      zipCode: childText(event, 'zipCode'),
       infoCompList: eachElement(childrenNamed(event, 'infoCompList')).map((info) => ({
-        name: textOf(info, 'name'),
-        value: textOf(info, 'value'),
+        name: childText(info, 'name'),
+        value: childText(info, 'value'),
       })),
     })),
-    skybillNumber: textOf(list, 'skybillNumber'),
+    skybillNumber: childText(list, 'skybillNumber'),
   }
-}
-
-/** Element name without its namespace prefix: `ns2:events`, `S:events` and `events` are all `events`. */
-function localName(tagName: string): string {
-  return tagName.slice(tagName.indexOf(':') + 1)
-}
-
-function named(elements: XmlElements, name: string): XmlElements {
-  return elements.filter((_, element) => localName(element.tagName) === name)
-}
-
-function childrenNamed(parents: XmlElements, name: string): XmlElements {
-  return named(parents.children(), name)
-}
-
-function textOf(parent: XmlElements, name: string): string | undefined {
-  const found = childrenNamed(parent, name)
-  return found.length > 0 ? found.first().text() : undefined
-}
-
-function eachElement(elements: XmlElements): XmlElements[] {
-  return Array.from({ length: elements.length }, (_, index) => elements.eq(index))
-}
-
-/** `events` is nillable in the XSD: `<events xsi:nil="true"/>` is no event. */
-function isNil(attributes: Record<string, string>): boolean {
-  return Object.entries(attributes).some(
-    ([name, value]) => localName(name) === 'nil' && value.trim() === 'true',
-  )
 }
 
 function escapeXml(text: string): string {

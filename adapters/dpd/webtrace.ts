@@ -1,9 +1,9 @@
 import { load } from 'cheerio'
 import { type CarrierHttp, type HttpResponse, parseRetryAfterMs } from '../carrier-http.js'
 import { CarrierError, type CarrierErrorKind } from '../contract.js'
+import { childrenNamed, childText, eachElement, isNil, named, type XmlElements } from '../xml-elements.js'
 import { challengeError, isChallengeResponse } from './cloudflare.js'
 import { DPD_SOAP_TRACE_SCHEMA, type DpdAnswer, type DpdRawEvent } from './raw-schema.js'
-import { childrenNamed, childText, eachElement, isNil, named, type XmlElements } from './xml-elements.js'
 
 export interface WebtraceCredentials {
   userId: string
