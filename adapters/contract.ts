@@ -3,10 +3,11 @@ import type { DeliveryDays } from '../src/domain/business-calendar.js'
 import type { CarrierErrorKind } from '../src/domain/carrier-error-kind.js'
 import type { CarrierSnapshot } from '../src/domain/carrier-snapshot.js'
 import type { CarrierAlertFacts } from '../src/domain/delay-alerts.js'
+import type { NumberCheck } from '../src/domain/tracking-number.js'
 import type { Logger } from '../src/logger.js'
 
 export { CARRIER_ERROR_KINDS, type CarrierErrorKind } from '../src/domain/carrier-error-kind.js'
-export { normalizeTrackingNumber } from '../src/domain/tracking-number.js'
+export { type NumberCheck, normalizeTrackingNumber } from '../src/domain/tracking-number.js'
 
 /**
  * The one way an adapter fails. `not_found` means "not scanned yet" (normal, poll later);
@@ -47,8 +48,6 @@ export interface TrackQuery {
   /** The postal code the parcel was registered with, for carriers that need it (`requiresDestinationPostalCode`). */
   destinationPostalCode?: string
 }
-
-export type NumberCheck = { ok: true; trackingNumber: string } | { ok: false; reason: string }
 
 /** What `parse` may be told about a body beyond its text. */
 export interface ParseOptions {

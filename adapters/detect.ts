@@ -30,16 +30,23 @@ export function detectCarrier(raw: string, carriers: readonly CarrierAdapter[]):
     if (problem !== undefined) problems.add(problem)
   }
   candidates.sort((a, b) => b.confidence - a.confidence || a.carrier.localeCompare(b.carrier))
-  const winner = clearWinner(candidates)
+  const winner = clearWinner(candidates, problems.size > 0)
   return winner
     ? { trackingNumber, candidates, problems: [...problems], winner: winner.carrier }
     : { trackingNumber, candidates, problems: [...problems] }
 }
 
-/** The one carrier to use, when one candidate clearly outranks the others. */
-function clearWinner(candidates: readonly CarrierCandidate[]): CarrierCandidate | undefined {
+/**
+ * The one carrier to use, when one candidate clearly outranks the others. When a carrier says the
+ * number is a broken one of its own shapes (a cut DPD France number that looks like 11 GLS digits), only
+ * a near-certain candidate still wins.
+ */
+function clearWinner(
+  candidates: readonly CarrierCandidate[],
+  someCarrierSeesAProblem: boolean,
+): CarrierCandidate | undefined {
   const [first, second] = candidates
-  if (!first || first.confidence < 0.6) return undefined
+  if (!first || first.confidence < (someCarrierSeesAProblem ? 0.9 : 0.6)) return undefined
   if (second && first.confidence - second.confidence < 0.3) return undefined
   return first
 }

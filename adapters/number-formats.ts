@@ -1,6 +1,8 @@
+import { isCountryCode } from '../src/domain/destination.js'
+
 /**
  * The number formats French carriers share and their check digits (docs/carriers/laposte.md, "Tracking
- * numbers").
+ * numbers"), and who issues which range of a shared shape (docs/carriers.md, "Detection").
  */
 
 export const S10_PATTERN = /^[A-Z]{2}\d{9}[A-Z]{2}$/
@@ -40,6 +42,34 @@ export function mod37_36CheckChar(digits: string): string {
   return check < 10 ? String(check) : String.fromCharCode(55 + check)
 }
 
+/**
+ * S10 suffixes that are no country: Chronopost's own (its S10 numbers end in a country or in one of
+ * these). Any other suffix that is no ISO 3166 country makes the number invalid.
+ */
+export const S10_OPERATOR_SUFFIXES: readonly string[] = ['JB', 'JF', 'TS']
+
+/**
+ * Chronopost's S10 numbers: its `X…` and `PZ…` prefixes (XU, XW, XY… are X ones), or one of the operator
+ * suffixes no country has. La Poste's Suivi v2 tracks them too, as an aggregator.
+ */
+export function isChronopostS10(s10Number: string): boolean {
+  return /^(?:X|PZ)/.test(s10Number) || S10_OPERATOR_SUFFIXES.includes(s10Number.slice(11))
+}
+
+/**
+ * Who issues a number of 14 digits (bare or followed by its MOD 37,36 character), from its first digits,
+ * where a carrier documents it: DPD France's depots number from `0` and, for the former Exapaq
+ * depots, from `10`; its French form starts `250`. La Poste's own 15-character numbers start `86`
+ * (letters) and `87` (stamps printed at home). Elsewhere the digits alone do not say.
+ */
+export type DigitsRange = 'dpd' | 'laposte' | 'unknown'
+
+export function digitsRangeOf(number: string): DigitsRange {
+  if (/^(?:0|10|250)/.test(number)) return 'dpd'
+  if (/^8[67]/.test(number)) return 'laposte'
+  return 'unknown'
+}
+
 export type FormatCheck =
   | { format: NumberFormat; valid: true }
   | { format: NumberFormat; valid: false; reason: string }
@@ -52,9 +82,16 @@ export function checkNumberFormat(number: string): FormatCheck {
   if (S10_PATTERN.test(number)) {
     const expected = s10CheckDigit(number.slice(2, 10))
     const actual = Number(number[10])
-    return expected === actual
+    if (expected !== actual)
+      return { format: 's10', valid: false, reason: `S10 check digit is ${actual}, expected ${expected}` }
+    const suffix = number.slice(11)
+    return isCountryCode(suffix) || S10_OPERATOR_SUFFIXES.includes(suffix)
       ? { format: 's10', valid: true }
-      : { format: 's10', valid: false, reason: `S10 check digit is ${actual}, expected ${expected}` }
+      : {
+          format: 's10',
+          valid: false,
+          reason: `S10 suffix ${suffix} is neither a country code nor a known operator's suffix (${S10_OPERATOR_SUFFIXES.join(', ')})`,
+        }
   }
   if (LAPOSTE_13_PATTERN.test(number)) {
     const expected = laPoste13CheckDigit(number.slice(2, 12))

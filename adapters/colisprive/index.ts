@@ -1,7 +1,7 @@
 import type { CarrierFacts } from '../contract.js'
 import { createDefinitionCarrier } from '../generic/builtin-definition.js'
 import definition from './definition.json' with { type: 'json' }
-import { checkColisPriveNumber, claimColisPriveNumber } from './number.js'
+import { checkColisPriveNumber, claimColisPriveNumber, explainColisPriveNumberProblem } from './number.js'
 
 export const COLISPRIVE_CARRIER_ID = 'colisprive'
 
@@ -13,6 +13,7 @@ export const COLISPRIVE_CARRIER_ID = 'colisprive'
 export const COLISPRIVE_FACTS = {
   id: COLISPRIVE_CARRIER_ID,
   claimNumber: claimColisPriveNumber,
+  explainNumberProblem: explainColisPriveNumberProblem,
   pickupHoldDays: 7,
   deliveryDays: { default: 'ouvrables' },
   requiresDestinationPostalCode: true,

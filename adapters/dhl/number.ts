@@ -48,16 +48,19 @@ export function checkDhlNumber(trackingNumber: string): NumberCheck {
 
 /**
  * 10 digits with a mod-7 check that holds are DHL Express's own; 11 digits are GLS's shape too and 12
- * digits Colis Privé's and GLS's, so those stay low. An SSCC is DHL's only with DHL Paket's prefix.
+ * digits Colis Privé's and GLS's, so those never pick DHL alone. An SSCC is DHL's only with DHL Paket's
+ * prefix.
  */
 export function claimDhlNumber(trackingNumber: string): NumberClaim | undefined {
   if (!checkDhlNumber(trackingNumber).ok) return undefined
   if (EXPRESS_10.test(trackingNumber))
     return { confidence: 0.6, reason: 'DHL Express 10-digit waybill, mod 7 check digit OK' }
+  // GLS numbers of 11 digits carry no check digit: the mod 7 that holds ranks DHL first, not alone.
   if (EXPRESS_11.test(trackingNumber))
     return {
-      confidence: 0.4,
-      reason: 'DHL Express 11-digit waybill, mod 7 check digit OK (GLS has 11 digits too)',
+      confidence: 0.7,
+      reason:
+        'DHL Express 11-digit waybill, mod 7 check digit OK (GLS has 11 digits too, one in seven passes)',
     }
   if (PAKET_12.test(trackingNumber))
     return {

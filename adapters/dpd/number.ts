@@ -1,5 +1,5 @@
 import type { NumberCheck, NumberClaim } from '../contract.js'
-import { mod37_36CheckChar } from '../number-formats.js'
+import { digitsRangeOf, mod37_36CheckChar } from '../number-formats.js'
 
 const NOT_A_DPD_FORMAT =
   'not a DPD France tracking number format (expected 14 digits starting with 0 or 1 like 10654000122441, ' +
@@ -14,8 +14,6 @@ const FRANCE_250 = /^250\d{12}$/
 const DIGITS_14_CHECK = /^\d{14}[0-9A-Z]$/
 /** trace.dpd.fr takes 14-digit parcel numbers starting with 0 or 1. */
 const DIGITS_14 = /^[01]\d{13}$/
-/** Depots of the former Exapaq network, now DPD France, number their parcels 10…. */
-const EXAPAQ_DEPOT = /^10/
 
 type DpdShape =
   | { shape: 'barcode28' | 'france250gs1' | 'digits14check'; valid: false; reason: string }
@@ -78,12 +76,13 @@ export function checkDpdNumber(trackingNumber: string): NumberCheck {
 /**
  * From the number's shape, prefixes and check characters. The check character proves a number well
  * formed, not whose it is: La Poste and Chronopost print the same 14 digits + MOD 37,36 shape, so only
- * DPD's own prefixes (`250`, ex-Exapaq `10…`) and its barcode raise the claim.
+ * DPD France's own ranges (its depots' `0…`, the former Exapaq depots' `10…`, the French `250…`) and its
+ * barcode make a strong claim.
  */
 export function claimDpdNumber(trackingNumber: string): NumberClaim | undefined {
   const shape = readDpdShape(trackingNumber)
   if (!shape?.valid) return undefined
-  const exapaq = EXAPAQ_DEPOT.test(trackingNumber)
+  const ownRange = digitsRangeOf(trackingNumber) === 'dpd'
   switch (shape.shape) {
     case 'barcode28':
       return {
@@ -91,37 +90,42 @@ export function claimDpdNumber(trackingNumber: string): NumberClaim | undefined 
         reason: `DPD 28-character label barcode (country ${trackingNumber.slice(24, 27)}), check character OK`,
       }
     case 'france250gs1':
-      return { confidence: 0.9, reason: 'DPD France 250… number with its GS1 check digit' }
+      return { confidence: 0.95, reason: 'DPD France 250… number with its GS1 check digit' }
     case 'france250':
-      return {
-        confidence: 0.8,
-        reason: 'DPD France 250… number (250 = France); La Poste 15-character numbers share the shape',
-      }
+      return { confidence: 0.9, reason: 'DPD France 250… number (250 = France)' }
     case 'digits14check':
-      return exapaq
+      return ownRange
         ? {
-            confidence: 0.7,
-            reason:
-              'DPD France 10… number (former Exapaq depots) with its check character; shape shared with La Poste and Chronopost',
-          }
-        : { confidence: 0.5, reason: 'well-formed DPD number (check character), shape shared with La Poste' }
-    case 'digits14':
-      return exapaq
-        ? {
-            confidence: 0.7,
-            reason: 'DPD France 10… number (former Exapaq depots); Chronopost numbers have 14 digits too',
+            confidence: 0.9,
+            reason: `DPD France number in a depot range (${trackingNumber.slice(0, 2)}…) with its check character`,
           }
         : {
-            // Below La Poste's aggregator claim: Chronopost's own 14-digit numbers start with 1 too.
             confidence: 0.3,
             reason:
-              '14 digits starting with 0 or 1, as DPD France numbers do; Chronopost numbers have 14 digits too',
+              'well-formed DPD shape (check character OK) outside DPD France depot ranges; La Poste shares it',
+          }
+    case 'digits14':
+      return ownRange
+        ? {
+            confidence: 0.8,
+            reason: `DPD France parcel number in a depot range (${trackingNumber.slice(0, 2)}…); no check character`,
+          }
+        : {
+            confidence: 0.3,
+            reason:
+              '14 digits starting with 1, as trace.dpd.fr accepts; Chronopost numbers have 14 digits too',
           }
   }
 }
 
-/** The check digit a number of one of DPD's shapes fails, if any. */
+/** Digits after DPD France's `250` prefix, too few or too many for its 15-digit numbers. */
+const FRANCE_250_WRONG_LENGTH = /^250(?:\d{8,11}|\d{14,17})$/
+
+/** The check digit a number of one of DPD's shapes fails, or a `250…` number of the wrong length. */
 export function explainDpdNumberProblem(trackingNumber: string): string | undefined {
   const shape = readDpdShape(trackingNumber)
-  return shape && !shape.valid ? shape.reason : undefined
+  if (shape && !shape.valid) return shape.reason
+  return FRANCE_250_WRONG_LENGTH.test(trackingNumber)
+    ? `DPD France 250… numbers have 15 digits (16 with their GS1 digit), not ${trackingNumber.length}`
+    : undefined
 }

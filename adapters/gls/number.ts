@@ -3,6 +3,10 @@ import type { NumberCheck, NumberClaim } from '../contract.js'
 const UNIT_NUMBER_11 = /^\d{11}$/
 const PARCEL_NUMBER_12 = /^\d{12}$/
 const TRACK_ID = /^[A-Z0-9]{8}$/
+/** The id of the card left when a delivery failed: only GLS's contract API finds a parcel by it. */
+const NOTIFICATION_CARD = /^[A-Z0-9]{6}$/
+
+const hasLettersAndDigits = (text: string) => /[A-Z]/.test(text) && /\d/.test(text)
 
 const NOT_A_GLS_FORMAT =
   'not a GLS tracking number format (expected 11 digits like 60483186262, 12 digits with their check ' +
@@ -54,12 +58,14 @@ export function claimGlsNumber(trackingNumber: string): NumberClaim | undefined 
   }
   if (UNIT_NUMBER_11.test(trackingNumber))
     return { confidence: 0.6, reason: 'GLS 11-digit parcel number (carries no check digit)' }
-  if (TRACK_ID.test(trackingNumber) && /[A-Z]/.test(trackingNumber) && /\d/.test(trackingNumber))
+  if (TRACK_ID.test(trackingNumber) && hasLettersAndDigits(trackingNumber))
     return { confidence: 0.3, reason: 'GLS 8-character TrackID (no check character)' }
   return undefined
 }
 
-/** Why a 12-digit number is not GLS's: its check digit. */
+/** Why a 12-digit number is not GLS's (its check digit), or why a notification card id is not tracked. */
 export function explainGlsNumberProblem(trackingNumber: string): string | undefined {
+  if (NOTIFICATION_CARD.test(trackingNumber) && hasLettersAndDigits(trackingNumber))
+    return 'a GLS notification card id (6 characters) is not tracked: give the parcel number or TrackID printed on the card'
   return checkDigitProblem(trackingNumber)
 }

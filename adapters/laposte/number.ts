@@ -1,5 +1,5 @@
 import type { NumberCheck, NumberClaim } from '../contract.js'
-import { checkNumberFormat } from '../number-formats.js'
+import { checkNumberFormat, digitsRangeOf, isChronopostS10 } from '../number-formats.js'
 
 const NOT_A_LAPOSTE_FORMAT =
   'not a La Poste tracking number format (expected 13 characters like 6A15602676300, ' +
@@ -22,8 +22,9 @@ export function checkLaPosteNumber(trackingNumber: string): NumberCheck {
 }
 
 /**
- * From real check digits. Chronopost's own numbers (X… S10, 14 digits) rank La Poste
- * second: Suivi v2 only tracks them as an aggregator.
+ * From real check digits. Chronopost's own numbers (its S10 numbers, 14 digits) rank La Poste
+ * second: Suivi v2 only tracks them as an aggregator. The 15-character shape is DPD's too: a check
+ * character that holds proves it well formed, not whose it is, so the first digits decide.
  */
 export function claimLaPosteNumber(trackingNumber: string): NumberClaim | undefined {
   const format = checkNumberFormat(trackingNumber)
@@ -35,7 +36,7 @@ export function claimLaPosteNumber(trackingNumber: string): NumberClaim | undefi
         reason: '13-character La Poste number (Colissimo, Lettre suivie), check digit OK',
       }
     case 's10':
-      if (trackingNumber.startsWith('X')) return AS_AGGREGATOR
+      if (isChronopostS10(trackingNumber)) return AS_AGGREGATOR
       return trackingNumber.endsWith('FR')
         ? { confidence: 0.95, reason: 'UPU S10 number posted in France (…FR), check digit OK' }
         : {
@@ -45,9 +46,28 @@ export function claimLaPosteNumber(trackingNumber: string): NumberClaim | undefi
     case 'digits14':
       return AS_AGGREGATOR
     case 'mod37_36_15':
+      return claimFifteenCharacters(trackingNumber)
+  }
+}
+
+function claimFifteenCharacters(trackingNumber: string): NumberClaim {
+  switch (digitsRangeOf(trackingNumber)) {
+    case 'laposte':
       return {
         confidence: 0.9,
-        reason: '15-character La Poste number (14 digits + MOD 37,36 character), check OK',
+        reason: `15-character La Poste number (${trackingNumber.slice(0, 2)}…, 14 digits + MOD 37,36 character), check OK`,
+      }
+    case 'dpd':
+      return {
+        confidence: 0.4,
+        reason:
+          '14 digits + MOD 37,36 character, a shape La Poste shares with DPD, in a DPD France range (0…, 10…, 250…)',
+      }
+    case 'unknown':
+      return {
+        confidence: 0.5,
+        reason:
+          '14 digits + MOD 37,36 character outside the documented ranges: La Poste or Chronopost (Suivi v2 tracks both), or DPD',
       }
   }
 }

@@ -22,8 +22,18 @@ export function ups1ZCheckDigit(body: string): number {
   return (10 - (sum % 10)) % 10
 }
 
-/** Why a 1Z number fails its check digit; undefined when it passes or is no 1Z number. */
+/** Eighteen characters one typo away from the `1Z` prefix. */
+const NEAR_1Z_PATTERN = /^(?:1[0-9A-Y]|[02-9A-Z]Z)[0-9A-Z]{15}\d$/
+
+/**
+ * Why a 1Z number fails its check digit, or why a number of the same length one character away from
+ * `1Z` is none; undefined when it passes or looks like no UPS number.
+ */
 export function explainUpsNumberProblem(trackingNumber: string): string | undefined {
+  if (NEAR_1Z_PATTERN.test(trackingNumber))
+    return `UPS numbers start with 1Z, not ${trackingNumber.slice(0, 2)}`
+  if (/^1Z[0-9A-Z]{12,20}$/.test(trackingNumber) && trackingNumber.length !== 18)
+    return `UPS 1Z numbers have 18 characters, not ${trackingNumber.length}`
   if (!UPS_1Z_PATTERN.test(trackingNumber)) return undefined
   const expected = ups1ZCheckDigit(trackingNumber.slice(2, 17))
   const actual = Number(trackingNumber[17])

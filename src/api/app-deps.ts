@@ -1,6 +1,7 @@
 import type { DeliveryDays } from '../domain/business-calendar.js'
 import type { AlertPolicy } from '../domain/delay-alerts.js'
 import type { TrackingRecord } from '../domain/tracking.js'
+import type { NumberCheck } from '../domain/tracking-number.js'
 import type { EventStatus } from '../domain/tracking-status.js'
 import type { Logger } from '../logger.js'
 import type { Metrics } from '../metrics.js'
@@ -21,7 +22,7 @@ export interface CarrierInfo {
   configured: boolean
   /** The source it reads, when it depends on the configuration. */
   source?: { name: string; bestEffort: boolean }
-  checkNumber(trackingNumber: string): { ok: true; trackingNumber: string } | { ok: false; reason: string }
+  checkNumber(trackingNumber: string): NumberCheck
   /** The days it delivers on: a promise given in business days counts those. */
   deliveryDays: DeliveryDays
   /** True when it tracks a parcel only with its destination postal code: registration needs one. */

@@ -1,10 +1,14 @@
 import { z } from 'zod'
-import { type Destination, FRENCH_POSTAL_CODE, takesFrenchPostalCodes } from '../domain/destination.js'
+import {
+  type Destination,
+  FRENCH_POSTAL_CODE,
+  isCountryCode,
+  takesFrenchPostalCodes,
+} from '../domain/destination.js'
 
 /** Any country's postal code, as far as colis reads one it cannot check. */
 const POSTAL_CODE = /^[0-9A-Za-z][0-9A-Za-z -]{1,9}$/
 const COUNTRY_CODE = /^[A-Za-z]{2}$/
-const REGION_NAMES = new Intl.DisplayNames(['en'], { type: 'region', fallback: 'none' })
 
 /** `75 011` is written `75011`. */
 function compactFrenchPostalCode(code: string): string {
@@ -16,8 +20,8 @@ export const DestinationFields = {
   destinationCountry: z
     .string()
     .regex(COUNTRY_CODE, 'an ISO 3166-1 alpha-2 country code, such as FR or BE')
-    // Runs even when the pattern refused the code already, and `of` throws on what is not a region.
-    .refine((code) => !COUNTRY_CODE.test(code) || REGION_NAMES.of(code.toUpperCase()) !== undefined, {
+    // Runs even when the pattern refused the code already: that one has its own error.
+    .refine((code) => !COUNTRY_CODE.test(code) || isCountryCode(code.toUpperCase()), {
       message: 'no such country code',
     })
     .optional()

@@ -1,7 +1,7 @@
 import { z } from 'zod'
 import { deliveryDayKindFor, promisedDate } from '../domain/business-calendar.js'
 import { nextAlertCheckAt } from '../domain/delay-alerts.js'
-import { calendarPostalCode } from '../domain/destination.js'
+import { calendarPostalCode, type Destination } from '../domain/destination.js'
 import { normalizeTrackingNumber } from '../domain/tracking-number.js'
 import type { NewTracking } from '../store/tracking-store.js'
 import type { AppDeps, CarrierCatalog, CarrierInfo } from './app-deps.js'
@@ -95,6 +95,33 @@ function resolveCarrier(
   )
 }
 
+/**
+ * The destination a number carries (Colis Privé's number + postal code) fills the request's, and must
+ * not contradict it.
+ */
+function withNumberDestination(
+  input: Destination,
+  fromNumber: { postalCode: string; country?: string } | undefined,
+): Destination {
+  if (!fromNumber) return input
+  const country = fromNumber.country ?? 'FR'
+  const contradicts =
+    (input.destinationPostalCode !== undefined &&
+      input.destinationPostalCode.replace(/\s/g, '') !== fromNumber.postalCode) ||
+    (input.destinationCountry !== undefined && input.destinationCountry.toUpperCase() !== country)
+  if (contradicts) {
+    throw new ApiError(
+      'invalid_tracking_number',
+      `the number ends with the postal code ${fromNumber.postalCode}, which contradicts destinationPostalCode or destinationCountry`,
+    )
+  }
+  const destinationCountry = fromNumber.country ?? input.destinationCountry
+  return {
+    destinationPostalCode: fromNumber.postalCode,
+    ...(destinationCountry !== undefined ? { destinationCountry } : {}),
+  }
+}
+
 /** What registering one parcel stores, or the ApiError the single call answers with. */
 export function prepareRegistration(
   deps: RegistrationDeps,
@@ -111,7 +138,8 @@ export function prepareRegistration(
   if (!carrier.configured) {
     throw new ApiError('carrier_not_configured', `${carrier.name} needs credentials this deployment lacks`)
   }
-  if (carrier.requiresDestinationPostalCode && input.destinationPostalCode === undefined) {
+  const destination = storedDestination(withNumberDestination(input, check.destination))
+  if (carrier.requiresDestinationPostalCode && destination.destinationPostalCode === undefined) {
     throw new ApiError(
       'destination_postal_code_required',
       `${carrier.name} shows a parcel only to whoever gives its number and destination postal code: give destinationPostalCode`,
@@ -119,7 +147,6 @@ export function prepareRegistration(
     )
   }
   const trackingNumber = check.trackingNumber
-  const destination = storedDestination(input)
   const promisedDeliveryDate = input.promise
     ? promisedDate(
         {

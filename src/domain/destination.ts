@@ -36,6 +36,16 @@ export const FRENCH_POSTAL_COUNTRIES = [
  */
 export const FRENCH_POSTAL_CODE = /^(?:(?:0[1-9]|[1-8]\d|9[0-5])\d{3}|97[1-8]\d{2}|98[04678]\d{2})$/
 
+const REGION_NAMES = new Intl.DisplayNames(['en'], { type: 'region', fallback: 'none' })
+/** Two-letter region codes of the Unicode data that name no country: unions, groupings, "unknown". */
+const NOT_COUNTRIES = new Set(['EU', 'EZ', 'UN', 'QO', 'ZZ'])
+
+/** Whether `code` (two letters, upper case) is an ISO 3166-1 alpha-2 country or territory code. */
+export function isCountryCode(code: string): boolean {
+  if (!/^[A-Z]{2}$/.test(code) || NOT_COUNTRIES.has(code)) return false
+  return REGION_NAMES.of(code) !== undefined
+}
+
 export function takesFrenchPostalCodes(country: string | undefined): boolean {
   return (FRENCH_POSTAL_COUNTRIES as readonly string[]).includes(country ?? 'FR')
 }

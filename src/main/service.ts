@@ -12,7 +12,6 @@ import { httpLimitsFrom } from './http-listener.js'
 import { alertPolicyFrom, createCarriers } from './policies.js'
 import { assertPortAvailable } from './port-check.js'
 import {
-  API_REDIS_OPTIONS,
   createRedisConnections,
   type RedisConnections,
   WORKER_REDIS_OPTIONS,

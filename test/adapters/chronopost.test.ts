@@ -879,7 +879,10 @@ describe('chronopost: numbers', () => {
     ['XB123456786GB', 'S10 check digit is 6, expected 5'],
     ['XG953488285JB', 'S10 check digit is 5, expected 4'],
     ['89108749065090X', 'check character is X, expected W'],
-    ['EW112720413FR', 'an S10 number that is not Chronopost: Chronopost S10 numbers start with X'],
+    [
+      'EW112720413FR',
+      'an S10 number that is not Chronopost: Chronopost S10 numbers start with X or PZ, or end in JB, JF or TS',
+    ],
     ['6A15602676300', 'a La Poste 13-character number (Colissimo, Lettre suivie), not Chronopost'],
   ])('refuses %s: %s', (number, reason) => {
     expect(checkChronopostNumber(number)).toEqual({ ok: false, reason })
@@ -1120,12 +1123,12 @@ describe('chronopost: properties', () => {
     )
   })
 
-  it('agrees with the S10 check digit on random X… numbers, whatever the suffix', () => {
+  it('agrees with the S10 check digit on random X… numbers, whatever country or operator suffix', () => {
     fc.assert(
       fc.property(
         fc.stringMatching(/^X[A-Z]\d{8}$/),
         fc.integer({ min: 0, max: 9 }),
-        fc.stringMatching(/^[A-Z]{2}$/),
+        fc.constantFrom('FR', 'US', 'GB', 'MQ', 'DE', 'JB', 'JF', 'TS'),
         (head, digit, suffix) => {
           const expected = s10Oracle(head.slice(2))
           const check = checkChronopostNumber(`${head}${digit}${suffix}`)
@@ -1137,11 +1140,11 @@ describe('chronopost: properties', () => {
     )
   })
 
-  it('refuses S10 numbers that do not start with X, even with a good check digit', () => {
+  it('refuses S10 numbers of no Chronopost prefix or suffix, even with a good check digit', () => {
     fc.assert(
       fc.property(
-        fc.stringMatching(/^[A-WYZ][A-Z]\d{8}$/),
-        fc.stringMatching(/^[A-Z]{2}$/),
+        fc.stringMatching(/^[A-WYZ][A-Z]\d{8}$/).filter((head) => !head.startsWith('PZ')),
+        fc.constantFrom('FR', 'US', 'GB', 'MQ', 'DE'),
         (head, suffix) => {
           const number = `${head}${s10Oracle(head.slice(2))}${suffix}`
           expect(checkChronopostNumber(number).ok).toBe(false)

@@ -252,12 +252,22 @@ describe('colisprive: numbers', () => {
     (credential) => {
       const number = credential.slice(0, 12)
       expect(checkColisPriveNumber(number)).toEqual({ ok: true, trackingNumber: number })
-      expect(checkColisPriveNumber(credential)).toMatchObject({
-        ok: false,
-        reason: expect.stringContaining('destinationPostalCode'),
+      const postalCode = credential.slice(12)
+      const country = { B: 'BE', L: 'LU' }[postalCode[0] ?? '']
+      expect(checkColisPriveNumber(credential)).toEqual({
+        ok: true,
+        trackingNumber: number,
+        destination: country ? { postalCode, country } : { postalCode },
       })
     },
   )
+
+  it('refuses a number followed by 5 digits that are no French postal code', () => {
+    expect(checkColisPriveNumber('AB123456789000001')).toEqual({
+      ok: false,
+      reason: '00001 after the Colis Privé number is not a French postal code',
+    })
+  })
 
   it('refuses the invalid credentials, but takes a bare 12-character number (its postal code given apart)', () => {
     const numbers = vectors.invalid.map((entry) => entry.split(' ')[0] ?? '')

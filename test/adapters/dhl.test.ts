@@ -105,7 +105,7 @@ runAdapterContract('dhl', createAdapter, {
   facts: {
     claims: [
       { trackingNumber: '3318810025', confidence: 0.6 },
-      { trackingNumber: '73891051146', confidence: 0.4 },
+      { trackingNumber: '73891051146', confidence: 0.7 },
       { trackingNumber: '470800204932', confidence: 0.3 },
       { trackingNumber: '00340434292135100124', confidence: 0.9 },
     ],
@@ -313,7 +313,7 @@ describe('dhl: numbers', () => {
   it.each(vectors.dhl_express_10.valid.map((vector) => vector.number))('accepts the waybill %s', (number) => {
     expect(dhlExpressCheckDigit(number.slice(0, -1))).toBe(Number(number.slice(-1)))
     expect(checkDhlNumber(number)).toEqual({ ok: true, trackingNumber: number })
-    expect(claimDhlNumber(number)?.confidence).toBe(number.length === 10 ? 0.6 : 0.4)
+    expect(claimDhlNumber(number)?.confidence).toBe(number.length === 10 ? 0.6 : 0.7)
   })
 
   it.each(vectors.dhl_express_10.invalid.map((vector) => vector.number))(

@@ -15,15 +15,15 @@ import { createAdapter } from './dpd-support.js'
  * France adapter test of plhery/delivery-tracker (public shipments).
  */
 const VALID: Array<{ number: string; parcel: string; confidence: number }> = [
-  { number: '09 9800 0002 0033 F', parcel: '09980000020033', confidence: 0.5 },
-  { number: '0998 0000 0200 34D', parcel: '09980000020034', confidence: 0.5 },
+  { number: '09 9800 0002 0033 F', parcel: '09980000020033', confidence: 0.9 },
+  { number: '0998 0000 0200 34D', parcel: '09980000020034', confidence: 0.9 },
   { number: '00 81827 0998 0000 0200 33 350 276 C', parcel: '09980000020033', confidence: 0.9 },
   { number: '0081 827 0998 0000 0200 45 327 276 N', parcel: '09980000020045', confidence: 0.9 },
-  { number: '250803383035673', parcel: '250803383035673', confidence: 0.8 },
-  { number: '2508033830356734', parcel: '250803383035673', confidence: 0.9 },
-  { number: '10654000122441', parcel: '10654000122441', confidence: 0.7 },
-  { number: '10658000986984', parcel: '10658000986984', confidence: 0.7 },
-  { number: '1059 4002 3786 11', parcel: '10594002378611', confidence: 0.7 },
+  { number: '250803383035673', parcel: '250803383035673', confidence: 0.9 },
+  { number: '2508033830356734', parcel: '250803383035673', confidence: 0.95 },
+  { number: '10654000122441', parcel: '10654000122441', confidence: 0.8 },
+  { number: '10658000986984', parcel: '10658000986984', confidence: 0.8 },
+  { number: '1059 4002 3786 11', parcel: '10594002378611', confidence: 0.8 },
 ]
 
 const INVALID: Array<{ number: string; reason: string }> = [
@@ -58,11 +58,12 @@ describe('dpd: numbers', () => {
     expect(claimDpdNumber(normalized)).toBeUndefined()
   })
 
-  it('claims La Poste 15-character numbers only as well formed, below La Poste', () => {
+  it('claims La Poste 15-character numbers outside its depot ranges only as well formed, below La Poste', () => {
     for (const number of LAPOSTE_15) {
       expect(claimDpdNumber(number), number).toEqual({
-        confidence: 0.5,
-        reason: 'well-formed DPD number (check character), shape shared with La Poste',
+        confidence: 0.3,
+        reason:
+          'well-formed DPD shape (check character OK) outside DPD France depot ranges; La Poste shares it',
       })
     }
   })
@@ -74,9 +75,10 @@ describe('dpd: numbers', () => {
 
   it('names the barcode country and the shared shapes in its reasons', () => {
     expect(claimDpdNumber('008182709980000020033350276C')?.reason).toContain('country 276')
-    expect(claimDpdNumber('250803383035673')?.reason).toContain('La Poste')
-    expect(claimDpdNumber('10654000122441')?.reason).toContain('Chronopost')
-    expect(claimDpdNumber('01234567890123')).toMatchObject({ confidence: 0.3 })
+    expect(claimDpdNumber('250803383035673')?.reason).toContain('250 = France')
+    expect(claimDpdNumber('10654000122441')?.reason).toContain('depot range (10…)')
+    expect(claimDpdNumber('13199341485349')?.reason).toContain('Chronopost')
+    expect(claimDpdNumber('13199341485349')).toMatchObject({ confidence: 0.3 })
   })
 
   describe('among La Poste and Chronopost', () => {
@@ -97,25 +99,31 @@ describe('dpd: numbers', () => {
       createAdapter(),
     ]
 
-    it('wins on its own shapes: the barcode and the 250 number with its GS1 digit', () => {
-      expect(detectCarrier('008182709980000020033350276C', carriers).winner).toBe('dpd')
-      expect(detectCarrier('2508033830356734', carriers).winner).toBe('dpd')
+    it('wins on its own shapes and documented ranges: barcode, 250…, depots 0… and 10…', () => {
+      for (const number of [
+        '008182709980000020033350276C',
+        '2508033830356734',
+        '250803383035673',
+        '10654000122441',
+        '09980000020033F',
+      ]) {
+        const detection = detectCarrier(number, carriers)
+        expect(detection.winner, number).toBe('dpd')
+        // La Poste and Chronopost print the same shapes: they stay listed, below.
+        if (number.length <= 15) expect(detection.candidates.length, number).toBeGreaterThan(1)
+      }
     })
 
-    it('never wins where another carrier prints the same shape: candidates instead', () => {
-      for (const number of ['250803383035673', '10654000122441']) {
-        const detection = detectCarrier(number, carriers)
-        expect(detection.winner, number).toBeUndefined()
-        expect(
-          detection.candidates.map((candidate) => candidate.carrier),
-          number,
-        ).toContain('dpd')
-      }
-      expect(detectCarrier('09980000020033F', carriers).candidates).toContainEqual({
-        carrier: 'dpd',
-        confidence: 0.5,
-        reason: 'well-formed DPD number (check character), shape shared with La Poste',
-      })
+    it('never wins a shape it shares outside its ranges: La Poste leads there, or nobody wins', () => {
+      expect(detectCarrier('87000634002228A', carriers).winner).toBe('laposte')
+      expect(detectCarrier('13199341485349', carriers).winner).toBe('chronopost')
+      const shared = detectCarrier('13199341485349X', carriers)
+      expect(shared.winner).toBeUndefined()
+      expect(shared.candidates.map((candidate) => candidate.carrier)).toEqual([
+        'laposte',
+        'chronopost',
+        'dpd',
+      ])
     })
 
     it('explains a wrong check digit of its shapes', () => {

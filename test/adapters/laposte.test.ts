@@ -675,7 +675,7 @@ describe('laposte: properties', () => {
       fc.property(
         fc.stringMatching(/^[A-Z]{2}\d{8}$/),
         fc.integer({ min: 0, max: 9 }),
-        fc.stringMatching(/^[A-Z]{2}$/),
+        fc.constantFrom('FR', 'US', 'GB', 'MQ', 'DE', 'JB', 'JF', 'TS'),
         (head, digit, suffix) => {
           const check = checkLaPosteNumber(`${head}${digit}${suffix}`)
           expect(check.ok).toBe(digit === s10Oracle(head.slice(2)))

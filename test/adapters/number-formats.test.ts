@@ -133,7 +133,11 @@ describe('check digits', () => {
 })
 
 describe('check digit properties', () => {
-  const s10Arb = fc.record({ prefix: letters(2), serial: digits(8), suffix: letters(2) })
+  const s10Arb = fc.record({
+    prefix: letters(2),
+    serial: digits(8),
+    suffix: fc.constantFrom('FR', 'US', 'GB', 'MQ', 'DE', 'CN', 'JB', 'JF', 'TS'),
+  })
   const laPoste13Arb = fc.record({
     head: fc.tuple(digit, letters(1)).map(([d, l]) => `${d}${l}`),
     serial: digits(10),
@@ -155,6 +159,24 @@ describe('check digit properties', () => {
           valid: false,
         })
       }),
+      { numRuns: NUM_RUNS },
+    )
+  })
+
+  it(`an S10 number whose suffix is no country and no operator's is invalid, check digit or not (${NUM_RUNS} runs)`, () => {
+    fc.assert(
+      fc.property(
+        letters(2),
+        digits(8),
+        fc.constantFrom('XX', 'ZZ', 'AA', 'QQ', 'JJ', 'EU', 'UN'),
+        (prefix, serial, suffix) => {
+          expect(checkNumberFormat(`${prefix}${serial}${s10CheckDigit(serial)}${suffix}`)).toEqual({
+            format: 's10',
+            valid: false,
+            reason: `S10 suffix ${suffix} is neither a country code nor a known operator's suffix (JB, JF, TS)`,
+          })
+        },
+      ),
       { numRuns: NUM_RUNS },
     )
   })

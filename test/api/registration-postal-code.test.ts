@@ -48,7 +48,38 @@ describe('registering a parcel of a carrier that needs the destination postal co
 
   it('checks the number first: a malformed one is invalid_tracking_number, postal code or not', async () => {
     await expectProblem(
-      await register({ trackingNumber: '99112233445575012', carrier: 'colisprive' }),
+      await register({ trackingNumber: '9911223344557501', carrier: 'colisprive' }),
+      422,
+      'invalid_tracking_number',
+    )
+  })
+
+  it('reads the postal code from a number that ends with it, and picks Colis Privé for it', async () => {
+    const french = await register({ trackingNumber: 'AB1234567899 75001' })
+    const text = await french.text()
+    expect(french.status, text).toBe(201)
+    expect(JSON.parse(text) as TrackingBody).toMatchObject({
+      carrier: 'colisprive',
+      trackingNumber: 'AB1234567899',
+      destinationPostalCode: '75001',
+    })
+    const belgian = await register({ trackingNumber: 'AB1234567891B1000', carrier: 'colisprive' })
+    expect((await belgian.json()) as TrackingBody).toMatchObject({
+      trackingNumber: 'AB1234567891',
+      destinationCountry: 'BE',
+      destinationPostalCode: 'B1000',
+    })
+  })
+
+  it('refuses a number whose postal code contradicts the one given', async () => {
+    const problem = await expectProblem(
+      await register({ trackingNumber: 'AB123456789275001', destinationPostalCode: '69003' }),
+      422,
+      'invalid_tracking_number',
+    )
+    expect(problem.detail).toMatch(/75001/)
+    await expectProblem(
+      await register({ trackingNumber: 'AB1234567893B1000', destinationCountry: 'FR' }),
       422,
       'invalid_tracking_number',
     )
