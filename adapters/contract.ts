@@ -78,7 +78,7 @@ export interface CarrierFacts extends CarrierAlertFacts {
   claimNumber(trackingNumber: string): NumberClaim | undefined
   /** Why a number of one of its shapes is still refused (a wrong check digit…); undefined otherwise. */
   explainNumberProblem?(trackingNumber: string): string | undefined
-  /** Calendar days a parcel waits at a pickup point before it goes back to the sender. */
+  /** Calendar days a pickup point keeps a parcel after the day it arrives, before it goes back. */
   readonly pickupHoldDays: number
   /** The days it delivers on, per service it reports in snapshots (lower case), else its default. */
   readonly deliveryDays: DeliveryDays

@@ -426,8 +426,11 @@ export const CONFIG_SCHEMA = z.object({
   ALERT_STALLED_BUSINESS_DAYS: keyValues(z.coerce.number().int().min(1), 'laposte=3,chronopost=2').describe(
     'per-carrier business days without a scan before a `stalled` alert, e.g. `laposte=3,chronopost=2` (default 3)',
   ),
-  ALERT_PICKUP_EXPIRING_DAYS: keyValues(z.coerce.number().int().min(1), 'laposte=10,chronopost=7').describe(
-    'per-carrier days at a pickup point before `pickup_expiring`, e.g. `laposte=10,chronopost=7` (defaults La Poste 10, Chronopost 7)',
+  ALERT_PICKUP_HOLD_DAYS: keyValues(z.coerce.number().int().min(1), 'laposte=10,chronopost=7').describe(
+    "per-carrier calendar days a pickup point keeps a parcel after its arrival day (the last collection day is the arrival date plus these), e.g. `laposte=10,chronopost=7` (default: the carrier's hold); `pickup_expiring` opens before that last day (`ALERT_PICKUP_NOTICE_DAYS`)",
+  ),
+  ALERT_PICKUP_NOTICE_DAYS: int(2, 0).describe(
+    'calendar days of notice before the last collection day at a pickup point: `pickup_expiring` opens at 09:00 Europe/Paris that many days before it (never before the arrival)',
   ),
   COLIS_DELIVERY_DAY_KINDS: keyValues(
     z.enum(['ouvrables', 'ouvres']),

@@ -12,7 +12,10 @@ import { type ChronopostAnswer, createChronopostClient, readChronopostAnswer } f
 import { CHRONOPOST_CARRIER_ID, mapChronopostEvents } from './map-events.js'
 import { checkChronopostNumber, claimChronopostNumber } from './number.js'
 
-/** Chronopost delivers Monday to Friday and keeps a parcel 7 days at a pickup point. */
+/**
+ * Chronopost delivers Monday to Friday and keeps a parcel 7 days at a pickup point after the arrival
+ * day.
+ */
 export const CHRONOPOST_FACTS: CarrierFacts = {
   id: CHRONOPOST_CARRIER_ID,
   claimNumber: claimChronopostNumber,

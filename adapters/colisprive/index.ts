@@ -7,7 +7,7 @@ export const COLISPRIVE_CARRIER_ID = 'colisprive'
 
 /**
  * Colis Privé delivers Monday to Saturday. A relay keeps a parcel 8 days, read here as counting the day it
- * arrives (the page gives days, no time): 7 days after it, `pickup_expiring` opens on the last one. Its
+ * arrives (the page gives days, no time, and the shorter reading never warns late): 7 days after it. Its
  * page shows a parcel only to whoever gives the number and the destination postal code.
  */
 export const COLISPRIVE_FACTS = {

@@ -7,7 +7,7 @@ export const DHL_CARRIER_ID = 'dhl'
 
 /**
  * DHL Paket delivers Monday to Saturday, DHL Express Monday to Friday. A Packstation keeps a parcel 7
- * calendar days counting the day it arrives: 6 days after it, `pickup_expiring` opens on the last one.
+ * calendar days counting the day it arrives: 6 days after it.
  */
 export const DHL_FACTS = {
   id: DHL_CARRIER_ID,

@@ -22,7 +22,8 @@ import {
 
 /**
  * DPD France delivers Monday to Friday. Its pickup points' hold is not in the stored sources: DPD
- * group's own pages give 7 calendar days at a Pickup point, the shortest hold, so alerts come early.
+ * group's own pages give 7 calendar days at a Pickup point, the shortest hold, so alerts come early;
+ * counted after the arrival day.
  */
 export const DPD_FACTS: CarrierFacts = {
   id: DPD_CARRIER_ID,

@@ -29,7 +29,10 @@ export interface GenericAdapterDeps {
   onUnknownCode?: UnknownCodeHook
 }
 
-/** What a definition file does not say: 10 days at a pickup point, deliveries Monday to Saturday. */
+/**
+ * What a definition file does not say: 10 days at a pickup point after the arrival day, deliveries
+ * Monday to Saturday.
+ */
 export const GENERIC_CARRIER_DEFAULTS = {
   pickupHoldDays: 10,
   deliveryDays: { default: 'ouvrables' },

@@ -7,7 +7,8 @@ export const GLS_CARRIER_ID = 'gls'
 
 /**
  * GLS France delivers Monday to Friday. A ParcelShop keeps a parcel 10 working days (12 calendar days at
- * least): counted here as 10 calendar days, so that `pickup_expiring` opens before the parcel goes back.
+ * least): counted here as 10 calendar days after the arrival day, so that the last collection day colis
+ * announces is never later than the real one.
  */
 export const GLS_FACTS = {
   id: GLS_CARRIER_ID,

@@ -15,7 +15,10 @@ import { createLaPosteClient, type LaPosteAnswer, type LaPosteClient, readLaPost
 import { LAPOSTE_CARRIER_ID, mapLaPosteShipment } from './map-events.js'
 import { checkLaPosteNumber, claimLaPosteNumber, explainLaPosteNumberProblem } from './number.js'
 
-/** Colissimo keeps a parcel 10 days at a pickup point; the Chronopost it carries rests on Saturdays. */
+/**
+ * Colissimo keeps a parcel 10 days at a pickup point after the arrival day; the Chronopost it carries
+ * rests on Saturdays.
+ */
 export const LAPOSTE_FACTS: CarrierFacts = {
   id: LAPOSTE_CARRIER_ID,
   claimNumber: claimLaPosteNumber,

@@ -22,8 +22,9 @@ import { readMondialRelayAnswer } from './read-answer.js'
 import { findStatMeaning } from './stat-codes.js'
 
 /**
- * A Point Relais or Locker keeps a parcel 5 calendar days, Sundays and holidays included, then sends
- * it back (since October 2025; 8 days before). Mondial Relay delivers Monday to Saturday.
+ * A Point Relais or Locker keeps a parcel 5 calendar days after the arrival day, Sundays and holidays
+ * included, then sends it back (since October 2025; 8 days before). Mondial Relay delivers Monday to
+ * Saturday.
  */
 export const MONDIALRELAY_FACTS: CarrierFacts = {
   id: MONDIALRELAY_CARRIER_ID,

@@ -22,8 +22,8 @@ import { checkRelaisColisNumber, claimRelaisColisNumber } from './number.js'
 
 /**
  * A Relais Colis point keeps a parcel 10 days (docs/carriers/relaiscolis.md, "Hold days": counted here as
- * calendar days, so that `pickup_expiring` comes no later than the carrier's deadline). Relay points
- * open on Saturdays.
+ * calendar days after the arrival day, so that the last collection day colis announces is never later
+ * than the carrier's). Relay points open on Saturdays.
  */
 export const RELAISCOLIS_FACTS: CarrierFacts = {
   id: RELAISCOLIS_CARRIER_ID,

@@ -16,8 +16,8 @@ import { createUpsTokenSource, type UpsTokenSource } from './oauth-token.js'
 import { readUpsBody, selectUpsAnswer, type UpsAnswer } from './read-answer.js'
 
 /**
- * UPS delivers Monday to Friday in France; a UPS Access Point keeps a parcel 7 days (docs/carriers/ups.md,
- * "Facts": an assumption, UPS's answers carry no hold period).
+ * UPS delivers Monday to Friday in France; a UPS Access Point keeps a parcel 7 days after the arrival day
+ * (docs/carriers/ups.md, "Facts": an assumption, UPS's answers carry no hold period).
  */
 export const UPS_FACTS: CarrierFacts = {
   id: UPS_CARRIER_ID,

@@ -37,7 +37,18 @@ export const DelayAlertSchema = z
     type: z.enum(ALERT_TYPES),
     openedAt: Timestamp,
     resolvedAt: Timestamp.optional().describe('Absent while the alert is open'),
-    details: z.record(z.string(), z.unknown()),
+    details: z
+      .record(z.string(), z.unknown())
+      .describe(
+        'Why it opened, by type: `late` {promisedDeliveryDate, lateSince}; `at_risk` {promisedDeliveryDate, ' +
+          'estimatedDelivery}; `stalled` {lastEventAt, businessDays}; `exception`, `failed_attempt`, `returned` ' +
+          '{eventId, code, description} of the scan (empty without one); `pickup_expiring` {waitingSince, ' +
+          'holdDays, lastCollectionDay}: the parcel can be collected until the end of lastCollectionDay ' +
+          '(YYYY-MM-DD, Europe/Paris)',
+      )
+      .openapi({
+        example: { waitingSince: '2025-10-22T18:00:00+02:00', holdDays: 5, lastCollectionDay: '2025-10-27' },
+      }),
   })
   .openapi('DelayAlert')
 

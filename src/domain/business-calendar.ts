@@ -169,10 +169,14 @@ export function parisDateOf(instantMs: number): CalendarDate {
 
 /** Instant of 00:00 in Paris on `date` (never in a DST gap: France changes at 02:00 and 03:00). */
 export function startOfParisDay(date: CalendarDate): number {
-  const dayNumber = dayNumberOf(date)
-  const utc = new Date(dayNumber * DAY_MS)
+  return atParisHour(date, 0)
+}
+
+/** Instant of `hour`:00 Paris wall-clock on `date`; an hour a DST change skips resolves one hour later. */
+export function atParisHour(date: CalendarDate, hour: number): number {
+  const utc = new Date(dayNumberOf(date) * DAY_MS)
   return resolveWallClock(
-    { year: utc.getUTCFullYear(), month: utc.getUTCMonth() + 1, day: utc.getUTCDate(), hour: 0, minute: 0 },
+    { year: utc.getUTCFullYear(), month: utc.getUTCMonth() + 1, day: utc.getUTCDate(), hour, minute: 0 },
     PARIS,
   )
 }

@@ -2,6 +2,8 @@ import { ALERT_TYPES, type AlertType, type DelayAlert } from './alert.js'
 import {
   addBusinessDays,
   addCalendarDays,
+  atParisHour,
+  type CalendarDate,
   type DayKind,
   type DeliveryDays,
   deliveryDayKindFor,
@@ -10,7 +12,7 @@ import {
   parisDateOfTimestamp,
 } from './business-calendar.js'
 import { calendarPostalCode } from './destination.js'
-import { formatInZone, instantOf, PARIS, resolveWallClock } from './paris-time.js'
+import { formatInZone, instantOf, PARIS } from './paris-time.js'
 import type { TrackingRecord } from './tracking.js'
 import type { TrackingEvent } from './tracking-event.js'
 import { type EventStatus, isTerminalStatus } from './tracking-status.js'
@@ -20,27 +22,36 @@ export { ALERT_TYPES, type AlertType, type DelayAlert } from './alert.js'
 export interface AlertPolicy {
   /** Business days (of `dayKind`) without a new carrier event before `stalled`. Default 3. */
   stalledBusinessDays: number
-  /** Calendar days waiting at a pickup point before `pickup_expiring`: the carrier's hold days. */
-  pickupExpiringDays: number
+  /** Calendar days a pickup point keeps a parcel after the day it arrives: the carrier's hold days. */
+  pickupHoldDays: number
+  /**
+   * Calendar days between the morning `pickup_expiring` opens and the last collection day. Default 2.
+   */
+  pickupNoticeDays: number
   dayKind: DayKind
 }
 
 /** What alerts need to know of a parcel's carrier; its adapter says it. */
 export interface CarrierAlertFacts {
   id: string
-  /** Calendar days a parcel waits at a pickup point before it goes back to the sender. */
+  /**
+   * Calendar days a pickup point keeps a parcel after the day it arrives: the last collection day is
+   * the arrival's Paris date plus these.
+   */
   pickupHoldDays: number
   deliveryDays: DeliveryDays
 }
 
-/** Per-carrier thresholds and per-service day kinds that replace the carrier's own. */
+/** Per-carrier thresholds and per-service day kinds that replace the carrier's own, and the notice. */
 export interface AlertPolicyOverrides {
   stalledBusinessDays?: Record<string, number>
-  pickupExpiringDays?: Record<string, number>
+  pickupHoldDays?: Record<string, number>
+  pickupNoticeDays?: number
   dayKinds?: Record<string, DayKind>
 }
 
 const DEFAULT_STALLED_BUSINESS_DAYS = 3
+const DEFAULT_PICKUP_NOTICE_DAYS = 2
 
 export function alertPolicyFor(
   carrier: CarrierAlertFacts,
@@ -49,7 +60,8 @@ export function alertPolicyFor(
 ): AlertPolicy {
   return {
     stalledBusinessDays: overrides?.stalledBusinessDays?.[carrier.id] ?? DEFAULT_STALLED_BUSINESS_DAYS,
-    pickupExpiringDays: overrides?.pickupExpiringDays?.[carrier.id] ?? carrier.pickupHoldDays,
+    pickupHoldDays: overrides?.pickupHoldDays?.[carrier.id] ?? carrier.pickupHoldDays,
+    pickupNoticeDays: overrides?.pickupNoticeDays ?? DEFAULT_PICKUP_NOTICE_DAYS,
     // Without a service, the carrier id stands for it, so that an override can name the carrier.
     dayKind: deliveryDayKindFor(service ?? carrier.id, carrier.deliveryDays, overrides?.dayKinds),
   }
@@ -123,21 +135,29 @@ function pickupWaitingSince(input: AlertInput): string {
   return since ?? input.record.lastNewEventAt
 }
 
-/** `days` calendar days after `timestamp`, on the Paris wall clock (a DST change does not move it). */
-function addParisCalendarDays(timestamp: string, days: number): number {
-  const local = formatInZone(instantOf(timestamp), PARIS)
-  const [year, month, day] = addCalendarDays(local.slice(0, 10), days).split('-').map(Number)
-  const [hour, minute, second] = local.slice(11, 19).split(':').map(Number)
-  return resolveWallClock(
-    { year: year ?? 0, month: month ?? 0, day: day ?? 0, hour: hour ?? 0, minute: minute ?? 0, second },
-    PARIS,
-  )
+/** The morning hour at which a shopper is told to collect: early on a day they can still act on. */
+const PICKUP_NOTICE_HOUR = 9
+
+interface PickupDeadline {
+  waitingSince: string
+  /** The last Paris date the point hands the parcel over. */
+  lastCollectionDay: CalendarDate
+  opensAtMs: number
 }
 
-function pickupExpiresAt(input: AlertInput): { waitingSince: string; expiresAtMs: number } | undefined {
+/**
+ * The pickup point's last collection day and when `pickup_expiring` opens: in the morning (Paris),
+ * `pickupNoticeDays` before that day, but never before the parcel arrived (a short hold warns at once).
+ */
+function pickupDeadline(input: AlertInput): PickupDeadline | undefined {
   if (input.record.status !== 'available_for_pickup') return undefined
+  const { pickupHoldDays, pickupNoticeDays } = input.policy
   const waitingSince = pickupWaitingSince(input)
-  return { waitingSince, expiresAtMs: addParisCalendarDays(waitingSince, input.policy.pickupExpiringDays) }
+  const arrivedAtMs = instantOf(waitingSince)
+  const lastCollectionDay = addCalendarDays(parisDateOf(arrivedAtMs), pickupHoldDays)
+  const noticeDay = addCalendarDays(lastCollectionDay, -pickupNoticeDays)
+  const opensAtMs = Math.max(arrivedAtMs, atParisHour(noticeDay, PICKUP_NOTICE_HOUR))
+  return { waitingSince, lastCollectionDay, opensAtMs }
 }
 
 function endOfPromisedDay(record: TrackingRecord): number | undefined {
@@ -184,9 +204,13 @@ export function evaluateAlertConditions(input: AlertInput): Map<AlertType, Recor
     conditions.set(type, cause ? { eventId: cause.id, code: cause.code, description: cause.description } : {})
   }
 
-  const pickup = pickupExpiresAt(input)
-  if (pickup && nowMs >= pickup.expiresAtMs) {
-    conditions.set('pickup_expiring', { waitingSince: pickup.waitingSince, days: policy.pickupExpiringDays })
+  const pickup = pickupDeadline(input)
+  if (pickup && nowMs >= pickup.opensAtMs) {
+    conditions.set('pickup_expiring', {
+      waitingSince: pickup.waitingSince,
+      holdDays: policy.pickupHoldDays,
+      lastCollectionDay: pickup.lastCollectionDay,
+    })
   }
   return conditions
 }
@@ -233,7 +257,7 @@ export function nextAlertCheckAt(input: AlertInput): number | undefined {
   const candidates = [
     endOfPromisedDay(input.record),
     stalledDeadline(input),
-    pickupExpiresAt(input)?.expiresAtMs,
+    pickupDeadline(input)?.opensAtMs,
   ]
   let earliest: number | undefined
   for (const at of candidates) {

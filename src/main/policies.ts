@@ -11,7 +11,8 @@ import type { Metrics } from '../metrics.js'
 export function alertPolicyFrom(config: Config): (record: TrackingRecord) => AlertPolicy {
   const overrides = {
     stalledBusinessDays: config.ALERT_STALLED_BUSINESS_DAYS,
-    pickupExpiringDays: config.ALERT_PICKUP_EXPIRING_DAYS,
+    pickupHoldDays: config.ALERT_PICKUP_HOLD_DAYS,
+    pickupNoticeDays: config.ALERT_PICKUP_NOTICE_DAYS,
     dayKinds: config.COLIS_DELIVERY_DAY_KINDS,
   }
   return (record) => alertPolicyFor(alertFactsOf(record.carrier), record.service, overrides)

@@ -6,35 +6,43 @@ import { alertPolicyFor } from '../../src/domain/delay-alerts.js'
 
 describe('alert policies from the carriers’ facts', () => {
   it.each([
-    ['laposte', 'colissimo', { stalledBusinessDays: 3, pickupExpiringDays: 10, dayKind: 'ouvrables' }],
-    ['laposte', 'courrier', { stalledBusinessDays: 3, pickupExpiringDays: 10, dayKind: 'ouvrables' }],
-    ['laposte', 'chronopost', { stalledBusinessDays: 3, pickupExpiringDays: 10, dayKind: 'ouvres' }],
-    ['chronopost', 'chronopost', { stalledBusinessDays: 3, pickupExpiringDays: 7, dayKind: 'ouvres' }],
-    ['chronopost', undefined, { stalledBusinessDays: 3, pickupExpiringDays: 7, dayKind: 'ouvres' }],
-    ['gls', undefined, { stalledBusinessDays: 3, pickupExpiringDays: 10, dayKind: 'ouvres' }],
-    ['dhl', 'parcel-de', { stalledBusinessDays: 3, pickupExpiringDays: 6, dayKind: 'ouvrables' }],
-    ['dhl', 'express', { stalledBusinessDays: 3, pickupExpiringDays: 6, dayKind: 'ouvres' }],
-    ['colisprive', undefined, { stalledBusinessDays: 3, pickupExpiringDays: 7, dayKind: 'ouvrables' }],
-    ['sandbox', undefined, { stalledBusinessDays: 3, pickupExpiringDays: 10, dayKind: 'ouvrables' }],
-    ['acme-html', undefined, { stalledBusinessDays: 3, pickupExpiringDays: 10, dayKind: 'ouvrables' }],
-  ] as const)('%s / %s', (carrier, service, policy) => {
-    expect(alertPolicyFor(alertFactsOf(carrier), service)).toEqual(policy)
+    ['laposte', 'colissimo', 10, 'ouvrables'],
+    ['laposte', 'courrier', 10, 'ouvrables'],
+    ['laposte', 'chronopost', 10, 'ouvres'],
+    ['chronopost', 'chronopost', 7, 'ouvres'],
+    ['chronopost', undefined, 7, 'ouvres'],
+    ['gls', undefined, 10, 'ouvres'],
+    ['dhl', 'parcel-de', 6, 'ouvrables'],
+    ['dhl', 'express', 6, 'ouvres'],
+    ['colisprive', undefined, 7, 'ouvrables'],
+    ['sandbox', undefined, 10, 'ouvrables'],
+    ['acme-html', undefined, 10, 'ouvrables'],
+  ] as const)('%s / %s: held %s days, %s', (carrier, service, pickupHoldDays, dayKind) => {
+    expect(alertPolicyFor(alertFactsOf(carrier), service)).toEqual({
+      stalledBusinessDays: 3,
+      pickupHoldDays,
+      pickupNoticeDays: 2,
+      dayKind,
+    })
   })
 
   it('lets overrides win per carrier and per service', () => {
     const overrides = {
       stalledBusinessDays: { chronopost: 2 },
-      pickupExpiringDays: { laposte: 15 },
+      pickupHoldDays: { laposte: 15 },
+      pickupNoticeDays: 1,
       dayKinds: { colissimo: 'ouvres' as const },
     }
     expect(alertPolicyFor(alertFactsOf('chronopost'), 'chronopost', overrides)).toEqual({
       stalledBusinessDays: 2,
-      pickupExpiringDays: 7,
+      pickupHoldDays: 7,
+      pickupNoticeDays: 1,
       dayKind: 'ouvres',
     })
     expect(alertPolicyFor(alertFactsOf('laposte'), 'colissimo', overrides)).toEqual({
       stalledBusinessDays: 3,
-      pickupExpiringDays: 15,
+      pickupHoldDays: 15,
+      pickupNoticeDays: 1,
       dayKind: 'ouvres',
     })
   })

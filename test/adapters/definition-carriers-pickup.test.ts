@@ -7,7 +7,7 @@ import type { DefinitionCarrier } from '../../adapters/generic/builtin-definitio
 import { GLS_CARRIER } from '../../adapters/gls/index.js'
 import { alertFactsOf } from '../../adapters/registry.js'
 import { loadConfig } from '../../src/config.js'
-import { addCalendarDays, endOfParisDay, parisDateOf } from '../../src/domain/business-calendar.js'
+import { addCalendarDays, parisDateOf, startOfParisDay } from '../../src/domain/business-calendar.js'
 import { alertPolicyFor, evaluateAlertConditions, nextAlertCheckAt } from '../../src/domain/delay-alerts.js'
 import { deriveTrackingStatus } from '../../src/domain/timeline.js'
 import { createSilentLogger } from '../../src/logger.js'
@@ -79,7 +79,7 @@ const CASES = [
 ] as const satisfies ReadonlyArray<{ carrier: DefinitionCarrier<string>; [key: string]: unknown }>
 
 describe.each(CASES)('$carrier.id: pickup hold', ({ carrier, number, keptDays, body }) => {
-  it('opens pickup_expiring while the parcel is still at the pickup point', () => {
+  it('opens pickup_expiring days before the last day at the pickup point', () => {
     const adapter = carrier.build({ config: loadConfig({}), logger: createSilentLogger(), http })
     const [snapshot] = adapter.parse(body, { trackingNumber: number })
     if (snapshot === undefined || snapshot instanceof CarrierError)
@@ -97,9 +97,19 @@ describe.each(CASES)('$carrier.id: pickup hold', ({ carrier, number, keptDays, b
     const input = { record, events: snapshot.events, policy, nowMs: Date.parse(arrivedAt) }
     const alertAt = nextAlertCheckAt(input) ?? Number.NaN
     expect(evaluateAlertConditions({ ...input, nowMs: alertAt - 1 }).has('pickup_expiring')).toBe(false)
-    expect(evaluateAlertConditions({ ...input, nowMs: alertAt }).has('pickup_expiring')).toBe(true)
-    // The end of the last day at the point: the arrival day and keptDays − 1 more (Paris days).
-    const lastDayEnds = endOfParisDay(addCalendarDays(parisDateOf(Date.parse(arrivedAt)), keptDays - 1))
-    expect(alertAt).toBeLessThan(lastDayEnds)
+    const details = evaluateAlertConditions({ ...input, nowMs: alertAt }).get('pickup_expiring')
+    const arrivalDay = parisDateOf(Date.parse(arrivedAt))
+    expect(details).toEqual({
+      waitingSince: arrivedAt,
+      holdDays: policy.pickupHoldDays,
+      lastCollectionDay: addCalendarDays(arrivalDay, policy.pickupHoldDays),
+    })
+    // The carrier's last day at the point: the arrival day and keptDays − 1 more (Paris days). colis
+    // never announces a later one.
+    const carriersLastDay = addCalendarDays(arrivalDay, keptDays - 1)
+    expect(policy.pickupHoldDays).toBeLessThanOrEqual(keptDays - 1)
+    // Real notice: open before the carrier's last day starts, not on it.
+    expect(alertAt).toBeLessThan(startOfParisDay(carriersLastDay))
+    expect(alertAt).toBeGreaterThan(Date.parse(arrivedAt))
   })
 })

@@ -12,6 +12,7 @@ import {
 import { alertFactsOf } from '../../adapters/registry.js'
 import { addCalendarDays, endOfParisDay, parisDateOf } from '../../src/domain/business-calendar.js'
 import { alertPolicyFor, evaluateAlertConditions, nextAlertCheckAt } from '../../src/domain/delay-alerts.js'
+import { formatInZone, PARIS } from '../../src/domain/paris-time.js'
 import { deriveTrackingStatus } from '../../src/domain/timeline.js'
 import { mondialRelayAnswer } from '../support/mondialrelay-answer.js'
 import { registeredRecord } from '../support/tracking-record.js'
@@ -205,26 +206,26 @@ describe('mondialrelay: pickup hold', () => {
     expect(evaluateAlertConditions({ ...alertInput, nowMs: alertAt - 1 }).has('pickup_expiring')).toBe(false)
     expect(evaluateAlertConditions({ ...alertInput, nowMs: alertAt }).get('pickup_expiring')).toEqual({
       waitingSince: arrivedAt,
-      days: 5,
+      holdDays: 5,
+      lastCollectionDay: lastCollectionDay(arrivedAt),
     })
     return { arrivedAt, alertAt }
   }
 
-  /** The end of the last day a relay keeps the parcel: the arrival day plus 5 calendar days, Paris time. */
-  const returnedAfter = (arrivedAt: string) =>
-    endOfParisDay(addCalendarDays(parisDateOf(Date.parse(arrivedAt)), 5))
+  /** The last day a relay keeps the parcel: the arrival day plus 5 calendar days, Paris time. */
+  const lastCollectionDay = (arrivedAt: string) => addCalendarDays(parisDateOf(Date.parse(arrivedAt)), 5)
+  const returnedAfter = (arrivedAt: string) => endOfParisDay(lastCollectionDay(arrivedAt))
 
   it('holds 5 calendar days, not the 10 a carrier without facts gets', () => {
     expect(MONDIALRELAY_FACTS.pickupHoldDays).toBe(5)
-    expect(alertPolicyFor(alertFactsOf('mondialrelay'), undefined).pickupExpiringDays).toBe(5)
+    expect(alertPolicyFor(alertFactsOf('mondialrelay'), undefined).pickupHoldDays).toBe(5)
   })
 
-  it('opens pickup_expiring on the last day at the relay, before the parcel goes back', () => {
-    const { arrivedAt, alertAt } = pickupAlertAt('22/10/25', '10:15')
-    expect(arrivedAt).toBe('2025-10-22T10:15:00+02:00')
-    // Summer time ended on 26 October: the wall-clock time is kept.
-    expect(alertAt).toBe(Date.parse('2025-10-27T10:15:00+01:00'))
-    expect(alertAt).toBeLessThan(returnedAfter(arrivedAt))
+  it('opens pickup_expiring at 09:00 two days before the last day at the relay', () => {
+    const { arrivedAt, alertAt } = pickupAlertAt('22/10/25', '18:00')
+    expect(arrivedAt).toBe('2025-10-22T18:00:00+02:00')
+    expect(lastCollectionDay(arrivedAt)).toBe('2025-10-27')
+    expect(alertAt).toBe(Date.parse('2025-10-25T09:00:00+02:00'))
   })
 
   it('opens it before the parcel goes back whatever the arrival time, DST changes included', () => {
@@ -243,9 +244,11 @@ describe('mondialrelay: pickup hold', () => {
     fc.assert(
       fc.property(arrival, ([date, time]) => {
         const { arrivedAt, alertAt } = pickupAlertAt(date, time)
+        expect(alertAt).toBeGreaterThan(Date.parse(arrivedAt))
         expect(alertAt).toBeLessThan(returnedAfter(arrivedAt))
-        // Not earlier than the hold's last day: the recipient still has the days Mondial Relay gives.
-        expect(parisDateOf(alertAt)).toBe(parisDateOf(returnedAfter(arrivedAt) - 1))
+        // Two days of notice, the morning of the day the shopper can still plan a visit.
+        const noticeDay = addCalendarDays(lastCollectionDay(arrivedAt), -2)
+        expect(formatInZone(alertAt, PARIS).slice(0, 19)).toBe(`${noticeDay}T09:00:00`)
       }),
       { numRuns: 100 },
     )

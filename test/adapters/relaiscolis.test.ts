@@ -177,26 +177,26 @@ describe('relaiscolis: relay point journeys', () => {
     }
   })
 
-  it('warns that the pickup expires after 10 days at the relay, before Relais Colis sends it back', () => {
+  it('warns two days before the last of the 10 days at the relay, before Relais Colis sends it back', () => {
     const { events } = parseSnapshot(fixture('relay-returned.json'))
     const atRelay = events.slice(0, 3)
-    const deposited = Date.parse('2026-05-05T13:20:00+02:00')
     const record = registeredRecord({
       carrier: 'relaiscolis',
       trackingNumber: '4H013000011101',
       status: 'available_for_pickup',
     })
     const policy = alertPolicyFor(alertFactsOf('relaiscolis'), undefined)
-    const conditionsAt = (nowMs: number) =>
-      evaluateAlertConditions({ record, events: atRelay, nowMs, policy })
-    const day = 24 * 3600 * 1000
-    expect(conditionsAt(deposited + 10 * day - 60_000).has('pickup_expiring')).toBe(false)
-    expect(conditionsAt(deposited + 10 * day).get('pickup_expiring')).toEqual({
+    const conditionsAt = (at: string) =>
+      evaluateAlertConditions({ record, events: atRelay, nowMs: Date.parse(at), policy })
+    // Deposited on 5 May: the 15th is the last collection day, the alert opens on the 13th at 09:00.
+    expect(conditionsAt('2026-05-13T08:59:59+02:00').has('pickup_expiring')).toBe(false)
+    expect(conditionsAt('2026-05-13T09:00:00+02:00').get('pickup_expiring')).toEqual({
       waitingSince: '2026-05-05T13:20:00+02:00',
-      days: 10,
+      holdDays: 10,
+      lastCollectionDay: '2026-05-15',
     })
-    // The fixture's parcel leaves the relay uncollected 11 days after its deposit.
-    expect(Date.parse(events[3]?.occurredAt ?? '')).toBeGreaterThan(deposited + 10 * day)
+    // The fixture's parcel leaves the relay uncollected after that last day.
+    expect(Date.parse(events[3]?.occurredAt ?? '')).toBeGreaterThan(Date.parse('2026-05-16T00:00:00+02:00'))
   })
 
   it('groups a multi-parcel answer per parcel, in the order they first appear', () => {

@@ -45,7 +45,12 @@ describe('with COLIS_ADMIN_TOKEN, on Redis', () => {
           detect: () => ({ trackingNumber: '', candidates: [], problems: [] }),
         },
         carrierFailures: async () => new Map(),
-        alertPolicy: () => ({ stalledBusinessDays: 3, pickupExpiringDays: 10, dayKind: 'ouvrables' }),
+        alertPolicy: () => ({
+          stalledBusinessDays: 3,
+          pickupHoldDays: 10,
+          pickupNoticeDays: 2,
+          dayKind: 'ouvrables',
+        }),
         webhooks: createWebhookStore(other, prefix),
         checkWebhookUrl: async () => ({ ok: true }),
         pingRedis: async () => undefined,

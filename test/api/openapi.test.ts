@@ -164,7 +164,12 @@ describe('OpenAPI document, when Redis or the code fails', () => {
         detect: (n) => ({ trackingNumber: n, candidates: [], problems: [] }),
       },
       carrierFailures: async () => new Map(),
-      alertPolicy: () => ({ stalledBusinessDays: 3, pickupExpiringDays: 10, dayKind: 'ouvrables' as const }),
+      alertPolicy: () => ({
+        stalledBusinessDays: 3,
+        pickupHoldDays: 10,
+        pickupNoticeDays: 2,
+        dayKind: 'ouvrables' as const,
+      }),
       webhooks: {} as WebhookStore,
       checkWebhookUrl: async () => ({ ok: true as const }),
       pingRedis,

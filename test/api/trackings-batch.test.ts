@@ -174,7 +174,7 @@ describe('POST /v1/trackings/batch', () => {
         app: {
           alertPolicy: (record) => {
             if (record.orderId === 'breaks') throw new Error('an unexpected failure')
-            return { stalledBusinessDays: 3, pickupExpiringDays: 10, dayKind: 'ouvrables' }
+            return { stalledBusinessDays: 3, pickupHoldDays: 10, pickupNoticeDays: 2, dayKind: 'ouvrables' }
           },
         },
       },

@@ -513,7 +513,12 @@ describe('trackings API', () => {
 
 /** Dependencies these tests never reach. */
 const UNUSED_DEPS = {
-  alertPolicy: () => ({ stalledBusinessDays: 3, pickupExpiringDays: 10, dayKind: 'ouvrables' as const }),
+  alertPolicy: () => ({
+    stalledBusinessDays: 3,
+    pickupHoldDays: 10,
+    pickupNoticeDays: 2,
+    dayKind: 'ouvrables' as const,
+  }),
   webhooks: {} as WebhookStore,
   checkWebhookUrl: async () => ({ ok: true as const }),
 }

@@ -1,5 +1,6 @@
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
+import { addCalendarDays, endOfParisDay, parisDateOf } from '../../src/domain/business-calendar.js'
 import {
   ALERT_TYPES,
   type AlertInput,
@@ -12,13 +13,19 @@ import {
   nextAlertCheckAt,
   reconcileAlerts,
 } from '../../src/domain/delay-alerts.js'
+import { formatInZone, PARIS } from '../../src/domain/paris-time.js'
 import type { TrackingRecord } from '../../src/domain/tracking.js'
 import type { TrackingEvent } from '../../src/domain/tracking-event.js'
 import type { EventStatus, TrackingStatus } from '../../src/domain/tracking-status.js'
 
 const SECOND_MS = 1000
 const DAY_MS = 86_400_000
-const OUVRABLES: AlertPolicy = { stalledBusinessDays: 3, pickupExpiringDays: 10, dayKind: 'ouvrables' }
+const OUVRABLES: AlertPolicy = {
+  stalledBusinessDays: 3,
+  pickupHoldDays: 10,
+  pickupNoticeDays: 2,
+  dayKind: 'ouvrables',
+}
 const OUVRES: AlertPolicy = { ...OUVRABLES, dayKind: 'ouvres' }
 
 function record(overrides: Partial<TrackingRecord> = {}): TrackingRecord {
@@ -63,9 +70,9 @@ describe('alertPolicyFor', () => {
   }
 
   it.each([
-    ['standard', { stalledBusinessDays: 3, pickupExpiringDays: 7, dayKind: 'ouvrables' }],
-    ['express', { stalledBusinessDays: 3, pickupExpiringDays: 7, dayKind: 'ouvres' }],
-    [undefined, { stalledBusinessDays: 3, pickupExpiringDays: 7, dayKind: 'ouvres' }],
+    ['standard', { stalledBusinessDays: 3, pickupHoldDays: 7, pickupNoticeDays: 2, dayKind: 'ouvrables' }],
+    ['express', { stalledBusinessDays: 3, pickupHoldDays: 7, pickupNoticeDays: 2, dayKind: 'ouvres' }],
+    [undefined, { stalledBusinessDays: 3, pickupHoldDays: 7, pickupNoticeDays: 2, dayKind: 'ouvres' }],
   ] as const)("takes the carrier's facts (service %s)", (service, policy) => {
     expect(alertPolicyFor(carrier, service)).toEqual(policy)
   })
@@ -73,17 +80,20 @@ describe('alertPolicyFor', () => {
   it('lets overrides win per carrier and per service; without a service the carrier id names it', () => {
     const overrides = {
       stalledBusinessDays: { acme: 2 },
-      pickupExpiringDays: { other: 15 },
+      pickupHoldDays: { other: 15 },
+      pickupNoticeDays: 3,
       dayKinds: { standard: 'ouvres' as const, acme: 'ouvrables' as const },
     }
     expect(alertPolicyFor(carrier, 'standard', overrides)).toEqual({
       stalledBusinessDays: 2,
-      pickupExpiringDays: 7,
+      pickupHoldDays: 7,
+      pickupNoticeDays: 3,
       dayKind: 'ouvres',
     })
     expect(alertPolicyFor({ ...carrier, id: 'other' }, 'express', overrides)).toEqual({
       stalledBusinessDays: 3,
-      pickupExpiringDays: 15,
+      pickupHoldDays: 15,
+      pickupNoticeDays: 3,
       dayKind: 'ouvres',
     })
     expect(alertPolicyFor(carrier, undefined, overrides).dayKind).toBe('ouvrables')
@@ -304,12 +314,17 @@ describe('pickup_expiring', () => {
   ]
   const waiting = record({ status: 'available_for_pickup' })
 
-  it('opens after 10 calendar days at a La Poste pickup point, counted from the first pickup scan', () => {
-    expect(typesAt(input({ record: waiting, events, at: '2026-05-15T07:59:59Z' }))).toEqual([])
-    const conditions = evaluateAlertConditions(input({ record: waiting, events, at: '2026-05-15T08:00:00Z' }))
-    expect(conditions.get('pickup_expiring')).toEqual({ waitingSince: arrived.occurredAt, days: 10 })
+  it('opens at 09:00 two days before the last collection day, counted from the first pickup scan', () => {
+    // Arrived on 5 May, kept 10 days after it: the 15th is the last day, the alert opens on the 13th.
+    expect(typesAt(input({ record: waiting, events, at: '2026-05-13T06:59:59Z' }))).toEqual([])
+    const conditions = evaluateAlertConditions(input({ record: waiting, events, at: '2026-05-13T07:00:00Z' }))
+    expect(conditions.get('pickup_expiring')).toEqual({
+      waitingSince: arrived.occurredAt,
+      holdDays: 10,
+      lastCollectionDay: '2026-05-15',
+    })
     expect(nextAlertCheckAt(input({ record: waiting, events, at: '2026-05-10T08:00:00Z' }))).toBe(
-      Date.parse('2026-05-15T08:00:00Z'),
+      Date.parse('2026-05-13T09:00:00+02:00'),
     )
   })
 
@@ -318,16 +333,126 @@ describe('pickup_expiring', () => {
       { id: 'acme', pickupHoldDays: 7, deliveryDays: { default: 'ouvres' } },
       undefined,
     )
-    expect(typesAt(input({ record: waiting, events, policy, at: '2026-05-12T07:59:59Z' }))).toEqual([])
-    expect(typesAt(input({ record: waiting, events, policy, at: '2026-05-12T08:00:00Z' }))).toEqual([
-      'pickup_expiring',
-    ])
+    expect(typesAt(input({ record: waiting, events, policy, at: '2026-05-10T06:59:59Z' }))).toEqual([])
+    expect(
+      evaluateAlertConditions(input({ record: waiting, events, policy, at: '2026-05-10T07:00:00Z' })).get(
+        'pickup_expiring',
+      ),
+    ).toEqual({ waitingSince: arrived.occurredAt, holdDays: 7, lastCollectionDay: '2026-05-12' })
   })
 
-  it('keeps the Paris wall-clock time across a DST change', () => {
-    const march = [event('2026-03-25T10:00:00+01:00', 'available_for_pickup', 'AG1')]
-    const expiry = nextAlertCheckAt(input({ record: waiting, events: march, at: '2026-03-26T00:00:00Z' }))
-    expect(expiry).toBe(Date.parse('2026-04-04T10:00:00+02:00'))
+  /** When pickup_expiring opens for a parcel that reached its pickup point at `arrivedAt`. */
+  function opening(arrivedAt: string, pickupHoldDays: number, pickupNoticeDays: number) {
+    const policy: AlertPolicy = { ...OUVRABLES, pickupHoldDays, pickupNoticeDays }
+    const alertInput = input({
+      record: waiting,
+      events: [event(arrivedAt, 'available_for_pickup', 'AG1')],
+      policy,
+      at: arrivedAt,
+    })
+    const opensAt = nextAlertCheckAt({ ...alertInput, nowMs: alertInput.nowMs - 1 }) ?? Number.NaN
+    expect(evaluateAlertConditions({ ...alertInput, nowMs: opensAt - 1 }).has('pickup_expiring')).toBe(false)
+    const details = evaluateAlertConditions({ ...alertInput, nowMs: opensAt }).get('pickup_expiring')
+    return { opensAt, details }
+  }
+
+  it.each([
+    {
+      name: 'Mondial Relay, arrived in the evening (summer time ends on the 26th, after the alert)',
+      arrivedAt: '2025-10-22T18:00:00+02:00',
+      holdDays: 5,
+      noticeDays: 2,
+      opensAt: '2025-10-25T09:00:00+02:00',
+      lastCollectionDay: '2025-10-27',
+    },
+    {
+      name: 'a 1-day hold: at the arrival',
+      arrivedAt: '2026-05-05T18:00:00+02:00',
+      holdDays: 1,
+      noticeDays: 2,
+      opensAt: '2026-05-05T18:00:00+02:00',
+      lastCollectionDay: '2026-05-06',
+    },
+    {
+      name: 'notice day = arrival day, arrived after 09:00: at the arrival',
+      arrivedAt: '2026-05-05T10:00:00+02:00',
+      holdDays: 2,
+      noticeDays: 2,
+      opensAt: '2026-05-05T10:00:00+02:00',
+      lastCollectionDay: '2026-05-07',
+    },
+    {
+      name: 'notice day = arrival day, arrived before 09:00: at 09:00',
+      arrivedAt: '2026-05-05T07:30:00+02:00',
+      holdDays: 2,
+      noticeDays: 2,
+      opensAt: '2026-05-05T09:00:00+02:00',
+      lastCollectionDay: '2026-05-07',
+    },
+    {
+      name: 'no notice: 09:00 on the last day',
+      arrivedAt: '2026-05-05T18:00:00+02:00',
+      holdDays: 10,
+      noticeDays: 0,
+      opensAt: '2026-05-15T09:00:00+02:00',
+      lastCollectionDay: '2026-05-15',
+    },
+    {
+      name: 'summer time starts inside the window',
+      arrivedAt: '2026-03-25T10:00:00+01:00',
+      holdDays: 10,
+      noticeDays: 2,
+      opensAt: '2026-04-02T09:00:00+02:00',
+      lastCollectionDay: '2026-04-04',
+    },
+    {
+      name: 'summer time ends inside the window',
+      arrivedAt: '2026-10-20T18:00:00+02:00',
+      holdDays: 10,
+      noticeDays: 2,
+      opensAt: '2026-10-28T09:00:00+01:00',
+      lastCollectionDay: '2026-10-30',
+    },
+    {
+      name: 'arrived after midnight in Paris, still the day before in UTC',
+      arrivedAt: '2026-05-06T00:30:00+02:00',
+      holdDays: 5,
+      noticeDays: 2,
+      opensAt: '2026-05-09T09:00:00+02:00',
+      lastCollectionDay: '2026-05-11',
+    },
+  ])('$name', ({ arrivedAt, holdDays, noticeDays, opensAt, lastCollectionDay }) => {
+    expect(opening(arrivedAt, holdDays, noticeDays)).toEqual({
+      opensAt: Date.parse(opensAt),
+      details: { waitingSince: arrivedAt, holdDays, lastCollectionDay },
+    })
+  })
+
+  it('opens before the end of the last collection day and never before the arrival', () => {
+    const from = Date.parse('2025-01-01T00:00:00Z')
+    const to = Date.parse('2028-12-31T00:00:00Z')
+    fc.assert(
+      fc.property(
+        fc.integer({ min: from, max: to }),
+        fc.integer({ min: 1, max: 15 }),
+        fc.integer({ min: 0, max: 5 }),
+        (arrivedMs, holdDays, noticeDays) => {
+          const arrivedAt = formatInZone(Math.floor(arrivedMs / 1000) * 1000, PARIS)
+          const { opensAt, details } = opening(arrivedAt, holdDays, noticeDays)
+          const lastCollectionDay = addCalendarDays(parisDateOf(Date.parse(arrivedAt)), holdDays)
+          expect(details).toEqual({ waitingSince: arrivedAt, holdDays, lastCollectionDay })
+          expect(opensAt).toBeGreaterThanOrEqual(Date.parse(arrivedAt))
+          expect(opensAt).toBeLessThan(endOfParisDay(lastCollectionDay))
+          // At the arrival, or at 09:00 Paris on the notice day.
+          const opensOn = formatInZone(opensAt, PARIS)
+          if (opensAt !== Date.parse(arrivedAt)) {
+            expect(opensOn).toMatch(/T09:00:00/)
+            expect(opensOn.slice(0, 10)).toBe(addCalendarDays(lastCollectionDay, -noticeDays))
+          }
+        },
+      ),
+      { numRuns: 200 },
+    )
   })
 
   it('starts a new wait after another delivery attempt', () => {
@@ -336,7 +461,11 @@ describe('pickup_expiring', () => {
     const conditions = evaluateAlertConditions(
       input({ record: waiting, events: retried, at: '2026-06-01T10:00:00Z' }),
     )
-    expect(conditions.get('pickup_expiring')).toEqual({ waitingSince: again.occurredAt, days: 10 })
+    expect(conditions.get('pickup_expiring')).toEqual({
+      waitingSince: again.occurredAt,
+      holdDays: 10,
+      lastCollectionDay: '2026-05-30',
+    })
   })
 
   it('resolves once the parcel is collected', () => {
@@ -470,7 +599,8 @@ describe('nextAlertCheckAt', () => {
     nowOffsetMs: fc.integer({ min: 0, max: 60 * DAY_MS }),
     policy: fc.record({
       stalledBusinessDays: fc.integer({ min: 0, max: 6 }),
-      pickupExpiringDays: fc.integer({ min: 1, max: 12 }),
+      pickupHoldDays: fc.integer({ min: 1, max: 12 }),
+      pickupNoticeDays: fc.integer({ min: 0, max: 3 }),
       dayKind: fc.constantFrom('ouvrables' as const, 'ouvres' as const),
     }),
     postalCode: fc.constantFrom('75011', '67000', '97110'),

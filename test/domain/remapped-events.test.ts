@@ -12,7 +12,8 @@ import { LAPOSTE_NUMBER, registeredRecord } from '../support/tracking-record.js'
 
 const QUIET_ALERTS: AlertPolicy = {
   stalledBusinessDays: 10_000,
-  pickupExpiringDays: 10_000,
+  pickupHoldDays: 10_000,
+  pickupNoticeDays: 2,
   dayKind: 'ouvrables',
 }
 const NOW = new Date('2026-03-30T12:00:00.000Z')

@@ -22,7 +22,12 @@ import { pollPolicyFrom } from '../../src/main/policies.js'
 import { LAPOSTE_NUMBER, registeredRecord } from '../support/tracking-record.js'
 
 const POLICY = pollPolicyFrom(loadConfig({ NODE_ENV: 'test' }))
-const ALERTS: AlertPolicy = { stalledBusinessDays: 3, pickupExpiringDays: 10, dayKind: 'ouvrables' }
+const ALERTS: AlertPolicy = {
+  stalledBusinessDays: 3,
+  pickupHoldDays: 10,
+  pickupNoticeDays: 2,
+  dayKind: 'ouvrables',
+}
 /** A Tuesday morning; the stored tracking was registered and last scanned the day before. */
 const NOW = new Date('2026-03-31T08:00:00.000Z')
 const YESTERDAY = '2026-03-30T08:00:00.000Z'

@@ -28,7 +28,8 @@ const POLICY: PollPolicy = pollPolicyFrom(loadConfig({ NODE_ENV: 'test' }))
 /** Alerts that never open on their own (no stall within these tests): the record and schedule alone are checked here. */
 const QUIET_ALERTS: AlertPolicy = {
   stalledBusinessDays: 10_000,
-  pickupExpiringDays: 10_000,
+  pickupHoldDays: 10_000,
+  pickupNoticeDays: 2,
   dayKind: 'ouvrables',
 }
 

@@ -9,7 +9,12 @@ import { LAPOSTE_NUMBER, registeredRecord } from '../support/tracking-record.js'
 const NUMBER = LAPOSTE_NUMBER
 // Ten days after the last scan: the parcel is stalled, so the write also opens an alert.
 const NOW_MS = Date.parse('2026-04-10T10:00:00.000Z')
-const POLICY: AlertPolicy = { stalledBusinessDays: 3, pickupExpiringDays: 10, dayKind: 'ouvrables' }
+const POLICY: AlertPolicy = {
+  stalledBusinessDays: 3,
+  pickupHoldDays: 10,
+  pickupNoticeDays: 2,
+  dayKind: 'ouvrables',
+}
 
 function record(overrides: Partial<TrackingRecord> = {}): TrackingRecord {
   return registeredRecord({ sequence: 4, ...overrides })

@@ -16,7 +16,12 @@ import { untilOutboxDrained, untilQueueIdle } from '../support/idle.js'
 import { testConnections, uniquePrefix } from '../support/redis.js'
 import { startWebhookReceiver } from '../support/webhook-receiver.js'
 
-const POLICY = { stalledBusinessDays: 3, pickupExpiringDays: 10, dayKind: 'ouvrables' as const }
+const POLICY = {
+  stalledBusinessDays: 3,
+  pickupHoldDays: 10,
+  pickupNoticeDays: 2,
+  dayKind: 'ouvrables' as const,
+}
 const ENDPOINTS = 2
 const PARCELS = 5
 

@@ -21,7 +21,12 @@ import { type PollDeps, processPollJob } from '../../workers/poll-tracking.js'
 const T0 = Date.parse('2026-03-27T10:00:00.000Z')
 const NOW = T0 + 60_000
 const POLICY = pollPolicyFrom(loadConfig({ NODE_ENV: 'test' }))
-const ALERTS = { stalledBusinessDays: 3, pickupExpiringDays: 10, dayKind: 'ouvrables' as const }
+const ALERTS = {
+  stalledBusinessDays: 3,
+  pickupHoldDays: 10,
+  pickupNoticeDays: 2,
+  dayKind: 'ouvrables' as const,
+}
 const LEASE_MS = 600_000
 
 /** What the carrier answers for each number: a snapshot, a CarrierError, or any other failure (a bug). */

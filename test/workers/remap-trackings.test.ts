@@ -10,7 +10,12 @@ import {
 import { remapCarrierTrackings } from '../../workers/remap-trackings.js'
 
 const T0 = Date.parse('2026-03-27T10:00:00.000Z')
-const ALERTS = { stalledBusinessDays: 10_000, pickupExpiringDays: 10_000, dayKind: 'ouvrables' as const }
+const ALERTS = {
+  stalledBusinessDays: 10_000,
+  pickupHoldDays: 10_000,
+  pickupNoticeDays: 2,
+  dayKind: 'ouvrables' as const,
+}
 const XFER: EventRemap = (event) => (event.code === 'SBX_XFER' ? 'out_for_delivery' : undefined)
 
 function journey(number: string, carrier = 'sandbox', withXfer = true): TrackingEvent[] {

@@ -10,7 +10,12 @@ import { createWebhookStore } from '../../src/store/webhook-store.js'
 import { sweepAlerts } from '../../workers/sweep-alerts.js'
 import { testRedisUrl, uniquePrefix } from '../support/redis.js'
 
-const POLICY = { stalledBusinessDays: 3, pickupExpiringDays: 10, dayKind: 'ouvrables' as const }
+const POLICY = {
+  stalledBusinessDays: 3,
+  pickupHoldDays: 10,
+  pickupNoticeDays: 2,
+  dayKind: 'ouvrables' as const,
+}
 
 describe('alert sweep', () => {
   const redis = new Redis(testRedisUrl())
