@@ -76,6 +76,7 @@ export function withCodeOverrides(adapter: CarrierAdapter, context: OverrideCont
         return results
       },
     }),
-    parse: (body) => adapter.parse(body).map((entry) => (isCarrierError(entry) ? entry : map(entry))),
+    parse: (body, options) =>
+      adapter.parse(body, options).map((entry) => (isCarrierError(entry) ? entry : map(entry))),
   }
 }

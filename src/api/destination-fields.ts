@@ -1,19 +1,15 @@
 import { z } from 'zod'
 import {
+  compactFrenchPostalCode,
   type Destination,
-  FRENCH_POSTAL_CODE,
   isCountryCode,
+  readFrenchPostalCode,
   takesFrenchPostalCodes,
 } from '../domain/destination.js'
 
 /** Any country's postal code, as far as colis reads one it cannot check. */
 const POSTAL_CODE = /^[0-9A-Za-z][0-9A-Za-z -]{1,9}$/
 const COUNTRY_CODE = /^[A-Za-z]{2}$/
-
-/** `75 011` is written `75011`. */
-function compactFrenchPostalCode(code: string): string {
-  return code.replace(/^(\d{2}) (\d{3})$/, '$1$2')
-}
 
 /** Where a registered parcel goes; `checkFrenchPostalCode` checks the two together. */
 export const DestinationFields = {
@@ -52,7 +48,7 @@ export function checkFrenchPostalCode(input: Destination, context: z.RefinementC
   // A code of no postal shape at all has its own error already.
   if (code === undefined || !POSTAL_CODE.test(code)) return
   if (!takesFrenchPostalCodes(input.destinationCountry?.toUpperCase())) return
-  if (!FRENCH_POSTAL_CODE.test(compactFrenchPostalCode(code))) {
+  if (readFrenchPostalCode(code) === undefined) {
     context.addIssue({
       code: 'custom',
       path: ['destinationPostalCode'],

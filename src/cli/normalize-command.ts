@@ -1,5 +1,6 @@
 import { readFile } from 'node:fs/promises'
-import { CarrierError } from '../../adapters/contract.js'
+import { CarrierError, type ParseOptions } from '../../adapters/contract.js'
+import { normalizeTrackingNumber } from '../domain/tracking-number.js'
 import { createCarriers } from '../main/policies.js'
 import { chooseAdapter } from './carrier-choice.js'
 import { type CliIo, printJson } from './cli-io.js'
@@ -28,12 +29,23 @@ export const normalizeCommand = defineCommand({
   options: {
     carrier: { type: 'string', value: '<id>', required: true, description: 'the carrier that answered' },
     file: { type: 'string', value: '<file>', description: 'the saved answer (default: stdin)' },
+    number: {
+      type: 'string',
+      value: '<n>',
+      description: 'the parcel the answer is about, for answers that do not say (Mondial Relay)',
+    },
   },
   async run({ values }, { io, config, logger }) {
     const carriers = createCarriers(config, logger, { env: io.env })
     try {
       const adapter = chooseAdapter(carriers, values.carrier)
-      const items = adapter.parse(await readInput(values.file, io))
+      const options: ParseOptions = {}
+      if (values.number !== undefined) {
+        const check = adapter.checkNumber(normalizeTrackingNumber(values.number))
+        if (!check.ok) throw new UsageError(`${values.number}: ${check.reason}`)
+        options.trackingNumber = check.trackingNumber
+      }
+      const items = adapter.parse(await readInput(values.file, io), options)
       const [only] = items
       if (items.length === 1 && only instanceof CarrierError)
         throw new UsageError(`${only.kind}: ${only.message}`)

@@ -1,5 +1,6 @@
 import { CarrierError } from '../../adapters/contract.js'
 import type { CarrierSnapshot } from '../domain/carrier-snapshot.js'
+import { readFrenchPostalCode } from '../domain/destination.js'
 import { deriveTrackingStatus } from '../domain/timeline.js'
 import { normalizeTrackingNumber } from '../domain/tracking-number.js'
 import { createCarriers } from '../main/policies.js'
@@ -12,6 +13,17 @@ import { renderTimeline } from './render-timeline.js'
 import { colourEnabled, createPaint } from './terminal-colour.js'
 import { UsageError } from './usage-error.js'
 
+/** The 5 digits of a French postal code, as the API stores a destination in France. */
+function readPostalCodeOption(code: string | undefined): string | undefined {
+  if (code === undefined) return undefined
+  const postalCode = readFrenchPostalCode(code)
+  if (postalCode === undefined)
+    throw new UsageError(
+      `--postal-code ${code}: not a French postal code (5 digits of a French department, such as 75011)`,
+    )
+  return postalCode
+}
+
 /** `colis track`: asks the carrier once, without Redis; exit 1 when the carrier fails. */
 export const trackCommand = defineCommand({
   name: 'track',
@@ -19,6 +31,11 @@ export const trackCommand = defineCommand({
   summary: 'fetch a timeline once, without Redis, and print it',
   options: {
     carrier: { type: 'string', value: '<id>', description: 'the carrier to ask (default: detected)' },
+    'postal-code': {
+      type: 'string',
+      value: '<code>',
+      description: 'the destination postal code, for carriers that need it (Colis Privé)',
+    },
     lang: {
       type: 'string',
       value: LANGUAGES.join('|'),
@@ -29,15 +46,23 @@ export const trackCommand = defineCommand({
   async run({ values, operands: [raw = ''] }, { io, config, logger }) {
     const language = values.lang === undefined ? defaultLanguage(config) : parseLanguage(values.lang)
     if (!language) throw new UsageError(`--lang is one of ${LANGUAGES.join(', ')}`)
+    const destinationPostalCode = readPostalCodeOption(values['postal-code'])
     const number = normalizeTrackingNumber(raw)
     const carriers = createCarriers(config, logger, { env: io.env })
     try {
       const adapter = chooseAdapter(carriers, values.carrier, number)
       const check = adapter.checkNumber(number)
       if (!check.ok) throw new UsageError(`${raw}: ${check.reason}`)
+      if (adapter.requiresDestinationPostalCode && destinationPostalCode === undefined)
+        throw new UsageError(
+          `${adapter.name} shows a parcel only with its destination postal code: give --postal-code <code>`,
+        )
       let snapshot: CarrierSnapshot
       try {
-        snapshot = await adapter.track({ trackingNumber: check.trackingNumber })
+        snapshot = await adapter.track({
+          trackingNumber: check.trackingNumber,
+          ...(destinationPostalCode !== undefined && { destinationPostalCode }),
+        })
       } catch (error) {
         if (error instanceof CarrierError)
           throw new UsageError(`${adapter.name}: ${error.kind}: ${error.message}`, 1)

@@ -46,6 +46,17 @@ export function isCountryCode(code: string): boolean {
   return REGION_NAMES.of(code) !== undefined
 }
 
+/** `75 011` is written `75011`. */
+export function compactFrenchPostalCode(code: string): string {
+  return code.replace(/^(\d{2}) (\d{3})$/, '$1$2')
+}
+
+/** `code` as the 5 digits of a French postal code (`75 011` reads `75011`); undefined when it is none. */
+export function readFrenchPostalCode(code: string): string | undefined {
+  const compact = compactFrenchPostalCode(code)
+  return FRENCH_POSTAL_CODE.test(compact) ? compact : undefined
+}
+
 export function takesFrenchPostalCodes(country: string | undefined): boolean {
   return (FRENCH_POSTAL_COUNTRIES as readonly string[]).includes(country ?? 'FR')
 }

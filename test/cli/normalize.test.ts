@@ -79,6 +79,40 @@ describe.concurrent('colis normalize --carrier laposte', () => {
   })
 })
 
+const mondialRelay = fileURLToPath(
+  new URL('../fixtures/mondialrelay/tracing-fr-in-transit.stub.xml', import.meta.url),
+)
+
+describe.concurrent('colis normalize --carrier mondialrelay, whose answer does not name its parcel', () => {
+  const normalize = (...args: string[]) =>
+    runColis(['normalize', '--carrier', 'mondialrelay', '--file', mondialRelay, ...args])
+
+  it('keys the events on the parcel --number names', async () => {
+    const [anonymous, named] = await Promise.all([normalize(), normalize('--number', '3123 4567')])
+    expect(anonymous.code, anonymous.stderr).toBe(0)
+    expect(named.code, named.stderr).toBe(0)
+    const without = JSON.parse(anonymous.stdout) as Normalized
+    const withNumber = JSON.parse(named.stdout) as Normalized
+    expect(without).toMatchObject({ carrier: 'mondialrelay', trackingNumber: '', status: 'in_transit' })
+    expect(withNumber).toMatchObject({
+      carrier: 'mondialrelay',
+      trackingNumber: '31234567',
+      status: 'in_transit',
+    })
+    expect(withNumber.events.map((event) => event.code)).toEqual(without.events.map((event) => event.code))
+    const ids = (snapshot: Normalized) => snapshot.events.map((event) => event.id)
+    for (const id of ids(withNumber)) expect(ids(without)).not.toContain(id)
+  })
+
+  it("exits 2 with one line when --number is not one of the carrier's", async () => {
+    const run = await normalize('--number', '12')
+    expect(run.code).toBe(2)
+    expect(run.stdout).toBe('')
+    expect(run.stderr.trim().split('\n')).toHaveLength(1)
+    expect(run.stderr).toMatch(/^colis: 12: not a Mondial Relay tracking number/)
+  })
+})
+
 const chronopost = (name: string) => fileURLToPath(new URL(`../fixtures/chronopost/${name}`, import.meta.url))
 const generic = (name: string) => fileURLToPath(new URL(`../fixtures/generic/${name}`, import.meta.url))
 const EXAMPLES = fileURLToPath(

@@ -1,4 +1,6 @@
-import { describe, expect, it } from 'vitest'
+import { readFileSync } from 'node:fs'
+import nock from 'nock'
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
 import { runColis } from '../support/cli.js'
 
 const ESC = '\x1b['
@@ -129,5 +131,78 @@ describe.concurrent('colis track, human output', () => {
     })
     expect(noColour.stdout).toMatch(/Status: Delivered/)
     expect(noColour.stdout).not.toContain(ESC)
+  })
+})
+
+describe('colis track, a carrier that needs the destination postal code', () => {
+  // Port 9 (discard): a request nock let through would fail rather than reach anyone.
+  const env = { COLISPRIVE_BASE_URL: 'http://127.0.0.1:9/DetailColis.aspx' }
+  const deliveredPage = readFileSync(
+    new URL('../fixtures/colisprive/detailcolis-delivered.html', import.meta.url),
+    'utf8',
+  )
+  const anyPage = () =>
+    nock('http://127.0.0.1:9').get('/DetailColis.aspx').query(true).reply(200, deliveredPage)
+
+  beforeAll(() => {
+    nock.disableNetConnect()
+  })
+  afterEach(() => {
+    nock.cleanAll()
+  })
+  afterAll(() => {
+    nock.enableNetConnect()
+  })
+
+  it.each(['75012', '75 012'])('asks Colis Privé with the number and --postal-code %j', async (code) => {
+    const page = nock('http://127.0.0.1:9')
+      .get('/DetailColis.aspx')
+      .query({ numColis: '99112233445575012', lang: 'fr' })
+      .reply(200, deliveredPage)
+    const run = await runColis(
+      ['track', '991122334455', '--carrier', 'colisprive', '--postal-code', code, '--json'],
+      { env },
+    )
+    expect(run.code, run.stderr).toBe(0)
+    expect(page.isDone()).toBe(true)
+    expect(JSON.parse(run.stdout)).toMatchObject({
+      carrier: 'colisprive',
+      trackingNumber: '991122334455',
+      status: 'delivered',
+    })
+  })
+
+  it('stops with one line naming --postal-code, before asking the carrier, when it is missing', async () => {
+    const page = anyPage()
+    const run = await runColis(['track', '991122334455', '--carrier', 'colisprive'], { env })
+    expect(run.code).toBe(2)
+    expect(run.stdout).toBe('')
+    expect(run.stderr).toBe(
+      'colis: Colis Privé shows a parcel only with its destination postal code: give --postal-code <code>\n',
+    )
+    expect(page.isDone()).toBe(false)
+  })
+
+  it.each(['7501', '96100', 'B1000', '75-012'])(
+    'refuses --postal-code %j, which is not a French postal code, before asking',
+    async (code) => {
+      const page = anyPage()
+      const run = await runColis(
+        ['track', '991122334455', '--carrier', 'colisprive', '--postal-code', code],
+        {
+          env,
+        },
+      )
+      expect(run.code).toBe(2)
+      expect(run.stderr.trim().split('\n')).toHaveLength(1)
+      expect(run.stderr).toContain(`--postal-code ${code}: not a French postal code`)
+      expect(page.isDone()).toBe(false)
+    },
+  )
+
+  it('takes --postal-code for a carrier that does not need it', async () => {
+    const run = await runColis(['track', 'SBXDELIVERED001', '--postal-code', '75011', '--json'])
+    expect(run.code, run.stderr).toBe(0)
+    expect(JSON.parse(run.stdout)).toMatchObject({ carrier: 'sandbox', status: 'delivered' })
   })
 })

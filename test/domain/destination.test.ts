@@ -3,6 +3,7 @@ import {
   calendarPostalCode,
   FRENCH_POSTAL_CODE,
   FRENCH_POSTAL_COUNTRIES,
+  readFrenchPostalCode,
 } from '../../src/domain/destination.js'
 
 describe('FRENCH_POSTAL_CODE', () => {
@@ -43,6 +44,18 @@ describe('FRENCH_POSTAL_CODE', () => {
     'abcde',
   ])('refuses %s', (code) => {
     expect(code).not.toMatch(FRENCH_POSTAL_CODE)
+  })
+})
+
+describe('readFrenchPostalCode', () => {
+  it('reads a French postal code as its 5 digits, written with or without the space', () => {
+    expect(readFrenchPostalCode('75011')).toBe('75011')
+    expect(readFrenchPostalCode('75 011')).toBe('75011')
+    expect(readFrenchPostalCode('97 110')).toBe('97110')
+  })
+
+  it.each(['7501', '96100', '750 11', '75-011', ' 75011', 'SW1A 1AA'])('refuses %s', (code) => {
+    expect(readFrenchPostalCode(code)).toBeUndefined()
   })
 })
 
