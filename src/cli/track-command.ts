@@ -46,13 +46,17 @@ export const trackCommand = defineCommand({
   async run({ values, operands: [raw = ''] }, { io, config, logger }) {
     const language = values.lang === undefined ? defaultLanguage(config) : parseLanguage(values.lang)
     if (!language) throw new UsageError(`--lang is one of ${LANGUAGES.join(', ')}`)
-    const destinationPostalCode = readPostalCodeOption(values['postal-code'])
+    const postalCodeOption = readPostalCodeOption(values['postal-code'])
     const number = normalizeTrackingNumber(raw)
     const carriers = createCarriers(config, logger, { env: io.env })
     try {
       const adapter = chooseAdapter(carriers, values.carrier, number)
       const check = adapter.checkNumber(number)
       if (!check.ok) throw new UsageError(`${raw}: ${check.reason}`)
+      const fromNumber = check.destination?.postalCode
+      if (fromNumber !== undefined && postalCodeOption !== undefined && fromNumber !== postalCodeOption)
+        throw new UsageError(`${number} ends with the postal code ${fromNumber}, not ${postalCodeOption}`)
+      const destinationPostalCode = fromNumber ?? postalCodeOption
       if (adapter.requiresDestinationPostalCode && destinationPostalCode === undefined)
         throw new UsageError(
           `${adapter.name} shows a parcel only with its destination postal code: give --postal-code <code>`,

@@ -172,6 +172,25 @@ describe('colis track, a carrier that needs the destination postal code', () => 
     })
   })
 
+  it('reads the postal code from a number written with it, detecting Colis Privé', async () => {
+    const page = nock('http://127.0.0.1:9')
+      .get('/DetailColis.aspx')
+      .query({ numColis: 'AB123456789075012', lang: 'fr' })
+      .reply(200, deliveredPage)
+    const run = await runColis(['track', 'AB1234567890 75012', '--json'], { env })
+    expect(run.code, run.stderr).toBe(0)
+    expect(page.isDone()).toBe(true)
+    expect(JSON.parse(run.stdout)).toMatchObject({ carrier: 'colisprive', status: 'delivered' })
+  })
+
+  it('refuses a --postal-code that contradicts the one the number ends with, before asking', async () => {
+    const page = anyPage()
+    const run = await runColis(['track', 'AB123456789075012', '--postal-code', '69003'], { env })
+    expect(run.code).toBe(2)
+    expect(run.stderr).toBe('colis: AB123456789075012 ends with the postal code 75012, not 69003\n')
+    expect(page.isDone()).toBe(false)
+  })
+
   it('stops with one line naming --postal-code, before asking the carrier, when it is missing', async () => {
     const page = anyPage()
     const run = await runColis(['track', '991122334455', '--carrier', 'colisprive'], { env })
