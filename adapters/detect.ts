@@ -38,7 +38,7 @@ export function detectCarrier(raw: string, carriers: readonly CarrierAdapter[]):
 
 /**
  * The one carrier to use, when one candidate clearly outranks the others. When a carrier says the
- * number is a broken one of its own shapes (a cut DPD France number that looks like 11 GLS digits), only
+ * number is a broken one of its own shapes (one carrier's number cut short to another's shape), only
  * a near-certain candidate still wins.
  */
 function clearWinner(

@@ -87,7 +87,7 @@ function stageDelay(state: PollState, policy: PollPolicy, random: Random): numbe
 }
 
 /**
- * Delay before the next poll, in ms of the carrier's clock (the sandbox runs faster: see `timeScale`).
+ * Delay before the next poll, in ms of the carrier's clock (a simulated carrier runs faster: see `timeScale`).
  *
  * With `nowMs` (the carrier's current time) the delay also follows the policy's calendar: a poll that
  * would fall outside the scan hours or on a day without scans waits for the next scan day's start
@@ -96,7 +96,7 @@ function stageDelay(state: PollState, policy: PollPolicy, random: Random): numbe
  * it, when they leave for delivery — unless the carrier's estimate names a later day: those keep the plain
  * in_transit cadence within scan hours, so the round's budget goes to the parcels that can leave today;
  * for the same reason the other stages (out_for_delivery excepted) skip the round and resume after it.
- * Without `nowMs` or without a calendar in the policy, the stage delays alone (the sandbox's scaled clock).
+ * Without `nowMs` or without a calendar in the policy, the stage delays alone (a simulated carrier's scaled clock).
  * Retries after a failed poll and pending parcels' backoff never follow the calendar: neither a carrier
  * outage nor the sender's label data reaching the carrier is tied to scan hours.
  */

@@ -56,7 +56,7 @@ export interface PollContext {
   policy: PollPolicy
   /** The alert rules of this tracking (hold days and delivery days depend on its carrier). */
   alertPolicy: AlertPolicy
-  /** The carrier's clock speed: the sandbox plays hours in seconds, so its cadence is divided too. */
+  /** The carrier's clock speed: a simulated carrier plays hours in seconds, so its cadence is divided too. */
   timeScale: number
   random?: Random
   newAlertId?: () => string
@@ -202,7 +202,7 @@ function schedule<S extends StoredTracking>(
     record.nextCheckAt = undefined
     return { before: stored, record, events, nextPoll: 'none' }
   }
-  // Scan hours are the carrier's: only a real-time carrier's clock is ours (the sandbox plays days in minutes).
+  // Scan hours are the carrier's: only a real-time carrier's clock is ours (a simulated carrier plays days in minutes).
   const carrierNowMs = ctx.timeScale === 1 && ctx.policy.calendar ? nowMs : undefined
   const delayMs = nextPollDelayMs(record, ctx.policy, ctx.random, carrierNowMs) / ctx.timeScale
   const atMs = nowMs + Math.max(delayMs, MIN_POLL_GAP_MS)
