@@ -8,6 +8,7 @@ import {
 } from '../adapters/chronopost/event-codes.js'
 import { LAPOSTE_STATUS_BY_CODE } from '../adapters/laposte/event-codes.js'
 import { MONDIALRELAY_STATUS_BY_CODE } from '../adapters/mondialrelay/stat-codes.js'
+import { BUILTIN_CARRIER_IDS } from '../adapters/registry.js'
 import { SANDBOX_STATUS_BY_CODE } from '../adapters/sandbox/event-codes.js'
 import { fetchSpec, type Spec } from './api/openapi-spec.js'
 import { createMemoryHarness, type MemoryHarness } from './support/memory-harness.js'
@@ -101,6 +102,14 @@ describe('documentation', () => {
       }
     }
     expect(missing).toEqual([])
+  })
+
+  it('gives every built-in carrier its row in docs/carriers.md and a page of its own', () => {
+    const table = read('docs/carriers.md')
+    for (const id of BUILTIN_CARRIER_IDS) {
+      expect(table, id).toMatch(new RegExp(`^\\| \`${id}\` +\\|`, 'm'))
+      expect(table, id).toContain(`(carriers/${id}.md)`)
+    }
   })
 
   it('shows each carrier code table as the adapter maps it', () => {

@@ -69,10 +69,10 @@ afterAll(() => {
 
 const FACTS = {
   claims: [
-    { trackingNumber: NUMBER, confidence: 0.8 },
-    { trackingNumber: '2508033830356734', confidence: 0.9 },
-    { trackingNumber: '10654000122441', confidence: 0.7 },
-    { trackingNumber: '09980000020033F', confidence: 0.5 },
+    { trackingNumber: NUMBER, confidence: 0.9 },
+    { trackingNumber: '2508033830356734', confidence: 0.95 },
+    { trackingNumber: '10654000122441', confidence: 0.8 },
+    { trackingNumber: '09980000020033F', confidence: 0.9 },
     { trackingNumber: '008182709980000020033350276C', confidence: 0.9 },
   ],
   pickupHoldDays: 7,
