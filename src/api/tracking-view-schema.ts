@@ -52,6 +52,27 @@ export const DelayAlertSchema = z
   })
   .openapi('DelayAlert')
 
+/** A day at the destination, the last one on which the consumer can act (until the end of that day). */
+const LastDay = z.iso.date()
+
+export const ConsumerDeadlinesSchema = z
+  .object({
+    withdrawalUntil: LastDay.describe(
+      'Last day to withdraw from the purchase (Code de la consommation L221-18): 14 days, or the ' +
+        "merchant's longer period, after the day of receipt; a period ending on a Saturday, Sunday or " +
+        'public holiday runs to the next working day',
+    ).openapi({ example: '2026-03-23' }),
+    carrierProtestUntil: LastDay.describe(
+      'Last day to send the carrier a reasoned protest for damage or partial loss (Code de commerce ' +
+        'L133-3): 3 days after the day of receipt, public holidays not counted',
+    ).openapi({ example: '2026-03-12' }),
+    conformityGuaranteeUntil: LastDay.describe(
+      'Last day of the legal guarantee of conformity (Code de la consommation L217-3): 2 years from ' +
+        'delivery; a delivery on 29 February ends on 28 February',
+    ).openapi({ example: '2028-03-09' }),
+  })
+  .openapi('ConsumerDeadlines')
+
 export const TrackingSchema = z
   .object({
     id: z.string().openapi({ example: 'trk_7Hc2pQx9LmA4zR8tVb1N' }),
@@ -76,6 +97,11 @@ export const TrackingSchema = z
       .describe('The delivery window the carrier booked (an appointment), with the offsets it gave'),
     promisedDeliveryDate: z.iso.date().optional().openapi({ example: '2026-03-12' }),
     deliveredAt: Timestamp.optional(),
+    consumerDeadlines: ConsumerDeadlinesSchema.optional().describe(
+      'Once delivered (status `delivered` with `deliveredAt`), to a destination under French law (France and ' +
+        'its overseas departments): the last day on which the consumer can still act. Absent otherwise. ' +
+        'Information, not legal advice: see docs/consumer-deadlines.md',
+    ),
     destinationCountry: z.string().optional().describe('ISO 3166-1 alpha-2, when given at registration'),
     destinationPostalCode: z.string().optional(),
     orderId: z.string().optional(),

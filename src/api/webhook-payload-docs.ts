@@ -28,7 +28,9 @@ const EXTRA_BY_TYPE: Record<WebhookEventType, { description: string; data: z.Zod
     data: { newEvents: z.array(TrackingEventSchema).describe('The events this poll added, oldest first') },
   },
   'tracking.status_changed': {
-    description: "A tracking's status changed (its new status is `data.tracking.status`).",
+    description:
+      "A tracking's status changed (its new status is `data.tracking.status`; once `delivered`, " +
+      "`data.tracking.consumerDeadlines` gives the shopper's deadlines).",
     data: {},
   },
   'alert.opened': {

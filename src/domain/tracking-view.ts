@@ -1,5 +1,11 @@
+import { consumerDeadlines } from './consumer-deadlines.js'
 import type { TrackingRecord } from './tracking.js'
 import type { TrackingEvent } from './tracking-event.js'
+
+export interface TrackingViewOptions {
+  /** The merchant's withdrawal period in days (at least the legal 14, the default). */
+  withdrawalDays?: number
+}
 
 /**
  * What `GET /v1/trackings/{id}` returns and webhooks carry: an allow-list, never internal counters,
@@ -9,6 +15,7 @@ export function toTrackingView(
   record: TrackingRecord,
   events?: readonly TrackingEvent[],
   nextDueAtMs?: number,
+  options: TrackingViewOptions = {},
 ) {
   return {
     id: record.id,
@@ -22,6 +29,14 @@ export function toTrackingView(
     estimatedDeliveryWindow: record.estimatedDeliveryWindow,
     promisedDeliveryDate: record.promisedDeliveryDate,
     deliveredAt: record.deliveredAt,
+    consumerDeadlines:
+      record.status === 'delivered' && record.deliveredAt !== undefined
+        ? consumerDeadlines(record.deliveredAt, {
+            postalCode: record.destinationPostalCode,
+            destinationCountry: record.destinationCountry,
+            withdrawalDays: options.withdrawalDays,
+          })
+        : undefined,
     destinationCountry: record.destinationCountry,
     destinationPostalCode: record.destinationPostalCode,
     orderId: record.orderId,
@@ -43,12 +58,22 @@ export function toTrackingView(
 export type TrackingView = ReturnType<typeof toTrackingView>
 
 /**
- * `JSON.stringify(toTrackingView(record, events, nextDueAtMs))`, given the events' JSON text: the
+ * `JSON.stringify(toTrackingView(record, events, nextDueAtMs, options))`, given the events' JSON text: the
  * timeline (most of the bytes) is spliced in as stored instead of being parsed and encoded again.
  * `events` sits right after `status`, as in the view.
  */
-export function trackingViewJson(record: TrackingRecord, eventsJson: string, nextDueAtMs?: number): string {
-  const { id, carrier, trackingNumber, status, ...rest } = toTrackingView(record, undefined, nextDueAtMs)
+export function trackingViewJson(
+  record: TrackingRecord,
+  eventsJson: string,
+  nextDueAtMs?: number,
+  options: TrackingViewOptions = {},
+): string {
+  const { id, carrier, trackingNumber, status, ...rest } = toTrackingView(
+    record,
+    undefined,
+    nextDueAtMs,
+    options,
+  )
   const head = JSON.stringify({ id, carrier, trackingNumber, status })
   // `rest` always holds `alerts`, so it is never `{}`.
   return `${head.slice(0, -1)},"events":${eventsJson},${JSON.stringify(rest).slice(1)}`

@@ -144,6 +144,48 @@ describe('OpenAPI document', () => {
     expect(validateJsonSchema(schema, tracking, { root: spec, closed: true })).toEqual([])
   })
 
+  it("describes a delivered tracking with the consumer's deadlines, and an undelivered one without", async () => {
+    const created = await harness.request(key, '/v1/trackings', {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ trackingNumber: 'SBXDELIVERED002', destinationPostalCode: '57000' }),
+    })
+    const { id } = (await created.json()) as { id: string }
+    const schema = { $ref: '#/components/schemas/Tracking' }
+    const before = (await (await harness.request(key, `/v1/trackings/${id}`)).json()) as Record<
+      string,
+      unknown
+    >
+    expect(before).not.toHaveProperty('consumerDeadlines')
+    const [view] = await harness.store.loadForPoll([id])
+    if (!view) throw new Error('not stored')
+    const delivery = withEventId('sandbox', 'SBXDELIVERED002', {
+      occurredAt: '2025-12-23T11:00:00+01:00',
+      status: 'delivered',
+      code: 'DI',
+      description: 'Colis livré',
+    })
+    const record = { ...view.record, status: 'delivered' as const, deliveredAt: delivery.occurredAt }
+    expect(
+      await harness.store.save([{ before: view, record, events: [delivery], nextPoll: undefined }]),
+    ).toEqual(['saved'])
+    const tracking = (await (await harness.request(key, `/v1/trackings/${id}`)).json()) as Record<
+      string,
+      unknown
+    >
+    const deadlines = {
+      withdrawalUntil: '2026-01-06',
+      carrierProtestUntil: '2025-12-28',
+      conformityGuaranteeUntil: '2027-12-23',
+    }
+    expect(tracking.consumerDeadlines).toEqual(deadlines)
+    expect(validateJsonSchema(schema, tracking, { root: spec, closed: true })).toEqual([])
+    const page = (await (await harness.request(key, '/v1/trackings?status=delivered')).json()) as {
+      data: Array<Record<string, unknown>>
+    }
+    expect(page.data.find((item) => item.id === id)?.consumerDeadlines).toEqual(deadlines)
+  })
+
   it('describes the problem of an unknown route too', async () => {
     const response = await harness.request(key, '/v1/nope')
     expect(response.status).toBe(404)

@@ -81,4 +81,47 @@ describe('withAlertsAndNotifications', () => {
     for (const id of ids) expect(id).toMatch(/^alr_[A-Za-z0-9]{16}$/)
     expect(new Set(ids).size).toBe(ids.length)
   })
+
+  it("carries the consumer's deadlines in the payloads of a delivery, and not before", () => {
+    const DELIVERY: TrackingEvent = withEventId('laposte', NUMBER, {
+      occurredAt: '2026-04-10T11:38:00+02:00',
+      status: 'delivered',
+      code: 'DI1',
+      description: 'Votre colis est livré.',
+    })
+    const inTransit = record({ status: 'in_transit', destinationPostalCode: '75011' })
+    const deliveredAt = new Date(NOW_MS).toISOString()
+    const delivery = withAlertsAndNotifications(
+      {
+        before: { record: inTransit, events: [SCAN] },
+        record: {
+          ...inTransit,
+          status: 'delivered',
+          deliveredAt: DELIVERY.occurredAt,
+          updatedAt: deliveredAt,
+        },
+        events: [SCAN, DELIVERY],
+        nextPoll: undefined,
+      },
+      { nowMs: NOW_MS, policy: POLICY },
+    )
+    const trackingsOf = (done: { notifications: { data: string }[] }) =>
+      done.notifications.map(
+        (message) => (JSON.parse(message.data) as { tracking: Record<string, unknown> }).tracking,
+      )
+    const delivered = trackingsOf(delivery)
+    expect(delivered.length).toBeGreaterThan(0)
+    for (const tracking of delivered) {
+      expect(tracking.consumerDeadlines).toEqual({
+        withdrawalUntil: '2026-04-24',
+        carrierProtestUntil: '2026-04-13',
+        conformityGuaranteeUntil: '2028-04-10',
+      })
+    }
+    const scanned = trackingsOf(
+      withAlertsAndNotifications(firstScanWrite(), { nowMs: NOW_MS, policy: POLICY }),
+    )
+    expect(scanned.length).toBeGreaterThan(0)
+    for (const tracking of scanned) expect(tracking).not.toHaveProperty('consumerDeadlines')
+  })
 })

@@ -1,13 +1,18 @@
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
+import { consumerDeadlines } from '../../src/domain/consumer-deadlines.js'
 import { ALERT_TYPES } from '../../src/domain/delay-alerts.js'
 import type { TrackingRecord } from '../../src/domain/tracking.js'
 import { TRACKING_STATUSES } from '../../src/domain/tracking-status.js'
 import { toTrackingView, trackingViewJson } from '../../src/domain/tracking-view.js'
 import { anyEvent, anyText } from '../support/arbitraries.js'
+import { registeredRecord } from '../support/tracking-record.js'
 
 const text = anyText(40)
 const json = fc.jsonValue({ maxDepth: 2 })
+const timestamp = fc
+  .integer({ min: Date.UTC(2000, 0, 1), max: Date.UTC(2100, 0, 1) })
+  .map((ms) => new Date(ms).toISOString())
 
 const recordArb: fc.Arbitrary<TrackingRecord> = fc.record(
   {
@@ -15,15 +20,15 @@ const recordArb: fc.Arbitrary<TrackingRecord> = fc.record(
     merchantId: text,
     carrier: text,
     trackingNumber: text,
-    status: fc.constantFrom(...TRACKING_STATUSES),
+    status: fc.oneof(fc.constant('delivered' as const), fc.constantFrom(...TRACKING_STATUSES)),
     final: fc.boolean(),
     service: text,
     product: text,
     estimatedDelivery: text,
     estimatedDeliveryWindow: fc.record({ from: text, to: text }),
     promisedDeliveryDate: text,
-    destinationPostalCode: text,
-    deliveredAt: text,
+    destinationPostalCode: fc.oneof(text, fc.constantFrom('75011', '57000', '97110', '98000')),
+    deliveredAt: fc.oneof(text, timestamp),
     orderId: text,
     metadata: fc.dictionary(text, json, { maxKeys: 4 }),
     createdAt: text,
@@ -83,6 +88,51 @@ describe('toTrackingView', () => {
   })
 })
 
+describe("toTrackingView: the consumer's deadlines", () => {
+  const DELIVERED_AT = '2025-12-11T15:00:00+01:00'
+  const delivered = (overrides: Partial<TrackingRecord> = {}) =>
+    registeredRecord({
+      status: 'delivered',
+      deliveredAt: DELIVERED_AT,
+      destinationPostalCode: '57000',
+      ...overrides,
+    })
+
+  it('shows them once the parcel is delivered, on the calendar of its destination', () => {
+    expect(toTrackingView(delivered()).consumerDeadlines).toEqual({
+      withdrawalUntil: '2025-12-29',
+      carrierProtestUntil: '2025-12-14',
+      conformityGuaranteeUntil: '2027-12-11',
+    })
+  })
+
+  it("counts the merchant's longer withdrawal period when given one, 14 days otherwise", () => {
+    const record = delivered()
+    expect(toTrackingView(record, undefined, undefined, { withdrawalDays: 30 }).consumerDeadlines).toEqual(
+      consumerDeadlines(DELIVERED_AT, { postalCode: '57000', withdrawalDays: 30 }),
+    )
+    expect(
+      toTrackingView(record, undefined, undefined, { withdrawalDays: 30 }).consumerDeadlines?.withdrawalUntil,
+    ).toBe('2026-01-12')
+    expect(toTrackingView(record, undefined, undefined, {}).consumerDeadlines).toEqual(
+      toTrackingView(record).consumerDeadlines,
+    )
+  })
+
+  it('leaves them out before delivery, without a delivery time, and for a destination abroad', () => {
+    for (const record of [
+      delivered({ status: 'out_for_delivery' }),
+      delivered({ status: 'returned_to_sender' }),
+      delivered({ deliveredAt: undefined }),
+      delivered({ destinationCountry: 'BE', destinationPostalCode: '1000' }),
+    ]) {
+      const view = toTrackingView(record)
+      expect(view.consumerDeadlines).toBeUndefined()
+      expect(JSON.stringify(view)).not.toContain('consumerDeadlines')
+    }
+  })
+})
+
 describe('trackingViewJson', () => {
   it('writes exactly JSON.stringify(toTrackingView(...)), the stored events text spliced in', () => {
     fc.assert(
@@ -90,9 +140,10 @@ describe('trackingViewJson', () => {
         recordArb,
         fc.array(anyEvent(40), { maxLength: 25 }),
         fc.option(fc.integer({ min: 0, max: 4_102_444_800_000 }), { nil: undefined }),
-        (record, events, nextDueAtMs) => {
-          expect(trackingViewJson(record, JSON.stringify(events), nextDueAtMs)).toBe(
-            JSON.stringify(toTrackingView(record, events, nextDueAtMs)),
+        fc.record({ withdrawalDays: fc.integer({ min: 14, max: 60 }) }, { requiredKeys: [] }),
+        (record, events, nextDueAtMs, options) => {
+          expect(trackingViewJson(record, JSON.stringify(events), nextDueAtMs, options)).toBe(
+            JSON.stringify(toTrackingView(record, events, nextDueAtMs, options)),
           )
         },
       ),

@@ -15,6 +15,7 @@ export const DOCUMENTED_TRACKING_FIELDS: readonly string[] = [
   'estimatedDeliveryWindow',
   'promisedDeliveryDate',
   'deliveredAt',
+  'consumerDeadlines',
   'destinationCountry',
   'destinationPostalCode',
   'orderId',
