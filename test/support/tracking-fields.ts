@@ -25,4 +25,5 @@ export const DOCUMENTED_TRACKING_FIELDS: readonly string[] = [
   'nextCheckAt',
   'pollingStopped',
   'lastError',
+  'trackingPageUrl',
 ]
