@@ -84,6 +84,11 @@ export interface CarrierFacts extends CarrierAlertFacts {
   readonly deliveryDays: DeliveryDays
   /** True when it tracks a parcel only by its number and destination postal code together. */
   readonly requiresDestinationPostalCode?: boolean
+  /**
+   * The carrier's own public page for a number, for shoppers; absent when the carrier has none a link
+   * can open without personal data.
+   */
+  publicTrackingUrl?(trackingNumber: string): string | undefined
 }
 
 /** Where a carrier's data comes from, for a carrier that can read more than one source. */

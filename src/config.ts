@@ -88,6 +88,14 @@ const clockRange = (fallback: string) =>
       return { startMinute, endMinute }
     })
 
+/** An absolute http(s) URL that a path can be appended to as is. */
+function isBaseUrl(text: string): boolean {
+  if (!/^https?:\/\/[^/?#\s]+(\/[^?#\s]*)?$/.test(text) || text.endsWith('/') || !URL.canParse(text))
+    return false
+  const url = new URL(text)
+  return url.username === '' && url.password === ''
+}
+
 /** A duration that must not be 0 (Node reads 0 as "no limit"). */
 const positive = z.number().min(1, 'must be longer than 0')
 
@@ -112,6 +120,16 @@ export const CONFIG_SCHEMA = z.object({
   PORT: int(3000)
     .pipe(z.number().max(65535))
     .describe('HTTP port: the API, or /healthz and /readyz of a `worker` process; `0` picks a free port'),
+  PUBLIC_BASE_URL: z
+    .string()
+    .refine(
+      isBaseUrl,
+      'an absolute http(s) URL without a trailing slash, query, fragment or credentials, such as https://track.example.com',
+    )
+    .optional()
+    .describe(
+      'the address shoppers reach colis at: tracking page links (`trackingPageUrl`) are `<PUBLIC_BASE_URL>/t/<token>`. An absolute http(s) URL, a path allowed (behind a reverse proxy), no trailing slash; unset: `http://localhost:<PORT>`, for a local try only',
+    ),
   HTTP_HEADERS_TIMEOUT: duration('10s')
     .pipe(positive)
     .describe(
@@ -180,10 +198,10 @@ export const CONFIG_SCHEMA = z.object({
     'requests allowed per API key (`<count>/<duration>`, duration in whole seconds), counted in Redis so every API process shares it; beyond it: 429 with Retry-After',
   ),
   AUTH_FAILURE_LIMIT: rate('20/1m').describe(
-    'wrong credentials (API key, admin or metrics token) presented per client address before that address is refused for AUTH_FAILURE_BLOCK; a request without any credential does not count',
+    'wrong credentials (API key, admin or metrics token, tracking page token) presented per client address before that address is refused for AUTH_FAILURE_BLOCK; a request without any credential does not count',
   ),
   AUTH_FAILURE_BLOCK: duration('15m').describe(
-    'how long a client address over AUTH_FAILURE_LIMIT gets 429 on every authenticated path, right key or not',
+    'how long a client address over AUTH_FAILURE_LIMIT gets 429 on every authenticated path and tracking page, right key or token or not',
   ),
   TRUST_PROXY: z
     .enum(['on', 'off'])
@@ -512,7 +530,8 @@ export const CONFIG_SCHEMA = z.object({
     .describe('Colours in CLI output even when stdout is not a terminal; `0` or `false` turns them off'),
 })
 
-export type Config = z.output<typeof CONFIG_SCHEMA>
+/** The settings as read, with the defaults that depend on other settings filled in. */
+export type Config = Omit<z.output<typeof CONFIG_SCHEMA>, 'PUBLIC_BASE_URL'> & { PUBLIC_BASE_URL: string }
 
 export class ConfigError extends Error {
   override readonly name = 'ConfigError'
@@ -551,7 +570,8 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     const lines = parsed.error.issues.map((issue) => `  ${issue.path.join('.')}: ${issue.message}`)
     throw new ConfigError(`invalid configuration:\n${lines.join('\n')}`)
   }
-  return parsed.data
+  const config = parsed.data
+  return { ...config, PUBLIC_BASE_URL: config.PUBLIC_BASE_URL ?? `http://localhost:${config.PORT}` }
 }
 
 /**

@@ -304,3 +304,32 @@ describe('HTTP server limits', () => {
     expect(configError({ HTTP_MAX_CONNECTIONS: '0' }).message).toContain('HTTP_MAX_CONNECTIONS: ')
   })
 })
+
+describe('the public base URL', () => {
+  it('defaults to localhost on the port colis listens on', () => {
+    expect(loadConfig({}).PUBLIC_BASE_URL).toBe('http://localhost:3000')
+    expect(loadConfig({ PORT: '8080' }).PUBLIC_BASE_URL).toBe('http://localhost:8080')
+  })
+
+  it.each(['https://track.example.com', 'http://127.0.0.1:3000', 'https://shop.example.com/colis'])(
+    'takes %s as is',
+    (url) => {
+      expect(loadConfig({ PUBLIC_BASE_URL: url }).PUBLIC_BASE_URL).toBe(url)
+    },
+  )
+
+  it.each([
+    'https://track.example.com/',
+    'track.example.com',
+    'ftp://track.example.com',
+    'https:track.example.com',
+    'https://track.example.com?x=1',
+    'https://track.example.com#top',
+    'https://user:secret@track.example.com',
+    'https://track example.com',
+  ])('refuses %s', (url) => {
+    expect(configError({ PUBLIC_BASE_URL: url }).message).toContain(
+      '  PUBLIC_BASE_URL: an absolute http(s) URL',
+    )
+  })
+})

@@ -25,6 +25,11 @@ describe('scrubSecrets', () => {
     ['a bearer header', 'authorization: Bearer abc.def-123', 'authorization: Bearer [REDACTED]'],
     ['a basic header', 'Basic YWRtaW46c2VjcmV0', 'Basic [REDACTED]'],
     [
+      'a tracking page token, in a path and in a URL',
+      '"path":"/t/q3XLm0Wvv8Y2Ue_Ol-9b1A" https://track.example.com/t/q3XLm0Wvv8Y2Ue_Ol-9b1A?lang=en',
+      '"path":"/t/[REDACTED]" https://track.example.com/t/[REDACTED]?lang=en',
+    ],
+    [
       'a Redis URL password',
       'redis://default:p4ss-w0rd@redis:6379/0',
       'redis://default:[REDACTED]@redis:6379/0',

@@ -19,6 +19,8 @@ import { checkChronopostNumber, claimChronopostNumber } from './number.js'
 export const CHRONOPOST_FACTS: CarrierFacts = {
   id: CHRONOPOST_CARRIER_ID,
   claimNumber: claimChronopostNumber,
+  publicTrackingUrl: (trackingNumber) =>
+    `https://www.chronopost.fr/tracking-no-cms/suivi-page?listeNumerosLT=${encodeURIComponent(trackingNumber)}`,
   pickupHoldDays: 7,
   deliveryDays: { default: 'ouvres' },
 }

@@ -8,7 +8,8 @@ export const COLISPRIVE_CARRIER_ID = 'colisprive'
 /**
  * Colis Privé delivers Monday to Saturday. A relay keeps a parcel 8 days, read here as counting the day it
  * arrives (the page gives days, no time, and the shorter reading never warns late): 7 days after it. Its
- * page shows a parcel only to whoever gives the number and the destination postal code.
+ * page shows a parcel only to whoever gives the number and the destination postal code: no link to it
+ * is given to shoppers, since a link would have to carry the postal code.
  */
 export const COLISPRIVE_FACTS = {
   id: COLISPRIVE_CARRIER_ID,

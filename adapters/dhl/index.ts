@@ -13,6 +13,8 @@ export const DHL_FACTS = {
   id: DHL_CARRIER_ID,
   claimNumber: claimDhlNumber,
   explainNumberProblem: explainDhlNumberProblem,
+  publicTrackingUrl: (trackingNumber: string) =>
+    `https://www.dhl.com/fr-fr/home/suivi.html?tracking-id=${encodeURIComponent(trackingNumber)}`,
   pickupHoldDays: 6,
   deliveryDays: { default: 'ouvrables', byService: { express: 'ouvres', 'parcel-de': 'ouvrables' } },
 } as const satisfies CarrierFacts

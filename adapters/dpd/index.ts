@@ -29,6 +29,8 @@ export const DPD_FACTS: CarrierFacts = {
   id: DPD_CARRIER_ID,
   claimNumber: claimDpdNumber,
   explainNumberProblem: explainDpdNumberProblem,
+  publicTrackingUrl: (trackingNumber) =>
+    `https://trace.dpd.fr/fr/trace/${encodeURIComponent(trackingNumber)}`,
   pickupHoldDays: 7,
   deliveryDays: { default: 'ouvres' },
 }

@@ -14,6 +14,8 @@ export const GLS_FACTS = {
   id: GLS_CARRIER_ID,
   claimNumber: claimGlsNumber,
   explainNumberProblem: explainGlsNumberProblem,
+  publicTrackingUrl: (trackingNumber: string) =>
+    `https://gls-group.com/FR/fr/suivi-colis?match=${encodeURIComponent(trackingNumber)}`,
   pickupHoldDays: 10,
   deliveryDays: { default: 'ouvres' },
 } as const satisfies CarrierFacts

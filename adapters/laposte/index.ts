@@ -23,6 +23,8 @@ export const LAPOSTE_FACTS: CarrierFacts = {
   id: LAPOSTE_CARRIER_ID,
   claimNumber: claimLaPosteNumber,
   explainNumberProblem: explainLaPosteNumberProblem,
+  publicTrackingUrl: (trackingNumber) =>
+    `https://www.laposte.fr/outils/suivre-vos-envois?code=${encodeURIComponent(trackingNumber)}`,
   pickupHoldDays: 10,
   deliveryDays: {
     default: 'ouvrables',

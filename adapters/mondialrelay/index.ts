@@ -30,6 +30,8 @@ export const MONDIALRELAY_FACTS: CarrierFacts = {
   id: MONDIALRELAY_CARRIER_ID,
   claimNumber: claimMondialRelayNumber,
   explainNumberProblem: explainMondialRelayNumberProblem,
+  publicTrackingUrl: (trackingNumber) =>
+    `https://www.mondialrelay.fr/suivi-de-colis/?numeroExpedition=${encodeURIComponent(trackingNumber)}`,
   pickupHoldDays: 5,
   deliveryDays: { default: 'ouvrables' },
 }

@@ -23,7 +23,8 @@ import { checkRelaisColisNumber, claimRelaisColisNumber } from './number.js'
 /**
  * A Relais Colis point keeps a parcel 10 days (docs/carriers/relaiscolis.md, "Hold days": counted here as
  * calendar days after the arrival day, so that the last collection day colis announces is never later
- * than the carrier's). Relay points open on Saturdays.
+ * than the carrier's). Relay points open on Saturdays. Its public tracking page takes no number in its
+ * URL: shoppers get no link to it.
  */
 export const RELAISCOLIS_FACTS: CarrierFacts = {
   id: RELAISCOLIS_CARRIER_ID,

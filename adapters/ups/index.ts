@@ -23,6 +23,8 @@ export const UPS_FACTS: CarrierFacts = {
   id: UPS_CARRIER_ID,
   claimNumber: claimUpsNumber,
   explainNumberProblem: explainUpsNumberProblem,
+  publicTrackingUrl: (trackingNumber) =>
+    `https://www.ups.com/track?tracknum=${encodeURIComponent(trackingNumber)}`,
   pickupHoldDays: 7,
   deliveryDays: { default: 'ouvres' },
 }

@@ -12,8 +12,9 @@ import { createTrackingStore } from '../../src/main/stores.js'
 import { startWorkers } from '../../src/main/worker-process.js'
 import { type LocalRedis, startLocalRedis } from '../../src/redis/local-redis.js'
 import { encodeEvents } from '../../src/store/event-codec.js'
+import { createPageToken } from '../../src/store/page-token.js'
 import { createRedisKeys, type RedisKeys } from '../../src/store/redis/redis-keys.js'
-import { indexMoves } from '../../src/store/redis/tracking-script-args.js'
+import { indexMoves, pageEntry } from '../../src/store/redis/tracking-script-args.js'
 import { atLeast, type Figure, type FigureModule } from '../figure.js'
 import { laPosteNumber } from '../poll-cost.js'
 import { startFakeLaPoste } from '../support.js'
@@ -41,7 +42,7 @@ function trackingIds(count: number): string[] {
 
 /**
  * Writes `count` idle La Poste trackings with the commands the store's register and save scripts
- * run (SET of the number index, HSET of the hash, ZADD into the list indexes, the `due` ZSET and the
+ * run (SET of the number index and of the page token, HSET of the hash, ZADD into the list indexes, the `due` ZSET and the
  * alert-check ZSET), in pipelines: a polled in-transit parcel whose next poll is 1–6 hours away.
  * The ZADDs of a chunk are grouped per key (one variadic ZADD, same members and scores).
  */
@@ -67,6 +68,7 @@ export async function insertIdle(redis: Redis, keys: RedisKeys, count: number, f
         merchantId: MERCHANT,
         carrier: 'laposte',
         trackingNumber: laPosteNumber(firstSerial + index),
+        pageToken: createPageToken(),
         status: 'in_transit',
         service: 'colissimo',
         product: 'colissimo',
@@ -81,6 +83,7 @@ export async function insertIdle(redis: Redis, keys: RedisKeys, count: number, f
         alerts: [],
       }
       numbers.push(keys.trackingByNumber(MERCHANT, record.carrier, record.trackingNumber), record.id)
+      numbers.push(keys.pageToken(record.pageToken), pageEntry(record))
       pipeline.hset(keys.tracking(record.id), 'doc', JSON.stringify(record), 'events', events, 'v', 2)
       const add = (key: string, score: number, member: string) => {
         const members = zadds.get(key) ?? []

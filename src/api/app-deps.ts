@@ -27,6 +27,8 @@ export interface CarrierInfo {
   deliveryDays: DeliveryDays
   /** True when it tracks a parcel only with its destination postal code: registration needs one. */
   requiresDestinationPostalCode?: boolean
+  /** The carrier's own public page for a number, when it has one a plain link opens. */
+  publicTrackingUrl?(trackingNumber: string): string | undefined
 }
 
 export interface CarrierDetection {
@@ -58,6 +60,8 @@ export interface AppDeps {
   /** Subscription-time SSRF check of a webhook URL (the delivery-time guard is the one that counts). */
   checkWebhookUrl(url: string): Promise<{ ok: true } | { ok: false; reason: string }>
   logger: Logger
+  /** PUBLIC_BASE_URL: tracking page links are written under it. */
+  publicBaseUrl: string
   now?: () => Date
   /** How long a verified API key is trusted without asking Redis again (ms); 0: always ask. */
   apiKeyCacheMs?: number

@@ -20,6 +20,8 @@ import { subscriptionRoutes } from './routes/subscriptions.js'
 import { trackingRoutes } from './routes/trackings.js'
 import { isUnknownCodesPath, unknownCodeRoutes } from './routes/unknown-codes.js'
 import { webhookRoutes } from './routes/webhooks.js'
+import { trackingPageRoutes } from './tracking-page/page-routes.js'
+import { TRACKING_PAGES_PATH } from './tracking-page/page-url.js'
 
 const BODY_LIMIT_BYTES = 64 * 1024
 /** `POST /v1/trackings/batch` takes up to 1000 registrations at once. */
@@ -105,6 +107,7 @@ export function createApp(deps: AppDeps) {
   app.route('/v1/carriers', unknownCodeRoutes(deps))
   app.route('/v1/alerts', alertRoutes(deps))
   app.route('/v1/webhooks', webhookRoutes(deps))
+  app.route(TRACKING_PAGES_PATH, trackingPageRoutes(deps, guard))
 
   if (deps.metrics) {
     app.route('/', metricsRoute({ metrics: deps.metrics, token: deps.metricsToken }))

@@ -168,6 +168,7 @@ export function prepareRegistration(
   const draft = {
     ...registration,
     id: '',
+    pageToken: '',
     status: 'pending' as const,
     createdAt: at.toISOString(),
     updatedAt: '',

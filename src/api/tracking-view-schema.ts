@@ -73,48 +73,57 @@ export const ConsumerDeadlinesSchema = z
   })
   .openapi('ConsumerDeadlines')
 
-export const TrackingSchema = z
-  .object({
-    id: z.string().openapi({ example: 'trk_7Hc2pQx9LmA4zR8tVb1N' }),
-    carrier: z.string().openapi({ example: 'laposte' }),
-    trackingNumber: z.string().openapi({ example: '6A15602676300' }),
-    status: z.enum(TRACKING_STATUSES),
-    events: z
-      .array(TrackingEventSchema)
-      .readonly()
-      .optional()
-      .describe('Oldest first; left out of list pages'),
-    service: z.string().optional(),
-    product: z.string().optional(),
-    estimatedDelivery: z
-      .union([z.iso.date(), Timestamp])
-      .optional()
-      .describe("The carrier's estimate: a day (`YYYY-MM-DD`) or a time, as the carrier gives it")
-      .openapi({ example: '2026-03-12' }),
-    estimatedDeliveryWindow: z
-      .object({ from: Timestamp, to: Timestamp })
-      .optional()
-      .describe('The delivery window the carrier booked (an appointment), with the offsets it gave'),
-    promisedDeliveryDate: z.iso.date().optional().openapi({ example: '2026-03-12' }),
-    deliveredAt: Timestamp.optional(),
-    consumerDeadlines: ConsumerDeadlinesSchema.optional().describe(
-      'Once delivered (status `delivered` with `deliveredAt`), to a destination under French law (France and ' +
-        'its overseas departments): the last day on which the consumer can still act. Absent otherwise. ' +
-        'Information, not legal advice: see docs/consumer-deadlines.md',
-    ),
-    destinationCountry: z.string().optional().describe('ISO 3166-1 alpha-2, when given at registration'),
-    destinationPostalCode: z.string().optional(),
-    orderId: z.string().optional(),
-    metadata: z.record(z.string(), z.unknown()).optional(),
-    createdAt: Timestamp,
-    updatedAt: Timestamp,
-    lastCheckedAt: Timestamp.optional().describe('Last poll, whatever its outcome'),
-    nextCheckAt: Timestamp.optional().describe('Next poll; absent once polling stopped'),
-    pollingStopped: z.enum(['terminal', 'expired', 'invalid_number']).optional(),
-    lastError: z
-      .object({ kind: z.enum(CARRIER_ERROR_KINDS), message: z.string(), at: Timestamp })
-      .optional()
-      .describe('Why the last poll failed; the last good timeline stays in place'),
-    alerts: z.array(DelayAlertSchema).describe('Every alert episode, open ones without `resolvedAt`'),
-  })
-  .openapi('Tracking')
+/** The fields of a tracking wherever colis shows one. */
+const TrackingFields = z.object({
+  id: z.string().openapi({ example: 'trk_7Hc2pQx9LmA4zR8tVb1N' }),
+  carrier: z.string().openapi({ example: 'laposte' }),
+  trackingNumber: z.string().openapi({ example: '6A15602676300' }),
+  status: z.enum(TRACKING_STATUSES),
+  events: z.array(TrackingEventSchema).readonly().optional().describe('Oldest first; left out of list pages'),
+  service: z.string().optional(),
+  product: z.string().optional(),
+  estimatedDelivery: z
+    .union([z.iso.date(), Timestamp])
+    .optional()
+    .describe("The carrier's estimate: a day (`YYYY-MM-DD`) or a time, as the carrier gives it")
+    .openapi({ example: '2026-03-12' }),
+  estimatedDeliveryWindow: z
+    .object({ from: Timestamp, to: Timestamp })
+    .optional()
+    .describe('The delivery window the carrier booked (an appointment), with the offsets it gave'),
+  promisedDeliveryDate: z.iso.date().optional().openapi({ example: '2026-03-12' }),
+  deliveredAt: Timestamp.optional(),
+  consumerDeadlines: ConsumerDeadlinesSchema.optional().describe(
+    'Once delivered (status `delivered` with `deliveredAt`), to a destination under French law (France and ' +
+      'its overseas departments): the last day on which the consumer can still act. Absent otherwise. ' +
+      'Information, not legal advice: see docs/consumer-deadlines.md',
+  ),
+  destinationCountry: z.string().optional().describe('ISO 3166-1 alpha-2, when given at registration'),
+  destinationPostalCode: z.string().optional(),
+  orderId: z.string().optional(),
+  metadata: z.record(z.string(), z.unknown()).optional(),
+  createdAt: Timestamp,
+  updatedAt: Timestamp,
+  lastCheckedAt: Timestamp.optional().describe('Last poll, whatever its outcome'),
+  nextCheckAt: Timestamp.optional().describe('Next poll; absent once polling stopped'),
+  pollingStopped: z.enum(['terminal', 'expired', 'invalid_number']).optional(),
+  lastError: z
+    .object({ kind: z.enum(CARRIER_ERROR_KINDS), message: z.string(), at: Timestamp })
+    .optional()
+    .describe('Why the last poll failed; the last good timeline stays in place'),
+  alerts: z.array(DelayAlertSchema).describe('Every alert episode, open ones without `resolvedAt`'),
+})
+
+export const TrackingSchema = TrackingFields.extend({
+  trackingPageUrl: z
+    .url()
+    .describe(
+      "The parcel's public page, for the shopper (no API key; `POST /v1/trackings/{id}/page-token` gives a new one and kills this one)",
+    )
+    .openapi({ example: 'https://track.example.com/t/q3XLm0Wvv8Y2Ue_Ol-9b1A' }),
+}).openapi('Tracking')
+
+/** A tracking as webhook payloads carry it. */
+export const WebhookTrackingSchema = TrackingFields.openapi('WebhookTracking', {
+  description: 'A `Tracking` without `trackingPageUrl`',
+})

@@ -16,6 +16,8 @@ export interface TrackingRecord {
   merchantId: string
   carrier: string
   trackingNumber: string
+  /** The secret in the URL of the parcel's public page; a new one kills the old URL. Never shown on its own. */
+  pageToken: string
   status: TrackingStatus
   /** The carrier said this parcel's life is over (return delivered to the sender, …). */
   final?: boolean

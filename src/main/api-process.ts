@@ -43,6 +43,7 @@ export function createApiApp(options: ApiAppOptions): ReturnType<typeof createAp
       await redis.ping()
     },
     logger: options.logger,
+    publicBaseUrl: config.PUBLIC_BASE_URL,
     metrics: options.metrics,
     ...options.overrides,
   })

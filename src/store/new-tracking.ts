@@ -1,4 +1,5 @@
 import type { TrackingRecord } from '../domain/tracking.js'
+import { createPageToken } from './page-token.js'
 import { createId } from './record-ids.js'
 import type { NewTracking } from './tracking-store.js'
 
@@ -7,6 +8,7 @@ export function newTrackingRecord(input: NewTracking, createdAt: string): Tracki
   return {
     id: createId('trk'),
     ...input,
+    pageToken: createPageToken(),
     status: 'pending',
     createdAt,
     updatedAt: createdAt,

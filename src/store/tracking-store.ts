@@ -91,6 +91,13 @@ export interface TrackingStore {
     id: string,
   ): Promise<{ record: TrackingRecord; eventsJson: string; nextDueAtMs?: number } | undefined>
   list(merchantId: string, query: ListQuery): Promise<Page<TrackingRecord>>
+  /**
+   * The tracking whose public page `token` opens, whatever its merchant: the token is the only
+   * credential. Undefined for any token that is not the tracking's current one (rotated, deleted).
+   */
+  findByPageToken(token: string): Promise<{ record: TrackingRecord; events: TrackingEvent[] } | undefined>
+  /** Gives the tracking a new page token at once: the old one opens nothing from then on. Undefined: no such tracking. */
+  rotatePageToken(merchantId: string, id: string): Promise<string | undefined>
   delete(merchantId: string, id: string): Promise<boolean>
   requestRefresh(merchantId: string, id: string, nowMs: number): Promise<RefreshOutcome | undefined>
   loadForPoll(ids: readonly string[]): Promise<Array<PollView | undefined>>

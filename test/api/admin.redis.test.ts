@@ -55,6 +55,7 @@ describe('with COLIS_ADMIN_TOKEN, on Redis', () => {
         checkWebhookUrl: async () => ({ ok: true }),
         pingRedis: async () => undefined,
         logger: createSilentLogger(),
+        publicBaseUrl: 'https://track.example.com',
         apiKeyCacheMs: 60_000,
         onApiKeyRevoked: (listener) => listeners.add(listener),
       })

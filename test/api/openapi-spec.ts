@@ -18,8 +18,11 @@ export interface Spec {
   components: { schemas: Record<string, JsonSchema>; securitySchemes?: Record<string, unknown> }
 }
 
-/** Routes the spec leaves out: Swagger UI's assets, the queue dashboard's own API and assets (bull-board's). */
-const UNDESCRIBED = [/^\/docs\/assets\//, /^\/admin\/queues\/./]
+/**
+ * Routes the spec leaves out: Swagger UI's assets, the queue dashboard's own API and assets (bull-board's),
+ * the shoppers' tracking pages (HTML for browsers, docs/api.md).
+ */
+const UNDESCRIBED = [/^\/docs\/assets\//, /^\/admin\/queues\/./, /^\/t\//]
 export const isDescribed = (path: string) => !UNDESCRIBED.some((pattern) => pattern.test(path))
 
 /** Described, but for operators and browsers rather than merchants' code. */

@@ -166,6 +166,7 @@ describe('OpenAPI document, against the answers of real polls and deliveries', (
     expect((await call('GET', '/v1/trackings?cursor=junk')).status).toBe(400)
 
     expect((await call('POST', `/v1/trackings/${lateId}/refresh`)).status).toBe(202)
+    expect((await call('POST', `/v1/trackings/${lateId}/page-token`)).status).toBe(200)
 
     // Deliveries of the notifications about these parcels, and a redelivery.
     const deliveries = await eventually(
@@ -200,6 +201,7 @@ describe('OpenAPI document, against the answers of real polls and deliveries', (
     expect((await call('GET', '/v1/trackings', { auth: false })).status).toBe(401)
     expect((await call('GET', '/v1/trackings/trk_nope')).status).toBe(404)
     expect((await call('POST', '/v1/trackings/trk_nope/refresh')).status).toBe(404)
+    expect((await call('POST', '/v1/trackings/trk_nope/page-token')).status).toBe(404)
     expect((await call('POST', '/v1/trackings', { body: { trackingNumber: '', extra: 1 } })).status).toBe(400)
     expect((await call('POST', '/v1/trackings', { body: '{"trackingNumber": ' })).status).toBe(400)
     expect(

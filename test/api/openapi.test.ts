@@ -215,6 +215,7 @@ describe('OpenAPI document, when Redis or the code fails', () => {
       webhooks: {} as WebhookStore,
       checkWebhookUrl: async () => ({ ok: true as const }),
       pingRedis,
+      publicBaseUrl: 'https://track.example.com',
       logger: createSilentLogger(),
     })
 

@@ -339,6 +339,7 @@ describe('trackings API', () => {
         'lastNewEventAt',
         'final',
         'stopped',
+        'pageToken',
       ]) {
         expect(body).not.toHaveProperty(hidden)
       }
@@ -513,6 +514,7 @@ describe('trackings API', () => {
 
 /** Dependencies these tests never reach. */
 const UNUSED_DEPS = {
+  publicBaseUrl: 'https://track.example.com',
   alertPolicy: () => ({
     stalledBusinessDays: 3,
     pickupHoldDays: 10,

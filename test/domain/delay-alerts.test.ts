@@ -34,6 +34,7 @@ function record(overrides: Partial<TrackingRecord> = {}): TrackingRecord {
     merchantId: 'mer_1',
     carrier: 'laposte',
     trackingNumber: '6A12345678901',
+    pageToken: 'q3XLm0Wvv8Y2Ue_Ol-9b1A',
     status: 'in_transit',
     destinationPostalCode: '75011',
     createdAt: '2026-05-11T09:00:00+02:00',

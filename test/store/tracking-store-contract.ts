@@ -334,6 +334,105 @@ export function runTrackingStoreContract(name: string, createStore: () => Tracki
     })
   })
 
+  describe(`${name}: page tokens`, () => {
+    const TOKEN_SHAPE = /^[A-Za-z0-9_-]{22}$/
+
+    it('gives every tracking a token of its own, and the same number registered again keeps it', async () => {
+      const store = createStore()
+      const results = await store.registerMany(
+        Array.from({ length: 1000 }, (_, index) => ({
+          input: parcel({ trackingNumber: `NUM${String(index).padStart(6, '0')}` }),
+        })),
+        new Date(T0),
+      )
+      const tokens = results.map(({ record }) => record.pageToken)
+      for (const token of tokens) expect(token).toMatch(TOKEN_SHAPE)
+      expect(new Set(tokens).size).toBe(1000)
+      const [first] = results
+      if (!first) throw new Error('setup')
+      const again = await store.register(
+        parcel({ trackingNumber: first.record.trackingNumber }),
+        new Date(T0),
+      )
+      expect(again.record.pageToken).toBe(first.record.pageToken)
+    })
+
+    it('opens the tracking and its timeline by its token alone, whatever its merchant', async () => {
+      const store = createStore()
+      const a = await store.register(parcel({ merchantId: 'shop-a' }), new Date(T0))
+      const b = await store.register(parcel({ merchantId: 'shop-b' }), new Date(T0))
+      const view = await loadOne(store, b.record.id)
+      const events = [scan(b.record.trackingNumber, 'PC1', '2026-03-27T11:00:00+01:00', 'in_transit')]
+      await saveOne(store, { before: view, record: { ...view.record, status: 'in_transit' }, events })
+
+      expect(await store.findByPageToken(a.record.pageToken)).toEqual({ record: a.record, events: [] })
+      const found = await store.findByPageToken(b.record.pageToken)
+      expect(found?.record).toMatchObject({ id: b.record.id, merchantId: 'shop-b', status: 'in_transit' })
+      expect(found?.events).toEqual(events)
+    })
+
+    it('opens nothing with a token that is not a current one', async () => {
+      const store = createStore()
+      const { record } = await store.register(parcel(), new Date(T0))
+      const token = record.pageToken
+      const last = token.at(-1) === 'A' ? 'B' : 'A'
+      for (const wrong of [
+        `${token.slice(0, -1)}${last}`,
+        token.slice(0, -1),
+        `${token}A`,
+        token.toLowerCase() === token ? token.toUpperCase() : token.toLowerCase(),
+        '',
+      ]) {
+        expect(await store.findByPageToken(wrong), wrong).toBeUndefined()
+      }
+    })
+
+    it('rotates a token: the new one opens the tracking, the old one nothing', async () => {
+      const store = createStore()
+      const { record } = await store.register(parcel(), new Date(T0))
+      const token = await store.rotatePageToken('shop-a', record.id)
+      expect(token).toMatch(TOKEN_SHAPE)
+      expect(token).not.toBe(record.pageToken)
+      expect(await store.findByPageToken(record.pageToken)).toBeUndefined()
+      const found = await store.findByPageToken(token ?? '')
+      expect(found?.record).toEqual({ ...record, pageToken: token })
+      expect((await store.get('shop-a', record.id))?.record.pageToken).toBe(token)
+    })
+
+    it('rotates only a tracking of the merchant asking', async () => {
+      const store = createStore()
+      const { record } = await store.register(parcel({ merchantId: 'shop-a' }), new Date(T0))
+      expect(await store.rotatePageToken('shop-b', record.id)).toBeUndefined()
+      expect(await store.rotatePageToken('shop-a', 'trk_AAAAAAAAAAAAAAAAAAAA')).toBeUndefined()
+      expect((await store.findByPageToken(record.pageToken))?.record.id).toBe(record.id)
+    })
+
+    it('keeps a poll that loaded the tracking before a rotation from writing the old token back', async () => {
+      const store = createStore()
+      const { record } = await store.register(parcel(), new Date(T0))
+      const view = await loadOne(store, record.id)
+      const token = await store.rotatePageToken('shop-a', record.id)
+      expect(await store.save([{ before: view, record: { ...view.record, status: 'in_transit' } }])).toEqual([
+        'conflict',
+      ])
+      const fresh = await loadOne(store, record.id)
+      await saveOne(store, { before: fresh, record: { ...fresh.record, status: 'in_transit' } })
+      expect((await store.findByPageToken(token ?? ''))?.record.status).toBe('in_transit')
+      expect(await store.findByPageToken(record.pageToken)).toBeUndefined()
+    })
+
+    it('opens nothing once the tracking is deleted, nor after the number is registered again', async () => {
+      const store = createStore()
+      const { record } = await store.register(parcel(), new Date(T0))
+      expect(await store.delete('shop-a', record.id)).toBe(true)
+      expect(await store.findByPageToken(record.pageToken)).toBeUndefined()
+      expect(await store.rotatePageToken('shop-a', record.id)).toBeUndefined()
+      const again = await store.register(parcel(), new Date(T0 + 1))
+      expect(again.record.pageToken).not.toBe(record.pageToken)
+      expect(await store.findByPageToken(record.pageToken)).toBeUndefined()
+    })
+  })
+
   describe(`${name}: delete`, () => {
     it('removes the tracking, its list entries and its pending poll', async () => {
       const store = createStore()

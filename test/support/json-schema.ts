@@ -30,6 +30,8 @@ const FORMATS: Record<string, (value: string) => boolean> = {
     !Number.isNaN(Date.parse(value)),
   date: (value) =>
     /^\d{4}-\d{2}-\d{2}$/.test(value) && new Date(`${value}T00:00:00Z`).toISOString().startsWith(value),
+  // RFC 3986: an absolute URI, scheme first.
+  uri: (value) => /^[a-z][a-z0-9+.-]*:\S+$/i.test(value) && URL.canParse(value),
 }
 
 const isSchemaObject = (schema: unknown): schema is Record<string, unknown> =>

@@ -26,4 +26,5 @@ export const DOCUMENTED_TRACKING_FIELDS: readonly string[] = [
   'nextCheckAt',
   'pollingStopped',
   'lastError',
+  'trackingPageUrl',
 ]

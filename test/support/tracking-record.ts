@@ -11,6 +11,7 @@ export function registeredRecord(overrides: Partial<TrackingRecord> = {}): Track
     merchantId: 'shop-a',
     carrier: 'laposte',
     trackingNumber: LAPOSTE_NUMBER,
+    pageToken: 'q3XLm0Wvv8Y2Ue_Ol-9b1A',
     status: 'pending',
     createdAt: REGISTERED_AT,
     updatedAt: REGISTERED_AT,

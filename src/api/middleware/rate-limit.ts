@@ -85,35 +85,49 @@ function tooManyRequests(
 /**
  * The failed-authentication limit of client addresses. `refusal` answers 429 for an address over it
  * (a right key included, so a guess cannot be confirmed); `fail` counts one more failure. An address
- * this process saw cross the limit is refused without asking Redis until its block ends.
+ * this process saw cross the limit is refused without asking Redis until its block ends. The
+ * `…BlockMs` twins say how long the refusal lasts instead, for answers that are not problem+json.
  */
 export function createAuthFailureGuard(
   limits: RateLimits,
   options: { metrics?: Pick<Metrics, 'rateLimited'> },
 ) {
   const blockedUntil = new Map<string, number>()
-  const refuse = (c: Context, msBeforeNext: number) => {
-    options.metrics?.rateLimited.inc({ limit: 'failed_auth' })
-    return tooManyRequests(c, msBeforeNext, 'too many failed authentications from this address')
+  const counted = (left: number | undefined) => {
+    if (left !== undefined) options.metrics?.rateLimited.inc({ limit: 'failed_auth' })
+    return left
   }
-  /** The 429 this address gets without asking Redis, if this process knows it is blocked. */
-  const knownRefusal = (c: Context, address: string): Response | undefined => {
+  const refuse = (c: Context, left: number | undefined) =>
+    left === undefined
+      ? undefined
+      : tooManyRequests(c, left, 'too many failed authentications from this address')
+  /** How long this address stays blocked (ms), if this process knows it is, without asking Redis. */
+  const knownBlock = (address: string): number | undefined => {
     const until = blockedUntil.get(address)
     if (until === undefined) return undefined
     const left = until - Date.now()
-    if (left > 0) return refuse(c, left)
+    if (left > 0) return left
     blockedUntil.delete(address)
     return undefined
   }
+  const block = async (address: string): Promise<number | undefined> => {
+    const known = knownBlock(address)
+    if (known !== undefined) return known
+    const state = await limits.authFailures.get(address)
+    if (!state || state.consumedPoints <= limits.settings.authFailures.points) return undefined
+    blockedUntil.set(address, Date.now() + state.msBeforeNext)
+    return state.msBeforeNext
+  }
   return {
-    knownRefusal,
+    /** The 429 this address gets without asking Redis, if this process knows it is blocked. */
+    knownRefusal: (c: Context, address: string): Response | undefined =>
+      refuse(c, counted(knownBlock(address))),
     async refusal(c: Context, address: string): Promise<Response | undefined> {
-      const known = knownRefusal(c, address)
-      if (known) return known
-      const state = await limits.authFailures.get(address)
-      if (!state || state.consumedPoints <= limits.settings.authFailures.points) return undefined
-      blockedUntil.set(address, Date.now() + state.msBeforeNext)
-      return refuse(c, state.msBeforeNext)
+      return refuse(c, counted(await block(address)))
+    },
+    knownBlockMs: (address: string): number | undefined => counted(knownBlock(address)),
+    async blockMs(address: string): Promise<number | undefined> {
+      return counted(await block(address))
     },
     async fail(address: string): Promise<void> {
       // The rejection of the failure that crosses the limit blocks the address; this answer stays 401.

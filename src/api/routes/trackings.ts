@@ -2,8 +2,8 @@ import { createRoute, z } from '@hono/zod-openapi'
 import { ALERT_TYPES } from '../../domain/delay-alerts.js'
 import type { TrackingRecord } from '../../domain/tracking.js'
 import { TRACKING_STATUSES } from '../../domain/tracking-status.js'
-import { type TrackingView, toTrackingView, trackingViewJson } from '../../domain/tracking-view.js'
 import { InvalidCursorError, type NewTracking } from '../../store/tracking-store.js'
+import { type ApiTrackingView, apiTrackingViewJson, toApiTrackingView } from '../api-tracking-view.js'
 import type { AppDeps } from '../app-deps.js'
 import { TrackingId } from '../path-params.js'
 import {
@@ -15,6 +15,7 @@ import {
   toProblem,
 } from '../problem.js'
 import { createRouter, jsonBody, jsonResponse } from '../router.js'
+import { trackingPageUrl } from '../tracking-page/page-url.js'
 import {
   prepareRegistration,
   prepareRegistrationItem,
@@ -179,17 +180,44 @@ const refreshRoute = createRoute({
   },
 })
 
+const pageTokenRoute = createRoute({
+  method: 'post',
+  path: '/{id}/page-token',
+  operationId: 'rotateTrackingPageToken',
+  tags: TAGS,
+  summary: 'Give the tracking page a new URL',
+  description:
+    'The tracking gets a new `trackingPageUrl`; the old one answers 404 from now on (a link that reached ' +
+    'the wrong person, say).',
+  request: { params: TrackingParams },
+  responses: {
+    200: jsonResponse(
+      z.object({
+        trackingPageUrl: z
+          .url()
+          .openapi({ example: 'https://track.example.com/t/q3XLm0Wvv8Y2Ue_Ol-9b1A' })
+          .describe('The new URL of the tracking page'),
+      }),
+      'The new URL',
+    ),
+    ...problemResponses(...API_KEY_PROBLEMS, 'not_found'),
+  },
+})
+
 type BatchResult = z.output<typeof BatchResultSchema>
 
 export function trackingRoutes(deps: AppDeps) {
   const now = deps.now ?? (() => new Date())
+  const { publicBaseUrl } = deps
+  const viewOf = (record: TrackingRecord, events?: Parameters<typeof toApiTrackingView>[2]) =>
+    toApiTrackingView(record, publicBaseUrl, events)
   // The store hands out the same record object while a tracking's version stays the same (its read
   // cache), so the body rendered for it is kept with it until the next poll time moves.
   const rendered = new WeakMap<TrackingRecord, { eventsJson: string; nextDueAtMs?: number; body: string }>()
   const renderView = (record: TrackingRecord, eventsJson: string, nextDueAtMs?: number) => {
     const last = rendered.get(record)
     if (last && last.eventsJson === eventsJson && last.nextDueAtMs === nextDueAtMs) return last.body
-    const body = trackingViewJson(record, eventsJson, nextDueAtMs)
+    const body = apiTrackingViewJson(record, publicBaseUrl, eventsJson, nextDueAtMs)
     rendered.set(record, { eventsJson, nextDueAtMs, body })
     return body
   }
@@ -201,7 +229,7 @@ export function trackingRoutes(deps: AppDeps) {
       const { registration, nextAlertCheckAtMs } = prepareRegistration(deps, input, c.get('merchantId'), at)
       const { record, events, created } = await deps.store.register(registration, at, { nextAlertCheckAtMs })
       c.header('location', `/v1/trackings/${record.id}`)
-      return c.json(toTrackingView(record, events), created ? 201 : 200)
+      return c.json(viewOf(record, events), created ? 201 : 200)
     })
     .openapi(batchRoute, async (c) => {
       const { trackings } = c.req.valid('json')
@@ -226,7 +254,7 @@ export function trackingRoutes(deps: AppDeps) {
       const registered = await deps.store.registerMany(accepted, at)
       registered.forEach(({ record, events, created }, position) => {
         const index = (accepted[position] as (typeof accepted)[number]).index
-        results[index] = { status: created ? 201 : 200, body: toTrackingView(record, events) }
+        results[index] = { status: created ? 201 : 200, body: viewOf(record, events) }
       })
       return c.json({ results }, 200)
     })
@@ -235,7 +263,7 @@ export function trackingRoutes(deps: AppDeps) {
       try {
         const page = await deps.store.list(c.get('merchantId'), query)
         return c.json(
-          { data: page.data.map((record) => toTrackingView(record)), nextCursor: page.nextCursor ?? null },
+          { data: page.data.map((record) => viewOf(record)), nextCursor: page.nextCursor ?? null },
           200,
         )
       } catch (error) {
@@ -249,7 +277,7 @@ export function trackingRoutes(deps: AppDeps) {
       const body = renderView(found.record, found.eventsJson, found.nextDueAtMs)
       // The body is `c.json`'s, built from the stored timeline text (see trackingViewJson).
       return c.body(body, 200, { 'content-type': 'application/json' }) as unknown as ReturnType<
-        typeof c.json<TrackingView, 200>
+        typeof c.json<ApiTrackingView, 200>
       >
     })
     .openapi(deleteRoute, async (c) => {
@@ -262,5 +290,10 @@ export function trackingRoutes(deps: AppDeps) {
       const outcome = await deps.store.requestRefresh(c.get('merchantId'), id, now().getTime())
       if (!outcome) throw new ApiError('not_found', 'no such tracking')
       return c.json({ id, refresh: outcome }, 202)
+    })
+    .openapi(pageTokenRoute, async (c) => {
+      const token = await deps.store.rotatePageToken(c.get('merchantId'), c.req.valid('param').id)
+      if (!token) throw new ApiError('not_found', 'no such tracking')
+      return c.json({ trackingPageUrl: trackingPageUrl(publicBaseUrl, token) }, 200)
     })
 }

@@ -2,6 +2,7 @@ import type { TrackingRecord } from '../../domain/tracking.js'
 import type { TrackingEvent } from '../../domain/tracking-event.js'
 import type { TrackingNotification } from '../../domain/tracking-lifecycle.js'
 import { newTrackingRecord } from '../new-tracking.js'
+import { createPageToken, samePageToken } from '../page-token.js'
 import { TRACKING_ID } from '../record-ids.js'
 import {
   InvalidCursorError,
@@ -63,6 +64,7 @@ export function createMemoryTrackingStore(options: { now?: () => number } = {}):
   const now = options.now ?? Date.now
   const trackings = new Map<string, Stored>()
   const byNumber = new Map<string, string>()
+  const byPageToken = new Map<string, string>()
   const polls = new Map<string, ReturnType<typeof createLeasedSchedule>>()
   const alertChecks = createLeasedSchedule()
   /** Trackings whose refresh was asked while a poll held them: the poll after it is due at once. */
@@ -98,6 +100,7 @@ export function createMemoryTrackingStore(options: { now?: () => number } = {}):
       const record = newTrackingRecord(clone(input), createdAt)
       trackings.set(record.id, { record, events: [], version: 1 })
       byNumber.set(key, record.id)
+      byPageToken.set(record.pageToken, record.id)
       pollsOf(record.carrier).set(record.id, at.getTime())
       alertChecks.set(record.id, nextAlertCheckAtMs)
       return { record: clone(record), events: [], created: true }
@@ -167,12 +170,31 @@ export function createMemoryTrackingStore(options: { now?: () => number } = {}):
       return pageOf(entries, query.limit, query.cursor, TRACKING_MEMBER)
     },
 
+    async findByPageToken(token) {
+      const stored = trackings.get(byPageToken.get(token) ?? '')
+      if (!stored || !samePageToken(stored.record.pageToken, token)) return undefined
+      return { record: clone(stored.record), events: clone(stored.events) }
+    },
+
+    async rotatePageToken(merchantId, id) {
+      const stored = owned(merchantId, id)
+      if (!stored) return undefined
+      const token = createPageToken()
+      byPageToken.delete(stored.record.pageToken)
+      byPageToken.set(token, id)
+      // A new version, as in Redis: a poll that loaded the old record cannot write the old token back.
+      stored.record = { ...stored.record, pageToken: token }
+      stored.version += 1
+      return token
+    },
+
     async delete(merchantId, id) {
       const stored = owned(merchantId, id)
       if (!stored) return false
       const { record } = stored
       trackings.delete(id)
       byNumber.delete(numberKey(record.merchantId, record.carrier, record.trackingNumber))
+      byPageToken.delete(record.pageToken)
       forget(record)
       return true
     },

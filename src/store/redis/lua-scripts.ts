@@ -6,7 +6,7 @@ import type { Redis } from 'ioredis'
  * of keys given as the command's first argument. Each is defined on a client as the command `name`.
  */
 const SCRIPT_FILES = [
-  'registerTracking-8',
+  'registerTracking-9',
   'saveTrackings',
   'loadTrackings',
   'readTracking-2',
@@ -16,6 +16,7 @@ const SCRIPT_FILES = [
   'addSubscription-3',
   'compareAndSet-1',
   'recordUnknownCode-4',
+  'rotatePageToken-3',
 ] as const
 
 type Arg = string | Buffer | number
@@ -32,6 +33,7 @@ export interface ScriptedRedis extends Redis {
   addSubscription(...keysThenArgs: string[]): Promise<number>
   compareAndSet(...keysThenArgs: string[]): Promise<number>
   recordUnknownCode(...keysThenArgs: string[]): Promise<number>
+  rotatePageToken(...keysThenArgs: string[]): Promise<number>
 }
 
 interface ScriptDefinition {

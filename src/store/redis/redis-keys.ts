@@ -4,6 +4,8 @@ export function createRedisKeys(prefix: string) {
     tracking: (id: string) => `${prefix}:trk:${id}`,
     trackingByNumber: (merchantId: string, carrier: string, number: string) =>
       `${prefix}:m:${merchantId}:num:${carrier}:${number}`,
+    /** The tracking a public page token opens (`<tracking id>:<merchant id>`), whatever its merchant. */
+    pageToken: (token: string) => `${prefix}:page:${token}`,
     merchantAll: (merchantId: string) => `${prefix}:m:${merchantId}:idx:all`,
     merchantStatus: (merchantId: string, status: string) => `${prefix}:m:${merchantId}:idx:s:${status}`,
     merchantCarrier: (merchantId: string, carrier: string) => `${prefix}:m:${merchantId}:idx:c:${carrier}`,

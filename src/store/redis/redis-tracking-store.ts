@@ -3,6 +3,7 @@ import type { TrackingRecord } from '../../domain/tracking.js'
 import type { TrackingEvent } from '../../domain/tracking-event.js'
 import { decodeEvents, decodeEventsJson } from '../event-codec.js'
 import { newTrackingRecord } from '../new-tracking.js'
+import { createPageToken, samePageToken } from '../page-token.js'
 import {
   InvalidCursorError,
   type Page,
@@ -14,8 +15,21 @@ import {
 import { defineScripts, type ScriptedRedis } from './lua-scripts.js'
 import { createReadCache } from './read-cache.js'
 import { createRedisKeys } from './redis-keys.js'
-import { decodeDeleteAnswer, decodeRefreshAnswer, decodeSaveAnswer } from './script-answers.js'
-import { alertEntry, deleteArgs, registerArgs, saveGroup, saveSharedKeys } from './tracking-script-args.js'
+import {
+  decodeDeleteAnswer,
+  decodeRefreshAnswer,
+  decodeRotateAnswer,
+  decodeSaveAnswer,
+} from './script-answers.js'
+import {
+  alertEntry,
+  deleteArgs,
+  readPageEntry,
+  registerArgs,
+  rotateArgs,
+  saveGroup,
+  saveSharedKeys,
+} from './tracking-script-args.js'
 
 /** Saves sent in one command: a poll job's batch at once, a sweep's in a few (a script blocks Redis). */
 const SAVES_PER_COMMAND = 50
@@ -50,6 +64,9 @@ async function pageOf(redis: Redis, index: string, limit: number, cursor: string
 }
 
 const SCAN_PHASES = ['due', 'inflight']
+
+/** A write that finds its tracking changed since it was read reads it again, this many times at most. */
+const CONFLICT_ATTEMPTS = 3
 
 /** Trackings `read` keeps decoded, by version (see read-cache.ts). */
 const READ_CACHE_ENTRIES = 1_000
@@ -246,9 +263,34 @@ export function createRedisTrackingStore(
       return nextCursor ? { data, nextCursor } : { data }
     },
 
+    async findByPageToken(token) {
+      const entry = await redis.get(keys.pageToken(token))
+      if (!entry) return undefined
+      const { id, merchantId } = readPageEntry(entry)
+      const found = await read(merchantId, id)
+      if (!found || !samePageToken(found.record.pageToken, token)) return undefined
+      return { record: found.record, events: JSON.parse(found.eventsJson) as TrackingEvent[] }
+    },
+
+    async rotatePageToken(merchantId, id) {
+      // A conflict (a poll saved meanwhile) is read and tried again.
+      for (let attempt = 0; attempt < CONFLICT_ATTEMPTS; attempt++) {
+        const [doc, version] = await redis.hmget(keys.tracking(id), 'doc', 'v')
+        const record = parseRecord(doc)
+        if (!record || record.merchantId !== merchantId || !version) return undefined
+        const token = createPageToken()
+        const answer = decodeRotateAnswer(
+          await redis.rotatePageToken(...rotateArgs(keys, record, version, token)),
+        )
+        if (answer === 'gone') return undefined
+        if (answer === 'rotated') return token
+      }
+      throw new Error(`tracking ${id} changed during each of ${CONFLICT_ATTEMPTS} page token rotations`)
+    },
+
     async delete(merchantId, id) {
       // A conflict (a poll saved meanwhile, a subscription added) is read and tried again.
-      for (let attempt = 0; attempt < 3; attempt++) {
+      for (let attempt = 0; attempt < CONFLICT_ATTEMPTS; attempt++) {
         // Sent together: one round trip.
         const [[doc, version], subscriptionIds] = await Promise.all([
           redis.hmget(keys.tracking(id), 'doc', 'v'),

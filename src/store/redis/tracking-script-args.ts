@@ -85,7 +85,17 @@ export function alertEntry(entry: string): { alertId: string; trackingId: string
   return { alertId, trackingId }
 }
 
-/** The keys then the arguments of registerTracking-8.lua. */
+/** What a page token's key holds: the tracking's id, then its merchant's (ids hold no `:`). */
+export function pageEntry(record: Pick<TrackingRecord, 'id' | 'merchantId'>): string {
+  return `${record.id}:${record.merchantId}`
+}
+
+export function readPageEntry(entry: string): { id: string; merchantId: string } {
+  const at = entry.indexOf(':')
+  return { id: entry.slice(0, at), merchantId: entry.slice(at + 1) }
+}
+
+/** The keys then the arguments of registerTracking-9.lua. */
 export function registerArgs(
   keys: RedisKeys,
   record: TrackingRecord,
@@ -99,11 +109,30 @@ export function registerArgs(
     keys.due(record.carrier),
     keys.alertsDue(),
     ...indexesOf(keys, record).slice(0, 4),
+    keys.pageToken(record.pageToken),
     record.id,
     JSON.stringify(record),
     indexMember(record.createdAt, record.id),
     String(dueAtMs),
     alertCheckAtMs === undefined ? '' : String(Math.round(alertCheckAtMs)),
+    pageEntry(record),
+  ]
+}
+
+/** The keys then the arguments of rotatePageToken-3.lua: `record` read at `version`, given `token`. */
+export function rotateArgs(
+  keys: RedisKeys,
+  record: TrackingRecord,
+  version: string,
+  token: string,
+): string[] {
+  return [
+    keys.tracking(record.id),
+    keys.pageToken(record.pageToken),
+    keys.pageToken(token),
+    version,
+    JSON.stringify({ ...record, pageToken: token }),
+    pageEntry(record),
   ]
 }
 
@@ -198,6 +227,7 @@ export function deleteArgs(
       keys.refreshAfterPoll(record.carrier),
       keys.alertsDue(),
       keys.alertsInflight(),
+      keys.pageToken(record.pageToken),
       ...indexes,
       ...alertKeys,
       ...subscriptionIds.map((id) => keys.webhook(id)),

@@ -1,7 +1,11 @@
 import { readdirSync, readFileSync } from 'node:fs'
 import { describe, expect, it } from 'vitest'
 import { SCRIPT_FILE_NAMES } from '../../../src/store/redis/lua-scripts.js'
-import { decodeRefreshAnswer, decodeSaveAnswer } from '../../../src/store/redis/script-answers.js'
+import {
+  decodeRefreshAnswer,
+  decodeRotateAnswer,
+  decodeSaveAnswer,
+} from '../../../src/store/redis/script-answers.js'
 
 const SCRIPTS_DIR = new URL('../../../src/store/redis/scripts/', import.meta.url)
 
@@ -56,6 +60,7 @@ describe('script answers', () => {
       'gone',
     ])
     expect([0, 1, 2, 3].map(decodeRefreshAnswer)).toEqual(['gone', 'queued', 'due', 'running'])
+    expect([1, 0, -1].map(decodeRotateAnswer)).toEqual(['rotated', 'conflict', 'gone'])
     expect(() => decodeSaveAnswer(-2)).toThrow(/saveTrackings answered -2/)
   })
 })

@@ -150,6 +150,49 @@ describe('delete', () => {
   })
 })
 
+describe('page tokens', () => {
+  it('keeps one key per current token, written and removed with the tracking', async () => {
+    const { store, keys } = freshStore('page-keys')
+    const { record } = await store.register(parcel(), new Date(T0))
+    expect(await redis.get(keys.pageToken(record.pageToken))).toBe(`${record.id}:shop-a`)
+    const token = await store.rotatePageToken('shop-a', record.id)
+    expect(await redis.exists(keys.pageToken(record.pageToken))).toBe(0)
+    expect(await redis.get(keys.pageToken(token ?? ''))).toBe(`${record.id}:shop-a`)
+    expect(await store.delete('shop-a', record.id)).toBe(true)
+    expect(await redis.exists(keys.pageToken(token ?? ''))).toBe(0)
+  })
+
+  it('opens nothing through a key that names a tracking holding another token', async () => {
+    const { store, keys } = freshStore('page-stale')
+    const { record } = await store.register(parcel(), new Date(T0))
+    const stale = 'AAAAAAAAAAAAAAAAAAAAAA'
+    await redis.set(keys.pageToken(stale), `${record.id}:shop-a`)
+    expect(await store.findByPageToken(stale)).toBeUndefined()
+    expect((await store.findByPageToken(record.pageToken))?.record.id).toBe(record.id)
+  })
+
+  it('rotates after a poll saved meanwhile, and never gives two tokens at once', async () => {
+    const { store } = freshStore('page-rotate-race')
+    const { record } = await store.register(parcel(), new Date(T0))
+    const tokens = await Promise.all(
+      Array.from({ length: 3 }, async (_, index) => {
+        if (index === 1) {
+          const view = await loadOne(store, record.id)
+          await store.save([{ before: view, record: { ...view.record, status: 'in_transit' } }])
+          return undefined
+        }
+        return store.rotatePageToken('shop-a', record.id)
+      }),
+    )
+    const opened = await Promise.all(
+      [record.pageToken, ...tokens.filter((token) => token !== undefined)].map((token) =>
+        store.findByPageToken(token),
+      ),
+    )
+    expect(opened.filter((found) => found !== undefined)).toHaveLength(1)
+  })
+})
+
 describe('exactly one pending poll per active tracking', () => {
   it('holds through register, refreshes, claim, save and delete', async () => {
     const { store, keys } = freshStore('invariant')

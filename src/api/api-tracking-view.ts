@@ -1,0 +1,33 @@
+import type { TrackingRecord } from '../domain/tracking.js'
+import type { TrackingEvent } from '../domain/tracking-event.js'
+import { toTrackingView, trackingViewJson } from '../domain/tracking-view.js'
+import { trackingPageUrl } from './tracking-page/page-url.js'
+
+/**
+ * A tracking as the API answers it: the domain's view and the URL of its public page, which only the
+ * API knows how to write (PUBLIC_BASE_URL). The page token is never a field of its own.
+ */
+export function toApiTrackingView(
+  record: TrackingRecord,
+  publicBaseUrl: string,
+  events?: readonly TrackingEvent[],
+  nextDueAtMs?: number,
+) {
+  return Object.assign(toTrackingView(record, events, nextDueAtMs), {
+    trackingPageUrl: trackingPageUrl(publicBaseUrl, record.pageToken),
+  })
+}
+
+export type ApiTrackingView = ReturnType<typeof toApiTrackingView>
+
+/** `JSON.stringify(toApiTrackingView(…))` with the timeline spliced in as stored (see trackingViewJson). */
+export function apiTrackingViewJson(
+  record: TrackingRecord,
+  publicBaseUrl: string,
+  eventsJson: string,
+  nextDueAtMs?: number,
+): string {
+  const view = trackingViewJson(record, eventsJson, nextDueAtMs)
+  const url = JSON.stringify(trackingPageUrl(publicBaseUrl, record.pageToken))
+  return `${view.slice(0, -1)},"trackingPageUrl":${url}}`
+}

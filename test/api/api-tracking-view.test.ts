@@ -1,0 +1,32 @@
+import fc from 'fast-check'
+import { describe, expect, it } from 'vitest'
+import { apiTrackingViewJson, toApiTrackingView } from '../../src/api/api-tracking-view.js'
+import { TRACKING_STATUSES } from '../../src/domain/tracking-status.js'
+import { anyEvent } from '../support/arbitraries.js'
+import { registeredRecord } from '../support/tracking-record.js'
+
+const token = fc.base64String({ minLength: 24, maxLength: 24 }).map((text) => text.slice(0, 22))
+
+describe('the API view of a tracking', () => {
+  it('adds the page link to the domain view, the same whether the timeline is spliced in or encoded', () => {
+    fc.assert(
+      fc.property(
+        token,
+        fc.constantFrom('https://track.example.com', 'http://localhost:3000', 'https://shop.example/colis'),
+        fc.constantFrom(...TRACKING_STATUSES),
+        fc.array(anyEvent(40), { maxLength: 10 }),
+        fc.option(fc.integer({ min: 0, max: 4_102_444_800_000 }), { nil: undefined }),
+        (pageToken, base, status, events, nextDueAtMs) => {
+          const record = registeredRecord({ pageToken, status })
+          const view = toApiTrackingView(record, base, events, nextDueAtMs)
+          expect(view.trackingPageUrl).toBe(`${base}/t/${pageToken}`)
+          expect(view).not.toHaveProperty('pageToken')
+          expect(apiTrackingViewJson(record, base, JSON.stringify(events), nextDueAtMs)).toBe(
+            JSON.stringify(view),
+          )
+        },
+      ),
+      { numRuns: 300 },
+    )
+  })
+})
