@@ -16,6 +16,8 @@ const SCRIPT_FILES = [
   'addSubscription-3',
   'compareAndSet-1',
   'recordUnknownCode-4',
+  'replaceLogo-3',
+  'removeLogo-2',
 ] as const
 
 type Arg = string | Buffer | number
@@ -32,6 +34,8 @@ export interface ScriptedRedis extends Redis {
   addSubscription(...keysThenArgs: string[]): Promise<number>
   compareAndSet(...keysThenArgs: string[]): Promise<number>
   recordUnknownCode(...keysThenArgs: string[]): Promise<number>
+  replaceLogo(...keysThenArgs: Arg[]): Promise<number>
+  removeLogo(...keysThenArgs: string[]): Promise<number>
 }
 
 interface ScriptDefinition {
