@@ -21,6 +21,10 @@ const TAGS = [
   { name: 'Subscriptions', description: 'Webhooks about one tracking (shopper notifications)' },
   { name: 'Alerts', description: 'Late, stalled, exception… on the French business calendar' },
   { name: 'Webhooks', description: 'Signed notifications to merchant endpoints' },
+  {
+    name: 'Merchant',
+    description: 'How the tracking page and e-mails present the merchant, and its settings',
+  },
   { name: 'Carriers', description: 'The carriers of this deployment' },
   { name: 'Health', description: 'Probes for orchestrators; no API key' },
   { name: 'Operations', description: 'Prometheus metrics' },

@@ -6,6 +6,7 @@ import type { EventStatus } from '../domain/tracking-status.js'
 import type { Logger } from '../logger.js'
 import type { Metrics } from '../metrics.js'
 import type { ApiKeyStore } from '../store/api-key-store.js'
+import type { MerchantSettingsStore } from '../store/merchant-settings-store.js'
 import type { TrackingStore } from '../store/tracking-store.js'
 import type { UnknownCodeStore } from '../store/unknown-code-store.js'
 import type { WebhookStore } from '../store/webhook-store.js'
@@ -57,6 +58,8 @@ export interface AppDeps {
   pingRedis(): Promise<void>
   alertPolicy(record: TrackingRecord): AlertPolicy
   webhooks: WebhookStore
+  /** Branding and settings of each merchant, and their logos (served without an API key). */
+  merchantSettings: MerchantSettingsStore
   /** Subscription-time SSRF check of a webhook URL (the delivery-time guard is the one that counts). */
   checkWebhookUrl(url: string): Promise<{ ok: true } | { ok: false; reason: string }>
   logger: Logger

@@ -5,6 +5,7 @@ import { throttleErrorLog } from '../log-throttle.js'
 import { adminRoutes } from './admin/admin-routes.js'
 import { serveApiDocs } from './api-docs.js'
 import type { AppDeps } from './app-deps.js'
+import { MAX_LOGO_BYTES } from './branding/logo-upload.js'
 import { metricsRoute } from './metrics-route.js'
 import { authenticateApiKey, createKeyCache } from './middleware/authenticate.js'
 import { clientAddress } from './middleware/client-address.js'
@@ -16,6 +17,8 @@ import { createRouter } from './router.js'
 import { alertRoutes } from './routes/alerts.js'
 import { carrierRoutes } from './routes/carriers.js'
 import { healthRoutes } from './routes/health.js'
+import { logoAssetRoutes } from './routes/logo-assets.js'
+import { LOGO_UPLOAD_PATH, MERCHANT_PATH, merchantRoutes } from './routes/merchant.js'
 import { subscriptionRoutes } from './routes/subscriptions.js'
 import { trackingRoutes } from './routes/trackings.js'
 import { isUnknownCodesPath, unknownCodeRoutes } from './routes/unknown-codes.js'
@@ -67,12 +70,16 @@ export function createApp(deps: AppDeps) {
   )
   const limitBody = limitBodies(BODY_LIMIT_BYTES)
   const limitBatchBody = limitBodies(BATCH_BODY_LIMIT_BYTES)
+  const limitLogoBody = limitBodies(MAX_LOGO_BYTES)
+  const bodyLimitOf = (path: string) =>
+    path === BATCH_PATH ? limitBatchBody : path === LOGO_UPLOAD_PATH ? limitLogoBody : limitBody
   app.use('*', (c, next) => {
     // GET and HEAD carry no body; asking for one would make @hono/node-server build a whole Request.
     if (c.req.method === 'GET' || c.req.method === 'HEAD') return next()
-    return (c.req.path === BATCH_PATH ? limitBatchBody : limitBody)(c, next)
+    return bodyLimitOf(c.req.path)(c, next)
   })
   app.route('/', healthRoutes(deps))
+  app.route('/', logoAssetRoutes(deps))
   serveApiDocs(app)
 
   const keyCache = createKeyCache(deps.apiKeyCacheMs ?? API_KEY_CACHE_MS)
@@ -108,6 +115,7 @@ export function createApp(deps: AppDeps) {
   app.route('/v1/alerts', alertRoutes(deps))
   app.route('/v1/webhooks', webhookRoutes(deps))
   app.route(TRACKING_PAGES_PATH, trackingPageRoutes(deps, guard))
+  app.route(MERCHANT_PATH, merchantRoutes(deps))
 
   if (deps.metrics) {
     app.route('/', metricsRoute({ metrics: deps.metrics, token: deps.metricsToken }))

@@ -15,6 +15,7 @@ export const STATUS_BY_CODE = {
   request_timeout: 408,
   payload_too_large: 413,
   unsupported_media_type: 415,
+  unsupported_image_type: 415,
   invalid_tracking_number: 422,
   unknown_carrier: 422,
   carrier_not_configured: 422,
@@ -23,6 +24,8 @@ export const STATUS_BY_CODE = {
   unknown_tracking_number_format: 422,
   invalid_webhook_url: 422,
   too_many_webhooks: 422,
+  insufficient_contrast: 422,
+  invalid_image: 422,
   rate_limited: 429,
   headers_too_large: 431,
   redis_unavailable: 503,
@@ -44,6 +47,7 @@ const TITLE_BY_CODE: Record<ProblemCode, string> = {
   request_timeout: 'Request not received in time',
   payload_too_large: 'Request body too large',
   unsupported_media_type: 'Request body must be application/json',
+  unsupported_image_type: 'Logo must be image/png, image/webp or image/svg+xml',
   invalid_tracking_number: 'Tracking number is not valid for this carrier',
   unknown_carrier: 'Unknown carrier',
   carrier_not_configured: 'Carrier is not configured on this deployment',
@@ -52,6 +56,8 @@ const TITLE_BY_CODE: Record<ProblemCode, string> = {
   unknown_tracking_number_format: 'No carrier recognises this tracking number',
   invalid_webhook_url: 'This URL cannot receive webhooks',
   too_many_webhooks: 'Too many webhook endpoints',
+  insufficient_contrast: 'Colour does not contrast enough with white',
+  invalid_image: 'Image is not valid',
   rate_limited: 'Too many requests',
   headers_too_large: 'Request headers too large',
   redis_unavailable: 'Storage is unavailable',
@@ -168,6 +174,16 @@ export const ProblemSchema = z
       .array(z.string())
       .optional()
       .describe('`unknown_tracking_number_format`: why no carrier took the number'),
+    contrastRatio: z
+      .number()
+      .optional()
+      .describe("`insufficient_contrast`: the colour's contrast ratio with white, rounded down")
+      .openapi({ example: 1.07 }),
+    minimumContrastRatio: z
+      .number()
+      .optional()
+      .describe('`insufficient_contrast`: the ratio needed (WCAG 2.1 AA)')
+      .openapi({ example: 4.5 }),
   })
   .openapi('Problem', { description: 'RFC 9457 problem details (`application/problem+json`)' })
 

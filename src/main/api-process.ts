@@ -38,6 +38,7 @@ export function createApiApp(options: ApiAppOptions): ReturnType<typeof createAp
     unknownCodes: stores.unknownCodes,
     alertPolicy: alertPolicyFrom(config),
     webhooks: stores.webhooks,
+    merchantSettings: stores.merchantSettings,
     checkWebhookUrl: (url) => checkWebhookUrl(url, egress),
     pingRedis: async () => {
       await redis.ping()

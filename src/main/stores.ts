@@ -3,9 +3,12 @@ import { type ApiKeyStore, createApiKeyStore } from '../store/api-key-store.js'
 import { type CarrierHealthStore, createCarrierHealthStore } from '../store/carrier-health-store.js'
 import { createMemoryApiKeyStore } from '../store/memory/memory-api-key-store.js'
 import { createMemoryCarrierHealthStore } from '../store/memory/memory-carrier-health-store.js'
+import { createMemoryMerchantSettingsStore } from '../store/memory/memory-merchant-settings-store.js'
 import { createMemoryTrackingStore, type MemoryTrackingStore } from '../store/memory/memory-tracking-store.js'
 import { createMemoryUnknownCodeStore } from '../store/memory/memory-unknown-code-store.js'
 import { createMemoryWebhookStore, type MemoryWebhookStore } from '../store/memory/memory-webhook-store.js'
+import type { MerchantSettingsStore } from '../store/merchant-settings-store.js'
+import { createRedisMerchantSettingsStore } from '../store/redis/redis-merchant-settings-store.js'
 import { createRedisTrackingStore } from '../store/redis/redis-tracking-store.js'
 import type { TrackingStore } from '../store/tracking-store.js'
 import { createUnknownCodeStore, type UnknownCodeStore } from '../store/unknown-code-store.js'
@@ -33,6 +36,7 @@ export interface Stores {
   webhooks: WebhookStore
   carrierHealth: CarrierHealthStore
   unknownCodes: UnknownCodeStore
+  merchantSettings: MerchantSettingsStore
 }
 
 /** Every store a process uses, on one connection. */
@@ -43,6 +47,7 @@ export function createStores(redis: Redis, prefix: string, options: StoreOptions
     webhooks: createWebhookStore(redis, prefix),
     carrierHealth: createCarrierHealthStore(redis, prefix),
     unknownCodes: createUnknownCodeStore(redis, prefix),
+    merchantSettings: createRedisMerchantSettingsStore(redis, prefix),
   }
 }
 
@@ -71,5 +76,6 @@ export function createMemoryStores(options: { now?: () => number } = {}): Memory
     webhooks,
     carrierHealth: createMemoryCarrierHealthStore(),
     unknownCodes: createMemoryUnknownCodeStore(),
+    merchantSettings: createMemoryMerchantSettingsStore(),
   }
 }

@@ -6,6 +6,7 @@ import { createSilentLogger } from '../../src/logger.js'
 import { createMemoryStores } from '../../src/main/stores.js'
 import { createMetrics } from '../../src/metrics.js'
 import { createMemoryTrackingStore } from '../../src/store/memory/memory-tracking-store.js'
+import type { MerchantSettingsStore } from '../../src/store/merchant-settings-store.js'
 import type { WebhookStore } from '../../src/store/webhook-store.js'
 import { validateJsonSchema } from '../support/json-schema.js'
 import { createMemoryHarness, type MemoryHarness } from '../support/memory-harness.js'
@@ -213,6 +214,7 @@ describe('OpenAPI document, when Redis or the code fails', () => {
         dayKind: 'ouvrables' as const,
       }),
       webhooks: {} as WebhookStore,
+      merchantSettings: {} as MerchantSettingsStore,
       checkWebhookUrl: async () => ({ ok: true as const }),
       pingRedis,
       publicBaseUrl: 'https://track.example.com',

@@ -28,6 +28,7 @@ function recordingStores(stores: MemoryStores, seen: string[]): MemoryStores {
     webhooks: record(stores.webhooks),
     carrierHealth: record(stores.carrierHealth),
     unknownCodes: record(stores.unknownCodes),
+    merchantSettings: record(stores.merchantSettings),
   }
 }
 

@@ -4,6 +4,7 @@ import type { CarrierCatalog } from '../../src/api/app-deps.js'
 import { addCalendarDays, parisDateOf } from '../../src/domain/business-calendar.js'
 import { createSilentLogger } from '../../src/logger.js'
 import { createMemoryTrackingStore } from '../../src/store/memory/memory-tracking-store.js'
+import type { MerchantSettingsStore } from '../../src/store/merchant-settings-store.js'
 import type { WebhookStore } from '../../src/store/webhook-store.js'
 import { createMemoryHarness, type MemoryHarness } from '../support/memory-harness.js'
 import { DOCUMENTED_TRACKING_FIELDS } from '../support/tracking-fields.js'
@@ -522,6 +523,7 @@ const UNUSED_DEPS = {
     dayKind: 'ouvrables' as const,
   }),
   webhooks: {} as WebhookStore,
+  merchantSettings: {} as MerchantSettingsStore,
   checkWebhookUrl: async () => ({ ok: true as const }),
 }
 

@@ -22,6 +22,7 @@ export interface Harness {
   app: ReturnType<typeof createApiApp>
   store: Stores['trackings']
   apiKeys: Stores['apiKeys']
+  merchantSettings: Stores['merchantSettings']
   /**
    * Starts the real poll workers (BullMQ) of this harness; stopped by `close()`. `wrap` may stand
    * between the workers and their store (fault injection).
@@ -66,6 +67,7 @@ export async function createHarness(
     app,
     store: stores.trackings,
     apiKeys: stores.apiKeys,
+    merchantSettings: stores.merchantSettings,
     async startWorkers(wrap) {
       workers = await startWorkers({
         config,

@@ -14,6 +14,7 @@ export interface MemoryHarness {
   apiKeys: MemoryStores['apiKeys']
   webhooks: MemoryStores['webhooks']
   carrierHealth: MemoryStores['carrierHealth']
+  merchantSettings: MemoryStores['merchantSettings']
   /** `app.request` with a merchant's API key. */
   request(key: string, path: string, init?: RequestInit): Promise<Response>
   close(): Promise<void>
@@ -61,6 +62,7 @@ export async function createMemoryHarness(
     apiKeys: stores.apiKeys,
     webhooks: stores.webhooks,
     carrierHealth: stores.carrierHealth,
+    merchantSettings: stores.merchantSettings,
     request(key, path, init) {
       return requestWithKey(app, key, path, init)
     },

@@ -17,6 +17,8 @@ const SCRIPT_FILES = [
   'compareAndSet-1',
   'recordUnknownCode-4',
   'rotatePageToken-3',
+  'replaceLogo-3',
+  'removeLogo-2',
 ] as const
 
 type Arg = string | Buffer | number
@@ -34,6 +36,8 @@ export interface ScriptedRedis extends Redis {
   compareAndSet(...keysThenArgs: string[]): Promise<number>
   recordUnknownCode(...keysThenArgs: string[]): Promise<number>
   rotatePageToken(...keysThenArgs: string[]): Promise<number>
+  replaceLogo(...keysThenArgs: Arg[]): Promise<number>
+  removeLogo(...keysThenArgs: string[]): Promise<number>
 }
 
 interface ScriptDefinition {

@@ -37,6 +37,10 @@ export function createRedisKeys(prefix: string) {
     merchantApiKeys: (merchantId: string) => `${prefix}:m:${merchantId}:apikeys`,
     /** Every API key id, for the admin listing. */
     allApiKeys: () => `${prefix}:apikeys`,
+    /** A merchant's settings document (branding, withdrawal period). */
+    merchantSettings: (merchantId: string) => `${prefix}:m:${merchantId}:settings`,
+    /** The bytes of a merchant's logo, under their SHA-256: a replaced logo's key is deleted. */
+    merchantLogo: (merchantId: string, sha256: string) => `${prefix}:m:${merchantId}:logo:${sha256}`,
     /** Pub/sub channel: the id of each revoked API key, so every API process forgets it at once. */
     apiKeyRevocations: () => `${prefix}:apikeys:revoked`,
     /** Ids of the open alerts of a type, every merchant together (the open-alerts metric). */

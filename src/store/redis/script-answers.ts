@@ -42,3 +42,6 @@ export const decodeSubscriptionAnswer = (code: number) =>
 export const decodeCompareAndSetAnswer = (code: number) =>
   decode('compareAndSet', COMPARE_AND_SET_ANSWERS, code)
 export const decodeRotateAnswer = (code: number) => decode('rotatePageToken', ROTATE_ANSWERS, code)
+/** `replaceLogo` and `removeLogo` answer as `compareAndSet` does, about the settings document. */
+export const decodeLogoAnswer = (script: 'replaceLogo' | 'removeLogo', code: number) =>
+  decode(script, COMPARE_AND_SET_ANSWERS, code)
