@@ -93,7 +93,7 @@ describe('documentation', () => {
       }
     }
     const code = ['src', 'adapters', 'workers', 'bin', 'bench', 'scripts', 'test']
-      .flatMap((dir) => filesUnder(dir, (name) => /\.(ts|js|cjs|lua)$/.test(name)))
+      .flatMap((dir) => filesUnder(dir, (name) => /\.(tsx?|js|cjs|lua)$/.test(name)))
       .filter((file) => !file.startsWith(join('test', 'fixtures')))
     for (const file of code) {
       for (const [, path] of read(file).matchAll(/((?:\.\.?\/)*\w[\w./-]*\.md)\b/g)) {

@@ -1,6 +1,6 @@
 import type { TrackingRecord } from '../domain/tracking.js'
 import type { TrackingEvent } from '../domain/tracking-event.js'
-import { toTrackingView, trackingViewJson } from '../domain/tracking-view.js'
+import { type TrackingViewOptions, toTrackingView, trackingViewJson } from '../domain/tracking-view.js'
 import { trackingPageUrl } from './tracking-page/page-url.js'
 
 /**
@@ -12,8 +12,9 @@ export function toApiTrackingView(
   publicBaseUrl: string,
   events?: readonly TrackingEvent[],
   nextDueAtMs?: number,
+  options: TrackingViewOptions = {},
 ) {
-  return Object.assign(toTrackingView(record, events, nextDueAtMs), {
+  return Object.assign(toTrackingView(record, events, nextDueAtMs, options), {
     trackingPageUrl: trackingPageUrl(publicBaseUrl, record.pageToken),
   })
 }
@@ -26,8 +27,23 @@ export function apiTrackingViewJson(
   publicBaseUrl: string,
   eventsJson: string,
   nextDueAtMs?: number,
+  options: TrackingViewOptions = {},
 ): string {
-  const view = trackingViewJson(record, eventsJson, nextDueAtMs)
+  const view = trackingViewJson(record, eventsJson, nextDueAtMs, options)
   const url = JSON.stringify(trackingPageUrl(publicBaseUrl, record.pageToken))
   return `${view.slice(0, -1)},"trackingPageUrl":${url}}`
+}
+
+/**
+ * The view options of a merchant's trackings: its withdrawal period, read only when one of them is
+ * delivered (the only ones with consumer deadlines), so other reads cost no settings lookup.
+ */
+export async function viewOptionsFor(
+  settings: { get(merchantId: string): Promise<{ withdrawalDays?: number } | undefined> },
+  merchantId: string,
+  records: readonly TrackingRecord[],
+): Promise<TrackingViewOptions> {
+  if (!records.some((record) => record.status === 'delivered')) return {}
+  const withdrawalDays = (await settings.get(merchantId))?.withdrawalDays
+  return withdrawalDays === undefined ? {} : { withdrawalDays }
 }

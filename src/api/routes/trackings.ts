@@ -2,8 +2,14 @@ import { createRoute, z } from '@hono/zod-openapi'
 import { ALERT_TYPES } from '../../domain/delay-alerts.js'
 import type { TrackingRecord } from '../../domain/tracking.js'
 import { TRACKING_STATUSES } from '../../domain/tracking-status.js'
+import type { TrackingViewOptions } from '../../domain/tracking-view.js'
 import { InvalidCursorError, type NewTracking } from '../../store/tracking-store.js'
-import { type ApiTrackingView, apiTrackingViewJson, toApiTrackingView } from '../api-tracking-view.js'
+import {
+  type ApiTrackingView,
+  apiTrackingViewJson,
+  toApiTrackingView,
+  viewOptionsFor,
+} from '../api-tracking-view.js'
 import type { AppDeps } from '../app-deps.js'
 import { TrackingId } from '../path-params.js'
 import {
@@ -209,16 +215,36 @@ type BatchResult = z.output<typeof BatchResultSchema>
 export function trackingRoutes(deps: AppDeps) {
   const now = deps.now ?? (() => new Date())
   const { publicBaseUrl } = deps
-  const viewOf = (record: TrackingRecord, events?: Parameters<typeof toApiTrackingView>[2]) =>
-    toApiTrackingView(record, publicBaseUrl, events)
+  const viewOf = (
+    record: TrackingRecord,
+    events?: Parameters<typeof toApiTrackingView>[2],
+    options: TrackingViewOptions = {},
+  ) => toApiTrackingView(record, publicBaseUrl, events, undefined, options)
+  const optionsFor = (merchantId: string, records: readonly TrackingRecord[]) =>
+    viewOptionsFor(deps.merchantSettings, merchantId, records)
   // The store hands out the same record object while a tracking's version stays the same (its read
   // cache), so the body rendered for it is kept with it until the next poll time moves.
-  const rendered = new WeakMap<TrackingRecord, { eventsJson: string; nextDueAtMs?: number; body: string }>()
-  const renderView = (record: TrackingRecord, eventsJson: string, nextDueAtMs?: number) => {
+  const rendered = new WeakMap<
+    TrackingRecord,
+    { eventsJson: string; nextDueAtMs?: number; withdrawalDays?: number; body: string }
+  >()
+  const renderView = (
+    record: TrackingRecord,
+    eventsJson: string,
+    nextDueAtMs: number | undefined,
+    options: TrackingViewOptions,
+  ) => {
     const last = rendered.get(record)
-    if (last && last.eventsJson === eventsJson && last.nextDueAtMs === nextDueAtMs) return last.body
-    const body = apiTrackingViewJson(record, publicBaseUrl, eventsJson, nextDueAtMs)
-    rendered.set(record, { eventsJson, nextDueAtMs, body })
+    const { withdrawalDays } = options
+    if (
+      last &&
+      last.eventsJson === eventsJson &&
+      last.nextDueAtMs === nextDueAtMs &&
+      last.withdrawalDays === withdrawalDays
+    )
+      return last.body
+    const body = apiTrackingViewJson(record, publicBaseUrl, eventsJson, nextDueAtMs, options)
+    rendered.set(record, { eventsJson, nextDueAtMs, withdrawalDays, body })
     return body
   }
 
@@ -229,7 +255,8 @@ export function trackingRoutes(deps: AppDeps) {
       const { registration, nextAlertCheckAtMs } = prepareRegistration(deps, input, c.get('merchantId'), at)
       const { record, events, created } = await deps.store.register(registration, at, { nextAlertCheckAtMs })
       c.header('location', `/v1/trackings/${record.id}`)
-      return c.json(viewOf(record, events), created ? 201 : 200)
+      const options = await optionsFor(record.merchantId, [record])
+      return c.json(viewOf(record, events, options), created ? 201 : 200)
     })
     .openapi(batchRoute, async (c) => {
       const { trackings } = c.req.valid('json')
@@ -252,9 +279,13 @@ export function trackingRoutes(deps: AppDeps) {
         }
       }
       const registered = await deps.store.registerMany(accepted, at)
+      const options = await optionsFor(
+        merchantId,
+        registered.map(({ record }) => record),
+      )
       registered.forEach(({ record, events, created }, position) => {
         const index = (accepted[position] as (typeof accepted)[number]).index
-        results[index] = { status: created ? 201 : 200, body: viewOf(record, events) }
+        results[index] = { status: created ? 201 : 200, body: viewOf(record, events, options) }
       })
       return c.json({ results }, 200)
     })
@@ -262,8 +293,12 @@ export function trackingRoutes(deps: AppDeps) {
       const query = c.req.valid('query')
       try {
         const page = await deps.store.list(c.get('merchantId'), query)
+        const options = await optionsFor(c.get('merchantId'), page.data)
         return c.json(
-          { data: page.data.map((record) => viewOf(record)), nextCursor: page.nextCursor ?? null },
+          {
+            data: page.data.map((record) => viewOf(record, undefined, options)),
+            nextCursor: page.nextCursor ?? null,
+          },
           200,
         )
       } catch (error) {
@@ -274,7 +309,8 @@ export function trackingRoutes(deps: AppDeps) {
     .openapi(getRoute, async (c) => {
       const found = await deps.store.read(c.get('merchantId'), c.req.valid('param').id)
       if (!found) throw new ApiError('not_found', 'no such tracking')
-      const body = renderView(found.record, found.eventsJson, found.nextDueAtMs)
+      const options = await optionsFor(found.record.merchantId, [found.record])
+      const body = renderView(found.record, found.eventsJson, found.nextDueAtMs, options)
       // The body is `c.json`'s, built from the stored timeline text (see trackingViewJson).
       return c.body(body, 200, { 'content-type': 'application/json' }) as unknown as ReturnType<
         typeof c.json<ApiTrackingView, 200>

@@ -1,4 +1,6 @@
 import { type Context, Hono } from 'hono'
+import { toTrackingView } from '../../domain/tracking-view.js'
+import { logoAssetPath, type MerchantBranding } from '../../store/merchant-settings-store.js'
 import { PAGE_TOKEN } from '../../store/page-token.js'
 import type { ApiEnv } from '../api-env.js'
 import type { AppDeps } from '../app-deps.js'
@@ -8,7 +10,20 @@ import { createGuessThrottle } from './guess-throttle.js'
 import { etagOf, matchesEtag, PAGE_NOT_FOUND, pageHeaders, pageTooManyGuesses } from './page-answers.js'
 import { negotiatePageLanguage } from './page-language.js'
 import { trackingPageUrl } from './page-url.js'
-import { renderTrackingPage } from './render.js'
+import { type PageBranding, renderTrackingPage } from './render.js'
+
+/** The merchant as its page shows it: its own branding, or its id until it sets one. */
+export function pageBranding(merchantId: string, branding: MerchantBranding | undefined): PageBranding {
+  if (!branding) return { displayName: merchantId }
+  const { displayName, accentColor, supportUrl, supportEmail, logo } = branding
+  return {
+    displayName,
+    ...(accentColor ? { accentColor } : {}),
+    ...(logo ? { logoUrl: logoAssetPath(merchantId, logo) } : {}),
+    ...(supportUrl ? { supportUrl } : {}),
+    ...(supportEmail ? { supportEmail } : {}),
+  }
+}
 
 type Answer = { status: 404 | 429; body: string; headers: Record<string, string> }
 const answer = (c: Context, { status, body, headers }: Answer) => c.body(body, status, headers)
@@ -44,6 +59,10 @@ export function trackingPageRoutes(deps: AppDeps, guard: AuthFailureGuard | unde
     const { record, events } = found
     const lang = negotiatePageLanguage(c.req.query('lang'), c.req.header('accept-language'))
     const carrier = deps.carriers.get(record.carrier)
+    const settings = await deps.merchantSettings.get(record.merchantId)
+    const { consumerDeadlines } = toTrackingView(record, undefined, undefined, {
+      withdrawalDays: settings?.withdrawalDays,
+    })
     const html = renderTrackingPage({
       record,
       events,
@@ -51,10 +70,10 @@ export function trackingPageRoutes(deps: AppDeps, guard: AuthFailureGuard | unde
       nowMs: now().getTime(),
       carrierName: carrier?.name ?? record.carrier,
       carrierTrackingUrl: carrier?.publicTrackingUrl?.(record.trackingNumber),
-      // Until merchants set their own branding, their pages name them by their id.
-      branding: { displayName: record.merchantId },
-      showOrderId: false,
+      branding: pageBranding(record.merchantId, settings?.branding),
+      showOrderId: settings?.branding?.showOrderId === true,
       pageUrl: trackingPageUrl(deps.publicBaseUrl, token),
+      ...(consumerDeadlines ? { consumerDeadlines } : {}),
     })
     const etag = etagOf(html)
     const headers = pageHeaders(lang, etag)
