@@ -31,6 +31,7 @@ export interface CarrierPollerOptions {
   logger: Logger
   metrics?: Metrics
   recordFailure?(kind: CarrierErrorKind): void
+  withdrawalDays?(merchantId: string): Promise<number | undefined>
 }
 
 export interface CarrierPoller {
@@ -68,6 +69,7 @@ export async function startCarrierPoller(options: CarrierPollerOptions): Promise
           policy: options.policy,
           alertPolicy: options.alertPolicy,
           timeScale: options.timeScale,
+          withdrawalDays: options.withdrawalDays,
           logger,
           rateLimit: (waitMs) => queue.rateLimit(waitMs),
           async pauseCarrier(error) {

@@ -9,6 +9,7 @@ import type { AlertPolicy } from '../src/domain/delay-alerts.js'
 import type { PollPolicy } from '../src/domain/poll-schedule.js'
 import type { TrackingRecord } from '../src/domain/tracking.js'
 import { applyPollOutcome, type TrackingChange } from '../src/domain/tracking-lifecycle.js'
+import type { TrackingViewOptions } from '../src/domain/tracking-view.js'
 import type { Logger } from '../src/logger.js'
 import type { Metrics } from '../src/metrics.js'
 import type { PollView, TrackingStore } from '../src/store/tracking-store.js'
@@ -25,6 +26,8 @@ export interface PollDeps extends CarrierQueueHooks {
   logger: Logger
   now?: () => Date
   metrics?: Pick<Metrics, 'polls' | 'pollDuration'>
+  /** The merchant's withdrawal period, for the consumer deadlines a delivered parcel's notifications carry. */
+  withdrawalDays?(merchantId: string): Promise<number | undefined>
 }
 
 /**
@@ -47,6 +50,7 @@ export async function processPollJob(data: PollJobData, deps: PollDeps, signal?:
     deps.metrics?.polls.inc({ carrier, outcome })
   }
   await applyCarrierFailures(failuresOf(results), deps)
+  const viewOptions = await viewOptionsOf(views, results, deps)
 
   const unsaved = await saveWithRetries(
     deps.store,
@@ -59,6 +63,7 @@ export async function processPollJob(data: PollJobData, deps: PollDeps, signal?:
           policy: deps.policy,
           alertPolicy: deps.alertPolicy(view.record),
           timeScale: deps.timeScale,
+          viewOptions: viewOptions.get(view.record.merchantId),
         }),
       )
     },
@@ -70,6 +75,33 @@ export async function processPollJob(data: PollJobData, deps: PollDeps, signal?:
       'poll not saved after repeated conflicts',
     )
   }
+}
+
+/**
+ * Each merchant's view options, read only for the merchants of parcels the carrier says are delivered
+ * (the only notifications with consumer deadlines): other polls cost no settings lookup.
+ */
+async function viewOptionsOf(
+  views: readonly PollView[],
+  results: BatchResult,
+  deps: PollDeps,
+): Promise<Map<string, TrackingViewOptions>> {
+  const options = new Map<string, TrackingViewOptions>()
+  const { withdrawalDays } = deps
+  if (!withdrawalDays) return options
+  const delivered = views.filter((view) => {
+    const result = results.get(view.record.trackingNumber)
+    return (
+      result !== undefined &&
+      !isCarrierError(result) &&
+      result.events.some((event) => event.status === 'delivered')
+    )
+  })
+  for (const merchantId of new Set(delivered.map((view) => view.record.merchantId))) {
+    const days = await withdrawalDays(merchantId)
+    if (days !== undefined) options.set(merchantId, { withdrawalDays: days })
+  }
+  return options
 }
 
 function* failuresOf(results: BatchResult): Iterable<CarrierError> {

@@ -13,6 +13,7 @@ import {
   withAlertsAndNotifications,
 } from './tracking-notifications.js'
 import { type EventStatus, isTerminalStatus } from './tracking-status.js'
+import type { TrackingViewOptions } from './tracking-view.js'
 
 export type {
   AlertsChange,
@@ -60,6 +61,8 @@ export interface PollContext {
   timeScale: number
   random?: Random
   newAlertId?: () => string
+  /** How its notifications show the tracking (the merchant's withdrawal period). */
+  viewOptions?: TrackingViewOptions
 }
 
 /**
@@ -83,11 +86,16 @@ export function applyPollOutcome<S extends StoredTracking>(
 /** The lifecycle of a tracking as time passes without a poll (the alert sweep): alerts only. */
 export function applyTimePassing<S extends StoredTracking>(
   stored: S,
-  ctx: { nowMs: number; alertPolicy: AlertPolicy; newAlertId?: () => string },
+  ctx: {
+    nowMs: number
+    alertPolicy: AlertPolicy
+    newAlertId?: () => string
+    viewOptions?: TrackingViewOptions
+  },
 ): TrackingChange<S> {
   return withAlertsAndNotifications(
     { before: stored, record: stored.record },
-    { nowMs: ctx.nowMs, policy: ctx.alertPolicy, newAlertId: ctx.newAlertId },
+    { nowMs: ctx.nowMs, policy: ctx.alertPolicy, newAlertId: ctx.newAlertId, viewOptions: ctx.viewOptions },
   )
 }
 
@@ -96,6 +104,7 @@ function settle<S extends StoredTracking>(draft: DraftChange<S>, ctx: PollContex
     nowMs: ctx.now.getTime(),
     policy: ctx.alertPolicy,
     newAlertId: ctx.newAlertId,
+    viewOptions: ctx.viewOptions,
   })
 }
 
@@ -237,7 +246,7 @@ export function remapEvents(
 export function applyRemappedEvents<S extends StoredTracking>(
   stored: S,
   events: TrackingEvent[],
-  ctx: { now: Date; alertPolicy: AlertPolicy; newAlertId?: () => string },
+  ctx: { now: Date; alertPolicy: AlertPolicy; newAlertId?: () => string; viewOptions?: TrackingViewOptions },
 ): TrackingChange<S> {
   const record: TrackingRecord = Object.assign({}, stored.record, { updatedAt: ctx.now.toISOString() })
   let nextPoll: NextPoll | undefined
@@ -253,6 +262,11 @@ export function applyRemappedEvents<S extends StoredTracking>(
   }
   return withAlertsAndNotifications(
     { before: stored, record, events, nextPoll },
-    { nowMs: ctx.now.getTime(), policy: ctx.alertPolicy, newAlertId: ctx.newAlertId },
+    {
+      nowMs: ctx.now.getTime(),
+      policy: ctx.alertPolicy,
+      newAlertId: ctx.newAlertId,
+      viewOptions: ctx.viewOptions,
+    },
   )
 }

@@ -9,7 +9,7 @@ import {
 import type { TrackingRecord } from './tracking.js'
 import type { TrackingEvent } from './tracking-event.js'
 import type { TrackingStatus } from './tracking-status.js'
-import { toTrackingView } from './tracking-view.js'
+import { type TrackingViewOptions, toTrackingView } from './tracking-view.js'
 import type { WebhookEventType } from './webhook-events.js'
 
 /** A tracking as stored: what every change starts from. */
@@ -70,6 +70,8 @@ export interface NotifyContext {
   nowMs: number
   policy: AlertPolicy
   newAlertId?: () => string
+  /** How the notifications show the tracking (the merchant's withdrawal period). */
+  viewOptions?: TrackingViewOptions
 }
 
 const ALERT_ID_BYTES = 12
@@ -117,7 +119,7 @@ export function withAlertsAndNotifications<S extends StoredTracking>(
   let trackingJson: string | undefined
   const notify = (type: WebhookEventType, extra: { newEvents?: TrackingEvent[]; alert?: DelayAlert }) => {
     record.sequence += 1
-    trackingJson ??= JSON.stringify(toTrackingView(record, events))
+    trackingJson ??= JSON.stringify(toTrackingView(record, events, undefined, ctx.viewOptions))
     const extraJson = extra.newEvents
       ? `,"newEvents":${JSON.stringify(extra.newEvents)}`
       : extra.alert

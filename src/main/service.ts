@@ -128,6 +128,7 @@ async function startParts(
       carriers,
       logger: logger.child({ role: 'worker' }),
       metrics,
+      merchantSettings: stores.merchantSettings,
       recordFailure: (carrier, kind) => {
         stores.carrierHealth
           .recordFailure(carrier, kind)

@@ -12,6 +12,7 @@ import type { Config } from '../config.js'
 import type { PollPolicy } from '../domain/poll-schedule.js'
 import type { Logger } from '../logger.js'
 import type { Metrics } from '../metrics.js'
+import type { MerchantSettingsStore } from '../store/merchant-settings-store.js'
 import { createRedisKeys } from '../store/redis/redis-keys.js'
 import type { TrackingStore } from '../store/tracking-store.js'
 import { createWebhookStore } from '../store/webhook-store.js'
@@ -30,6 +31,8 @@ export interface WorkerDeps {
   recordFailure?(carrier: string, kind: CarrierErrorKind): void
   /** Counters and histograms of polls, carrier errors and webhook deliveries. */
   metrics?: Metrics
+  /** Merchants' settings: a delivered parcel's notifications show its merchant's withdrawal period. */
+  merchantSettings?: Pick<MerchantSettingsStore, 'get'>
 }
 
 export interface RunningWorkers {
@@ -68,6 +71,7 @@ async function startPoller(
     logger,
     metrics: deps.metrics,
     recordFailure: (kind) => deps.recordFailure?.(carrier, kind),
+    withdrawalDays: async (merchantId) => (await deps.merchantSettings?.get(merchantId))?.withdrawalDays,
   })
   logger.info(
     { rateLimit: adapter.rateLimit, batchSize: adapter.batchSize, concurrency: config.POLL_CONCURRENCY },

@@ -76,6 +76,7 @@ export async function createHarness(
         carriers,
         logger,
         metrics,
+        merchantSettings: stores.merchantSettings,
         recordFailure: (carrier, kind) => void stores.carrierHealth.recordFailure(carrier, kind),
       })
     },

@@ -304,3 +304,44 @@ describe('what a poll job asks the carrier', () => {
     ])
   })
 })
+
+describe("a poll job that sees a parcel delivered, and the merchant's withdrawal period", () => {
+  const delivered = (trackingNumber: string): CarrierSnapshot => ({
+    carrier: 'sandbox',
+    trackingNumber,
+    events: [
+      withEventId('sandbox', trackingNumber, {
+        occurredAt: '2026-03-27T10:00:30.000Z',
+        status: 'delivered',
+        code: 'DI1',
+        description: 'delivered',
+      }),
+    ],
+  })
+
+  it('shows the deadlines with it in the notifications, asking only for the merchants of delivered parcels', async () => {
+    const { store, ids } = await claimedParcels(2)
+    const asked: string[] = []
+    const deps = {
+      ...depsOf(
+        store,
+        fakeAdapter((query) => (query.trackingNumber === 'SBX0' ? delivered('SBX0') : snapshotOf('SBX1'))),
+        fakeQueue().hooks,
+      ),
+      withdrawalDays: async (merchantId: string) => {
+        asked.push(merchantId)
+        return 30
+      },
+    }
+    await processPollJob({ ids }, deps)
+    expect(asked).toEqual(['shop'])
+    const changed = store
+      .published()
+      .filter((notification) => notification.type === 'tracking.status_changed')
+      .map((notification) => JSON.parse(notification.data).tracking)
+    const byNumber = new Map(changed.map((tracking) => [tracking.trackingNumber, tracking]))
+    // Delivered on Friday 27 March 2026: 30 days later is Sunday 26 April, so Monday 27 April.
+    expect(byNumber.get('SBX0')?.consumerDeadlines?.withdrawalUntil).toBe('2026-04-27')
+    expect(byNumber.get('SBX1')?.consumerDeadlines).toBeUndefined()
+  })
+})
