@@ -65,11 +65,15 @@ describe('OpenAPI document, against the answers of real polls and deliveries', (
     const mediaType = (response.headers.get('content-type') ?? '').split(';')[0]?.trim() ?? ''
     const media = declared.content[mediaType]
     expect(media, `${method} ${template} ${response.status} declares ${mediaType}`).toBeDefined()
+    if (!mediaType.endsWith('json')) return { status: response.status, body: text, response }
     const parsed: unknown = JSON.parse(text)
     const errors = validateJsonSchema(media?.schema ?? false, parsed, { root: spec, closed: true })
     expect(errors, `${method} ${path} → ${response.status}: ${text.slice(0, 400)}`).toEqual([])
     return { status: response.status, body: parsed, response }
   }
+
+  const LOGO =
+    '<svg xmlns="http://www.w3.org/2000/svg" width="96" height="32"><rect width="96" height="32" fill="#1a56db"/></svg>'
 
   it('matches the real answers of every operation, successes and errors', async () => {
     // Health.
@@ -180,6 +184,39 @@ describe('OpenAPI document, against the answers of real polls and deliveries', (
     )
     expect((await call('POST', `/v1/webhooks/${endpointId}/deliveries/dlv_nope/redeliver`)).status).toBe(404)
     expect((await call('GET', `/v1/webhooks/${endpointId}/deliveries?before=yesterday`)).status).toBe(400)
+
+    // The merchant's branding, its logo (served without a key) and its settings.
+    expect((await call('GET', '/v1/merchant/branding')).status).toBe(404)
+    expect(
+      (
+        await call('PUT', '/v1/merchant/branding/logo', {
+          body: LOGO,
+          headers: { 'content-type': 'image/svg+xml' },
+        })
+      ).status,
+    ).toBe(404)
+    const dim = { displayName: 'Boutique', accentColor: '#ffff00', showOrderId: false }
+    expect((await call('PUT', '/v1/merchant/branding', { body: dim })).status).toBe(422)
+    const brand = { displayName: 'Boutique', accentColor: '#1a56db', showOrderId: true }
+    expect((await call('PUT', '/v1/merchant/branding', { body: brand })).status).toBe(200)
+    const logo = await call('PUT', '/v1/merchant/branding/logo', {
+      body: LOGO,
+      headers: { 'content-type': 'image/svg+xml' },
+    })
+    expect(logo.status).toBe(200)
+    const { logoUrl } = (await call('GET', '/v1/merchant/branding')).body as { logoUrl: string }
+    expect((await call('GET', logoUrl, { auth: false })).body).toContain('<svg')
+    expect(
+      (await call('GET', logoUrl.replace(/[0-9a-f]{64}$/, '0'.repeat(64)), { auth: false })).status,
+    ).toBe(404)
+    const gif = { body: 'GIF89a', headers: { 'content-type': 'image/gif' } }
+    expect((await call('PUT', '/v1/merchant/branding/logo', gif)).status).toBe(415)
+    const broken = { body: '<svg', headers: { 'content-type': 'image/svg+xml' } }
+    expect((await call('PUT', '/v1/merchant/branding/logo', broken)).status).toBe(422)
+    expect((await call('DELETE', '/v1/merchant/branding/logo')).status).toBe(204)
+    expect((await call('GET', '/v1/merchant/settings')).body).toMatchObject({ withdrawalDays: 14 })
+    expect((await call('PATCH', '/v1/merchant/settings', { body: { withdrawalDays: 30 } })).status).toBe(200)
+    expect((await call('PATCH', '/v1/merchant/settings', { body: { withdrawalDays: 7 } })).status).toBe(400)
 
     // Shopper subscriptions.
     const subscription = await call('POST', `/v1/trackings/${lateId}/subscriptions`, {
