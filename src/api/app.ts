@@ -15,10 +15,12 @@ import { ApiError, problemResponse } from './problem.js'
 import { createRouter } from './router.js'
 import { alertRoutes } from './routes/alerts.js'
 import { carrierRoutes } from './routes/carriers.js'
+import { emailNotificationRoutes } from './routes/email-notifications.js'
 import { healthRoutes } from './routes/health.js'
 import { subscriptionRoutes } from './routes/subscriptions.js'
 import { trackingRoutes } from './routes/trackings.js'
 import { isUnknownCodesPath, unknownCodeRoutes } from './routes/unknown-codes.js'
+import { unsubscribeRoutes } from './routes/unsubscribe.js'
 import { webhookRoutes } from './routes/webhooks.js'
 
 const BODY_LIMIT_BYTES = 64 * 1024
@@ -71,6 +73,8 @@ export function createApp(deps: AppDeps) {
     return (c.req.path === BATCH_PATH ? limitBatchBody : limitBody)(c, next)
   })
   app.route('/', healthRoutes(deps))
+  // Public: shoppers follow it from an e-mail; the link's token is its only credential.
+  app.route('/unsubscribe', unsubscribeRoutes(deps))
   serveApiDocs(app)
 
   const keyCache = createKeyCache(deps.apiKeyCacheMs ?? API_KEY_CACHE_MS)
@@ -101,6 +105,7 @@ export function createApp(deps: AppDeps) {
   deps.onApiKeyRevoked?.((keyId) => keyCache.forget(keyId))
   app.route('/v1/trackings', trackingRoutes(deps))
   app.route('/v1/trackings', subscriptionRoutes(deps))
+  app.route('/v1/trackings', emailNotificationRoutes(deps))
   app.route('/v1/carriers', carrierRoutes(deps))
   app.route('/v1/carriers', unknownCodeRoutes(deps))
   app.route('/v1/alerts', alertRoutes(deps))

@@ -38,6 +38,9 @@ export function createApiApp(options: ApiAppOptions): ReturnType<typeof createAp
     unknownCodes: stores.unknownCodes,
     alertPolicy: alertPolicyFrom(config),
     webhooks: stores.webhooks,
+    emails: stores.emails,
+    emailEnabled: config.SMTP_URL !== undefined,
+    notifyRetentionMs: config.NOTIFY_RETENTION,
     checkWebhookUrl: (url) => checkWebhookUrl(url, egress),
     pingRedis: async () => {
       await redis.ping()

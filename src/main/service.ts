@@ -110,7 +110,8 @@ async function startParts(
   logger.info({ source: target.source, prefix }, 'connected to Redis')
   await warnIfEvicting(main, logger)
 
-  const stores = createStores(main, prefix)
+  const storeOptions = { notifyRetentionMs: config.NOTIFY_RETENTION }
+  const stores = createStores(main, prefix, storeOptions)
   const reloads: Array<() => Promise<void>> = []
   const remaps: Array<(carriers: string[]) => Promise<void>> = []
   let url: string | undefined
@@ -119,7 +120,7 @@ async function startParts(
     // Started before the workers, so stopped after them: what their last polls noted is written.
     unknownCodes.start(stores.unknownCodes)
     stops.push(() => unknownCodes.close())
-    const workerStore = createTrackingStore(connections.connect(WORKER_REDIS_OPTIONS), prefix)
+    const workerStore = createTrackingStore(connections.connect(WORKER_REDIS_OPTIONS), prefix, storeOptions)
     remaps.push((changed) => remapOverridden(changed, { config, carriers, store: workerStore, logger }))
     const workers = await startWorkers({
       config,

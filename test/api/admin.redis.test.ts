@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { createApp } from '../../src/api/app.js'
 import { createSilentLogger } from '../../src/logger.js'
 import { createApiKeyStore, watchApiKeyRevocations } from '../../src/store/api-key-store.js'
+import { createEmailSubscriptionStore } from '../../src/store/email-subscription-store.js'
 import { createRedisTrackingStore } from '../../src/store/redis/redis-tracking-store.js'
 import { createWebhookStore } from '../../src/store/webhook-store.js'
 import { eventually, type Harness } from '../support/harness.js'
@@ -52,6 +53,7 @@ describe('with COLIS_ADMIN_TOKEN, on Redis', () => {
           dayKind: 'ouvrables',
         }),
         webhooks: createWebhookStore(other, prefix),
+        emails: createEmailSubscriptionStore(other, prefix),
         checkWebhookUrl: async () => ({ ok: true }),
         pingRedis: async () => undefined,
         logger: createSilentLogger(),

@@ -5,6 +5,7 @@ import { WEBHOOK_EVENT_TYPES } from '../../src/domain/webhook-events.js'
 import { createSilentLogger } from '../../src/logger.js'
 import { createMemoryStores } from '../../src/main/stores.js'
 import { createMetrics } from '../../src/metrics.js'
+import type { EmailSubscriptionStore } from '../../src/store/email-subscription-store.js'
 import { createMemoryTrackingStore } from '../../src/store/memory/memory-tracking-store.js'
 import type { WebhookStore } from '../../src/store/webhook-store.js'
 import { validateJsonSchema } from '../support/json-schema.js'
@@ -171,6 +172,7 @@ describe('OpenAPI document, when Redis or the code fails', () => {
         dayKind: 'ouvrables' as const,
       }),
       webhooks: {} as WebhookStore,
+      emails: {} as EmailSubscriptionStore,
       checkWebhookUrl: async () => ({ ok: true as const }),
       pingRedis,
       logger: createSilentLogger(),

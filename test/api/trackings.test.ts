@@ -3,6 +3,7 @@ import { createApp } from '../../src/api/app.js'
 import type { CarrierCatalog } from '../../src/api/app-deps.js'
 import { addCalendarDays, parisDateOf } from '../../src/domain/business-calendar.js'
 import { createSilentLogger } from '../../src/logger.js'
+import type { EmailSubscriptionStore } from '../../src/store/email-subscription-store.js'
 import { createMemoryTrackingStore } from '../../src/store/memory/memory-tracking-store.js'
 import type { WebhookStore } from '../../src/store/webhook-store.js'
 import { createMemoryHarness, type MemoryHarness } from '../support/memory-harness.js'
@@ -520,6 +521,7 @@ const UNUSED_DEPS = {
     dayKind: 'ouvrables' as const,
   }),
   webhooks: {} as WebhookStore,
+  emails: {} as EmailSubscriptionStore,
   checkWebhookUrl: async () => ({ ok: true as const }),
 }
 

@@ -57,7 +57,9 @@ export async function createHarness(
   const connect = () => connections.connect()
   const redis = connect()
   const carriers = createCarriers(config, logger, { env: carrierEnv, metrics })
-  const stores = createStores(redis, config.COLIS_REDIS_PREFIX)
+  const stores = createStores(redis, config.COLIS_REDIS_PREFIX, {
+    notifyRetentionMs: config.NOTIFY_RETENTION,
+  })
   const app = createApiApp({ config, redis, stores, carriers, logger, metrics, overrides: extra.app })
   let workers: RunningWorkers | undefined
   return {
@@ -70,7 +72,10 @@ export async function createHarness(
       workers = await startWorkers({
         config,
         connect,
-        store: createTrackingStore(connect(), config.COLIS_REDIS_PREFIX, { wrap }),
+        store: createTrackingStore(connect(), config.COLIS_REDIS_PREFIX, {
+          wrap,
+          notifyRetentionMs: config.NOTIFY_RETENTION,
+        }),
         carriers,
         logger,
         metrics,

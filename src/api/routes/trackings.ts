@@ -5,6 +5,7 @@ import { TRACKING_STATUSES } from '../../domain/tracking-status.js'
 import { type TrackingView, toTrackingView, trackingViewJson } from '../../domain/tracking-view.js'
 import { InvalidCursorError, type NewTracking } from '../../store/tracking-store.js'
 import type { AppDeps } from '../app-deps.js'
+import { subscribeByEmail } from '../email-subscription.js'
 import { TrackingId } from '../path-params.js'
 import {
   API_KEY_PROBLEMS,
@@ -97,7 +98,13 @@ const registerRoute = createRoute({
       headers: TrackingLocation,
     },
     201: { ...jsonResponse(TrackingSchema, 'Registered'), headers: TrackingLocation },
-    ...problemResponses(...API_KEY_PROBLEMS, ...BODY_PROBLEMS, ...REGISTRATION_PROBLEMS),
+    ...problemResponses(
+      ...API_KEY_PROBLEMS,
+      ...BODY_PROBLEMS,
+      ...REGISTRATION_PROBLEMS,
+      'email_not_configured',
+      'too_many_notifications',
+    ),
   },
 })
 
@@ -198,8 +205,15 @@ export function trackingRoutes(deps: AppDeps) {
     .openapi(registerRoute, async (c) => {
       const input = c.req.valid('json')
       const at = now()
-      const { registration, nextAlertCheckAtMs } = prepareRegistration(deps, input, c.get('merchantId'), at)
+      const { registration, nextAlertCheckAtMs, notifyEmail } = prepareRegistration(
+        deps,
+        input,
+        c.get('merchantId'),
+        at,
+      )
       const { record, events, created } = await deps.store.register(registration, at, { nextAlertCheckAtMs })
+      if (notifyEmail !== undefined)
+        await subscribeByEmail(deps, record, { to: notifyEmail }, at, { reuse: true })
       c.header('location', `/v1/trackings/${record.id}`)
       return c.json(toTrackingView(record, events), created ? 201 : 200)
     })
@@ -210,11 +224,21 @@ export function trackingRoutes(deps: AppDeps) {
       // Each item is checked as the single call checks it; its problem is its own answer, and so is a
       // bug its checks run into: one item never costs the others.
       const results: BatchResult[] = new Array(trackings.length)
-      const accepted: Array<{ index: number; input: NewTracking; nextAlertCheckAtMs?: number }> = []
+      const accepted: Array<{
+        index: number
+        input: NewTracking
+        nextAlertCheckAtMs?: number
+        notifyEmail?: string
+      }> = []
       for (const [index, item] of trackings.entries()) {
         try {
-          const { registration, nextAlertCheckAtMs } = prepareRegistrationItem(deps, item, merchantId, at)
-          accepted.push({ index, input: registration, nextAlertCheckAtMs })
+          const { registration, nextAlertCheckAtMs, notifyEmail } = prepareRegistrationItem(
+            deps,
+            item,
+            merchantId,
+            at,
+          )
+          accepted.push({ index, input: registration, nextAlertCheckAtMs, notifyEmail })
         } catch (error) {
           if (!(error instanceof ApiError)) {
             deps.logger.error({ err: error, requestId: c.get('requestId'), item: index }, 'batch item failed')
@@ -224,10 +248,18 @@ export function trackingRoutes(deps: AppDeps) {
         }
       }
       const registered = await deps.store.registerMany(accepted, at)
-      registered.forEach(({ record, events, created }, position) => {
-        const index = (accepted[position] as (typeof accepted)[number]).index
+      for (const [position, { record, events, created }] of registered.entries()) {
+        const { index, notifyEmail } = accepted[position] as (typeof accepted)[number]
         results[index] = { status: created ? 201 : 200, body: toTrackingView(record, events) }
-      })
+        if (notifyEmail === undefined) continue
+        try {
+          await subscribeByEmail(deps, record, { to: notifyEmail }, at, { reuse: true })
+        } catch (error) {
+          if (!(error instanceof ApiError)) throw error
+          const problem = toProblem(c, error)
+          results[index] = { status: problem.status, body: problem }
+        }
+      }
       return c.json({ results }, 200)
     })
     .openapi(listRoute, async (c) => {

@@ -16,6 +16,9 @@ const SCRIPT_FILES = [
   'addSubscription-3',
   'compareAndSet-1',
   'recordUnknownCode-4',
+  'addEmailSubscription-2',
+  'claimEmailDeliveries-1',
+  'setFieldIfPresent-1',
 ] as const
 
 type Arg = string | Buffer | number
@@ -32,6 +35,9 @@ export interface ScriptedRedis extends Redis {
   addSubscription(...keysThenArgs: string[]): Promise<number>
   compareAndSet(...keysThenArgs: string[]): Promise<number>
   recordUnknownCode(...keysThenArgs: string[]): Promise<number>
+  addEmailSubscription(...keysThenArgs: string[]): Promise<number>
+  claimEmailDeliveries(...keysThenArgs: string[]): Promise<number[]>
+  setFieldIfPresent(...keysThenArgs: string[]): Promise<number>
 }
 
 interface ScriptDefinition {

@@ -51,14 +51,18 @@ async function pageOf(redis: Redis, index: string, limit: number, cursor: string
 
 const SCAN_PHASES = ['due', 'inflight']
 
+/** How long e-mail subscriptions outlive the end of their parcel's life when not told (NOTIFY_RETENTION). */
+const DEFAULT_NOTIFY_RETENTION_MS = 30 * 24 * 3600 * 1000
+
 /** Trackings `read` keeps decoded, by version (see read-cache.ts). */
 const READ_CACHE_ENTRIES = 1_000
 
 export function createRedisTrackingStore(
   client: Redis,
   prefix: string,
-  options: { readCacheEntries?: number } = {},
+  options: { readCacheEntries?: number; notifyRetentionMs?: number } = {},
 ): TrackingStore {
+  const notifyRetentionMs = options.notifyRetentionMs ?? DEFAULT_NOTIFY_RETENTION_MS
   const redis = defineScripts(client)
   const keys = createRedisKeys(prefix)
 
@@ -320,7 +324,7 @@ export function createRedisTrackingStore(
           const scriptKeys = saveSharedKeys(keys)
           const scriptArgs: Array<string | Buffer> = []
           for (const { write, withPayloads } of chunk) {
-            const group = saveGroup(keys, write, withPayloads)
+            const group = saveGroup(keys, write, withPayloads, notifyRetentionMs)
             scriptKeys.push(...group.keys)
             scriptArgs.push(...group.args)
           }

@@ -8,6 +8,7 @@ export type DeleteAnswer = 'deleted' | 'conflict' | 'gone'
 export type RefreshAnswer = 'gone' | 'queued' | 'due' | 'running'
 export type SubscriptionAnswer = 'added' | 'gone'
 export type CompareAndSetAnswer = 'replaced' | 'changed'
+export type EmailSubscriptionAnswer = 'added' | 'gone' | 'too_many'
 
 const SAVE_ANSWERS: Record<string, SaveAnswer> = {
   '1': 'saved',
@@ -25,6 +26,11 @@ const REFRESH_ANSWERS: Record<string, RefreshAnswer> = {
 }
 const SUBSCRIPTION_ANSWERS: Record<string, SubscriptionAnswer> = { '1': 'added', '0': 'gone' }
 const COMPARE_AND_SET_ANSWERS: Record<string, CompareAndSetAnswer> = { '1': 'replaced', '0': 'changed' }
+const EMAIL_SUBSCRIPTION_ANSWERS: Record<string, EmailSubscriptionAnswer> = {
+  '1': 'added',
+  '0': 'gone',
+  '-1': 'too_many',
+}
 
 function decode<T>(script: string, answers: Record<string, T>, code: number): T {
   const answer = answers[String(code)]
@@ -39,3 +45,5 @@ export const decodeSubscriptionAnswer = (code: number) =>
   decode('addSubscription', SUBSCRIPTION_ANSWERS, code)
 export const decodeCompareAndSetAnswer = (code: number) =>
   decode('compareAndSet', COMPARE_AND_SET_ANSWERS, code)
+export const decodeEmailSubscriptionAnswer = (code: number) =>
+  decode('addEmailSubscription', EMAIL_SUBSCRIPTION_ANSWERS, code)
