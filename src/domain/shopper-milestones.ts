@@ -19,6 +19,10 @@ export const SHOPPER_MILESTONES = [
 ] as const
 export type ShopperMilestone = (typeof SHOPPER_MILESTONES)[number]
 
+/** The languages shoppers are written to in. */
+export const SHOPPER_LANGUAGES = ['fr', 'en'] as const
+export type ShopperLanguage = (typeof SHOPPER_LANGUAGES)[number]
+
 /** The facts a milestone's message tells, as they were when it happened (a later poll changes nothing). */
 export interface MilestoneFacts {
   /** When it happened: the carrier's scan, or the alert's opening. */

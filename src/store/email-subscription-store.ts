@@ -1,15 +1,17 @@
 import type { Redis } from 'ioredis'
 import {
   type MilestoneFacts,
+  SHOPPER_LANGUAGES,
   SHOPPER_MILESTONES,
+  type ShopperLanguage,
   type ShopperMilestone,
 } from '../domain/shopper-milestones.js'
 import { defineScripts } from './redis/lua-scripts.js'
 import { createRedisKeys } from './redis/redis-keys.js'
 import { decodeEmailSubscriptionAnswer } from './redis/script-answers.js'
 
-export const EMAIL_LANGUAGES = ['fr', 'en'] as const
-export type EmailLanguage = (typeof EMAIL_LANGUAGES)[number]
+export const EMAIL_LANGUAGES = SHOPPER_LANGUAGES
+export type EmailLanguage = ShopperLanguage
 
 /** A shopper's e-mail subscription to one tracking: it goes away with the tracking. */
 export interface EmailSubscription {

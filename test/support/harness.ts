@@ -1,6 +1,7 @@
 import type { Redis } from 'ioredis'
 import type { AppDeps } from '../../src/api/app-deps.js'
 import { type Config, loadConfig } from '../../src/config.js'
+import type { EmailContextSources } from '../../src/email/email-context.js'
 import { createSilentLogger, type Logger } from '../../src/logger.js'
 import { createApiApp } from '../../src/main/api-process.js'
 import { createCarriers } from '../../src/main/policies.js'
@@ -39,7 +40,13 @@ export async function createHarness(
   /** Variables carrier definition files may name in headers. */
   carrierEnv: Record<string, string> = {},
   /** A logger to read, metrics to fill, and more API dependencies (rate limits, admin…). */
-  extra: { logger?: Logger; metrics?: Metrics; app?: Partial<AppDeps> } = {},
+  extra: {
+    logger?: Logger
+    metrics?: Metrics
+    app?: Partial<AppDeps>
+    /** Where the workers' e-mails find what other parts of colis give them (a tracking page…). */
+    emailSources?: EmailContextSources
+  } = {},
 ): Promise<Harness> {
   const config = loadConfig({
     NODE_ENV: 'test',
@@ -80,6 +87,7 @@ export async function createHarness(
         logger,
         metrics,
         recordFailure: (carrier, kind) => void stores.carrierHealth.recordFailure(carrier, kind),
+        emailSources: extra.emailSources,
       })
     },
     request(key, path, init) {
