@@ -12,6 +12,8 @@ const SECRET_PATTERNS: ReadonlyArray<[RegExp, string]> = [
   [/\b(colis_[A-Za-z0-9]{12}_)[A-Za-z0-9_-]{8,}/g, `$1${REDACTED}`],
   [/\b(whsec_)[A-Za-z0-9+/=_-]{8,}/g, `$1${REDACTED}`],
   [/\b(Bearer|Basic)\s+[A-Za-z0-9._~+/=-]{6,}/gi, `$1 ${REDACTED}`],
+  // The secret of a shopper's unsubscribe link (its path is in request lines).
+  [/(\/unsubscribe\/trk_[A-Za-z0-9]{20}\.ntf_[A-Za-z0-9]{20}\.)[A-Za-z0-9_-]{8,}/g, `$1${REDACTED}`],
   // A password in a Redis (or any) URL: scheme://user:password@host.
   [/\b([a-z][a-z0-9+.-]*:\/\/[^\s:@/"]*:)[^\s@/"]+@/gi, `$1${REDACTED}@`],
 ]
