@@ -128,7 +128,7 @@ export const CONFIG_SCHEMA = z.object({
     )
     .optional()
     .describe(
-      'the address shoppers reach colis at: tracking page links (`trackingPageUrl`) are `<PUBLIC_BASE_URL>/t/<token>`. An absolute http(s) URL, a path allowed (behind a reverse proxy), no trailing slash; unset: `http://localhost:<PORT>`, for a local try only',
+      'the address shoppers reach colis at: tracking page links (`trackingPageUrl`) are `<PUBLIC_BASE_URL>/t/<token>`, and e-mails link to it (page, unsubscribe). An absolute http(s) URL, a path allowed (behind a reverse proxy), no trailing slash; unset: `http://localhost:<PORT>`, for a local try only',
     ),
   HTTP_HEADERS_TIMEOUT: duration('10s')
     .pipe(positive)
@@ -438,6 +438,48 @@ export const CONFIG_SCHEMA = z.object({
     'a notification a relay took but did not finish for this long is taken over by another worker',
   ),
 
+  SMTP_URL: z
+    .string()
+    .regex(/^smtps?:\/\/\S+$/, 'a URL such as smtp://user:pass@mail.example.com:587 or smtps://…:465')
+    .optional()
+    .describe(
+      '`smtp://…` (STARTTLS when the server offers it) or `smtps://…` (TLS): the server e-mails to shoppers go through; unset: e-mail notifications are refused (422 `email_not_configured`)',
+    ),
+  SMTP_FROM: z
+    .string()
+    .regex(/^[^\r\n]{3,200}$/, 'one line, such as "Ma Boutique <suivi@example.com>"')
+    .optional()
+    .describe(
+      'the From of e-mails to shoppers, e.g. `Ma Boutique <suivi@example.com>` (required with SMTP_URL)',
+    ),
+  SMTP_DKIM_DOMAIN: z
+    .string()
+    .regex(/^[a-z0-9.-]+$/i, 'a domain name')
+    .optional()
+    .describe(
+      'signs e-mails with DKIM for this domain (with SMTP_DKIM_SELECTOR and SMTP_DKIM_PRIVATE_KEY_FILE)',
+    ),
+  SMTP_DKIM_SELECTOR: z
+    .string()
+    .regex(/^[a-z0-9._-]+$/i, 'a DKIM selector')
+    .optional()
+    .describe('the DKIM selector whose public key is published in DNS (`<selector>._domainkey.<domain>`)'),
+  SMTP_DKIM_PRIVATE_KEY_FILE: z
+    .string()
+    .optional()
+    .describe('PEM file of the DKIM private key, read at startup'),
+  SMTP_CONCURRENCY: int(10, 1).describe('e-mails sent at once per worker process'),
+  SMTP_RETRY_FACTOR: z.coerce
+    .number()
+    .positive()
+    .default(1)
+    .describe(
+      'multiplies the retry schedule of e-mails the server refused for now (4xx): 1 min, 5 min, 30 min, 2 h, 6 h; tests shrink it',
+    ),
+  NOTIFY_RETENTION: duration('30d').describe(
+    "how long a parcel's e-mail subscriptions (addresses) and their delivery log are kept once the parcel reaches a terminal state",
+  ),
+
   ALERT_SWEEP_INTERVAL: duration('1m').describe(
     'how often the sweep checks alerts that open with time alone (late, stalled, pickup expiring)',
   ),
@@ -558,6 +600,17 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
         message: 'DPD_FR_USER and DPD_FR_PASSWORD go together: set both, or neither for the public page',
       })
     }
+    if (config.SMTP_URL !== undefined && config.SMTP_FROM === undefined) {
+      ctx.addIssue({ code: 'custom', path: ['SMTP_FROM'], message: 'required with SMTP_URL' })
+    }
+    const dkim = [config.SMTP_DKIM_DOMAIN, config.SMTP_DKIM_SELECTOR, config.SMTP_DKIM_PRIVATE_KEY_FILE]
+    if (dkim.some((value) => value !== undefined) && !dkim.every((value) => value !== undefined)) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['SMTP_DKIM_DOMAIN'],
+        message: 'SMTP_DKIM_DOMAIN, SMTP_DKIM_SELECTOR and SMTP_DKIM_PRIVATE_KEY_FILE go together',
+      })
+    }
     if (config.NODE_ENV === 'production' && config.WEBHOOK_ALLOWED_CIDRS.trim() !== '') {
       ctx.addIssue({
         code: 'custom',
@@ -572,6 +625,11 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   }
   const config = parsed.data
   return { ...config, PUBLIC_BASE_URL: config.PUBLIC_BASE_URL ?? `http://localhost:${config.PORT}` }
+}
+
+/** PUBLIC_BASE_URL: where shoppers reach colis (its default is set when the config is loaded). */
+export function publicBaseUrl(config: Pick<Config, 'PUBLIC_BASE_URL'>): string {
+  return config.PUBLIC_BASE_URL
 }
 
 /**

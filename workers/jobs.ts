@@ -1,9 +1,11 @@
 // The queues and job payloads, shared by their producers and their consumers. Job data holds ids only,
 // never personal data.
 import type { Config } from '../src/config.js'
+import type { ShopperMilestone } from '../src/domain/shopper-milestones.js'
 
 export const DELIVERY_QUEUE = 'webhook-deliveries'
 export const MAINTENANCE_QUEUE = 'maintenance'
+export const EMAIL_QUEUE = 'shopper-emails'
 
 /** One poll queue per carrier: BullMQ's limiter is per queue. */
 export function pollQueueName(carrier: string): string {
@@ -26,4 +28,16 @@ export interface DeliveryJobData {
   attemptsBefore?: number
   /** Asked through the API: attempted again even though the delivery is settled. */
   redelivery?: boolean
+}
+
+/** One milestone e-mail of one subscription: ids only, the address is read when it is sent. */
+export interface EmailJobData {
+  trackingId: string
+  subscriptionId: string
+  milestone: ShopperMilestone
+}
+
+/** The job of a milestone e-mail: the same whatever outbox entry asks for it, so it is queued once. */
+export function emailJobId(subscriptionId: string, milestone: ShopperMilestone): string {
+  return `${subscriptionId}-${milestone}`
 }

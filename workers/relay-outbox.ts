@@ -8,6 +8,7 @@ import { deliveryIdOf } from '../src/store/record-ids.js'
 import type { WebhookDelivery, WebhookEndpoint, WebhookStore } from '../src/store/webhook-store.js'
 import { createFirstAttempts, type FirstAttemptOptions, type NewDelivery } from './first-attempts.js'
 import type { DeliveryJobData } from './jobs.js'
+import type { EmailRelay } from './relay-emails.js'
 
 export interface RelayOptions {
   /** A connection of its own: XREADGROUP blocks it. */
@@ -23,6 +24,8 @@ export interface RelayOptions {
   /** Fault injection for tests: a throw here is a relay dying at that point. */
   fault?: (stage: 'before-enqueue' | 'before-ack', entryId: string) => Promise<void>
   firstAttempts: FirstAttemptOptions
+  /** The e-mail side: the milestones each entry announces, queued before the entry is acknowledged. */
+  emails?: Pick<EmailRelay, 'relay'>
 }
 
 const GROUP = 'relay'
@@ -136,6 +139,7 @@ export function startOutboxRelay(options: RelayOptions) {
           })
         }
       }
+      await options.emails?.relay(messages.map(({ message }) => message))
       const deliveries = await deliveriesOf(messages)
       const stored = await webhooks.createDeliveries(deliveries.map(({ delivery }) => delivery))
       deliveries.forEach(({ delivery, endpoint }, index) => {

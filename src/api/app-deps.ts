@@ -6,6 +6,7 @@ import type { EventStatus } from '../domain/tracking-status.js'
 import type { Logger } from '../logger.js'
 import type { Metrics } from '../metrics.js'
 import type { ApiKeyStore } from '../store/api-key-store.js'
+import type { EmailSubscriptionStore } from '../store/email-subscription-store.js'
 import type { MerchantSettingsStore } from '../store/merchant-settings-store.js'
 import type { TrackingStore } from '../store/tracking-store.js'
 import type { UnknownCodeStore } from '../store/unknown-code-store.js'
@@ -60,6 +61,12 @@ export interface AppDeps {
   webhooks: WebhookStore
   /** Branding and settings of each merchant, and their logos (served without an API key). */
   merchantSettings: MerchantSettingsStore
+  /** Shoppers' e-mail subscriptions, per tracking. */
+  emails: EmailSubscriptionStore
+  /** SMTP_URL is set: e-mails can be sent. Without it, e-mail subscriptions are refused. */
+  emailEnabled?: boolean
+  /** NOTIFY_RETENTION (ms): e-mail subscriptions go this long after their parcel's life is over. */
+  notifyRetentionMs?: number
   /** Subscription-time SSRF check of a webhook URL (the delivery-time guard is the one that counts). */
   checkWebhookUrl(url: string): Promise<{ ok: true } | { ok: false; reason: string }>
   logger: Logger

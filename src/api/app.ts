@@ -16,12 +16,14 @@ import { ApiError, problemResponse } from './problem.js'
 import { createRouter } from './router.js'
 import { alertRoutes } from './routes/alerts.js'
 import { carrierRoutes } from './routes/carriers.js'
+import { emailNotificationRoutes } from './routes/email-notifications.js'
 import { healthRoutes } from './routes/health.js'
 import { logoAssetRoutes } from './routes/logo-assets.js'
 import { LOGO_UPLOAD_PATH, MERCHANT_PATH, merchantRoutes } from './routes/merchant.js'
 import { subscriptionRoutes } from './routes/subscriptions.js'
 import { trackingRoutes } from './routes/trackings.js'
 import { isUnknownCodesPath, unknownCodeRoutes } from './routes/unknown-codes.js'
+import { unsubscribeRoutes } from './routes/unsubscribe.js'
 import { webhookRoutes } from './routes/webhooks.js'
 import { trackingPageRoutes } from './tracking-page/page-routes.js'
 import { TRACKING_PAGES_PATH } from './tracking-page/page-url.js'
@@ -80,6 +82,8 @@ export function createApp(deps: AppDeps) {
   })
   app.route('/', healthRoutes(deps))
   app.route('/', logoAssetRoutes(deps))
+  // Public: shoppers follow it from an e-mail; the link's token is its only credential.
+  app.route('/unsubscribe', unsubscribeRoutes(deps))
   serveApiDocs(app)
 
   const keyCache = createKeyCache(deps.apiKeyCacheMs ?? API_KEY_CACHE_MS)
@@ -110,6 +114,7 @@ export function createApp(deps: AppDeps) {
   deps.onApiKeyRevoked?.((keyId) => keyCache.forget(keyId))
   app.route('/v1/trackings', trackingRoutes(deps))
   app.route('/v1/trackings', subscriptionRoutes(deps))
+  app.route('/v1/trackings', emailNotificationRoutes(deps))
   app.route('/v1/carriers', carrierRoutes(deps))
   app.route('/v1/carriers', unknownCodeRoutes(deps))
   app.route('/v1/alerts', alertRoutes(deps))

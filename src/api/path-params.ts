@@ -1,5 +1,5 @@
 import { z } from '@hono/zod-openapi'
-import { DELIVERY_ID, TRACKING_ID, WEBHOOK_ENDPOINT_ID } from '../store/record-ids.js'
+import { DELIVERY_ID, EMAIL_SUBSCRIPTION_ID, TRACKING_ID, WEBHOOK_ENDPOINT_ID } from '../store/record-ids.js'
 
 /**
  * Path ids, each checked against the shape colis gives out before any store call. A path the shape
@@ -25,3 +25,8 @@ export const DeliveryId = z
   .string()
   .regex(DELIVERY_ID, 'no such delivery')
   .openapi({ example: 'dlv_1764950400000x0_whk_4bq0x7kz2mYp1rT9sVw3' })
+
+export const EmailNotificationId = z
+  .string()
+  .regex(EMAIL_SUBSCRIPTION_ID, 'no such notification')
+  .openapi({ example: 'ntf_3kQ9xLm2Pz7Rt0VbW4sY' })

@@ -6,6 +6,7 @@ import { normalizeTrackingNumber } from '../domain/tracking-number.js'
 import type { NewTracking } from '../store/tracking-store.js'
 import type { AppDeps, CarrierCatalog, CarrierInfo } from './app-deps.js'
 import { checkFrenchPostalCode, DestinationFields, storedDestination } from './destination-fields.js'
+import { assertEmailEnabled, EmailAddress } from './email-subscription.js'
 import { MetadataSchema } from './metadata-schema.js'
 import { ApiError } from './problem.js'
 import { REGISTRATION_WINDOW, registrationDatesSchema } from './registration-window.js'
@@ -42,6 +43,10 @@ export const RegisterTrackingSchema = z
     ...DestinationFields,
     orderId: z.string().min(1).max(128).optional(),
     metadata: MetadataSchema.optional(),
+    notifyEmail: EmailAddress.optional().describe(
+      "The shopper's address: each milestone of the parcel is e-mailed to it once (as " +
+        '`POST /v1/trackings/{id}/notifications` with this `to`). Kept apart from the tracking, never in webhooks.',
+    ),
   })
   .strict()
   .refine((input) => !(input.promise && input.promisedDeliveryDate), {
@@ -51,11 +56,13 @@ export const RegisterTrackingSchema = z
   .superRefine(checkFrenchPostalCode)
 
 /** What registration needs from the app's dependencies; the CLI import builds the same. */
-export type RegistrationDeps = Pick<AppDeps, 'carriers' | 'alertPolicy'>
+export type RegistrationDeps = Pick<AppDeps, 'carriers' | 'alertPolicy' | 'emailEnabled'>
 
 export interface PreparedRegistration {
   registration: NewTracking
   nextAlertCheckAtMs?: number
+  /** Subscribed once the tracking exists; never stored on it. */
+  notifyEmail?: string
 }
 
 /**
@@ -131,6 +138,8 @@ export function prepareRegistration(
 ): PreparedRegistration {
   // The dates first: the business calendar is only asked about dates inside the window.
   parseWith(registrationDatesSchema(at), input)
+  const { notifyEmail, ...fields } = input
+  if (notifyEmail !== undefined) assertEmailEnabled(deps)
   const carrier = resolveCarrier(deps.carriers, input.carrier, input.trackingNumber)
   // The number first: what is wrong with it does not depend on this deployment's credentials.
   const check = carrier.checkNumber(normalizeTrackingNumber(input.trackingNumber))
@@ -138,7 +147,7 @@ export function prepareRegistration(
   if (!carrier.configured) {
     throw new ApiError('carrier_not_configured', `${carrier.name} needs credentials this deployment lacks`)
   }
-  const destination = storedDestination(withNumberDestination(input, check.destination))
+  const destination = storedDestination(withNumberDestination(fields, check.destination))
   if (carrier.requiresDestinationPostalCode && destination.destinationPostalCode === undefined) {
     throw new ApiError(
       'destination_postal_code_required',
@@ -147,17 +156,17 @@ export function prepareRegistration(
     )
   }
   const trackingNumber = check.trackingNumber
-  const promisedDeliveryDate = input.promise
+  const promisedDeliveryDate = fields.promise
     ? promisedDate(
         {
-          ...input.promise,
-          dayKind: input.promise.dayKind ?? deliveryDayKindFor(carrier.id, carrier.deliveryDays),
+          ...fields.promise,
+          dayKind: fields.promise.dayKind ?? deliveryDayKindFor(carrier.id, carrier.deliveryDays),
         },
         calendarPostalCode(destination),
       )
-    : input.promisedDeliveryDate
+    : fields.promisedDeliveryDate
   const registration = {
-    ...input,
+    ...fields,
     ...destination,
     merchantId,
     carrier: carrier.id,
@@ -184,7 +193,7 @@ export function prepareRegistration(
     nowMs: at.getTime(),
     policy: deps.alertPolicy(draft),
   })
-  return { registration, nextAlertCheckAtMs }
+  return { registration, nextAlertCheckAtMs, ...(notifyEmail !== undefined ? { notifyEmail } : {}) }
 }
 
 /** One batch item checked as the single call checks it: schema, carrier, number. Throws `ApiError`. */

@@ -97,11 +97,18 @@ export const importCommand = defineCommand({
 
     const { openCommandStores } = await import('../main/command-stores.js')
     const { prepareRegistrationItem } = await import('../api/tracking-registration.js')
+    const { subscribeByEmail } = await import('../api/email-subscription.js')
     const carriers = createCarriers(config, logger, { env: io.env })
     const { stores, redis, close } = await openCommandStores(config, logger)
     printLine(io.stderr, `colis: using Redis at ${redis}`)
     const store = stores.trackings
-    const deps = { carriers, alertPolicy: alertPolicyFrom(config) }
+    const deps = {
+      carriers,
+      alertPolicy: alertPolicyFrom(config),
+      emails: stores.emails,
+      emailEnabled: config.SMTP_URL !== undefined,
+      notifyRetentionMs: config.NOTIFY_RETENTION,
+    }
     const progress = createProgress(io.stderr, rows.length, 'lines')
     let done = 0
     let summary: ImportSummary
@@ -109,6 +116,9 @@ export const importCommand = defineCommand({
       summary = await importTrackings(rows, {
         prepare: (item, at) => prepareRegistrationItem(deps, item, merchant, at),
         registerMany: (items, at) => store.registerMany(items, at),
+        subscribe: async (record, to, at) => {
+          await subscribeByEmail(deps, record, { to }, at, { reuse: true })
+        },
         now: () => new Date(),
         chunkSize,
         onProgress: (count) => {

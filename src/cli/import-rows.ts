@@ -18,6 +18,7 @@ const FIELD_COLUMNS = [
   'promisedDeliveryDate',
   'destinationCountry',
   'destinationPostalCode',
+  'notifyEmail',
 ] as const
 const PROMISE_COLUMNS = ['shippedAt', 'businessDays', 'dayKind'] as const
 /** Columns a rejects file adds in front: a fixed rejects file can be imported again as it is. */

@@ -1,5 +1,6 @@
 import { ApiError, type ProblemCode } from '../api/problem.js'
 import type { PreparedRegistration } from '../api/tracking-registration.js'
+import type { TrackingRecord } from '../domain/tracking.js'
 import type { TrackingStore } from '../store/tracking-store.js'
 import { columnOfPointer, type ImportRow } from './import-rows.js'
 
@@ -26,6 +27,8 @@ export interface ImportDeps {
   /** Checks one registration body as `POST /v1/trackings` does; throws the same `ApiError`. */
   prepare(item: unknown, at: Date): PreparedRegistration
   registerMany: TrackingStore['registerMany']
+  /** Subscribes the row's `notifyEmail` to its tracking, as registration does; throws the same `ApiError`. */
+  subscribe(record: TrackingRecord, address: string, at: Date): Promise<void>
   now(): Date
   chunkSize: number
   onProgress?(done: number, total: number): void
@@ -53,14 +56,14 @@ export async function importTrackings(rows: readonly ImportRow[], deps: ImportDe
   const seen = new Set<string>()
   for (let start = 0; start < rows.length; start += deps.chunkSize) {
     const at = deps.now()
-    const accepted: PreparedRegistration[] = []
+    const accepted: Array<PreparedRegistration & { row: ImportRow }> = []
     for (const row of rows.slice(start, start + deps.chunkSize)) {
       if (row.shapeProblem) {
         summary.rejected.push(rejectionOf(row, 'validation_failed', row.shapeProblem))
         continue
       }
       try {
-        accepted.push(deps.prepare(row.item, at))
+        accepted.push({ ...deps.prepare(row.item, at), row })
       } catch (error) {
         if (!(error instanceof ApiError)) throw error
         summary.rejected.push(rejectionOf(row, error.code, reasonOf(error)))
@@ -70,7 +73,16 @@ export async function importTrackings(rows: readonly ImportRow[], deps: ImportDe
       accepted.map(({ registration, nextAlertCheckAtMs }) => ({ input: registration, nextAlertCheckAtMs })),
       at,
     )
-    for (const { record, created } of registered) {
+    for (const [index, { record, created }] of registered.entries()) {
+      const { row, notifyEmail } = accepted[index] as (typeof accepted)[number]
+      if (notifyEmail !== undefined) {
+        try {
+          await deps.subscribe(record, notifyEmail, at)
+        } catch (error) {
+          if (!(error instanceof ApiError)) throw error
+          summary.rejected.push(rejectionOf(row, error.code, reasonOf(error)))
+        }
+      }
       const key = `${record.carrier}\n${record.trackingNumber}`
       if (created) summary.created++
       else {

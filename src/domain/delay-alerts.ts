@@ -124,15 +124,23 @@ function stalledAfter(lastDay: string, policy: AlertPolicy, postalCode: string |
   return deadline
 }
 
-/** Start of the current wait at a pickup point: the first pickup scan after the last other meaningful scan. */
-function pickupWaitingSince(input: AlertInput): string {
-  const sorted = [...input.events].sort((a, b) => eventInstant(a) - eventInstant(b))
+/**
+ * Start of the current wait at a pickup point: the first pickup scan after the last other meaningful
+ * scan; undefined when the timeline does not end at a pickup point.
+ */
+export function pickupWaitingSince(events: readonly TrackingEvent[]): string | undefined {
+  const sorted = [...events].sort((a, b) => eventInstant(a) - eventInstant(b))
   let since: string | undefined
   for (const event of sorted) {
     if (event.status === 'available_for_pickup') since ??= event.occurredAt
     else if (event.status !== 'unknown') since = undefined
   }
-  return since ?? input.record.lastNewEventAt
+  return since
+}
+
+/** The last Paris date a pickup point hands over a parcel that arrived at `waitingSince`. */
+export function lastCollectionDayAfter(waitingSince: string, pickupHoldDays: number): CalendarDate {
+  return addCalendarDays(parisDateOf(instantOf(waitingSince)), pickupHoldDays)
 }
 
 /** The morning hour at which a shopper is told to collect: early on a day they can still act on. */
@@ -152,9 +160,9 @@ interface PickupDeadline {
 function pickupDeadline(input: AlertInput): PickupDeadline | undefined {
   if (input.record.status !== 'available_for_pickup') return undefined
   const { pickupHoldDays, pickupNoticeDays } = input.policy
-  const waitingSince = pickupWaitingSince(input)
+  const waitingSince = pickupWaitingSince(input.events) ?? input.record.lastNewEventAt
   const arrivedAtMs = instantOf(waitingSince)
-  const lastCollectionDay = addCalendarDays(parisDateOf(arrivedAtMs), pickupHoldDays)
+  const lastCollectionDay = lastCollectionDayAfter(waitingSince, pickupHoldDays)
   const noticeDay = addCalendarDays(lastCollectionDay, -pickupNoticeDays)
   const opensAtMs = Math.max(arrivedAtMs, atParisHour(noticeDay, PICKUP_NOTICE_HOUR))
   return { waitingSince, lastCollectionDay, opensAtMs }

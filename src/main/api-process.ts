@@ -39,6 +39,9 @@ export function createApiApp(options: ApiAppOptions): ReturnType<typeof createAp
     alertPolicy: alertPolicyFrom(config),
     webhooks: stores.webhooks,
     merchantSettings: stores.merchantSettings,
+    emails: stores.emails,
+    emailEnabled: config.SMTP_URL !== undefined,
+    notifyRetentionMs: config.NOTIFY_RETENTION,
     checkWebhookUrl: (url) => checkWebhookUrl(url, egress),
     pingRedis: async () => {
       await redis.ping()

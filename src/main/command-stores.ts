@@ -18,7 +18,9 @@ export async function openCommandStores(config: Config, logger: Logger): Promise
   const connections = createRedisConnections(target.url, logger)
   const redis = connections.connect(COMMAND_REDIS_OPTIONS)
   return {
-    stores: createStores(redis, config.COLIS_REDIS_PREFIX),
+    stores: createStores(redis, config.COLIS_REDIS_PREFIX, {
+      notifyRetentionMs: config.NOTIFY_RETENTION,
+    }),
     redis: describeRedisTarget(target),
     async close() {
       await connections.closeAll()

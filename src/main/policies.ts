@@ -8,7 +8,9 @@ import { type Logger, protectSecrets } from '../logger.js'
 import type { Metrics } from '../metrics.js'
 
 /** When a tracking's alerts fire, from ALERT_* and COLIS_DELIVERY_DAY_KINDS. */
-export function alertPolicyFrom(config: Config): (record: TrackingRecord) => AlertPolicy {
+export function alertPolicyFrom(
+  config: Config,
+): (record: Pick<TrackingRecord, 'carrier' | 'service'>) => AlertPolicy {
   const overrides = {
     stalledBusinessDays: config.ALERT_STALLED_BUSINESS_DAYS,
     pickupHoldDays: config.ALERT_PICKUP_HOLD_DAYS,

@@ -17,6 +17,7 @@ import {
   WORKER_REDIS_OPTIONS,
   waitUntilReady,
 } from './redis-connections.js'
+import { shopperEmailSources } from './shopper-email-sources.js'
 import { createStores, createTrackingStore } from './stores.js'
 import { startWorkerHealthServer } from './worker-health-server.js'
 import { startWorkers } from './worker-process.js'
@@ -110,7 +111,8 @@ async function startParts(
   logger.info({ source: target.source, prefix }, 'connected to Redis')
   await warnIfEvicting(main, logger)
 
-  const stores = createStores(main, prefix)
+  const storeOptions = { notifyRetentionMs: config.NOTIFY_RETENTION }
+  const stores = createStores(main, prefix, storeOptions)
   const reloads: Array<() => Promise<void>> = []
   const remaps: Array<(carriers: string[]) => Promise<void>> = []
   let url: string | undefined
@@ -119,7 +121,7 @@ async function startParts(
     // Started before the workers, so stopped after them: what their last polls noted is written.
     unknownCodes.start(stores.unknownCodes)
     stops.push(() => unknownCodes.close())
-    const workerStore = createTrackingStore(connections.connect(WORKER_REDIS_OPTIONS), prefix)
+    const workerStore = createTrackingStore(connections.connect(WORKER_REDIS_OPTIONS), prefix, storeOptions)
     remaps.push((changed) => remapOverridden(changed, { config, carriers, store: workerStore, logger }))
     const workers = await startWorkers({
       config,
@@ -129,6 +131,11 @@ async function startParts(
       logger: logger.child({ role: 'worker' }),
       metrics,
       merchantSettings: stores.merchantSettings,
+      emailSources: shopperEmailSources({
+        merchantSettings: stores.merchantSettings,
+        store: workerStore,
+        publicBaseUrl: config.PUBLIC_BASE_URL,
+      }),
       recordFailure: (carrier, kind) => {
         stores.carrierHealth
           .recordFailure(carrier, kind)

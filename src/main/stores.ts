@@ -1,8 +1,18 @@
 import type { Redis } from 'ioredis'
+import type { TrackingRecord } from '../domain/tracking.js'
+import { isTerminalStatus } from '../domain/tracking-status.js'
 import { type ApiKeyStore, createApiKeyStore } from '../store/api-key-store.js'
 import { type CarrierHealthStore, createCarrierHealthStore } from '../store/carrier-health-store.js'
+import {
+  createEmailSubscriptionStore,
+  type EmailSubscriptionStore,
+} from '../store/email-subscription-store.js'
 import { createMemoryApiKeyStore } from '../store/memory/memory-api-key-store.js'
 import { createMemoryCarrierHealthStore } from '../store/memory/memory-carrier-health-store.js'
+import {
+  createMemoryEmailSubscriptionStore,
+  type MemoryEmailSubscriptionStore,
+} from '../store/memory/memory-email-subscription-store.js'
 import { createMemoryMerchantSettingsStore } from '../store/memory/memory-merchant-settings-store.js'
 import { createMemoryTrackingStore, type MemoryTrackingStore } from '../store/memory/memory-tracking-store.js'
 import { createMemoryUnknownCodeStore } from '../store/memory/memory-unknown-code-store.js'
@@ -21,11 +31,16 @@ export interface StoreOptions {
   wrap?: WrapTrackingStore
   /** Trackings a store keeps decoded for reads; 0 turns the cache off. */
   readCacheEntries?: number
+  /** NOTIFY_RETENTION: e-mail subscriptions go this long after their parcel's life is over. */
+  notifyRetentionMs?: number
 }
 
 /** The tracking store on one connection, under COLIS_REDIS_PREFIX. */
 export function createTrackingStore(redis: Redis, prefix: string, options: StoreOptions = {}): TrackingStore {
-  const store = createRedisTrackingStore(redis, prefix, { readCacheEntries: options.readCacheEntries })
+  const store = createRedisTrackingStore(redis, prefix, {
+    readCacheEntries: options.readCacheEntries,
+    notifyRetentionMs: options.notifyRetentionMs,
+  })
   return options.wrap ? options.wrap(store) : store
 }
 
@@ -34,6 +49,7 @@ export interface Stores {
   trackings: TrackingStore
   apiKeys: ApiKeyStore
   webhooks: WebhookStore
+  emails: EmailSubscriptionStore
   carrierHealth: CarrierHealthStore
   unknownCodes: UnknownCodeStore
   merchantSettings: MerchantSettingsStore
@@ -45,6 +61,7 @@ export function createStores(redis: Redis, prefix: string, options: StoreOptions
     trackings: createTrackingStore(redis, prefix, options),
     apiKeys: createApiKeyStore(redis, prefix),
     webhooks: createWebhookStore(redis, prefix),
+    emails: createEmailSubscriptionStore(redis, prefix),
     carrierHealth: createCarrierHealthStore(redis, prefix),
     unknownCodes: createUnknownCodeStore(redis, prefix),
     merchantSettings: createRedisMerchantSettingsStore(redis, prefix),
@@ -54,26 +71,46 @@ export function createStores(redis: Redis, prefix: string, options: StoreOptions
 export interface MemoryStores extends Stores {
   trackings: MemoryTrackingStore
   webhooks: MemoryWebhookStore
+  emails: MemoryEmailSubscriptionStore
 }
 
-/** Every store in memory, tied together as the Redis ones are (deleting a tracking drops its subscriptions). */
-export function createMemoryStores(options: { now?: () => number } = {}): MemoryStores {
+/**
+ * Every store in memory, tied together as the Redis ones are: deleting a tracking drops its
+ * subscriptions, and a save that ends a parcel's life sets its e-mail subscriptions' expiry.
+ */
+export function createMemoryStores(
+  options: { now?: () => number; notifyRetentionMs?: number } = {},
+): MemoryStores {
   const saved = createMemoryTrackingStore(options)
-  const webhooks = createMemoryWebhookStore({
-    trackingExists: async (id) => (await saved.loadForPoll([id]))[0] !== undefined,
-  })
+  const trackingExists = async (id: string) => (await saved.loadForPoll([id]))[0] !== undefined
+  const webhooks = createMemoryWebhookStore({ trackingExists })
+  const emails = createMemoryEmailSubscriptionStore({ trackingExists, now: options.now })
+  const retentionMs = options.notifyRetentionMs ?? 30 * 24 * 3600 * 1000
+  const isOver = (record: TrackingRecord) => isTerminalStatus(record.status, record.final ?? false)
   const trackings: MemoryTrackingStore = {
     ...saved,
     async delete(merchantId, id) {
       const deleted = await saved.delete(merchantId, id)
-      if (deleted) webhooks.forgetTracking(id)
+      if (deleted) {
+        webhooks.forgetTracking(id)
+        emails.forgetTracking(id)
+      }
       return deleted
+    },
+    async save(changes) {
+      const outcomes = await saved.save(changes)
+      changes.forEach(({ before, record }, index) => {
+        if (outcomes[index] !== 'saved' || isOver(before.record) === isOver(record)) return
+        emails.expireTracking(record.id, isOver(record) ? retentionMs : undefined)
+      })
+      return outcomes
     },
   }
   return {
     trackings,
     apiKeys: createMemoryApiKeyStore(),
     webhooks,
+    emails,
     carrierHealth: createMemoryCarrierHealthStore(),
     unknownCodes: createMemoryUnknownCodeStore(),
     merchantSettings: createMemoryMerchantSettingsStore(),

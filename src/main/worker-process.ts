@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs'
 import { hostname } from 'node:os'
 import type { Redis } from 'ioredis'
 import type { CarrierAdapter, CarrierErrorKind } from '../../adapters/contract.js'
@@ -6,12 +7,18 @@ import { startAlertSweep } from '../../workers/alert-sweep-queue.js'
 import { type CarrierPoller, startCarrierPoller } from '../../workers/carrier-poller.js'
 import type { DeliveryDeps } from '../../workers/deliver-webhook.js'
 import { createDeliveryQueue, startDeliveryWorker } from '../../workers/delivery-queue.js'
+import { createEmailQueue, startEmailWorker } from '../../workers/email-queue.js'
 import { bullPrefix } from '../../workers/jobs.js'
+import { createEmailRelay } from '../../workers/relay-emails.js'
 import { startOutboxRelay } from '../../workers/relay-outbox.js'
-import type { Config } from '../config.js'
+import { EMAIL_RETRY_DELAYS_MS } from '../../workers/send-email.js'
+import { type Config, publicBaseUrl } from '../config.js'
 import type { PollPolicy } from '../domain/poll-schedule.js'
+import type { EmailContextSources } from '../email/email-context.js'
+import { createSmtpSender } from '../email/smtp-sender.js'
 import type { Logger } from '../logger.js'
 import type { Metrics } from '../metrics.js'
+import { createEmailSubscriptionStore } from '../store/email-subscription-store.js'
 import type { MerchantSettingsStore } from '../store/merchant-settings-store.js'
 import { createRedisKeys } from '../store/redis/redis-keys.js'
 import type { TrackingStore } from '../store/tracking-store.js'
@@ -21,6 +28,8 @@ import { WEBHOOK_RETRY_DELAYS_MS } from '../webhooks/retry-schedule.js'
 import { alertPolicyFrom, pollPolicyFrom } from './policies.js'
 
 export interface WorkerDeps {
+  /** Where e-mails find the merchant's branding, the tracking page and the consumer's deadlines. */
+  emailSources?: EmailContextSources
   config: Config
   /** A connection factory: BullMQ workers need their own blocking connections. */
   connect(): Redis
@@ -122,6 +131,7 @@ export async function startWorkers(deps: WorkerDeps): Promise<RunningWorkers> {
 
 /** The webhook pipeline and the periodic alert sweep. */
 async function startNotifications(deps: WorkerDeps) {
+  // The webhook pipeline carries the e-mails too: one outbox, one relay.
   const webhooks = startWebhookPipeline(deps)
   const sweep = await startAlertSweep({
     connect: deps.connect,
@@ -139,7 +149,8 @@ async function startNotifications(deps: WorkerDeps) {
   }
 }
 
-export type WebhookPipelineDeps = Pick<WorkerDeps, 'config' | 'connect' | 'logger' | 'metrics'>
+export type WebhookPipelineDeps = Pick<WorkerDeps, 'config' | 'connect' | 'logger' | 'metrics'> &
+  Partial<Pick<WorkerDeps, 'carriers' | 'emailSources'>>
 
 /**
  * The outbox relay (first attempts), the delivery queue and its worker (retries): how a worker
@@ -172,6 +183,7 @@ export function startWebhookPipeline(deps: WebhookPipelineDeps) {
     retryFactor: config.WEBHOOK_RETRY_FACTOR,
     deliver,
   })
+  const emails = deps.config.SMTP_URL ? startEmailPipeline(deps) : undefined
   const relay = startOutboxRelay({
     redis: deps.connect(),
     outboxKey: createRedisKeys(config.COLIS_REDIS_PREFIX).outbox(),
@@ -185,6 +197,7 @@ export function startWebhookPipeline(deps: WebhookPipelineDeps) {
       slots: config.WEBHOOK_CONCURRENCY,
       retryFactor: config.WEBHOOK_RETRY_FACTOR,
     },
+    emails: emails?.relay,
   })
 
   return {
@@ -192,7 +205,66 @@ export function startWebhookPipeline(deps: WebhookPipelineDeps) {
     async stop() {
       await relay.stop()
       await deliveryWorker.close()
+      await emails?.stop()
       await Promise.all([deliveries.close(), dispatcher.close()])
     },
+  }
+}
+
+/** The e-mail side of the outbox (with SMTP_URL): its relay step, the e-mail queue and its worker. */
+function startEmailPipeline(deps: WebhookPipelineDeps) {
+  const { config, logger } = deps
+  const prefix = bullPrefix(config)
+  const store = createEmailSubscriptionStore(deps.connect(), config.COLIS_REDIS_PREFIX)
+  const attempts = EMAIL_RETRY_DELAYS_MS.length + 1
+  const queue = createEmailQueue({ connect: deps.connect, bullPrefix: prefix, logger, attempts })
+  const sender = createSmtpSender({
+    url: config.SMTP_URL ?? '',
+    from: config.SMTP_FROM ?? '',
+    maxConnections: config.SMTP_CONCURRENCY,
+    dkim: dkimFrom(config),
+  })
+  const policy = alertPolicyFrom(config)
+  const carriers = deps.carriers
+  const worker = startEmailWorker({
+    connect: deps.connect,
+    bullPrefix: prefix,
+    logger,
+    concurrency: config.SMTP_CONCURRENCY,
+    retryFactor: config.SMTP_RETRY_FACTOR,
+    deps: {
+      emails: store,
+      sender,
+      publicBaseUrl: publicBaseUrl(config),
+      sources: {
+        carrierName: (id) => carriers?.get(id)?.name,
+        ...deps.emailSources,
+      },
+      attempts,
+      logger,
+    },
+  })
+  return {
+    relay: createEmailRelay({
+      emails: store,
+      queue,
+      pickupHoldDays: (tracking) => policy(tracking).pickupHoldDays,
+    }),
+    async stop() {
+      await worker.close()
+      await queue.close()
+      sender.close()
+    },
+  }
+}
+
+/** The DKIM signature's settings, its key read from SMTP_DKIM_PRIVATE_KEY_FILE (at startup: a bad path stops it). */
+function dkimFrom(config: Config) {
+  const { SMTP_DKIM_DOMAIN, SMTP_DKIM_SELECTOR, SMTP_DKIM_PRIVATE_KEY_FILE } = config
+  if (!SMTP_DKIM_DOMAIN || !SMTP_DKIM_SELECTOR || !SMTP_DKIM_PRIVATE_KEY_FILE) return undefined
+  return {
+    domainName: SMTP_DKIM_DOMAIN,
+    keySelector: SMTP_DKIM_SELECTOR,
+    privateKey: readFileSync(SMTP_DKIM_PRIVATE_KEY_FILE, 'utf8'),
   }
 }

@@ -4,7 +4,7 @@ const BASE62 = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789'
 const RANDOM_LENGTH = 20
 
 /** Unpredictable ids (OWASP API1): an id reveals nothing and cannot be guessed. */
-export function createId(prefix: 'trk' | 'whk'): string {
+export function createId(prefix: 'trk' | 'whk' | 'ntf'): string {
   let id = ''
   for (const byte of randomBytes(RANDOM_LENGTH)) id += BASE62[byte % 62]
   return `${prefix}_${id}`
@@ -16,6 +16,7 @@ export function createId(prefix: 'trk' | 'whk'): string {
  */
 export const TRACKING_ID = /^trk_[A-Za-z0-9]{20}$/
 export const WEBHOOK_ENDPOINT_ID = /^whk_[A-Za-z0-9]{20}$/
+export const EMAIL_SUBSCRIPTION_ID = /^ntf_[A-Za-z0-9]{20}$/
 export const DELIVERY_ID = /^dlv_\d{1,20}x\d{1,20}_whk_[A-Za-z0-9]{20}$/
 
 /** A delivery is one outbox entry (a Redis stream id, `<ms>-<seq>`) sent to one endpoint. */

@@ -218,6 +218,18 @@ describe('OpenAPI document, against the answers of real polls and deliveries', (
     expect((await call('PATCH', '/v1/merchant/settings', { body: { withdrawalDays: 30 } })).status).toBe(200)
     expect((await call('PATCH', '/v1/merchant/settings', { body: { withdrawalDays: 7 } })).status).toBe(400)
 
+    // Shoppers' e-mails: this deployment has no SMTP server, so it takes no e-mail subscription.
+    const noSmtp = await call('POST', `/v1/trackings/${lateId}/notifications`, {
+      body: { channel: 'email', to: 'shopper@example.com' },
+    })
+    expect((noSmtp.body as { code: string }).code).toBe('email_not_configured')
+    expect((await call('GET', `/v1/trackings/${lateId}/notifications`)).body).toMatchObject({ data: [] })
+    const unknownNotification = `/v1/trackings/${lateId}/notifications/ntf_${'a'.repeat(20)}`
+    expect((await call('DELETE', unknownNotification)).status).toBe(404)
+    const deadLink = `/unsubscribe/${lateId}.ntf_${'a'.repeat(20)}.${'b'.repeat(32)}`
+    expect((await call('GET', deadLink, { auth: false })).status).toBe(404)
+    expect((await call('POST', deadLink, { auth: false })).status).toBe(404)
+
     // Shopper subscriptions.
     const subscription = await call('POST', `/v1/trackings/${lateId}/subscriptions`, {
       body: { url: receiver.url, events: ['tracking.status_changed'] },

@@ -26,6 +26,7 @@ function recordingStores(stores: MemoryStores, seen: string[]): MemoryStores {
     trackings: record(stores.trackings),
     apiKeys: record(stores.apiKeys),
     webhooks: record(stores.webhooks),
+    emails: record(stores.emails),
     carrierHealth: record(stores.carrierHealth),
     unknownCodes: record(stores.unknownCodes),
     merchantSettings: record(stores.merchantSettings),

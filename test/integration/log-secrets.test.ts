@@ -11,6 +11,7 @@ import { DPD_WEBTRACE_JOURNEY, webtraceAnswer, webtraceFault } from '../support/
 import { eventually } from '../support/harness.js'
 import { mondialRelayAnswer, mondialRelayFault } from '../support/mondialrelay-answer.js'
 import { testRedisUrl, uniquePrefix } from '../support/redis.js'
+import { headersOf, type SmtpSink, startSmtpSink } from '../support/smtp-sink.js'
 import { startUpsFake, type UpsFake } from '../support/ups-fake.js'
 import { startWebhookReceiver } from '../support/webhook-receiver.js'
 
@@ -18,6 +19,7 @@ const BASE = 'https://api.laposte.test'
 const OKAPI_KEY = 'okapi-live-7f3c9a1e5b2d4c6f8a0e'
 const ADMIN_TOKEN = 'admin-token-for-the-log-test-0123456789'
 const DELIVERED = '8K00009775862'
+const SHOPPER = 'marie.secret-shopper@example.com'
 const FAILING = '6Q01929938641'
 const DPD_BASE = 'https://webtrace.dpd.test'
 const DPD_PATH = '/trace-service/Webtrace_Service.asmx'
@@ -66,6 +68,7 @@ describe('logs: structured JSON with request ids, and never a secret', () => {
   let service: RunningService
   let base: string
   let receiver: Awaited<ReturnType<typeof startWebhookReceiver>>
+  let smtp: SmtpSink
 
   beforeAll(async () => {
     nock.disableNetConnect()
@@ -98,9 +101,12 @@ describe('logs: structured JSON with request ids, and never a secret', () => {
         return webtraceFault('soap:Server', `Cannot read the request header ${header}`)
       })
     receiver = await startWebhookReceiver()
+    smtp = await startSmtpSink()
     const started = await startLoggedService(
       'log-secrets',
       {
+        SMTP_URL: smtp.url,
+        SMTP_FROM: 'Boutique <suivi@shop.example>',
         LAPOSTE_API_KEY: OKAPI_KEY,
         LAPOSTE_BASE_URL: `${BASE}/suivi/v2`,
         DPD_FR_USER: DPD_USER,
@@ -118,6 +124,7 @@ describe('logs: structured JSON with request ids, and never a secret', () => {
   afterAll(async () => {
     await service?.stop()
     await receiver.close()
+    await smtp.close()
     nock.cleanAll()
     nock.enableNetConnect()
   })
@@ -147,7 +154,7 @@ describe('logs: structured JSON with request ids, and never a secret', () => {
       const registered = await fetch(`${base}/v1/trackings`, {
         method: 'POST',
         headers: auth,
-        body: JSON.stringify({ trackingNumber, carrier: 'laposte' }),
+        body: JSON.stringify({ trackingNumber, carrier: 'laposte', notifyEmail: SHOPPER }),
       })
       expect(registered.status).toBe(201)
     }
@@ -170,6 +177,24 @@ describe('logs: structured JSON with request ids, and never a secret', () => {
       (count) => count === 2,
     )
 
+    // The shopper's e-mail (the first scan: shipped), sent and logged by ids; its unsubscribe link followed.
+    await eventually(
+      async () => smtp.received.length,
+      (count) => count > 0,
+    )
+    await eventually(
+      async () => parsed().filter((line) => line.msg === 'shopper e-mail attempted').length,
+      (count) => count > 0,
+    )
+    const unsubscribe = /^<(.+)>$/.exec(
+      headersOf(smtp.received[0]?.raw ?? '').get('list-unsubscribe') ?? '',
+    )?.[1]
+    const token = unsubscribe?.split('/unsubscribe/')[1] ?? ''
+    expect((await fetch(`${base}/unsubscribe/${token}`)).status).toBe(200)
+    const notifications = await fetch(`${base}/v1/trackings?limit=10`, { headers: auth })
+    expect(JSON.stringify(await notifications.json())).not.toContain(SHOPPER)
+    for (const webhook of receiver.received) expect(webhook.body).not.toContain(SHOPPER)
+
     const output = lines.join('')
     expect(parsed().filter((line) => line.msg === 'request').length).toBeGreaterThanOrEqual(7)
     const secrets = {
@@ -180,7 +205,11 @@ describe('logs: structured JSON with request ids, and never a secret', () => {
       'webhook secret body': secret.slice('whsec_'.length),
       'La Poste key': OKAPI_KEY,
       'admin token': ADMIN_TOKEN,
+      "shopper's address": SHOPPER,
+      "shopper's address, local part": SHOPPER.split('@')[0] ?? SHOPPER,
+      'unsubscribe secret': token.split('.')[2] ?? token,
     }
+    expect(token).toMatch(/\.[A-Za-z0-9_-]{32}$/)
     for (const [name, value] of Object.entries(secrets)) expect(output.includes(value), name).toBe(false)
   })
 

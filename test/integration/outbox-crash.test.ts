@@ -1,7 +1,9 @@
 import { Queue, Worker } from 'bullmq'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { withAlertsAndNotifications } from '../../src/domain/tracking-notifications.js'
+import { createSmtpSender } from '../../src/email/smtp-sender.js'
 import { createSilentLogger } from '../../src/logger.js'
+import { createEmailSubscriptionStore } from '../../src/store/email-subscription-store.js'
 import { createRedisKeys } from '../../src/store/redis/redis-keys.js'
 import { createRedisTrackingStore } from '../../src/store/redis/redis-tracking-store.js'
 import type { PollView } from '../../src/store/tracking-store.js'
@@ -9,11 +11,15 @@ import { createWebhookStore } from '../../src/store/webhook-store.js'
 import { createGuardedDispatcher, parseAllowedCidrs } from '../../src/webhooks/egress-guard.js'
 import { createWebhookSecret } from '../../src/webhooks/sign.js'
 import { processDeliveryJob } from '../../workers/deliver-webhook.js'
-import type { DeliveryJobData } from '../../workers/jobs.js'
+import type { DeliveryJobData, EmailJobData } from '../../workers/jobs.js'
+import { createEmailRelay } from '../../workers/relay-emails.js'
 import { startOutboxRelay } from '../../workers/relay-outbox.js'
+import { emailBackoff, processEmailJob } from '../../workers/send-email.js'
+import { subscription } from '../store/email-subscription-store-contract.js'
 import { eventually } from '../support/harness.js'
 import { untilOutboxDrained, untilQueueIdle } from '../support/idle.js'
 import { testConnections, uniquePrefix } from '../support/redis.js'
+import { headersOf, type SmtpSink, startSmtpSink } from '../support/smtp-sink.js'
 import { startWebhookReceiver } from '../support/webhook-receiver.js'
 
 const POLICY = {
@@ -36,24 +42,38 @@ describe.each(['before-enqueue', 'before-ack'] as const)('outbox relay dying %s'
   let receiver: Awaited<ReturnType<typeof startWebhookReceiver>>
   let queue: Queue<DeliveryJobData>
   let worker: Worker<DeliveryJobData>
+  let smtp: SmtpSink
+  let emailQueue: Queue<EmailJobData>
+  let emailWorker: Worker<EmailJobData>
   const dispatcher = createGuardedDispatcher({ allowed: parseAllowedCidrs('127.0.0.1/32'), timeoutMs: 5000 })
 
   beforeAll(async () => {
     receiver = await startWebhookReceiver()
     queue = new Queue(`deliveries`, { connection: connect(), prefix: `${prefix}:bull` })
+    smtp = await startSmtpSink()
+    emailQueue = new Queue('emails', {
+      connection: connect(),
+      prefix: `${prefix}:bull`,
+      defaultJobOptions: { attempts: 3, backoff: { type: 'custom' } },
+    })
   })
 
   afterAll(async () => {
     await worker?.close()
+    await emailWorker?.close()
     await queue.close()
+    await emailQueue.close()
+    await smtp.close()
     await dispatcher.close()
     await receiver.close()
     await quitAll()
   })
 
-  it('loses no notification and delivers each (event, endpoint) exactly once', async () => {
+  it('loses no notification and delivers each (event, endpoint) and each (milestone, e-mail) exactly once', async () => {
     const store = createRedisTrackingStore(connect(), prefix)
     const webhooks = createWebhookStore(connect(), prefix)
+    const emails = createEmailSubscriptionStore(connect(), prefix)
+    const emailRelay = createEmailRelay({ emails, queue: emailQueue, pickupHoldDays: () => 10 })
     for (let index = 0; index < ENDPOINTS; index++) {
       await webhooks.createEndpoint({
         id: `whk_e${index}`,
@@ -70,6 +90,15 @@ describe.each(['before-enqueue', 'before-ack'] as const)('outbox relay dying %s'
       const { record } = await store.register(
         { merchantId: 'shop', carrier: 'sandbox', trackingNumber: `SBXDELIVERED${100 + index}` },
         new Date(now),
+      )
+      // Each parcel's first scan is a `shipped` milestone for its shopper.
+      await emails.add(
+        {
+          ...subscription(`ntf_p${index}`, record.id),
+          to: `shopper${index}@example.com`,
+          events: ['shipped'],
+        },
+        { max: 3 },
       )
       const [view] = (await store.loadForPoll([record.id])) as [PollView]
       const event = {
@@ -112,6 +141,7 @@ describe.each(['before-enqueue', 'before-ack'] as const)('outbox relay dying %s'
       claimIdleMs: 60_000,
       blockMs: 100,
       firstAttempts,
+      emails: emailRelay,
       async fault(at, entryId) {
         if (at !== stage) return
         crashes.push(entryId)
@@ -147,7 +177,26 @@ describe.each(['before-enqueue', 'before-ack'] as const)('outbox relay dying %s'
       claimIdleMs: 200,
       blockMs: 100,
       firstAttempts,
+      emails: emailRelay,
     })
+    const sender = createSmtpSender({ url: smtp.url, from: 'shop@example.com', maxConnections: 2 })
+    emailWorker = new Worker<EmailJobData>(
+      'emails',
+      (job) =>
+        processEmailJob(job, {
+          emails,
+          sender,
+          publicBaseUrl: 'http://colis.test',
+          attempts: 3,
+          logger: createSilentLogger(),
+        }),
+      {
+        connection: connect(),
+        prefix: `${prefix}:bull`,
+        concurrency: 4,
+        settings: { backoffStrategy: emailBackoff(0.0001) },
+      },
+    )
     try {
       await eventually(
         async () => receiver.received.length,
@@ -157,9 +206,17 @@ describe.each(['before-enqueue', 'before-ack'] as const)('outbox relay dying %s'
       // the outbox is drained and the queue is idle.
       await untilOutboxDrained(connect(), keys.outbox())
       await untilQueueIdle(queue)
+      await untilQueueIdle(emailQueue)
     } finally {
       await survivor.stop()
+      sender.close()
     }
+    // One `shipped` e-mail per parcel, whatever the relay had done before it died.
+    expect(smtp.received).toHaveLength(PARCELS)
+    expect(new Set(smtp.received.map((email) => email.to.join()))).toEqual(
+      new Set(Array.from({ length: PARCELS }, (_, index) => `shopper${index}@example.com`)),
+    )
+    expect(new Set(smtp.received.map((email) => headersOf(email.raw).get('message-id'))).size).toBe(PARCELS)
     expect(receiver.received).toHaveLength(PARCELS * 2 * ENDPOINTS)
     const perMessage = new Map<string, number>()
     for (const request of receiver.received) {

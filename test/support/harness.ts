@@ -1,10 +1,12 @@
 import type { Redis } from 'ioredis'
 import type { AppDeps } from '../../src/api/app-deps.js'
 import { type Config, loadConfig } from '../../src/config.js'
+import type { EmailContextSources } from '../../src/email/email-context.js'
 import { createSilentLogger, type Logger } from '../../src/logger.js'
 import { createApiApp } from '../../src/main/api-process.js'
 import { createCarriers } from '../../src/main/policies.js'
 import { createRedisConnections } from '../../src/main/redis-connections.js'
+import { shopperEmailSources } from '../../src/main/shopper-email-sources.js'
 import {
   createStores,
   createTrackingStore,
@@ -40,7 +42,13 @@ export async function createHarness(
   /** Variables carrier definition files may name in headers. */
   carrierEnv: Record<string, string> = {},
   /** A logger to read, metrics to fill, and more API dependencies (rate limits, admin…). */
-  extra: { logger?: Logger; metrics?: Metrics; app?: Partial<AppDeps> } = {},
+  extra: {
+    logger?: Logger
+    metrics?: Metrics
+    app?: Partial<AppDeps>
+    /** Where the workers' e-mails find what other parts of colis give them (a tracking page…). */
+    emailSources?: EmailContextSources
+  } = {},
 ): Promise<Harness> {
   const config = loadConfig({
     NODE_ENV: 'test',
@@ -58,7 +66,9 @@ export async function createHarness(
   const connect = () => connections.connect()
   const redis = connect()
   const carriers = createCarriers(config, logger, { env: carrierEnv, metrics })
-  const stores = createStores(redis, config.COLIS_REDIS_PREFIX)
+  const stores = createStores(redis, config.COLIS_REDIS_PREFIX, {
+    notifyRetentionMs: config.NOTIFY_RETENTION,
+  })
   const app = createApiApp({ config, redis, stores, carriers, logger, metrics, overrides: extra.app })
   let workers: RunningWorkers | undefined
   return {
@@ -72,12 +82,23 @@ export async function createHarness(
       workers = await startWorkers({
         config,
         connect,
-        store: createTrackingStore(connect(), config.COLIS_REDIS_PREFIX, { wrap }),
+        store: createTrackingStore(connect(), config.COLIS_REDIS_PREFIX, {
+          wrap,
+          notifyRetentionMs: config.NOTIFY_RETENTION,
+        }),
         carriers,
         logger,
         metrics,
         merchantSettings: stores.merchantSettings,
         recordFailure: (carrier, kind) => void stores.carrierHealth.recordFailure(carrier, kind),
+        emailSources: {
+          ...shopperEmailSources({
+            merchantSettings: stores.merchantSettings,
+            store: stores.trackings,
+            publicBaseUrl: config.PUBLIC_BASE_URL,
+          }),
+          ...extra.emailSources,
+        },
       })
     },
     request(key, path, init) {

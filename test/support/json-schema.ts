@@ -32,6 +32,8 @@ const FORMATS: Record<string, (value: string) => boolean> = {
     /^\d{4}-\d{2}-\d{2}$/.test(value) && new Date(`${value}T00:00:00Z`).toISOString().startsWith(value),
   // RFC 3986: an absolute URI, scheme first.
   uri: (value) => /^[a-z][a-z0-9+.-]*:\S+$/i.test(value) && URL.canParse(value),
+  // An addr-spec as e-mail forms check it: something, one @, a domain with a dot.
+  email: (value) => /^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(value),
 }
 
 const isSchemaObject = (schema: unknown): schema is Record<string, unknown> =>

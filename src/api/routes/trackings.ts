@@ -11,6 +11,7 @@ import {
   viewOptionsFor,
 } from '../api-tracking-view.js'
 import type { AppDeps } from '../app-deps.js'
+import { subscribeByEmail } from '../email-subscription.js'
 import { TrackingId } from '../path-params.js'
 import {
   API_KEY_PROBLEMS,
@@ -104,7 +105,13 @@ const registerRoute = createRoute({
       headers: TrackingLocation,
     },
     201: { ...jsonResponse(TrackingSchema, 'Registered'), headers: TrackingLocation },
-    ...problemResponses(...API_KEY_PROBLEMS, ...BODY_PROBLEMS, ...REGISTRATION_PROBLEMS),
+    ...problemResponses(
+      ...API_KEY_PROBLEMS,
+      ...BODY_PROBLEMS,
+      ...REGISTRATION_PROBLEMS,
+      'email_not_configured',
+      'too_many_notifications',
+    ),
   },
 })
 
@@ -252,8 +259,15 @@ export function trackingRoutes(deps: AppDeps) {
     .openapi(registerRoute, async (c) => {
       const input = c.req.valid('json')
       const at = now()
-      const { registration, nextAlertCheckAtMs } = prepareRegistration(deps, input, c.get('merchantId'), at)
+      const { registration, nextAlertCheckAtMs, notifyEmail } = prepareRegistration(
+        deps,
+        input,
+        c.get('merchantId'),
+        at,
+      )
       const { record, events, created } = await deps.store.register(registration, at, { nextAlertCheckAtMs })
+      if (notifyEmail !== undefined)
+        await subscribeByEmail(deps, record, { to: notifyEmail }, at, { reuse: true })
       c.header('location', `/v1/trackings/${record.id}`)
       const options = await optionsFor(record.merchantId, [record])
       return c.json(viewOf(record, events, options), created ? 201 : 200)
@@ -265,11 +279,21 @@ export function trackingRoutes(deps: AppDeps) {
       // Each item is checked as the single call checks it; its problem is its own answer, and so is a
       // bug its checks run into: one item never costs the others.
       const results: BatchResult[] = new Array(trackings.length)
-      const accepted: Array<{ index: number; input: NewTracking; nextAlertCheckAtMs?: number }> = []
+      const accepted: Array<{
+        index: number
+        input: NewTracking
+        nextAlertCheckAtMs?: number
+        notifyEmail?: string
+      }> = []
       for (const [index, item] of trackings.entries()) {
         try {
-          const { registration, nextAlertCheckAtMs } = prepareRegistrationItem(deps, item, merchantId, at)
-          accepted.push({ index, input: registration, nextAlertCheckAtMs })
+          const { registration, nextAlertCheckAtMs, notifyEmail } = prepareRegistrationItem(
+            deps,
+            item,
+            merchantId,
+            at,
+          )
+          accepted.push({ index, input: registration, nextAlertCheckAtMs, notifyEmail })
         } catch (error) {
           if (!(error instanceof ApiError)) {
             deps.logger.error({ err: error, requestId: c.get('requestId'), item: index }, 'batch item failed')
@@ -283,10 +307,18 @@ export function trackingRoutes(deps: AppDeps) {
         merchantId,
         registered.map(({ record }) => record),
       )
-      registered.forEach(({ record, events, created }, position) => {
-        const index = (accepted[position] as (typeof accepted)[number]).index
+      for (const [position, { record, events, created }] of registered.entries()) {
+        const { index, notifyEmail } = accepted[position] as (typeof accepted)[number]
         results[index] = { status: created ? 201 : 200, body: viewOf(record, events, options) }
-      })
+        if (notifyEmail === undefined) continue
+        try {
+          await subscribeByEmail(deps, record, { to: notifyEmail }, at, { reuse: true })
+        } catch (error) {
+          if (!(error instanceof ApiError)) throw error
+          const problem = toProblem(c, error)
+          results[index] = { status: problem.status, body: problem }
+        }
+      }
       return c.json({ results }, 200)
     })
     .openapi(listRoute, async (c) => {

@@ -19,6 +19,9 @@ const SCRIPT_FILES = [
   'rotatePageToken-3',
   'replaceLogo-3',
   'removeLogo-2',
+  'addEmailSubscription-2',
+  'claimEmailDeliveries-1',
+  'setFieldIfPresent-1',
 ] as const
 
 type Arg = string | Buffer | number
@@ -38,6 +41,9 @@ export interface ScriptedRedis extends Redis {
   rotatePageToken(...keysThenArgs: string[]): Promise<number>
   replaceLogo(...keysThenArgs: Arg[]): Promise<number>
   removeLogo(...keysThenArgs: string[]): Promise<number>
+  addEmailSubscription(...keysThenArgs: string[]): Promise<number>
+  claimEmailDeliveries(...keysThenArgs: string[]): Promise<number[]>
+  setFieldIfPresent(...keysThenArgs: string[]): Promise<number>
 }
 
 interface ScriptDefinition {

@@ -31,6 +31,11 @@ export function createRedisKeys(prefix: string) {
     merchantWebhooks: (merchantId: string) => `${prefix}:m:${merchantId}:webhooks`,
     /** Shopper subscriptions of one tracking: they go away with it. */
     trackingSubscriptions: (trackingId: string) => `${prefix}:trk:${trackingId}:subs`,
+    /**
+     * A tracking's e-mail subscriptions (`s:<id>`) and their deliveries (`d:<id>:<milestone>`) in one
+     * hash: it goes with the tracking, and expires as a whole once the parcel's life is over.
+     */
+    trackingEmails: (trackingId: string) => `${prefix}:trk:${trackingId}:mail`,
     delivery: (id: string) => `${prefix}:dlv:${id}`,
     webhookDeliveries: (endpointId: string) => `${prefix}:wh:${endpointId}:deliveries`,
     apiKey: (keyId: string) => `${prefix}:apikey:${keyId}`,

@@ -67,6 +67,8 @@ const SCAN_PHASES = ['due', 'inflight']
 
 /** A write that finds its tracking changed since it was read reads it again, this many times at most. */
 const CONFLICT_ATTEMPTS = 3
+/** How long e-mail subscriptions outlive the end of their parcel's life when not told (NOTIFY_RETENTION). */
+const DEFAULT_NOTIFY_RETENTION_MS = 30 * 24 * 3600 * 1000
 
 /** Trackings `read` keeps decoded, by version (see read-cache.ts). */
 const READ_CACHE_ENTRIES = 1_000
@@ -74,8 +76,9 @@ const READ_CACHE_ENTRIES = 1_000
 export function createRedisTrackingStore(
   client: Redis,
   prefix: string,
-  options: { readCacheEntries?: number } = {},
+  options: { readCacheEntries?: number; notifyRetentionMs?: number } = {},
 ): TrackingStore {
+  const notifyRetentionMs = options.notifyRetentionMs ?? DEFAULT_NOTIFY_RETENTION_MS
   const redis = defineScripts(client)
   const keys = createRedisKeys(prefix)
 
@@ -362,7 +365,7 @@ export function createRedisTrackingStore(
           const scriptKeys = saveSharedKeys(keys)
           const scriptArgs: Array<string | Buffer> = []
           for (const { write, withPayloads } of chunk) {
-            const group = saveGroup(keys, write, withPayloads)
+            const group = saveGroup(keys, write, withPayloads, notifyRetentionMs)
             scriptKeys.push(...group.keys)
             scriptArgs.push(...group.args)
           }

@@ -9,6 +9,7 @@ export type RefreshAnswer = 'gone' | 'queued' | 'due' | 'running'
 export type SubscriptionAnswer = 'added' | 'gone'
 export type CompareAndSetAnswer = 'replaced' | 'changed'
 export type RotateAnswer = 'rotated' | 'conflict' | 'gone'
+export type EmailSubscriptionAnswer = 'added' | 'gone' | 'too_many'
 
 const SAVE_ANSWERS: Record<string, SaveAnswer> = {
   '1': 'saved',
@@ -27,6 +28,11 @@ const REFRESH_ANSWERS: Record<string, RefreshAnswer> = {
 const SUBSCRIPTION_ANSWERS: Record<string, SubscriptionAnswer> = { '1': 'added', '0': 'gone' }
 const COMPARE_AND_SET_ANSWERS: Record<string, CompareAndSetAnswer> = { '1': 'replaced', '0': 'changed' }
 const ROTATE_ANSWERS: Record<string, RotateAnswer> = { '1': 'rotated', '0': 'conflict', '-1': 'gone' }
+const EMAIL_SUBSCRIPTION_ANSWERS: Record<string, EmailSubscriptionAnswer> = {
+  '1': 'added',
+  '0': 'gone',
+  '-1': 'too_many',
+}
 
 function decode<T>(script: string, answers: Record<string, T>, code: number): T {
   const answer = answers[String(code)]
@@ -45,3 +51,5 @@ export const decodeRotateAnswer = (code: number) => decode('rotatePageToken', RO
 /** `replaceLogo` and `removeLogo` answer as `compareAndSet` does, about the settings document. */
 export const decodeLogoAnswer = (script: 'replaceLogo' | 'removeLogo', code: number) =>
   decode(script, COMPARE_AND_SET_ANSWERS, code)
+export const decodeEmailSubscriptionAnswer = (code: number) =>
+  decode('addEmailSubscription', EMAIL_SUBSCRIPTION_ANSWERS, code)

@@ -1,5 +1,6 @@
 import type { DelayAlert } from '../../domain/delay-alerts.js'
 import type { TrackingRecord } from '../../domain/tracking.js'
+import { isTerminalStatus } from '../../domain/tracking-status.js'
 import { encodeEvents } from '../event-codec.js'
 import type { TrackingSave } from '../tracking-store.js'
 import { indexMember, type RedisKeys } from './redis-keys.js'
@@ -154,6 +155,7 @@ export function saveGroup(
   keys: RedisKeys,
   write: TrackingSave,
   withPayloads: boolean,
+  emailRetentionMs: number,
 ): { keys: string[]; args: Array<string | Buffer> } {
   const { record, nextPoll, alerts } = write
   const notifications = write.notifications ?? []
@@ -164,6 +166,7 @@ export function saveGroup(
     keys.due(record.carrier),
     keys.inflight(record.carrier),
     keys.refreshAfterPoll(record.carrier),
+    keys.trackingEmails(record.id),
   ]
   if (notifications.length > 0)
     groupKeys.push(keys.merchantWebhooks(record.merchantId), keys.trackingSubscriptions(record.id))
@@ -184,6 +187,7 @@ export function saveGroup(
     String(changedAlerts.length),
     String(notifications.length),
     withPayloads ? '1' : '0',
+    emailExpiryArg(write.before.record, record, emailRetentionMs),
   ]
   for (const alert of changedAlerts) {
     const m = record.merchantId
@@ -198,6 +202,19 @@ export function saveGroup(
   }
   if (withPayloads) for (const message of notifications) args.push(JSON.stringify(message))
   return { keys: groupKeys, args: [String(groupKeys.length), String(args.length), ...args] }
+}
+
+const isOver = (record: TrackingRecord) => isTerminalStatus(record.status, record.final ?? false)
+
+/**
+ * A tracking's e-mail subscriptions hold addresses: they expire `retentionMs` after the change that ends
+ * the parcel's life, in the same write; a change that brings it back (a status flapping) keeps them.
+ */
+function emailExpiryArg(before: TrackingRecord, after: TrackingRecord, retentionMs: number): string {
+  const was = isOver(before)
+  const is = isOver(after)
+  if (is && !was) return String(Math.max(1, Math.round(retentionMs)))
+  return was && !is ? 'persist' : ''
 }
 
 /** The keys then the arguments of deleteTracking.lua (its first argument, the count of keys, apart). */
@@ -228,6 +245,7 @@ export function deleteArgs(
       keys.alertsDue(),
       keys.alertsInflight(),
       keys.pageToken(record.pageToken),
+      keys.trackingEmails(record.id),
       ...indexes,
       ...alertKeys,
       ...subscriptionIds.map((id) => keys.webhook(id)),

@@ -1,6 +1,6 @@
 --[[
   Deletes a tracking with everything that names it: its number, page token, list indexes, alerts,
-  pending poll, alert check and shopper subscriptions.
+  pending poll, alert check, shopper subscriptions and e-mail subscriptions.
 
   Input: the command's first argument is the count of KEYS.
     KEYS[1] the tracking
@@ -9,6 +9,7 @@
     KEYS[4] due, KEYS[5] inflight, KEYS[6] refresh after poll (of its carrier)
     KEYS[7] alerts due, KEYS[8] alerts inflight
     KEYS[9] its page token's key
+    KEYS[10] its e-mail subscriptions (hash)
     then the list indexes it is in
     then, per alert: the merchant's alerts of the alert's state, those of its state and type, the
       open alerts of its type
@@ -39,13 +40,13 @@ for i = 1, subscribed do
   if redis.call('SISMEMBER', subscriptions, ARGV[firstSubscription + i]) == 0 then return 0 end
 end
 
-redis.call('DEL', tracking, subscriptions, KEYS[3], KEYS[9])
+redis.call('DEL', tracking, subscriptions, KEYS[3], KEYS[9], KEYS[10])
 redis.call('ZREM', KEYS[4], id)
 redis.call('ZREM', KEYS[5], id)
 redis.call('SREM', KEYS[6], id)
 redis.call('ZREM', KEYS[7], id)
 redis.call('ZREM', KEYS[8], id)
-local at = 9
+local at = 10
 for i = 1, indexes do redis.call('ZREM', KEYS[at + i], member) end
 at = at + indexes
 for i = 0, alerts - 1 do

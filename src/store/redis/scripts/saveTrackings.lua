@@ -2,7 +2,8 @@
   Compare-and-set of several trackings, each on its own (a poll job's batch in one command). For each
   tracking, in one atomic step: its record, timeline and version, the list indexes it moves between,
   its opened or resolved alerts in the merchant's alert lists, its notifications in the outbox (only
-  when someone listens), the end of its poll and its next alert check.
+  when someone listens), the end of its poll and its next alert check, and the expiry of its e-mail
+  subscriptions once its life is over.
 
   Input: the command's first argument is the count of KEYS. The keys every tracking shares come
   first; then each tracking has a group of keys and a group of arguments, both in the order of the
@@ -12,6 +13,7 @@
     then, per tracking:
       1 the tracking
       2 due, 3 inflight, 4 refresh after poll (of its carrier)
+      5 its e-mail subscriptions (hash)
       then, when it has notifications: the merchant's webhook endpoints, the tracking's subscriptions
       then the list indexes it leaves, then those it enters
       then, per alert opened or resolved: the merchant's open alerts, its open alerts of the alert's
@@ -33,6 +35,8 @@
       12 count of alerts opened or resolved
       13 count of notifications
       14 '1' when the notifications' payloads follow, '0' when they were not sent
+      15 expiry of its e-mail subscriptions (ms) when this change ends the parcel's life; 'persist'
+         when it brings it back; '' leaves it as it is
       then, per alert: its member in the alert lists, its id, 'open' or 'resolved'
       then, when sent, the notifications' payloads (JSON), in order
 
@@ -110,14 +114,17 @@ local function save(k, a)
   local leaving, entering = tonumber(ARGV[a + 10]), tonumber(ARGV[a + 11])
   local alerts, notifications = tonumber(ARGV[a + 12]), tonumber(ARGV[a + 13])
   local withPayloads = ARGV[a + 14] == '1'
-  local at = k + 4
+  local emails = KEYS[k + 5]
+  local at = k + 5
   local listened = false
   if notifications > 0 then
-    -- Nobody listening (no endpoint of the merchant's, no subscription to the tracking): nothing to relay.
+    -- Nobody listening (no endpoint of the merchant's, no subscription to the tracking, no e-mail
+    -- subscription): nothing to relay.
     listened = redis.call('SCARD', KEYS[at + 1]) + redis.call('SCARD', KEYS[at + 2]) > 0
+      or redis.call('EXISTS', emails) == 1
     if listened and not withPayloads then return 2 end
     if listened then
-      local before = a + 14 + 3 * alerts
+      local before = a + 15 + 3 * alerts
       for i = 1, notifications do redis.call('XADD', OUTBOX, '*', 'm', ARGV[before + i]) end
     end
     at = at + 2
@@ -133,12 +140,18 @@ local function save(k, a)
   for i = 1, entering do redis.call('ZADD', KEYS[at + i], 0, member) end
   at = at + entering
   for i = 0, alerts - 1 do
-    local arg = a + 15 + 3 * i
+    local arg = a + 16 + 3 * i
     moveAlert(at, ARGV[arg], ARGV[arg + 1], ARGV[arg + 2])
     at = at + 5
   end
   if ARGV[a + 7] ~= 'keep' then endPoll(k, id, ARGV[a + 7]) end
   if ARGV[a + 8] ~= 'keep' then setAlertCheck(id, ARGV[a + 8]) end
+  local emailExpiry = ARGV[a + 15]
+  if emailExpiry == 'persist' then
+    redis.call('PERSIST', emails)
+  elseif emailExpiry ~= '' then
+    redis.call('PEXPIRE', emails, emailExpiry)
+  end
   if withPayloads and not listened then return 3 end
   return 1
 end
