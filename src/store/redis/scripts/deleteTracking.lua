@@ -1,6 +1,6 @@
 --[[
-  Deletes a tracking with everything that names it: its number, page token, list indexes, alerts,
-  pending poll, alert check and shopper subscriptions.
+  Deletes a tracking with everything that names it: its number, page token, entry among its order's
+  parcels, list indexes, alerts, pending poll, alert check and shopper subscriptions.
 
   Input: the command's first argument is the count of KEYS.
     KEYS[1] the tracking
@@ -9,6 +9,7 @@
     KEYS[4] due, KEYS[5] inflight, KEYS[6] refresh after poll (of its carrier)
     KEYS[7] alerts due, KEYS[8] alerts inflight
     KEYS[9] its page token's key
+    KEYS[10] its order's parcels (a key never written for a tracking without an order id)
     then the list indexes it is in
     then, per alert: the merchant's alerts of the alert's state, those of its state and type, the
       open alerts of its type
@@ -16,7 +17,7 @@
 
     ARGV[1] expected version
     ARGV[2] tracking id
-    ARGV[3] its member in the list indexes
+    ARGV[3] its member in the list indexes and among its order's parcels
     ARGV[4] count of list indexes
     ARGV[5] count of alerts
     ARGV[6] count of subscriptions
@@ -45,7 +46,8 @@ redis.call('ZREM', KEYS[5], id)
 redis.call('SREM', KEYS[6], id)
 redis.call('ZREM', KEYS[7], id)
 redis.call('ZREM', KEYS[8], id)
-local at = 9
+redis.call('ZREM', KEYS[10], member)
+local at = 10
 for i = 1, indexes do redis.call('ZREM', KEYS[at + i], member) end
 at = at + indexes
 for i = 0, alerts - 1 do
