@@ -198,10 +198,10 @@ export const CONFIG_SCHEMA = z.object({
     'requests allowed per API key (`<count>/<duration>`, duration in whole seconds), counted in Redis so every API process shares it; beyond it: 429 with Retry-After',
   ),
   AUTH_FAILURE_LIMIT: rate('20/1m').describe(
-    'wrong credentials (API key, admin or metrics token, tracking page token) presented per client address before that address is refused for AUTH_FAILURE_BLOCK; a request without any credential does not count',
+    'wrong credentials (API key, admin or metrics token, tracking page token, order lookup that finds nothing) presented per client address before that address is refused for AUTH_FAILURE_BLOCK; a request without any credential does not count',
   ),
   AUTH_FAILURE_BLOCK: duration('15m').describe(
-    'how long a client address over AUTH_FAILURE_LIMIT gets 429 on every authenticated path and tracking page, right key or token or not',
+    'how long a client address over AUTH_FAILURE_LIMIT gets 429 on every authenticated path, tracking page and order lookup, right key or token or not',
   ),
   TRUST_PROXY: z
     .enum(['on', 'off'])

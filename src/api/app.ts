@@ -25,6 +25,7 @@ import { trackingRoutes } from './routes/trackings.js'
 import { isUnknownCodesPath, unknownCodeRoutes } from './routes/unknown-codes.js'
 import { unsubscribeRoutes } from './routes/unsubscribe.js'
 import { webhookRoutes } from './routes/webhooks.js'
+import { ORDER_LOOKUP_PATH, orderLookupRoutes } from './tracking-page/order-lookup-routes.js'
 import { trackingPageRoutes } from './tracking-page/page-routes.js'
 import { TRACKING_PAGES_PATH } from './tracking-page/page-url.js'
 
@@ -120,6 +121,7 @@ export function createApp(deps: AppDeps) {
   app.route('/v1/alerts', alertRoutes(deps))
   app.route('/v1/webhooks', webhookRoutes(deps))
   app.route(TRACKING_PAGES_PATH, trackingPageRoutes(deps, guard))
+  app.route(ORDER_LOOKUP_PATH, orderLookupRoutes(deps, guard))
   app.route(MERCHANT_PATH, merchantRoutes(deps))
 
   if (deps.metrics) {

@@ -67,3 +67,18 @@ export function calendarPostalCode(destination: Destination): string | undefined
     ? destination.destinationPostalCode
     : undefined
 }
+
+/**
+ * A postal code as two writings of it are compared: spaces and dashes left out, letters upper case
+ * (`75 011` is `75011`, `sw1a 1aa` is `SW1A1AA`).
+ */
+export function comparablePostalCode(code: string): string {
+  return code.replace(/[\s-]/g, '').toUpperCase()
+}
+
+/** Whether a shopper's `entered` postal code is the parcel's; a parcel without one matches nothing. */
+export function isSamePostalCode(registered: string | undefined, entered: string): boolean {
+  if (registered === undefined) return false
+  const wanted = comparablePostalCode(entered)
+  return wanted !== '' && comparablePostalCode(registered) === wanted
+}

@@ -59,6 +59,9 @@ export type StoredAlert = DelayAlert & { trackingId: string }
 export type SaveOutcome = 'saved' | 'conflict' | 'gone'
 export type RefreshOutcome = 'queued' | 'due' | 'running'
 
+/** The most parcels `findByOrder` answers for one order: the most recently registered. */
+export const ORDER_PARCELS_LIMIT = 20
+
 export class InvalidCursorError extends Error {
   override readonly name = 'InvalidCursorError'
 }
@@ -96,6 +99,11 @@ export interface TrackingStore {
    * credential. Undefined for any token that is not the tracking's current one (rotated, deleted).
    */
   findByPageToken(token: string): Promise<{ record: TrackingRecord; events: TrackingEvent[] } | undefined>
+  /**
+   * The trackings of `merchantId` registered with `orderId`, newest first, at most
+   * ORDER_PARCELS_LIMIT of them; none for a tracking registered without one.
+   */
+  findByOrder(merchantId: string, orderId: string): Promise<TrackingRecord[]>
   /** Gives the tracking a new page token at once: the old one opens nothing from then on. Undefined: no such tracking. */
   rotatePageToken(merchantId: string, id: string): Promise<string | undefined>
   delete(merchantId: string, id: string): Promise<boolean>

@@ -3,6 +3,7 @@ import {
   calendarPostalCode,
   FRENCH_POSTAL_CODE,
   FRENCH_POSTAL_COUNTRIES,
+  isSamePostalCode,
   readFrenchPostalCode,
 } from '../../src/domain/destination.js'
 
@@ -72,5 +73,29 @@ describe('calendarPostalCode', () => {
   it('is nothing for a destination abroad', () => {
     expect(calendarPostalCode({ destinationCountry: 'BE', destinationPostalCode: '5700' })).toBeUndefined()
     expect(calendarPostalCode({ destinationCountry: 'US', destinationPostalCode: '97110' })).toBeUndefined()
+  })
+})
+
+describe('isSamePostalCode', () => {
+  it.each([
+    ['75011', '75011'],
+    ['75011', '75 011'],
+    ['75011', ' 75011 '],
+    ['SW1A 1AA', 'sw1a1aa'],
+    ['1000-001', '1000 001'],
+    ['D02 X285', 'd02x285'],
+  ])('reads %s and %s as one code', (registered, entered) => {
+    expect(isSamePostalCode(registered, entered)).toBe(true)
+  })
+
+  it.each([
+    ['75011', '75012'],
+    ['75011', '7501'],
+    ['75011', ''],
+    ['75011', ' - '],
+    [undefined, '75011'],
+    [undefined, ''],
+  ])('tells %s from %s', (registered, entered) => {
+    expect(isSamePostalCode(registered, entered)).toBe(false)
   })
 })

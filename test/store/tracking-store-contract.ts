@@ -1,6 +1,10 @@
 import { describe, expect, it } from 'vitest'
 import type { TrackingRecord } from '../../src/domain/tracking.js'
-import { InvalidCursorError, type TrackingStore } from '../../src/store/tracking-store.js'
+import {
+  InvalidCursorError,
+  ORDER_PARCELS_LIMIT,
+  type TrackingStore,
+} from '../../src/store/tracking-store.js'
 import {
   alert,
   dueAt,
@@ -430,6 +434,87 @@ export function runTrackingStoreContract(name: string, createStore: () => Tracki
       const again = await store.register(parcel(), new Date(T0 + 1))
       expect(again.record.pageToken).not.toBe(record.pageToken)
       expect(await store.findByPageToken(record.pageToken)).toBeUndefined()
+    })
+  })
+
+  describe(`${name}: order index`, () => {
+    const idsOf = (records: readonly TrackingRecord[]) => records.map((record) => record.id)
+
+    it("finds the parcels of a merchant's order, newest first, and none of another order or without one", async () => {
+      const store = createStore()
+      const first = await store.register(parcel({ trackingNumber: 'N1', orderId: 'A-1' }), new Date(T0))
+      const second = await store.register(parcel({ trackingNumber: 'N2', orderId: 'A-1' }), new Date(T0 + 1))
+      await store.register(parcel({ trackingNumber: 'N3', orderId: 'A-2' }), new Date(T0 + 2))
+      await store.register(parcel({ trackingNumber: 'N4' }), new Date(T0 + 3))
+
+      expect(await store.findByOrder('shop-a', 'A-1')).toEqual([second.record, first.record])
+      expect(idsOf(await store.findByOrder('shop-a', 'A-3'))).toEqual([])
+      expect(idsOf(await store.findByOrder('shop-a', 'a-1'))).toEqual([])
+      expect(idsOf(await store.findByOrder('shop-a', ''))).toEqual([])
+    })
+
+    it('indexes the parcels of a batch, and keeps a number registered again under the order it came with', async () => {
+      const store = createStore()
+      const results = await store.registerMany(
+        [
+          { input: parcel({ trackingNumber: 'B1', orderId: 'B-1' }) },
+          { input: parcel({ trackingNumber: 'B2', orderId: 'B-1' }) },
+          { input: parcel({ trackingNumber: 'B3' }) },
+          { input: parcel({ trackingNumber: 'B1', orderId: 'B-2' }) },
+        ],
+        new Date(T0),
+      )
+      const [b1, b2] = results.map(({ record }) => record)
+      if (!b1 || !b2) throw new Error('setup')
+      expect(idsOf(await store.findByOrder('shop-a', 'B-1')).sort()).toEqual([b1.id, b2.id].sort())
+      expect(await store.findByOrder('shop-a', 'B-2')).toEqual([])
+    })
+
+    it('keeps two merchants with the same order id apart', async () => {
+      const store = createStore()
+      const a = await store.register(parcel({ merchantId: 'shop-a', orderId: '1001' }), new Date(T0))
+      const b = await store.register(parcel({ merchantId: 'shop-b', orderId: '1001' }), new Date(T0))
+      expect(await store.findByOrder('shop-a', '1001')).toEqual([a.record])
+      expect(await store.findByOrder('shop-b', '1001')).toEqual([b.record])
+      expect(await store.findByOrder('shop-c', '1001')).toEqual([])
+      expect(await store.delete('shop-b', b.record.id)).toBe(true)
+      expect(await store.findByOrder('shop-a', '1001')).toEqual([a.record])
+      expect(await store.findByOrder('shop-b', '1001')).toEqual([])
+    })
+
+    it('forgets a deleted parcel, and finds the number registered again as its new tracking', async () => {
+      const store = createStore()
+      const kept = await store.register(parcel({ trackingNumber: 'K1', orderId: 'C-1' }), new Date(T0))
+      const gone = await store.register(parcel({ trackingNumber: 'G1', orderId: 'C-1' }), new Date(T0 + 1))
+      expect(await store.delete('shop-a', gone.record.id)).toBe(true)
+      expect(idsOf(await store.findByOrder('shop-a', 'C-1'))).toEqual([kept.record.id])
+
+      const again = await store.register(parcel({ trackingNumber: 'G1', orderId: 'C-1' }), new Date(T0 + 2))
+      expect(idsOf(await store.findByOrder('shop-a', 'C-1'))).toEqual([again.record.id, kept.record.id])
+    })
+
+    it('answers the parcels as they are now', async () => {
+      const store = createStore()
+      const { record } = await store.register(parcel({ orderId: 'D-1' }), new Date(T0))
+      const view = await loadOne(store, record.id)
+      await saveOne(store, { before: view, record: { ...view.record, status: 'in_transit' } })
+      expect((await store.findByOrder('shop-a', 'D-1')).map(({ status }) => status)).toEqual(['in_transit'])
+    })
+
+    it(`answers at most ${ORDER_PARCELS_LIMIT} parcels of an order: the most recently registered`, async () => {
+      const store = createStore()
+      const count = ORDER_PARCELS_LIMIT + 5
+      const results = await store.registerMany(
+        Array.from({ length: count }, (_, index) => ({
+          input: parcel({ trackingNumber: `E${String(index).padStart(3, '0')}`, orderId: 'E-1' }),
+        })),
+        new Date(T0),
+      )
+      const newest = [...results]
+        .map(({ record }) => record)
+        .sort((a, b) => (a.id < b.id ? 1 : -1))
+        .slice(0, ORDER_PARCELS_LIMIT)
+      expect(idsOf(await store.findByOrder('shop-a', 'E-1'))).toEqual(idsOf(newest))
     })
   })
 

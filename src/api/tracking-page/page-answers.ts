@@ -14,8 +14,11 @@ export const TRACKING_PAGE_CSP = [
   "frame-ancestors 'none'",
 ].join('; ')
 
-/** On every answer under /t/: a page is found only through its secret URL, and never gives it away. */
-const PAGE_HEADERS = {
+/**
+ * On every answer under /t/ and of the order lookup: a page is found only through its secret URL, and
+ * never gives it away.
+ */
+export const PAGE_HEADERS = {
   'content-type': 'text/html; charset=utf-8',
   'content-security-policy': TRACKING_PAGE_CSP,
   'x-robots-tag': 'noindex',

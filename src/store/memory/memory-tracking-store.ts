@@ -6,6 +6,7 @@ import { createPageToken, samePageToken } from '../page-token.js'
 import { TRACKING_ID } from '../record-ids.js'
 import {
   InvalidCursorError,
+  ORDER_PARCELS_LIMIT,
   type Page,
   type PollView,
   type SaveOutcome,
@@ -65,6 +66,8 @@ export function createMemoryTrackingStore(options: { now?: () => number } = {}):
   const trackings = new Map<string, Stored>()
   const byNumber = new Map<string, string>()
   const byPageToken = new Map<string, string>()
+  /** Tracking ids by merchant and order id. */
+  const byOrder = new Map<string, Set<string>>()
   const polls = new Map<string, ReturnType<typeof createLeasedSchedule>>()
   const alertChecks = createLeasedSchedule()
   /** Trackings whose refresh was asked while a poll held them: the poll after it is due at once. */
@@ -81,6 +84,7 @@ export function createMemoryTrackingStore(options: { now?: () => number } = {}):
   }
   const numberKey = (merchantId: string, carrier: string, trackingNumber: string) =>
     JSON.stringify([merchantId, carrier, trackingNumber])
+  const orderKeyOf = (merchantId: string, orderId: string) => JSON.stringify([merchantId, orderId])
   const owned = (merchantId: string, id: string) => {
     const stored = trackings.get(id)
     return stored?.record.merchantId === merchantId ? stored : undefined
@@ -101,6 +105,10 @@ export function createMemoryTrackingStore(options: { now?: () => number } = {}):
       trackings.set(record.id, { record, events: [], version: 1 })
       byNumber.set(key, record.id)
       byPageToken.set(record.pageToken, record.id)
+      if (record.orderId !== undefined) {
+        const key = orderKeyOf(record.merchantId, record.orderId)
+        byOrder.set(key, (byOrder.get(key) ?? new Set()).add(record.id))
+      }
       pollsOf(record.carrier).set(record.id, at.getTime())
       alertChecks.set(record.id, nextAlertCheckAtMs)
       return { record: clone(record), events: [], created: true }
@@ -176,6 +184,18 @@ export function createMemoryTrackingStore(options: { now?: () => number } = {}):
       return { record: clone(stored.record), events: clone(stored.events) }
     },
 
+    async findByOrder(merchantId, orderId) {
+      const ids = byOrder.get(orderKeyOf(merchantId, orderId)) ?? []
+      return [...ids]
+        .flatMap((id) => {
+          const record = trackings.get(id)?.record
+          return record ? [{ key: orderKey(record.createdAt, record.id), record }] : []
+        })
+        .sort((a, b) => (a.key < b.key ? 1 : a.key > b.key ? -1 : 0))
+        .slice(0, ORDER_PARCELS_LIMIT)
+        .map(({ record }) => clone(record))
+    },
+
     async rotatePageToken(merchantId, id) {
       const stored = owned(merchantId, id)
       if (!stored) return undefined
@@ -195,6 +215,11 @@ export function createMemoryTrackingStore(options: { now?: () => number } = {}):
       trackings.delete(id)
       byNumber.delete(numberKey(record.merchantId, record.carrier, record.trackingNumber))
       byPageToken.delete(record.pageToken)
+      if (record.orderId !== undefined) {
+        const key = orderKeyOf(record.merchantId, record.orderId)
+        byOrder.get(key)?.delete(id)
+        if (byOrder.get(key)?.size === 0) byOrder.delete(key)
+      }
       forget(record)
       return true
     },

@@ -6,7 +6,7 @@ import type { Redis } from 'ioredis'
  * of keys given as the command's first argument. Each is defined on a client as the command `name`.
  */
 const SCRIPT_FILES = [
-  'registerTracking-9',
+  'registerTracking-10',
   'saveTrackings',
   'loadTrackings',
   'readTracking-2',

@@ -6,6 +6,11 @@ export function createRedisKeys(prefix: string) {
       `${prefix}:m:${merchantId}:num:${carrier}:${number}`,
     /** The tracking a public page token opens (`<tracking id>:<merchant id>`), whatever its merchant. */
     pageToken: (token: string) => `${prefix}:page:${token}`,
+    /**
+     * The trackings registered with one of a merchant's order ids (list members, as in the lists).
+     * Order ids are the last part: the merchant id holds no `:`, so no two pairs share a key.
+     */
+    merchantOrder: (merchantId: string, orderId: string) => `${prefix}:m:${merchantId}:order:${orderId}`,
     merchantAll: (merchantId: string) => `${prefix}:m:${merchantId}:idx:all`,
     merchantStatus: (merchantId: string, status: string) => `${prefix}:m:${merchantId}:idx:s:${status}`,
     merchantCarrier: (merchantId: string, carrier: string) => `${prefix}:m:${merchantId}:idx:c:${carrier}`,

@@ -6,6 +6,7 @@ import { newTrackingRecord } from '../new-tracking.js'
 import { createPageToken, samePageToken } from '../page-token.js'
 import {
   InvalidCursorError,
+  ORDER_PARCELS_LIMIT,
   type Page,
   type PollView,
   type SaveOutcome,
@@ -273,6 +274,26 @@ export function createRedisTrackingStore(
       const found = await read(merchantId, id)
       if (!found || !samePageToken(found.record.pageToken, token)) return undefined
       return { record: found.record, events: JSON.parse(found.eventsJson) as TrackingEvent[] }
+    },
+
+    async findByOrder(merchantId, orderId) {
+      const members = await redis.zrevrangebylex(
+        keys.merchantOrder(merchantId, orderId),
+        '+',
+        '-',
+        'LIMIT',
+        0,
+        ORDER_PARCELS_LIMIT,
+      )
+      if (members.length === 0) return []
+      const pipeline = redis.pipeline()
+      for (const member of members) pipeline.hget(keys.tracking(member.slice(16)), 'doc')
+      const docs = (await pipeline.exec()) ?? []
+      return docs.flatMap(([error, doc]) => {
+        if (error) throw error
+        const record = parseRecord(doc as string | null)
+        return record && record.merchantId === merchantId && record.orderId === orderId ? [record] : []
+      })
     },
 
     async rotatePageToken(merchantId, id) {

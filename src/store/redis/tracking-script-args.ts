@@ -96,7 +96,15 @@ export function readPageEntry(entry: string): { id: string; merchantId: string }
   return { id: entry.slice(0, at), merchantId: entry.slice(at + 1) }
 }
 
-/** The keys then the arguments of registerTracking-9.lua. */
+/**
+ * The key of the tracking's order among its merchant's: for a tracking without an order id, a key no
+ * script writes (order ids are never empty), so the scripts keep a fixed list of keys.
+ */
+function orderKey(keys: RedisKeys, record: Pick<TrackingRecord, 'merchantId' | 'orderId'>): string {
+  return keys.merchantOrder(record.merchantId, record.orderId ?? '')
+}
+
+/** The keys then the arguments of registerTracking-10.lua. */
 export function registerArgs(
   keys: RedisKeys,
   record: TrackingRecord,
@@ -111,12 +119,14 @@ export function registerArgs(
     keys.alertsDue(),
     ...indexesOf(keys, record).slice(0, 4),
     keys.pageToken(record.pageToken),
+    orderKey(keys, record),
     record.id,
     JSON.stringify(record),
     indexMember(record.createdAt, record.id),
     String(dueAtMs),
     alertCheckAtMs === undefined ? '' : String(Math.round(alertCheckAtMs)),
     pageEntry(record),
+    record.orderId === undefined ? '' : '1',
   ]
 }
 
@@ -246,6 +256,7 @@ export function deleteArgs(
       keys.alertsInflight(),
       keys.pageToken(record.pageToken),
       keys.trackingEmails(record.id),
+      orderKey(keys, record),
       ...indexes,
       ...alertKeys,
       ...subscriptionIds.map((id) => keys.webhook(id)),

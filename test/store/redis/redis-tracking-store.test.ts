@@ -193,6 +193,34 @@ describe('page tokens', () => {
   })
 })
 
+describe('order index', () => {
+  it('keeps one key per order with parcels, written and removed with them, and none for parcels without one', async () => {
+    const { store, keys, prefix } = freshStore('order-keys')
+    const [a, b] = await store.registerMany(
+      [
+        { input: parcel({ trackingNumber: 'O1', orderId: 'A:1' }) },
+        { input: parcel({ trackingNumber: 'O2', orderId: 'A:1' }) },
+      ],
+      new Date(T0),
+    )
+    const loose = await store.register(parcel({ trackingNumber: 'O3' }), new Date(T0))
+    if (!a || !b) throw new Error('setup')
+    expect(await redis.zcard(keys.merchantOrder('shop-a', 'A:1'))).toBe(2)
+    expect(await redis.keys(`${prefix}:m:shop-a:order:*`)).toEqual([keys.merchantOrder('shop-a', 'A:1')])
+
+    for (const { record } of [a, b, loose]) expect(await store.delete('shop-a', record.id)).toBe(true)
+    expect(await redis.keys(`${prefix}:m:shop-a:order:*`)).toEqual([])
+  })
+
+  it('answers only what its own merchant registered under that order, whatever the key holds', async () => {
+    const { store, keys } = freshStore('order-stale')
+    const { record } = await store.register(parcel({ merchantId: 'shop-b', orderId: 'X' }), new Date(T0))
+    await redis.zadd(keys.merchantOrder('shop-a', 'X'), 0, `000000000000000:${record.id}`)
+    expect(await store.findByOrder('shop-a', 'X')).toEqual([])
+    expect(await store.findByOrder('shop-b', 'X')).toEqual([record])
+  })
+})
+
 describe('exactly one pending poll per active tracking', () => {
   it('holds through register, refreshes, claim, save and delete', async () => {
     const { store, keys } = freshStore('invariant')

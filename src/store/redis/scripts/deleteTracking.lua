@@ -1,6 +1,7 @@
 --[[
-  Deletes a tracking with everything that names it: its number, page token, list indexes, alerts,
-  pending poll, alert check, shopper subscriptions and e-mail subscriptions.
+  Deletes a tracking with everything that names it: its number, page token, entry among its order's
+  parcels, list indexes, alerts, pending poll, alert check, shopper subscriptions and e-mail
+  subscriptions.
 
   Input: the command's first argument is the count of KEYS.
     KEYS[1] the tracking
@@ -10,6 +11,7 @@
     KEYS[7] alerts due, KEYS[8] alerts inflight
     KEYS[9] its page token's key
     KEYS[10] its e-mail subscriptions (hash)
+    KEYS[11] its order's parcels (a key never written for a tracking without an order id)
     then the list indexes it is in
     then, per alert: the merchant's alerts of the alert's state, those of its state and type, the
       open alerts of its type
@@ -17,7 +19,7 @@
 
     ARGV[1] expected version
     ARGV[2] tracking id
-    ARGV[3] its member in the list indexes
+    ARGV[3] its member in the list indexes and among its order's parcels
     ARGV[4] count of list indexes
     ARGV[5] count of alerts
     ARGV[6] count of subscriptions
@@ -46,7 +48,8 @@ redis.call('ZREM', KEYS[5], id)
 redis.call('SREM', KEYS[6], id)
 redis.call('ZREM', KEYS[7], id)
 redis.call('ZREM', KEYS[8], id)
-local at = 10
+redis.call('ZREM', KEYS[11], member)
+local at = 11
 for i = 1, indexes do redis.call('ZREM', KEYS[at + i], member) end
 at = at + indexes
 for i = 0, alerts - 1 do
