@@ -168,6 +168,12 @@ describe.concurrent('shopper e-mails through the outbox, the workers and a real 
         }
         expect(parts.get('text/html')).toMatch(new RegExp(`<html lang="${lang}">`))
       }
+      // The link the e-mails give opens the parcel's page, in the shopper's language.
+      const page = await harness.app.request(
+        `${new URL(trackings[index]?.trackingPageUrl ?? PAGE_BASE).pathname}?lang=${lang}`,
+      )
+      expect(page.status).toBe(200)
+      expect(await page.text()).toContain(`<html lang="${lang}"`)
       const [log] = await notifications(ids[index] ?? '')
       expect(log?.deliveries.map((delivery) => delivery.state)).toEqual(log?.deliveries.map(() => 'sent'))
       for (const delivery of log?.deliveries ?? []) {
