@@ -4,6 +4,7 @@ import { writeFileSync } from 'node:fs'
 import { fileURLToPath } from 'node:url'
 import type { Figure, FigureModule } from './figure.js'
 import { apiRead } from './figures/api-read.js'
+import { emailSending } from './figures/email-sending.js'
 import { freshness } from './figures/freshness.js'
 import { idleScale } from './figures/idle-scale.js'
 import { memory } from './figures/memory.js'
@@ -72,6 +73,13 @@ const MODULES: BenchModule[] = [
     title: 'registration (figure 8)',
     measure: registration,
     measured: 'api server',
+  },
+  {
+    name: 'email-sending',
+    figures: [10],
+    title: 'e-mail sending (figure 10)',
+    measure: emailSending,
+    measured: 'bench process',
   },
 ]
 
