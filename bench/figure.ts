@@ -21,7 +21,7 @@ export interface MeasuredSpan {
 }
 
 export interface BenchOptions {
-  /** `--quick`: smaller sizes, the whole run under 2 minutes. */
+  /** `--quick`: smaller sizes, the whole run in about 2 to 3 minutes. */
   quick: boolean
   /**
    * Present under `--profile`: a figure measured in the bench process calls it around the part it

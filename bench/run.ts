@@ -10,6 +10,7 @@ import { idleScale } from './figures/idle-scale.js'
 import { memory } from './figures/memory.js'
 import { pollPipeline } from './figures/poll-pipeline.js'
 import { registration } from './figures/registration.js'
+import { trackingPage } from './figures/tracking-page.js'
 import { webhookFanout } from './figures/webhook-fanout.js'
 import { type MeasuredProcess, type ModuleProfile, startModuleProfile } from './module-profile.js'
 import { parseRunOptions, type RunOptions, USAGE } from './run-options.js'
@@ -75,6 +76,13 @@ const MODULES: BenchModule[] = [
     measured: 'api server',
   },
   {
+    name: 'tracking-page',
+    figures: [9],
+    title: 'tracking page vs GET /v1/trackings/{id} (figure 9)',
+    measure: trackingPage,
+    measured: 'api server',
+  },
+  {
     name: 'email-sending',
     figures: [10],
     title: 'e-mail sending (figure 10)',
@@ -88,7 +96,7 @@ function selectModules(only: string[]): BenchModule[] {
   for (const asked of only) {
     if (!MODULES.some((module) => matches(module, asked)))
       throw new Error(
-        `--only ${asked}: a figure 1-8 or one of ${MODULES.map((module) => module.name).join(', ')}`,
+        `--only ${asked}: a figure 1-10 or one of ${MODULES.map((module) => module.name).join(', ')}`,
       )
   }
   return MODULES.filter((module) => only.some((asked) => matches(module, asked)))

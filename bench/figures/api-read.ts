@@ -1,189 +1,26 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { Redis } from 'ioredis'
-import { withEventId } from '../../src/domain/tracking-event.js'
-import { createStores } from '../../src/main/stores.js'
-import {
-  assertClean,
-  autocannon,
-  type BenchServer,
-  cpuPressureMs,
-  ratePerSecond,
-  runQueueWaitMs,
-  type ServerPauses,
-  startBenchRedis,
-  startBenchServer,
-  stolenCpuMs,
-} from '../api-load.js'
+import { type BenchServer, startBenchRedis, startBenchServer } from '../api-load.js'
 import { atLeast, atMost, type BenchOptions, type Figure, type FigureModule } from '../figure.js'
-import { type OpenLoopResult, startOpenLoopProcess } from '../open-loop.js'
-import { laPosteNumber } from '../poll-cost.js'
+import { startOpenLoopProcess } from '../open-loop.js'
+import { seedTimelines, TIMELINE_EVENTS } from '../seed-timelines.js'
+import {
+  bestRun,
+  CONNECTIONS,
+  closedLoop,
+  list,
+  medianP99Run,
+  type OpenLoopRun,
+  openLoopRuns,
+  type Run,
+  round,
+  stalls,
+} from '../server-runs.js'
 
 const PREFIX = 'bench-read'
-const EVENTS = 20
-/** Connections autocannon keeps open when looking for the maximum rate (the same for both servers). */
-const CONNECTIONS = 32
 /** Trackings the uncached run goes through: more than the API process keeps decoded (1000). */
 const UNCACHED_PARCELS = 3_000
-
-/**
- * La Poste parcels with a 20-event timeline each, written through the store as polls would. The first
- * is the one figure 3 reads; the others make the uncached run, which reads a different one each time.
- */
-export async function seed(redisUrl: string, parcels = 1): Promise<{ key: string; ids: string[] }> {
-  const redis = new Redis(redisUrl, { maxRetriesPerRequest: null })
-  try {
-    const stores = createStores(redis, PREFIX)
-    const { key } = await stores.apiKeys.create('bench-shop')
-    const store = stores.trackings
-    const start = Date.parse('2026-06-01T08:00:00+02:00')
-    const at = new Date(start + EVENTS * 3_600_000).toISOString()
-    const ids: string[] = []
-    for (let first = 0; first < parcels; first += 500) {
-      const numbers = Array.from({ length: Math.min(500, parcels - first) }, (_, index) =>
-        laPosteNumber(42 + first + index),
-      )
-      const registered = await store.registerMany(
-        numbers.map((trackingNumber, index) => ({
-          input: {
-            merchantId: 'bench-shop',
-            carrier: 'laposte',
-            trackingNumber,
-            orderId: `ORDER-${42 + first + index}`,
-            destinationPostalCode: '75011',
-            promisedDeliveryDate: '2026-06-05',
-            metadata: { customer: `c-${42 + first + index}`, channel: 'web' },
-          },
-        })),
-        new Date(start),
-      )
-      const views = await store.loadForPoll(registered.map(({ record }) => record.id))
-      const outcomes = await store.save(
-        views.map((before, index) => {
-          if (!before) throw new Error('seeded tracking missing')
-          const trackingNumber = numbers[index] as string
-          return {
-            before,
-            record: {
-              ...before.record,
-              status: 'in_transit',
-              updatedAt: at,
-              lastCheckedAt: at,
-              lastNewEventAt: at,
-            },
-            events: Array.from({ length: EVENTS }, (_, step) =>
-              withEventId('laposte', trackingNumber, {
-                occurredAt: new Date(start + step * 3_600_000).toISOString().replace('Z', '+00:00'),
-                status: step === 0 ? 'info_received' : 'in_transit',
-                code: step === 0 ? 'DR1' : 'ET1',
-                description: `Votre colis est en cours d'acheminement (étape ${step + 1}).`,
-                location: {
-                  name: `Plateforme ${step + 1}`,
-                  city: 'Paris',
-                  postalCode: '75011',
-                  countryCode: 'FR',
-                },
-              }),
-            ),
-            nextPoll: { atMs: Date.now() + 3_600_000 },
-          }
-        }),
-      )
-      if (outcomes.some((outcome) => outcome !== 'saved')) throw new Error(`seeding timelines: ${outcomes}`)
-      ids.push(...registered.map(({ record }) => record.id))
-    }
-    return { key, ids }
-  } finally {
-    redis.disconnect()
-  }
-}
-
-interface Load {
-  url: string
-  headers: Record<string, string>
-  /** Paths requested in turn (each connection goes through all of them); none: always `url`'s. */
-  paths?: string[]
-}
-
-interface Run {
-  rps: number
-  p99Ms: number
-  /** Server CPU per answered request (µs). */
-  cpuUsPerRequest?: number
-}
-
-async function run(server: BenchServer, load: Load, seconds: number, what: string, overallRate?: number) {
-  const cpuBefore = server.cpuMs()
-  const { paths, ...target } = load
-  let next = 0
-  const result = await autocannon({
-    ...target,
-    ...(paths
-      ? { requests: [{ setupRequest: (request) => ({ ...request, path: paths[next++ % paths.length] }) }] }
-      : {}),
-    connections: CONNECTIONS,
-    duration: seconds,
-    ...(overallRate ? { overallRate } : {}),
-  })
-  const cpuUsPerRequest = cpuUsPer(result['2xx'], cpuBefore, server.cpuMs())
-  assertClean(result, what)
-  const measured: Run = { rps: ratePerSecond(result), p99Ms: result.latency.p99, cpuUsPerRequest }
-  return { result, measured }
-}
-
-/** Server CPU per request (µs) between two readings in ms; undefined where /proc cannot tell. */
-function cpuUsPer(requests: number, beforeMs: number | undefined, afterMs: number | undefined) {
-  return beforeMs === undefined || afterMs === undefined
-    ? undefined
-    : ((afterMs - beforeMs) * 1000) / requests
-}
-
-/** CPU waits over a span, in ms; undefined where this kernel does not count them. */
-interface Waits {
-  /** The server's main thread runnable but not running (schedstat). */
-  runQueueWaitMs: number | undefined
-  /** Some task of the machine waiting for a CPU (pressure stall information). */
-  machineCpuPressureMs: number | undefined
-  /** CPU time the hypervisor took from this machine's CPUs while they had work (steal). */
-  stolenMs: number | undefined
-}
-
-/** Starts counting CPU waits; the function returned reads them since then. */
-function waits(pid: number): () => Waits {
-  const read = (): Waits => ({
-    runQueueWaitMs: runQueueWaitMs(pid),
-    machineCpuPressureMs: cpuPressureMs(),
-    stolenMs: stolenCpuMs(),
-  })
-  const before = read()
-  return () => {
-    const after = read()
-    const since = (key: keyof Waits) => {
-      const [start, end] = [before[key], after[key]]
-      return start === undefined || end === undefined ? undefined : end - start
-    }
-    return {
-      runQueueWaitMs: since('runQueueWaitMs'),
-      machineCpuPressureMs: since('machineCpuPressureMs'),
-      stolenMs: since('stolenMs'),
-    }
-  }
-}
-
-type OpenLoopRun = OpenLoopResult & {
-  rate: number
-  server: ServerPauses & Waits & { cpuUsPerRequest: number | undefined }
-}
-
-/** The run of median p99 (of three). */
-function median(runs: OpenLoopRun[]): OpenLoopRun {
-  return [...runs].sort((a, b) => a.p99Ms - b.p99Ms)[Math.floor(runs.length / 2)] as OpenLoopRun
-}
-
-function best(runs: Run[]): Run {
-  return runs.reduce((a, b) => (b.rps > a.rps ? b : a))
-}
 
 export interface ApiReadMeasurement {
   colis: Run
@@ -223,7 +60,7 @@ export async function measureApiRead(options: BenchOptions): Promise<ApiReadMeas
   const servers: BenchServer[] = []
   const generators: Array<{ close(): Promise<void> }> = []
   try {
-    const { key, ids } = await seed(redis.url, UNCACHED_PARCELS + 1)
+    const { key, ids } = await seedTimelines(redis.url, PREFIX, { parcels: UNCACHED_PARCELS + 1 })
     const id = ids[0] as string
     const path = `/v1/trackings/${id}`
     const headers = { authorization: `Bearer ${key}` }
@@ -234,7 +71,7 @@ export async function measureApiRead(options: BenchOptions): Promise<ApiReadMeas
     const body = await first.text()
     if (first.status !== 200) throw new Error(`GET ${path}: ${first.status} ${body}`)
     const events = (JSON.parse(body) as { events?: unknown[] }).events?.length
-    if (events !== EVENTS) throw new Error(`expected ${EVENTS} events, got ${events}`)
+    if (events !== TIMELINE_EVENTS) throw new Error(`expected ${TIMELINE_EVENTS} events, got ${events}`)
 
     const bodyFile = join(dir, 'body.json')
     writeFileSync(bodyFile, body)
@@ -246,20 +83,20 @@ export async function measureApiRead(options: BenchOptions): Promise<ApiReadMeas
     const colisLoad = { url: `${colis.url}${path}`, headers }
     const bareLoad = { url: `${bare.url}${path}`, headers }
     // Warm-up: JIT, connection pools.
-    await run(colis, colisLoad, 1, 'colis warm-up')
-    await run(bare, bareLoad, 1, 'bare warm-up')
+    await closedLoop(colis, colisLoad, 1, 'colis warm-up')
+    await closedLoop(bare, bareLoad, 1, 'bare warm-up')
     const uncachedLoad = { ...colisLoad, paths: ids.slice(1).map((other) => `/v1/trackings/${other}`) }
     const colisRuns: Run[] = []
     const bareRuns: Run[] = []
     const uncachedRuns: Run[] = []
     for (let round = 0; round < rounds; round++) {
-      colisRuns.push((await run(colis, colisLoad, seconds, 'colis')).measured)
-      bareRuns.push((await run(bare, bareLoad, seconds, 'bare')).measured)
-      uncachedRuns.push((await run(colis, uncachedLoad, seconds, 'colis, uncached')).measured)
+      colisRuns.push(await closedLoop(colis, colisLoad, seconds, 'colis'))
+      bareRuns.push(await closedLoop(bare, bareLoad, seconds, 'bare'))
+      uncachedRuns.push(await closedLoop(colis, uncachedLoad, seconds, 'colis, uncached'))
     }
-    const colisBest = best(colisRuns)
-    const bareBest = best(bareRuns)
-    const uncachedBest = best(uncachedRuns)
+    const colisBest = bestRun(colisRuns)
+    const bareBest = bestRun(bareRuns)
+    const uncachedBest = bestRun(uncachedRuns)
     // Open loop (bench/open-loop.ts): requests leave on schedule whether or not the server keeps up.
     // Three runs, the median p99 kept: a run's tail on a shared two-core machine moves with whatever
     // else wakes during it. Each run's rate is 70 % of colis' maximum measured just before it: this
@@ -269,46 +106,26 @@ export async function measureApiRead(options: BenchOptions): Promise<ApiReadMeas
     // show is the machine's and the generator's.
     const generator = await startOpenLoopProcess()
     generators.push(generator)
-    const openLoopAt = (server: BenchServer, rate: number, runSeconds: number) =>
-      generator.run({
-        origin: new URL(server.url).origin,
-        path,
-        headers,
-        rate,
-        seconds: runSeconds,
-        connections: CONNECTIONS,
-      })
     const openLoopSeconds = options.quick ? 1 : seconds
     const maxSeconds = options.quick ? 1 : 2
     // Unmeasured half second each: the generator's code is compiled and its connections opened.
     const warmRate = Math.max(1, Math.round(colisBest.rps * 0.5))
-    await openLoopAt(colis, warmRate, 0.5)
-    await openLoopAt(bare, warmRate, 0.5)
-    // The open loop at a rate, with what the server and the machine went through meanwhile.
-    const measuredAt = async (server: BenchServer, rate: number): Promise<OpenLoopRun> => {
-      await server.pauses()
-      const waited = waits(server.pid)
-      const cpuBefore = server.cpuMs()
-      const result = await openLoopAt(server, rate, openLoopSeconds)
-      const cpuUsPerRequest = cpuUsPer(result.ok, cpuBefore, server.cpuMs())
-      const run = { ...result, rate, server: { ...(await server.pauses()), ...waited(), cpuUsPerRequest } }
-      if (run.failed || run.ok !== run.sent)
-        throw new Error(`open loop at ${rate} req/s: ${run.failed} failed`)
-      return run
-    }
+    const openLoop = openLoopRuns(generator, { path, headers, seconds: openLoopSeconds })
+    await openLoop.warm(colis, warmRate)
+    await openLoop.warm(bare, warmRate)
     const at70Runs: OpenLoopRun[] = []
     const bareAtSameRate: OpenLoopRun[] = []
     const bareAtOwn70: OpenLoopRun[] = []
     for (let index = 0; index < 3; index++) {
-      const maxNow = (await run(colis, colisLoad, maxSeconds, 'colis, maximum before 70 %')).measured.rps
+      const maxNow = (await closedLoop(colis, colisLoad, maxSeconds, 'colis, maximum before 70 %')).rps
       const rate = Math.max(1, Math.round(maxNow * 0.7))
-      at70Runs.push(await measuredAt(colis, rate))
-      bareAtSameRate.push(await measuredAt(bare, rate))
+      at70Runs.push(await openLoop.measure(colis, rate))
+      bareAtSameRate.push(await openLoop.measure(bare, rate))
       // The machine's part: any server at 70 % of its own maximum meets the same stalls.
-      const bareMaxNow = (await run(bare, bareLoad, maxSeconds, 'bare, maximum before 70 %')).measured.rps
-      bareAtOwn70.push(await measuredAt(bare, Math.max(1, Math.round(bareMaxNow * 0.7))))
+      const bareMaxNow = (await closedLoop(bare, bareLoad, maxSeconds, 'bare, maximum before 70 %')).rps
+      bareAtOwn70.push(await openLoop.measure(bare, Math.max(1, Math.round(bareMaxNow * 0.7))))
     }
-    const at70 = median(at70Runs)
+    const at70 = medianP99Run(at70Runs)
     const rateAt70 = at70.rate
 
     return {
@@ -339,13 +156,11 @@ export async function measureApiRead(options: BenchOptions): Promise<ApiReadMeas
   }
 }
 
-const round = (value: number, digits = 0) => Number(value.toFixed(digits))
-
 export const apiRead: FigureModule = async (options): Promise<Figure[]> => {
   const m = await measureApiRead(options)
   const cpu = (run: Run) =>
     run.cpuUsPerRequest === undefined ? '' : `, ${round(run.cpuUsPerRequest)} µs server CPU/req`
-  const how = `best of ${m.rounds} interleaved ${m.seconds}-s autocannon runs, ${CONNECTIONS} connections, in the bench process; each server in a child \`node --import tsx bench/api-server.ts\`; private redis-server; ${m.bodyBytes}-byte body, ${EVENTS} events`
+  const how = `best of ${m.rounds} interleaved ${m.seconds}-s autocannon runs, ${CONNECTIONS} connections, in the bench process; each server in a child \`node --import tsx bench/api-server.ts\`; private redis-server; ${m.bodyBytes}-byte body, ${TIMELINE_EVENTS} events`
   return [
     atLeast('api-read-ratio', round(m.colis.rps), 'req/s', 0.5, {
       baseline: round(m.bare.rps),
@@ -379,7 +194,7 @@ export const apiRead: FigureModule = async (options): Promise<Figure[]> => {
     ].map(
       ({ name, runs, what }): Figure => ({
         name,
-        value: round(median(runs).p99Ms, 2),
+        value: round(medianP99Run(runs).p99Ms, 2),
         unit: 'ms',
         target: 'info',
         pass: true,
@@ -387,28 +202,4 @@ export const apiRead: FigureModule = async (options): Promise<Figure[]> => {
       }),
     ),
   ]
-}
-
-function list<T>(runs: T[], value: (run: T) => number | string | undefined): string {
-  return runs.map((run) => value(run) ?? '?').join(' / ')
-}
-
-/** The server's CPU over the run, in % of one core: evenly spaced requests are not batched. */
-function busyPercent(run: OpenLoopRun): number | undefined {
-  const cpu = run.server.cpuUsPerRequest
-  return cpu === undefined ? undefined : round((run.achievedRate * cpu) / 1e4)
-}
-
-/** What each run of the open loop went through, besides the server's own work. */
-function stalls(runs: OpenLoopRun[], server: string): string {
-  const ms = (value: number | undefined) => (value === undefined ? undefined : round(value))
-  return [
-    `Per run: ${server}'s CPU a request ${list(runs, (run) => ms(run.server.cpuUsPerRequest))} µs, so busy ${list(runs, (run) => busyPercent(run))} % of a core at that rate (the generator's ${list(runs, (run) => round(run.generatorCpuUsPerRequest))} µs a request)`,
-    `the generator's longest stall ${list(runs, (run) => round(run.generatorStallMs, 1))} ms`,
-    `${server}'s longest event-loop stall ${list(runs, (run) => round(run.server.loopMaxMs, 1))} ms`,
-    `its longest GC ${list(runs, (run) => round(run.server.gcMaxMs, 1))} ms (${list(runs, (run) => ms(run.server.gcTotalMs))} ms in all)`,
-    `its main thread waiting for a CPU ${list(runs, (run) => ms(run.server.runQueueWaitMs))} ms`,
-    `some task of the machine waiting for a CPU ${list(runs, (run) => ms(run.server.machineCpuPressureMs))} ms`,
-    `CPU time the hypervisor took from the machine (steal) ${list(runs, (run) => ms(run.server.stolenMs))} ms`,
-  ].join('; ')
 }

@@ -75,6 +75,8 @@ export interface AppDeps {
   now?: () => Date
   /** How long a verified API key is trusted without asking Redis again (ms); 0: always ask. */
   apiKeyCacheMs?: number
+  /** How long a merchant's settings, once read, are used without asking the store again (ms); 0: always ask. */
+  merchantSettingsCacheMs?: number
   /** Prometheus metrics: the API counts its requests; `GET /metrics` serves the whole registry. */
   metrics?: Metrics
   /** COLIS_METRICS_TOKEN: when set, `GET /metrics` needs it. */

@@ -13,6 +13,7 @@ import { observeRequests } from './middleware/observe-requests.js'
 import { createAuthFailureGuard, limitPerApiKey, throttleFailedAuth } from './middleware/rate-limit.js'
 import { describeAdminRoutes, describeMetricsRoute } from './operator-routes-docs.js'
 import { ApiError, problemResponse } from './problem.js'
+import { keepRecentMerchantSettings } from './recent-merchant-settings.js'
 import { createRouter } from './router.js'
 import { alertRoutes } from './routes/alerts.js'
 import { carrierRoutes } from './routes/carriers.js'
@@ -46,6 +47,9 @@ function limitBodies(maxSize: number) {
 /** How long a verified key is trusted without asking Redis (a revocation reaches other processes sooner, by pub/sub). */
 const API_KEY_CACHE_MS = 5_000
 
+/** How long a merchant's settings are used without asking Redis (a change made through another process shows within it). */
+const MERCHANT_SETTINGS_CACHE_MS = 5_000
+
 /** Errors the Redis client raises when it cannot reach the server (fail-fast connection). */
 function isRedisUnavailable(error: unknown): boolean {
   if (!(error instanceof Error)) return false
@@ -61,7 +65,14 @@ function forMerchants(middleware: MiddlewareHandler): MiddlewareHandler {
   return (c, next) => (isUnknownCodesPath(c.req.path) ? next() : middleware(c, next))
 }
 
-export function createApp(deps: AppDeps) {
+export function createApp(appDeps: AppDeps) {
+  const deps: AppDeps = {
+    ...appDeps,
+    merchantSettings: keepRecentMerchantSettings(
+      appDeps.merchantSettings,
+      appDeps.merchantSettingsCacheMs ?? MERCHANT_SETTINGS_CACHE_MS,
+    ),
+  }
   const app = createRouter()
   app.use(requestId({ headerName: 'x-request-id' }))
   app.use(

@@ -97,6 +97,7 @@ export interface TrackingStore {
   /**
    * The tracking whose public page `token` opens, whatever its merchant: the token is the only
    * credential. Undefined for any token that is not the tracking's current one (rotated, deleted).
+   * The events may be shared with other callers: never mutate them.
    */
   findByPageToken(token: string): Promise<{ record: TrackingRecord; events: TrackingEvent[] } | undefined>
   /**

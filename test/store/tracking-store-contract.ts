@@ -403,6 +403,21 @@ export function runTrackingStoreContract(name: string, createStore: () => Tracki
       expect((await store.get('shop-a', record.id))?.record.pageToken).toBe(token)
     })
 
+    it('shows what is stored now to a token opened before: a longer timeline, a rotation, a deletion', async () => {
+      const store = createStore()
+      const { record } = await store.register(parcel(), new Date(T0))
+      expect(await store.findByPageToken(record.pageToken)).toEqual({ record, events: [] })
+      const view = await loadOne(store, record.id)
+      const events = [scan(record.trackingNumber, 'PC1', '2026-03-27T11:00:00+01:00', 'in_transit')]
+      await saveOne(store, { before: view, record: { ...view.record, status: 'in_transit' }, events })
+      expect((await store.findByPageToken(record.pageToken))?.events).toEqual(events)
+      const token = await store.rotatePageToken('shop-a', record.id)
+      expect(await store.findByPageToken(record.pageToken)).toBeUndefined()
+      expect((await store.findByPageToken(token ?? ''))?.events).toEqual(events)
+      expect(await store.delete('shop-a', record.id)).toBe(true)
+      expect(await store.findByPageToken(token ?? '')).toBeUndefined()
+    })
+
     it('rotates only a tracking of the merchant asking', async () => {
       const store = createStore()
       const { record } = await store.register(parcel({ merchantId: 'shop-a' }), new Date(T0))

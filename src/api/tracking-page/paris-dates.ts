@@ -1,6 +1,7 @@
 import { addCalendarDays, type CalendarDate, parisDateOf } from '../../domain/business-calendar.js'
 import type { DeliveryWindow } from '../../domain/carrier-snapshot.js'
 import { formatInZone } from '../../domain/paris-time.js'
+import { boundedMemo } from './bounded-memo.js'
 
 export type PageLang = 'fr' | 'en'
 
@@ -37,14 +38,27 @@ export function formatDay(
   nowMs: number,
   width: DayWidth = 'long',
 ): string {
+  const words = dayWords(`${lang}|${width}|${date}`)
+  return date.slice(0, 4) === parisYearOf(nowMs) ? words : `${words} ${date.slice(0, 4)}`
+}
+
+/** The Paris year at the last `nowMs` asked about: a page asks once per date it writes, always at one `nowMs`. */
+let lastYear = { nowMs: Number.NaN, year: '' }
+
+function parisYearOf(nowMs: number): string {
+  if (lastYear.nowMs !== nowMs) lastYear = { nowMs, year: parisDateOf(nowMs).slice(0, 4) }
+  return lastYear.year
+}
+
+/** `mardi 8 décembre` of `fr|long|2026-12-08`: Intl's formatting is a page's dearest step, and days recur. */
+const dayWords = boundedMemo((key) => {
+  const [lang, width, date] = key.split('|') as [PageLang, DayWidth, CalendarDate]
   const [year, month, day] = date.split('-').map(Number)
   const parts = dayFormatter(lang, width).formatToParts(Date.UTC(year ?? 0, (month ?? 1) - 1, day ?? 1, 12))
   const part = (type: Intl.DateTimeFormatPartTypes) => parts.find((p) => p.type === type)?.value ?? ''
   const dayNumber = lang === 'fr' && day === 1 ? '1er' : String(day)
-  const words = [part('weekday'), dayNumber, part('month')]
-  if (date.slice(0, 4) !== parisDateOf(nowMs).slice(0, 4)) words.push(date.slice(0, 4))
-  return words.join(' ')
-}
+  return [part('weekday'), dayNumber, part('month')].join(' ')
+}, 4_000)
 
 interface WallTime {
   date: CalendarDate
@@ -53,7 +67,7 @@ interface WallTime {
 }
 
 function wallTimeOf(instantMs: number): WallTime {
-  const written = formatInZone(instantMs)
+  const written = machineMoment(instantMs)
   return {
     date: written.slice(0, 10),
     hour: Number(written.slice(11, 13)),
@@ -121,5 +135,8 @@ export function formatWindow(window: DeliveryWindow, lang: PageLang, nowMs: numb
 
 /** RFC 3339 in Paris time, for `<time datetime>`. */
 export function machineMoment(instantMs: number): string {
-  return formatInZone(instantMs)
+  return parisMoment(String(instantMs))
 }
+
+/** A timeline's instants are written twice per row (for people and for machines), on every visit. */
+const parisMoment = boundedMemo((instantMs) => formatInZone(Number(instantMs)), 10_000)

@@ -1,3 +1,5 @@
+import { boundedMemo } from './bounded-memo.js'
+
 /**
  * Carrier wording is shown to whoever holds a tracking page's link, so a text that may name a person or
  * open a door is never shown: the page falls back to its own status wording. The test is deliberately
@@ -116,7 +118,16 @@ const CONTROL_CHARACTERS = /\p{Cc}/gu
  * undefined when empty or when it may carry personal data.
  */
 export function shopperSafeText(text: string | undefined, maxLength: number): string | undefined {
-  const cleaned = text?.replace(CONTROL_CHARACTERS, ' ').replace(/\s+/g, ' ').trim()
-  if (!cleaned || !isFreeOfPersonalData(cleaned)) return undefined
+  const cleaned = text === undefined ? undefined : screenedText(text)
+  if (!cleaned) return undefined
   return cleaned.length <= maxLength ? cleaned : `${cleaned.slice(0, maxLength - 1).trimEnd()}…`
 }
+
+/**
+ * Carrier wording cleaned, or undefined when it may carry personal data. A carrier repeats the same few
+ * wordings on every parcel, and screening them is a large part of rendering a page: results are kept.
+ */
+const screenedText = boundedMemo((text) => {
+  const cleaned = text.replace(CONTROL_CHARACTERS, ' ').replace(/\s+/g, ' ').trim()
+  return cleaned && isFreeOfPersonalData(cleaned) ? cleaned : undefined
+}, 10_000)

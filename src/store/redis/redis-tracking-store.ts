@@ -74,6 +74,12 @@ const DEFAULT_NOTIFY_RETENTION_MS = 30 * 24 * 3600 * 1000
 /** Trackings `read` keeps decoded, by version (see read-cache.ts). */
 const READ_CACHE_ENTRIES = 1_000
 
+/** Sets `key` in a memory of READ_CACHE_ENTRIES entries at most, which starts over once full. */
+function keepBounded<T>(memory: Map<string, T>, key: string, value: T): void {
+  if (!memory.has(key) && memory.size >= READ_CACHE_ENTRIES) memory.clear()
+  memory.set(key, value)
+}
+
 export function createRedisTrackingStore(
   client: Redis,
   prefix: string,
@@ -205,6 +211,21 @@ export function createRedisTrackingStore(
     }
   }
 
+  /**
+   * Tokens that opened a page, with the tracking they name: a token never names another one, and the
+   * tracking's own token is checked on every read, so a rotated or deleted one still opens nothing.
+   */
+  const pageEntries = new Map<string, string>()
+  /** Timelines parsed for pages, with the text they were parsed from: a page is visited again and again. */
+  const pageTimelines = new Map<string, { eventsJson: string; events: TrackingEvent[] }>()
+  function pageTimelineOf(id: string, eventsJson: string): TrackingEvent[] {
+    const kept = pageTimelines.get(id)
+    if (kept?.eventsJson === eventsJson) return kept.events
+    const events = JSON.parse(eventsJson) as TrackingEvent[]
+    keepBounded(pageTimelines, id, { eventsJson, events })
+    return events
+  }
+
   /** `read` of a tracking whose carrier, hence due key, this process does not know yet: two round trips. */
   async function readUnseen(id: string): Promise<Array<Buffer | null> | null> {
     const [doc, events, version] = await redis.hmgetBuffer(keys.tracking(id), 'doc', 'events', 'v')
@@ -268,12 +289,13 @@ export function createRedisTrackingStore(
     },
 
     async findByPageToken(token) {
-      const entry = await redis.get(keys.pageToken(token))
+      const entry = pageEntries.get(token) ?? (await redis.get(keys.pageToken(token)))
       if (!entry) return undefined
       const { id, merchantId } = readPageEntry(entry)
       const found = await read(merchantId, id)
       if (!found || !samePageToken(found.record.pageToken, token)) return undefined
-      return { record: found.record, events: JSON.parse(found.eventsJson) as TrackingEvent[] }
+      keepBounded(pageEntries, token, entry)
+      return { record: found.record, events: pageTimelineOf(id, found.eventsJson) }
     },
 
     async findByOrder(merchantId, orderId) {

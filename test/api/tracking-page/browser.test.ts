@@ -5,11 +5,16 @@ import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { type ServerType, serve } from '@hono/node-server'
 import type { AxeResults, RunOptions } from 'axe-core'
-import { Hono } from 'hono'
 import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { renderTrackingPage } from '../../../src/api/tracking-page/render.js'
-import { PAGE_STATES, type PageState, pageInput } from '../../support/tracking-page-states.js'
+import { TRACKING_PAGE_CSP } from '../../../src/api/tracking-page/page-answers.js'
+import { createMemoryHarness, type MemoryHarness } from '../../support/memory-harness.js'
+import {
+  PAGE_STATES,
+  type PageState,
+  PRIVATE_FACTS,
+  stateRecord,
+} from '../../support/tracking-page-states.js'
 
 /** Debian's chromium, as in the other browser tests; playwright-core downloads no browser of its own. */
 const CHROMIUM = '/usr/bin/chromium'
@@ -23,8 +28,6 @@ const CHROMIUM_ARGS = [
   '--disable-component-update',
   '--disable-sync',
 ]
-/** The strictest policy the page must live under: its own inline style, its own logo, nothing else. */
-const STRICT_CSP = "default-src 'none'; style-src 'unsafe-inline'; img-src 'self' data:"
 const AXE_SOURCE = createRequire(import.meta.url).resolve('axe-core/axe.min.js')
 const AXE_OPTIONS: RunOptions = {
   resultTypes: ['violations'],
@@ -36,41 +39,154 @@ const LOGO_SVG =
 const LANGS = ['fr', 'en'] as const
 /** A dark green a merchant might choose: AA on white, as the branding API requires. */
 const MERCHANT_ACCENT = '#0b6e4f'
+const SUPPORT_URL = 'https://maison-lumiere.example/aide'
+
+/**
+ * Two shops: most states are the first one's, in its own accent; the delivered parcel is the second's,
+ * in the default colours, which lets its page show the order id.
+ */
+const SHOPS = {
+  accent: { accentColor: MERCHANT_ACCENT, showOrderId: false },
+  orderId: { showOrderId: true },
+} as const
+type ShopName = keyof typeof SHOPS
+const shopOf = (state: PageState): ShopName => (state === 'delivered' ? 'orderId' : 'accent')
+
+/** The sandbox journey each state's parcel is registered as (SBX + scenario + 3 digits). */
+const SCENARIO_OF: Record<PageState, string> = {
+  pending: 'DELIVERED',
+  info_received: 'DELIVERED',
+  in_transit: 'DELIVERED',
+  out_for_delivery: 'DELIVERED',
+  failed_attempt: 'PICKUP',
+  available_for_pickup: 'PICKUP',
+  delivered: 'DELIVERED',
+  returned: 'RETURNED',
+  exception: 'CUSTOMS',
+  late: 'DELIVERED',
+}
 
 const VIEWPORTS = {
   desktop: { viewport: { width: 1280, height: 800 } },
   mobile: { viewport: { width: 375, height: 740 }, isMobile: true, hasTouch: true },
 } as const
 type ViewportName = keyof typeof VIEWPORTS
+const VIEWPORT_NAMES = Object.keys(VIEWPORTS) as ViewportName[]
 
-/** What one page load showed that it must not. */
+/** What page loads showed that they must not. */
 interface PageFindings {
   axe: string[]
   outsideRequests: string[]
   cspViolations: string[]
+  /** The answer's own headers: its CSP, noindex, no referrer. */
+  headers: string[]
   horizontalScroll: string[]
   focus: string[]
-  /** The merchant's logo, from the serving origin, must load under the policy. */
+  /** The merchant's logo, served by colis, must load under the page's policy. */
   missingLogo: string[]
+  /** Shown exactly where its merchant allows it. */
+  orderId: string[]
+}
+
+const noFindings = (): PageFindings => ({
+  axe: [],
+  outsideRequests: [],
+  cspViolations: [],
+  headers: [],
+  horizontalScroll: [],
+  focus: [],
+  missingLogo: [],
+  orderId: [],
+})
+
+/** A viewport's one tab, kept for every state, and what it reported while the current load ran. */
+interface Tab {
+  context: BrowserContext
+  page: Page
+  label: string
+  findings: PageFindings
 }
 
 declare global {
   var axe: { run(context: Document, options: RunOptions): Promise<AxeResults> }
 }
 
-function isPageState(value: string): value is PageState {
-  return (PAGE_STATES as readonly string[]).includes(value)
-}
-
 /**
- * The shopper's tracking page in a real browser, every state in both languages on a desktop and a phone
- * screen: axe-core finds no WCAG 2.1 AA violation, nothing is requested beyond the serving origin under
- * a strict CSP, nothing scrolls sideways, and the language switch and carrier link take a visible focus.
+ * The shopper's tracking page in a real browser, served by colis itself: every state's parcel is
+ * registered through the API, its timeline written to the store as polls would, its merchant's
+ * branding and logo set through the API, and each `trackingPageUrl` opened as a shopper would, in both
+ * languages on a desktop and a phone screen. axe-core finds no WCAG 2.1 AA violation, nothing is
+ * requested beyond colis under its own CSP, nothing scrolls sideways, and the language switch and the
+ * merchant's support link take a visible focus.
  */
 describe('the tracking page in a browser', () => {
   let browser: Browser | undefined
-  let server: ServerType
+  let server: ServerType | undefined
+  let harness: MemoryHarness
   let origin: string
+  /** The page's clock: each state is shown at the moment its timeline describes. */
+  let nowMs = Date.parse('2026-12-04T09:00:00+01:00')
+  const keys = {} as Record<ShopName, string>
+  const parcels = {} as Record<PageState, { id: string; pageUrl: string }>
+  const tabs = {} as Record<ViewportName, Tab>
+
+  async function api(shop: ShopName, path: string, init: RequestInit = {}) {
+    const response = await harness.request(keys[shop], path, init)
+    if (!response.ok)
+      throw new Error(`${init.method ?? 'GET'} ${path}: ${response.status} ${await response.text()}`)
+    return response.json() as Promise<Record<string, unknown>>
+  }
+
+  async function brandShop(shop: ShopName) {
+    keys[shop] = (await harness.apiKeys.create(`shop-page-${shop}`)).key
+    const branding = {
+      displayName: 'Maison Lumière',
+      supportUrl: SUPPORT_URL,
+      supportEmail: 'aide@maison-lumiere.example',
+      ...SHOPS[shop],
+    }
+    await api(shop, '/v1/merchant/branding', { method: 'PUT', body: JSON.stringify(branding) })
+    await api(shop, '/v1/merchant/branding/logo', {
+      method: 'PUT',
+      headers: { 'content-type': 'image/svg+xml' },
+      body: LOGO_SVG,
+    })
+  }
+
+  /** Registers the state's sandbox parcel, then stores its record and timeline as polls would have. */
+  async function registerParcel(state: PageState, index: number) {
+    const trackingNumber = `SBX${SCENARIO_OF[state]}${String(index + 1).padStart(3, '0')}`
+    const created = await api(shopOf(state), '/v1/trackings', {
+      method: 'POST',
+      body: JSON.stringify({ trackingNumber }),
+    })
+    const [view] = await harness.store.loadForPoll([String(created.id)])
+    if (!view) throw new Error(`${trackingNumber} not stored`)
+    const { record: sample, events } = stateRecord(state)
+    const { id, merchantId, carrier, pageToken, createdAt, sequence } = view.record
+    const record = { ...sample, id, merchantId, carrier, trackingNumber, pageToken, createdAt, sequence }
+    const saved = await harness.store.save([{ before: view, record, events, nextPoll: undefined }])
+    if (saved[0] !== 'saved') throw new Error(`${trackingNumber}: ${saved[0]}`)
+    parcels[state] = { id, pageUrl: String(created.trackingPageUrl) }
+  }
+
+  async function openTab(name: ViewportName, launched: Browser): Promise<Tab> {
+    const context = await launched.newContext(VIEWPORTS[name])
+    // Init scripts are the browser's own: the page's CSP, which allows no script at all, stays in force.
+    await context.addInitScript({ path: AXE_SOURCE })
+    const page = await context.newPage()
+    const tab: Tab = { context, page, label: name, findings: noFindings() }
+    page.on('request', (request) => {
+      const url = new URL(request.url())
+      if (url.protocol === 'data:' || url.protocol === 'about:') return
+      if (url.origin !== origin) tab.findings.outsideRequests.push(`${tab.label}: ${request.url()}`)
+    })
+    page.on('console', (message) => {
+      if (/Content Security Policy/i.test(message.text()))
+        tab.findings.cspViolations.push(`${tab.label}: ${message.text()}`)
+    })
+    return tab
+  }
 
   beforeAll(async () => {
     if (!existsSync(CHROMIUM)) {
@@ -80,44 +196,36 @@ describe('the tracking page in a browser', () => {
     }
     const launching = chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS })
     launching.catch(() => undefined)
-    const app = new Hono()
-    app.get('/logo.svg', (c) => c.body(LOGO_SVG, 200, { 'content-type': 'image/svg+xml' }))
-    app.get('/t/:state', (c) => {
-      const state = c.req.param('state')
-      const lang = c.req.query('lang') === 'en' ? 'en' : 'fr'
-      if (!isPageState(state)) return c.notFound()
-      const input = pageInput(state, lang, { pageUrl: `${origin}/t/${state}` })
-      // English pages wear a merchant's own accent, French ones the default.
-      if (lang === 'en') input.branding = { ...input.branding, accentColor: MERCHANT_ACCENT }
-      const html = renderTrackingPage(input)
-      return c.html(html, 200, { 'content-security-policy': STRICT_CSP })
+    // The server listens first so that colis can be told its public address: trackingPageUrl is then
+    // the very link a shopper gets.
+    const listening = await new Promise<ServerType>((resolve) => {
+      const started = serve(
+        { fetch: (request, env) => harness.app.fetch(request, env), hostname: '127.0.0.1', port: 0 },
+        () => resolve(started),
+      )
     })
-    server = await new Promise<ServerType>((resolve) => {
-      const listening = serve({ fetch: app.fetch, hostname: '127.0.0.1', port: 0 }, () => resolve(listening))
-    })
-    origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`
+    server = listening
+    origin = `http://127.0.0.1:${(listening.address() as AddressInfo).port}`
+    harness = await createMemoryHarness(
+      'tracking-page-browser',
+      { PUBLIC_BASE_URL: origin },
+      {},
+      {
+        app: { now: () => new Date(nowMs) },
+      },
+    )
+    for (const shop of Object.keys(SHOPS) as ShopName[]) await brandShop(shop)
+    for (const [index, state] of PAGE_STATES.entries()) await registerParcel(state, index)
     mkdirSync(SCREENSHOTS, { recursive: true })
     browser = await launching
+    for (const name of VIEWPORT_NAMES) tabs[name] = await openTab(name, browser)
   })
 
   afterAll(async () => {
     await browser?.close()
-    await new Promise((resolve) => server?.close(resolve))
+    await new Promise((resolve) => (server ? server.close(resolve) : resolve(undefined)))
+    await harness?.close()
   })
-
-  async function openWatchedPage(context: BrowserContext, findings: PageFindings, where: { label: string }) {
-    const page = await context.newPage()
-    page.on('request', (request) => {
-      const url = new URL(request.url())
-      if (url.protocol === 'data:' || url.protocol === 'about:') return
-      if (url.origin !== origin) findings.outsideRequests.push(`${where.label}: ${request.url()}`)
-    })
-    page.on('console', (message) => {
-      if (/Content Security Policy/i.test(message.text()))
-        findings.cspViolations.push(`${where.label}: ${message.text()}`)
-    })
-    return page
-  }
 
   /**
    * Tabs from the top of the page through `targets`, in order, checking that every stop on the way shows
@@ -141,64 +249,80 @@ describe('the tracking page in a browser', () => {
     return waiting.map((selector) => `${selector} not reached in ${maxStops} Tab presses`)
   }
 
-  async function checkViewport(name: ViewportName): Promise<PageFindings> {
-    if (!browser) throw new Error('no browser')
-    const findings: PageFindings = {
-      axe: [],
-      outsideRequests: [],
-      cspViolations: [],
-      horizontalScroll: [],
-      focus: [],
-      missingLogo: [],
+  /** One state in one language on one screen, everything it showed that it must not added to `tab.findings`. */
+  async function checkPage(tab: Tab, viewport: ViewportName, state: PageState, lang: 'fr' | 'en') {
+    const { page, findings } = tab
+    const label = `${viewport} ${state} ${lang}`
+    tab.label = label
+    const response = await page.goto(`${parcels[state].pageUrl}?lang=${lang}`)
+    expect(response?.status(), label).toBe(200)
+    const headers = (await response?.allHeaders()) ?? {}
+    if (headers['content-security-policy'] !== TRACKING_PAGE_CSP)
+      findings.headers.push(`${label}: CSP ${headers['content-security-policy']}`)
+    if (headers['x-robots-tag'] !== 'noindex')
+      findings.headers.push(`${label}: X-Robots-Tag ${headers['x-robots-tag']}`)
+    if (headers['referrer-policy'] !== 'no-referrer')
+      findings.headers.push(`${label}: Referrer-Policy ${headers['referrer-policy']}`)
+    const results = await page.evaluate((options) => globalThis.axe.run(document, options), AXE_OPTIONS)
+    for (const violation of results.violations) {
+      const targets = violation.nodes.map((node) => node.target.join(' ')).join(', ')
+      findings.axe.push(`${label}: ${violation.id} (${targets})`)
     }
-    const context = await browser.newContext(VIEWPORTS[name])
-    // Init scripts are the browser's own: the page's CSP, which allows no script at all, stays in force.
-    await context.addInitScript({ path: AXE_SOURCE })
-    const where = { label: '' }
-    const page = await openWatchedPage(context, findings, where)
-    try {
-      for (const state of PAGE_STATES) {
-        for (const lang of LANGS) {
-          where.label = `${name} ${state} ${lang}`
-          const response = await page.goto(`${origin}/t/${state}?lang=${lang}`)
-          expect(response?.status(), where.label).toBe(200)
-          const results = await page.evaluate((options) => globalThis.axe.run(document, options), AXE_OPTIONS)
-          for (const violation of results.violations) {
-            const targets = violation.nodes.map((node) => node.target.join(' ')).join(', ')
-            findings.axe.push(`${where.label}: ${violation.id} (${targets})`)
-          }
-          const logoShown = await page.evaluate(() => {
-            const logo = document.querySelector('header img')
-            return logo instanceof HTMLImageElement && logo.complete && logo.naturalWidth > 0
-          })
-          if (!logoShown) findings.missingLogo.push(where.label)
-          const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth)
-          if (overflow > 0) findings.horizontalScroll.push(`${where.label}: ${overflow}px`)
-          const other = lang === 'fr' ? 'en' : 'fr'
-          const targets = [`header a[hreflang="${other}"]`, 'a[href^="https://www.laposte.fr/"]']
-          for (const problem of await tabThrough(page, targets, 12))
-            findings.focus.push(`${where.label}: ${problem}`)
-          await page.screenshot({ path: join(SCREENSHOTS, `${state}-${lang}-${name}.png`), fullPage: true })
-        }
+    const shown = await page.evaluate(() => {
+      const logo = document.querySelector('header img')
+      return {
+        logo: logo instanceof HTMLImageElement && logo.complete && logo.naturalWidth > 0,
+        overflow: document.documentElement.scrollWidth - window.innerWidth,
+        text: document.body.textContent ?? '',
       }
-    } finally {
-      await context.close()
-    }
-    return findings
+    })
+    if (!shown.logo) findings.missingLogo.push(label)
+    if (shown.overflow > 0) findings.horizontalScroll.push(`${label}: ${shown.overflow}px`)
+    const orderIdAllowed = SHOPS[shopOf(state)].showOrderId
+    if (shown.text.includes(PRIVATE_FACTS.orderId) !== orderIdAllowed)
+      findings.orderId.push(`${label}: order id ${orderIdAllowed ? 'missing' : 'shown'}`)
+    const other = lang === 'fr' ? 'en' : 'fr'
+    const targets = [`header a[hreflang="${other}"]`, `a[href="${SUPPORT_URL}"]`]
+    for (const problem of await tabThrough(page, targets, 12)) findings.focus.push(`${label}: ${problem}`)
+    await page.screenshot({ path: join(SCREENSHOTS, `${state}-${lang}-${viewport}.png`), fullPage: true })
   }
 
-  it.concurrent.each(Object.keys(VIEWPORTS) as ViewportName[])(
-    'shows every state in French and English on a %s screen, accessible and self-contained',
-    async (name) => {
-      const findings = await checkViewport(name)
-      expect(findings).toEqual({
-        axe: [],
-        outsideRequests: [],
-        cspViolations: [],
-        horizontalScroll: [],
-        focus: [],
-        missingLogo: [],
-      })
+  it.each(PAGE_STATES)(
+    'shows a parcel %s in French and English on a desktop and a phone screen, accessible and self-contained',
+    async (state) => {
+      nowMs = stateRecord(state).nowMs
+      const findings = noFindings()
+      for (const lang of LANGS) {
+        await Promise.all(
+          VIEWPORT_NAMES.map(async (viewport) => {
+            const tab = tabs[viewport]
+            tab.findings = findings
+            await checkPage(tab, viewport, state, lang)
+          }),
+        )
+      }
+      expect(findings).toEqual(noFindings())
     },
   )
+
+  it('shows the not-found page at a parcel link replaced by a new one, and the page at the new link', async () => {
+    const { page } = tabs.mobile
+    const { id, pageUrl: oldUrl } = parcels.in_transit
+    const rotated = await api('accent', `/v1/trackings/${id}/page-token`, { method: 'POST' })
+    const newUrl = String(rotated.trackingPageUrl)
+    expect(newUrl).not.toBe(oldUrl)
+    const gone = await page.goto(oldUrl)
+    expect(gone?.status()).toBe(404)
+    expect(await gone?.allHeaders()).toMatchObject({
+      'content-security-policy': TRACKING_PAGE_CSP,
+      'x-robots-tag': 'noindex',
+      'referrer-policy': 'no-referrer',
+    })
+    const text = await page.evaluate(() => document.body.textContent ?? '')
+    expect(text).toContain('This tracking page does not exist')
+    expect(text).not.toContain('Maison Lumière')
+    const found = await page.goto(newUrl)
+    expect(found?.status()).toBe(200)
+    expect(await page.evaluate(() => document.body.textContent ?? '')).toContain('Maison Lumière')
+  })
 })

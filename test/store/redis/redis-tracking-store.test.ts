@@ -171,6 +171,20 @@ describe('page tokens', () => {
     expect((await store.findByPageToken(record.pageToken))?.record.id).toBe(record.id)
   })
 
+  it('opens nothing with a token another process rotated or a tracking it deleted, once opened here', async () => {
+    const { store, prefix } = freshStore('page-other-process')
+    const other = createRedisTrackingStore(redis, prefix)
+    const rotated = (await store.register(parcel(), new Date(T0))).record
+    const deleted = (await store.register(parcel({ trackingNumber: 'NUM000042' }), new Date(T0))).record
+    for (const { pageToken } of [rotated, deleted])
+      expect(await store.findByPageToken(pageToken)).toBeDefined()
+    const token = await other.rotatePageToken('shop-a', rotated.id)
+    expect(await other.delete('shop-a', deleted.id)).toBe(true)
+    expect(await store.findByPageToken(rotated.pageToken)).toBeUndefined()
+    expect(await store.findByPageToken(deleted.pageToken)).toBeUndefined()
+    expect((await store.findByPageToken(token ?? ''))?.record.id).toBe(rotated.id)
+  })
+
   it('rotates after a poll saved meanwhile, and never gives two tokens at once', async () => {
     const { store } = freshStore('page-rotate-race')
     const { record } = await store.register(parcel(), new Date(T0))
