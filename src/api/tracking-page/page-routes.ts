@@ -1,4 +1,6 @@
 import { type Context, Hono } from 'hono'
+import type { TrackingRecord } from '../../domain/tracking.js'
+import type { TrackingEvent } from '../../domain/tracking-event.js'
 import { toTrackingView } from '../../domain/tracking-view.js'
 import { logoAssetPath, type MerchantBranding } from '../../store/merchant-settings-store.js'
 import { PAGE_TOKEN } from '../../store/page-token.js'
@@ -25,6 +27,9 @@ export function pageBranding(merchantId: string, branding: MerchantBranding | un
   }
 }
 
+/** How long a rendered page may be served again for a tracking that has not changed. */
+const RENDER_REUSE_MS = 60_000
+
 type Answer = { status: 404 | 429; body: string; headers: Record<string, string> }
 const answer = (c: Context, { status, body, headers }: Answer) => c.body(body, status, headers)
 
@@ -47,6 +52,25 @@ export function trackingPageRoutes(deps: AppDeps, guard: AuthFailureGuard | unde
     return answer(c, PAGE_NOT_FOUND)
   }
 
+  // The store hands out the same record and timeline objects while a tracking stays as it is (its
+  // read cache): a page rendered for them is kept with them, for one language, one merchant setting
+  // and one minute of the clock, which is all else it shows.
+  const rendered = new WeakMap<
+    TrackingRecord,
+    { key: string; events: readonly TrackingEvent[]; html: string; etag: string }
+  >()
+  const remember = (
+    record: TrackingRecord,
+    key: string,
+    events: readonly TrackingEvent[],
+    render: () => string,
+  ) => {
+    const html = render()
+    const entry = { key, events, html, etag: etagOf(html) }
+    rendered.set(record, entry)
+    return entry
+  }
+
   const page = async (c: Context<ApiEnv>) => {
     const address = clientAddress(c, trustProxy)
     const token = c.req.param('token') ?? ''
@@ -60,22 +84,31 @@ export function trackingPageRoutes(deps: AppDeps, guard: AuthFailureGuard | unde
     const lang = negotiatePageLanguage(c.req.query('lang'), c.req.header('accept-language'))
     const carrier = deps.carriers.get(record.carrier)
     const settings = await deps.merchantSettings.get(record.merchantId)
-    const { consumerDeadlines } = toTrackingView(record, undefined, undefined, {
-      withdrawalDays: settings?.withdrawalDays,
-    })
-    const html = renderTrackingPage({
-      record,
-      events,
-      lang,
-      nowMs: now().getTime(),
-      carrierName: carrier?.name ?? record.carrier,
-      carrierTrackingUrl: carrier?.publicTrackingUrl?.(record.trackingNumber),
-      branding: pageBranding(record.merchantId, settings?.branding),
-      showOrderId: settings?.branding?.showOrderId === true,
-      pageUrl: trackingPageUrl(deps.publicBaseUrl, token),
-      ...(consumerDeadlines ? { consumerDeadlines } : {}),
-    })
-    const etag = etagOf(html)
+    const nowMs = now().getTime()
+    const key = [lang, Math.floor(nowMs / RENDER_REUSE_MS), settings?.updatedAt, token, carrier?.name].join(
+      '|',
+    )
+    const last = rendered.get(record)
+    const reused = last?.key === key && last.events === events ? last : undefined
+    const { html, etag } =
+      reused ??
+      remember(record, key, events, () => {
+        const { consumerDeadlines } = toTrackingView(record, undefined, undefined, {
+          withdrawalDays: settings?.withdrawalDays,
+        })
+        return renderTrackingPage({
+          record,
+          events,
+          lang,
+          nowMs,
+          carrierName: carrier?.name ?? record.carrier,
+          carrierTrackingUrl: carrier?.publicTrackingUrl?.(record.trackingNumber),
+          branding: pageBranding(record.merchantId, settings?.branding),
+          showOrderId: settings?.branding?.showOrderId === true,
+          pageUrl: trackingPageUrl(deps.publicBaseUrl, token),
+          ...(consumerDeadlines ? { consumerDeadlines } : {}),
+        })
+      })
     const headers = pageHeaders(lang, etag)
     if (matchesEtag(c.req.header('if-none-match'), etag)) return c.body(null, 304, headers)
     return c.body(html, 200, headers)
