@@ -43,6 +43,8 @@ async function lookupHarness(name: string) {
           authFailures: { max: LIMIT, durationMs: 60_000, blockMs: 600_000 },
         }),
         trustProxy: true,
+        // Every lookup's store calls are counted, and branding is written to the store directly.
+        merchantSettingsCacheMs: 0,
       },
       stores,
     },
