@@ -32,6 +32,7 @@ export interface CarrierPollerOptions {
   metrics?: Metrics
   recordFailure?(kind: CarrierErrorKind): void
   withdrawalDays?(merchantId: string): Promise<number | undefined>
+  publicBaseUrl?: string
 }
 
 export interface CarrierPoller {
@@ -70,6 +71,7 @@ export async function startCarrierPoller(options: CarrierPollerOptions): Promise
           alertPolicy: options.alertPolicy,
           timeScale: options.timeScale,
           withdrawalDays: options.withdrawalDays,
+          publicBaseUrl: options.publicBaseUrl,
           logger,
           rateLimit: (waitMs) => queue.rateLimit(waitMs),
           async pauseCarrier(error) {

@@ -28,6 +28,8 @@ export interface PollDeps extends CarrierQueueHooks {
   metrics?: Pick<Metrics, 'polls' | 'pollDuration'>
   /** The merchant's withdrawal period, for the consumer deadlines a delivered parcel's notifications carry. */
   withdrawalDays?(merchantId: string): Promise<number | undefined>
+  /** PUBLIC_BASE_URL: notifications then carry each tracking's page (`trackingPageUrl`). */
+  publicBaseUrl?: string
 }
 
 /**
@@ -63,7 +65,7 @@ export async function processPollJob(data: PollJobData, deps: PollDeps, signal?:
           policy: deps.policy,
           alertPolicy: deps.alertPolicy(view.record),
           timeScale: deps.timeScale,
-          viewOptions: viewOptions.get(view.record.merchantId),
+          viewOptions: viewOptions(view.record.merchantId),
         }),
       )
     },
@@ -78,30 +80,34 @@ export async function processPollJob(data: PollJobData, deps: PollDeps, signal?:
 }
 
 /**
- * Each merchant's view options, read only for the merchants of parcels the carrier says are delivered
- * (the only notifications with consumer deadlines): other polls cost no settings lookup.
+ * How notifications show each merchant's trackings: their page, and the merchant's withdrawal period,
+ * read only for the merchants of parcels the carrier says are delivered (the only notifications with
+ * consumer deadlines): other polls cost no settings lookup.
  */
 async function viewOptionsOf(
   views: readonly PollView[],
   results: BatchResult,
   deps: PollDeps,
-): Promise<Map<string, TrackingViewOptions>> {
-  const options = new Map<string, TrackingViewOptions>()
+): Promise<(merchantId: string) => TrackingViewOptions> {
+  const base: TrackingViewOptions =
+    deps.publicBaseUrl === undefined ? {} : { publicBaseUrl: deps.publicBaseUrl }
+  const byMerchant = new Map<string, TrackingViewOptions>()
   const { withdrawalDays } = deps
-  if (!withdrawalDays) return options
-  const delivered = views.filter((view) => {
-    const result = results.get(view.record.trackingNumber)
-    return (
-      result !== undefined &&
-      !isCarrierError(result) &&
-      result.events.some((event) => event.status === 'delivered')
-    )
-  })
-  for (const merchantId of new Set(delivered.map((view) => view.record.merchantId))) {
-    const days = await withdrawalDays(merchantId)
-    if (days !== undefined) options.set(merchantId, { withdrawalDays: days })
+  if (withdrawalDays) {
+    const delivered = views.filter((view) => {
+      const result = results.get(view.record.trackingNumber)
+      return (
+        result !== undefined &&
+        !isCarrierError(result) &&
+        result.events.some((event) => event.status === 'delivered')
+      )
+    })
+    for (const merchantId of new Set(delivered.map((view) => view.record.merchantId))) {
+      const days = await withdrawalDays(merchantId)
+      if (days !== undefined) byMerchant.set(merchantId, { ...base, withdrawalDays: days })
+    }
   }
-  return options
+  return (merchantId) => byMerchant.get(merchantId) ?? base
 }
 
 function* failuresOf(results: BatchResult): Iterable<CarrierError> {

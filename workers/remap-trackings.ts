@@ -8,6 +8,8 @@ export interface RemapDeps {
   store: TrackingStore
   alertPolicy(record: TrackingRecord): AlertPolicy
   now?: () => Date
+  /** PUBLIC_BASE_URL: status-change notifications then carry each tracking's page. */
+  publicBaseUrl?: string
 }
 
 /** Trackings scanned, loaded and saved at once. */
@@ -65,6 +67,7 @@ async function remapPage(
         applyRemappedEvents(view, remapEvents(view.events, remap) ?? view.events, {
           now,
           alertPolicy: deps.alertPolicy(view.record),
+          viewOptions: { publicBaseUrl: deps.publicBaseUrl },
         }),
       )
     },

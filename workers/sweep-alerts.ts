@@ -12,6 +12,8 @@ export interface SweepDeps {
   now?: () => number
   /** A claimed tracking whose check did not finish is checked again after this. */
   leaseMs?: number
+  /** PUBLIC_BASE_URL: alert notifications then carry each tracking's page. */
+  publicBaseUrl?: string
 }
 
 const BATCH = 200
@@ -36,7 +38,13 @@ export async function sweepAlerts(deps: SweepDeps): Promise<number> {
       deps.store,
       views,
       (pending) =>
-        pending.map((view) => applyTimePassing(view, { nowMs, alertPolicy: deps.alertPolicy(view.record) })),
+        pending.map((view) =>
+          applyTimePassing(view, {
+            nowMs,
+            alertPolicy: deps.alertPolicy(view.record),
+            viewOptions: { publicBaseUrl: deps.publicBaseUrl },
+          }),
+        ),
       (_, outcomes) => {
         const conflicts = outcomes.filter((outcome) => outcome === 'conflict').length
         if (conflicts > 0) deps.logger.debug({ conflicts }, 'alert sweep: trackings changed meanwhile')

@@ -1,11 +1,10 @@
 import type { TrackingRecord } from '../domain/tracking.js'
 import type { TrackingEvent } from '../domain/tracking-event.js'
 import { type TrackingViewOptions, toTrackingView, trackingViewJson } from '../domain/tracking-view.js'
-import { trackingPageUrl } from './tracking-page/page-url.js'
 
 /**
- * A tracking as the API answers it: the domain's view and the URL of its public page, which only the
- * API knows how to write (PUBLIC_BASE_URL). The page token is never a field of its own.
+ * A tracking as the API answers it: the domain's view with the URL of its public page (PUBLIC_BASE_URL).
+ * The page token is never a field of its own.
  */
 export function toApiTrackingView(
   record: TrackingRecord,
@@ -14,9 +13,8 @@ export function toApiTrackingView(
   nextDueAtMs?: number,
   options: TrackingViewOptions = {},
 ) {
-  return Object.assign(toTrackingView(record, events, nextDueAtMs, options), {
-    trackingPageUrl: trackingPageUrl(publicBaseUrl, record.pageToken),
-  })
+  const view = toTrackingView(record, events, nextDueAtMs, { ...options, publicBaseUrl })
+  return view as typeof view & { trackingPageUrl: string }
 }
 
 export type ApiTrackingView = ReturnType<typeof toApiTrackingView>
@@ -29,9 +27,7 @@ export function apiTrackingViewJson(
   nextDueAtMs?: number,
   options: TrackingViewOptions = {},
 ): string {
-  const view = trackingViewJson(record, eventsJson, nextDueAtMs, options)
-  const url = JSON.stringify(trackingPageUrl(publicBaseUrl, record.pageToken))
-  return `${view.slice(0, -1)},"trackingPageUrl":${url}}`
+  return trackingViewJson(record, eventsJson, nextDueAtMs, { ...options, publicBaseUrl })
 }
 
 /**

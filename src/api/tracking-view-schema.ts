@@ -122,8 +122,3 @@ export const TrackingSchema = TrackingFields.extend({
     )
     .openapi({ example: 'https://track.example.com/t/q3XLm0Wvv8Y2Ue_Ol-9b1A' }),
 }).openapi('Tracking')
-
-/** A tracking as webhook payloads carry it. */
-export const WebhookTrackingSchema = TrackingFields.openapi('WebhookTracking', {
-  description: 'A `Tracking` without `trackingPageUrl`',
-})

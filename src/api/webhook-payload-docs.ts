@@ -1,6 +1,6 @@
 import { type OpenAPIHono, z } from '@hono/zod-openapi'
 import { WEBHOOK_EVENT_TYPES, type WebhookEventType } from '../domain/webhook-events.js'
-import { DelayAlertSchema, TrackingEventSchema, WebhookTrackingSchema } from './tracking-view-schema.js'
+import { DelayAlertSchema, TrackingEventSchema, TrackingSchema } from './tracking-view-schema.js'
 
 type Registry = OpenAPIHono['openAPIRegistry']
 
@@ -61,7 +61,7 @@ export function describeWebhookPayloads(registry: Registry): void {
         type: z.literal(type),
         timestamp: z.iso.datetime({ offset: true }).describe('When the change happened'),
         data: z.object({
-          tracking: WebhookTrackingSchema,
+          tracking: TrackingSchema,
           ...extra.data,
           sequence: z
             .number()

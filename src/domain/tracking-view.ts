@@ -1,10 +1,13 @@
 import { consumerDeadlines } from './consumer-deadlines.js'
 import type { TrackingRecord } from './tracking.js'
 import type { TrackingEvent } from './tracking-event.js'
+import { trackingPageUrl } from './tracking-page-url.js'
 
 export interface TrackingViewOptions {
   /** The merchant's withdrawal period in days (at least the legal 14, the default). */
   withdrawalDays?: number
+  /** PUBLIC_BASE_URL: given, the view carries the tracking's public page (`trackingPageUrl`). */
+  publicBaseUrl?: string
 }
 
 /**
@@ -52,6 +55,9 @@ export function toTrackingView(
     pollingStopped: record.stopped,
     lastError: record.lastError,
     alerts: record.alerts ?? [],
+    ...(options.publicBaseUrl === undefined
+      ? {}
+      : { trackingPageUrl: trackingPageUrl(options.publicBaseUrl, record.pageToken) }),
   }
 }
 

@@ -232,7 +232,11 @@ async function remapOverridden(
     const counts = await remapCarrierTrackings(
       carrier,
       (event) => overrides.statusOf(carrier, event.code, event.description),
-      { store: deps.store, alertPolicy: alertPolicyFrom(deps.config) },
+      {
+        store: deps.store,
+        alertPolicy: alertPolicyFrom(deps.config),
+        publicBaseUrl: deps.config.PUBLIC_BASE_URL,
+      },
     )
     deps.logger.info({ carrier, ...counts }, 'stored events mapped again with the new code overrides')
   }

@@ -81,6 +81,7 @@ async function startPoller(
     metrics: deps.metrics,
     recordFailure: (kind) => deps.recordFailure?.(carrier, kind),
     withdrawalDays: async (merchantId) => (await deps.merchantSettings?.get(merchantId))?.withdrawalDays,
+    publicBaseUrl: config.PUBLIC_BASE_URL,
   })
   logger.info(
     { rateLimit: adapter.rateLimit, batchSize: adapter.batchSize, concurrency: config.POLL_CONCURRENCY },
@@ -140,6 +141,7 @@ async function startNotifications(deps: WorkerDeps) {
     store: deps.store,
     alertPolicy: alertPolicyFrom(deps.config),
     logger: deps.logger,
+    publicBaseUrl: deps.config.PUBLIC_BASE_URL,
   })
 
   return {

@@ -305,7 +305,7 @@ describe('what a poll job asks the carrier', () => {
   })
 })
 
-describe("a poll job that sees a parcel delivered, and the merchant's withdrawal period", () => {
+describe("a poll job's notifications: the parcel's page, and for a delivered one the merchant's withdrawal period", () => {
   const delivered = (trackingNumber: string): CarrierSnapshot => ({
     carrier: 'sandbox',
     trackingNumber,
@@ -332,6 +332,7 @@ describe("a poll job that sees a parcel delivered, and the merchant's withdrawal
         asked.push(merchantId)
         return 30
       },
+      publicBaseUrl: 'https://track.example.com',
     }
     await processPollJob({ ids }, deps)
     expect(asked).toEqual(['shop'])
@@ -343,5 +344,9 @@ describe("a poll job that sees a parcel delivered, and the merchant's withdrawal
     // Delivered on Friday 27 March 2026: 30 days later is Sunday 26 April, so Monday 27 April.
     expect(byNumber.get('SBX0')?.consumerDeadlines?.withdrawalUntil).toBe('2026-04-27')
     expect(byNumber.get('SBX1')?.consumerDeadlines).toBeUndefined()
+    // Every notification carries the parcel's page, for the merchant to hand to its shopper.
+    for (const tracking of changed) {
+      expect(tracking.trackingPageUrl).toMatch(/^https:\/\/track\.example\.com\/t\/[A-Za-z0-9_-]{22}$/)
+    }
   })
 })
