@@ -5,6 +5,7 @@ import { CarrierDefinitionError } from '../adapters/generic/definition-schema.js
 import type { CliIo } from './cli/cli-io.js'
 import { type CliCommand, commandHelp, commandSynopsis, HELP_FLAGS, parseCommandArgs } from './cli/command.js'
 import { detectCommand } from './cli/detect-command.js'
+import { forecastEvalCommand } from './cli/forecast-eval-command.js'
 import { importCommand } from './cli/import-command.js'
 import { keysCreateCommand } from './cli/keys-command.js'
 import { normalizeCommand } from './cli/normalize-command.js'
@@ -24,6 +25,7 @@ export const COMMANDS: readonly CliCommand[] = [
   trackCommand,
   detectCommand,
   normalizeCommand,
+  forecastEvalCommand,
 ]
 
 const SUMMARY_COLUMN = 44
