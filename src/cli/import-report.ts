@@ -1,4 +1,4 @@
-import { type CsvTable, formatCsv } from './csv.js'
+import { type CsvTable, formatCsv } from '../csv.js'
 import { REJECT_COLUMNS } from './import-rows.js'
 import type { ImportSummary, Rejection } from './import-trackings.js'
 

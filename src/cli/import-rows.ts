@@ -1,4 +1,4 @@
-import type { CsvRecord, CsvTable } from './csv.js'
+import type { CsvRecord, CsvTable } from '../csv.js'
 import { UsageError } from './usage-error.js'
 
 /** Where a CSV column goes in the registration body `POST /v1/trackings` accepts. */

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest'
-import { parseCsv } from '../../src/cli/csv.js'
 import { columnOfPointer, readImportRows } from '../../src/cli/import-rows.js'
 import { UsageError } from '../../src/cli/usage-error.js'
+import { parseCsv } from '../../src/csv.js'
 
 const read = (text: string) => readImportRows(parseCsv(text))
 

@@ -7,7 +7,7 @@ import {
   formatCsv,
   formatCsvRecord,
   parseCsv,
-} from '../../src/cli/csv.js'
+} from '../src/csv.js'
 
 const fieldsOf = (text: string) => parseCsv(text).records.map((record) => record.fields)
 
