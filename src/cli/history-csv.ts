@@ -1,3 +1,4 @@
+import { CsvSyntaxError, formatCsv, parseCsv } from '../csv.js'
 import type { DayKind } from '../domain/business-calendar.js'
 import { type HistoryParcel, readHistoryRow } from '../domain/forecast/backtest.js'
 import {
@@ -5,7 +6,6 @@ import {
   HISTORY_COLUMNS,
   REQUIRED_HISTORY_COLUMNS,
 } from '../domain/forecast/delivery-history.js'
-import { CsvSyntaxError, formatCsv, parseCsv } from '../csv.js'
 import { UsageError } from './usage-error.js'
 
 /** The parcels of a history file; a missing column or an unreadable row is a usage error naming its line. */
