@@ -479,6 +479,9 @@ export const CONFIG_SCHEMA = z.object({
   NOTIFY_RETENTION: duration('30d').describe(
     "how long a parcel's e-mail subscriptions (addresses) and their delivery log are kept once the parcel reaches a terminal state",
   ),
+  ANALYTICS_RETENTION: duration('400d').describe(
+    'how long carrier analytics keep a week of finished parcels (counts and histograms per merchant, carrier, service, destination and handover week) after that week ends',
+  ),
 
   ALERT_SWEEP_INTERVAL: duration('1m').describe(
     'how often the sweep checks alerts that open with time alone (late, stalled, pickup expiring)',

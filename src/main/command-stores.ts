@@ -1,6 +1,7 @@
 import type { Config } from '../config.js'
 import type { Logger } from '../logger.js'
 import { describeRedisTarget, resolveRedis } from '../redis/resolve-redis.js'
+import { storeOptionsFrom } from './policies.js'
 import { COMMAND_REDIS_OPTIONS, createRedisConnections } from './redis-connections.js'
 import { createStores, type Stores } from './stores.js'
 
@@ -18,9 +19,7 @@ export async function openCommandStores(config: Config, logger: Logger): Promise
   const connections = createRedisConnections(target.url, logger)
   const redis = connections.connect(COMMAND_REDIS_OPTIONS)
   return {
-    stores: createStores(redis, config.COLIS_REDIS_PREFIX, {
-      notifyRetentionMs: config.NOTIFY_RETENTION,
-    }),
+    stores: createStores(redis, config.COLIS_REDIS_PREFIX, storeOptionsFrom(config)),
     redis: describeRedisTarget(target),
     async close() {
       await connections.closeAll()

@@ -1,6 +1,7 @@
 import type { UnknownCodeHook } from '../../adapters/contract.js'
 import { alertFactsOf, type CarrierRuntime, createCarrierRuntime } from '../../adapters/registry.js'
 import { CONFIG_SCHEMA, type Config, readEnvironment } from '../config.js'
+import type { OutcomeFacts } from '../domain/analytics/parcel-outcome.js'
 import { type AlertPolicy, alertPolicyFor } from '../domain/delay-alerts.js'
 import type { PollCalendar, PollPolicy } from '../domain/poll-schedule.js'
 import type { TrackingRecord } from '../domain/tracking.js'
@@ -18,6 +19,23 @@ export function alertPolicyFrom(
     dayKinds: config.COLIS_DELIVERY_DAY_KINDS,
   }
   return (record) => alertPolicyFor(alertFactsOf(record.carrier), record.service, overrides)
+}
+
+/** What analytics measure a finished parcel with: its carrier's delivery days, COLIS_DELIVERY_DAY_KINDS. */
+export function outcomeFactsFrom(config: Config): (carrier: string) => OutcomeFacts {
+  return (carrier) => ({
+    deliveryDays: alertFactsOf(carrier).deliveryDays,
+    dayKinds: config.COLIS_DELIVERY_DAY_KINDS,
+  })
+}
+
+/** What every tracking store of a process is told, from NOTIFY_RETENTION, ANALYTICS_RETENTION and the carriers. */
+export function storeOptionsFrom(config: Config) {
+  return {
+    notifyRetentionMs: config.NOTIFY_RETENTION,
+    analyticsRetentionMs: config.ANALYTICS_RETENTION,
+    outcomeFacts: outcomeFactsFrom(config),
+  }
 }
 
 /** The calendar part of the policy from the configuration (POLL_SCAN_HOURS, POLL_SCAN_DAYS, POLL_ROUND_*). */

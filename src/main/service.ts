@@ -9,7 +9,7 @@ import type { TrackingStore } from '../store/tracking-store.js'
 import { assertEgressConfigSafe, parseAllowedCidrs } from '../webhooks/egress-guard.js'
 import { startApiProcess } from './api-process.js'
 import { httpLimitsFrom } from './http-listener.js'
-import { alertPolicyFrom, createCarriers } from './policies.js'
+import { alertPolicyFrom, createCarriers, storeOptionsFrom } from './policies.js'
 import { assertPortAvailable } from './port-check.js'
 import {
   createRedisConnections,
@@ -111,7 +111,7 @@ async function startParts(
   logger.info({ source: target.source, prefix }, 'connected to Redis')
   await warnIfEvicting(main, logger)
 
-  const storeOptions = { notifyRetentionMs: config.NOTIFY_RETENTION }
+  const storeOptions = storeOptionsFrom(config)
   const stores = createStores(main, prefix, storeOptions)
   const reloads: Array<() => Promise<void>> = []
   const remaps: Array<(carriers: string[]) => Promise<void>> = []

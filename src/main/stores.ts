@@ -1,6 +1,7 @@
 import type { Redis } from 'ioredis'
 import type { TrackingRecord } from '../domain/tracking.js'
 import { isTerminalStatus } from '../domain/tracking-status.js'
+import type { OutcomeFactsOf } from '../store/analytics-store.js'
 import { type ApiKeyStore, createApiKeyStore } from '../store/api-key-store.js'
 import { type CarrierHealthStore, createCarrierHealthStore } from '../store/carrier-health-store.js'
 import {
@@ -33,6 +34,10 @@ export interface StoreOptions {
   readCacheEntries?: number
   /** NOTIFY_RETENTION: e-mail subscriptions go this long after their parcel's life is over. */
   notifyRetentionMs?: number
+  /** ANALYTICS_RETENTION: a cell-week goes this long after its week ends. */
+  analyticsRetentionMs?: number
+  /** The carriers' delivery days, to measure the parcels a save finishes. */
+  outcomeFacts?: OutcomeFactsOf
 }
 
 /** The tracking store on one connection, under COLIS_REDIS_PREFIX. */
@@ -40,6 +45,8 @@ export function createTrackingStore(redis: Redis, prefix: string, options: Store
   const store = createRedisTrackingStore(redis, prefix, {
     readCacheEntries: options.readCacheEntries,
     notifyRetentionMs: options.notifyRetentionMs,
+    analyticsRetentionMs: options.analyticsRetentionMs,
+    outcomeFacts: options.outcomeFacts,
   })
   return options.wrap ? options.wrap(store) : store
 }
@@ -79,7 +86,12 @@ export interface MemoryStores extends Stores {
  * subscriptions, and a save that ends a parcel's life sets its e-mail subscriptions' expiry.
  */
 export function createMemoryStores(
-  options: { now?: () => number; notifyRetentionMs?: number } = {},
+  options: {
+    now?: () => number
+    notifyRetentionMs?: number
+    analyticsRetentionMs?: number
+    outcomeFacts?: OutcomeFactsOf
+  } = {},
 ): MemoryStores {
   const saved = createMemoryTrackingStore(options)
   const trackingExists = async (id: string) => (await saved.loadForPoll([id]))[0] !== undefined

@@ -68,3 +68,23 @@ export function isoWeekOf(date: CalendarDate): string {
   const week = Math.floor((thursdayNumber - firstOfYear) / 7) + 1
   return `${year}-W${String(week).padStart(2, '0')}`
 }
+
+const ISO_WEEK = /^(\d{4})-W(\d{2})$/
+
+/** Whether `week` is an ISO 8601 week as `isoWeekOf` writes it (`2026-W09`), one that exists. */
+export function isIsoWeek(week: string): boolean {
+  const match = ISO_WEEK.exec(week)
+  if (!match) return false
+  const number = Number(match[2])
+  return number >= 1 && isoWeekOf(isoWeekMonday(week)) === week
+}
+
+/** The Monday an ISO week starts on: 4 January is always in week 1. */
+export function isoWeekMonday(week: string): CalendarDate {
+  const match = ISO_WEEK.exec(week)
+  if (!match) throw new RangeError(`not an ISO week: ${week}`)
+  const january4 = `${match[1]}-01-04`
+  const dayNumber = Date.parse(`${january4}T00:00:00Z`) / 86_400_000
+  const weekday = ((((dayNumber + 3) % 7) + 7) % 7) + 1
+  return addCalendarDays(january4, 1 - weekday + 7 * (Number(match[2]) - 1))
+}

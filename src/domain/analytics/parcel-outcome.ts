@@ -94,7 +94,8 @@ const NOT_A_HANDOVER: readonly EventStatus[] = ['info_received', 'unknown']
 
 const HOUR_MS = 3_600_000
 
-function outcomeOf(record: TrackingRecord): ParcelOutcomeKind | undefined {
+/** The outcome a record stands at; undefined while the parcel is not finished (see `parcelOutcome`). */
+export function parcelOutcomeKind(record: TrackingRecord): ParcelOutcomeKind | undefined {
   const terminal =
     record.stopped === 'terminal' ||
     record.stopped === 'expired' ||
@@ -153,7 +154,7 @@ export function parcelOutcome(
   events: readonly TrackingEvent[],
   facts: OutcomeFacts,
 ): ParcelOutcome | undefined {
-  const outcome = outcomeOf(record)
+  const outcome = parcelOutcomeKind(record)
   if (outcome === undefined) return undefined
   const sorted = sortEvents(events)
   const handedOverAt = sorted.find((event) => !NOT_A_HANDOVER.includes(event.status))?.occurredAt

@@ -1,6 +1,13 @@
 import type { TrackingRecord } from '../../domain/tracking.js'
 import type { TrackingEvent } from '../../domain/tracking-event.js'
 import type { TrackingNotification } from '../../domain/tracking-lifecycle.js'
+import {
+  type AnalyticsStore,
+  DEFAULT_ANALYTICS_RETENTION_MS,
+  DEFAULT_OUTCOME_FACTS,
+  finishingOutcome,
+  type OutcomeFactsOf,
+} from '../analytics-store.js'
 import { newTrackingRecord } from '../new-tracking.js'
 import { createPageToken, samePageToken } from '../page-token.js'
 import { TRACKING_ID } from '../record-ids.js'
@@ -14,12 +21,15 @@ import {
   type TrackingSave,
   type TrackingStore,
 } from '../tracking-store.js'
+import { createMemoryAnalyticsStore } from './memory-analytics-store.js'
 import { createLeasedSchedule } from './memory-schedule.js'
 
 /** The memory twin of the Redis store: same port, same answers, for tests that need no Redis. */
 export interface MemoryTrackingStore extends TrackingStore {
   /** Every notification saved, in order (the Redis store publishes those someone listens to). */
   published(): TrackingNotification[]
+  /** The cell-weeks of the parcels its saves finished, as the Redis store writes them. */
+  readonly analytics: AnalyticsStore
 }
 
 interface Stored {
@@ -61,8 +71,17 @@ function pageOf<T>(
 
 const clone = <T>(value: T): T => structuredClone(value)
 
-export function createMemoryTrackingStore(options: { now?: () => number } = {}): MemoryTrackingStore {
+export function createMemoryTrackingStore(
+  options: { now?: () => number; analyticsRetentionMs?: number; outcomeFacts?: OutcomeFactsOf } = {},
+): MemoryTrackingStore {
   const now = options.now ?? Date.now
+  const analytics = createMemoryAnalyticsStore({
+    retentionMs: options.analyticsRetentionMs ?? DEFAULT_ANALYTICS_RETENTION_MS,
+    now,
+  })
+  const outcomeFacts = options.outcomeFacts ?? DEFAULT_OUTCOME_FACTS
+  /** Trackings already counted in analytics (the Redis store's `an` mark). */
+  const counted = new Set<string>()
   const trackings = new Map<string, Stored>()
   const byNumber = new Map<string, string>()
   const byPageToken = new Map<string, string>()
@@ -126,6 +145,11 @@ export function createMemoryTrackingStore(options: { now?: () => number } = {}):
     stored.record = clone(record)
     if (change.events) stored.events = clone(change.events)
     stored.version += 1
+    const outcome = finishingOutcome(change, outcomeFacts)
+    if (outcome && !counted.has(record.id)) {
+      counted.add(record.id)
+      analytics.add(outcome)
+    }
     if (change.nextPoll !== undefined) {
       let atMs = change.nextPoll === 'none' ? undefined : Math.round(change.nextPoll.atMs)
       // A refresh asked while this poll ran: the running poll may have read the carrier too early.
@@ -213,6 +237,7 @@ export function createMemoryTrackingStore(options: { now?: () => number } = {}):
       if (!stored) return false
       const { record } = stored
       trackings.delete(id)
+      counted.delete(id)
       byNumber.delete(numberKey(record.merchantId, record.carrier, record.trackingNumber))
       byPageToken.delete(record.pageToken)
       if (record.orderId !== undefined) {
@@ -291,5 +316,7 @@ export function createMemoryTrackingStore(options: { now?: () => number } = {}):
     },
 
     published: () => clone(outbox),
+
+    analytics,
   }
 }

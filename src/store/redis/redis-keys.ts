@@ -1,3 +1,5 @@
+import type { AnalyticsCell } from '../../domain/analytics/analytics-cell.js'
+
 /** Every Redis key colis writes, under one prefix (COLIS_REDIS_PREFIX). */
 export function createRedisKeys(prefix: string) {
   return {
@@ -55,6 +57,16 @@ export function createRedisKeys(prefix: string) {
     apiKeyRevocations: () => `${prefix}:apikeys:revoked`,
     /** Ids of the open alerts of a type, every merchant together (the open-alerts metric). */
     openAlerts: (type: string) => `${prefix}:alerts:open:${type}`,
+    /**
+     * One cell-week's counters and histograms (analytics-fields.ts). Each part is URI-encoded: a
+     * service or a merchant id holding `:` cannot make two cells share a key.
+     */
+    analyticsCell: (cell: AnalyticsCell) =>
+      `${prefix}:an:${[cell.merchantId, cell.carrier, cell.service, cell.destination, cell.week].map(encodeURIComponent).join(':')}`,
+    /** A merchant's cell-weeks (members: `cellMember`), scored by week (`weekScore`). */
+    merchantAnalyticsCells: (merchantId: string) => `${prefix}:m:${merchantId}:an:cells`,
+    /** Every merchant's cell-weeks, for the operator's view. */
+    analyticsCells: () => `${prefix}:analytics:cells`,
     carrierFailures: (carrier: string) => `${prefix}:carrier:${carrier}:failures`,
     /** Codes a carrier's table lacks, by last sighting (ms); `first`, `counts` and wordings beside. */
     unknownCodes: (carrier: string) => `${prefix}:carrier:${carrier}:unknown-codes`,
@@ -70,4 +82,16 @@ export type RedisKeys = ReturnType<typeof createRedisKeys>
 /** Lexicographic index member: newest first with ZREVRANGEBYLEX, ties broken by id. */
 export function indexMember(createdAt: string, id: string): string {
   return `${String(Date.parse(createdAt)).padStart(15, '0')}:${id}`
+}
+
+/** A cell-week's member in the analytics indexes: the cell itself, which names its key. */
+export function cellMember(cell: AnalyticsCell): string {
+  return JSON.stringify([cell.merchantId, cell.carrier, cell.service, cell.destination, cell.week])
+}
+
+export function readCellMember(member: string): AnalyticsCell {
+  const [merchantId = '', carrier = '', service = '', destination = '', week = ''] = JSON.parse(
+    member,
+  ) as string[]
+  return { merchantId, carrier, service, destination, week }
 }

@@ -1,6 +1,11 @@
 import type { Redis } from 'ioredis'
 import type { TrackingRecord } from '../../domain/tracking.js'
 import type { TrackingEvent } from '../../domain/tracking-event.js'
+import {
+  DEFAULT_ANALYTICS_RETENTION_MS,
+  DEFAULT_OUTCOME_FACTS,
+  type OutcomeFactsOf,
+} from '../analytics-store.js'
 import { decodeEvents, decodeEventsJson } from '../event-codec.js'
 import { newTrackingRecord } from '../new-tracking.js'
 import { createPageToken, samePageToken } from '../page-token.js'
@@ -13,6 +18,7 @@ import {
   type StoredAlert,
   type TrackingStore,
 } from '../tracking-store.js'
+import { analyticsWriteOf } from './analytics-write.js'
 import { defineScripts, type ScriptedRedis } from './lua-scripts.js'
 import { createReadCache } from './read-cache.js'
 import { createRedisKeys } from './redis-keys.js'
@@ -83,9 +89,22 @@ function keepBounded<T>(memory: Map<string, T>, key: string, value: T): void {
 export function createRedisTrackingStore(
   client: Redis,
   prefix: string,
-  options: { readCacheEntries?: number; notifyRetentionMs?: number } = {},
+  options: {
+    readCacheEntries?: number
+    notifyRetentionMs?: number
+    /** ANALYTICS_RETENTION: how long a cell-week is kept after its week ends. */
+    analyticsRetentionMs?: number
+    /** The carriers' delivery days, to measure the parcels a save finishes. */
+    outcomeFacts?: OutcomeFactsOf
+    now?: () => number
+  } = {},
 ): TrackingStore {
   const notifyRetentionMs = options.notifyRetentionMs ?? DEFAULT_NOTIFY_RETENTION_MS
+  const analyticsPolicy = {
+    factsOf: options.outcomeFacts ?? DEFAULT_OUTCOME_FACTS,
+    retentionMs: options.analyticsRetentionMs ?? DEFAULT_ANALYTICS_RETENTION_MS,
+  }
+  const now = options.now ?? Date.now
   const redis = defineScripts(client)
   const keys = createRedisKeys(prefix)
 
@@ -394,9 +413,11 @@ export function createRedisTrackingStore(
 
     async save(writes): Promise<SaveOutcome[]> {
       const outcomes: SaveOutcome[] = []
+      const nowMs = now()
       let pending = writes.map((write, index) => ({
         write,
         index,
+        analytics: analyticsWriteOf(keys, write, analyticsPolicy, nowMs),
         withPayloads:
           (write.notifications?.length ?? 0) > 0 && listeningMerchants.get(write.record.merchantId) === true,
       }))
@@ -407,8 +428,8 @@ export function createRedisTrackingStore(
           const chunk = pending.slice(start, start + SAVES_PER_COMMAND)
           const scriptKeys = saveSharedKeys(keys)
           const scriptArgs: Array<string | Buffer> = []
-          for (const { write, withPayloads } of chunk) {
-            const group = saveGroup(keys, write, withPayloads, notifyRetentionMs)
+          for (const { write, withPayloads, analytics } of chunk) {
+            const group = saveGroup(keys, write, withPayloads, notifyRetentionMs, analytics)
             scriptKeys.push(...group.keys)
             scriptArgs.push(...group.args)
           }

@@ -3,6 +3,7 @@ import type { TrackingRecord } from '../../domain/tracking.js'
 import { isTerminalStatus } from '../../domain/tracking-status.js'
 import { encodeEvents } from '../event-codec.js'
 import type { TrackingSave } from '../tracking-store.js'
+import type { AnalyticsWrite } from './analytics-write.js'
 import { indexMember, type RedisKeys } from './redis-keys.js'
 
 /**
@@ -160,12 +161,14 @@ export function saveSharedKeys(keys: RedisKeys): string[] {
  * One tracking's group of keys and of arguments to saveTrackings.lua. Its notifications all name the
  * written tracking and its merchant, whose listeners the script checks. Without `withPayloads`, the
  * notifications' payloads (most of the bytes) stay here: the script asks for them when someone listens.
+ * `analytics`, when the save finishes the parcel, adds it to its cell-week in the same write.
  */
 export function saveGroup(
   keys: RedisKeys,
   write: TrackingSave,
   withPayloads: boolean,
   emailRetentionMs: number,
+  analytics?: AnalyticsWrite,
 ): { keys: string[]; args: Array<string | Buffer> } {
   const { record, nextPoll, alerts } = write
   const notifications = write.notifications ?? []
@@ -198,6 +201,7 @@ export function saveGroup(
     String(notifications.length),
     withPayloads ? '1' : '0',
     emailExpiryArg(write.before.record, record, emailRetentionMs),
+    String(analytics?.args.length ?? 0),
   ]
   for (const alert of changedAlerts) {
     const m = record.merchantId
@@ -209,6 +213,10 @@ export function saveGroup(
       keys.openAlerts(alert.type),
     )
     args.push(alertMember(alert, record.id), alert.id, alert.resolvedAt ? 'resolved' : 'open')
+  }
+  if (analytics) {
+    groupKeys.push(...analytics.keys)
+    args.push(...analytics.args)
   }
   if (withPayloads) for (const message of notifications) args.push(JSON.stringify(message))
   return { keys: groupKeys, args: [String(groupKeys.length), String(args.length), ...args] }

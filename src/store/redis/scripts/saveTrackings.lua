@@ -2,8 +2,9 @@
   Compare-and-set of several trackings, each on its own (a poll job's batch in one command). For each
   tracking, in one atomic step: its record, timeline and version, the list indexes it moves between,
   its opened or resolved alerts in the merchant's alert lists, its notifications in the outbox (only
-  when someone listens), the end of its poll and its next alert check, and the expiry of its e-mail
-  subscriptions once its life is over.
+  when someone listens), the end of its poll and its next alert check, the expiry of its e-mail
+  subscriptions once its life is over, and, when the change finishes the parcel, the parcel added to
+  its analytics cell-week (once: the mark `an` on the tracking stops a second count).
 
   Input: the command's first argument is the count of KEYS. The keys every tracking shares come
   first; then each tracking has a group of keys and a group of arguments, both in the order of the
@@ -18,6 +19,8 @@
       then the list indexes it leaves, then those it enters
       then, per alert opened or resolved: the merchant's open alerts, its open alerts of the alert's
         type, its resolved alerts, its resolved alerts of the type, the open alerts of the type
+      then, when it finishes the parcel: its cell-week (hash), the merchant's cell-weeks, every
+        merchant's cell-weeks
 
     ARGV, per tracking:
       1 count of its keys
@@ -37,7 +40,13 @@
       14 '1' when the notifications' payloads follow, '0' when they were not sent
       15 expiry of its e-mail subscriptions (ms) when this change ends the parcel's life; 'persist'
          when it brings it back; '' leaves it as it is
+      16 count of the analytics arguments (0 when the change does not finish the parcel)
       then, per alert: its member in the alert lists, its id, 'open' or 'resolved'
+      then the analytics arguments: the cell-week's member in the indexes, its week's score, when it
+        expires (ms), the bound below which index entries have expired (`(` and the oldest week's
+        score still kept); then the count of counters to add and
+        their field/amount pairs, the count of fields to lower and their field/value pairs, the count
+        of fields to raise and their field/value pairs
       then, when sent, the notifications' payloads (JSON), in order
 
   Output, per tracking:
@@ -102,6 +111,45 @@ local function moveAlert(at, member, alertId, state)
   end
 end
 
+local function pairsFrom(i, apply)
+  for _ = 1, tonumber(ARGV[i]) do
+    apply(ARGV[i + 1], ARGV[i + 2])
+    i = i + 2
+  end
+  return i + 1
+end
+
+-- An index outlives the cell-weeks it names: its own expiry only moves later.
+local function expireNoSooner(key, atMs, nowMs)
+  local ttl = redis.call('PTTL', key)
+  if ttl == -1 or nowMs + ttl < tonumber(atMs) then redis.call('PEXPIREAT', key, atMs) end
+end
+
+-- at and p: where the analytics keys and arguments start, minus one.
+local function countFinished(key, at, p)
+  if redis.call('HSETNX', key, 'an', '1') == 0 then return end
+  local cell = KEYS[at + 1]
+  local member, score, expiresAt, expiredBelow = ARGV[p + 1], ARGV[p + 2], ARGV[p + 3], ARGV[p + 4]
+  local i = pairsFrom(p + 5, function(field, amount) redis.call('HINCRBY', cell, field, amount) end)
+  i = pairsFrom(i, function(field, value)
+    local kept = redis.call('HGET', cell, field)
+    if not kept or tonumber(value) < tonumber(kept) then redis.call('HSET', cell, field, value) end
+  end)
+  pairsFrom(i, function(field, value)
+    local kept = redis.call('HGET', cell, field)
+    if not kept or tonumber(value) > tonumber(kept) then redis.call('HSET', cell, field, value) end
+  end)
+  redis.call('PEXPIREAT', cell, expiresAt)
+  local t = redis.call('TIME')
+  local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+  for j = 2, 3 do
+    local index = KEYS[at + j]
+    redis.call('ZADD', index, score, member)
+    redis.call('ZREMRANGEBYSCORE', index, '-inf', expiredBelow)
+    expireNoSooner(index, expiresAt, now)
+  end
+end
+
 -- k and a: where the tracking's keys and arguments start, minus one.
 local function save(k, a)
   local key, id = KEYS[k + 1], ARGV[a + 6]
@@ -114,6 +162,7 @@ local function save(k, a)
   local leaving, entering = tonumber(ARGV[a + 10]), tonumber(ARGV[a + 11])
   local alerts, notifications = tonumber(ARGV[a + 12]), tonumber(ARGV[a + 13])
   local withPayloads = ARGV[a + 14] == '1'
+  local analytics = tonumber(ARGV[a + 16])
   local emails = KEYS[k + 5]
   local at = k + 5
   local listened = false
@@ -124,7 +173,7 @@ local function save(k, a)
       or redis.call('EXISTS', emails) == 1
     if listened and not withPayloads then return 2 end
     if listened then
-      local before = a + 15 + 3 * alerts
+      local before = a + 16 + 3 * alerts + analytics
       for i = 1, notifications do redis.call('XADD', OUTBOX, '*', 'm', ARGV[before + i]) end
     end
     at = at + 2
@@ -140,10 +189,11 @@ local function save(k, a)
   for i = 1, entering do redis.call('ZADD', KEYS[at + i], 0, member) end
   at = at + entering
   for i = 0, alerts - 1 do
-    local arg = a + 16 + 3 * i
+    local arg = a + 17 + 3 * i
     moveAlert(at, ARGV[arg], ARGV[arg + 1], ARGV[arg + 2])
     at = at + 5
   end
+  if analytics > 0 then countFinished(key, at, a + 16 + 3 * alerts) end
   if ARGV[a + 7] ~= 'keep' then endPoll(k, id, ARGV[a + 7]) end
   if ARGV[a + 8] ~= 'keep' then setAlertCheck(id, ARGV[a + 8]) end
   local emailExpiry = ARGV[a + 15]
