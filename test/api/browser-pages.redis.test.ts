@@ -1,30 +1,18 @@
-import { existsSync } from 'node:fs'
 import type { Redis } from 'ioredis'
-import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core'
+import type { Browser, BrowserContext, Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { QUEUE_BOARD_CSP } from '../../src/api/admin/queue-board.js'
 import { DOCS_CSP } from '../../src/api/api-docs.js'
 import { createRateLimits } from '../../src/api/middleware/rate-limit.js'
 import { createSilentLogger } from '../../src/logger.js'
 import { type HttpListener, httpLimitsFrom, listenHttp } from '../../src/main/http-listener.js'
+import { launchChromium } from '../support/chromium.js'
 import type { Harness } from '../support/harness.js'
 import { untilReady } from '../support/idle.js'
 import { connectTestRedis, uniquePrefix } from '../support/redis.js'
 import { TOKEN } from './admin-api.js'
 import { createAdminHarness } from './admin-harness.js'
 
-/** Debian's chromium: CI installs it (.ci/run); playwright-core downloads no browser of its own. */
-const CHROMIUM = '/usr/bin/chromium'
-const CHROMIUM_ARGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-]
 /** Failed authentications an address may make; one more and it is locked out. */
 const AUTH_FAILURE_MAX = 2
 
@@ -48,15 +36,8 @@ describe('colis pages in a browser', () => {
   let context: BrowserContext
 
   beforeAll(async () => {
-    if (!existsSync(CHROMIUM)) {
-      throw new Error(
-        `no browser at ${CHROMIUM}: these tests need Debian's chromium (apt-get install chromium)`,
-      )
-    }
-    // Each launch gets a fresh temporary profile of its own. The browser starts while the server is
-    // set up.
-    launching = chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS })
-    launching.catch(() => undefined)
+    // The browser starts while the server is set up.
+    launching = launchChromium()
     redis = connectTestRedis()
     await untilReady(redis)
     harness = await createAdminHarness('browser-pages', {

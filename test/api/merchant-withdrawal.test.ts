@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { withEventId } from '../../src/domain/tracking-event.js'
+import { markDelivered } from '../support/delivered-tracking.js'
 import { createMemoryHarness, type MemoryHarness } from '../support/memory-harness.js'
 
 /** A merchant that grants a longer withdrawal period sees it on its API answers and its shoppers' pages. */
@@ -23,18 +23,7 @@ describe("the merchant's withdrawal period", () => {
     })
     const id = String(created.id)
     const pageUrl = new URL(String(created.trackingPageUrl))
-    const [view] = await harness.store.loadForPoll([id])
-    if (!view) throw new Error('not stored')
-    const delivery = withEventId('sandbox', 'SBXDELIVERED003', {
-      occurredAt: '2025-12-23T11:00:00+01:00',
-      status: 'delivered',
-      code: 'DI',
-      description: 'Colis livré',
-    })
-    const record = { ...view.record, status: 'delivered' as const, deliveredAt: delivery.occurredAt }
-    expect(
-      await harness.store.save([{ before: view, record, events: [delivery], nextPoll: undefined }]),
-    ).toEqual(['saved'])
+    await markDelivered(harness.store, id, '2025-12-23T11:00:00+01:00')
     const legal = (await json(`/v1/trackings/${id}`)).consumerDeadlines as Record<string, string>
     expect(legal.withdrawalUntil).toBe('2026-01-06')
 

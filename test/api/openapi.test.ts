@@ -9,6 +9,7 @@ import type { EmailSubscriptionStore } from '../../src/store/email-subscription-
 import { createMemoryTrackingStore } from '../../src/store/memory/memory-tracking-store.js'
 import type { MerchantSettingsStore } from '../../src/store/merchant-settings-store.js'
 import type { WebhookStore } from '../../src/store/webhook-store.js'
+import { markDelivered } from '../support/delivered-tracking.js'
 import { validateJsonSchema } from '../support/json-schema.js'
 import { createMemoryHarness, type MemoryHarness } from '../support/memory-harness.js'
 import { fetchSpec, isDescribed, type Spec, specOperations, templateOf } from './openapi-spec.js'
@@ -159,18 +160,7 @@ describe('OpenAPI document', () => {
       unknown
     >
     expect(before).not.toHaveProperty('consumerDeadlines')
-    const [view] = await harness.store.loadForPoll([id])
-    if (!view) throw new Error('not stored')
-    const delivery = withEventId('sandbox', 'SBXDELIVERED002', {
-      occurredAt: '2025-12-23T11:00:00+01:00',
-      status: 'delivered',
-      code: 'DI',
-      description: 'Colis livré',
-    })
-    const record = { ...view.record, status: 'delivered' as const, deliveredAt: delivery.occurredAt }
-    expect(
-      await harness.store.save([{ before: view, record, events: [delivery], nextPoll: undefined }]),
-    ).toEqual(['saved'])
+    await markDelivered(harness.store, id, '2025-12-23T11:00:00+01:00')
     const tracking = (await (await harness.request(key, `/v1/trackings/${id}`)).json()) as Record<
       string,
       unknown

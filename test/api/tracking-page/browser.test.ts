@@ -1,13 +1,14 @@
-import { existsSync, mkdirSync } from 'node:fs'
+import { mkdirSync } from 'node:fs'
 import { createRequire } from 'node:module'
 import type { AddressInfo } from 'node:net'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { type ServerType, serve } from '@hono/node-server'
 import type { AxeResults, RunOptions } from 'axe-core'
-import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core'
+import type { Browser, BrowserContext, Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { TRACKING_PAGE_CSP } from '../../../src/api/tracking-page/page-answers.js'
+import { launchChromium } from '../../support/chromium.js'
 import { createMemoryHarness, type MemoryHarness } from '../../support/memory-harness.js'
 import {
   PAGE_STATES,
@@ -16,18 +17,6 @@ import {
   stateRecord,
 } from '../../support/tracking-page-states.js'
 
-/** Debian's chromium, as in the other browser tests; playwright-core downloads no browser of its own. */
-const CHROMIUM = '/usr/bin/chromium'
-const CHROMIUM_ARGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-]
 const AXE_SOURCE = createRequire(import.meta.url).resolve('axe-core/axe.min.js')
 const AXE_OPTIONS: RunOptions = {
   resultTypes: ['violations'],
@@ -189,13 +178,7 @@ describe('the tracking page in a browser', () => {
   }
 
   beforeAll(async () => {
-    if (!existsSync(CHROMIUM)) {
-      throw new Error(
-        `no browser at ${CHROMIUM}: these tests need Debian's chromium (apt-get install chromium)`,
-      )
-    }
-    const launching = chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS })
-    launching.catch(() => undefined)
+    const launching = launchChromium()
     // The server listens first so that colis can be told its public address: trackingPageUrl is then
     // the very link a shopper gets.
     const listening = await new Promise<ServerType>((resolve) => {
