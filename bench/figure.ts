@@ -51,3 +51,15 @@ export function atMost(
 ): Figure {
   return { name, value, unit, target: `<= ${bound}`, pass: (extra.ratio ?? value) <= bound, ...extra }
 }
+
+export function within(
+  name: string,
+  value: number,
+  unit: string,
+  low: number,
+  high: number,
+  extra: Partial<Figure> = {},
+): Figure {
+  const held = extra.ratio ?? value
+  return { name, value, unit, target: `${low}–${high}`, pass: held >= low && held <= high, ...extra }
+}

@@ -5,6 +5,7 @@ import { fileURLToPath } from 'node:url'
 import type { Figure, FigureModule } from './figure.js'
 import { apiRead } from './figures/api-read.js'
 import { emailSending } from './figures/email-sending.js'
+import { forecastBacktest } from './figures/forecast-backtest.js'
 import { freshness } from './figures/freshness.js'
 import { idleScale } from './figures/idle-scale.js'
 import { memory } from './figures/memory.js'
@@ -89,6 +90,13 @@ const MODULES: BenchModule[] = [
     measure: emailSending,
     measured: 'bench process',
   },
+  {
+    name: 'forecast-backtest',
+    figures: [11],
+    title: 'forecast backtest on a generated history (figure 11)',
+    measure: forecastBacktest,
+    measured: 'bench process',
+  },
 ]
 
 function selectModules(only: string[]): BenchModule[] {
@@ -96,7 +104,7 @@ function selectModules(only: string[]): BenchModule[] {
   for (const asked of only) {
     if (!MODULES.some((module) => matches(module, asked)))
       throw new Error(
-        `--only ${asked}: a figure 1-10 or one of ${MODULES.map((module) => module.name).join(', ')}`,
+        `--only ${asked}: a figure 1-11 or one of ${MODULES.map((module) => module.name).join(', ')}`,
       )
   }
   return MODULES.filter((module) => only.some((asked) => matches(module, asked)))

@@ -1,9 +1,7 @@
 import { readFile } from 'node:fs/promises'
-import { backtestForecasts } from '../domain/forecast/backtest.js'
 import { printJson, printLine } from './cli-io.js'
 import { defineCommand } from './command.js'
-import { formatBacktestReport } from './forecast-eval-report.js'
-import { readHistoryCsv } from './history-csv.js'
+import { backtestHistoryCsv, formatBacktestReport } from './forecast-eval-report.js'
 import { UsageError } from './usage-error.js'
 
 /** `colis forecast-eval`: how the delivery forecast would have done on a history of delivered parcels. */
@@ -31,9 +29,8 @@ export const forecastEvalCommand = defineCommand({
     } catch (error) {
       throw new UsageError(`cannot read ${file}: ${(error as NodeJS.ErrnoException).code ?? String(error)}`)
     }
-    const parcels = readHistoryCsv(text, dayKind)
-    if (parcels.length === 0) throw new UsageError(`${file} holds no parcel`)
-    const report = backtestForecasts(parcels)
+    const report = backtestHistoryCsv(text, dayKind)
+    if (report.parcels === 0) throw new UsageError(`${file} holds no parcel`)
     if (values.json) printJson(io.stdout, report)
     else printLine(io.stdout, formatBacktestReport(report))
     return 0

@@ -1,4 +1,11 @@
-import type { BacktestReport, MethodScore } from '../domain/forecast/backtest.js'
+import type { DayKind } from '../domain/business-calendar.js'
+import { type BacktestReport, backtestForecasts, type MethodScore } from '../domain/forecast/backtest.js'
+import { readHistoryCsv } from './history-csv.js'
+
+/** What `colis forecast-eval` reports on a history file's text; the bench runs the same. */
+export function backtestHistoryCsv(text: string, defaultDayKind: DayKind): BacktestReport {
+  return backtestForecasts(readHistoryCsv(text, defaultDayKind))
+}
 
 const percent = (value: number) => `${(value * 100).toFixed(1)} %`
 const days = (value: number) => value.toFixed(2)
