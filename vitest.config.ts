@@ -17,6 +17,7 @@ const REDIS_TESTS = [
   'test/api/leased-limiter.test.ts',
   'test/api/rate-limit.test.ts',
   'test/api/*.redis.test.ts',
+  'test/cli/analytics.test.ts',
   'test/cli/import.test.ts',
   'test/cli/keys.test.ts',
   'test/integration/**/*.test.ts',

@@ -2,6 +2,7 @@ import { pathToFileURL } from 'node:url'
 import { CodeOverridesError } from '../adapters/code-overrides.js'
 import { CarrierError } from '../adapters/contract.js'
 import { CarrierDefinitionError } from '../adapters/generic/definition-schema.js'
+import { analyticsCommand } from './cli/analytics-command.js'
 import type { CliIo } from './cli/cli-io.js'
 import { type CliCommand, commandHelp, commandSynopsis, HELP_FLAGS, parseCommandArgs } from './cli/command.js'
 import { detectCommand } from './cli/detect-command.js'
@@ -22,6 +23,7 @@ export const COMMANDS: readonly CliCommand[] = [
   serveCommand,
   keysCreateCommand,
   importCommand,
+  analyticsCommand,
   trackCommand,
   detectCommand,
   normalizeCommand,

@@ -5,6 +5,7 @@ import type { NumberCheck } from '../domain/tracking-number.js'
 import type { EventStatus } from '../domain/tracking-status.js'
 import type { Logger } from '../logger.js'
 import type { Metrics } from '../metrics.js'
+import type { AnalyticsStore } from '../store/analytics-store.js'
 import type { ApiKeyStore } from '../store/api-key-store.js'
 import type { EmailSubscriptionStore } from '../store/email-subscription-store.js'
 import type { MerchantSettingsStore } from '../store/merchant-settings-store.js'
@@ -61,6 +62,8 @@ export interface AppDeps {
   webhooks: WebhookStore
   /** Branding and settings of each merchant, and their logos (served without an API key). */
   merchantSettings: MerchantSettingsStore
+  /** Finished parcels by cell-week: the carrier reports of `/v1/analytics` (and the operator's, with `admin`). */
+  analytics: AnalyticsStore
   /** Shoppers' e-mail subscriptions, per tracking. */
   emails: EmailSubscriptionStore
   /** SMTP_URL is set: e-mails can be sent. Without it, e-mail subscriptions are refused. */

@@ -16,6 +16,13 @@ import { ApiError, problemResponse } from './problem.js'
 import { keepRecentMerchantSettings } from './recent-merchant-settings.js'
 import { createRouter } from './router.js'
 import { alertRoutes } from './routes/alerts.js'
+import {
+  ANALYTICS_PATH,
+  analyticsRoutes,
+  isOperatorAnalyticsPath,
+  OPERATOR_ANALYTICS_PATH,
+  operatorAnalyticsRoutes,
+} from './routes/analytics.js'
 import { carrierRoutes } from './routes/carriers.js'
 import { emailNotificationRoutes } from './routes/email-notifications.js'
 import { healthRoutes } from './routes/health.js'
@@ -60,9 +67,10 @@ function isRedisUnavailable(error: unknown): boolean {
   )
 }
 
-/** An API-key middleware of `/v1`, left out on the operator route under it (which takes the admin token). */
+/** An API-key middleware of `/v1`, left out on the operator routes under it (which take the admin token). */
 function forMerchants(middleware: MiddlewareHandler): MiddlewareHandler {
-  return (c, next) => (isUnknownCodesPath(c.req.path) ? next() : middleware(c, next))
+  return (c, next) =>
+    isUnknownCodesPath(c.req.path) || isOperatorAnalyticsPath(c.req.path) ? next() : middleware(c, next)
 }
 
 export function createApp(appDeps: AppDeps) {
@@ -108,6 +116,7 @@ export function createApp(appDeps: AppDeps) {
     if (deps.admin) {
       app.use('/admin/*', throttle)
       app.use('/v1/carriers/:id/unknown-codes', throttle)
+      app.use(`${OPERATOR_ANALYTICS_PATH}/*`, throttle)
     }
     if (deps.metrics && deps.metricsToken) app.use('/metrics', throttle)
   }
@@ -131,6 +140,8 @@ export function createApp(appDeps: AppDeps) {
   app.route('/v1/carriers', unknownCodeRoutes(deps))
   app.route('/v1/alerts', alertRoutes(deps))
   app.route('/v1/webhooks', webhookRoutes(deps))
+  app.route(ANALYTICS_PATH, analyticsRoutes(deps))
+  app.route(OPERATOR_ANALYTICS_PATH, operatorAnalyticsRoutes(deps))
   app.route(TRACKING_PAGES_PATH, trackingPageRoutes(deps, guard))
   app.route(ORDER_LOOKUP_PATH, orderLookupRoutes(deps, guard))
   app.route(MERCHANT_PATH, merchantRoutes(deps))

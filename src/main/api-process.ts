@@ -39,6 +39,7 @@ export function createApiApp(options: ApiAppOptions): ReturnType<typeof createAp
     alertPolicy: alertPolicyFrom(config),
     webhooks: stores.webhooks,
     merchantSettings: stores.merchantSettings,
+    analytics: stores.analytics,
     emails: stores.emails,
     emailEnabled: config.SMTP_URL !== undefined,
     notifyRetentionMs: config.NOTIFY_RETENTION,

@@ -1,7 +1,7 @@
 import type { Redis } from 'ioredis'
 import type { TrackingRecord } from '../domain/tracking.js'
 import { isTerminalStatus } from '../domain/tracking-status.js'
-import type { OutcomeFactsOf } from '../store/analytics-store.js'
+import type { AnalyticsStore, OutcomeFactsOf } from '../store/analytics-store.js'
 import { type ApiKeyStore, createApiKeyStore } from '../store/api-key-store.js'
 import { type CarrierHealthStore, createCarrierHealthStore } from '../store/carrier-health-store.js'
 import {
@@ -19,6 +19,7 @@ import { createMemoryTrackingStore, type MemoryTrackingStore } from '../store/me
 import { createMemoryUnknownCodeStore } from '../store/memory/memory-unknown-code-store.js'
 import { createMemoryWebhookStore, type MemoryWebhookStore } from '../store/memory/memory-webhook-store.js'
 import type { MerchantSettingsStore } from '../store/merchant-settings-store.js'
+import { createRedisAnalyticsStore } from '../store/redis/redis-analytics-store.js'
 import { createRedisMerchantSettingsStore } from '../store/redis/redis-merchant-settings-store.js'
 import { createRedisTrackingStore } from '../store/redis/redis-tracking-store.js'
 import type { TrackingStore } from '../store/tracking-store.js'
@@ -60,6 +61,8 @@ export interface Stores {
   carrierHealth: CarrierHealthStore
   unknownCodes: UnknownCodeStore
   merchantSettings: MerchantSettingsStore
+  /** The cell-weeks the tracking store's saves fill as parcels finish, for carrier reports. */
+  analytics: AnalyticsStore
 }
 
 /** Every store a process uses, on one connection. */
@@ -72,6 +75,7 @@ export function createStores(redis: Redis, prefix: string, options: StoreOptions
     carrierHealth: createCarrierHealthStore(redis, prefix),
     unknownCodes: createUnknownCodeStore(redis, prefix),
     merchantSettings: createRedisMerchantSettingsStore(redis, prefix),
+    analytics: createRedisAnalyticsStore(redis, prefix),
   }
 }
 
@@ -126,5 +130,6 @@ export function createMemoryStores(
     carrierHealth: createMemoryCarrierHealthStore(),
     unknownCodes: createMemoryUnknownCodeStore(),
     merchantSettings: createMemoryMerchantSettingsStore(),
+    analytics: saved.analytics,
   }
 }

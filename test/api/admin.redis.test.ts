@@ -4,6 +4,7 @@ import { createApp } from '../../src/api/app.js'
 import { createSilentLogger } from '../../src/logger.js'
 import { createApiKeyStore, watchApiKeyRevocations } from '../../src/store/api-key-store.js'
 import { createEmailSubscriptionStore } from '../../src/store/email-subscription-store.js'
+import { createRedisAnalyticsStore } from '../../src/store/redis/redis-analytics-store.js'
 import { createRedisMerchantSettingsStore } from '../../src/store/redis/redis-merchant-settings-store.js'
 import { createRedisTrackingStore } from '../../src/store/redis/redis-tracking-store.js'
 import { createWebhookStore } from '../../src/store/webhook-store.js'
@@ -55,6 +56,7 @@ describe('with COLIS_ADMIN_TOKEN, on Redis', () => {
         }),
         webhooks: createWebhookStore(other, prefix),
         merchantSettings: createRedisMerchantSettingsStore(other, prefix),
+        analytics: createRedisAnalyticsStore(other, prefix),
         emails: createEmailSubscriptionStore(other, prefix),
         checkWebhookUrl: async () => ({ ok: true }),
         pingRedis: async () => undefined,

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { addCalendarDays, parisDateOf } from '../../src/domain/business-calendar.js'
 import { createMemoryApiKeyStore } from '../../src/store/memory/memory-api-key-store.js'
+import { markFinished } from '../support/finished-tracking.js'
 import { createHarness, eventually, type Harness } from '../support/harness.js'
 import { validateJsonSchema } from '../support/json-schema.js'
 import { startWebhookReceiver } from '../support/webhook-receiver.js'
@@ -159,6 +160,49 @@ describe('OpenAPI document, against the answers of real polls and deliveries', (
     expect(alerts.data).toHaveLength(1)
     await call('GET', '/v1/alerts?state=resolved')
     expect((await call('GET', '/v1/alerts?cursor=junk')).status).toBe(400)
+
+    // Analytics: a parcel counts once finished (written here, with a promise, rather than waiting for
+    // a simulated journey to end; a poll of it in flight makes the save conflict, hence the retry).
+    const finished = await call('POST', '/v1/trackings', {
+      body: { trackingNumber: 'SBXDELIVERED006', carrier: 'sandbox', destinationPostalCode: '75001' },
+    })
+    const finishedId = (finished.body as { id: string }).id
+    const hoursAgo = (hours: number) => new Date(Date.now() - hours * 3_600_000).toISOString()
+    await eventually(
+      () =>
+        markFinished(harness.store, finishedId, 'delivered', [
+          { occurredAt: hoursAgo(50), status: 'in_transit' },
+          { occurredAt: hoursAgo(20), status: 'failed_attempt' },
+          { occurredAt: hoursAgo(2), status: 'delivered' },
+        ]).then(
+          () => true,
+          () => false,
+        ),
+      (done) => done,
+    )
+    const scorecard = (await call('GET', '/v1/analytics/carriers?groupBy=service')).body as {
+      totals: { delivered: number }
+    }
+    expect(scorecard.totals.delivered).toBe(1)
+    const csv = await call('GET', '/v1/analytics/carriers?groupBy=service', {
+      headers: { accept: 'text/csv' },
+    })
+    expect(csv.response.headers.get('content-disposition')).toMatch(
+      /^attachment; filename="carriers-.+\.csv"$/,
+    )
+    expect((await call('GET', '/v1/analytics/carriers?from=2026-W54')).status).toBe(400)
+    const everyMerchant = await call('GET', '/v1/admin/analytics/carriers?groupBy=destination', operator)
+    expect((everyMerchant.body as { totals: { delivered: number } }).totals.delivered).toBeGreaterThan(0)
+    expect(
+      (
+        await call('GET', '/v1/admin/analytics/carriers', {
+          ...operator,
+          headers: { ...operator.headers, accept: 'text/csv' },
+        })
+      ).status,
+    ).toBe(200)
+    expect((await call('GET', '/v1/admin/analytics/carriers')).status).toBe(401)
+    expect((await call('GET', '/v1/admin/analytics/carriers?to=junk', operator)).status).toBe(400)
 
     // Listing, with a cursor.
     const first = await call('GET', '/v1/trackings?limit=1')

@@ -5,6 +5,7 @@ import { WEBHOOK_EVENT_TYPES } from '../../src/domain/webhook-events.js'
 import { createSilentLogger } from '../../src/logger.js'
 import { createMemoryStores } from '../../src/main/stores.js'
 import { createMetrics } from '../../src/metrics.js'
+import type { AnalyticsStore } from '../../src/store/analytics-store.js'
 import type { EmailSubscriptionStore } from '../../src/store/email-subscription-store.js'
 import { createMemoryTrackingStore } from '../../src/store/memory/memory-tracking-store.js'
 import type { MerchantSettingsStore } from '../../src/store/merchant-settings-store.js'
@@ -206,6 +207,7 @@ describe('OpenAPI document, when Redis or the code fails', () => {
       }),
       webhooks: {} as WebhookStore,
       merchantSettings: {} as MerchantSettingsStore,
+      analytics: {} as AnalyticsStore,
       emails: {} as EmailSubscriptionStore,
       checkWebhookUrl: async () => ({ ok: true as const }),
       pingRedis,

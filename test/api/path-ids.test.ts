@@ -30,6 +30,7 @@ function recordingStores(stores: MemoryStores, seen: string[]): MemoryStores {
     carrierHealth: record(stores.carrierHealth),
     unknownCodes: record(stores.unknownCodes),
     merchantSettings: record(stores.merchantSettings),
+    analytics: record(stores.analytics),
   }
 }
 

@@ -3,6 +3,7 @@ import { createApp } from '../../src/api/app.js'
 import type { CarrierCatalog } from '../../src/api/app-deps.js'
 import { addCalendarDays, parisDateOf } from '../../src/domain/business-calendar.js'
 import { createSilentLogger } from '../../src/logger.js'
+import type { AnalyticsStore } from '../../src/store/analytics-store.js'
 import type { EmailSubscriptionStore } from '../../src/store/email-subscription-store.js'
 import { createMemoryTrackingStore } from '../../src/store/memory/memory-tracking-store.js'
 import type { MerchantSettingsStore } from '../../src/store/merchant-settings-store.js'
@@ -525,6 +526,7 @@ const UNUSED_DEPS = {
   }),
   webhooks: {} as WebhookStore,
   merchantSettings: {} as MerchantSettingsStore,
+  analytics: {} as AnalyticsStore,
   emails: {} as EmailSubscriptionStore,
   checkWebhookUrl: async () => ({ ok: true as const }),
 }

@@ -25,6 +25,7 @@ export interface Harness {
   store: Stores['trackings']
   apiKeys: Stores['apiKeys']
   merchantSettings: Stores['merchantSettings']
+  analytics: Stores['analytics']
   /**
    * Starts the real poll workers (BullMQ) of this harness; stopped by `close()`. `wrap` may stand
    * between the workers and their store (fault injection).
@@ -78,6 +79,7 @@ export async function createHarness(
     store: stores.trackings,
     apiKeys: stores.apiKeys,
     merchantSettings: stores.merchantSettings,
+    analytics: stores.analytics,
     async startWorkers(wrap) {
       workers = await startWorkers({
         config,

@@ -15,6 +15,7 @@ export interface MemoryHarness {
   webhooks: MemoryStores['webhooks']
   carrierHealth: MemoryStores['carrierHealth']
   merchantSettings: MemoryStores['merchantSettings']
+  analytics: MemoryStores['analytics']
   /** `app.request` with a merchant's API key. */
   request(key: string, path: string, init?: RequestInit): Promise<Response>
   close(): Promise<void>
@@ -63,6 +64,7 @@ export async function createMemoryHarness(
     webhooks: stores.webhooks,
     carrierHealth: stores.carrierHealth,
     merchantSettings: stores.merchantSettings,
+    analytics: stores.analytics,
     request(key, path, init) {
       return requestWithKey(app, key, path, init)
     },
