@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { markDelivered } from '../support/delivered-tracking.js'
+import { markFinished } from '../support/finished-tracking.js'
 import { createMemoryHarness, type MemoryHarness } from '../support/memory-harness.js'
 
 /** A merchant that grants a longer withdrawal period sees it on its API answers and its shoppers' pages. */
@@ -23,7 +23,9 @@ describe("the merchant's withdrawal period", () => {
     })
     const id = String(created.id)
     const pageUrl = new URL(String(created.trackingPageUrl))
-    await markDelivered(harness.store, id, '2025-12-23T11:00:00+01:00')
+    await markFinished(harness.store, id, 'delivered', [
+      { occurredAt: '2025-12-23T11:00:00+01:00', status: 'delivered' },
+    ])
     const legal = (await json(`/v1/trackings/${id}`)).consumerDeadlines as Record<string, string>
     expect(legal.withdrawalUntil).toBe('2026-01-06')
 

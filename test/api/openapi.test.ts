@@ -10,7 +10,7 @@ import type { EmailSubscriptionStore } from '../../src/store/email-subscription-
 import { createMemoryTrackingStore } from '../../src/store/memory/memory-tracking-store.js'
 import type { MerchantSettingsStore } from '../../src/store/merchant-settings-store.js'
 import type { WebhookStore } from '../../src/store/webhook-store.js'
-import { markDelivered } from '../support/delivered-tracking.js'
+import { markFinished } from '../support/finished-tracking.js'
 import { validateJsonSchema } from '../support/json-schema.js'
 import { createMemoryHarness, type MemoryHarness } from '../support/memory-harness.js'
 import { fetchSpec, isDescribed, type Spec, specOperations, templateOf } from './openapi-spec.js'
@@ -161,7 +161,9 @@ describe('OpenAPI document', () => {
       unknown
     >
     expect(before).not.toHaveProperty('consumerDeadlines')
-    await markDelivered(harness.store, id, '2025-12-23T11:00:00+01:00')
+    await markFinished(harness.store, id, 'delivered', [
+      { occurredAt: '2025-12-23T11:00:00+01:00', status: 'delivered' },
+    ])
     const tracking = (await (await harness.request(key, `/v1/trackings/${id}`)).json()) as Record<
       string,
       unknown
