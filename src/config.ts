@@ -482,6 +482,18 @@ export const CONFIG_SCHEMA = z.object({
   ANALYTICS_RETENTION: duration('400d').describe(
     'how long carrier analytics keep a week of finished parcels (counts and histograms per merchant, carrier, service, destination and handover week) after that week ends',
   ),
+  FORECAST_HISTORY: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .max(60)
+    .default(26)
+    .describe(
+      "weeks of finished parcels (the current one included) the API's delivery forecasts learn from, every merchant's together",
+    ),
+  FORECAST_REFRESH: duration('10m').describe(
+    'how often the API reloads the delivery forecast model from the analytics; answers use the model in memory, never a store read',
+  ),
 
   ALERT_SWEEP_INTERVAL: duration('1m').describe(
     'how often the sweep checks alerts that open with time alone (late, stalled, pickup expiring)',

@@ -13,6 +13,7 @@ import type { TrackingStore } from '../store/tracking-store.js'
 import type { UnknownCodeStore } from '../store/unknown-code-store.js'
 import type { WebhookStore } from '../store/webhook-store.js'
 import type { AdminDeps } from './admin/admin-routes.js'
+import type { ForecastSource } from './forecast-models.js'
 import type { RateLimits } from './middleware/rate-limit.js'
 
 /** What the API needs to know of a carrier; adapters satisfy it, the API never imports them. */
@@ -64,6 +65,8 @@ export interface AppDeps {
   merchantSettings: MerchantSettingsStore
   /** Finished parcels by cell-week: the carrier reports of `/v1/analytics` (and the operator's, with `admin`). */
   analytics: AnalyticsStore
+  /** The delivery forecast model, kept in memory and refreshed beside the API; none: no forecasts. */
+  forecasts?: ForecastSource
   /** Shoppers' e-mail subscriptions, per tracking. */
   emails: EmailSubscriptionStore
   /** SMTP_URL is set: e-mails can be sent. Without it, e-mail subscriptions are refused. */

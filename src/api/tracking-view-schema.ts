@@ -1,6 +1,7 @@
 import { z } from '@hono/zod-openapi'
 import { CARRIER_ERROR_KINDS } from '../domain/carrier-error-kind.js'
 import { ALERT_TYPES } from '../domain/delay-alerts.js'
+import { FORECAST_LEVELS } from '../domain/forecast/forecast-model.js'
 import { EVENT_STATUSES, TRACKING_STATUSES } from '../domain/tracking-status.js'
 
 /** RFC 3339 with the offset the carrier gave (never rewritten to UTC). */
@@ -114,7 +115,51 @@ const TrackingFields = z.object({
   alerts: z.array(DelayAlertSchema).describe('Every alert episode, open ones without `resolvedAt`'),
 })
 
+const ForecastDay = z.iso.date()
+
+export const DeliveryForecastSchema = z
+  .object({
+    from: ForecastDay.describe('First day of the window (Paris date)').openapi({ example: '2026-03-11' }),
+    to: ForecastDay.describe('Last day of the window (Paris date), `from` or later').openapi({
+      example: '2026-03-13',
+    }),
+    mostLikely: ForecastDay.describe('The most probable day inside the window').openapi({
+      example: '2026-03-12',
+    }),
+    probability: z
+      .number()
+      .gt(0)
+      .lte(1)
+      .describe('The parcel arrives within the window with at least this probability (0.8)')
+      .openapi({ example: 0.8 }),
+    basis: z
+      .object({
+        level: z
+          .enum([...FORECAST_LEVELS, 'stage'])
+          .describe(
+            'The history the window comes from: past parcels of the same carrier, service and region ' +
+              '(`carrier_service_region`), else carrier and service, else carrier; `stage` when the ' +
+              "parcel's own state says the day (out for delivery, at a pickup point: today)",
+          ),
+        samples: z
+          .number()
+          .int()
+          .min(0)
+          .describe(
+            'Delivered parcels the window rests on, those that took at least as long as this one has; 0 for `stage`',
+          ),
+      })
+      .describe('What the window rests on'),
+  })
+  .openapi('DeliveryForecast')
+
 export const TrackingSchema = TrackingFields.extend({
+  deliveryForecast: DeliveryForecastSchema.optional().describe(
+    "colis's own delivery window for a parcel on its way (handed over to its carrier, not delivered, " +
+      'returned or expired), from the transit times of similar past parcels and conditioned on where it ' +
+      "stands now; absent without enough history. The carrier's own `estimatedDelivery` stays beside it. " +
+      'See docs/forecasts.md',
+  ),
   trackingPageUrl: z
     .url()
     .describe(

@@ -2,11 +2,13 @@ import type { Redis } from 'ioredis'
 import type { CarrierRuntime } from '../../adapters/registry.js'
 import { createApp } from '../api/app.js'
 import type { AppDeps } from '../api/app-deps.js'
+import { createForecastModelHolder } from '../api/forecast-models.js'
 import type { Config } from '../config.js'
 import type { Logger } from '../logger.js'
 import type { Metrics } from '../metrics.js'
 import { checkWebhookUrl, parseAllowedCidrs } from '../webhooks/egress-guard.js'
 import { startApiOperations } from './api-operations.js'
+import { startForecastRefresh } from './forecast-refresh.js'
 import { type HttpListener, httpLimitsFrom, listenHttp } from './http-listener.js'
 import { alertPolicyFrom } from './policies.js'
 import type { Stores } from './stores.js'
@@ -77,10 +79,15 @@ export async function startApiProcess(options: ApiProcessOptions): Promise<HttpL
     redis: options.redis,
     subscriber: options.subscriber,
   })
+  const forecasts = createForecastModelHolder({
+    analytics: options.stores.analytics,
+    historyWeeks: config.FORECAST_HISTORY,
+  })
+  const forecastRefresh = await startForecastRefresh(forecasts, config.FORECAST_REFRESH, logger)
   const app = createApiApp({
     ...options,
     logger: logger.child({ role: 'api' }),
-    overrides: operations.appDeps,
+    overrides: { ...operations.appDeps, forecasts },
   })
   let server: HttpListener
   try {
@@ -93,6 +100,7 @@ export async function startApiProcess(options: ApiProcessOptions): Promise<HttpL
       metrics: options.metrics,
     })
   } catch (error) {
+    forecastRefresh.stop()
     await operations.stop()
     throw error
   }
@@ -100,6 +108,7 @@ export async function startApiProcess(options: ApiProcessOptions): Promise<HttpL
   return {
     url: server.url,
     async stop() {
+      forecastRefresh.stop()
       await server.stop()
       await operations.stop()
     },

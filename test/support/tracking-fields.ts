@@ -27,4 +27,5 @@ export const DOCUMENTED_TRACKING_FIELDS: readonly string[] = [
   'pollingStopped',
   'lastError',
   'trackingPageUrl',
+  'deliveryForecast',
 ]

@@ -1,12 +1,16 @@
 import { createRoute, z } from '@hono/zod-openapi'
 import { ALERT_TYPES } from '../../domain/delay-alerts.js'
 import type { TrackingRecord } from '../../domain/tracking.js'
+import type { TrackingEvent } from '../../domain/tracking-event.js'
 import { TRACKING_STATUSES } from '../../domain/tracking-status.js'
 import type { TrackingViewOptions } from '../../domain/tracking-view.js'
 import { InvalidCursorError, type NewTracking } from '../../store/tracking-store.js'
 import {
   type ApiTrackingView,
   apiTrackingViewJson,
+  deliveryForecastOf,
+  handoverOfEvents,
+  mayForecast,
   toApiTrackingView,
   viewOptionsFor,
 } from '../api-tracking-view.js'
@@ -222,18 +226,47 @@ type BatchResult = z.output<typeof BatchResultSchema>
 export function trackingRoutes(deps: AppDeps) {
   const now = deps.now ?? (() => new Date())
   const { publicBaseUrl } = deps
+  const forecastOf = (record: TrackingRecord, handedOverAt: string | undefined) => {
+    const model = deps.forecasts?.model()
+    if (!model) return undefined
+    const dayKind = deps.alertPolicy(record).dayKind
+    return deliveryForecastOf(record, handedOverAt, { model, dayKind, nowMs: now().getTime() })
+  }
+  const wantsForecast = (record: TrackingRecord) =>
+    deps.forecasts?.model() !== undefined && mayForecast(record)
   const viewOf = (
     record: TrackingRecord,
     events?: Parameters<typeof toApiTrackingView>[2],
     options: TrackingViewOptions = {},
-  ) => toApiTrackingView(record, publicBaseUrl, events, undefined, options)
+    handedOverAt = events && wantsForecast(record) ? handoverOfEvents(events) : undefined,
+  ) => {
+    const deliveryForecast = forecastOf(record, handedOverAt)
+    return toApiTrackingView(record, publicBaseUrl, events, undefined, options, { deliveryForecast })
+  }
+  // A page lists records without their timelines: the handover of the ones a forecast may concern is
+  // read beside them, the rest cost nothing.
+  const handoversOf = async (merchantId: string, records: readonly TrackingRecord[]) =>
+    Promise.all(
+      records.map(async (record) => {
+        if (!wantsForecast(record)) return undefined
+        const found = await deps.store.get(merchantId, record.id)
+        return found && handoverOfEvents(found.events)
+      }),
+    )
   const optionsFor = (merchantId: string, records: readonly TrackingRecord[]) =>
     viewOptionsFor(deps.merchantSettings, merchantId, records)
   // The store hands out the same record object while a tracking's version stays the same (its read
-  // cache), so the body rendered for it is kept with it until the next poll time moves.
+  // cache), so the body rendered for it is kept with it until the next poll time or the forecast moves.
   const rendered = new WeakMap<
     TrackingRecord,
-    { eventsJson: string; nextDueAtMs?: number; withdrawalDays?: number; body: string }
+    {
+      eventsJson: string
+      nextDueAtMs?: number
+      withdrawalDays?: number
+      handedOverAt?: string
+      forecastJson?: string
+      body: string
+    }
   >()
   const renderView = (
     record: TrackingRecord,
@@ -243,15 +276,25 @@ export function trackingRoutes(deps: AppDeps) {
   ) => {
     const last = rendered.get(record)
     const { withdrawalDays } = options
+    const sameTimeline = last !== undefined && last.eventsJson === eventsJson
+    const handedOverAt = !wantsForecast(record)
+      ? undefined
+      : sameTimeline
+        ? last.handedOverAt
+        : handoverOfEvents(JSON.parse(eventsJson) as TrackingEvent[])
+    const deliveryForecast = forecastOf(record, handedOverAt)
+    const forecastJson = deliveryForecast && JSON.stringify(deliveryForecast)
     if (
-      last &&
-      last.eventsJson === eventsJson &&
+      sameTimeline &&
       last.nextDueAtMs === nextDueAtMs &&
-      last.withdrawalDays === withdrawalDays
+      last.withdrawalDays === withdrawalDays &&
+      last.forecastJson === forecastJson
     )
       return last.body
-    const body = apiTrackingViewJson(record, publicBaseUrl, eventsJson, nextDueAtMs, options)
-    rendered.set(record, { eventsJson, nextDueAtMs, withdrawalDays, body })
+    const body = apiTrackingViewJson(record, publicBaseUrl, eventsJson, nextDueAtMs, options, {
+      deliveryForecast,
+    })
+    rendered.set(record, { eventsJson, nextDueAtMs, withdrawalDays, handedOverAt, forecastJson, body })
     return body
   }
 
@@ -326,9 +369,10 @@ export function trackingRoutes(deps: AppDeps) {
       try {
         const page = await deps.store.list(c.get('merchantId'), query)
         const options = await optionsFor(c.get('merchantId'), page.data)
+        const handovers = await handoversOf(c.get('merchantId'), page.data)
         return c.json(
           {
-            data: page.data.map((record) => viewOf(record, undefined, options)),
+            data: page.data.map((record, index) => viewOf(record, undefined, options, handovers[index])),
             nextCursor: page.nextCursor ?? null,
           },
           200,

@@ -94,6 +94,11 @@ const NOT_A_HANDOVER: readonly EventStatus[] = ['info_received', 'unknown']
 
 const HOUR_MS = 3_600_000
 
+/** The handover: the first carrier scan of a sorted timeline (see NOT_A_HANDOVER); undefined before it. */
+export function handoverOf(sorted: readonly TrackingEvent[]): string | undefined {
+  return sorted.find((event) => !NOT_A_HANDOVER.includes(event.status))?.occurredAt
+}
+
 /** The outcome a record stands at; undefined while the parcel is not finished (see `parcelOutcome`). */
 export function parcelOutcomeKind(record: TrackingRecord): ParcelOutcomeKind | undefined {
   const terminal =
@@ -157,7 +162,7 @@ export function parcelOutcome(
   const outcome = parcelOutcomeKind(record)
   if (outcome === undefined) return undefined
   const sorted = sortEvents(events)
-  const handedOverAt = sorted.find((event) => !NOT_A_HANDOVER.includes(event.status))?.occurredAt
+  const handedOverAt = handoverOf(sorted)
   const deliveredAt = outcome === 'delivered' ? deliveryOf(record, sorted) : undefined
   const beforeDelivery =
     deliveredAt === undefined
