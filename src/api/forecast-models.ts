@@ -36,7 +36,9 @@ export function createForecastModelHolder(options: {
     model: () => current,
     async refresh() {
       const { from, to } = forecastHistoryWeeks(now().getTime(), options.historyWeeks)
-      current = forecastModelFromCells(await options.analytics.cells(ALL_MERCHANTS, from, to))
+      const model = forecastModelFromCells(await options.analytics.cells(ALL_MERCHANTS, from, to))
+      // No history yet is no model: answers then cost nothing more than before forecasts existed.
+      current = model.cells.size > 0 ? model : undefined
     },
   }
 }

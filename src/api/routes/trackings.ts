@@ -1,4 +1,5 @@
 import { createRoute, z } from '@hono/zod-openapi'
+import { parisDateOf } from '../../domain/business-calendar.js'
 import { ALERT_TYPES } from '../../domain/delay-alerts.js'
 import type { TrackingRecord } from '../../domain/tracking.js'
 import type { TrackingEvent } from '../../domain/tracking-event.js'
@@ -226,11 +227,24 @@ type BatchResult = z.output<typeof BatchResultSchema>
 export function trackingRoutes(deps: AppDeps) {
   const now = deps.now ?? (() => new Date())
   const { publicBaseUrl } = deps
+  // A tracking's forecast moves with its record, the model and the day only: it is kept per record
+  // object (the store's read cache hands out the same one while the tracking does not change).
+  const forecasts = new WeakMap<
+    TrackingRecord,
+    { model: object; day: string; handedOverAt?: string; forecast: ReturnType<typeof deliveryForecastOf> }
+  >()
   const forecastOf = (record: TrackingRecord, handedOverAt: string | undefined) => {
     const model = deps.forecasts?.model()
     if (!model) return undefined
+    const nowMs = now().getTime()
+    const day = parisDateOf(nowMs)
+    const last = forecasts.get(record)
+    if (last && last.model === model && last.day === day && last.handedOverAt === handedOverAt)
+      return last.forecast
     const dayKind = deps.alertPolicy(record).dayKind
-    return deliveryForecastOf(record, handedOverAt, { model, dayKind, nowMs: now().getTime() })
+    const forecast = deliveryForecastOf(record, handedOverAt, { model, dayKind, nowMs })
+    forecasts.set(record, { model, day, handedOverAt, forecast })
+    return forecast
   }
   const wantsForecast = (record: TrackingRecord) =>
     deps.forecasts?.model() !== undefined && mayForecast(record)
