@@ -135,6 +135,23 @@ describe('deliveryForecast on trackings', () => {
     ).toEqual([])
   })
 
+  it("shows the same window on the shopper's page, beside the carrier's estimate", async () => {
+    const id = await registerInTransit(setup, 'SBXSTALLED108', '2026-12-01T09:00:00+01:00', {
+      estimatedDelivery: '2026-12-07',
+    })
+    const { trackingPageUrl } = (await read(setup, id)) as View & { trackingPageUrl: string }
+    const path = new URL(trackingPageUrl).pathname
+    const french = await (await setup.harness.app.request(`${path}?lang=fr`)).text()
+    expect(french).toContain('Livraison estimée :')
+    expect(french).toMatch(
+      /D’après les colis de ce transporteur : entre mercredi 2 décembre et vendredi 4 décembre \(8 chances sur 10\)/,
+    )
+    const english = await (await setup.harness.app.request(`${path}?lang=en`)).text()
+    expect(english).toMatch(
+      /From this carrier’s parcels: between Wednesday 2 December and Friday 4 December \(8 chances in 10\)/,
+    )
+  })
+
   it('conditions on the days gone: a parcel handed over earlier rests on the slower parcels, or has none', async () => {
     const twoDays = await read(
       setup,

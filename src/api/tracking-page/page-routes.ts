@@ -5,6 +5,7 @@ import { toTrackingView } from '../../domain/tracking-view.js'
 import { logoAssetPath, type MerchantBranding } from '../../store/merchant-settings-store.js'
 import { PAGE_TOKEN } from '../../store/page-token.js'
 import type { ApiEnv } from '../api-env.js'
+import { deliveryForecastOf, handoverOfEvents } from '../api-tracking-view.js'
 import type { AppDeps } from '../app-deps.js'
 import { clientAddress } from '../middleware/client-address.js'
 import type { AuthFailureGuard } from '../middleware/rate-limit.js'
@@ -57,16 +58,17 @@ export function trackingPageRoutes(deps: AppDeps, guard: AuthFailureGuard | unde
   // and one minute of the clock, which is all else it shows.
   const rendered = new WeakMap<
     TrackingRecord,
-    { key: string; events: readonly TrackingEvent[]; html: string; etag: string }
+    { key: string; events: readonly TrackingEvent[]; model?: object; html: string; etag: string }
   >()
   const remember = (
     record: TrackingRecord,
     key: string,
     events: readonly TrackingEvent[],
+    model: object | undefined,
     render: () => string,
   ) => {
     const html = render()
-    const entry = { key, events, html, etag: etagOf(html) }
+    const entry = { key, events, model, html, etag: etagOf(html) }
     rendered.set(record, entry)
     return entry
   }
@@ -88,14 +90,22 @@ export function trackingPageRoutes(deps: AppDeps, guard: AuthFailureGuard | unde
     const key = [lang, Math.floor(nowMs / RENDER_REUSE_MS), settings?.updatedAt, token, carrier?.name].join(
       '|',
     )
+    const model = deps.forecasts?.model()
     const last = rendered.get(record)
-    const reused = last?.key === key && last.events === events ? last : undefined
+    const reused = last?.key === key && last.events === events && last.model === model ? last : undefined
     const { html, etag } =
       reused ??
-      remember(record, key, events, () => {
+      remember(record, key, events, model, () => {
         const { consumerDeadlines } = toTrackingView(record, undefined, undefined, {
           withdrawalDays: settings?.withdrawalDays,
         })
+        const deliveryForecast =
+          model &&
+          deliveryForecastOf(record, handoverOfEvents(events), {
+            model,
+            dayKind: deps.alertPolicy(record).dayKind,
+            nowMs,
+          })
         return renderTrackingPage({
           record,
           events,
@@ -107,6 +117,7 @@ export function trackingPageRoutes(deps: AppDeps, guard: AuthFailureGuard | unde
           showOrderId: settings?.branding?.showOrderId === true,
           pageUrl: trackingPageUrl(deps.publicBaseUrl, token),
           ...(consumerDeadlines ? { consumerDeadlines } : {}),
+          ...(deliveryForecast ? { deliveryForecast } : {}),
         })
       })
     const headers = pageHeaders(lang, etag)

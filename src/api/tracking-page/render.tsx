@@ -14,7 +14,7 @@ import {
 import { PageHeader, SupportFooter } from './page-frame.js'
 import { accentColour, webUrl } from './page-links.js'
 import { pageStyleSheet } from './page-style.js'
-import { formatMoment, machineMoment } from './paris-dates.js'
+import { formatDay, formatMoment, machineMoment } from './paris-dates.js'
 import {
   type ConsumerDeadlineDates,
   ConsumerDeadlinesSection,
@@ -56,6 +56,14 @@ export interface TrackingPageInput {
    * computes them from `deliveredAt` and the destination.
    */
   consumerDeadlines?: ConsumerDeadlineDates
+  /** colis' forecast for a parcel on its way (days `YYYY-MM-DD`, Paris), when its history allows one. */
+  deliveryForecast?: PageForecast
+}
+
+export interface PageForecast {
+  from: string
+  to: string
+  probability: number
 }
 
 /** Timeline rows a page shows at most: the newest; the page says how many older ones it leaves out. */
@@ -151,10 +159,21 @@ function Summary(props: {
       </p>
     )
   }
+  const forecast = deliveredAtMs === undefined && !pickupPoint ? input.deliveryForecast : undefined
   return (
     <>
       {lead}
+      {forecast && <ForecastLine forecast={forecast} writing={writing} />}
       <Notices notices={notices} merchant={input.branding.displayName} writing={writing} />
     </>
   )
+}
+
+/** colis' forecast from past parcels: shown beside the carrier's estimate, never in its place. */
+function ForecastLine(props: { forecast: PageForecast; writing: Writing }) {
+  const { forecast, writing } = props
+  const chances = Math.round(forecast.probability * 10)
+  const from = formatDay(forecast.from, writing.lang, writing.nowMs)
+  const to = forecast.to === forecast.from ? undefined : formatDay(forecast.to, writing.lang, writing.nowMs)
+  return <p class="forecast">{writing.wording.forecast(to ? { from, to } : { from }, chances)}</p>
 }

@@ -18,6 +18,8 @@ export interface PageWording {
   collectedOn: string
   collectBy: string
   collectSoon: string
+  /** colis' own forecast, beside the carrier's estimate: its first and last days, already written. */
+  forecast: (days: { from: string; to?: string }, chancesInTen: number) => string
   failedAttempt: (reason: string | undefined) => string
   exception: (reason: string | undefined) => string
   returned: (merchant: string) => string
@@ -77,6 +79,10 @@ const FR: PageWording = {
   collectedOn: 'Retiré le',
   collectBy: 'À retirer au plus tard le',
   collectSoon: 'À retirer dès que possible : le point de retrait ne le garde que quelques jours.',
+  forecast: ({ from, to }, chances) =>
+    to
+      ? `D’après les colis de ce transporteur : entre ${from} et ${to} (${chances} chances sur 10).`
+      : `D’après les colis de ce transporteur : ${from} (${chances} chances sur 10).`,
   failedAttempt: (reason) =>
     `${reason ? `Le transporteur n'a pas pu livrer : ${quoteFr(reason)}` : "Le transporteur n'a pas pu livrer votre colis"}. Prochaine étape : il repasse ou dépose votre colis dans un point de retrait ; son avis de passage vous dit lequel.`,
   exception: (reason) =>
@@ -166,6 +172,10 @@ const EN: PageWording = {
   collectedOn: 'Collected on',
   collectBy: 'Collect it by',
   collectSoon: 'Collect it soon: the pickup point keeps it only a few days.',
+  forecast: ({ from, to }, chances) =>
+    to
+      ? `From this carrier’s parcels: between ${from} and ${to} (${chances} chances in 10).`
+      : `From this carrier’s parcels: ${from} (${chances} chances in 10).`,
   failedAttempt: (reason) =>
     `${reason ? `The carrier could not deliver: ${quoteEn(reason)}` : 'The carrier could not deliver your parcel'}. Next step: the carrier tries again or leaves your parcel at a pickup point; its delivery notice tells you which.`,
   exception: (reason) =>
