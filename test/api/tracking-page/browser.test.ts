@@ -8,6 +8,7 @@ import type { AxeResults, RunOptions } from 'axe-core'
 import type { Browser, BrowserContext, Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { TRACKING_PAGE_CSP } from '../../../src/api/tracking-page/page-answers.js'
+import { trainForecastModel } from '../../../src/domain/forecast/forecast-model.js'
 import { launchChromium } from '../../support/chromium.js'
 import { createMemoryHarness, type MemoryHarness } from '../../support/memory-harness.js'
 import {
@@ -75,6 +76,8 @@ interface PageFindings {
   missingLogo: string[]
   /** Shown exactly where its merchant allows it. */
   orderId: string[]
+  /** colis' forecast, on a parcel on its way and not once it is delivered. */
+  forecast: string[]
 }
 
 const noFindings = (): PageFindings => ({
@@ -86,7 +89,18 @@ const noFindings = (): PageFindings => ({
   focus: [],
   missingLogo: [],
   orderId: [],
+  forecast: [],
 })
+
+/**
+ * Past parcels of the sandbox's lane to Bordeaux (33), delivered 2 to 6 business days after their
+ * handover: enough for a forecast at the lane's own level.
+ */
+const LANE_HISTORY = trainForecastModel(
+  [2, 3, 3, 4, 4, 4, 5, 5, 6].flatMap((transitDays) =>
+    Array.from({ length: 4 }, () => ({ carrier: 'sandbox', service: '-', region: '33', transitDays })),
+  ),
+)
 
 /** A viewport's one tab, kept for every state, and what it reported while the current load ran. */
 interface Tab {
@@ -194,7 +208,7 @@ describe('the tracking page in a browser', () => {
       { PUBLIC_BASE_URL: origin },
       {},
       {
-        app: { now: () => new Date(nowMs) },
+        app: { now: () => new Date(nowMs), forecasts: { model: () => LANE_HISTORY } },
       },
     )
     for (const shop of Object.keys(SHOPS) as ShopName[]) await brandShop(shop)
@@ -264,6 +278,9 @@ describe('the tracking page in a browser', () => {
     const orderIdAllowed = SHOPS[shopOf(state)].showOrderId
     if (shown.text.includes(PRIVATE_FACTS.orderId) !== orderIdAllowed)
       findings.orderId.push(`${label}: order id ${orderIdAllowed ? 'missing' : 'shown'}`)
+    const forecastShown = (await page.locator('p.forecast').count()) > 0
+    if (state === 'in_transit' && !forecastShown) findings.forecast.push(`${label}: no forecast`)
+    if (state === 'delivered' && forecastShown) findings.forecast.push(`${label}: a forecast once delivered`)
     const other = lang === 'fr' ? 'en' : 'fr'
     const targets = [`header a[hreflang="${other}"]`, `a[href="${SUPPORT_URL}"]`]
     for (const problem of await tabThrough(page, targets, 12)) findings.focus.push(`${label}: ${problem}`)
