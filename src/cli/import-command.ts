@@ -79,7 +79,9 @@ export const importCommand = defineCommand({
     // Loaded here only: commands that need no Redis start faster without these modules.
     const { MERCHANT_PATTERN } = await import('../store/api-key-store.js')
     if (!MERCHANT_PATTERN.test(merchant)) {
-      throw new UsageError('merchant names are 1 to 64 letters, digits, dots, dashes or underscores')
+      throw new UsageError(
+        'merchant names are 1 to 64 letters, digits, dots, dashes or underscores, and not `all`',
+      )
     }
 
     const { text, windows1252 } = readText(file)

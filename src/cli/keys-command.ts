@@ -21,7 +21,9 @@ export const keysCreateCommand = defineCommand({
     // Loaded here only: commands that need no Redis start faster without these modules.
     const { MERCHANT_PATTERN } = await import('../store/api-key-store.js')
     if (!MERCHANT_PATTERN.test(merchant))
-      throw new UsageError('merchant names are 1 to 64 letters, digits, dots, dashes or underscores')
+      throw new UsageError(
+        'merchant names are 1 to 64 letters, digits, dots, dashes or underscores, and not `all`',
+      )
     const { openCommandStores } = await import('../main/command-stores.js')
     const { stores, redis, close } = await openCommandStores(config, logger)
     printLine(io.stderr, `colis: using Redis at ${redis}`)

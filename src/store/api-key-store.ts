@@ -22,7 +22,8 @@ export interface ApiKeyInfo extends ApiKeyIdentity {
 }
 
 const KEY_PATTERN = /^colis_([A-Za-z0-9]{12})_([A-Za-z0-9_-]{43})$/
-export const MERCHANT_PATTERN = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/
+/** A merchant's name; `all` is refused: analytics read it as every merchant at once. */
+export const MERCHANT_PATTERN = /^(?!all$)[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/
 
 function digest(secret: string): Buffer {
   return createHash('sha256').update(secret).digest()
@@ -52,7 +53,7 @@ export function mintApiKey(
   options: { label?: string },
 ): { created: CreatedApiKey; secretSha256: string } {
   if (!MERCHANT_PATTERN.test(merchantId)) {
-    throw new Error('merchant names are 1 to 64 letters, digits, dots, dashes or underscores')
+    throw new Error('merchant names are 1 to 64 letters, digits, dots, dashes or underscores, and not `all`')
   }
   const keyId = randomKeyId()
   const secret = randomBytes(32).toString('base64url')

@@ -20,6 +20,7 @@ export const INVALID_MERCHANTS = [
   ['a glob', 'shop*'],
   ['a newline', 'shop\n'],
   ['non-ASCII letters', 'boutique-é'],
+  ['`all`, which analytics read as every merchant', 'all'],
 ] as const
 
 export const UNKNOWN_KEY_IDS = [

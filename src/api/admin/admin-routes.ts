@@ -16,7 +16,9 @@ export interface AdminDeps {
 }
 
 export const CreateKeySchema = z.strictObject({
-  merchantId: z.string().regex(MERCHANT_PATTERN, '1 to 64 letters, digits, dots, dashes or underscores'),
+  merchantId: z
+    .string()
+    .regex(MERCHANT_PATTERN, '1 to 64 letters, digits, dots, dashes or underscores, and not `all`'),
   label: z.string().trim().min(1).max(100).optional(),
 })
 export const ListKeysQuerySchema = z.strictObject({
