@@ -28,6 +28,15 @@ export function laPoste13CheckDigit(serial: string): number {
   return (10 - (sum % 10)) % 10
 }
 
+/** GS1 mod 10 (SSCCs, DPD France's labels): weights 3, 1, 3… from the rightmost digit. */
+export function gs1CheckDigit(digits: string): number {
+  let sum = 0
+  for (let index = 0; index < digits.length; index++) {
+    sum += Number(digits[digits.length - 1 - index]) * (index % 2 === 0 ? 3 : 1)
+  }
+  return (10 - (sum % 10)) % 10
+}
+
 /** ISO 7064 MOD 37,36 check character over digits (La Poste 15-character and Chronopost 14+1 numbers). */
 export function mod37_36CheckChar(digits: string): string {
   let product = 36

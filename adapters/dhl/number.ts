@@ -1,4 +1,5 @@
 import type { NumberCheck, NumberClaim } from '../contract.js'
+import { gs1CheckDigit } from '../number-formats.js'
 
 const EXPRESS_10 = /^\d{10}$/
 const EXPRESS_11 = /^\d{11}$/
@@ -14,15 +15,6 @@ const NOT_A_DHL_FORMAT =
 /** DHL Express waybills: the last digit is the rest of the others divided by 7. */
 export function dhlExpressCheckDigit(serial: string): number {
   return Number(BigInt(serial) % 7n)
-}
-
-/** GS1 mod 10 over the digits before the last: weights 3, 1, 3… from the right. */
-export function gs1CheckDigit(body: string): number {
-  let sum = 0
-  for (let index = 0; index < body.length; index++) {
-    sum += Number(body[body.length - 1 - index]) * (index % 2 === 0 ? 3 : 1)
-  }
-  return (10 - (sum % 10)) % 10
 }
 
 function checkDigitProblem(trackingNumber: string): string | undefined {

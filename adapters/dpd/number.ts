@@ -1,5 +1,5 @@
 import type { NumberCheck, NumberClaim } from '../contract.js'
-import { digitsRangeOf, mod37_36CheckChar } from '../number-formats.js'
+import { digitsRangeOf, gs1CheckDigit, mod37_36CheckChar } from '../number-formats.js'
 
 const NOT_A_DPD_FORMAT =
   'not a DPD France tracking number format (expected 14 digits starting with 0 or 1 like 10654000122441, ' +
@@ -23,16 +23,6 @@ type DpdShape =
       /** What DPD France is asked for: the parcel number without check characters. */
       parcelNumber: string
     }
-
-/** GS1 mod 10: weights 3, 1, 3… from the rightmost digit. */
-export function gs1CheckDigit(digits: string): number {
-  let sum = 0
-  for (let index = 0; index < digits.length; index++) {
-    const weight = (digits.length - index) % 2 === 1 ? 3 : 1
-    sum += Number(digits[index]) * weight
-  }
-  return (10 - (sum % 10)) % 10
-}
 
 function readDpdShape(number: string): DpdShape | undefined {
   if (BARCODE_28.test(number)) {

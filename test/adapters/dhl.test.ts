@@ -4,13 +4,9 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
 import { createCarrierHttp } from '../../adapters/carrier-http.js'
 import { type CarrierAdapter, CarrierError } from '../../adapters/contract.js'
 import { DHL_CARRIER } from '../../adapters/dhl/index.js'
-import {
-  checkDhlNumber,
-  claimDhlNumber,
-  dhlExpressCheckDigit,
-  gs1CheckDigit,
-} from '../../adapters/dhl/number.js'
+import { checkDhlNumber, claimDhlNumber, dhlExpressCheckDigit } from '../../adapters/dhl/number.js'
 import { definitionBaseUrl } from '../../adapters/generic/builtin-definition.js'
+import { gs1CheckDigit } from '../../adapters/number-formats.js'
 import { loadConfig } from '../../src/config.js'
 import type { CarrierSnapshot } from '../../src/domain/carrier-snapshot.js'
 import { deriveTrackingStatus } from '../../src/domain/timeline.js'

@@ -1,9 +1,9 @@
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
 import { CarrierError } from '../../adapters/contract.js'
-import { checkDpdNumber, claimDpdNumber, gs1CheckDigit } from '../../adapters/dpd/number.js'
+import { checkDpdNumber, claimDpdNumber } from '../../adapters/dpd/number.js'
 import { DPD_STATUS_PATTERNS, findDpdStatus, foldDpdWording } from '../../adapters/dpd/status-patterns.js'
-import { mod37_36CheckChar } from '../../adapters/number-formats.js'
+import { gs1CheckDigit, mod37_36CheckChar } from '../../adapters/number-formats.js'
 import { DPD_WEBTRACE_JOURNEY, type WebtraceScan, webtraceAnswer } from '../support/dpd-webtrace.js'
 import { createAdapter, fixture, parseOutcome } from './dpd-support.js'
 
