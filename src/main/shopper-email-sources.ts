@@ -1,4 +1,4 @@
-import { pageBranding } from '../api/tracking-page/page-routes.js'
+import { pageBranding } from '../api/tracking-page/page-branding.js'
 import { trackingPageUrl } from '../api/tracking-page/page-url.js'
 import { toTrackingView } from '../domain/tracking-view.js'
 import type { EmailContextSources } from '../email/email-context.js'
@@ -18,10 +18,8 @@ export function shopperEmailSources(deps: {
   const recordOf = async (trackingId: string) => (await deps.store.loadForPoll([trackingId]))[0]?.record
   return {
     async branding(merchantId) {
-      const branding = pageBranding(merchantId, (await deps.merchantSettings.get(merchantId))?.branding)
-      return branding.logoUrl
-        ? { ...branding, logoUrl: `${deps.publicBaseUrl}${branding.logoUrl}` }
-        : branding
+      const settings = await deps.merchantSettings.get(merchantId)
+      return pageBranding(merchantId, settings?.branding, deps.publicBaseUrl)
     },
     async trackingPageUrl(trackingId) {
       const record = await recordOf(trackingId)

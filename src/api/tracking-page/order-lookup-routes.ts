@@ -3,7 +3,6 @@ import { bodyLimit } from 'hono/body-limit'
 import { isSamePostalCode } from '../../domain/destination.js'
 import type { TrackingRecord } from '../../domain/tracking.js'
 import { MERCHANT_PATTERN } from '../../store/api-key-store.js'
-import { logoAssetPath } from '../../store/merchant-settings-store.js'
 import type { ApiEnv } from '../api-env.js'
 import type { AppDeps } from '../app-deps.js'
 import { clientAddress } from '../middleware/client-address.js'
@@ -17,6 +16,7 @@ import {
   renderOrderParcels,
 } from './order-lookup-page.js'
 import { etagOf, matchesEtag, PAGE_HEADERS, PAGE_NOT_FOUND, pageHeaders } from './page-answers.js'
+import { pageBranding } from './page-branding.js'
 import { negotiatePageLanguage, type PageLanguage } from './page-language.js'
 import { trackingPageUrl } from './page-url.js'
 
@@ -33,20 +33,6 @@ const lookupHeaders = (lang: PageLanguage) => ({
   'content-language': lang,
   vary: 'Accept-Language',
 })
-
-function brandingOf(
-  merchantId: string,
-  branding: { displayName: string; accentColor?: string; logo?: { sha256: string } } | undefined,
-  publicBaseUrl: string,
-): LookupBranding {
-  // Until a merchant sets its branding, its pages name it by its id.
-  if (!branding) return { displayName: merchantId }
-  return {
-    displayName: branding.displayName,
-    accentColor: branding.accentColor,
-    logoUrl: branding.logo ? `${publicBaseUrl}${logoAssetPath(merchantId, branding.logo)}` : undefined,
-  }
-}
 
 async function readFields(c: Context<ApiEnv>): Promise<{ orderId: string; postalCode: string }> {
   const type = c.req.header('content-type') ?? ''
@@ -69,7 +55,7 @@ export function orderLookupRoutes(deps: AppDeps, guard: AuthFailureGuard | undef
   const languageOf = (c: Context<ApiEnv>) =>
     negotiatePageLanguage(c.req.query('lang'), c.req.header('accept-language'))
   const brandingFor = async (merchantId: string) =>
-    brandingOf(merchantId, (await deps.merchantSettings.get(merchantId))?.branding, deps.publicBaseUrl)
+    pageBranding(merchantId, (await deps.merchantSettings.get(merchantId))?.branding, deps.publicBaseUrl)
 
   const tooManyAttempts = (c: Context<ApiEnv>, lang: PageLanguage, blockMs: number) =>
     c.body(renderLookupTooManyAttempts(lang), 429, {

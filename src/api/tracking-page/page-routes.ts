@@ -2,7 +2,6 @@ import { type Context, Hono } from 'hono'
 import type { TrackingRecord } from '../../domain/tracking.js'
 import type { TrackingEvent } from '../../domain/tracking-event.js'
 import { toTrackingView } from '../../domain/tracking-view.js'
-import { logoAssetPath, type MerchantBranding } from '../../store/merchant-settings-store.js'
 import { PAGE_TOKEN } from '../../store/page-token.js'
 import type { ApiEnv } from '../api-env.js'
 import { deliveryForecastOf, handoverOfEvents } from '../api-tracking-view.js'
@@ -11,22 +10,10 @@ import { clientAddress } from '../middleware/client-address.js'
 import type { AuthFailureGuard } from '../middleware/rate-limit.js'
 import { createGuessThrottle } from './guess-throttle.js'
 import { etagOf, matchesEtag, PAGE_NOT_FOUND, pageHeaders, pageTooManyGuesses } from './page-answers.js'
+import { pageBranding } from './page-branding.js'
 import { negotiatePageLanguage } from './page-language.js'
 import { trackingPageUrl } from './page-url.js'
-import { type PageBranding, renderTrackingPage } from './render.js'
-
-/** The merchant as its page shows it: its own branding, or its id until it sets one. */
-export function pageBranding(merchantId: string, branding: MerchantBranding | undefined): PageBranding {
-  if (!branding) return { displayName: merchantId }
-  const { displayName, accentColor, supportUrl, supportEmail, logo } = branding
-  return {
-    displayName,
-    ...(accentColor ? { accentColor } : {}),
-    ...(logo ? { logoUrl: logoAssetPath(merchantId, logo) } : {}),
-    ...(supportUrl ? { supportUrl } : {}),
-    ...(supportEmail ? { supportEmail } : {}),
-  }
-}
+import { renderTrackingPage } from './render.js'
 
 /** How long a rendered page may be served again for a tracking that has not changed. */
 const RENDER_REUSE_MS = 60_000
