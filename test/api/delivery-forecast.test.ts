@@ -177,11 +177,23 @@ describe('deliveryForecast on trackings', () => {
     const again = await register(setup, 'SBXSTALLED104')
     expect(again.status).toBe(200)
     expect(again.view.deliveryForecast?.basis).toEqual({ level: 'carrier_service_region', samples: 30 })
+    // The listed parcels' timelines are read in one store call, whatever the page's length.
+    const store = setup.stores.trackings
+    const reads: number[] = []
+    const { loadForPoll, get } = store
+    store.loadForPoll = (ids) => {
+      reads.push(ids.length)
+      return loadForPoll(ids)
+    }
+    store.get = () => Promise.reject(new Error('a list page reads no tracking one by one'))
     const page = (await (
       await setup.harness.request(setup.key, '/v1/trackings?status=in_transit')
     ).json()) as {
       data: View[]
     }
+    Object.assign(store, { loadForPoll, get })
+    expect(reads).toEqual([page.data.length])
+    expect(page.data.length).toBeGreaterThan(1)
     const listed = page.data.find((view) => view.id === id)
     expect(listed?.deliveryForecast).toEqual(again.view.deliveryForecast)
     const finished = page.data.filter((view) => view.status !== 'in_transit')

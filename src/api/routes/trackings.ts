@@ -257,16 +257,16 @@ export function trackingRoutes(deps: AppDeps) {
     const deliveryForecast = forecastOf(record, handedOverAt)
     return toApiTrackingView(record, publicBaseUrl, events, undefined, options, { deliveryForecast })
   }
-  // A page lists records without their timelines: the handover of the ones a forecast may concern is
-  // read beside them, the rest cost nothing.
-  const handoversOf = async (merchantId: string, records: readonly TrackingRecord[]) =>
-    Promise.all(
-      records.map(async (record) => {
-        if (!wantsForecast(record)) return undefined
-        const found = await deps.store.get(merchantId, record.id)
-        return found && handoverOfEvents(found.events)
-      }),
-    )
+  // A page lists records without their timelines: those a forecast may concern are read together, in
+  // one store call, for their handover; the rest cost nothing.
+  const handoversOf = async (records: readonly TrackingRecord[]) => {
+    const wanted = records.filter(wantsForecast)
+    if (wanted.length === 0) return records.map(() => undefined)
+    const views = await deps.store.loadForPoll(wanted.map((record) => record.id))
+    const handovers = new Map<string, string | undefined>()
+    for (const view of views) if (view) handovers.set(view.record.id, handoverOfEvents(view.events))
+    return records.map((record) => handovers.get(record.id))
+  }
   const optionsFor = (merchantId: string, records: readonly TrackingRecord[]) =>
     viewOptionsFor(deps.merchantSettings, merchantId, records)
   // The store hands out the same record object while a tracking's version stays the same (its read
@@ -383,7 +383,7 @@ export function trackingRoutes(deps: AppDeps) {
       try {
         const page = await deps.store.list(c.get('merchantId'), query)
         const options = await optionsFor(c.get('merchantId'), page.data)
-        const handovers = await handoversOf(c.get('merchantId'), page.data)
+        const handovers = await handoversOf(page.data)
         return c.json(
           {
             data: page.data.map((record, index) => viewOf(record, undefined, options, handovers[index])),
