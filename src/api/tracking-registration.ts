@@ -1,7 +1,7 @@
 import { z } from 'zod'
 import { deliveryDayKindFor, promisedDate } from '../domain/business-calendar.js'
 import { nextAlertCheckAt } from '../domain/delay-alerts.js'
-import { calendarPostalCode, type Destination } from '../domain/destination.js'
+import { calendarPostalCode, type Destination, isSamePostalCode } from '../domain/destination.js'
 import { normalizeTrackingNumber } from '../domain/tracking-number.js'
 import type { NewTracking } from '../store/tracking-store.js'
 import type { AppDeps, CarrierCatalog, CarrierInfo } from './app-deps.js'
@@ -114,7 +114,7 @@ function withNumberDestination(
   const country = fromNumber.country ?? 'FR'
   const contradicts =
     (input.destinationPostalCode !== undefined &&
-      input.destinationPostalCode.replace(/\s/g, '') !== fromNumber.postalCode) ||
+      !isSamePostalCode(fromNumber.postalCode, input.destinationPostalCode)) ||
     (input.destinationCountry !== undefined && input.destinationCountry.toUpperCase() !== country)
   if (contradicts) {
     throw new ApiError(
