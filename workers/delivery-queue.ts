@@ -1,49 +1,26 @@
-import { Queue, Worker } from 'bullmq'
-import type { Redis } from 'ioredis'
-import { throttleErrorLog } from '../src/log-throttle.js'
-import type { Logger } from '../src/logger.js'
+import type { Queue, Worker } from 'bullmq'
 import { type DeliveryDeps, deliveryBackoff, processDeliveryJob } from './deliver-webhook.js'
 import { DELIVERY_QUEUE, type DeliveryJobData } from './jobs.js'
+import { createRetriedQueue, type RetriedQueueOptions, startRetriedWorker } from './retried-queue.js'
 
-export interface DeliveryQueueOptions {
-  connect(): Redis
-  bullPrefix: string
-  logger: Logger
-}
+export type DeliveryQueueOptions = RetriedQueueOptions
 
 /** The queue of webhook deliveries whose first attempt failed or found no free slot. */
 export function createDeliveryQueue(
   options: DeliveryQueueOptions & { attempts: number },
 ): Queue<DeliveryJobData> {
-  const queue = new Queue<DeliveryJobData>(DELIVERY_QUEUE, {
-    connection: options.connect(),
-    prefix: options.bullPrefix,
-    // Completed jobs stay a week: their ids are what makes a replayed outbox entry enqueue nothing.
-    defaultJobOptions: {
-      attempts: options.attempts,
-      backoff: { type: 'custom' },
-      removeOnComplete: { age: 7 * 24 * 3600 },
-      removeOnFail: { age: 30 * 24 * 3600 },
-    },
-  })
-  queue.on('error', throttleErrorLog(options.logger, 'delivery queue error'))
-  return queue
+  return createRetriedQueue(DELIVERY_QUEUE, 'delivery', options)
 }
 
 /** Retries deliveries on the webhook schedule (`retryFactor` scales it; 1 in production). */
 export function startDeliveryWorker(
   options: DeliveryQueueOptions & { concurrency: number; retryFactor: number; deliver: DeliveryDeps },
 ): Worker<DeliveryJobData> {
-  const worker = new Worker<DeliveryJobData>(
+  return startRetriedWorker<DeliveryJobData>(
     DELIVERY_QUEUE,
+    'delivery',
     (job) => processDeliveryJob(job, options.deliver),
-    {
-      connection: options.connect(),
-      prefix: options.bullPrefix,
-      concurrency: options.concurrency,
-      settings: { backoffStrategy: deliveryBackoff(options.retryFactor) },
-    },
+    deliveryBackoff(options.retryFactor),
+    options,
   )
-  worker.on('error', throttleErrorLog(options.logger, 'delivery worker error'))
-  return worker
 }

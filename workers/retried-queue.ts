@@ -1,0 +1,51 @@
+import { type BackoffStrategy, type Job, Queue, Worker } from 'bullmq'
+import type { Redis } from 'ioredis'
+import { throttleErrorLog } from '../src/log-throttle.js'
+import type { Logger } from '../src/logger.js'
+
+export interface RetriedQueueOptions {
+  connect(): Redis
+  bullPrefix: string
+  logger: Logger
+}
+
+/**
+ * A queue of deliveries made from outbox entries (webhooks, e-mails), retried on a schedule of its own.
+ * Finished jobs stay a week: their ids are what makes a replayed outbox entry queue nothing.
+ */
+export function createRetriedQueue<T>(
+  name: string,
+  label: string,
+  options: RetriedQueueOptions & { attempts: number },
+): Queue<T> {
+  const queue = new Queue<T>(name, {
+    connection: options.connect(),
+    prefix: options.bullPrefix,
+    defaultJobOptions: {
+      attempts: options.attempts,
+      backoff: { type: 'custom' },
+      removeOnComplete: { age: 7 * 24 * 3600 },
+      removeOnFail: { age: 30 * 24 * 3600 },
+    },
+  })
+  queue.on('error', throttleErrorLog(options.logger, `${label} queue error`))
+  return queue
+}
+
+/** The worker of such a queue, its retries spaced by `backoff`. */
+export function startRetriedWorker<T>(
+  name: string,
+  label: string,
+  process: (job: Job<T>) => Promise<unknown>,
+  backoff: BackoffStrategy,
+  options: RetriedQueueOptions & { concurrency: number },
+): Worker<T> {
+  const worker = new Worker<T>(name, process, {
+    connection: options.connect(),
+    prefix: options.bullPrefix,
+    concurrency: options.concurrency,
+    settings: { backoffStrategy: backoff },
+  })
+  worker.on('error', throttleErrorLog(options.logger, `${label} worker error`))
+  return worker
+}
