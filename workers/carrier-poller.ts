@@ -2,6 +2,7 @@ import { Queue, Worker } from 'bullmq'
 import type { Redis } from 'ioredis'
 import type { CarrierAdapter, CarrierErrorKind } from '../adapters/contract.js'
 import type { AlertPolicy } from '../src/domain/delay-alerts.js'
+import type { ForecastSource } from '../src/domain/forecast/forecast-model.js'
 import type { PollPolicy } from '../src/domain/poll-schedule.js'
 import type { TrackingRecord } from '../src/domain/tracking.js'
 import { throttleErrorLog } from '../src/log-throttle.js'
@@ -33,6 +34,7 @@ export interface CarrierPollerOptions {
   recordFailure?(kind: CarrierErrorKind): void
   withdrawalDays?(merchantId: string): Promise<number | undefined>
   publicBaseUrl?: string
+  forecasts?: ForecastSource
 }
 
 export interface CarrierPoller {
@@ -72,6 +74,7 @@ export async function startCarrierPoller(options: CarrierPollerOptions): Promise
           timeScale: options.timeScale,
           withdrawalDays: options.withdrawalDays,
           publicBaseUrl: options.publicBaseUrl,
+          forecasts: options.forecasts,
           logger,
           rateLimit: (waitMs) => queue.rateLimit(waitMs),
           async pauseCarrier(error) {

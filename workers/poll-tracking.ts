@@ -6,6 +6,7 @@ import {
   type TrackQuery,
 } from '../adapters/contract.js'
 import type { AlertPolicy } from '../src/domain/delay-alerts.js'
+import type { ForecastSource } from '../src/domain/forecast/forecast-model.js'
 import type { PollPolicy } from '../src/domain/poll-schedule.js'
 import type { TrackingRecord } from '../src/domain/tracking.js'
 import { applyPollOutcome, type TrackingChange } from '../src/domain/tracking-lifecycle.js'
@@ -30,6 +31,8 @@ export interface PollDeps extends CarrierQueueHooks {
   withdrawalDays?(merchantId: string): Promise<number | undefined>
   /** PUBLIC_BASE_URL: notifications then carry each tracking's page (`trackingPageUrl`). */
   publicBaseUrl?: string
+  /** The delivery forecast model kept in memory: notifications carry each parcel's forecast. */
+  forecasts?: ForecastSource
 }
 
 /**
@@ -59,6 +62,7 @@ export async function processPollJob(data: PollJobData, deps: PollDeps, signal?:
     views,
     (pending) => {
       const now = deps.now?.() ?? new Date()
+      const forecastModel = deps.forecasts?.model()
       return pending.map((view) =>
         applyPollOutcome(view, results.get(view.record.trackingNumber) ?? missingResult(view), {
           now,
@@ -66,6 +70,7 @@ export async function processPollJob(data: PollJobData, deps: PollDeps, signal?:
           alertPolicy: deps.alertPolicy(view.record),
           timeScale: deps.timeScale,
           viewOptions: viewOptions(view.record.merchantId),
+          forecastModel,
         }),
       )
     },

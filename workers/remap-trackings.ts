@@ -1,4 +1,5 @@
 import type { AlertPolicy } from '../src/domain/delay-alerts.js'
+import type { ForecastSource } from '../src/domain/forecast/forecast-model.js'
 import type { TrackingRecord } from '../src/domain/tracking.js'
 import { applyRemappedEvents, type EventRemap, remapEvents } from '../src/domain/tracking-lifecycle.js'
 import type { PollView, TrackingStore } from '../src/store/tracking-store.js'
@@ -10,6 +11,8 @@ export interface RemapDeps {
   now?: () => Date
   /** PUBLIC_BASE_URL: status-change notifications then carry each tracking's page. */
   publicBaseUrl?: string
+  /** The delivery forecast model kept in memory: notifications carry each parcel's forecast. */
+  forecasts?: ForecastSource
 }
 
 /** Trackings scanned, loaded and saved at once. */
@@ -68,6 +71,7 @@ async function remapPage(
           now,
           alertPolicy: deps.alertPolicy(view.record),
           viewOptions: { publicBaseUrl: deps.publicBaseUrl },
+          forecastModel: deps.forecasts?.model(),
         }),
       )
     },

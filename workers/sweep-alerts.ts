@@ -1,4 +1,5 @@
 import type { AlertPolicy } from '../src/domain/delay-alerts.js'
+import type { ForecastSource } from '../src/domain/forecast/forecast-model.js'
 import type { TrackingRecord } from '../src/domain/tracking.js'
 import { applyTimePassing } from '../src/domain/tracking-lifecycle.js'
 import type { Logger } from '../src/logger.js'
@@ -14,6 +15,8 @@ export interface SweepDeps {
   leaseMs?: number
   /** PUBLIC_BASE_URL: alert notifications then carry each tracking's page. */
   publicBaseUrl?: string
+  /** The delivery forecast model kept in memory: forecasts move and predict delays with time too. */
+  forecasts?: ForecastSource
 }
 
 const BATCH = 200
@@ -43,6 +46,7 @@ export async function sweepAlerts(deps: SweepDeps): Promise<number> {
             nowMs,
             alertPolicy: deps.alertPolicy(view.record),
             viewOptions: { publicBaseUrl: deps.publicBaseUrl },
+            forecastModel: deps.forecasts?.model(),
           }),
         ),
       (_, outcomes) => {

@@ -1,11 +1,6 @@
-import { handoverOf } from '../domain/analytics/parcel-outcome.js'
-import type { DayKind } from '../domain/business-calendar.js'
-import { type DeliveryForecast, forecast } from '../domain/forecast/forecast.js'
-import type { ForecastModel } from '../domain/forecast/forecast-model.js'
-import { sortEvents } from '../domain/timeline.js'
+import type { DeliveryForecast } from '../domain/forecast/forecast.js'
 import type { TrackingRecord } from '../domain/tracking.js'
 import type { TrackingEvent } from '../domain/tracking-event.js'
-import type { TrackingStatus } from '../domain/tracking-status.js'
 import { type TrackingViewOptions, toTrackingView, trackingViewJson } from '../domain/tracking-view.js'
 
 /** What the API adds to the domain's view: its own fields, kept out of the domain's (and webhooks'). */
@@ -62,45 +57,4 @@ export async function viewOptionsFor(
   if (!records.some((record) => record.status === 'delivered')) return {}
   const withdrawalDays = (await settings.get(merchantId))?.withdrawalDays
   return withdrawalDays === undefined ? {} : { withdrawalDays }
-}
-
-const NOT_ON_THE_WAY: readonly TrackingStatus[] = ['pending', 'delivered', 'returned_to_sender', 'expired']
-
-/** Whether a tracking may have a forecast: on its way, still followed. Its timeline then decides. */
-export function mayForecast(record: TrackingRecord): boolean {
-  return !NOT_ON_THE_WAY.includes(record.status) && record.stopped === undefined
-}
-
-export interface ForecastContext {
-  model: ForecastModel
-  /** The days the parcel's carrier delivers on, for its service (as its alerts and analytics count). */
-  dayKind: DayKind
-  nowMs: number
-}
-
-/**
- * The delivery forecast of an active tracking handed over to its carrier, from where it stands now;
- * undefined before the handover, once it is over, or without enough history.
- */
-export function deliveryForecastOf(
-  record: TrackingRecord,
-  handedOverAt: string | undefined,
-  context: ForecastContext,
-): DeliveryForecast | undefined {
-  if (!mayForecast(record) || handedOverAt === undefined) return undefined
-  return forecast(context.model, {
-    carrier: record.carrier,
-    // As analytics name the service of a cell, so the parcel lands in the cells it learnt from.
-    service: record.service ?? record.product ?? '-',
-    destination: record,
-    handedOverAt,
-    nowMs: context.nowMs,
-    stage: record.status,
-    dayKind: context.dayKind,
-  })
-}
-
-/** The handover of a timeline in any order. */
-export function handoverOfEvents(events: readonly TrackingEvent[]): string | undefined {
-  return handoverOf(sortEvents(events))
 }

@@ -1,5 +1,6 @@
 import type { DeliveryDays } from '../domain/business-calendar.js'
 import type { AlertPolicy } from '../domain/delay-alerts.js'
+import type { ForecastSource } from '../domain/forecast/forecast-model.js'
 import type { TrackingRecord } from '../domain/tracking.js'
 import type { NumberCheck } from '../domain/tracking-number.js'
 import type { EventStatus } from '../domain/tracking-status.js'
@@ -13,7 +14,6 @@ import type { TrackingStore } from '../store/tracking-store.js'
 import type { UnknownCodeStore } from '../store/unknown-code-store.js'
 import type { WebhookStore } from '../store/webhook-store.js'
 import type { AdminDeps } from './admin/admin-routes.js'
-import type { ForecastSource } from './forecast-models.js'
 import type { RateLimits } from './middleware/rate-limit.js'
 
 /** What the API needs to know of a carrier; adapters satisfy it, the API never imports them. */

@@ -41,8 +41,10 @@ export const DelayAlertSchema = z
     details: z
       .record(z.string(), z.unknown())
       .describe(
-        'Why it opened, by type: `late` {promisedDeliveryDate, lateSince}; `at_risk` {promisedDeliveryDate, ' +
-          'estimatedDelivery}; `stalled` {lastEventAt, businessDays}; `exception`, `failed_attempt`, `returned` ' +
+        'Why it opened, by type: `late` {promisedDeliveryDate, lateSince}; `at_risk` {source: ' +
+          "'carrier_estimate', promisedDeliveryDate, estimatedDelivery} when the carrier's estimate is after " +
+          "the promise, {source: 'forecast', promisedDeliveryDate, probabilityLate, forecast {from, to, " +
+          "mostLikely}, basis} when colis's forecast says late is more likely than not; `stalled` {lastEventAt, businessDays}; `exception`, `failed_attempt`, `returned` " +
           '{eventId, code, description} of the scan (empty without one); `pickup_expiring` {waitingSince, ' +
           'holdDays, lastCollectionDay}: the parcel can be collected until the end of lastCollectionDay ' +
           '(YYYY-MM-DD, Europe/Paris)',

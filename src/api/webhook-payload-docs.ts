@@ -33,6 +33,20 @@ const EXTRA_BY_TYPE: Record<WebhookEventType, { description: string; data: z.Zod
       "`data.tracking.consumerDeadlines` gives the shopper's deadlines).",
     data: {},
   },
+  'tracking.forecast_changed': {
+    description:
+      "colis's delivery window for the parcel moved by a day or more (its new window is " +
+      '`data.tracking.deliveryForecast`); not sent for the first window, which comes on the tracking ' +
+      'with the change that made it. See docs/forecasts.md',
+    data: {
+      previousForecast: z
+        .object({
+          from: z.iso.date().describe('First day of the previous window (Paris date)'),
+          to: z.iso.date().describe('Last day of the previous window (Paris date)'),
+        })
+        .describe('The window before this change'),
+    },
+  },
   'alert.opened': {
     description: 'A delay alert opened on a tracking (late, stalled, exception…).',
     data: { alert: DelayAlertSchema },

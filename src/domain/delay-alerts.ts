@@ -72,7 +72,25 @@ export interface AlertInput {
   events: TrackingEvent[]
   nowMs: number
   policy: AlertPolicy
+  /** The delivery forecast worked out for this instant, when colis has one for the parcel. */
+  forecast?: ForecastFacts
 }
+
+/** What alerts read of a parcel's delivery forecast. */
+export interface ForecastFacts {
+  window: { from: string; to: string; mostLikely: string }
+  basis: { level: string; samples: number }
+  /** P(delivered after the promised date); absent without a promise. */
+  probabilityLate?: number
+}
+
+/** The forecast says late more likely than not: `at_risk` opens ("predictive delay"). */
+const PREDICTED_LATE_OPENS = 0.5
+/**
+ * An open predictive `at_risk` stays open down to this: a probability wavering around one half from
+ * day to day would otherwise open and resolve it again and again.
+ */
+const PREDICTED_LATE_HOLDS = 0.4
 
 export type AlertConditions = ReadonlyMap<AlertType, Record<string, unknown>>
 
@@ -174,6 +192,13 @@ function endOfPromisedDay(record: TrackingRecord): number | undefined {
   return promised === undefined ? undefined : endOfParisDay(promised)
 }
 
+function lateIsLikely(input: AlertInput): boolean {
+  const probability = input.forecast?.probabilityLate
+  if (probability === undefined) return false
+  const open = input.record.alerts.some((alert) => alert.type === 'at_risk' && alert.resolvedAt === undefined)
+  return probability > (open ? PREDICTED_LATE_HOLDS : PREDICTED_LATE_OPENS)
+}
+
 /** The alert types whose condition holds at `nowMs`, each with the facts that explain it. */
 export function evaluateAlertConditions(input: AlertInput): Map<AlertType, Record<string, unknown>> {
   const { record, events, nowMs, policy } = input
@@ -193,8 +218,18 @@ export function evaluateAlertConditions(input: AlertInput): Map<AlertType, Recor
   // Once terminal, the carrier's estimate is no longer a forecast.
   if (!terminal && promised && estimated && estimated > promised) {
     conditions.set('at_risk', {
+      source: 'carrier_estimate',
       promisedDeliveryDate: record.promisedDeliveryDate,
       estimatedDelivery: record.estimatedDelivery,
+    })
+  } else if (!terminal && promised && lateIsLikely(input)) {
+    const { window, basis, probabilityLate } = input.forecast ?? {}
+    conditions.set('at_risk', {
+      source: 'forecast',
+      promisedDeliveryDate: record.promisedDeliveryDate,
+      probabilityLate: Math.round((probabilityLate ?? 0) * 100) / 100,
+      forecast: window,
+      basis,
     })
   }
 
@@ -266,6 +301,8 @@ export function nextAlertCheckAt(input: AlertInput): number | undefined {
     endOfPromisedDay(input.record),
     stalledDeadline(input),
     pickupDeadline(input)?.opensAtMs,
+    // A forecast is conditioned on the days already gone: it moves at midnight even with no scan.
+    input.forecast && endOfParisDay(parisDateOf(input.nowMs)),
   ]
   let earliest: number | undefined
   for (const at of candidates) {

@@ -167,7 +167,13 @@ export function milestonesOf(
       },
     })
   }
-  if (source.type === 'alert.opened' && alert && DELAY_ALERTS.has(alert.type)) {
+  // A delay only the forecast predicts is the merchant's to weigh: the shopper hears of the carrier's.
+  if (
+    source.type === 'alert.opened' &&
+    alert &&
+    DELAY_ALERTS.has(alert.type) &&
+    alert.details.source !== 'forecast'
+  ) {
     found.push({
       milestone: 'delayed',
       facts: {

@@ -1,6 +1,7 @@
 import type { CarrierErrorKind } from './carrier-error-kind.js'
 import { type CarrierSnapshot, snapshotDigest } from './carrier-snapshot.js'
 import type { AlertPolicy } from './delay-alerts.js'
+import type { ForecastModel } from './forecast/forecast-model.js'
 import { isExpired, nextPollDelayMs, type PollPolicy, type Random } from './poll-schedule.js'
 import { deriveTrackingStatus, mergeTimeline } from './timeline.js'
 import type { TrackingRecord } from './tracking.js'
@@ -63,6 +64,8 @@ export interface PollContext {
   newAlertId?: () => string
   /** How its notifications show the tracking (the merchant's withdrawal period). */
   viewOptions?: TrackingViewOptions
+  /** The delivery forecast model in memory: notifications then carry the forecast, alerts read it. */
+  forecastModel?: ForecastModel
 }
 
 /**
@@ -91,11 +94,18 @@ export function applyTimePassing<S extends StoredTracking>(
     alertPolicy: AlertPolicy
     newAlertId?: () => string
     viewOptions?: TrackingViewOptions
+    forecastModel?: ForecastModel
   },
 ): TrackingChange<S> {
   return withAlertsAndNotifications(
     { before: stored, record: stored.record },
-    { nowMs: ctx.nowMs, policy: ctx.alertPolicy, newAlertId: ctx.newAlertId, viewOptions: ctx.viewOptions },
+    {
+      nowMs: ctx.nowMs,
+      policy: ctx.alertPolicy,
+      newAlertId: ctx.newAlertId,
+      viewOptions: ctx.viewOptions,
+      forecastModel: ctx.forecastModel,
+    },
   )
 }
 
@@ -105,6 +115,7 @@ function settle<S extends StoredTracking>(draft: DraftChange<S>, ctx: PollContex
     policy: ctx.alertPolicy,
     newAlertId: ctx.newAlertId,
     viewOptions: ctx.viewOptions,
+    forecastModel: ctx.forecastModel,
   })
 }
 
@@ -246,7 +257,13 @@ export function remapEvents(
 export function applyRemappedEvents<S extends StoredTracking>(
   stored: S,
   events: TrackingEvent[],
-  ctx: { now: Date; alertPolicy: AlertPolicy; newAlertId?: () => string; viewOptions?: TrackingViewOptions },
+  ctx: {
+    now: Date
+    alertPolicy: AlertPolicy
+    newAlertId?: () => string
+    viewOptions?: TrackingViewOptions
+    forecastModel?: ForecastModel
+  },
 ): TrackingChange<S> {
   const record: TrackingRecord = Object.assign({}, stored.record, { updatedAt: ctx.now.toISOString() })
   let nextPoll: NextPoll | undefined
@@ -267,6 +284,7 @@ export function applyRemappedEvents<S extends StoredTracking>(
       policy: ctx.alertPolicy,
       newAlertId: ctx.newAlertId,
       viewOptions: ctx.viewOptions,
+      forecastModel: ctx.forecastModel,
     },
   )
 }

@@ -3,9 +3,13 @@ import {
   type AlertPolicy,
   type DelayAlert,
   evaluateAlertConditions,
+  type ForecastFacts,
   nextAlertCheckAt,
   reconcileAlerts,
 } from './delay-alerts.js'
+import type { DeliveryForecast } from './forecast/forecast.js'
+import type { ForecastModel } from './forecast/forecast-model.js'
+import { type TrackingForecast, trackingForecastOf } from './forecast/tracking-forecast.js'
 import type { TrackingRecord } from './tracking.js'
 import type { TrackingEvent } from './tracking-event.js'
 import type { TrackingStatus } from './tracking-status.js'
@@ -72,6 +76,8 @@ export interface NotifyContext {
   newAlertId?: () => string
   /** How the notifications show the tracking (the merchant's withdrawal period). */
   viewOptions?: TrackingViewOptions
+  /** The delivery forecast model the process keeps in memory; none, no forecast. */
+  forecastModel?: ForecastModel
 }
 
 const ALERT_ID_BYTES = 12
@@ -101,7 +107,19 @@ export function withAlertsAndNotifications<S extends StoredTracking>(
   const events = draft.events ?? before.events
   const record = { ...draft.record }
   const nowIso = new Date(ctx.nowMs).toISOString()
-  const input = { record, events, nowMs: ctx.nowMs, policy: ctx.policy }
+  const forecast =
+    ctx.forecastModel &&
+    trackingForecastOf(record, events, {
+      model: ctx.forecastModel,
+      dayKind: ctx.policy.dayKind,
+      nowMs: ctx.nowMs,
+    })
+  const previousWindow = record.forecastWindow
+  const windowMoved = forecastWindowMoved(previousWindow, forecast?.deliveryForecast)
+  if (windowMoved || (previousWindow !== undefined && forecast === undefined)) {
+    record.forecastWindow = forecast && windowOf(forecast.deliveryForecast)
+  }
+  const input = { record, events, nowMs: ctx.nowMs, policy: ctx.policy, forecast: forecastFacts(forecast) }
   const conditions = evaluateAlertConditions(input)
   const { alerts, opened, resolved } = reconcileAlerts(
     record.alerts,
@@ -117,14 +135,19 @@ export function withAlertsAndNotifications<S extends StoredTracking>(
   // Every notification of one change shows the same tracking (only `sequence`, outside the view, moves):
   // its JSON is written once. `data` is `JSON.stringify({ tracking, ...extra, sequence })`, key for key.
   let trackingJson: string | undefined
-  const notify = (type: WebhookEventType, extra: { newEvents?: TrackingEvent[]; alert?: DelayAlert }) => {
+  const notify = (
+    type: WebhookEventType,
+    extra: { newEvents?: TrackingEvent[]; alert?: DelayAlert; previousForecast?: object },
+  ) => {
     record.sequence += 1
-    trackingJson ??= JSON.stringify(toTrackingView(record, events, undefined, ctx.viewOptions))
+    trackingJson ??= viewJson(record, events, ctx.viewOptions, forecast?.deliveryForecast)
     const extraJson = extra.newEvents
       ? `,"newEvents":${JSON.stringify(extra.newEvents)}`
       : extra.alert
         ? `,"alert":${JSON.stringify(extra.alert)}`
-        : ''
+        : extra.previousForecast
+          ? `,"previousForecast":${JSON.stringify(extra.previousForecast)}`
+          : ''
     notifications.push({
       type,
       merchantId: record.merchantId,
@@ -137,6 +160,9 @@ export function withAlertsAndNotifications<S extends StoredTracking>(
   const from = before.record.status
   if (newEvents.length > 0) notify('tracking.updated', { newEvents })
   if (record.status !== from) notify('tracking.status_changed', {})
+  // The first window is no revision: it comes with the change that made it, on the tracking.
+  if (windowMoved && previousWindow !== undefined)
+    notify('tracking.forecast_changed', { previousForecast: previousWindow })
   for (const alert of opened) notify('alert.opened', { alert })
   for (const alert of resolved) notify('alert.resolved', { alert })
   if (opened.length > 0 || resolved.length > 0) record.updatedAt = nowIso
@@ -149,6 +175,40 @@ export function withAlertsAndNotifications<S extends StoredTracking>(
     alerts: { opened, resolved, nextCheckAtMs: nextAlertCheckAt({ ...input, record }) },
     notifications,
   })
+}
+
+/** The tracking's view, with its delivery forecast when there is one, as JSON. */
+function viewJson(
+  record: TrackingRecord,
+  events: readonly TrackingEvent[],
+  options: TrackingViewOptions | undefined,
+  deliveryForecast: DeliveryForecast | undefined,
+): string {
+  const view = toTrackingView(record, events, undefined, options)
+  return JSON.stringify(deliveryForecast ? { ...view, deliveryForecast } : view)
+}
+
+function windowOf(forecast: DeliveryForecast): { from: string; to: string } {
+  return { from: forecast.from, to: forecast.to }
+}
+
+/** A new window, or one whose first or last day moved (dates: a move is a day or more). */
+function forecastWindowMoved(
+  previous: { from: string; to: string } | undefined,
+  next: DeliveryForecast | undefined,
+): boolean {
+  if (next === undefined) return false
+  return previous === undefined || previous.from !== next.from || previous.to !== next.to
+}
+
+function forecastFacts(forecast: TrackingForecast | undefined): ForecastFacts | undefined {
+  if (forecast === undefined) return undefined
+  const { from, to, mostLikely, basis } = forecast.deliveryForecast
+  return {
+    window: { from, to, mostLikely },
+    basis,
+    ...(forecast.probabilityLate === undefined ? {} : { probabilityLate: forecast.probabilityLate }),
+  }
 }
 
 function addedEvents(known: readonly TrackingEvent[], events: readonly TrackingEvent[]): TrackingEvent[] {

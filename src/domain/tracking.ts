@@ -52,6 +52,11 @@ export interface TrackingRecord {
   sequence: number
   /** Every alert episode of this parcel, open ones without `resolvedAt`. */
   alerts: DelayAlert[]
+  /**
+   * The delivery forecast's window when it was last worked out (Paris dates), to tell a move from
+   * the same window again; absent while there is none. Never shown: the forecast itself is.
+   */
+  forecastWindow?: { from: string; to: string }
 }
 
 export interface Tracking extends TrackingRecord {

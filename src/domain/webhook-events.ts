@@ -1,6 +1,7 @@
 export const WEBHOOK_EVENT_TYPES = [
   'tracking.updated',
   'tracking.status_changed',
+  'tracking.forecast_changed',
   'alert.opened',
   'alert.resolved',
 ] as const

@@ -2,13 +2,12 @@ import type { Redis } from 'ioredis'
 import type { CarrierRuntime } from '../../adapters/registry.js'
 import { createApp } from '../api/app.js'
 import type { AppDeps } from '../api/app-deps.js'
-import { createForecastModelHolder } from '../api/forecast-models.js'
 import type { Config } from '../config.js'
+import type { ForecastSource } from '../domain/forecast/forecast-model.js'
 import type { Logger } from '../logger.js'
 import type { Metrics } from '../metrics.js'
 import { checkWebhookUrl, parseAllowedCidrs } from '../webhooks/egress-guard.js'
 import { startApiOperations } from './api-operations.js'
-import { startForecastRefresh } from './forecast-refresh.js'
 import { type HttpListener, httpLimitsFrom, listenHttp } from './http-listener.js'
 import { alertPolicyFrom } from './policies.js'
 import type { Stores } from './stores.js'
@@ -66,6 +65,8 @@ export interface ApiProcessOptions {
   carriers: CarrierRuntime
   logger: Logger
   metrics: Metrics
+  /** The delivery forecast model the process keeps in memory (shared with its workers). */
+  forecasts?: ForecastSource
 }
 
 /** The API with its operator extras (metrics, rate limits, admin), listening on HOST:PORT. */
@@ -79,15 +80,10 @@ export async function startApiProcess(options: ApiProcessOptions): Promise<HttpL
     redis: options.redis,
     subscriber: options.subscriber,
   })
-  const forecasts = createForecastModelHolder({
-    analytics: options.stores.analytics,
-    historyWeeks: config.FORECAST_HISTORY,
-  })
-  const forecastRefresh = await startForecastRefresh(forecasts, config.FORECAST_REFRESH, logger)
   const app = createApiApp({
     ...options,
     logger: logger.child({ role: 'api' }),
-    overrides: { ...operations.appDeps, forecasts },
+    overrides: { ...operations.appDeps, forecasts: options.forecasts },
   })
   let server: HttpListener
   try {
@@ -100,7 +96,6 @@ export async function startApiProcess(options: ApiProcessOptions): Promise<HttpL
       metrics: options.metrics,
     })
   } catch (error) {
-    forecastRefresh.stop()
     await operations.stop()
     throw error
   }
@@ -108,7 +103,6 @@ export async function startApiProcess(options: ApiProcessOptions): Promise<HttpL
   return {
     url: server.url,
     async stop() {
-      forecastRefresh.stop()
       await server.stop()
       await operations.stop()
     },

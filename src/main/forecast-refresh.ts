@@ -1,5 +1,5 @@
-import type { ForecastModelHolder } from '../api/forecast-models.js'
 import type { Logger } from '../logger.js'
+import type { ForecastModelHolder } from './forecast-models.js'
 
 export interface ForecastRefresh {
   stop(): void

@@ -2,12 +2,15 @@ import { CodeOverridesError } from '../../adapters/code-overrides.js'
 import { remapCarrierTrackings } from '../../workers/remap-trackings.js'
 import { createUnknownCodeRecorder, type UnknownCodeRecorder } from '../../workers/unknown-code-recorder.js'
 import type { Config } from '../config.js'
+import type { ForecastSource } from '../domain/forecast/forecast-model.js'
 import { type Logger, protectSecrets } from '../logger.js'
 import { createMetrics, type Metrics } from '../metrics.js'
 import { assertSharedRedis, type RedisTarget, resolveRedis, warnIfEvicting } from '../redis/resolve-redis.js'
 import type { TrackingStore } from '../store/tracking-store.js'
 import { assertEgressConfigSafe, parseAllowedCidrs } from '../webhooks/egress-guard.js'
 import { startApiProcess } from './api-process.js'
+import { createForecastModelHolder } from './forecast-models.js'
+import { startForecastRefresh } from './forecast-refresh.js'
 import { httpLimitsFrom } from './http-listener.js'
 import { alertPolicyFrom, createCarriers, storeOptionsFrom } from './policies.js'
 import { assertPortAvailable } from './port-check.js'
@@ -113,6 +116,13 @@ async function startParts(
 
   const storeOptions = storeOptionsFrom(config)
   const stores = createStores(main, prefix, storeOptions)
+  // One model per process, which its API and its workers share: refreshed, never read per request.
+  const forecasts = createForecastModelHolder({
+    analytics: stores.analytics,
+    historyWeeks: config.FORECAST_HISTORY,
+  })
+  const forecastRefresh = await startForecastRefresh(forecasts, config.FORECAST_REFRESH, logger)
+  stops.push(async () => forecastRefresh.stop())
   const reloads: Array<() => Promise<void>> = []
   const remaps: Array<(carriers: string[]) => Promise<void>> = []
   let url: string | undefined
@@ -122,7 +132,9 @@ async function startParts(
     unknownCodes.start(stores.unknownCodes)
     stops.push(() => unknownCodes.close())
     const workerStore = createTrackingStore(connections.connect(WORKER_REDIS_OPTIONS), prefix, storeOptions)
-    remaps.push((changed) => remapOverridden(changed, { config, carriers, store: workerStore, logger }))
+    remaps.push((changed) =>
+      remapOverridden(changed, { config, carriers, store: workerStore, logger, forecasts }),
+    )
     const workers = await startWorkers({
       config,
       connect: () => connections.connect(WORKER_REDIS_OPTIONS),
@@ -130,6 +142,7 @@ async function startParts(
       carriers,
       logger: logger.child({ role: 'worker' }),
       metrics,
+      forecasts,
       merchantSettings: stores.merchantSettings,
       emailSources: shopperEmailSources({
         merchantSettings: stores.merchantSettings,
@@ -173,6 +186,7 @@ async function startParts(
       carriers,
       logger,
       metrics,
+      forecasts,
     })
     url = api.url
     stops.push(api.stop)
@@ -223,7 +237,13 @@ async function startParts(
 /** Maps the stored events of the polled trackings of each carrier whose code rules changed again. */
 async function remapOverridden(
   changed: readonly string[],
-  deps: { config: Config; carriers: ReturnType<typeof createCarriers>; store: TrackingStore; logger: Logger },
+  deps: {
+    config: Config
+    carriers: ReturnType<typeof createCarriers>
+    store: TrackingStore
+    logger: Logger
+    forecasts: ForecastSource
+  },
 ): Promise<void> {
   const overrides = deps.carriers.codeOverrides()
   for (const carrier of changed) {
@@ -236,6 +256,7 @@ async function remapOverridden(
         store: deps.store,
         alertPolicy: alertPolicyFrom(deps.config),
         publicBaseUrl: deps.config.PUBLIC_BASE_URL,
+        forecasts: deps.forecasts,
       },
     )
     deps.logger.info({ carrier, ...counts }, 'stored events mapped again with the new code overrides')

@@ -13,6 +13,7 @@ import { createEmailRelay } from '../../workers/relay-emails.js'
 import { startOutboxRelay } from '../../workers/relay-outbox.js'
 import { EMAIL_RETRY_DELAYS_MS } from '../../workers/send-email.js'
 import { type Config, publicBaseUrl } from '../config.js'
+import type { ForecastSource } from '../domain/forecast/forecast-model.js'
 import type { PollPolicy } from '../domain/poll-schedule.js'
 import type { EmailContextSources } from '../email/email-context.js'
 import { createSmtpSender } from '../email/smtp-sender.js'
@@ -42,6 +43,8 @@ export interface WorkerDeps {
   metrics?: Metrics
   /** Merchants' settings: a delivered parcel's notifications show its merchant's withdrawal period. */
   merchantSettings?: Pick<MerchantSettingsStore, 'get'>
+  /** The delivery forecast model the process keeps in memory; none: notifications carry no forecast. */
+  forecasts?: ForecastSource
 }
 
 export interface RunningWorkers {
@@ -82,6 +85,7 @@ async function startPoller(
     recordFailure: (kind) => deps.recordFailure?.(carrier, kind),
     withdrawalDays: async (merchantId) => (await deps.merchantSettings?.get(merchantId))?.withdrawalDays,
     publicBaseUrl: config.PUBLIC_BASE_URL,
+    forecasts: deps.forecasts,
   })
   logger.info(
     { rateLimit: adapter.rateLimit, batchSize: adapter.batchSize, concurrency: config.POLL_CONCURRENCY },
@@ -142,6 +146,7 @@ async function startNotifications(deps: WorkerDeps) {
     alertPolicy: alertPolicyFrom(deps.config),
     logger: deps.logger,
     publicBaseUrl: deps.config.PUBLIC_BASE_URL,
+    forecasts: deps.forecasts,
   })
 
   return {

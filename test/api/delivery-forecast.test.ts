@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { createForecastModelHolder, type ForecastModelHolder } from '../../src/api/forecast-models.js'
 import { withEventId } from '../../src/domain/tracking-event.js'
 import type { EventStatus } from '../../src/domain/tracking-status.js'
+import { createForecastModelHolder, type ForecastModelHolder } from '../../src/main/forecast-models.js'
 import { createMemoryStores, type MemoryStores } from '../../src/main/stores.js'
 import { markFinished } from '../support/finished-tracking.js'
 import { validateJsonSchema } from '../support/json-schema.js'

@@ -164,7 +164,11 @@ describe('at_risk', () => {
     const conditions = evaluateAlertConditions(input({ record: tracking, at: '2026-05-18T10:00:00Z' }))
     expect(conditions.has('at_risk')).toBe(atRisk)
     if (atRisk) {
-      expect(conditions.get('at_risk')).toEqual({ promisedDeliveryDate: '2026-05-20', estimatedDelivery })
+      expect(conditions.get('at_risk')).toEqual({
+        source: 'carrier_estimate',
+        promisedDeliveryDate: '2026-05-20',
+        estimatedDelivery,
+      })
     }
   })
 

@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest'
-import { createForecastModelHolder, forecastHistoryWeeks } from '../../src/api/forecast-models.js'
 import { emptySummary } from '../../src/domain/analytics/cell-summary.js'
 import { BUSINESS_DAY_BUCKETS, histogramOf } from '../../src/domain/analytics/histogram.js'
 import { createSilentLogger } from '../../src/logger.js'
+import { createForecastModelHolder, forecastHistoryWeeks } from '../../src/main/forecast-models.js'
 import { startForecastRefresh } from '../../src/main/forecast-refresh.js'
 import type { StoredCell } from '../../src/store/analytics-store.js'
 

@@ -1,6 +1,7 @@
 import { createRoute, z } from '@hono/zod-openapi'
 import { parisDateOf } from '../../domain/business-calendar.js'
 import { ALERT_TYPES } from '../../domain/delay-alerts.js'
+import { deliveryForecastOf, handoverOfEvents, mayForecast } from '../../domain/forecast/tracking-forecast.js'
 import type { TrackingRecord } from '../../domain/tracking.js'
 import type { TrackingEvent } from '../../domain/tracking-event.js'
 import { TRACKING_STATUSES } from '../../domain/tracking-status.js'
@@ -9,9 +10,6 @@ import { InvalidCursorError, type NewTracking } from '../../store/tracking-store
 import {
   type ApiTrackingView,
   apiTrackingViewJson,
-  deliveryForecastOf,
-  handoverOfEvents,
-  mayForecast,
   toApiTrackingView,
   viewOptionsFor,
 } from '../api-tracking-view.js'

@@ -60,3 +60,8 @@ export function trainForecastModel(samples: Iterable<TransitSample>): ForecastMo
   for (const sample of samples) learnTransit(model, sample)
   return model
 }
+
+/** Where a process reads the forecast model it keeps in memory; undefined while it has none. */
+export interface ForecastSource {
+  model(): ForecastModel | undefined
+}

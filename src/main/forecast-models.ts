@@ -1,14 +1,8 @@
 import { isoWeekOf } from '../domain/analytics/analytics-cell.js'
 import { addCalendarDays, parisDateOf } from '../domain/business-calendar.js'
-import type { ForecastModel } from '../domain/forecast/forecast-model.js'
+import type { ForecastModel, ForecastSource } from '../domain/forecast/forecast-model.js'
 import { forecastModelFromCells } from '../domain/forecast/model-from-cells.js'
 import { ALL_MERCHANTS, type AnalyticsStore } from '../store/analytics-store.js'
-
-/** The forecast model the API answers with: kept in memory, never read per request. */
-export interface ForecastSource {
-  /** Undefined until the first load. */
-  model(): ForecastModel | undefined
-}
 
 export interface ForecastModelHolder extends ForecastSource {
   /** Loads the cells of the last `historyWeeks` weeks and replaces the model with theirs. */
