@@ -109,6 +109,7 @@ describe('webhooks API (no egress allow-list)', () => {
     expect(created.events).toEqual([
       'tracking.updated',
       'tracking.status_changed',
+      'tracking.forecast_changed',
       'alert.opened',
       'alert.resolved',
     ])

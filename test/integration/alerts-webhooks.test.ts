@@ -71,7 +71,7 @@ describe('a late parcel: alert.opened, then delivered: alert.resolved and status
     expect(subscribed.status).toBe(201)
     const endpoint = (await subscribed.json()) as { id: string; secret: string; events: string[] }
     expect(endpoint.secret).toMatch(/^whsec_/)
-    expect(endpoint.events).toHaveLength(4)
+    expect(endpoint.events).toHaveLength(5)
 
     const yesterday = addCalendarDays(parisDateOf(Date.now()), -1)
     const created = await harness.request(key, '/v1/trackings', {

@@ -1,6 +1,7 @@
 import type { Redis } from 'ioredis'
 import type { AppDeps } from '../../src/api/app-deps.js'
 import { type Config, loadConfig } from '../../src/config.js'
+import type { ForecastSource } from '../../src/domain/forecast/forecast-model.js'
 import type { EmailContextSources } from '../../src/email/email-context.js'
 import { createSilentLogger, type Logger } from '../../src/logger.js'
 import { createApiApp } from '../../src/main/api-process.js'
@@ -49,6 +50,8 @@ export async function createHarness(
     app?: Partial<AppDeps>
     /** Where the workers' e-mails find what other parts of colis give them (a tracking page…). */
     emailSources?: EmailContextSources
+    /** The delivery forecast model the workers read (the API's is `app.forecasts`). */
+    forecasts?: ForecastSource
   } = {},
 ): Promise<Harness> {
   const config = loadConfig({
@@ -92,6 +95,7 @@ export async function createHarness(
         logger,
         metrics,
         merchantSettings: stores.merchantSettings,
+        forecasts: extra.forecasts,
         recordFailure: (carrier, kind) => void stores.carrierHealth.recordFailure(carrier, kind),
         emailSources: {
           ...shopperEmailSources({
