@@ -6,6 +6,7 @@ import { Redis } from 'ioredis'
 import { createCarrierHttp } from '../adapters/carrier-http.js'
 import { laPoste13CheckDigit } from '../adapters/number-formats.js'
 import { loadConfig } from '../src/config.js'
+import type { ForecastModel } from '../src/domain/forecast/forecast-model.js'
 import { createSilentLogger } from '../src/logger.js'
 import { createCarriers } from '../src/main/policies.js'
 import { createRedisConnections } from '../src/main/redis-connections.js'
@@ -33,6 +34,8 @@ export interface PollCost {
   /** CPU of the loopback carrier (its own process) per parcel polled. */
   carrierCpuMsPerPoll: number
   carrierRequestsPer1000Polls: number
+  /** With a forecast model: the trackings whose record keeps a forecast window afterwards. */
+  forecastWindows?: number
 }
 
 /** Valid La Poste 13-character numbers: 6A + 10-digit serial + check digit. */
@@ -69,6 +72,8 @@ export interface PollCostOptions {
   around?: { start(): Promise<void>; stop(): Promise<void> }
   /** A loopback La Poste to answer (left running); without it, one is started and stopped. */
   carrier?: FakeLaPoste
+  /** The delivery forecast model the workers keep in memory: each saved change works out a forecast. */
+  forecastModel?: ForecastModel
 }
 
 /** What the loopback La Poste answers for a parcel's first poll: one scan, the worst case's history. */
@@ -128,6 +133,7 @@ export async function measurePollCost(options: PollCostOptions): Promise<PollCos
       store: createTrackingStore(connect(), config.COLIS_REDIS_PREFIX),
       carriers,
       logger,
+      forecasts: { model: () => options.forecastModel },
     })
   let workers: Awaited<ReturnType<typeof startWorkersNow>> | undefined
   if (mix) {
@@ -160,6 +166,7 @@ export async function measurePollCost(options: PollCostOptions): Promise<PollCos
   const carrierAfter = await carrier.counters()
   const after = proxy?.counters() ?? { writes: Number.NaN, bytes: Number.NaN }
   const commandsAfter = await commandCount(direct)
+  const forecastWindows = options.forecastModel ? await countForecastWindows(store, direct, keys) : undefined
   await workers.close()
   await carriers.close()
   await connections.closeAll()
@@ -185,7 +192,23 @@ export async function measurePollCost(options: PollCostOptions): Promise<PollCos
     redisCpuMsPerPoll: redisCpu / trackings,
     carrierCpuMsPerPoll: (carrierAfter.cpuMs - carrierBefore.cpuMs) / trackings,
     carrierRequestsPer1000Polls: (requests / trackings) * 1000,
+    ...(forecastWindows === undefined ? {} : { forecastWindows }),
   }
+}
+
+/** Trackings whose record keeps a forecast window: the polls that worked one out. */
+async function countForecastWindows(
+  store: ReturnType<typeof createTrackingStore>,
+  redis: Redis,
+  keys: ReturnType<typeof createRedisKeys>,
+): Promise<number> {
+  const ids = await redis.zrange(keys.due('laposte'), 0, -1)
+  let count = 0
+  for (let start = 0; start < ids.length; start += 500) {
+    const views = await store.loadForPoll(ids.slice(start, start + 500))
+    count += views.filter((view) => view?.record.forecastWindow !== undefined).length
+  }
+  return count
 }
 
 /** The floor's scripts: the least a batched poll's read and write can cost (see their headers). */

@@ -3,11 +3,25 @@ import { availableParallelism, tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { Queue, Worker } from 'bullmq'
 import { Redis } from 'ioredis'
+import { type ForecastModel, trainForecastModel } from '../../src/domain/forecast/forecast-model.js'
 import { startLocalRedis } from '../../src/redis/local-redis.js'
 import { atLeast, atMost, type Figure, type FigureModule, type MeasuredSpan } from '../figure.js'
 import { measurePollCost, measurePollFloor, type PollCost, type PollFloor, redisCpuMs } from '../poll-cost.js'
 import { type FakeLaPoste, startFakeLaPoste } from '../support.js'
 import { adaptivePollMix } from './freshness.js'
+
+/** A model with La Poste's history: 200 parcels over 1 to 5 business days, so every parcel gets a window. */
+function laPosteForecastModel(): ForecastModel {
+  const days = [1, 2, 2, 3, 3, 3, 3, 4, 4, 5]
+  return trainForecastModel(
+    Array.from({ length: 200 }, (_, index) => ({
+      carrier: 'laposte',
+      service: '-',
+      region: 'FR',
+      transitDays: days[index % days.length] as number,
+    })),
+  )
+}
 
 /** The middle value (the upper one of an even count): always one of the measured values. */
 function median(values: number[]): number {
@@ -103,7 +117,7 @@ async function measure(
   quick: boolean,
   profiledSpan: MeasuredSpan | undefined,
 ): Promise<Figure[]> {
-  const colis = (trackings: number, steady: boolean, around?: MeasuredSpan) =>
+  const colis = (trackings: number, steady: boolean, around?: MeasuredSpan, forecastModel?: ForecastModel) =>
     measurePollCost({
       trackings,
       batchSize: 10,
@@ -112,6 +126,7 @@ async function measure(
       mix: steady ? mix : undefined,
       carrier,
       around,
+      forecastModel,
     })
   const floorOf = (count: number) =>
     measurePollFloor({ parcels: count, batchSize: 10, concurrency: CONCURRENCY, mix, carrier })
@@ -120,25 +135,37 @@ async function measure(
   const rounds = quick ? 3 : 5
   // Each round also measures the floor (the same jobs doing only their unavoidable I/O): what is left
   // between colis and bare BullMQ once that floor is subtracted is colis' own work.
-  const pairs: Array<{ bare: Bare; floor: PollFloor; steady: PollCost; first: PollCost }> = []
+  const pairs: Array<{
+    bare: Bare
+    floor: PollFloor
+    steady: PollCost
+    first: PollCost
+    forecasting: PollCost
+  }> = []
+  const model = laPosteForecastModel()
   // One unmeasured round first: a worker polls for days, and the first seconds of this process are V8
   // compiling the poll path (the first colis round used to be the slowest of the pairs).
   await bareBullMq(1_000)
   await floorOf(1_000)
   await colis(1_000, true)
   await colis(1_000, false)
+  await colis(1_000, true, undefined, model)
   for (let round = 0; round < rounds; round++) {
     const bare = await bareBullMq(parcels)
     const floor = await floorOf(parcels)
     // A profile covers the first measured round's polls of followed parcels, after the warm-up.
     const steady = await colis(parcels, true, round === 0 ? profiledSpan : undefined)
-    pairs.push({ bare, floor, steady, first: await colis(parcels, false) })
+    const first = await colis(parcels, false)
+    pairs.push({ bare, floor, steady, first, forecasting: await colis(parcels, true, undefined, model) })
   }
   const ratiosOf = (pick: (pair: (typeof pairs)[number]) => number) =>
     pairs.map((pair) => pick(pair) / pair.bare.jobsPerSecond)
   const ratios = ratiosOf((pair) => pair.steady.pollsPerSecond)
   const firstRatios = ratiosOf((pair) => pair.first.pollsPerSecond)
   const floorRatios = ratiosOf((pair) => pair.floor.pollsPerSecond)
+  const forecastRatios = ratiosOf((pair) => pair.forecasting.pollsPerSecond)
+  const forecastPair = pairs[forecastRatios.indexOf(median(forecastRatios))] as (typeof pairs)[number]
+  const forecasting = forecastPair.forecasting
   const medianPair = pairs[ratios.indexOf(median(ratios))] as (typeof pairs)[number]
   const firstPair = pairs[firstRatios.indexOf(median(firstRatios))] as (typeof pairs)[number]
   const floorPair = pairs[floorRatios.indexOf(median(floorRatios))] as (typeof pairs)[number]
@@ -177,6 +204,17 @@ async function measure(
       ratio: Number((steady.pollsPerSecond / bare.jobsPerSecond).toFixed(3)),
       note: `${parcels} parcels colis follows, polled once each: ${(mix.newsShare * 100).toFixed(0)} % of the polls find a new scan, ${mix.knownEvents.toFixed(1)} scans known on average (the figure-6 policy's own mix); La Poste batches of 10, concurrency ${CONCURRENCY}; baseline = no-op BullMQ jobs/s; median of ${rounds} alternating rounds after an unmeasured warm-up round, ratios ${list(ratios)}`,
     }),
+    atLeast(
+      'poll-pipeline-with-forecasts-vs-bare-bullmq',
+      Math.round(forecasting.pollsPerSecond),
+      'polls/s',
+      0.5,
+      {
+        baseline: Math.round(forecastPair.bare.jobsPerSecond),
+        ratio: Number((forecasting.pollsPerSecond / forecastPair.bare.jobsPerSecond).toFixed(3)),
+        note: `the headline's polls with a delivery forecast model loaded in the workers (La Poste, ${model.cells.size} cells): every change saved works out the parcel's forecast, its window and its chance of missing a promise; ${forecasting.forecastWindows ?? 0} of ${parcels} trackings kept a window afterwards; same rounds, ratios ${list(forecastRatios)} (without forecasts ${list(ratios)})`,
+      },
+    ),
     {
       name: 'poll-pipeline-first-scans-vs-bare-bullmq',
       value: Math.round(firstPair.first.pollsPerSecond),

@@ -162,7 +162,7 @@ export function withAlertsAndNotifications<S extends StoredTracking>(
   if (record.status !== from) notify('tracking.status_changed', {})
   // The first window is no revision: it comes with the change that made it, on the tracking.
   if (windowMoved && previousWindow !== undefined)
-    notify('tracking.forecast_changed', { previousForecast: previousWindow })
+    notify('tracking.forecast_changed', { previousForecast: readWindow(previousWindow) })
   for (const alert of opened) notify('alert.opened', { alert })
   for (const alert of resolved) notify('alert.resolved', { alert })
   if (opened.length > 0 || resolved.length > 0) record.updatedAt = nowIso
@@ -188,17 +188,19 @@ function viewJson(
   return JSON.stringify(deliveryForecast ? { ...view, deliveryForecast } : view)
 }
 
-function windowOf(forecast: DeliveryForecast): { from: string; to: string } {
-  return { from: forecast.from, to: forecast.to }
+function windowOf(forecast: DeliveryForecast): string {
+  return `${forecast.from}/${forecast.to}`
+}
+
+/** The window of `windowOf`, as the webhook's `previousForecast` gives it. */
+function readWindow(window: string): { from: string; to: string } {
+  const [from = '', to = ''] = window.split('/')
+  return { from, to }
 }
 
 /** A new window, or one whose first or last day moved (dates: a move is a day or more). */
-function forecastWindowMoved(
-  previous: { from: string; to: string } | undefined,
-  next: DeliveryForecast | undefined,
-): boolean {
-  if (next === undefined) return false
-  return previous === undefined || previous.from !== next.from || previous.to !== next.to
+function forecastWindowMoved(previous: string | undefined, next: DeliveryForecast | undefined): boolean {
+  return next !== undefined && previous !== windowOf(next)
 }
 
 function forecastFacts(forecast: TrackingForecast | undefined): ForecastFacts | undefined {

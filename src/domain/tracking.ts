@@ -53,10 +53,11 @@ export interface TrackingRecord {
   /** Every alert episode of this parcel, open ones without `resolvedAt`. */
   alerts: DelayAlert[]
   /**
-   * The delivery forecast's window when it was last worked out (Paris dates), to tell a move from
-   * the same window again; absent while there is none. Never shown: the forecast itself is.
+   * The delivery forecast's window when it was last worked out, as an ISO 8601 interval of Paris dates
+   * (`2026-03-04/2026-03-06`), to tell a move from the same window again; absent while there is none.
+   * Never shown: the forecast itself is.
    */
-  forecastWindow?: { from: string; to: string }
+  forecastWindow?: string
 }
 
 export interface Tracking extends TrackingRecord {

@@ -100,7 +100,7 @@ describe('delivery forecasts in notifications', () => {
       basis: { level: 'carrier_service_region', samples: 42 },
     })
     expect(dataOf(change, 'tracking.status_changed')?.tracking.deliveryForecast).toMatchObject(window)
-    expect(change.record.forecastWindow).toEqual({ from: '2026-03-04', to: '2026-03-06' })
+    expect(change.record.forecastWindow).toBe('2026-03-04/2026-03-06')
     // The first window is no revision.
     expect(change.notifications.map((notification) => notification.type)).not.toContain(
       'tracking.forecast_changed',
@@ -122,7 +122,7 @@ describe('delivery forecasts in notifications', () => {
     expect(changed?.previousForecast).toEqual({ from: '2026-03-04', to: '2026-03-06' })
     expect(changed?.tracking.deliveryForecast).toMatchObject({ from: '2026-03-05', to: '2026-03-06' })
     expect(changed?.sequence).toBe(later.record.sequence)
-    expect(later.record.forecastWindow).toEqual({ from: '2026-03-05', to: '2026-03-06' })
+    expect(later.record.forecastWindow).toBe('2026-03-05/2026-03-06')
   })
 
   it('looks again at midnight: a forecast moves with the days gone even without a scan', () => {
