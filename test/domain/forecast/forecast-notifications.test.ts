@@ -125,10 +125,14 @@ describe('delivery forecasts in notifications', () => {
     expect(later.record.forecastWindow).toBe('2026-03-05/2026-03-06')
   })
 
-  it('looks again at midnight: a forecast moves with the days gone even without a scan', () => {
+  it('looks again overnight: a forecast moves with the days gone even without a scan', () => {
     const nowMs = atParisHour('2026-03-02', 12)
     const change = poll(registered(), [HANDOVER], nowMs)
-    expect(change.alerts?.nextCheckAtMs).toBe(endOfParisDay('2026-03-02'))
+    expect(change.alerts?.nextCheckAtMs).toBeGreaterThanOrEqual(endOfParisDay('2026-03-02'))
+    expect(change.alerts?.nextCheckAtMs).toBeLessThan(atParisHour('2026-03-03', 6))
+    // Spread over the night by tracking, not all at midnight.
+    const other = poll(registered({ id: 'trk_BBBBBBBBBBBBBBBBBBBB' }), [HANDOVER], nowMs)
+    expect(other.alerts?.nextCheckAtMs).not.toBe(change.alerts?.nextCheckAtMs)
     const without = poll(registered(), [HANDOVER], nowMs, {})
     expect(without.alerts?.nextCheckAtMs).toBeGreaterThan(endOfParisDay('2026-03-02'))
   })
