@@ -4,6 +4,7 @@ import { parseCsv } from '../src/csv.js'
 import type { AnalyticsCell } from '../src/domain/analytics/analytics-cell.js'
 import { type CarrierReportRow, carrierReport } from '../src/domain/analytics/carrier-report.js'
 import { addOutcome, emptySummary } from '../src/domain/analytics/cell-summary.js'
+import { emptyHistogram, HOUR_BUCKETS, histogramOf } from '../src/domain/analytics/histogram.js'
 import type { ParcelMetrics } from '../src/domain/analytics/parcel-outcome.js'
 
 const CELL: AnalyticsCell = {
@@ -24,7 +25,7 @@ const DELIVERED: ParcelMetrics = {
   returned: false,
   exception: false,
   stalled: false,
-  reportingLagHours: [0.1],
+  reportingLag: histogramOf(HOUR_BUCKETS, [0.1]),
 }
 
 function summaryOf(metrics: ParcelMetrics[]) {
@@ -48,7 +49,7 @@ const REPORT = carrierReport(
           returned: false,
           exception: true,
           stalled: true,
-          reportingLagHours: [],
+          reportingLag: emptyHistogram(HOUR_BUCKETS),
         },
       ]),
     },

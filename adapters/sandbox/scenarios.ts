@@ -93,6 +93,7 @@ const PARIS_TRANSIT: SandboxStep = {
 export const SANDBOX_SCENARIO_NAMES = [
   'DELIVERED',
   'PICKUP',
+  'REDELIVERED',
   'RETURNED',
   'CUSTOMS',
   'STALLED',
@@ -107,6 +108,7 @@ export type SandboxScenarioName = (typeof SANDBOX_SCENARIO_NAMES)[number]
 export const SANDBOX_SCENARIOS = {
   DELIVERED: 'Delivered to the door after 38 simulated hours',
   PICKUP: 'Recipient absent, parcel left at a pickup point, collected there (delivered)',
+  REDELIVERED: 'Recipient absent at the first attempt, delivered to the door at the second',
   RETURNED: 'Recipient absent, returned to the sender (final)',
   CUSTOMS: 'International parcel held in customs (exception), stays there',
   STALLED: 'Picked up, one transit scan, then nothing more',
@@ -140,6 +142,19 @@ export const SANDBOX_PLAYS: Record<SandboxScenarioName, SandboxPlay> = {
         label: 'Colis retiré par le destinataire au point de retrait',
         place: 'destination',
       },
+    ],
+  },
+  REDELIVERED: {
+    kind: 'journey',
+    steps: [
+      LABEL,
+      PICKUP,
+      LYON,
+      SORTED,
+      OUT,
+      ABSENT,
+      { ...OUT, hours: 58, label: 'Colis en cours de livraison : deuxième présentation' },
+      { ...DELIVERED, hours: 62 },
     ],
   },
   RETURNED: {

@@ -1,3 +1,4 @@
+import { addReportingLags } from './analytics/reporting-lag.js'
 import type { CarrierErrorKind } from './carrier-error-kind.js'
 import { type CarrierSnapshot, snapshotDigest } from './carrier-snapshot.js'
 import type { AlertPolicy } from './delay-alerts.js'
@@ -150,6 +151,10 @@ function applySnapshot<S extends StoredTracking>(
     notFoundCount: 0,
     failureCount: 0,
     lastNewEventAt: added.length > 0 ? nowIso : stored.record.lastNewEventAt,
+    reportingLag:
+      added.length > 0
+        ? addReportingLags(stored.record.reportingLag, stored.record.createdAt, added, ctx.now.getTime())
+        : stored.record.reportingLag,
     updatedAt: changed ? nowIso : stored.record.updatedAt,
     snapshotDigest: digest,
   })

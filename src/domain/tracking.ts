@@ -1,4 +1,5 @@
 import type { DelayAlert } from './alert.js'
+import type { ReportingLagCounts } from './analytics/reporting-lag.js'
 import type { CarrierErrorKind } from './carrier-error-kind.js'
 import type { DeliveryWindow } from './carrier-snapshot.js'
 import type { TrackingEvent } from './tracking-event.js'
@@ -58,6 +59,11 @@ export interface TrackingRecord {
    * Never shown: the forecast itself is.
    */
   forecastWindow?: string
+  /**
+   * How late colis learned of each event that occurred after registration, counted per bucket when a
+   * poll stores it (the analytics' reporting lag); absent until one is. Never shown.
+   */
+  reportingLag?: ReportingLagCounts
 }
 
 export interface Tracking extends TrackingRecord {

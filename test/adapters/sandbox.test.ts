@@ -126,6 +126,7 @@ describe('sandbox scenarios', () => {
   it.each([
     ['DELIVERED', 'delivered', true],
     ['PICKUP', 'delivered', true],
+    ['REDELIVERED', 'delivered', true],
     ['RETURNED', 'returned_to_sender', true],
     ['CUSTOMS', 'exception', false],
     ['STALLED', 'in_transit', false],

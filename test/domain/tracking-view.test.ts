@@ -59,6 +59,9 @@ const recordArb: fc.Arbitrary<TrackingRecord> = fc.record(
       ),
       { maxLength: 3 },
     ),
+    reportingLag: fc
+      .tuple(fc.nat(100), fc.array(fc.nat(), { minLength: 1, maxLength: 5 }))
+      .map(([first, counts]) => [first, ...counts]),
   },
   {
     requiredKeys: [
@@ -84,6 +87,17 @@ describe('toTrackingView', () => {
     fc.assert(
       fc.property(recordArb, (record) => {
         expect(toTrackingView(record).estimatedDeliveryWindow).toEqual(record.estimatedDeliveryWindow)
+      }),
+      { numRuns: 100 },
+    )
+  })
+
+  it("never shows the reporting lags the polls counted (the analytics' own)", () => {
+    fc.assert(
+      fc.property(recordArb, (record) => {
+        const view = toTrackingView(record, [])
+        expect(view).not.toHaveProperty('reportingLag')
+        expect(JSON.parse(trackingViewJson(record, '[]'))).not.toHaveProperty('reportingLag')
       }),
       { numRuns: 100 },
     )

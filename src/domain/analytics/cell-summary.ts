@@ -90,7 +90,7 @@ export function addOutcome(summary: CellSummary, { metrics }: ParcelOutcome): Ce
     transitDays: addIfPresent(summary.transitDays, metrics.transitBusinessDays),
     transitHours: addIfPresent(summary.transitHours, metrics.transitHours),
     firstScanLag: addIfPresent(summary.firstScanLag, metrics.firstScanLagHours),
-    reportingLag: metrics.reportingLagHours.reduce(addValue, summary.reportingLag),
+    reportingLag: mergeHistograms(summary.reportingLag, metrics.reportingLag),
   }
 }
 

@@ -63,7 +63,7 @@ function toMilli(value: number): number {
 }
 
 /** Index of the bucket holding `valueMilli`: the last lower edge at or below it. */
-function bucketIndexOf(buckets: HistogramBuckets, valueMilli: number): number {
+function bucketIndexOfMilli(buckets: HistogramBuckets, valueMilli: number): number {
   const edges = buckets.lowerEdges
   let low = 0
   let high = edges.length - 1
@@ -75,12 +75,22 @@ function bucketIndexOf(buckets: HistogramBuckets, valueMilli: number): number {
   return low
 }
 
+function assertDuration(value: number): void {
+  if (!Number.isFinite(value) || value < 0) throw new RangeError(`not a non-negative duration: ${value}`)
+}
+
+/** Index of the bucket of `buckets` that holds `value`; a negative or non-finite value is a bug of the caller. */
+export function bucketIndexOf(buckets: HistogramBuckets, value: number): number {
+  assertDuration(value)
+  return bucketIndexOfMilli(buckets, toMilli(value))
+}
+
 /** `histogram` with `value` added; a negative or non-finite value is a bug of the caller. */
 export function addValue(histogram: Histogram, value: number): Histogram {
-  if (!Number.isFinite(value) || value < 0) throw new RangeError(`not a non-negative duration: ${value}`)
+  assertDuration(value)
   const valueMilli = toMilli(value)
   const counts = [...histogram.counts]
-  const index = bucketIndexOf(histogram.buckets, valueMilli)
+  const index = bucketIndexOfMilli(histogram.buckets, valueMilli)
   counts[index] = (counts[index] ?? 0) + 1
   return {
     buckets: histogram.buckets,
@@ -95,6 +105,59 @@ export function histogramOf(buckets: HistogramBuckets, values: Iterable<number>)
   let histogram = emptyHistogram(buckets)
   for (const value of values) histogram = addValue(histogram, value)
   return histogram
+}
+
+/**
+ * A histogram kept by its bucket counts alone, in a few bytes of JSON, for what keeps no values of its
+ * own: the index of the first bucket in use, then the count of each bucket from it to the last in use
+ * (`[4, 2, 0, 1]`: two values in bucket 4, one in bucket 6). Empty: `[]`.
+ */
+export type BucketCounts = readonly number[]
+
+/** `counts` with one more value in bucket `index`. */
+export function addToBucketCounts(counts: BucketCounts, index: number): number[] {
+  const [first, ...kept] = counts
+  if (first === undefined) return [index, 1]
+  const start = Math.min(first, index)
+  const shifted = [...new Array<number>(first - start).fill(0), ...kept]
+  const at = index - start
+  while (shifted.length <= at) shifted.push(0)
+  shifted[at] = (shifted[at] ?? 0) + 1
+  return [start, ...shifted]
+}
+
+/**
+ * The histogram of `counts` on `buckets`. Their values are known only to their bucket, so they are
+ * taken as spread evenly across it, as a quantile reads them: the smallest value is the lower edge of
+ * the first bucket in use, the largest the upper edge of the last one (its lower edge for the last
+ * bucket, which has no upper edge), the sum that of each bucket's midpoint. Throws on counts
+ * `addToBucketCounts` never gives.
+ */
+export function histogramOfBucketCounts(buckets: HistogramBuckets, counts: BucketCounts): Histogram {
+  const [first, ...kept] = counts
+  const histogram = emptyHistogram(buckets)
+  if (first === undefined) return histogram
+  const edges = buckets.lowerEdges
+  if (!isCount(first) || first + kept.length > edges.length || !kept.every(isCount)) {
+    throw new RangeError(`not ${buckets.id} bucket counts: ${JSON.stringify(counts)}`)
+  }
+  const all = [...histogram.counts]
+  let sumMilli = 0
+  let minMilli: number | undefined
+  let maxMilli: number | undefined
+  for (const [offset, count] of kept.entries()) {
+    if (count === 0) continue
+    const index = first + offset
+    const lowMilli = toMilli(edges[index] ?? 0)
+    const upperEdge = edges[index + 1]
+    const highMilli = upperEdge === undefined ? lowMilli : toMilli(upperEdge)
+    all[index] = count
+    sumMilli += count * Math.round((lowMilli + highMilli) / 2)
+    minMilli ??= lowMilli
+    maxMilli = highMilli
+  }
+  if (minMilli === undefined || maxMilli === undefined) return histogram
+  return { buckets, counts: all, sumMilli, minMilli, maxMilli }
 }
 
 function assertSameBuckets(a: Histogram, b: Histogram): void {

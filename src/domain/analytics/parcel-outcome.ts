@@ -16,6 +16,8 @@ import type { TrackingRecord } from '../tracking.js'
 import type { TrackingEvent } from '../tracking-event.js'
 import { type EventStatus, isTerminalStatus } from '../tracking-status.js'
 import { type AnalyticsCell, destinationCellOf, isoWeekOf } from './analytics-cell.js'
+import type { Histogram } from './histogram.js'
+import { reportingLagHistogram } from './reporting-lag.js'
 
 export type { AnalyticsCell } from './analytics-cell.js'
 
@@ -28,11 +30,6 @@ export interface OutcomeFacts {
   deliveryDays: DeliveryDays
   /** Per-service day kinds that replace the carrier's own (the alert policy's `dayKinds`). */
   dayKinds?: Record<string, DayKind>
-  /**
-   * When colis first stored each event, by event id (RFC 3339). Events carry no such time themselves,
-   * so reporting lags are measured only for the events the caller gives one for.
-   */
-  seenAt?: Readonly<Record<string, string>>
 }
 
 /** One finished parcel's contribution to its cell. Durations in hours or business days, never negative. */
@@ -71,11 +68,10 @@ export interface ParcelMetrics {
   /** A `stalled` alert was opened at least once. */
   stalled: boolean
   /**
-   * Per event that occurred after registration and has a seen time in the facts: hours from the scan
-   * to colis storing it (0 when the carrier's clock is ahead). Events before registration are left out:
-   * colis could not have seen them sooner.
+   * Per event that occurred after registration: hours from the scan to colis storing it, as the polls
+   * counted them on the record (`TrackingRecord.reportingLag`), each read to its bucket. Empty when none.
    */
-  reportingLagHours: number[]
+  reportingLag: Histogram
 }
 
 export interface ParcelOutcome {
@@ -136,20 +132,6 @@ function deliveryOf(record: TrackingRecord, sorted: readonly TrackingEvent[]): s
   return record.deliveredAt !== undefined && hasOffset(record.deliveredAt) ? record.deliveredAt : undefined
 }
 
-function reportingLagsOf(
-  record: TrackingRecord,
-  events: readonly TrackingEvent[],
-  seenAt: Readonly<Record<string, string>> | undefined,
-): number[] {
-  if (seenAt === undefined) return []
-  const registeredMs = instantOf(record.createdAt)
-  return events.flatMap((event) => {
-    const seen = Object.hasOwn(seenAt, event.id) ? seenAt[event.id] : undefined
-    if (seen === undefined || instantOf(event.occurredAt) < registeredMs) return []
-    return [Math.max(0, hoursBetween(event.occurredAt, seen))]
-  })
-}
-
 /**
  * What a parcel that reached its terminal state adds to its cell; undefined while it is not terminal
  * (and for a number the carrier rejected: that was never a parcel).
@@ -184,7 +166,7 @@ export function parcelOutcome(
     returned: outcome === 'returned',
     exception: sorted.some((event) => event.status === 'exception'),
     stalled: record.alerts.some((alert) => alert.type === 'stalled'),
-    reportingLagHours: reportingLagsOf(record, sorted, facts.seenAt),
+    reportingLag: reportingLagHistogram(record.reportingLag),
   }
   if (firstScanLagHours !== undefined && firstScanLagHours >= 0) metrics.firstScanLagHours = firstScanLagHours
   if (deliveredAt !== undefined && handedOverAt !== undefined) {

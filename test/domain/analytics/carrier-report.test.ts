@@ -16,8 +16,10 @@ import {
 } from '../../../src/domain/analytics/cell-summary.js'
 import {
   BUSINESS_DAY_BUCKETS,
+  emptyHistogram,
   HOUR_BUCKETS,
   histogramOf,
+  mergeHistograms,
   quantileOf,
 } from '../../../src/domain/analytics/histogram.js'
 import {
@@ -34,6 +36,8 @@ const BASE_CELL: AnalyticsCell = {
   week: '2026-W10',
 }
 
+const lags = (...hours: number[]) => histogramOf(HOUR_BUCKETS, hours)
+
 function delivered(cell: Partial<AnalyticsCell>, metrics: Partial<ParcelMetrics> = {}): ParcelOutcome {
   return {
     cell: { ...BASE_CELL, ...cell },
@@ -46,7 +50,7 @@ function delivered(cell: Partial<AnalyticsCell>, metrics: Partial<ParcelMetrics>
       returned: false,
       exception: false,
       stalled: false,
-      reportingLagHours: [],
+      reportingLag: emptyHistogram(HOUR_BUCKETS),
       ...metrics,
     },
   }
@@ -66,7 +70,7 @@ function notDelivered(
       returned: outcome === 'returned',
       exception: false,
       stalled: false,
-      reportingLagHours: [],
+      reportingLag: emptyHistogram(HOUR_BUCKETS),
       ...metrics,
     },
   }
@@ -97,10 +101,9 @@ function expectedRow(group: string, outcomes: readonly ParcelOutcome[]): Carrier
   )
   const transitHours = histogramOf(HOUR_BUCKETS, defined(deliveredOnes.map((m) => m.transitHours)))
   const collection = histogramOf(HOUR_BUCKETS, defined(metrics.map((m) => m.collectionHours)))
-  const reportingLag = histogramOf(
-    HOUR_BUCKETS,
-    metrics.flatMap((m) => m.reportingLagHours),
-  )
+  const reportingLag = metrics
+    .map((m) => m.reportingLag)
+    .reduce(mergeHistograms, emptyHistogram(HOUR_BUCKETS))
   const returned = metrics.filter((m) => m.outcome === 'returned').length
   return {
     group,
@@ -148,9 +151,9 @@ function expectedRows(outcomes: readonly ParcelOutcome[], groupBy: GroupBy): Car
 }
 
 const PARCELS: ParcelOutcome[] = [
-  delivered({}, { onTime: true, transitBusinessDays: 1, transitHours: 20, reportingLagHours: [0.2, 1.5] }),
+  delivered({}, { onTime: true, transitBusinessDays: 1, transitHours: 20, reportingLag: lags(0.2, 1.5) }),
   delivered({}, { onTime: false, transitBusinessDays: 4, transitHours: 90, firstAttemptSuccess: false }),
-  delivered({ week: '2026-W11' }, { atPickupPoint: true, collectionHours: 30, reportingLagHours: [3] }),
+  delivered({ week: '2026-W11' }, { atPickupPoint: true, collectionHours: 30, reportingLag: lags(3) }),
   delivered({ service: 'eco', destination: 'FR-2A' }, { onTime: true, transitBusinessDays: 3.5 }),
   notDelivered('returned', { service: 'eco', week: '2026-W11' }, { exception: true }),
   delivered({ carrier: 'birdpost', service: 'express' }, { onTime: true, transitBusinessDays: 2.5 }),
@@ -287,7 +290,7 @@ const arbitraryOutcome: fc.Arbitrary<ParcelOutcome> = fc
     firstAttemptSuccess: fc.boolean(),
     collectionHours: fc.option(hours(300), { nil: undefined }),
     exception: fc.boolean(),
-    reportingLagHours: fc.array(hours(100), { maxLength: 3 }),
+    reportingLag: fc.array(hours(100), { maxLength: 3 }).map((values) => lags(...values)),
   })
   .map(({ carrier, service, destination, week, outcome, onTime, collectionHours, ...rest }) =>
     outcome === 'delivered'
@@ -302,7 +305,7 @@ const arbitraryOutcome: fc.Arbitrary<ParcelOutcome> = fc
       : notDelivered(
           outcome,
           { carrier, service, destination, week },
-          { exception: rest.exception, reportingLagHours: rest.reportingLagHours },
+          { exception: rest.exception, reportingLag: rest.reportingLag },
         ),
   )
 

@@ -10,13 +10,21 @@ import {
   groupKey,
   mergeSummaries,
 } from '../../../src/domain/analytics/cell-summary.js'
-import { countOf, quantileOf } from '../../../src/domain/analytics/histogram.js'
+import {
+  addToBucketCounts,
+  bucketIndexOf,
+  countOf,
+  HOUR_BUCKETS,
+  histogramOf,
+  quantileOf,
+} from '../../../src/domain/analytics/histogram.js'
 import {
   type AnalyticsCell,
   PARCEL_OUTCOMES,
   type ParcelMetrics,
   type ParcelOutcome,
 } from '../../../src/domain/analytics/parcel-outcome.js'
+import { reportingLagHistogram } from '../../../src/domain/analytics/reporting-lag.js'
 
 const CELL: AnalyticsCell = {
   merchantId: 'shop-a',
@@ -39,7 +47,10 @@ const arbitraryOutcome: fc.Arbitrary<ParcelOutcome> = fc
     collectionHours: fc.option(hours(300), { nil: undefined }),
     exception: fc.boolean(),
     stalled: fc.boolean(),
-    reportingLagHours: fc.array(hours(100), { maxLength: 5 }),
+    reportingLag: fc.oneof(
+      fc.array(hours(100), { maxLength: 5 }).map((values) => histogramOf(HOUR_BUCKETS, values)),
+      fc.array(hours(100), { maxLength: 5 }).map(recordedLags),
+    ),
   })
   .map(
     ({
@@ -66,6 +77,16 @@ const arbitraryOutcome: fc.Arbitrary<ParcelOutcome> = fc
       return { cell: CELL, metrics }
     },
   )
+
+/** Reporting lags as a tracking's record keeps them: each in its bucket only. */
+function recordedLags(values: readonly number[]) {
+  return reportingLagHistogram(
+    values.reduce<number[]>(
+      (counts, value) => addToBucketCounts(counts, bucketIndexOf(HOUR_BUCKETS, value)),
+      [],
+    ),
+  )
+}
 
 const summaryOf = (outcomes: readonly ParcelOutcome[]): CellSummary =>
   outcomes.reduce(addOutcome, emptySummary())
@@ -114,7 +135,9 @@ describe('cell summary', () => {
         expect(countOf(summary.firstScanLag)).toBe(
           metrics.filter((m) => m.firstScanLagHours !== undefined).length,
         )
-        expect(countOf(summary.reportingLag)).toBe(metrics.flatMap((m) => m.reportingLagHours).length)
+        expect(countOf(summary.reportingLag)).toBe(
+          metrics.reduce((total, m) => total + countOf(m.reportingLag), 0),
+        )
         expect(summary.exceptions).toBe(metrics.filter((m) => m.exception).length)
         expect(summary.stalls).toBe(metrics.filter((m) => m.stalled).length)
       }),
@@ -165,7 +188,7 @@ function thousandParcels(): ParcelOutcome[] {
       returned: outcome === 'returned',
       exception: index % 31 === 0,
       stalled: index % 43 === 0,
-      reportingLagHours: [0.1, 0.5 + (index % 5), 0.2 + (index % 11) / 3, 1 + (index % 17)],
+      reportingLag: recordedLags([0.1, 0.5 + (index % 5), 0.2 + (index % 11) / 3, 1 + (index % 17)]),
       ...(delivered ? { transitBusinessDays: days, transitHours: days * 24 + (index % 24) } : {}),
       ...(delivered && index % 2 === 0 ? { onTime: days <= 3 } : {}),
       ...(pickup ? { collectionHours: 2 + (index % 90) } : {}),

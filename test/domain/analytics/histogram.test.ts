@@ -1,8 +1,11 @@
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
 import {
+  addToBucketCounts,
   addValue,
   BUSINESS_DAY_BUCKETS,
+  type BucketCounts,
+  bucketIndexOf,
   countOf,
   decodeHistogram,
   emptyHistogram,
@@ -11,6 +14,7 @@ import {
   HOUR_BUCKETS,
   histogramBytes,
   histogramOf,
+  histogramOfBucketCounts,
   meanOf,
   mergeHistograms,
   quantileOf,
@@ -165,5 +169,85 @@ describe('histogram', () => {
     expect(() => decodeHistogram({ c: new Array(200).fill(1), s: 0, lo: 0, hi: 0 }, HOUR_BUCKETS)).toThrow(
       RangeError,
     )
+  })
+})
+
+describe.each(PRESETS)('bucket counts of %s', (_, buckets, max) => {
+  const countsOf = (list: readonly number[]): BucketCounts =>
+    list.reduce<number[]>((counts, value) => addToBucketCounts(counts, bucketIndexOf(buckets, value)), [])
+
+  it('count each value in the bucket a histogram of the values puts it in, from the first bucket in use to the last', () => {
+    fc.assert(
+      fc.property(values(max), (list) => {
+        const counts = countsOf(list)
+        const exact = histogramOf(buckets, list)
+        expect(histogramOfBucketCounts(buckets, counts).counts).toEqual(exact.counts)
+        if (list.length === 0) {
+          expect(counts).toEqual([])
+          return
+        }
+        const used = exact.counts.flatMap((count, index) => (count > 0 ? [index] : []))
+        expect(counts[0]).toBe(used[0])
+        expect(counts.length - 1).toBe((used.at(-1) ?? 0) - (used[0] ?? 0) + 1)
+        expect(counts[1]).toBeGreaterThan(0)
+        expect(counts.at(-1)).toBeGreaterThan(0)
+      }),
+    )
+  })
+
+  it('read every value to its bucket: quantiles stay within the edges of the buckets in use', () => {
+    fc.assert(
+      fc.property(
+        values(max).filter((list) => list.length > 0),
+        fc.double({ min: 0, max: 1, noNaN: true }),
+        (list, q) => {
+          const histogram = histogramOfBucketCounts(buckets, countsOf(list))
+          const edges = buckets.lowerEdges
+          const lowest = edges[bucketIndexOf(buckets, Math.min(...list))] ?? Number.NaN
+          const highestBucket = bucketIndexOf(buckets, Math.max(...list))
+          const highest = edges[highestBucket + 1] ?? edges[highestBucket] ?? Number.NaN
+          const quantile = quantileOf(histogram, q) ?? Number.NaN
+          expect(quantile).toBeGreaterThanOrEqual(lowest)
+          expect(quantile).toBeLessThanOrEqual(highest)
+          expect(quantileOf(histogram, 0)).toBe(lowest)
+          expect(quantileOf(histogram, 1)).toBe(highest)
+          expect(countOf(histogram)).toBe(list.length)
+          // It merges with histograms of exact values (same buckets).
+          expect(countOf(mergeHistograms(histogram, histogramOf(buckets, list)))).toBe(2 * list.length)
+        },
+      ),
+    )
+  })
+})
+
+describe('bucket counts', () => {
+  it('grow on either side, and take each value at its bucket midpoint', () => {
+    expect(addToBucketCounts([], 5)).toEqual([5, 1])
+    expect(addToBucketCounts([5, 1], 7)).toEqual([5, 1, 0, 1])
+    expect(addToBucketCounts([5, 1, 0, 1], 3)).toEqual([3, 1, 0, 1, 0, 1])
+    expect(addToBucketCounts([3, 1, 0, 1], 5)).toEqual([3, 1, 0, 2])
+    // One value in [0.25 h, 0.5 h), one in the last bucket (60 days and more, no upper edge).
+    const histogram = histogramOfBucketCounts(HOUR_BUCKETS, [
+      1,
+      1,
+      ...new Array(HOUR_BUCKETS.lowerEdges.length - 3).fill(0),
+      1,
+    ])
+    expect(histogram).toMatchObject({ sumMilli: 375 + 1_440_000, minMilli: 250, maxMilli: 1_440_000 })
+    expect(histogramOfBucketCounts(HOUR_BUCKETS, [])).toEqual(emptyHistogram(HOUR_BUCKETS))
+  })
+
+  it('refuse counts they never write', () => {
+    for (const malformed of [
+      [-1, 1],
+      [0.5, 1],
+      [0, -1],
+      [0, 1.5],
+      [HOUR_BUCKETS.lowerEdges.length, 1],
+      [100, 1, 1],
+    ]) {
+      expect(() => histogramOfBucketCounts(HOUR_BUCKETS, malformed)).toThrow(RangeError)
+    }
+    expect(() => bucketIndexOf(HOUR_BUCKETS, -0.1)).toThrow(RangeError)
   })
 })

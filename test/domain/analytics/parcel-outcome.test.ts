@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import type { DelayAlert } from '../../../src/domain/alert.js'
 import { destinationCellOf, isoWeekOf } from '../../../src/domain/analytics/analytics-cell.js'
+import { countOf, emptyHistogram, HOUR_BUCKETS, quantileOf } from '../../../src/domain/analytics/histogram.js'
 import {
   type OutcomeFacts,
   type ParcelMetrics,
@@ -58,7 +59,7 @@ const PLAIN: ParcelMetrics = {
   returned: false,
   exception: false,
   stalled: false,
-  reportingLagHours: [],
+  reportingLag: emptyHistogram(HOUR_BUCKETS),
 }
 
 const stalledAlert: DelayAlert = {
@@ -142,7 +143,7 @@ const ROWS: Row[] = [
       returned: true,
       exception: true,
       stalled: false,
-      reportingLagHours: [],
+      reportingLag: emptyHistogram(HOUR_BUCKETS),
     },
   },
   {
@@ -157,7 +158,7 @@ const ROWS: Row[] = [
       returned: false,
       exception: false,
       stalled: true,
-      reportingLagHours: [],
+      reportingLag: emptyHistogram(HOUR_BUCKETS),
     },
   },
   {
@@ -214,7 +215,7 @@ const ROWS: Row[] = [
       returned: false,
       exception: false,
       stalled: false,
-      reportingLagHours: [],
+      reportingLag: emptyHistogram(HOUR_BUCKETS),
     },
   },
   {
@@ -299,16 +300,15 @@ describe('parcelOutcome', () => {
     expect(cellOf(delivered({ service: undefined }))).toBe('-')
   })
 
-  it('measures the reporting lag of the events seen after registration, when their seen time is known', () => {
-    const seenAt = {
-      [LABEL.id]: '2026-03-02T09:00:00+01:00',
-      [HANDOVER.id]: '2026-03-02T20:30:00+01:00',
-      [OUT.id]: '2026-03-04T06:59:00+01:00',
-    }
-    const outcome = parcelOutcome(delivered(), JOURNEY, { ...WEEKDAYS, seenAt })
-    // The label predates registration; the carrier's clock ran ahead of colis' for the third scan.
-    expect(outcome?.metrics.reportingLagHours).toEqual([2.5, 0])
-    expect(parcelOutcome(delivered(), JOURNEY, WEEKDAYS)?.metrics.reportingLagHours).toEqual([])
+  it('adds the reporting lags the polls counted on the record, each read to its bucket', () => {
+    // Two lags in [0.25 h, 0.5 h), one in [2 h, 3 h).
+    const outcome = parcelOutcome(delivered({ reportingLag: [1, 2, 0, 0, 0, 1] }), JOURNEY, WEEKDAYS)
+    const lag = outcome?.metrics.reportingLag
+    expect(lag && countOf(lag)).toBe(3)
+    expect(lag && quantileOf(lag, 0)).toBe(0.25)
+    expect(lag && quantileOf(lag, 0.5)).toBeCloseTo(0.4375, 9)
+    expect(lag && quantileOf(lag, 1)).toBe(3)
+    expect(lag?.sumMilli).toBe(2 * 375 + 2500)
   })
 })
 
