@@ -198,7 +198,7 @@ export const CONFIG_SCHEMA = z.object({
     'requests allowed per API key (`<count>/<duration>`, duration in whole seconds), counted in Redis so every API process shares it; beyond it: 429 with Retry-After',
   ),
   AUTH_FAILURE_LIMIT: rate('20/1m').describe(
-    'wrong credentials (API key, admin or metrics token, tracking page token, order lookup that finds nothing) presented per client address before that address is refused for AUTH_FAILURE_BLOCK; a request without any credential does not count',
+    'wrong credentials (API key, admin or metrics token, tracking page token, order lookup that finds nothing, dashboard sign-in with a wrong key) presented per client address before that address is refused for AUTH_FAILURE_BLOCK; a request without any credential does not count',
   ),
   AUTH_FAILURE_BLOCK: duration('15m').describe(
     'how long a client address over AUTH_FAILURE_LIMIT gets 429 on every authenticated path, tracking page and order lookup, right key or token or not',
@@ -207,8 +207,16 @@ export const CONFIG_SCHEMA = z.object({
     .enum(['on', 'off'])
     .default('off')
     .describe(
-      '`on`: the client address (failed-authentication limit, logs) is the last one of X-Forwarded-For, as appended by your reverse proxy; `off`: the TCP peer address. Turn it on only behind such a proxy',
+      '`on`: the client address (failed-authentication limit, logs) is the last one of X-Forwarded-For, as appended by your reverse proxy, and a last X-Forwarded-Proto of `https` marks the request as HTTPS (Secure dashboard cookies); `off`: the TCP peer address. Turn it on only behind such a proxy',
     ),
+  DASHBOARD_SESSION_IDLE: duration('30m')
+    .pipe(positive)
+    .describe(
+      'a merchant dashboard session ends after this long without a page view (the sign-in asks for the API key again)',
+    ),
+  DASHBOARD_SESSION_MAX: duration('8h')
+    .pipe(positive)
+    .describe('a merchant dashboard session ends this long after its sign-in, however active'),
 
   LAPOSTE_API_KEY: z
     .string()

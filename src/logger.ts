@@ -14,6 +14,8 @@ const SECRET_PATTERNS: ReadonlyArray<[RegExp, string]> = [
   [/\b(Bearer|Basic)\s+[A-Za-z0-9._~+/=-]{6,}/gi, `$1 ${REDACTED}`],
   // A tracking page's token, the only credential of its public page: `/t/<token>` in a path or URL.
   [/(\/t\/)[A-Za-z0-9_-]{16,}/g, `$1${REDACTED}`],
+  // A merchant dashboard session id or sign-in form token, as a Cookie or Set-Cookie header carries it.
+  [/\b(colis_dashboard(?:_form)?=)[A-Za-z0-9_-]{16,}/g, `$1${REDACTED}`],
   // The secret of a shopper's unsubscribe link (its path is in request lines).
   [/(\/unsubscribe\/trk_[A-Za-z0-9]{20}\.ntf_[A-Za-z0-9]{20}\.)[A-Za-z0-9_-]{8,}/g, `$1${REDACTED}`],
   // A password in a Redis (or any) URL: scheme://user:password@host.
@@ -26,6 +28,12 @@ const REDACT_PATHS = [
   '*.authorization',
   'headers.authorization',
   '*.headers.authorization',
+  'cookie',
+  '*.cookie',
+  'headers.cookie',
+  '*.headers.cookie',
+  'headers["set-cookie"]',
+  '*.headers["set-cookie"]',
   'apiKey',
   '*.apiKey',
   'secret',

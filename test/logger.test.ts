@@ -30,6 +30,11 @@ describe('scrubSecrets', () => {
       '"path":"/t/[REDACTED]" https://track.example.com/t/[REDACTED]?lang=en',
     ],
     [
+      'a dashboard session id and sign-in form token, in Cookie and Set-Cookie headers',
+      `cookie: colis_dashboard=${'S'.repeat(43)}; colis_dashboard_form=${'f'.repeat(43)} set-cookie: colis_dashboard=${'a-_'.repeat(14)}x; Path=/dashboard`,
+      'cookie: colis_dashboard=[REDACTED]; colis_dashboard_form=[REDACTED] set-cookie: colis_dashboard=[REDACTED]; Path=/dashboard',
+    ],
+    [
       'a Redis URL password',
       'redis://default:p4ss-w0rd@redis:6379/0',
       'redis://default:[REDACTED]@redis:6379/0',
@@ -68,6 +73,14 @@ describe('createLogger', () => {
     child.warn(`endpoint created with ${WEBHOOK_SECRET}`)
     child.debug({ endpoint: { secret: WEBHOOK_SECRET, secrets: [{ secret: WEBHOOK_SECRET }] } }, 'endpoint')
     child.info({ apiKey: API_KEY, token: 'admin-token-0123456789' }, 'fields')
+    child.info(
+      {
+        req: {
+          headers: { cookie: 'theme=dark; x=session-cookie-0123', 'set-cookie': 'sid=set-cookie-0123' },
+        },
+      },
+      'cookies',
+    )
     const output = text()
     for (const secret of [
       okapi,
@@ -75,6 +88,8 @@ describe('createLogger', () => {
       API_KEY.slice(19),
       WEBHOOK_SECRET.slice(6),
       'admin-token-0123456789',
+      'session-cookie-0123',
+      'set-cookie-0123',
     ]) {
       expect(output).not.toContain(secret)
     }

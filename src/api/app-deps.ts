@@ -8,6 +8,7 @@ import type { Logger } from '../logger.js'
 import type { Metrics } from '../metrics.js'
 import type { AnalyticsStore } from '../store/analytics-store.js'
 import type { ApiKeyStore } from '../store/api-key-store.js'
+import type { DashboardSessionStore } from '../store/dashboard-session-store.js'
 import type { EmailSubscriptionStore } from '../store/email-subscription-store.js'
 import type { MerchantSettingsStore } from '../store/merchant-settings-store.js'
 import type { TrackingStore } from '../store/tracking-store.js'
@@ -49,6 +50,17 @@ export interface CarrierCatalog {
   detect(trackingNumber: string): CarrierDetection
   /** The status COLIS_CODE_OVERRIDES gives a code now (its own rule, else a pattern on one of its wordings). */
   codeOverride?(carrier: string, code: string, wordings: readonly string[]): EventStatus | undefined
+}
+
+/** The merchant dashboard's sign-in sessions, and what they rest on. */
+export interface DashboardDeps {
+  sessions: DashboardSessionStore
+  /** Whether the API key a session was opened with still stands: asked on every page. */
+  isKeyActive(keyId: string): Promise<boolean>
+  /** DASHBOARD_SESSION_IDLE: a session ends after this long without a page (ms). */
+  idleMs: number
+  /** DASHBOARD_SESSION_MAX: a session ends this long after its sign-in (ms). */
+  maxAgeMs: number
 }
 
 export interface AppDeps {
@@ -95,6 +107,8 @@ export interface AppDeps {
   admin?: AdminDeps
   /** The codes carriers' tables lack, for operators (with `admin`); without them that route is 404. */
   unknownCodes?: Pick<UnknownCodeStore, 'list'>
+  /** The merchant dashboard; without it `/dashboard` is not there. */
+  dashboard?: DashboardDeps
   /** Registers a listener told of every API key revoked by any process (undefined: some may be missed). */
   onApiKeyRevoked?(listener: (keyId: string | undefined) => void): void
 }

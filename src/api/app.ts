@@ -6,6 +6,7 @@ import { adminRoutes } from './admin/admin-routes.js'
 import { serveApiDocs } from './api-docs.js'
 import type { AppDeps } from './app-deps.js'
 import { MAX_LOGO_BYTES } from './branding/logo-upload.js'
+import { DASHBOARD_PATH, dashboardRoutes } from './dashboard/dashboard-routes.js'
 import { metricsRoute } from './metrics-route.js'
 import { authenticateApiKey, createKeyCache } from './middleware/authenticate.js'
 import { clientAddress } from './middleware/client-address.js'
@@ -144,6 +145,7 @@ export function createApp(appDeps: AppDeps) {
   app.route(OPERATOR_ANALYTICS_PATH, operatorAnalyticsRoutes(deps))
   app.route(TRACKING_PAGES_PATH, trackingPageRoutes(deps, guard))
   app.route(ORDER_LOOKUP_PATH, orderLookupRoutes(deps, guard))
+  if (deps.dashboard) app.route(DASHBOARD_PATH, dashboardRoutes(deps, deps.dashboard, guard))
   app.route(MERCHANT_PATH, merchantRoutes(deps))
 
   if (deps.metrics) {

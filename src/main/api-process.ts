@@ -50,6 +50,12 @@ export function createApiApp(options: ApiAppOptions): ReturnType<typeof createAp
     },
     logger: options.logger,
     publicBaseUrl: config.PUBLIC_BASE_URL,
+    dashboard: {
+      sessions: stores.dashboardSessions,
+      isKeyActive: (keyId) => stores.apiKeys.isActive(keyId),
+      idleMs: config.DASHBOARD_SESSION_IDLE,
+      maxAgeMs: config.DASHBOARD_SESSION_MAX,
+    },
     metrics: options.metrics,
     ...options.overrides,
   })

@@ -4,12 +4,14 @@ import { isTerminalStatus } from '../domain/tracking-status.js'
 import type { AnalyticsStore, OutcomeFactsOf } from '../store/analytics-store.js'
 import { type ApiKeyStore, createApiKeyStore } from '../store/api-key-store.js'
 import { type CarrierHealthStore, createCarrierHealthStore } from '../store/carrier-health-store.js'
+import type { DashboardSessionStore } from '../store/dashboard-session-store.js'
 import {
   createEmailSubscriptionStore,
   type EmailSubscriptionStore,
 } from '../store/email-subscription-store.js'
 import { createMemoryApiKeyStore } from '../store/memory/memory-api-key-store.js'
 import { createMemoryCarrierHealthStore } from '../store/memory/memory-carrier-health-store.js'
+import { createMemoryDashboardSessionStore } from '../store/memory/memory-dashboard-session-store.js'
 import {
   createMemoryEmailSubscriptionStore,
   type MemoryEmailSubscriptionStore,
@@ -20,6 +22,7 @@ import { createMemoryUnknownCodeStore } from '../store/memory/memory-unknown-cod
 import { createMemoryWebhookStore, type MemoryWebhookStore } from '../store/memory/memory-webhook-store.js'
 import type { MerchantSettingsStore } from '../store/merchant-settings-store.js'
 import { createRedisAnalyticsStore } from '../store/redis/redis-analytics-store.js'
+import { createRedisDashboardSessionStore } from '../store/redis/redis-dashboard-session-store.js'
 import { createRedisMerchantSettingsStore } from '../store/redis/redis-merchant-settings-store.js'
 import { createRedisTrackingStore } from '../store/redis/redis-tracking-store.js'
 import type { TrackingStore } from '../store/tracking-store.js'
@@ -63,6 +66,8 @@ export interface Stores {
   merchantSettings: MerchantSettingsStore
   /** The cell-weeks the tracking store's saves fill as parcels finish, for carrier reports. */
   analytics: AnalyticsStore
+  /** The merchant dashboard's sign-in sessions. */
+  dashboardSessions: DashboardSessionStore
 }
 
 /** Every store a process uses, on one connection. */
@@ -76,6 +81,7 @@ export function createStores(redis: Redis, prefix: string, options: StoreOptions
     unknownCodes: createUnknownCodeStore(redis, prefix),
     merchantSettings: createRedisMerchantSettingsStore(redis, prefix),
     analytics: createRedisAnalyticsStore(redis, prefix),
+    dashboardSessions: createRedisDashboardSessionStore(redis, prefix),
   }
 }
 
@@ -131,5 +137,6 @@ export function createMemoryStores(
     unknownCodes: createMemoryUnknownCodeStore(),
     merchantSettings: createMemoryMerchantSettingsStore(),
     analytics: saved.analytics,
+    dashboardSessions: createMemoryDashboardSessionStore({ now: options.now }),
   }
 }

@@ -44,6 +44,8 @@ export interface ApiKeyStore {
   /** Revokes a key for good (it stays listed, with `revokedAt`). Undefined for an unknown id. */
   revoke(keyId: string, now?: Date): Promise<ApiKeyInfo | undefined>
   verify(presented: string): Promise<ApiKeyIdentity | undefined>
+  /** Whether the key of that id exists and is not revoked: what a session opened with it rests on. */
+  isActive(keyId: string): Promise<boolean>
 }
 
 /** A new key for a merchant: the key shown once, and the digest of its secret to store. */
@@ -167,6 +169,12 @@ export function createApiKeyStore(redis: Redis, prefix: string): ApiKeyStore {
       const same = secretMatches(stored, parsed.secret)
       if (!same || !merchantId || revokedAt) return undefined
       return { keyId: parsed.keyId, merchantId }
+    },
+
+    async isActive(keyId) {
+      if (!KEY_ID_PATTERN.test(keyId)) return false
+      const [merchantId, revokedAt] = await redis.hmget(keys.apiKey(keyId), 'merchantId', 'revokedAt')
+      return merchantId !== null && revokedAt === null
     },
   }
 }

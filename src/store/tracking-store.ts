@@ -123,4 +123,6 @@ export interface TrackingStore {
   /** Trackings whose alerts may have changed with time, leased like polls. */
   claimAlertChecks(nowMs: number, limit: number, leaseMs: number): Promise<string[]>
   listAlerts(merchantId: string, query: AlertQuery): Promise<Page<StoredAlert>>
+  /** How many alerts of each type the merchant has open now: the dashboard's figure. */
+  countOpenAlerts(merchantId: string): Promise<Record<AlertType, number>>
 }

@@ -20,9 +20,9 @@ export interface Spec {
 
 /**
  * Routes the spec leaves out: Swagger UI's assets, the queue dashboard's own API and assets (bull-board's),
- * the shoppers' tracking pages and order lookup (HTML for browsers, docs/api.md).
+ * the shoppers' tracking pages and order lookup, the merchant dashboard (HTML for browsers, docs/api.md).
  */
-const UNDESCRIBED = [/^\/docs\/assets\//, /^\/admin\/queues\/./, /^\/t\//, /^\/track\//]
+const UNDESCRIBED = [/^\/docs\/assets\//, /^\/admin\/queues\/./, /^\/t\//, /^\/track\//, /^\/dashboard(\/|$)/]
 export const isDescribed = (path: string) => !UNDESCRIBED.some((pattern) => pattern.test(path))
 
 /** Described, but for operators and browsers rather than merchants' code. */

@@ -31,6 +31,7 @@ function recordingStores(stores: MemoryStores, seen: string[]): MemoryStores {
     unknownCodes: record(stores.unknownCodes),
     merchantSettings: record(stores.merchantSettings),
     analytics: record(stores.analytics),
+    dashboardSessions: record(stores.dashboardSessions),
   }
 }
 

@@ -183,4 +183,22 @@ export function runApiKeyStoreContract(name: string, createStore: () => ApiKeySt
       expect(await apiKeys.list()).toEqual([])
     })
   })
+
+  describe(`${name}: isActive`, () => {
+    it('holds for a key given out, and no longer once it is revoked', async () => {
+      const apiKeys = createStore()
+      const created = await apiKeys.create('shop-a')
+      const other = await apiKeys.create('shop-a')
+      expect(await apiKeys.isActive(created.keyId)).toBe(true)
+      await apiKeys.revoke(created.keyId)
+      expect(await apiKeys.isActive(created.keyId)).toBe(false)
+      expect(await apiKeys.isActive(other.keyId)).toBe(true)
+    })
+
+    it.each(UNKNOWN_KEY_IDS)('does not hold for %s', async (_name, keyId) => {
+      const apiKeys = createStore()
+      await apiKeys.create('shop-a')
+      expect(await apiKeys.isActive(keyId)).toBe(false)
+    })
+  })
 }

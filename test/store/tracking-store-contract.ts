@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest'
+import { ALERT_TYPES } from '../../src/domain/alert.js'
 import type { TrackingRecord } from '../../src/domain/tracking.js'
 import {
   InvalidCursorError,
@@ -997,6 +998,26 @@ export function runTrackingStoreContract(name: string, createStore: () => Tracki
       await expect(
         store.listAlerts('shop-a', { state: 'open', limit: 1, cursor: 'not a cursor!!' }),
       ).rejects.toBeInstanceOf(InvalidCursorError)
+    })
+
+    it("counts a merchant's open alerts by type, as they open, resolve and go with their tracking", async () => {
+      const store = createStore()
+      const none = Object.fromEntries(ALERT_TYPES.map((type) => [type, 0]))
+      expect(await store.countOpenAlerts('shop-a')).toEqual(none)
+      const [first, second] = (await registerMany(store, 2)).map((record) => record.id)
+      if (!first || !second) throw new Error('setup')
+      const lateFirst = alert('alr_a', 'late', 1)
+      const stalledFirst = alert('alr_b', 'stalled', 2)
+      await saveAlerts(store, first, [lateFirst, stalledFirst])
+      await saveAlerts(store, second, [alert('alr_c', 'late', 3)])
+      expect(await store.countOpenAlerts('shop-a')).toEqual({ ...none, late: 2, stalled: 1 })
+      expect(await store.countOpenAlerts('shop-b')).toEqual(none)
+
+      const resolved = { ...lateFirst, resolvedAt: new Date(T0 + 3_600_000).toISOString() }
+      await saveAlerts(store, first, [resolved, stalledFirst], [resolved])
+      expect(await store.countOpenAlerts('shop-a')).toEqual({ ...none, late: 1, stalled: 1 })
+      await store.delete('shop-a', first)
+      expect(await store.countOpenAlerts('shop-a')).toEqual({ ...none, late: 1 })
     })
   })
 }

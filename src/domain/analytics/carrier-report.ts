@@ -121,14 +121,20 @@ export function reportRowOf(group: string, summary: CellSummary): CarrierReportR
   }
 }
 
+/** The merged summary of each group of a report's cells (sorted by group key) and of all of them. */
+export interface GroupedSummaries {
+  groups: Array<{ group: string; summary: CellSummary }>
+  totals: CellSummary
+}
+
 /**
- * The scorecard of the cells whose handover week lies within [from, to] (and of the carrier, when
- * given): one row per group, each from the merged summaries of its cells, and a totals row.
+ * The cells whose handover week lies within [from, to] (and of the carrier, when given), merged per
+ * group and all together: what `carrierReport` reads its rows from, and the dashboard its histograms.
  */
-export function carrierReport(
+export function summariesByGroup(
   cells: Iterable<{ cell: AnalyticsCell; summary: CellSummary }>,
   query: CarrierReportQuery,
-): CarrierReport {
+): GroupedSummaries {
   const fromWeek = reportWeekOf(query.from)
   const toWeek = reportWeekOf(query.to)
   const byGroup = new Map<string, CellSummary>()
@@ -141,8 +147,23 @@ export function carrierReport(
     byGroup.set(key, mergeSummaries(byGroup.get(key) ?? emptySummary(), summary))
     totals = mergeSummaries(totals, summary)
   }
-  const rows = [...byGroup.entries()]
+  const groups = [...byGroup.entries()]
     .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
-    .map(([group, summary]) => reportRowOf(group, summary))
-  return { rows, totals: reportRowOf(TOTALS_GROUP, totals) }
+    .map(([group, summary]) => ({ group, summary }))
+  return { groups, totals }
+}
+
+/**
+ * The scorecard of the cells whose handover week lies within [from, to] (and of the carrier, when
+ * given): one row per group, each from the merged summaries of its cells, and a totals row.
+ */
+export function carrierReport(
+  cells: Iterable<{ cell: AnalyticsCell; summary: CellSummary }>,
+  query: CarrierReportQuery,
+): CarrierReport {
+  const { groups, totals } = summariesByGroup(cells, query)
+  return {
+    rows: groups.map(({ group, summary }) => reportRowOf(group, summary)),
+    totals: reportRowOf(TOTALS_GROUP, totals),
+  }
 }

@@ -46,5 +46,10 @@ export function createMemoryApiKeyStore(): ApiKeyStore {
       if (!secretMatches(key?.secretSha256, parsed.secret) || !key || key.revokedAt) return undefined
       return { keyId: parsed.keyId, merchantId: key.merchantId }
     },
+
+    async isActive(keyId) {
+      const key = stored.get(keyId)
+      return key !== undefined && key.revokedAt === undefined
+    },
   }
 }

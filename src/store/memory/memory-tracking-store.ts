@@ -1,3 +1,4 @@
+import { ALERT_TYPES, type AlertType } from '../../domain/alert.js'
 import type { TrackingRecord } from '../../domain/tracking.js'
 import type { TrackingEvent } from '../../domain/tracking-event.js'
 import type { TrackingNotification } from '../../domain/tracking-lifecycle.js'
@@ -313,6 +314,15 @@ export function createMemoryTrackingStore(
               })),
       )
       return pageOf(entries, query.limit, query.cursor, ALERT_MEMBER)
+    },
+
+    async countOpenAlerts(merchantId) {
+      const counts = Object.fromEntries(ALERT_TYPES.map((type) => [type, 0])) as Record<AlertType, number>
+      for (const { record } of trackings.values()) {
+        if (record.merchantId !== merchantId) continue
+        for (const alert of record.alerts) if (alert.resolvedAt === undefined) counts[alert.type]++
+      }
+      return counts
     },
 
     published: () => clone(outbox),

@@ -53,6 +53,8 @@ export function createRedisKeys(prefix: string) {
     merchantSettings: (merchantId: string) => `${prefix}:m:${merchantId}:settings`,
     /** The bytes of a merchant's logo, under their SHA-256: a replaced logo's key is deleted. */
     merchantLogo: (merchantId: string, sha256: string) => `${prefix}:m:${merchantId}:logo:${sha256}`,
+    /** A merchant dashboard session, under the SHA-256 of its id (the cookie's value). */
+    dashboardSession: (idSha256: string) => `${prefix}:dash:session:${idSha256}`,
     /** Pub/sub channel: the id of each revoked API key, so every API process forgets it at once. */
     apiKeyRevocations: () => `${prefix}:apikeys:revoked`,
     /** Ids of the open alerts of a type, every merchant together (the open-alerts metric). */

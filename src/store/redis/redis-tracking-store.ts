@@ -1,4 +1,5 @@
 import type { Redis } from 'ioredis'
+import { ALERT_TYPES, type AlertType } from '../../domain/alert.js'
 import type { TrackingRecord } from '../../domain/tracking.js'
 import type { TrackingEvent } from '../../domain/tracking-event.js'
 import {
@@ -515,6 +516,19 @@ export function createRedisTrackingStore(
         return alert ? [Object.assign({}, alert, { trackingId })] : []
       })
       return nextCursor ? { data, nextCursor } : { data }
+    },
+
+    async countOpenAlerts(merchantId) {
+      const pipeline = redis.pipeline()
+      for (const type of ALERT_TYPES) pipeline.zcard(keys.merchantAlerts(merchantId, 'open', type))
+      const replies = (await pipeline.exec()) ?? []
+      const counts = {} as Record<AlertType, number>
+      ALERT_TYPES.forEach((type, at) => {
+        const [error, count] = replies[at] ?? []
+        if (error) throw error
+        counts[type] = Number(count ?? 0)
+      })
+      return counts
     },
   }
 }
