@@ -13,6 +13,7 @@ import {
 import { BUSINESS_DAY_BUCKETS, histogramOf } from '../../../src/domain/analytics/histogram.js'
 import type { ParcelMetrics } from '../../../src/domain/analytics/parcel-outcome.js'
 import { reportWindowOf, weeksOf } from '../../../src/domain/analytics/report-window.js'
+import { reportingLagHistogram } from '../../../src/domain/analytics/reporting-lag.js'
 
 interface Parcel {
   carrier: string
@@ -32,7 +33,7 @@ function metricsOf(parcel: Parcel): ParcelMetrics {
     returned: false,
     exception: false,
     stalled: false,
-    reportingLagHours: [],
+    reportingLag: reportingLagHistogram(undefined),
     ...(parcel.onTime === undefined ? {} : { onTime: parcel.onTime }),
   }
 }
