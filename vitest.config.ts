@@ -29,6 +29,9 @@ const REDIS_TESTS = [
   'test/workers/sweep-alerts.test.ts',
 ]
 
+/** Files that run on the run's private Redis Cluster (three masters, a replica each). */
+const CLUSTER_TESTS = ['test/**/*.cluster.test.ts']
+
 /**
  * Unit files that must not share a process with the others: nock, once another file has loaded it,
  * intercepts every request, and this file is about the real HTTP client.
@@ -58,7 +61,7 @@ export default defineConfig({
         name: 'unit',
         isolate: false,
         include: ['test/**/*.test.ts'],
-        exclude: [...E2E_TESTS, ...REDIS_TESTS, ...OWN_PROCESS_UNIT_TESTS],
+        exclude: [...E2E_TESTS, ...REDIS_TESTS, ...OWN_PROCESS_UNIT_TESTS, ...CLUSTER_TESTS],
       }),
       project({
         name: 'unit-own-process',
@@ -68,8 +71,14 @@ export default defineConfig({
         name: 'redis',
         isolate: false,
         include: REDIS_TESTS,
-        exclude: E2E_TESTS,
+        exclude: [...E2E_TESTS, ...CLUSTER_TESTS],
         globalSetup: ['test/support/global-redis.ts'],
+      }),
+      project({
+        name: 'cluster',
+        isolate: false,
+        include: CLUSTER_TESTS,
+        globalSetup: ['test/support/global-cluster.ts'],
       }),
       project({
         name: 'e2e',

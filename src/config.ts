@@ -1,5 +1,6 @@
 import { z } from 'zod'
 import { type DurationRange, parseDurationMs, parseDurationRange } from './duration.js'
+import { hashTagOf, parseClusterSeeds } from './redis/cluster-seeds.js'
 
 const duration = (fallback: string) =>
   z
@@ -161,6 +162,20 @@ export const CONFIG_SCHEMA = z.object({
     .describe(
       '`redis://…` or `rediss://…` (TLS); unset with role `all`: COLIS_PROBE_REDIS, then a private redis-server (see Quick start)',
     ),
+  REDIS_CLUSTER_NODES: z
+    .string()
+    .transform((text, ctx) => {
+      const parsed = parseClusterSeeds(text)
+      if ('error' in parsed) {
+        ctx.addIssue({ code: 'custom', message: parsed.error })
+        return z.NEVER
+      }
+      return parsed.seeds
+    })
+    .optional()
+    .describe(
+      'seed nodes of a Redis Cluster, `host:port,host:port,…` (a seed may be `redis://user:pass@host:port`, or `rediss://…` for TLS: every node takes that password and TLS); colis keeps its data, BullMQ queues and pub/sub there. Not with REDIS_URL; COLIS_REDIS_PREFIX must then be a hash tag such as `{colis}`',
+    ),
   COLIS_PROBE_REDIS: z
     .string()
     .default('redis://127.0.0.1:6379')
@@ -170,7 +185,7 @@ export const CONFIG_SCHEMA = z.object({
     .regex(/^[\w{}-]+$/, 'letters, digits, _, -, { and } only')
     .default('colis')
     .describe(
-      'prefix of every Redis key, BullMQ queues included; `{colis}` (a hash tag) puts them all in one Redis Cluster slot',
+      'prefix of every Redis key, BullMQ queues included; `{colis}` (a hash tag) puts them all in one Redis Cluster slot, as REDIS_CLUSTER_NODES requires',
     ),
   COLIS_DATA_DIR: z
     .string()
@@ -621,6 +636,20 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
         code: 'custom',
         path: [config.DPD_FR_USER === undefined ? 'DPD_FR_USER' : 'DPD_FR_PASSWORD'],
         message: 'DPD_FR_USER and DPD_FR_PASSWORD go together: set both, or neither for the public page',
+      })
+    }
+    if (config.REDIS_URL !== undefined && config.REDIS_CLUSTER_NODES !== undefined) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['REDIS_CLUSTER_NODES'],
+        message: 'set REDIS_URL (one Redis) or REDIS_CLUSTER_NODES (a Redis Cluster), not both',
+      })
+    }
+    if (config.REDIS_CLUSTER_NODES !== undefined && hashTagOf(config.COLIS_REDIS_PREFIX) === undefined) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['COLIS_REDIS_PREFIX'],
+        message: `must be a hash tag such as {${config.COLIS_REDIS_PREFIX.replace(/[{}]/g, '') || 'colis'}} with REDIS_CLUSTER_NODES: colis keeps all its keys in one cluster slot for now (its scripts and BullMQ queues need their keys together)`,
       })
     }
     if (config.SMTP_URL !== undefined && config.SMTP_FROM === undefined) {

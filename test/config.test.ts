@@ -181,6 +181,61 @@ describe('loadConfig', () => {
   })
 })
 
+describe('loadConfig: a Redis Cluster', () => {
+  it('reads REDIS_CLUSTER_NODES as seeds, with a hash-tag prefix', () => {
+    const config = loadConfig({
+      REDIS_CLUSTER_NODES: 'rediss://:s3cret@redis-0:6379,redis-1:6379',
+      COLIS_REDIS_PREFIX: '{colis}',
+    })
+    expect(config.REDIS_CLUSTER_NODES).toEqual({
+      nodes: [
+        { host: 'redis-0', port: 6379 },
+        { host: 'redis-1', port: 6379 },
+      ],
+      tls: true,
+      password: 's3cret',
+    })
+    expect(config.REDIS_URL).toBeUndefined()
+  })
+
+  it('refuses REDIS_URL and REDIS_CLUSTER_NODES together', () => {
+    expect(
+      configError({
+        REDIS_URL: 'redis://redis:6379',
+        REDIS_CLUSTER_NODES: 'redis-0:6379',
+        COLIS_REDIS_PREFIX: '{colis}',
+      }).message,
+    ).toBe(
+      'invalid configuration:\n  REDIS_CLUSTER_NODES: set REDIS_URL (one Redis) or REDIS_CLUSTER_NODES (a Redis Cluster), not both',
+    )
+  })
+
+  it.each(['colis', 'my-colis', '{}colis', 'colis{'])(
+    'refuses COLIS_REDIS_PREFIX=%s on a cluster: every key must share one hash tag',
+    (prefix) => {
+      const message = configError({ REDIS_CLUSTER_NODES: 'redis-0:6379', COLIS_REDIS_PREFIX: prefix }).message
+      expect(message).toMatch(
+        /^invalid configuration:\n {2}COLIS_REDIS_PREFIX: must be a hash tag such as \{/,
+      )
+      expect(message).toContain('with REDIS_CLUSTER_NODES')
+    },
+  )
+
+  it('refuses the default prefix on a cluster, naming the tagged one to use', () => {
+    expect(configError({ REDIS_CLUSTER_NODES: 'redis-0:6379' }).message).toContain(
+      'COLIS_REDIS_PREFIX: must be a hash tag such as {colis} with REDIS_CLUSTER_NODES',
+    )
+  })
+
+  it('says which seed is wrong', () => {
+    expect(
+      configError({ REDIS_CLUSTER_NODES: 'redis-0:6379,redis-1', COLIS_REDIS_PREFIX: '{c}' }).message,
+    ).toBe(
+      'invalid configuration:\n  REDIS_CLUSTER_NODES: "redis-1" is not host:port (such as 10.0.0.5:6379) nor a redis:// or rediss:// URL',
+    )
+  })
+})
+
 describe('parseDurationMs', () => {
   it.each([
     ['0ms', 0],

@@ -1,11 +1,11 @@
 import { Queue, Worker } from 'bullmq'
-import type { Redis } from 'ioredis'
 import { throttleErrorLog } from '../src/log-throttle.js'
+import type { RedisClient } from '../src/redis/redis-client.js'
 import { MAINTENANCE_QUEUE } from './jobs.js'
 import { type SweepDeps, sweepAlerts } from './sweep-alerts.js'
 
 export interface AlertSweepOptions extends SweepDeps {
-  connect(): Redis
+  connect(): RedisClient
   bullPrefix: string
   everyMs: number
 }

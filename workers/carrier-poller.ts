@@ -1,5 +1,4 @@
 import { Queue, Worker } from 'bullmq'
-import type { Redis } from 'ioredis'
 import type { CarrierAdapter, CarrierErrorKind } from '../adapters/contract.js'
 import type { AlertPolicy } from '../src/domain/delay-alerts.js'
 import type { ForecastSource } from '../src/domain/forecast/forecast-model.js'
@@ -8,6 +7,7 @@ import type { TrackingRecord } from '../src/domain/tracking.js'
 import { throttleErrorLog } from '../src/log-throttle.js'
 import type { Logger } from '../src/logger.js'
 import type { Metrics } from '../src/metrics.js'
+import type { RedisClient } from '../src/redis/redis-client.js'
 import type { TrackingStore } from '../src/store/tracking-store.js'
 import { startDispatcher } from './dispatch-due.js'
 import { type PollJobData, pollQueueName } from './jobs.js'
@@ -18,7 +18,7 @@ export interface CarrierPollerOptions {
   /** The carrier's adapter now: looked up per job, since a definition reload may replace it. */
   adapter(): CarrierAdapter
   /** A connection factory: a BullMQ queue and worker each need their own. */
-  connect(): Redis
+  connect(): RedisClient
   bullPrefix: string
   store: TrackingStore
   policy: PollPolicy

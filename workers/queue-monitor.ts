@@ -1,8 +1,8 @@
 import { BullMQAdapter } from '@bull-board/api/bullMQAdapter'
 import { Queue } from 'bullmq'
-import type { Redis } from 'ioredis'
 import type { QueueDepth } from '../src/metrics.js'
 import { QUEUE_STATES } from '../src/metrics.js'
+import type { RedisClient } from '../src/redis/redis-client.js'
 import { bullPrefix, DELIVERY_QUEUE, MAINTENANCE_QUEUE, pollQueueName } from './jobs.js'
 
 export interface QueueMonitorOptions {
@@ -10,7 +10,7 @@ export interface QueueMonitorOptions {
    * A fail-fast connection (`enableOfflineQueue: false`), shared by every monitored queue: reading
    * counts must answer at once while Redis is down, not wait for it.
    */
-  connection: Redis
+  connection: RedisClient
   redisPrefix: string
   /** The carriers whose poll queues exist now (a definition reload may change them). */
   carriers(): string[]

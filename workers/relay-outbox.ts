@@ -1,9 +1,9 @@
 import type { Queue } from 'bullmq'
-import type { Redis } from 'ioredis'
 import type { TrackingNotification } from '../src/domain/tracking-notifications.js'
 import type { WebhookEventType } from '../src/domain/webhook-events.js'
 import { createLoopFailures, throttleErrorLog } from '../src/log-throttle.js'
 import type { Logger } from '../src/logger.js'
+import type { RedisClient } from '../src/redis/redis-client.js'
 import { deliveryIdOf } from '../src/store/record-ids.js'
 import type { WebhookDelivery, WebhookEndpoint, WebhookStore } from '../src/store/webhook-store.js'
 import { createFirstAttempts, type FirstAttemptOptions, type NewDelivery } from './first-attempts.js'
@@ -12,7 +12,7 @@ import type { EmailRelay } from './relay-emails.js'
 
 export interface RelayOptions {
   /** A connection of its own: XREADGROUP blocks it. */
-  redis: Redis
+  redis: RedisClient
   outboxKey: string
   webhooks: WebhookStore
   queue: Queue<DeliveryJobData>

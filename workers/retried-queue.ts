@@ -1,10 +1,10 @@
 import { type BackoffStrategy, type Job, Queue, Worker } from 'bullmq'
-import type { Redis } from 'ioredis'
 import { throttleErrorLog } from '../src/log-throttle.js'
 import type { Logger } from '../src/logger.js'
+import type { RedisClient } from '../src/redis/redis-client.js'
 
 export interface RetriedQueueOptions {
-  connect(): Redis
+  connect(): RedisClient
   bullPrefix: string
   logger: Logger
 }

@@ -3,7 +3,6 @@ import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
-import type { Redis } from 'ioredis'
 import { createTransport } from 'nodemailer'
 import { loadConfig } from '../../src/config.js'
 import { SHOPPER_MILESTONES } from '../../src/domain/shopper-milestones.js'
@@ -23,6 +22,7 @@ import { createStores, type Stores } from '../../src/main/stores.js'
 import { startWebhookPipeline } from '../../src/main/worker-process.js'
 import { createMetrics } from '../../src/metrics.js'
 import { startLocalRedis } from '../../src/redis/local-redis.js'
+import type { RedisClient } from '../../src/redis/redis-client.js'
 import { createId } from '../../src/store/record-ids.js'
 import { createRedisKeys } from '../../src/store/redis/redis-keys.js'
 import { atLeast, atMost, type FigureModule } from '../figure.js'
@@ -175,7 +175,7 @@ async function seedParcels(
 }
 
 /** What a poll's save does to the outbox for these parcels: their notifications, stamped now. */
-async function publish(writer: Redis, outboxKey: string, parcels: readonly Parcel[]): Promise<void> {
+async function publish(writer: RedisClient, outboxKey: string, parcels: readonly Parcel[]): Promise<void> {
   const timestamp = new Date().toISOString()
   const pipeline = writer.pipeline()
   for (const { notifications } of parcels) {

@@ -4,7 +4,6 @@ import type { AddressInfo } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { Queue, Worker } from 'bullmq'
-import type { Redis } from 'ioredis'
 import { Agent } from 'undici'
 import { loadConfig } from '../../src/config.js'
 import { createSilentLogger } from '../../src/logger.js'
@@ -12,6 +11,7 @@ import { createRedisConnections } from '../../src/main/redis-connections.js'
 import { startWebhookPipeline } from '../../src/main/worker-process.js'
 import { createMetrics } from '../../src/metrics.js'
 import { startLocalRedis } from '../../src/redis/local-redis.js'
+import type { RedisClient } from '../../src/redis/redis-client.js'
 import { createRedisKeys } from '../../src/store/redis/redis-keys.js'
 import { createWebhookStore } from '../../src/store/webhook-store.js'
 import { createWebhookSecret } from '../../src/webhooks/sign.js'
@@ -85,7 +85,7 @@ async function plainPostsPerSecond(url: string, count: number): Promise<number> 
  * same plain POST, nothing else (no outbox, no delivery record, no signature, no guard). Bare BullMQ on
  * purpose, as figure 1's baseline: it is the reference colis is compared with, not colis.
  */
-async function startBullMqFloor(url: string, connect: () => Redis, prefix: string) {
+async function startBullMqFloor(url: string, connect: () => RedisClient, prefix: string) {
   const agent = new Agent({ connections: CONCURRENCY })
   const queue = new Queue('floor', { connection: connect(), prefix })
   let done = 0

@@ -58,11 +58,11 @@ const API_KEY_CACHE_MS = 5_000
 /** How long a merchant's settings are used without asking Redis (a change made through another process shows within it). */
 const MERCHANT_SETTINGS_CACHE_MS = 5_000
 
-/** Errors the Redis client raises when it cannot reach the server (fail-fast connection). */
+/** Errors the Redis client raises when it cannot reach the server or a cluster slot has no master. */
 function isRedisUnavailable(error: unknown): boolean {
   if (!(error instanceof Error)) return false
   return (
-    /enableOfflineQueue|Connection is closed|ECONNREFUSED|ETIMEDOUT|ECONNRESET|MaxRetriesPerRequest|Stream isn't writeable|Command timed out/i.test(
+    /enableOfflineQueue|Connection is closed|ECONNREFUSED|ETIMEDOUT|ECONNRESET|MaxRetriesPerRequest|Stream isn't writeable|Command timed out|CLUSTERDOWN|Too many Cluster redirections|refresh slots cache/i.test(
       error.message,
     ) || ['MaxRetriesPerRequestError', 'RedisStalledError'].includes(error.name)
   )

@@ -1,4 +1,3 @@
-import type { Redis } from 'ioredis'
 import type { CarrierRuntime } from '../../adapters/registry.js'
 import { createQueueMonitor } from '../../workers/queue-monitor.js'
 import type { AppDeps } from '../api/app-deps.js'
@@ -6,6 +5,7 @@ import { createRateLimits } from '../api/middleware/rate-limit.js'
 import type { Config } from '../config.js'
 import type { Logger } from '../logger.js'
 import type { Metrics } from '../metrics.js'
+import type { RedisClient } from '../redis/redis-client.js'
 import { createApiKeyStore, watchApiKeyRevocations } from '../store/api-key-store.js'
 import { createOpenAlertCounts } from '../store/redis/open-alert-counts.js'
 
@@ -15,9 +15,9 @@ export interface ApiOperationsOptions {
   metrics: Metrics
   carriers: Pick<CarrierRuntime, 'list'>
   /** The API's fail-fast connection: scrapes, limits and the dashboard answer at once while Redis is down. */
-  redis: Redis
+  redis: RedisClient
   /** A connection of its own for the revocation subscription (it reconnects and subscribes again). */
-  subscriber: Redis
+  subscriber: RedisClient
 }
 
 /**

@@ -1,4 +1,3 @@
-import type { Redis } from 'ioredis'
 import type { CarrierRuntime } from '../../adapters/registry.js'
 import { createApp } from '../api/app.js'
 import type { AppDeps } from '../api/app-deps.js'
@@ -6,6 +5,7 @@ import type { Config } from '../config.js'
 import type { ForecastSource } from '../domain/forecast/forecast-model.js'
 import type { Logger } from '../logger.js'
 import type { Metrics } from '../metrics.js'
+import { pingEveryServer, type RedisClient } from '../redis/redis-client.js'
 import { checkWebhookUrl, parseAllowedCidrs } from '../webhooks/egress-guard.js'
 import { startApiOperations } from './api-operations.js'
 import { type HttpListener, httpLimitsFrom, listenHttp } from './http-listener.js'
@@ -14,8 +14,8 @@ import type { Stores } from './stores.js'
 
 export interface ApiAppOptions {
   config: Config
-  /** The connection `/readyz` pings. */
-  redis: Pick<Redis, 'ping'>
+  /** The connection `/readyz` pings (each master of a cluster). */
+  redis: Pick<RedisClient, 'ping'>
   stores: Stores
   carriers: CarrierRuntime
   logger: Logger
@@ -45,9 +45,7 @@ export function createApiApp(options: ApiAppOptions): ReturnType<typeof createAp
     emailEnabled: config.SMTP_URL !== undefined,
     notifyRetentionMs: config.NOTIFY_RETENTION,
     checkWebhookUrl: (url) => checkWebhookUrl(url, egress),
-    pingRedis: async () => {
-      await redis.ping()
-    },
+    pingRedis: () => pingEveryServer(redis),
     logger: options.logger,
     publicBaseUrl: config.PUBLIC_BASE_URL,
     dashboard: {
@@ -64,9 +62,9 @@ export function createApiApp(options: ApiAppOptions): ReturnType<typeof createAp
 export interface ApiProcessOptions {
   config: Config
   /** The API's fail-fast connection (API_REDIS_OPTIONS). */
-  redis: Redis
+  redis: RedisClient
   /** A connection of its own for the API-key revocation subscription. */
-  subscriber: Redis
+  subscriber: RedisClient
   stores: Stores
   carriers: CarrierRuntime
   logger: Logger

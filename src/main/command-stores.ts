@@ -16,7 +16,7 @@ export interface CommandStores {
 /** The stores a CLI command reads and writes, on the Redis `colis serve` uses (or would use). */
 export async function openCommandStores(config: Config, logger: Logger): Promise<CommandStores> {
   const target = await resolveRedis(config, logger)
-  const connections = createRedisConnections(target.url, logger)
+  const connections = createRedisConnections(target.address, logger)
   const redis = connections.connect(COMMAND_REDIS_OPTIONS)
   return {
     stores: createStores(redis, config.COLIS_REDIS_PREFIX, storeOptionsFrom(config)),

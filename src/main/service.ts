@@ -5,7 +5,14 @@ import type { Config } from '../config.js'
 import type { ForecastSource } from '../domain/forecast/forecast-model.js'
 import { type Logger, protectSecrets } from '../logger.js'
 import { createMetrics, type Metrics } from '../metrics.js'
-import { assertSharedRedis, type RedisTarget, resolveRedis, warnIfEvicting } from '../redis/resolve-redis.js'
+import { pingEveryServer } from '../redis/redis-client.js'
+import {
+  assertSharedRedis,
+  describeRedisTarget,
+  type RedisTarget,
+  resolveRedis,
+  warnIfEvicting,
+} from '../redis/resolve-redis.js'
 import type { TrackingStore } from '../store/tracking-store.js'
 import { assertEgressConfigSafe, parseAllowedCidrs } from '../webhooks/egress-guard.js'
 import { startApiProcess } from './api-process.js'
@@ -72,7 +79,7 @@ export async function startService(config: Config, role: Role, logger: Logger): 
   }
   try {
     target = await resolveRedis(config, logger)
-    connections = createRedisConnections(target.url, logger)
+    connections = createRedisConnections(target.address, logger)
     return await startParts(config, role, logger, {
       target,
       connections,
@@ -110,7 +117,7 @@ async function startParts(
 ): Promise<RunningService> {
   const prefix = config.COLIS_REDIS_PREFIX
   const main = role === 'worker' ? connections.connect(WORKER_REDIS_OPTIONS) : connections.connectFailFast()
-  await waitUntilReady(main, target.url)
+  await waitUntilReady(main, describeRedisTarget(target))
   logger.info({ source: target.source, prefix }, 'connected to Redis')
   await warnIfEvicting(main, logger)
 
@@ -165,9 +172,7 @@ async function startParts(
       port: config.PORT,
       limits: httpLimitsFrom(config),
       // /readyz bounds the wait (1 s): a worker connection queues commands while Redis is away.
-      pingRedis: async () => {
-        await main.ping()
-      },
+      pingRedis: () => pingEveryServer(main),
       logger,
       metrics,
       metricsToken: config.COLIS_METRICS_TOKEN,

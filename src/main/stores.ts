@@ -1,6 +1,6 @@
-import type { Redis } from 'ioredis'
 import type { TrackingRecord } from '../domain/tracking.js'
 import { isTerminalStatus } from '../domain/tracking-status.js'
+import type { RedisClient } from '../redis/redis-client.js'
 import type { AnalyticsStore, OutcomeFactsOf } from '../store/analytics-store.js'
 import { type ApiKeyStore, createApiKeyStore } from '../store/api-key-store.js'
 import { type CarrierHealthStore, createCarrierHealthStore } from '../store/carrier-health-store.js'
@@ -45,7 +45,11 @@ export interface StoreOptions {
 }
 
 /** The tracking store on one connection, under COLIS_REDIS_PREFIX. */
-export function createTrackingStore(redis: Redis, prefix: string, options: StoreOptions = {}): TrackingStore {
+export function createTrackingStore(
+  redis: RedisClient,
+  prefix: string,
+  options: StoreOptions = {},
+): TrackingStore {
   const store = createRedisTrackingStore(redis, prefix, {
     readCacheEntries: options.readCacheEntries,
     notifyRetentionMs: options.notifyRetentionMs,
@@ -71,7 +75,7 @@ export interface Stores {
 }
 
 /** Every store a process uses, on one connection. */
-export function createStores(redis: Redis, prefix: string, options: StoreOptions = {}): Stores {
+export function createStores(redis: RedisClient, prefix: string, options: StoreOptions = {}): Stores {
   return {
     trackings: createTrackingStore(redis, prefix, options),
     apiKeys: createApiKeyStore(redis, prefix),

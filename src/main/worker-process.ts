@@ -1,6 +1,5 @@
 import { readFileSync } from 'node:fs'
 import { hostname } from 'node:os'
-import type { Redis } from 'ioredis'
 import type { CarrierAdapter, CarrierErrorKind } from '../../adapters/contract.js'
 import type { CarrierRuntime } from '../../adapters/registry.js'
 import { startAlertSweep } from '../../workers/alert-sweep-queue.js'
@@ -19,6 +18,7 @@ import type { EmailContextSources } from '../email/email-context.js'
 import { createSmtpSender } from '../email/smtp-sender.js'
 import type { Logger } from '../logger.js'
 import type { Metrics } from '../metrics.js'
+import type { RedisClient } from '../redis/redis-client.js'
 import { createEmailSubscriptionStore } from '../store/email-subscription-store.js'
 import type { MerchantSettingsStore } from '../store/merchant-settings-store.js'
 import { createRedisKeys } from '../store/redis/redis-keys.js'
@@ -33,7 +33,7 @@ export interface WorkerDeps {
   emailSources?: EmailContextSources
   config: Config
   /** A connection factory: BullMQ workers need their own blocking connections. */
-  connect(): Redis
+  connect(): RedisClient
   store: TrackingStore
   carriers: CarrierRuntime
   logger: Logger

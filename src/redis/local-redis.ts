@@ -16,6 +16,8 @@ export interface LocalRedisOptions {
   port?: number
   persistent?: boolean
   binary?: string
+  /** More `redis-server` arguments (a cluster node's, for instance), after colis's own. */
+  extraArgs?: readonly string[]
 }
 
 export class RedisBinaryMissingError extends Error {
@@ -79,6 +81,7 @@ export async function startLocalRedis(options: LocalRedisOptions): Promise<Local
     '--daemonize',
     'no',
     ...persistence,
+    ...(options.extraArgs ?? []),
   ]
   // A tiny shell parent watches our pid: if we die without cleanup (SIGKILL), it stops redis. It sleeps
   // through `wait`, which a trapped signal interrupts at once (a plain `sleep 1` made every stop wait

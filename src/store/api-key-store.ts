@@ -1,5 +1,5 @@
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto'
-import type { Redis } from 'ioredis'
+import type { RedisClient } from '../redis/redis-client.js'
 import { createRedisKeys } from './redis/redis-keys.js'
 
 export interface ApiKeyIdentity {
@@ -91,7 +91,7 @@ export const KEY_ID_PATTERN = /^[A-Za-z0-9]{12}$/
  * API keys are `colis_<keyId>_<secret>` with a 256-bit secret. Only the SHA-256 of the secret is
  * stored (a fast hash is right for random tokens); verification compares digests in constant time.
  */
-export function createApiKeyStore(redis: Redis, prefix: string): ApiKeyStore {
+export function createApiKeyStore(redis: RedisClient, prefix: string): ApiKeyStore {
   const keys = createRedisKeys(prefix)
   return {
     async create(merchantId, now = new Date(), options = {}) {
@@ -185,7 +185,7 @@ export function createApiKeyStore(redis: Redis, prefix: string): ApiKeyStore {
  * `subscriber` is a connection of its own: a subscribed connection can do nothing else.
  */
 export async function watchApiKeyRevocations(
-  subscriber: Redis,
+  subscriber: RedisClient,
   prefix: string,
   onRevoked: (keyId: string | undefined) => void,
 ): Promise<{ stop(): Promise<void> }> {

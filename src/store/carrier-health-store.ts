@@ -1,5 +1,5 @@
-import type { Redis } from 'ioredis'
 import type { CarrierErrorKind } from '../domain/carrier-error-kind.js'
+import type { RedisClient } from '../redis/redis-client.js'
 import { createRedisKeys } from './redis/redis-keys.js'
 
 export const HOUR_MS = 3_600_000
@@ -20,7 +20,7 @@ export interface CarrierHealthStore {
  * Recent carrier failures by kind, so a carrier that changed its format shows up in `GET /v1/carriers`
  * instead of looking like "no events yet". One small hash per carrier and hour, expiring by itself.
  */
-export function createCarrierHealthStore(redis: Redis, prefix: string): CarrierHealthStore {
+export function createCarrierHealthStore(redis: RedisClient, prefix: string): CarrierHealthStore {
   const keys = createRedisKeys(prefix)
   const bucketKey = (carrier: string, bucket: number) => `${keys.carrierFailures(carrier)}:${bucket}`
   return {

@@ -1,4 +1,3 @@
-import type { Redis } from 'ioredis'
 import {
   type MilestoneFacts,
   SHOPPER_LANGUAGES,
@@ -6,6 +5,7 @@ import {
   type ShopperLanguage,
   type ShopperMilestone,
 } from '../domain/shopper-milestones.js'
+import type { RedisClient } from '../redis/redis-client.js'
 import { defineScripts } from './redis/lua-scripts.js'
 import { createRedisKeys } from './redis/redis-keys.js'
 import { decodeEmailSubscriptionAnswer } from './redis/script-answers.js'
@@ -105,7 +105,7 @@ export function readEmailHash(fields: Record<string, string>) {
   return { subscriptions: subscriptions.sort(byCreation), deliveries: deliveries.sort(byCreation) }
 }
 
-export function createEmailSubscriptionStore(client: Redis, prefix: string): EmailSubscriptionStore {
+export function createEmailSubscriptionStore(client: RedisClient, prefix: string): EmailSubscriptionStore {
   const redis = defineScripts(client)
   const keys = createRedisKeys(prefix)
   const parse = <T>(doc: string | null | undefined): T | undefined =>
@@ -193,7 +193,7 @@ export function createEmailSubscriptionStore(client: Redis, prefix: string): Ema
           }),
         )
       }
-      const replies = (await (pipeline as unknown as ReturnType<Redis['pipeline']>).exec()) ?? []
+      const replies = (await (pipeline as unknown as ReturnType<RedisClient['pipeline']>).exec()) ?? []
       const created: boolean[] = new Array(deliveries.length).fill(false)
       groups.forEach((indexes, group) => {
         const [error, answers] = replies[group] ?? []

@@ -1,4 +1,4 @@
-import type { Redis } from 'ioredis'
+import type { RedisClient } from '../redis/redis-client.js'
 import { defineScripts, type ScriptedRedis } from './redis/lua-scripts.js'
 import { createRedisKeys } from './redis/redis-keys.js'
 
@@ -65,7 +65,7 @@ export function boundSighting(sighting: UnknownCodeSighting, limits: UnknownCode
  * in a sorted set by first sighting, cut to the first few. One script per code keeps them together.
  */
 export function createUnknownCodeStore(
-  redis: Redis,
+  redis: RedisClient,
   prefix: string,
   limits: UnknownCodeLimits = UNKNOWN_CODE_LIMITS,
 ): UnknownCodeStore {
@@ -92,7 +92,7 @@ export function createUnknownCodeStore(
           ...wordings,
         )
       }
-      const replies = (await (pipeline as unknown as ReturnType<Redis['pipeline']>).exec()) ?? []
+      const replies = (await (pipeline as unknown as ReturnType<RedisClient['pipeline']>).exec()) ?? []
       for (const [error] of replies) if (error) throw error
     },
 

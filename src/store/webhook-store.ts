@@ -1,5 +1,5 @@
-import type { Redis } from 'ioredis'
 import type { WebhookEventType } from '../domain/webhook-events.js'
+import type { RedisClient } from '../redis/redis-client.js'
 import { defineScripts } from './redis/lua-scripts.js'
 import { createRedisKeys } from './redis/redis-keys.js'
 import { decodeCompareAndSetAnswer, decodeSubscriptionAnswer } from './redis/script-answers.js'
@@ -91,7 +91,7 @@ export const DELIVERIES_KEPT_PER_ENDPOINT = 1000
 /** Attempts a delivery keeps, the last ones. */
 export const ATTEMPTS_KEPT = 30
 
-export function createWebhookStore(client: Redis, prefix: string): WebhookStore {
+export function createWebhookStore(client: RedisClient, prefix: string): WebhookStore {
   const redis = defineScripts(client)
   const compareAndSet = async (key: string, expected: string, replacement: string) =>
     decodeCompareAndSetAnswer(await redis.compareAndSet(key, expected, replacement))

@@ -22,12 +22,12 @@ const NO_REDIS = { COLIS_DATA_DIR: join(dir, 'data'), PORT: '0' }
 
 describe('colis serve with COLIS_ROLE=api or worker', () => {
   it.each(['api', 'worker'])(
-    'refuses to start role %s without REDIS_URL (exit 2, one clear line)',
+    'refuses to start role %s without REDIS_URL or REDIS_CLUSTER_NODES (exit 2, one clear line)',
     async (role) => {
       const run = await runColis(['serve'], { env: { ...NO_REDIS, COLIS_ROLE: role } })
       expect(run.code).toBe(2)
       expect(run.stderr).toBe(
-        `colis: role "${role}" needs REDIS_URL (e.g. redis://redis:6379): API and worker processes must share one Redis; a private redis-server is only started for role "all"\n`,
+        `colis: role "${role}" needs REDIS_URL (e.g. redis://redis:6379) or REDIS_CLUSTER_NODES: API and worker processes must share one Redis; a private redis-server is only started for role "all"\n`,
       )
     },
   )

@@ -1,4 +1,3 @@
-import type { Redis } from 'ioredis'
 import type { AppDeps } from '../../src/api/app-deps.js'
 import { type Config, loadConfig } from '../../src/config.js'
 import type { ForecastSource } from '../../src/domain/forecast/forecast-model.js'
@@ -16,12 +15,15 @@ import {
 } from '../../src/main/stores.js'
 import { type RunningWorkers, startWorkers } from '../../src/main/worker-process.js'
 import type { Metrics } from '../../src/metrics.js'
+import type { RedisClient } from '../../src/redis/redis-client.js'
 import { testRedisUrl, uniquePrefix } from './redis.js'
 import { requestWithKey } from './request-with-key.js'
 
 export interface Harness {
   config: Config
-  redis: Redis
+  redis: RedisClient
+  /** Another connection to the same Redis (worker options), closed by `close()`. */
+  connect(): RedisClient
   app: ReturnType<typeof createApiApp>
   store: Stores['trackings']
   apiKeys: Stores['apiKeys']
@@ -37,7 +39,10 @@ export interface Harness {
   close(): Promise<void>
 }
 
-/** API + store (+ workers on demand) on the private test Redis, under a prefix of their own. */
+/**
+ * API + store (+ workers on demand) on the private test Redis, under a prefix of their own; on the
+ * test cluster instead when `env` names it (REDIS_CLUSTER_NODES), under a hash-tag prefix.
+ */
 export async function createHarness(
   name: string,
   env: Record<string, string> = {},
@@ -54,10 +59,11 @@ export async function createHarness(
     forecasts?: ForecastSource
   } = {},
 ): Promise<Harness> {
+  const onCluster = env.REDIS_CLUSTER_NODES !== undefined
   const config = loadConfig({
     NODE_ENV: 'test',
-    REDIS_URL: testRedisUrl(),
-    COLIS_REDIS_PREFIX: uniquePrefix(name),
+    ...(onCluster ? {} : { REDIS_URL: testRedisUrl() }),
+    COLIS_REDIS_PREFIX: onCluster ? `{${uniquePrefix(name)}}` : uniquePrefix(name),
     LAPOSTE_API_KEY: 'test-okapi-key',
     POLL_DISPATCH_INTERVAL: '50ms',
     // Tests run at any hour: carriers' working hours would put their polls off until the morning.
@@ -66,7 +72,7 @@ export async function createHarness(
   })
   const logger = extra.logger ?? createSilentLogger()
   const { metrics } = extra
-  const connections = createRedisConnections(testRedisUrl(), logger)
+  const connections = createRedisConnections(config.REDIS_CLUSTER_NODES ?? testRedisUrl(), logger)
   const connect = () => connections.connect()
   const redis = connect()
   const carriers = createCarriers(config, logger, { env: carrierEnv, metrics })
@@ -78,6 +84,7 @@ export async function createHarness(
   return {
     config,
     redis,
+    connect,
     app,
     store: stores.trackings,
     apiKeys: stores.apiKeys,

@@ -1,9 +1,9 @@
 import type { Queue } from 'bullmq'
-import type { Redis } from 'ioredis'
+import type { RedisClient } from '../../src/redis/redis-client.js'
 import { eventually } from './harness.js'
 
 /** Resolves once the client is connected and past its ready check (commands before that go elsewhere). */
-export async function untilReady(redis: Redis): Promise<void> {
+export async function untilReady(redis: RedisClient): Promise<void> {
   if (redis.status === 'ready') return
   await new Promise<void>((resolve, reject) => {
     redis.once('ready', resolve)
@@ -27,7 +27,11 @@ export async function untilQueueIdle(queue: Queue, timeoutMs?: number): Promise<
 }
 
 /** Resolves once the relay has handled and removed every outbox entry (it deletes what it acknowledges). */
-export async function untilOutboxDrained(redis: Redis, outboxKey: string, timeoutMs?: number): Promise<void> {
+export async function untilOutboxDrained(
+  redis: RedisClient,
+  outboxKey: string,
+  timeoutMs?: number,
+): Promise<void> {
   await eventually(
     () => redis.xlen(outboxKey),
     (length) => length === 0,

@@ -1,12 +1,10 @@
 import { Queue } from 'bullmq'
-import { Redis } from 'ioredis'
 import type { TrackingNotification } from '../../src/domain/tracking-notifications.js'
 import type { WebhookEventType } from '../../src/domain/webhook-events.js'
 import { createRedisKeys } from '../../src/store/redis/redis-keys.js'
 import { bullPrefix, DELIVERY_QUEUE } from '../../workers/jobs.js'
 import type { Harness } from './harness.js'
 import { untilOutboxDrained, untilQueueIdle } from './idle.js'
-import { testRedisUrl } from './redis.js'
 
 export interface SeededNotification {
   merchantId: string
@@ -19,7 +17,7 @@ export interface SeededNotification {
  * saved poll writes them), and the signal that everything they caused is done.
  */
 export function openWebhookPipeline(harness: Harness) {
-  const redis = new Redis(testRedisUrl(), { maxRetriesPerRequest: null })
+  const redis = harness.connect()
   const outboxKey = createRedisKeys(harness.config.COLIS_REDIS_PREFIX).outbox()
   const deliveries = new Queue(DELIVERY_QUEUE, { connection: redis, prefix: bullPrefix(harness.config) })
   const sequences = new Map<string, number>()

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs'
-import type { Redis } from 'ioredis'
 import { RateLimiterMemory, RateLimiterRes } from 'rate-limiter-flexible'
+import type { RedisClient } from '../../redis/redis-client.js'
 
 /** Read once at startup; see the file's header. */
 const LEASE = readFileSync(new URL('./rateLease-1.lua', import.meta.url), 'utf8')
@@ -25,7 +25,7 @@ interface KeyState {
   pending?: Promise<void>
 }
 
-interface LeasingRedis extends Redis {
+type LeasingRedis = RedisClient & {
   colisRateLease(key: string, want: number, max: number, windowMs: number): Promise<[number, number, number]>
 }
 
@@ -47,7 +47,7 @@ export interface LeasedLimiterOptions {
  * rate-limiter-flexible: resolves or rejects with a `RateLimiterRes`; while Redis is not ready, an
  * in-memory limiter of the same size answers instead (never fails open).
  */
-export function createLeasedLimiter(redis: Redis, options: LeasedLimiterOptions) {
+export function createLeasedLimiter(redis: RedisClient, options: LeasedLimiterOptions) {
   const leasing = redis as LeasingRedis
   if (typeof leasing.colisRateLease !== 'function') {
     redis.defineCommand('colisRateLease', { numberOfKeys: 1, lua: LEASE })

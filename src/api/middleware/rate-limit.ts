@@ -1,7 +1,7 @@
 import type { Context, MiddlewareHandler } from 'hono'
-import type { Redis } from 'ioredis'
 import { RateLimiterMemory, RateLimiterRedis, RateLimiterRes } from 'rate-limiter-flexible'
 import type { Metrics } from '../../metrics.js'
+import type { RedisClient } from '../../redis/redis-client.js'
 import { ApiError, problemResponse } from '../problem.js'
 import { presentedToken } from './bearer-token.js'
 import { clientAddress } from './client-address.js'
@@ -45,7 +45,11 @@ export interface RateLimits {
  * failing open, and at once (`rejectIfRedisNotReady`). Failed authentications are counted per
  * request (they are rare); the per-key limit leases points (see createLeasedLimiter).
  */
-export function createRateLimits(redis: Redis, redisPrefix: string, settings: RateLimitSettings): RateLimits {
+export function createRateLimits(
+  redis: RedisClient,
+  redisPrefix: string,
+  settings: RateLimitSettings,
+): RateLimits {
   const options = limiterOptions(settings)
   return {
     settings: options,

@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs'
-import type { Redis } from 'ioredis'
+import type { RedisClient } from '../../redis/redis-client.js'
 
 /**
  * The store's Lua scripts, one per file in `scripts/`: `name-N.lua` takes N keys, `name.lua` a count
@@ -27,7 +27,9 @@ const SCRIPT_FILES = [
 type Arg = string | Buffer | number
 
 /** A client with the scripts defined; each answer is decoded by script-answers.ts. */
-export interface ScriptedRedis extends Redis {
+export type ScriptedRedis = RedisClient & StoreScripts
+
+interface StoreScripts {
   registerTracking(...keysThenArgs: string[]): Promise<string>
   saveTrackings(keyCount: number, ...keysThenArgs: Arg[]): Promise<number[]>
   loadTrackingsBuffer(keyCount: number, ...keys: string[]): Promise<Array<Buffer | null>>
@@ -66,7 +68,7 @@ function readScript(file: string): ScriptDefinition {
 const SCRIPTS = SCRIPT_FILES.map(readScript)
 
 /** Defines every script on `redis` (once per client; ioredis loads each by its SHA, EVAL on a miss). */
-export function defineScripts(redis: Redis): ScriptedRedis {
+export function defineScripts(redis: RedisClient): ScriptedRedis {
   const scripted = redis as ScriptedRedis
   if (typeof scripted.saveTrackings === 'function') return scripted
   for (const { name, numberOfKeys, lua } of SCRIPTS) {

@@ -1,12 +1,12 @@
-import type { Redis } from 'ioredis'
 import { ALERT_TYPES, type AlertType } from '../../domain/delay-alerts.js'
+import type { RedisClient } from '../../redis/redis-client.js'
 import { createRedisKeys } from './redis-keys.js'
 
 /**
  * Open alerts by type, every merchant together: one SCARD per type of the sets the tracking scripts
  * keep (saveTrackings.lua, deleteTracking.lua), so a metrics scrape never walks the merchants.
  */
-export function createOpenAlertCounts(redis: Redis, prefix: string) {
+export function createOpenAlertCounts(redis: RedisClient, prefix: string) {
   const keys = createRedisKeys(prefix)
   return async (): Promise<Record<AlertType, number>> => {
     const pipeline = redis.pipeline()

@@ -1,4 +1,4 @@
-import type { Redis } from 'ioredis'
+import type { RedisClient } from '../../redis/redis-client.js'
 import {
   ALL_MERCHANTS,
   type AnalyticsStore,
@@ -13,7 +13,7 @@ import { createRedisKeys, readCellMember } from './redis-keys.js'
 const CELLS_PER_PAGE = 500
 
 /** The cell-weeks saveTrackings.lua writes, read through their week-scored indexes. */
-export function createRedisAnalyticsStore(redis: Redis, prefix: string): AnalyticsStore {
+export function createRedisAnalyticsStore(redis: RedisClient, prefix: string): AnalyticsStore {
   const keys = createRedisKeys(prefix)
   return {
     async cells(merchantId, fromWeek, toWeek, carrier) {

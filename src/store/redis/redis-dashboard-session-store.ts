@@ -1,4 +1,4 @@
-import type { Redis } from 'ioredis'
+import type { RedisClient } from '../../redis/redis-client.js'
 import {
   type DashboardSessionStore,
   parseSession,
@@ -9,7 +9,7 @@ import {
 import { createRedisKeys } from './redis-keys.js'
 
 /** One string per session under the digest of its id, expiring after its idle time (GETEX renews it). */
-export function createRedisDashboardSessionStore(redis: Redis, prefix: string): DashboardSessionStore {
+export function createRedisDashboardSessionStore(redis: RedisClient, prefix: string): DashboardSessionStore {
   const keys = createRedisKeys(prefix)
   const keyOf = (id: string) => keys.dashboardSession(sessionDigest(id))
   return {

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto'
-import type { Redis } from 'ioredis'
+import type { RedisClient } from '../../redis/redis-client.js'
 import {
   type BrandingFields,
   type LogoContentType,
@@ -18,7 +18,7 @@ const MAX_ATTEMPTS = 10
  * One JSON document per merchant, changed by compare-and-set (a merchant's two back-office tabs may
  * write at once), and each logo's bytes as a string under their SHA-256.
  */
-export function createRedisMerchantSettingsStore(client: Redis, prefix: string): MerchantSettingsStore {
+export function createRedisMerchantSettingsStore(client: RedisClient, prefix: string): MerchantSettingsStore {
   const redis = defineScripts(client)
   const keys = createRedisKeys(prefix)
   const parse = (doc: string | null): MerchantSettings | undefined =>

@@ -1,7 +1,7 @@
-import type { Redis } from 'ioredis'
 import { ALERT_TYPES, type AlertType } from '../../domain/alert.js'
 import type { TrackingRecord } from '../../domain/tracking.js'
 import type { TrackingEvent } from '../../domain/tracking-event.js'
+import type { RedisClient } from '../../redis/redis-client.js'
 import {
   DEFAULT_ANALYTICS_RETENTION_MS,
   DEFAULT_OUTCOME_FACTS,
@@ -60,7 +60,7 @@ function parseRecord(doc: Buffer | string | null | undefined): TrackingRecord | 
 }
 
 /** Newest first through a lexicographic index, with a stable cursor (the last member seen). */
-async function pageOf(redis: Redis, index: string, limit: number, cursor: string | undefined) {
+async function pageOf(redis: RedisClient, index: string, limit: number, cursor: string | undefined) {
   const max = cursor ? `(${decodeCursor(cursor)}` : '+'
   const members = await redis.zrevrangebylex(index, max, '-', 'LIMIT', 0, limit + 1)
   const page = members.slice(0, limit)
@@ -88,7 +88,7 @@ function keepBounded<T>(memory: Map<string, T>, key: string, value: T): void {
 }
 
 export function createRedisTrackingStore(
-  client: Redis,
+  client: RedisClient,
   prefix: string,
   options: {
     readCacheEntries?: number
@@ -169,7 +169,7 @@ export function createRedisTrackingStore(
         ...registerArgs(keys, record, now.getTime(), items[index]?.nextAlertCheckAtMs),
       )
     })
-    const replies = (await (pipeline as unknown as ReturnType<Redis['pipeline']>).exec()) ?? []
+    const replies = (await (pipeline as unknown as ReturnType<RedisClient['pipeline']>).exec()) ?? []
     const createdHere = new Map<string, TrackingRecord>()
     const ids = replies.map(([error, id], index) => {
       if (error) throw error

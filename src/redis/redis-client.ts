@@ -1,0 +1,26 @@
+import { Cluster, type Redis } from 'ioredis'
+import type { ClusterSeeds } from './cluster-seeds.js'
+
+/** A connection to one Redis (REDIS_URL) or to a Redis Cluster (REDIS_CLUSTER_NODES). */
+export type RedisClient = Redis | Cluster
+
+/** Where colis's Redis is: a `redis://` or `rediss://` URL, or the seed nodes of a Redis Cluster. */
+export type RedisAddress = string | ClusterSeeds
+
+export function isCluster(client: RedisClient): client is Cluster {
+  return client instanceof Cluster
+}
+
+/**
+ * The servers behind `client` that hold data: itself, or each master of a cluster (per-server
+ * settings and figures, such as `INFO` and `CONFIG GET`, are read on each).
+ */
+export function dataServers(client: RedisClient): Redis[] {
+  return isCluster(client) ? client.nodes('master') : [client]
+}
+
+/** Resolves once every data server answers a PING (readiness: on a cluster, a master away is a slot away). */
+export async function pingEveryServer(client: Pick<RedisClient, 'ping'>): Promise<void> {
+  if (client instanceof Cluster) await Promise.all(dataServers(client).map((server) => server.ping()))
+  else await client.ping()
+}

@@ -1,0 +1,67 @@
+import type { Cluster, Redis } from 'ioredis'
+import { inject } from 'vitest'
+import { createSilentLogger } from '../../src/logger.js'
+import { createRedisConnections } from '../../src/main/redis-connections.js'
+import { parseClusterSeeds } from '../../src/redis/cluster-seeds.js'
+import { dataServers, isCluster, type RedisClient } from '../../src/redis/redis-client.js'
+import { uniquePrefix } from './redis.js'
+
+/** REDIS_CLUSTER_NODES of the run's private cluster. */
+export function testClusterSeeds(): string {
+  const seeds = inject('redisClusterSeeds')
+  if (!seeds) throw new Error('no test cluster in this project: name the file *.cluster.test.ts')
+  return seeds
+}
+
+/** The settings that put a harness on the test cluster. */
+export function clusterEnv(): Record<string, string> {
+  return { REDIS_CLUSTER_NODES: testClusterSeeds() }
+}
+
+/** A prefix no other test uses, as a hash tag: all its keys in one slot, as colis needs on a cluster. */
+export function uniqueTaggedPrefix(name: string): string {
+  return `{${uniquePrefix(name)}}`
+}
+
+/** Cluster clients made on demand (worker options), all closed by `closeAll`. */
+export function testClusterConnections() {
+  const parsed = parseClusterSeeds(testClusterSeeds())
+  if ('error' in parsed) throw new Error(parsed.error)
+  const connections = createRedisConnections(parsed.seeds, createSilentLogger())
+  return {
+    connect(): Cluster {
+      const client = connections.connect()
+      if (!isCluster(client)) throw new Error('expected a cluster client')
+      return client
+    },
+    closeAll: () => connections.closeAll(),
+  }
+}
+
+/** The keys matching `pattern` on each master (`host:port` → names): SCAN runs on one node only. */
+export async function keysByMaster(client: RedisClient, pattern: string): Promise<Map<string, string[]>> {
+  const found = new Map<string, string[]>()
+  for (const server of dataServers(client)) {
+    const names: string[] = []
+    let cursor = '0'
+    do {
+      const [next, page] = await server.scan(cursor, 'MATCH', pattern, 'COUNT', 1000)
+      cursor = next
+      names.push(...page)
+    } while (cursor !== '0')
+    found.set(`${server.options.host}:${server.options.port}`, names)
+  }
+  return found
+}
+
+/** The connection of `client` to the master that serves `key`'s slot. */
+export async function masterOfKey(client: Cluster, key: string): Promise<Redis> {
+  const slot = Number(await client.cluster('KEYSLOT', key))
+  const range = (await client.cluster('SLOTS')).find(([first, last]) => slot >= first && slot <= last)
+  const [host, port] = range?.[2] ?? []
+  const master = client
+    .nodes('master')
+    .find((node) => node.options.host === host && node.options.port === port)
+  if (!master) throw new Error(`no master serves slot ${slot}`)
+  return master
+}
