@@ -1,4 +1,5 @@
 import { Queue, QueueEvents } from 'bullmq'
+import { load } from 'cheerio'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { CARRIER_REPORT_COLUMNS } from '../../src/carrier-report-csv.js'
 import { parseCsv } from '../../src/csv.js'
@@ -21,6 +22,7 @@ import {
 } from '../../workers/jobs.js'
 import { type RelayOptions, startOutboxRelay } from '../../workers/relay-outbox.js'
 import { runColis } from '../support/cli.js'
+import { dashboardBrowser } from '../support/dashboard-browser-session.js'
 import { FAST_SANDBOX_POLLING } from '../support/fast-polling.js'
 import { createHarness, eventually, type Harness } from '../support/harness.js'
 import { untilOutboxDrained, untilQueueIdle } from '../support/idle.js'
@@ -283,7 +285,7 @@ describe('the carrier scorecard of sandbox journeys', () => {
       env: { REDIS_URL: testRedisUrl(), COLIS_REDIS_PREFIX: harness.config.COLIS_REDIS_PREFIX },
     })
 
-  it('agrees with the final timelines through the API, its CSV and the CLI, and replays change no count', async () => {
+  it('agrees with the final timelines through the API, its CSV, the CLI and the dashboard, and replays change no count', async () => {
     const startedAtMs = Date.now()
     const today = parisDate(startedAtMs)
     const promisedOf = new Map<string, string | undefined>()
@@ -417,6 +419,33 @@ describe('the carrier scorecard of sandbox journeys', () => {
       for (const [column, cell] of Object.entries(wanted))
         expect(cells[Number(column)], `column ${column}`).toBe(cell)
     })
+
+    // The dashboard: the same figures, on the page the merchant signs in to with the same key.
+    const dashboard = dashboardBrowser(harness.app)
+    expect((await dashboard.signIn(key)).status).toBe(303)
+    const page = load(await (await dashboard.get('/dashboard?lang=en')).text())
+    const scorecard = page('section[aria-labelledby="scorecard-heading"] tbody tr')
+      .map((_, row) => [
+        [
+          page(row).find('th').text(),
+          ...page(row)
+            .find('td')
+            .map((__, cell) => page(cell).text())
+            .get(),
+        ],
+      ])
+      .get() as string[][]
+    const written = ({ rate, sample }: { rate: number | undefined; sample: number }) =>
+      rate === undefined ? '—' : `${Math.round(rate * 100)}% (${sample} parcels)`
+    expect(scorecard.map((row) => row.slice(0, 4).concat(row[6] ?? ''))).toEqual(
+      [totals, totals].map((row, index) => [
+        index === 0 ? 'Sandbox (simulated journeys)' : 'All',
+        String(row.parcels),
+        String(row.delivered),
+        written(row.onTime),
+        written(row.firstAttempt),
+      ]),
+    )
 
     // Reporting lags: one per event that occurred at or after registration, every one of them stored
     // before the test saw its parcel finished, so under a quarter of an hour: all in the first hour
