@@ -18,7 +18,12 @@ export interface LocalRedisOptions {
   binary?: string
   /** More `redis-server` arguments (a cluster node's, for instance), after colis's own. */
   extraArgs?: readonly string[]
+  /** How long a stopping redis-server gets to save and exit before it is killed (30 s). */
+  stopGraceMs?: number
 }
+
+/** How long a stopping redis-server gets to save and exit before it is killed. */
+const STOP_GRACE_MS = 30_000
 
 export class RedisBinaryMissingError extends Error {
   override readonly name = 'RedisBinaryMissingError'
@@ -85,8 +90,10 @@ export async function startLocalRedis(options: LocalRedisOptions): Promise<Local
   ]
   // A tiny shell parent watches our pid: if we die without cleanup (SIGKILL), it stops redis. It sleeps
   // through `wait`, which a trapped signal interrupts at once (a plain `sleep 1` made every stop wait
-  // for the end of the current second).
-  const watcher = `${shellQuote(binary)} ${args.map(shellQuote).join(' ')} & r=$!; trap 'kill $r 2>/dev/null; wait $r; exit 0' TERM INT; while kill -0 ${process.pid} 2>/dev/null && kill -0 $r 2>/dev/null; do sleep 1 & wait $!; done; kill $r 2>/dev/null; wait $r`
+  // for the end of the current second). A redis-server whose final save fails (its directory gone, a
+  // full disk) refuses to exit: after a grace it is killed, its append-only file holding what it had.
+  const stop = `kill $r 2>/dev/null; n=0; while kill -0 $r 2>/dev/null && [ $n -lt ${Math.ceil((options.stopGraceMs ?? STOP_GRACE_MS) / 100)} ]; do sleep 0.1; n=$((n+1)); done; kill -9 $r 2>/dev/null; wait $r`
+  const watcher = `${shellQuote(binary)} ${args.map(shellQuote).join(' ')} & r=$!; trap '${stop}; exit 0' TERM INT; while kill -0 ${process.pid} 2>/dev/null && kill -0 $r 2>/dev/null; do sleep 1 & wait $!; done; ${stop}`
   // Detached: in a process group of its own, so that Ctrl-C at a terminal (SIGINT to the whole foreground
   // group) reaches colis only; colis then stops Redis itself, after its workers are done with it.
   const child = spawn('/bin/sh', ['-c', watcher], { stdio: ['ignore', 'pipe', 'pipe'], detached: true })
