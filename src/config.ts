@@ -512,10 +512,10 @@ export const CONFIG_SCHEMA = z.object({
     .max(60)
     .default(26)
     .describe(
-      "weeks of finished parcels (the current one included) the API's delivery forecasts learn from, every merchant's together",
+      "weeks of finished parcels (the current one included) the delivery forecasts learn from (API answers, webhooks, alerts), every merchant's together",
     ),
   FORECAST_REFRESH: duration('10m').describe(
-    'how often the API reloads the delivery forecast model from the analytics; answers use the model in memory, never a store read',
+    'how often each process (API and workers) reloads the delivery forecast model from the analytics; answers and polls use the model in memory, never a store read',
   ),
 
   ALERT_SWEEP_INTERVAL: duration('1m').describe(
