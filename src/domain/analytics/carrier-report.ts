@@ -1,12 +1,5 @@
 import { type AnalyticsCell, isoWeekOf } from './analytics-cell.js'
-import {
-  type CellSummary,
-  emptySummary,
-  type GroupBy,
-  groupKey,
-  mergeSummaries,
-  type Ratio,
-} from './cell-summary.js'
+import { type CellSummary, type GroupBy, groupKey, mergeAllSummaries, type Ratio } from './cell-summary.js'
 import { quantileOf } from './histogram.js'
 
 /** Which cells a report covers and how it groups them. Merchant scoping is the caller's: it passes only the cells it may show. */
@@ -121,6 +114,42 @@ export function reportRowOf(group: string, summary: CellSummary): CarrierReportR
   }
 }
 
+/** Which cells go into which group: handover weeks from `fromWeek` to `toWeek` (ISO weeks, inclusive). */
+export interface GroupingQuery {
+  fromWeek: string
+  toWeek: string
+  groupBy: GroupBy
+  /** Only this carrier's cells. */
+  carrier?: string
+}
+
+/** The merged summary of each group of the cells the query covers. */
+export function groupSummaries(
+  cells: Iterable<{ cell: AnalyticsCell; summary: CellSummary }>,
+  query: GroupingQuery,
+): Map<string, CellSummary> {
+  const byGroup = new Map<string, CellSummary[]>()
+  for (const { cell, summary } of cells) {
+    // `YYYY-Www` strings order as the weeks do.
+    if (cell.week < query.fromWeek || cell.week > query.toWeek) continue
+    if (query.carrier !== undefined && cell.carrier !== query.carrier) continue
+    const key = groupKey(cell, query.groupBy)
+    const group = byGroup.get(key)
+    if (group) group.push(summary)
+    else byGroup.set(key, [summary])
+  }
+  return new Map([...byGroup].map(([key, summaries]) => [key, mergeAllSummaries(summaries)]))
+}
+
+/** The scorecard of groups already merged: a row per group, sorted, and the totals of them all. */
+export function reportOfGroups(byGroup: ReadonlyMap<string, CellSummary>): CarrierReport {
+  const groups = [...byGroup.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+  return {
+    rows: groups.map(([group, summary]) => reportRowOf(group, summary)),
+    totals: reportRowOf(TOTALS_GROUP, mergeAllSummaries(byGroup.values())),
+  }
+}
+
 /**
  * The scorecard of the cells whose handover week lies within [from, to] (and of the carrier, when
  * given): one row per group, each from the merged summaries of its cells, and a totals row.
@@ -129,20 +158,12 @@ export function carrierReport(
   cells: Iterable<{ cell: AnalyticsCell; summary: CellSummary }>,
   query: CarrierReportQuery,
 ): CarrierReport {
-  const fromWeek = reportWeekOf(query.from)
-  const toWeek = reportWeekOf(query.to)
-  const byGroup = new Map<string, CellSummary>()
-  let totals = emptySummary()
-  for (const { cell, summary } of cells) {
-    // `YYYY-Www` strings order as the weeks do.
-    if (cell.week < fromWeek || cell.week > toWeek) continue
-    if (query.carrier !== undefined && cell.carrier !== query.carrier) continue
-    const key = groupKey(cell, query.groupBy)
-    byGroup.set(key, mergeSummaries(byGroup.get(key) ?? emptySummary(), summary))
-    totals = mergeSummaries(totals, summary)
-  }
-  const rows = [...byGroup.entries()]
-    .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
-    .map(([group, summary]) => reportRowOf(group, summary))
-  return { rows, totals: reportRowOf(TOTALS_GROUP, totals) }
+  return reportOfGroups(
+    groupSummaries(cells, {
+      fromWeek: reportWeekOf(query.from),
+      toWeek: reportWeekOf(query.to),
+      groupBy: query.groupBy,
+      carrier: query.carrier,
+    }),
+  )
 }
