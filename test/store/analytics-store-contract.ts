@@ -313,6 +313,7 @@ export function runAnalyticsStoreContract(
             for (const [fromWeek, toWeek] of [
               ['2026-W12', '2026-W14'],
               ['2026-W13', '2026-W13'],
+              ['2025-W40', '2026-W30'],
             ] as const) {
               const query = { fromWeek, toWeek, groupBy, carrier }
               const cells = await analytics.cells(merchantId, fromWeek, toWeek, carrier)

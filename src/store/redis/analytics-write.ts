@@ -91,22 +91,31 @@ export async function writeCellWeeks(
   let queued = 0
   const latestExpiryOf = new Map<string, number>()
   const versions = new Set<string>()
+  const expiryOfWeek = new Map<string, number>()
   const flush = async () => {
     for (const [error] of (await pipeline.exec()) ?? []) if (error) throw error
     pipeline = redis.pipeline()
     queued = 0
   }
+  // Too many cell-weeks to list as changes: the versions jump past what the changes keep, before the
+  // first write and after the last, so a reader that keeps cell-weeks reads them all again.
+  const newVersion = (version: string) => pipeline.incrby(version, ANALYTICS_CHANGES_KEPT + 1)
   for (const { cell, summary } of cells) {
+    for (const version of [keys.merchantAnalyticsVersion(cell.merchantId), keys.analyticsVersion()]) {
+      if (versions.has(version)) continue
+      versions.add(version)
+      newVersion(version)
+    }
     const key = keys.analyticsCell(cell)
-    const expiresAtMs = cellExpiresAtMs(cell.week, retentionMs)
+    const expiresAtMs = expiryOfWeek.get(cell.week) ?? cellExpiresAtMs(cell.week, retentionMs)
+    expiryOfWeek.set(cell.week, expiresAtMs)
     pipeline.del(key)
-    pipeline.hset(key, Object.fromEntries(fieldsOfSummary(summary)))
+    pipeline.hset(key, ...fieldsOfSummary(summary).flat())
     pipeline.pexpireat(key, expiresAtMs)
     for (const index of [keys.merchantAnalyticsCells(cell.merchantId), keys.analyticsCells()]) {
       pipeline.zadd(index, weekScore(cell.week), cellMember(cell))
       latestExpiryOf.set(index, Math.max(latestExpiryOf.get(index) ?? 0, expiresAtMs))
     }
-    versions.add(keys.merchantAnalyticsVersion(cell.merchantId)).add(keys.analyticsVersion())
     if (++queued === CELL_WEEKS_PER_WRITE) await flush()
   }
   // An index outlives the cell-weeks it names, as the script keeps it: an expiry set when it has none,
@@ -115,8 +124,6 @@ export async function writeCellWeeks(
     pipeline.pexpireat(index, expiresAtMs, 'NX')
     pipeline.pexpireat(index, expiresAtMs, 'GT')
   }
-  // Too many cell-weeks to list as changes: the version jumps past what the changes keep, so a reader
-  // that kept cell-weeks reads them all again.
-  for (const version of versions) pipeline.incrby(version, ANALYTICS_CHANGES_KEPT + 1)
+  for (const version of versions) newVersion(version)
   await flush()
 }

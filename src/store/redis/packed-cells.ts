@@ -137,17 +137,65 @@ export function emptyTotals(): Float64Array {
   return EMPTY_TOTALS.slice()
 }
 
-/** Adds row `index` of `rows` to `totals`, in place. */
-export function addRow(totals: Float64Array, rows: PackedRows, index: number): void {
-  const { slots, values } = rows
-  const to = rows.offsets[index + 1] ?? 0
-  for (let at = rows.offsets[index] ?? to; at < to; at++) {
+/** Totals handed out from buffers that live on (see `createTotalsPool`). */
+export interface TotalsPool {
+  /** An empty total, valid until the next `release()`. */
+  take(): Float64Array
+  /** Lets every total taken be handed out again. */
+  release(): void
+}
+
+/**
+ * Totals for merges done at once, cut from one buffer kept from merge to merge: a report merging
+ * hundreds of groups would otherwise allocate as many buffers outside the heap, and their garbage sets
+ * off full collections of a heap that holds the whole cache.
+ */
+export function createTotalsPool(): TotalsPool {
+  let buffer = new Float64Array(256 * SLOT_COUNT)
+  let taken = 0
+  return {
+    take() {
+      if ((taken + 1) * SLOT_COUNT > buffer.length) {
+        // Totals already taken keep the old buffer; it goes once they are released.
+        buffer = new Float64Array(2 * buffer.length)
+        taken = 0
+      }
+      const total = buffer.subarray(taken * SLOT_COUNT, (taken + 1) * SLOT_COUNT)
+      total.set(EMPTY_TOTALS)
+      taken++
+      return total
+    },
+    release() {
+      taken = 0
+    },
+  }
+}
+
+function addPairs(
+  totals: Float64Array,
+  slots: ArrayLike<number>,
+  values: ArrayLike<number>,
+  from: number,
+  to: number,
+): void {
+  for (let at = from; at < to; at++) {
     const slot = slots[at] as number
     const value = values[at] as number
     const total = totals[slot] as number
     if (slot < FIRST_EXTREME) totals[slot] = total + value
     else if (KIND_OF_SLOT[slot] === LEAST ? value < total : value > total) totals[slot] = value
   }
+}
+
+/** Adds row `index` of `rows` to `totals`, in place. */
+export function addRow(totals: Float64Array, rows: PackedRows, index: number): void {
+  const to = rows.offsets[index + 1] ?? 0
+  addPairs(totals, rows.slots, rows.values, rows.offsets[index] ?? to, to)
+}
+
+/** Adds `row` to `totals`, in place. */
+export function addOneRow(totals: Float64Array, row: PackedRow): void {
+  addPairs(totals, row.slots, row.values, 0, row.slots.length)
 }
 
 /** `totals` as a row: only the slots that hold something (a count not zero, a smallest value…). */

@@ -1,5 +1,5 @@
 import type { ChainableCommander, Redis } from 'ioredis'
-import { type AnalyticsCell, isoWeeksFromTo } from '../../domain/analytics/analytics-cell.js'
+import { type AnalyticsCell, isoWeekMonday, isoWeeksFromTo } from '../../domain/analytics/analytics-cell.js'
 import type { CellSummary } from '../../domain/analytics/cell-summary.js'
 import {
   ALL_MERCHANTS,
@@ -9,17 +9,20 @@ import {
   weekScore,
 } from '../analytics-store.js'
 import {
-  addWeekByGroup,
+  addMergedByGroup,
   type CachedWeek,
   type CellWeekRead,
   cachedWeek,
   heldPairs,
+  isMergeOf,
+  type MergedWeeks,
+  mergedWeeks,
   withChanges,
   withoutExpired,
 } from './analytics-week-cache.js'
 import { ANALYTICS_CHANGES_KEPT } from './analytics-write.js'
 import { defineScripts } from './lua-scripts.js'
-import { packFields, summaryOfRow, summaryOfTotals } from './packed-cells.js'
+import { createTotalsPool, packFields, summaryOfRow, summaryOfTotals } from './packed-cells.js'
 import { createRedisKeys, readCellMember } from './redis-keys.js'
 
 /** Index entries read per round trip. */
@@ -34,6 +37,28 @@ const CELLS_PER_SCRIPT = 100
  */
 const CACHE_MAX_PAIRS = 10_000_000
 
+/**
+ * Weeks merged together ahead of a report, counted from 1970 so that reports of other spans share them:
+ * a report merges a few stretches instead of every week, and a changed week merges its stretch again.
+ */
+const WEEKS_A_STRETCH = 8
+/** Stretches merged per grouping an index keeps before it lets them all go. */
+const MERGED_STRETCHES_KEPT = 256
+const WEEK_MS = 7 * 86_400_000
+
+/** Where each stretch of consecutive `weeks` begins and ends (`to` excluded). */
+function stretchesOf(weeks: readonly string[]): Array<{ from: number; to: number }> {
+  const stretchOf = (week: string) =>
+    Math.floor(Date.parse(`${isoWeekMonday(week)}T00:00:00Z`) / WEEK_MS / WEEKS_A_STRETCH)
+  const stretches: Array<{ from: number; to: number }> = []
+  for (const [index, week] of weeks.entries()) {
+    const last = stretches.at(-1)
+    if (last && stretchOf(week) === stretchOf(weeks[last.from] as string)) last.to = index + 1
+    else stretches.push({ from: index, to: index + 1 })
+  }
+  return stretches
+}
+
 /** The keys of one index of cell-weeks: a merchant's, or every merchant's. */
 interface IndexKeys {
   cells: string
@@ -46,6 +71,8 @@ interface CachedIndex {
   /** The index's version the weeks held are read at, or later. */
   version: number
   weeks: Map<string, CachedWeek>
+  /** Stretches of its weeks merged per group, by grouping and first and last week. */
+  merged: Map<string, MergedWeeks>
   /** Reads of this index, one after the other: each updates the weeks the next one reads. */
   queue: Promise<unknown>
 }
@@ -65,6 +92,7 @@ async function repliesOf(pipeline: ChainableCommander): Promise<unknown[]> {
 export function createRedisAnalyticsStore(redis: Redis, prefix: string): AnalyticsStore {
   const keys = createRedisKeys(prefix)
   const scripted = defineScripts(redis)
+  const pool = createTotalsPool()
   const cache = new Map<string, CachedIndex>()
 
   const indexKeysOf = (merchantId: string): IndexKeys =>
@@ -119,6 +147,7 @@ export function createRedisAnalyticsStore(redis: Redis, prefix: string): Analyti
     if (holding && (version < cached.version || version - cached.version > ANALYTICS_CHANGES_KEPT)) {
       // Further behind than the changes go (or a version that went back): every week is read again.
       cached.weeks.clear()
+      cached.merged.clear()
       return refresh(index, cached, weeks)
     }
     const changed = holding ? (replies[2] as string[]) : []
@@ -156,7 +185,12 @@ export function createRedisAnalyticsStore(redis: Redis, prefix: string): Analyti
 
   /** The cache of the index, marked as the most recently read. */
   function cachedIndexOf(index: IndexKeys): CachedIndex {
-    const cached = cache.get(index.cells) ?? { version: 0, weeks: new Map(), queue: Promise.resolve() }
+    const cached = cache.get(index.cells) ?? {
+      version: 0,
+      weeks: new Map(),
+      merged: new Map(),
+      queue: Promise.resolve(),
+    }
     cache.delete(index.cells)
     cache.set(index.cells, cached)
     return cached
@@ -214,11 +248,24 @@ export function createRedisAnalyticsStore(redis: Redis, prefix: string): Analyti
       const cached = cachedIndexOf(index)
       const answer = cached.queue.then(async () => {
         const nowMs = await refresh(index, cached, weeks)
+        const held = weeks.map((week) => {
+          const current = withoutExpired(cached.weeks.get(week) ?? cachedWeek([]), nowMs)
+          cached.weeks.set(week, current)
+          return current
+        })
+        // Merged at once, from here to the summaries: the pool's totals are free again.
+        pool.release()
         const totals = new Map<string, Float64Array>()
-        for (const week of weeks) {
-          const held = withoutExpired(cached.weeks.get(week) ?? cachedWeek([]), nowMs)
-          cached.weeks.set(week, held)
-          addWeekByGroup(totals, held, groupBy, carrier)
+        for (const stretch of stretchesOf(weeks)) {
+          const name = `${groupBy}:${carrier ?? ''}:${weeks[stretch.from]}:${weeks[stretch.to - 1]}`
+          const stretchWeeks = held.slice(stretch.from, stretch.to)
+          let merged = cached.merged.get(name)
+          if (!merged || !isMergeOf(merged, stretchWeeks)) {
+            merged = mergedWeeks(stretchWeeks, { groupBy, carrier }, pool)
+            if (cached.merged.size >= MERGED_STRETCHES_KEPT) cached.merged.clear()
+            cached.merged.set(name, merged)
+          }
+          addMergedByGroup(totals, merged, pool)
         }
         trimCache()
         return new Map([...totals].map(([group, total]) => [group, summaryOfTotals(total)]))

@@ -5,6 +5,7 @@ import { BUSINESS_DAY_BUCKETS, histogramOf } from '../../../src/domain/analytics
 import { fieldsOfSummary } from '../../../src/store/redis/analytics-fields.js'
 import {
   addRow,
+  createTotalsPool,
   emptyTotals,
   packFields,
   packRows,
@@ -53,6 +54,16 @@ describe('packed cell-weeks', () => {
         expect(summaryOfTotals(totals)).toEqual(merged)
       }),
     )
+  })
+
+  it('take totals from a pool empty each time, the pool growing as needed', () => {
+    const pool = createTotalsPool()
+    const totals = Array.from({ length: 600 }, () => pool.take())
+    for (const total of totals) total.set(totalOf([{ ...emptySummary(), parcels: 1 }]))
+    expect(new Set(totals.map((total) => total.buffer)).size).toBeGreaterThan(1)
+    expect(totals.every((total) => summaryOfTotals(total).parcels === 1)).toBe(true)
+    pool.release()
+    expect(summaryOfTotals(pool.take())).toEqual(emptySummary())
   })
 
   it('keep a smallest value of zero', () => {
