@@ -202,8 +202,9 @@ export function addOneRow(totals: Float64Array, row: PackedRow): void {
 export function rowOfTotals(totals: Float64Array): PackedRow {
   const slots: number[] = []
   const values: number[] = []
-  for (const [slot, value] of totals.entries()) {
-    if (KIND_OF_SLOT[slot] === ADD ? value !== 0 : Number.isFinite(value)) {
+  for (let slot = 0; slot < totals.length; slot++) {
+    const value = totals[slot] as number
+    if (slot < FIRST_EXTREME ? value !== 0 : Number.isFinite(value)) {
       slots.push(slot)
       values.push(value)
     }
@@ -235,10 +236,14 @@ function ratioAt(totals: Float64Array, name: string): Ratio {
 function histogramAt(totals: Float64Array, name: (typeof HISTOGRAMS)[number]): Histogram {
   const buckets = HISTOGRAM_BUCKETS[name]
   const { first, sum, least, most } = HISTOGRAM_SLOTS[name]
-  const last = first + buckets.lowerEdges.length
+  const counts: number[] = []
   let values = 0
-  for (let slot = first; slot < last; slot++) values += countAt(totals, slot)
-  const counts = Array.from(totals.subarray(first, last))
+  for (let slot = first; slot < first + buckets.lowerEdges.length; slot++) {
+    const count = totals[slot] as number
+    if (!(Number.isSafeInteger(count) && count >= 0)) throw invalid(`slot ${slot} is ${count}`)
+    counts.push(count)
+    values += count
+  }
   const sumMilli = countAt(totals, sum)
   const [minMilli = Number.NaN, maxMilli = Number.NaN] = [totals[least], totals[most]]
   const extremes = [minMilli, maxMilli].filter((value) => Number.isFinite(value)).length

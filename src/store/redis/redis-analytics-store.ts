@@ -48,13 +48,12 @@ const WEEK_MS = 7 * 86_400_000
 
 /** Where each stretch of consecutive `weeks` begins and ends (`to` excluded). */
 function stretchesOf(weeks: readonly string[]): Array<{ from: number; to: number }> {
-  const stretchOf = (week: string) =>
-    Math.floor(Date.parse(`${isoWeekMonday(week)}T00:00:00Z`) / WEEK_MS / WEEKS_A_STRETCH)
-  const stretches: Array<{ from: number; to: number }> = []
+  const stretches: Array<{ from: number; to: number; stretch: number }> = []
   for (const [index, week] of weeks.entries()) {
+    const stretch = Math.floor(Date.parse(`${isoWeekMonday(week)}T00:00:00Z`) / WEEK_MS / WEEKS_A_STRETCH)
     const last = stretches.at(-1)
-    if (last && stretchOf(week) === stretchOf(weeks[last.from] as string)) last.to = index + 1
-    else stretches.push({ from: index, to: index + 1 })
+    if (last?.stretch === stretch) last.to = index + 1
+    else stretches.push({ from: index, to: index + 1, stretch })
   }
   return stretches
 }
