@@ -13,7 +13,7 @@ export const USAGE = `npm run bench [-- options]
 Measures colis' figures (BENCHMARKS.md) and prints them as a table; a run without --profile also
 writes them to bench/results.json.
 
-  --quick                 smaller sizes: every figure in about 2 minutes instead of 6 to 9
+  --quick                 smaller sizes: every figure in about 3 minutes instead of 7 to 10
   --only <figures>        only the modules of these figures, by number or module name, comma-separated:
                           --only 3, --only 1,8, --only webhook-fanout (figures 1 and 2 are one module)
   --profile[=cpu|heap]    profiles the process each figure measures, into bench/profiles/<module>/
@@ -21,8 +21,8 @@ writes them to bench/results.json.
                           profile, heap a sampling profile of every allocation, garbage included.
                           Figures 1, 2, 4 to 7, 10 and 11 run in the bench process: the inspector
                           samples it over the module, or over the part a figure marks as measured
-                          (figure 1: the first round's polls of followed parcels). Figures 3, 8 and 9 measure the
-                          API server: each server child runs with node's --cpu-prof (cpu only).
+                          (figure 1: the first round's polls of followed parcels). Figures 3, 8, 9 and 12 measure
+                          the API server: each server child runs with node's --cpu-prof (cpu only).
                           The figures of a profiled run are slowed by the profiler: compare none.
   --help                  this text
 `

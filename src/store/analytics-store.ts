@@ -4,6 +4,7 @@ import {
   isoWeekMonday,
   isoWeekOf,
 } from '../domain/analytics/analytics-cell.js'
+import type { GroupingQuery } from '../domain/analytics/carrier-report.js'
 import type { CellSummary } from '../domain/analytics/cell-summary.js'
 import {
   type OutcomeFacts,
@@ -29,6 +30,11 @@ export interface AnalyticsStore {
    * retention are gone. Throws a RangeError for a week that is not an ISO week.
    */
   cells(merchantId: string, fromWeek: string, toWeek: string, carrier?: string): Promise<StoredCell[]>
+  /**
+   * The summaries of the cell-weeks `cells` gives for the same weeks and carrier, merged per group:
+   * what a carrier report reads (`reportOfGroups`). Throws a RangeError for a week that is not an ISO week.
+   */
+  summariesByGroup(merchantId: string, query: GroupingQuery): Promise<Map<string, CellSummary>>
 }
 
 /** What colis knows of each carrier to measure a finished parcel (its delivery days). */

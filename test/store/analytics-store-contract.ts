@@ -1,5 +1,11 @@
 import { describe, expect, it } from 'vitest'
-import { addOutcome, emptySummary, mergeSummaries } from '../../src/domain/analytics/cell-summary.js'
+import { groupSummaries } from '../../src/domain/analytics/carrier-report.js'
+import {
+  addOutcome,
+  emptySummary,
+  GROUP_BY,
+  mergeSummaries,
+} from '../../src/domain/analytics/cell-summary.js'
 import { countOf } from '../../src/domain/analytics/histogram.js'
 import { parcelOutcome } from '../../src/domain/analytics/parcel-outcome.js'
 import type { TrackingRecord } from '../../src/domain/tracking.js'
@@ -267,6 +273,92 @@ export function runAnalyticsStoreContract(
       const record = await registered(trackings)
       await deliver(trackings, record.id, record.trackingNumber)
       expect(await analytics.cells('shop-a', WEEK, WEEK)).toEqual([])
+    })
+  })
+
+  describe(`${name}: summaries by group`, () => {
+    /** Parcels of two merchants, two carriers and two destinations, handed over in weeks 12 to 14. */
+    async function deliverSpread(trackings: TrackingStore) {
+      const handovers = [
+        '2026-03-16T10:00:00+01:00',
+        '2026-03-23T10:00:00+01:00',
+        '2026-03-30T10:00:00+02:00',
+      ]
+      let serial = 0
+      for (const [index, handover] of handovers.entries()) {
+        for (const carrier of ['laposte', 'chronopost']) {
+          for (const postalCode of ['75011', '69001', '69002'].slice(0, index + 2)) {
+            const number = `S${serial++}`
+            const merchantId = serial % 4 === 0 ? 'shop-b' : 'shop-a'
+            const { record } = await trackings.register(
+              parcel({ merchantId, trackingNumber: number, carrier, destinationPostalCode: postalCode }),
+              new Date(Date.parse(handover) - HOUR_MS),
+            )
+            const deliveredAt = new Date(Date.parse(handover) + (24 + serial) * HOUR_MS).toISOString()
+            await saveState(trackings, record.id, { status: 'delivered', stopped: 'terminal', deliveredAt }, [
+              scan(number, 'PC1', handover, 'in_transit'),
+              scan(number, 'DI1', deliveredAt, 'delivered'),
+            ])
+          }
+        }
+      }
+    }
+
+    it('merges the cell-weeks of each group as a report groups them, of one carrier when asked', async () => {
+      const { trackings, analytics } = fresh()
+      await deliverSpread(trackings)
+      for (const merchantId of ['shop-a', ALL_MERCHANTS]) {
+        for (const groupBy of GROUP_BY) {
+          for (const carrier of [undefined, 'chronopost']) {
+            for (const [fromWeek, toWeek] of [
+              ['2026-W12', '2026-W14'],
+              ['2026-W13', '2026-W13'],
+              ['2025-W40', '2026-W30'],
+            ] as const) {
+              const query = { fromWeek, toWeek, groupBy, carrier }
+              const cells = await analytics.cells(merchantId, fromWeek, toWeek, carrier)
+              expect(await analytics.summariesByGroup(merchantId, query)).toEqual(
+                groupSummaries(cells, query),
+              )
+            }
+          }
+        }
+      }
+      const byCarrier = await analytics.summariesByGroup('shop-a', {
+        fromWeek: '2026-W12',
+        toWeek: '2026-W14',
+        groupBy: 'carrier',
+      })
+      expect([...byCarrier.keys()].sort()).toEqual(['chronopost', 'laposte'])
+    })
+
+    it('answers what was counted since it last answered', async () => {
+      const { trackings, analytics } = fresh()
+      const query = { fromWeek: WEEK, toWeek: WEEK, groupBy: 'destination' as const }
+      expect(await analytics.summariesByGroup('shop-a', query)).toEqual(new Map())
+      const first = await registered(trackings, { trackingNumber: 'F1' })
+      await deliver(trackings, first.id, first.trackingNumber)
+      expect((await analytics.summariesByGroup('shop-a', query)).get('FR-75')?.parcels).toBe(1)
+
+      const again = await registered(trackings, { trackingNumber: 'F2' })
+      const elsewhere = await registered(trackings, { trackingNumber: 'F3', destinationPostalCode: '13001' })
+      await deliver(trackings, again.id, again.trackingNumber, 30)
+      await deliver(trackings, elsewhere.id, elsewhere.trackingNumber)
+      const groups = await analytics.summariesByGroup('shop-a', query)
+      expect([...groups.keys()].sort()).toEqual(['FR-13', 'FR-75'])
+      expect(groups.get('FR-75')?.transitHours).toMatchObject({ minMilli: 30_000, maxMilli: 48_000 })
+      expect(groups).toEqual(groupSummaries(await analytics.cells('shop-a', WEEK, WEEK), query))
+    })
+
+    it('gives no group for weeks in the wrong order, and refuses a week that is not an ISO week', async () => {
+      const { trackings, analytics } = fresh()
+      const record = await registered(trackings)
+      await deliver(trackings, record.id, record.trackingNumber)
+      const query = { fromWeek: '2026-W14', toWeek: '2026-W12', groupBy: 'week' as const }
+      expect(await analytics.summariesByGroup('shop-a', query)).toEqual(new Map())
+      await expect(analytics.summariesByGroup('shop-a', { ...query, fromWeek: '2026-W54' })).rejects.toThrow(
+        RangeError,
+      )
     })
   })
 }

@@ -1,7 +1,7 @@
 import { createRoute, z } from '@hono/zod-openapi'
 import type { Context, MiddlewareHandler } from 'hono'
 import { formatCarrierReportCsv } from '../../carrier-report-csv.js'
-import { carrierReport, reportWeekOf } from '../../domain/analytics/carrier-report.js'
+import { reportOfGroups, reportWeekOf } from '../../domain/analytics/carrier-report.js'
 import { GROUP_BY } from '../../domain/analytics/cell-summary.js'
 import { reportWindowOf } from '../../domain/analytics/report-window.js'
 import { ALL_MERCHANTS, type AnalyticsStore } from '../../store/analytics-store.js'
@@ -127,13 +127,14 @@ async function answerReport(
   now: Date,
 ) {
   const { fromWeek, toWeek } = reportWindowOf(query, now.getTime())
-  const cells = fromWeek > toWeek ? [] : await store.cells(merchantId, fromWeek, toWeek, query.carrier)
-  const report = carrierReport(cells, {
-    from: fromWeek,
-    to: toWeek,
-    groupBy: query.groupBy,
-    carrier: query.carrier,
-  })
+  const report = reportOfGroups(
+    await store.summariesByGroup(merchantId, {
+      fromWeek,
+      toWeek,
+      groupBy: query.groupBy,
+      carrier: query.carrier,
+    }),
+  )
   c.header('vary', 'Accept')
   if (wantsCsv(c.req.header('accept'))) {
     return c.body(formatCarrierReportCsv(report), 200, {

@@ -88,3 +88,11 @@ export function isoWeekMonday(week: string): CalendarDate {
   const weekday = ((((dayNumber + 3) % 7) + 7) % 7) + 1
   return addCalendarDays(january4, 1 - weekday + 7 * (Number(match[2]) - 1))
 }
+
+/** The ISO weeks from `fromWeek` to `toWeek`, both included, in order; none when `fromWeek` is later. */
+export function isoWeeksFromTo(fromWeek: string, toWeek: string): string[] {
+  const weeks: string[] = []
+  for (let monday = isoWeekMonday(fromWeek); isoWeekOf(monday) <= toWeek; monday = addCalendarDays(monday, 7))
+    weeks.push(isoWeekOf(monday))
+  return weeks
+}

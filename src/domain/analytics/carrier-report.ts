@@ -1,12 +1,5 @@
 import { type AnalyticsCell, isoWeekOf } from './analytics-cell.js'
-import {
-  type CellSummary,
-  emptySummary,
-  type GroupBy,
-  groupKey,
-  mergeSummaries,
-  type Ratio,
-} from './cell-summary.js'
+import { type CellSummary, type GroupBy, groupKey, mergeAllSummaries, type Ratio } from './cell-summary.js'
 import { quantileOf } from './histogram.js'
 
 /** Which cells a report covers and how it groups them. Merchant scoping is the caller's: it passes only the cells it may show. */
@@ -121,10 +114,45 @@ export function reportRowOf(group: string, summary: CellSummary): CarrierReportR
   }
 }
 
+/** Which cells go into which group: handover weeks from `fromWeek` to `toWeek` (ISO weeks, inclusive). */
+export interface GroupingQuery {
+  fromWeek: string
+  toWeek: string
+  groupBy: GroupBy
+  /** Only this carrier's cells. */
+  carrier?: string
+}
+
+/** The merged summary of each group of the cells the query covers. */
+export function groupSummaries(
+  cells: Iterable<{ cell: AnalyticsCell; summary: CellSummary }>,
+  query: GroupingQuery,
+): Map<string, CellSummary> {
+  const byGroup = new Map<string, CellSummary[]>()
+  for (const { cell, summary } of cells) {
+    // `YYYY-Www` strings order as the weeks do.
+    if (cell.week < query.fromWeek || cell.week > query.toWeek) continue
+    if (query.carrier !== undefined && cell.carrier !== query.carrier) continue
+    const key = groupKey(cell, query.groupBy)
+    const group = byGroup.get(key)
+    if (group) group.push(summary)
+    else byGroup.set(key, [summary])
+  }
+  return new Map([...byGroup].map(([key, summaries]) => [key, mergeAllSummaries(summaries)]))
+}
+
 /** The merged summary of each group of a report's cells (sorted by group key) and of all of them. */
 export interface GroupedSummaries {
   groups: Array<{ group: string; summary: CellSummary }>
   totals: CellSummary
+}
+
+/** Groups already merged, sorted by key, with the totals of them all. */
+export function sortedGroups(byGroup: ReadonlyMap<string, CellSummary>): GroupedSummaries {
+  const groups = [...byGroup.entries()]
+    .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+    .map(([group, summary]) => ({ group, summary }))
+  return { groups, totals: mergeAllSummaries(byGroup.values()) }
 }
 
 /**
@@ -135,22 +163,25 @@ export function summariesByGroup(
   cells: Iterable<{ cell: AnalyticsCell; summary: CellSummary }>,
   query: CarrierReportQuery,
 ): GroupedSummaries {
-  const fromWeek = reportWeekOf(query.from)
-  const toWeek = reportWeekOf(query.to)
-  const byGroup = new Map<string, CellSummary>()
-  let totals = emptySummary()
-  for (const { cell, summary } of cells) {
-    // `YYYY-Www` strings order as the weeks do.
-    if (cell.week < fromWeek || cell.week > toWeek) continue
-    if (query.carrier !== undefined && cell.carrier !== query.carrier) continue
-    const key = groupKey(cell, query.groupBy)
-    byGroup.set(key, mergeSummaries(byGroup.get(key) ?? emptySummary(), summary))
-    totals = mergeSummaries(totals, summary)
+  return sortedGroups(groupSummaries(cells, groupingOf(query)))
+}
+
+function groupingOf(query: CarrierReportQuery): GroupingQuery {
+  return {
+    fromWeek: reportWeekOf(query.from),
+    toWeek: reportWeekOf(query.to),
+    groupBy: query.groupBy,
+    carrier: query.carrier,
   }
-  const groups = [...byGroup.entries()]
-    .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
-    .map(([group, summary]) => ({ group, summary }))
-  return { groups, totals }
+}
+
+/** The scorecard of groups already merged: a row per group, sorted, and the totals of them all. */
+export function reportOfGroups(byGroup: ReadonlyMap<string, CellSummary>): CarrierReport {
+  const { groups, totals } = sortedGroups(byGroup)
+  return {
+    rows: groups.map(({ group, summary }) => reportRowOf(group, summary)),
+    totals: reportRowOf(TOTALS_GROUP, totals),
+  }
 }
 
 /**
@@ -161,9 +192,5 @@ export function carrierReport(
   cells: Iterable<{ cell: AnalyticsCell; summary: CellSummary }>,
   query: CarrierReportQuery,
 ): CarrierReport {
-  const { groups, totals } = summariesByGroup(cells, query)
-  return {
-    rows: groups.map(({ group, summary }) => reportRowOf(group, summary)),
-    totals: reportRowOf(TOTALS_GROUP, totals),
-  }
+  return reportOfGroups(groupSummaries(cells, groupingOf(query)))
 }

@@ -7,7 +7,9 @@ import {
   emptyHistogram,
   encodeHistogram,
   type Histogram,
+  type HistogramBuckets,
   HOUR_BUCKETS,
+  mergeAllHistograms,
   mergeHistograms,
 } from './histogram.js'
 import type { ParcelOutcome } from './parcel-outcome.js'
@@ -117,6 +119,37 @@ export function mergeSummaries(a: CellSummary, b: CellSummary): CellSummary {
     transitHours: mergeHistograms(a.transitHours, b.transitHours),
     firstScanLag: mergeHistograms(a.firstScanLag, b.firstScanLag),
     reportingLag: mergeHistograms(a.reportingLag, b.reportingLag),
+  }
+}
+
+/** The summary of all the summaries' parcels together: what merging them two by two gives, in one pass. */
+export function mergeAllSummaries(summaries: Iterable<CellSummary>): CellSummary {
+  const all = [...summaries]
+  const sum = (count: (summary: CellSummary) => number) =>
+    all.reduce((total, summary) => total + count(summary), 0)
+  const ratio = (of: (summary: CellSummary) => Ratio): Ratio => ({
+    yes: sum((summary) => of(summary).yes),
+    total: sum((summary) => of(summary).total),
+  })
+  const histogram = (buckets: HistogramBuckets, of: (summary: CellSummary) => Histogram) =>
+    mergeAllHistograms(buckets, all.map(of))
+  return {
+    parcels: sum((summary) => summary.parcels),
+    delivered: sum((summary) => summary.delivered),
+    returned: sum((summary) => summary.returned),
+    expired: sum((summary) => summary.expired),
+    onTime: ratio((summary) => summary.onTime),
+    firstAttempt: ratio((summary) => summary.firstAttempt),
+    pickup: {
+      count: sum((summary) => summary.pickup.count),
+      collection: histogram(HOUR_BUCKETS, (summary) => summary.pickup.collection),
+    },
+    exceptions: sum((summary) => summary.exceptions),
+    stalls: sum((summary) => summary.stalls),
+    transitDays: histogram(BUSINESS_DAY_BUCKETS, (summary) => summary.transitDays),
+    transitHours: histogram(HOUR_BUCKETS, (summary) => summary.transitHours),
+    firstScanLag: histogram(HOUR_BUCKETS, (summary) => summary.firstScanLag),
+    reportingLag: histogram(HOUR_BUCKETS, (summary) => summary.reportingLag),
   }
 }
 

@@ -189,6 +189,27 @@ export function mergeHistograms(a: Histogram, b: Histogram): Histogram {
   return minMilli === undefined || maxMilli === undefined ? merged : { ...merged, minMilli, maxMilli }
 }
 
+/**
+ * The histogram of all the histograms' values together, on `buckets` (the empty histogram when there
+ * is none): what merging them two by two gives, counted in one array.
+ */
+export function mergeAllHistograms(buckets: HistogramBuckets, histograms: Iterable<Histogram>): Histogram {
+  const merged = emptyHistogram(buckets)
+  const counts = [...merged.counts]
+  let { sumMilli } = merged
+  let minMilli: number | undefined
+  let maxMilli: number | undefined
+  for (const histogram of histograms) {
+    assertSameBuckets(merged, histogram)
+    for (const [index, count] of histogram.counts.entries()) counts[index] = (counts[index] ?? 0) + count
+    sumMilli += histogram.sumMilli
+    minMilli = smaller(minMilli, histogram.minMilli)
+    maxMilli = larger(maxMilli, histogram.maxMilli)
+  }
+  const all = { buckets, counts, sumMilli }
+  return minMilli === undefined || maxMilli === undefined ? all : { ...all, minMilli, maxMilli }
+}
+
 export function countOf(histogram: Histogram): number {
   return histogram.counts.reduce((total, count) => total + count, 0)
 }

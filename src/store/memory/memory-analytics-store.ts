@@ -1,3 +1,4 @@
+import { groupSummaries } from '../../domain/analytics/carrier-report.js'
 import { addOutcome, emptySummary } from '../../domain/analytics/cell-summary.js'
 import type { ParcelOutcome } from '../../domain/analytics/parcel-outcome.js'
 import {
@@ -22,7 +23,7 @@ export function createMemoryAnalyticsStore(
   const cells = new Map<string, StoredCell & { expiresAtMs: number }>()
   const keyOf = ({ cell }: Pick<StoredCell, 'cell'>) =>
     JSON.stringify([cell.merchantId, cell.carrier, cell.service, cell.destination, cell.week])
-  return {
+  const store: MemoryAnalyticsStore = {
     add(outcome) {
       const expiresAtMs = cellExpiresAtMs(outcome.cell.week, options.retentionMs)
       if (expiresAtMs <= now()) return
@@ -49,5 +50,9 @@ export function createMemoryAnalyticsStore(
         )
         .map(({ cell, summary }) => ({ cell: structuredClone(cell), summary }))
     },
+    async summariesByGroup(merchantId, query) {
+      return groupSummaries(await store.cells(merchantId, query.fromWeek, query.toWeek, query.carrier), query)
+    },
   }
+  return store
 }

@@ -1,10 +1,9 @@
+import { type CellSummary, encodeSummary } from '../../domain/analytics/cell-summary.js'
 import {
-  type CellSummary,
-  decodeSummary,
-  type EncodedSummary,
-  encodeSummary,
-} from '../../domain/analytics/cell-summary.js'
-import type { EncodedHistogram } from '../../domain/analytics/histogram.js'
+  BUSINESS_DAY_BUCKETS,
+  type HistogramBuckets,
+  HOUR_BUCKETS,
+} from '../../domain/analytics/histogram.js'
 
 /**
  * A cell-week as the fields of one Redis hash, so a finished parcel adds itself with HINCRBY in the
@@ -12,9 +11,19 @@ import type { EncodedHistogram } from '../../domain/analytics/histogram.js'
  * per bucket in use (`td:4`), the sum (`td:s`), and the smallest and largest value (`td:lo`, `td:hi`).
  */
 
-const COUNTS = ['n', 'd', 'r', 'x', 'pu', 'ex', 'st'] as const
-const RATIOS = ['ot', 'fa'] as const
-const HISTOGRAMS = ['pc', 'td', 'th', 'fs', 'rl'] as const
+export const COUNTS = ['n', 'd', 'r', 'x', 'pu', 'ex', 'st'] as const
+/** Each counts its total under its name and its yes under `<name>:y`. */
+export const RATIOS = ['ot', 'fa'] as const
+export const HISTOGRAMS = ['pc', 'td', 'th', 'fs', 'rl'] as const
+
+/** The buckets of each histogram field, as the summary keeps it. */
+export const HISTOGRAM_BUCKETS: Readonly<Record<(typeof HISTOGRAMS)[number], HistogramBuckets>> = {
+  pc: HOUR_BUCKETS,
+  td: BUSINESS_DAY_BUCKETS,
+  th: HOUR_BUCKETS,
+  fs: HOUR_BUCKETS,
+  rl: HOUR_BUCKETS,
+}
 
 type Field = [field: string, value: number]
 
@@ -51,37 +60,8 @@ export function cellIncrements(summary: CellSummary): CellIncrements {
   return { add, least, most }
 }
 
-/** The summary a cell-week's hash holds; throws on a hash no script wrote. */
-export function summaryOfFields(fields: Readonly<Record<string, string>>): CellSummary {
-  const number = (field: string) => (fields[field] === undefined ? undefined : Number(fields[field]))
-  const count = (field: string) => number(field) ?? 0
-  const histogram = (name: string): EncodedHistogram => {
-    const counts: number[] = []
-    for (const [field, value] of Object.entries(fields)) {
-      const bucket = field.startsWith(`${name}:`) ? field.slice(name.length + 1) : ''
-      if (/^\d+$/.test(bucket)) counts[Number(bucket)] = Number(value)
-    }
-    const c = Array.from(counts, (value) => value ?? 0)
-    const s = number(`${name}:s`)
-    const lo = number(`${name}:lo`)
-    const hi = number(`${name}:hi`)
-    return s === undefined ? { c } : { c, s, lo, hi }
-  }
-  const encoded: EncodedSummary = {
-    n: count('n'),
-    d: count('d'),
-    r: count('r'),
-    x: count('x'),
-    ot: [count('ot:y'), count('ot')],
-    fa: [count('fa:y'), count('fa')],
-    pu: count('pu'),
-    pc: histogram('pc'),
-    ex: count('ex'),
-    st: count('st'),
-    td: histogram('td'),
-    th: histogram('th'),
-    fs: histogram('fs'),
-    rl: histogram('rl'),
-  }
-  return decodeSummary(encoded)
+/** The fields of a cell-week's hash that holds `summary` and nothing else: its parcels' increments added up. */
+export function fieldsOfSummary(summary: CellSummary): Array<[field: string, value: number]> {
+  const { add, least, most } = cellIncrements(summary)
+  return [...add, ...least, ...most]
 }

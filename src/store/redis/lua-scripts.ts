@@ -22,6 +22,7 @@ const SCRIPT_FILES = [
   'addEmailSubscription-2',
   'claimEmailDeliveries-1',
   'setFieldIfPresent-1',
+  'readCellWeeks',
 ] as const
 
 type Arg = string | Buffer | number
@@ -46,6 +47,10 @@ interface StoreScripts {
   addEmailSubscription(...keysThenArgs: string[]): Promise<number>
   claimEmailDeliveries(...keysThenArgs: string[]): Promise<number[]>
   setFieldIfPresent(...keysThenArgs: string[]): Promise<number>
+  readCellWeeks(
+    keyCount: number,
+    ...keys: string[]
+  ): Promise<Array<[expiresAtMs: number, ...fieldsAndValues: string[]]>>
 }
 
 interface ScriptDefinition {

@@ -69,6 +69,12 @@ export function createRedisKeys(prefix: string) {
     merchantAnalyticsCells: (merchantId: string) => `${prefix}:m:${merchantId}:an:cells`,
     /** Every merchant's cell-weeks, for the operator's view. */
     analyticsCells: () => `${prefix}:analytics:cells`,
+    /** How many counts a merchant's cell-weeks have taken: their version, which only grows. */
+    merchantAnalyticsVersion: (merchantId: string) => `${prefix}:m:${merchantId}:an:version`,
+    /** A merchant's cell-weeks counted lately, scored by the version of their last count. */
+    merchantAnalyticsChanges: (merchantId: string) => `${prefix}:m:${merchantId}:an:changes`,
+    analyticsVersion: () => `${prefix}:analytics:version`,
+    analyticsChanges: () => `${prefix}:analytics:changes`,
     carrierFailures: (carrier: string) => `${prefix}:carrier:${carrier}:failures`,
     /** Codes a carrier's table lacks, by last sighting (ms); `first`, `counts` and wordings beside. */
     unknownCodes: (carrier: string) => `${prefix}:carrier:${carrier}:unknown-codes`,

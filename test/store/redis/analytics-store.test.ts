@@ -1,8 +1,10 @@
 import type { Redis } from 'ioredis'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { cellExpiresAtMs } from '../../../src/store/analytics-store.js'
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest'
+import { mergeSummaries } from '../../../src/domain/analytics/cell-summary.js'
+import { type AnalyticsStore, cellExpiresAtMs } from '../../../src/store/analytics-store.js'
+import { ANALYTICS_CHANGES_KEPT, writeCellWeeks } from '../../../src/store/redis/analytics-write.js'
 import { createRedisAnalyticsStore } from '../../../src/store/redis/redis-analytics-store.js'
-import { cellMember, createRedisKeys } from '../../../src/store/redis/redis-keys.js'
+import { cellMember, createRedisKeys, type RedisKeys } from '../../../src/store/redis/redis-keys.js'
 import { createRedisTrackingStore } from '../../../src/store/redis/redis-tracking-store.js'
 import { connectTestRedis, uniquePrefix } from '../../support/redis.js'
 import { CENTURY_MS, runAnalyticsStoreContract } from '../analytics-store-contract.js'
@@ -100,5 +102,91 @@ describe('redis analytics store: how a cell-week is kept', () => {
     )
     expect(sizes[1000]).toBeLessThan(2048)
     expect(sizes[1000]).toBeLessThan(2 * (sizes[10] ?? 0))
+  })
+})
+
+describe('redis analytics store: the read cache of carrier reports', () => {
+  // Weeks on both sides of the counted one: the report merges them in stretches.
+  const BY_DESTINATION = { fromWeek: '2026-W01', toWeek: '2026-W30', groupBy: 'destination' } as const
+  const parcelsOf = async (analytics: AnalyticsStore) =>
+    (await analytics.summariesByGroup('shop-a', BY_DESTINATION)).get('FR-75')?.parcels
+
+  it("gives each count a new version of the merchant's and every merchant's cell-weeks, and lists it", async () => {
+    const stores = freshStores(CENTURY_MS)
+    await deliverParcel(stores, 'V1', 30)
+    await deliverParcel(stores, 'V2', 40)
+    expect(await redis.get(stores.keys.merchantAnalyticsVersion('shop-a'))).toBe('2')
+    expect(await redis.get(stores.keys.analyticsVersion())).toBe('2')
+    for (const changes of [stores.keys.merchantAnalyticsChanges('shop-a'), stores.keys.analyticsChanges()])
+      expect(await redis.zrange(changes, 0, -1, 'WITHSCORES')).toEqual([cellMember(CELL), '2'])
+  })
+
+  it('answers, from a process of its own, what another counted since it last answered', async () => {
+    const stores = freshStores(CENTURY_MS)
+    const elsewhere = createRedisAnalyticsStore(redis, stores.prefix)
+    await deliverParcel(stores, 'P1', 30)
+    expect(await parcelsOf(elsewhere)).toBe(1)
+    await deliverParcel(stores, 'P2', 30)
+    await deliverParcel(stores, 'P3', 30)
+    expect(await parcelsOf(elsewhere)).toBe(3)
+  })
+
+  it('reads every cell-week again after a whole-cell write, or when the version went back', async () => {
+    const stores = freshStores(CENTURY_MS)
+    await deliverParcel(stores, 'W1', 30)
+    expect(await parcelsOf(stores.analytics)).toBe(1)
+    const [stored] = await stores.analytics.cells('shop-a', WEEK, WEEK)
+    if (!stored) throw new Error('setup: a cell-week')
+    const doubled = mergeSummaries(stored.summary, stored.summary)
+    await writeCellWeeks(redis, stores.keys, [{ cell: CELL, summary: doubled }], CENTURY_MS)
+    expect(await parcelsOf(stores.analytics)).toBe(2)
+
+    // Behind its back, as a Redis restored from an older copy would be: a lower version, other counts.
+    await redis.hset(stores.keys.analyticsCell(CELL), 'n', '7')
+    await redis.set(stores.keys.merchantAnalyticsVersion('shop-a'), '1')
+    expect(await parcelsOf(stores.analytics)).toBe(7)
+  })
+
+  it('leaves a cell-week out once Redis has expired it', async () => {
+    const stores = freshStores(CENTURY_MS)
+    await deliverParcel(stores, 'E1', 30)
+    const cellKey = stores.keys.analyticsCell(CELL)
+    await redis.pexpire(cellKey, 200)
+    expect(await parcelsOf(stores.analytics)).toBe(1)
+    await vi.waitFor(async () => expect(await redis.exists(cellKey)).toBe(0), { timeout: 5_000 })
+    expect(await stores.analytics.summariesByGroup('shop-a', BY_DESTINATION)).toEqual(new Map())
+  })
+})
+
+describe('redis analytics store: whole cell-weeks written at once', () => {
+  it('leaves each cell-week, its index entries and their expiry as counting its parcels one by one', async () => {
+    const retentionMs = 400 * 24 * HOUR_MS
+    const counted = freshStores(retentionMs, 'analytics-counted')
+    for (const [index, hours] of [20, 30, 200].entries()) await deliverParcel(counted, `C${index}`, hours)
+    const written = freshStores(retentionMs, 'analytics-written')
+    await writeCellWeeks(
+      redis,
+      written.keys,
+      await counted.analytics.cells('shop-a', WEEK, WEEK),
+      retentionMs,
+    )
+
+    const [countedCell, writtenCell] = [counted, written].map((stores) => stores.keys.analyticsCell(CELL))
+    expect(await redis.hgetall(writtenCell as string)).toEqual(await redis.hgetall(countedCell as string))
+    expect(await redis.pexpiretime(writtenCell as string)).toBe(
+      await redis.pexpiretime(countedCell as string),
+    )
+    for (const index of [
+      (keys: RedisKeys) => keys.merchantAnalyticsCells('shop-a'),
+      (keys: RedisKeys) => keys.analyticsCells(),
+    ]) {
+      expect(await redis.zrange(index(written.keys), 0, -1, 'WITHSCORES')).toEqual(
+        await redis.zrange(index(counted.keys), 0, -1, 'WITHSCORES'),
+      )
+      expect(await redis.pexpiretime(index(written.keys))).toBe(await redis.pexpiretime(index(counted.keys)))
+    }
+    expect(Number(await redis.get(written.keys.merchantAnalyticsVersion('shop-a')))).toBe(
+      2 * (ANALYTICS_CHANGES_KEPT + 1),
+    )
   })
 })

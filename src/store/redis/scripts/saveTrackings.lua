@@ -20,7 +20,8 @@
       then, per alert opened or resolved: the merchant's open alerts, its open alerts of the alert's
         type, its resolved alerts, its resolved alerts of the type, the open alerts of the type
       then, when it finishes the parcel: its cell-week (hash), the merchant's cell-weeks, every
-        merchant's cell-weeks
+        merchant's cell-weeks, the merchant's cell-weeks' version and changes, every merchant's
+        cell-weeks' version and changes
 
     ARGV, per tracking:
       1 count of its keys
@@ -44,7 +45,7 @@
       then, per alert: its member in the alert lists, its id, 'open' or 'resolved'
       then the analytics arguments: the cell-week's member in the indexes, its week's score, when it
         expires (ms), the bound below which index entries have expired (`(` and the oldest week's
-        score still kept); then the count of counters to add and
+        score still kept), how many versions a change is kept; then the count of counters to add and
         their field/amount pairs, the count of fields to lower and their field/value pairs, the count
         of fields to raise and their field/value pairs
       then, when sent, the notifications' payloads (JSON), in order
@@ -130,7 +131,8 @@ local function countFinished(key, at, p)
   if redis.call('HSETNX', key, 'an', '1') == 0 then return end
   local cell = KEYS[at + 1]
   local member, score, expiresAt, expiredBelow = ARGV[p + 1], ARGV[p + 2], ARGV[p + 3], ARGV[p + 4]
-  local i = pairsFrom(p + 5, function(field, amount) redis.call('HINCRBY', cell, field, amount) end)
+  local changesKept = tonumber(ARGV[p + 5])
+  local i = pairsFrom(p + 6, function(field, amount) redis.call('HINCRBY', cell, field, amount) end)
   i = pairsFrom(i, function(field, value)
     local kept = redis.call('HGET', cell, field)
     if not kept or tonumber(value) < tonumber(kept) then redis.call('HSET', cell, field, value) end
@@ -142,11 +144,17 @@ local function countFinished(key, at, p)
   redis.call('PEXPIREAT', cell, expiresAt)
   local t = redis.call('TIME')
   local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
-  for j = 2, 3 do
-    local index = KEYS[at + j]
+  for j = 0, 1 do
+    local index, version, changes = KEYS[at + 2 + j], KEYS[at + 4 + 2 * j], KEYS[at + 5 + 2 * j]
     redis.call('ZADD', index, score, member)
     redis.call('ZREMRANGEBYSCORE', index, '-inf', expiredBelow)
     expireNoSooner(index, expiresAt, now)
+    -- A reader that keeps cell-weeks reads what changed since the version it has; one further behind
+    -- than the changes kept reads them all again.
+    local v = redis.call('INCR', version)
+    redis.call('ZADD', changes, v, member)
+    redis.call('ZREMRANGEBYSCORE', changes, '-inf', v - changesKept)
+    expireNoSooner(changes, expiresAt, now)
   end
 end
 
