@@ -5,6 +5,7 @@ import { Redis } from 'ioredis'
 import { mapLaPosteShipment } from '../../adapters/laposte/map-events.js'
 import type { LaPosteShipment } from '../../adapters/laposte/raw-schema.js'
 import { loadConfig } from '../../src/config.js'
+import { type ForecastModel, trainForecastModel } from '../../src/domain/forecast/forecast-model.js'
 import type { TrackingEvent } from '../../src/domain/tracking-event.js'
 import { applyPollOutcome, type TrackingChange } from '../../src/domain/tracking-lifecycle.js'
 import { createSilentLogger } from '../../src/logger.js'
@@ -142,7 +143,7 @@ export interface MemoryMeasure {
 export async function measureMemory(
   trackings: number,
   eventCount = EVENTS_PER_TIMELINE,
-  options: { stalled?: boolean } = {},
+  options: { stalled?: boolean; forecastModel?: ForecastModel } = {},
 ): Promise<MemoryMeasure> {
   const dir = mkdtempSync(join(tmpdir(), 'colis-bench-memory-'))
   const server = await startLocalRedis({ dir })
@@ -193,7 +194,10 @@ export async function measureMemory(
           // The alert rules of the tracking as the poll leaves it (the service the carrier named).
           alertPolicy: alertPolicy({ ...record, service: snapshot.service ?? record.service }),
           timeScale: 1,
+          forecastModel: options.forecastModel,
         })
+        if (options.forecastModel && complete.record.forecastWindow === undefined)
+          throw new Error('expected a forecast window on the record')
         const open = complete.record.alerts.filter((alert) => !alert.resolvedAt).map((alert) => alert.type)
         if (open.join() !== (options.stalled ? 'stalled' : ''))
           throw new Error(`expected ${options.stalled ? 'a stalled alert' : 'no alert'} open, got [${open}]`)
@@ -269,6 +273,10 @@ export const memory: FigureModule = async ({ quick }): Promise<Figure[]> => {
   const longestJsonTrackings = quick ? 5_000 : 20_000
   const longestJson = await measureMemory(longestJsonTrackings, jsonEvents)
   const stalled = await measureMemory(longestJsonTrackings, EVENTS_PER_TIMELINE, { stalled: true })
+  const forecasting = await measureMemory(longestJsonTrackings, EVENTS_PER_TIMELINE, {
+    stalled: true,
+    forecastModel: everyDayForecastModel(),
+  })
   const codec = measureCodec()
   return [
     atMost('memory per active tracking', Math.round(measured.bytesPerTracking), 'B', 4096, {
@@ -297,6 +305,15 @@ export const memory: FigureModule = async ({ quick }): Promise<Figure[]> => {
         `the 20-event tracking at ${longestJsonTrackings} trackings, each with a stalled alert open (the alert in its tracking, ` +
         `its entry in the merchant's alert lists — all and by type — in the tracking's alert-type index and in the open set): an open alert adds ${Math.round(stalled.bytesPerTracking - measured.bytesPerTracking)} B`,
     }),
+    atMost(
+      'memory per stalled tracking, alert open, forecast kept',
+      Math.round(forecasting.bytesPerTracking),
+      'B',
+      4096,
+      {
+        note: `the stalled line's trackings saved by workers with a delivery forecast model loaded: each record keeps its forecast window (an ISO 8601 interval) to tell a move; the forecast adds ${Math.round(forecasting.bytesPerTracking - stalled.bytesPerTracking)} B`,
+      },
+    ),
     atMost('events codec CPU per 20-event timeline', round(codec.encodeUs + codec.decodeUs), 'µs', 200, {
       note:
         `encode ${round(codec.encodeUs)} µs + decode ${round(codec.decodeUs)} µs ` +
@@ -304,6 +321,18 @@ export const memory: FigureModule = async ({ quick }): Promise<Figure[]> => {
         `${Math.round(codec.encodedBytes)} B stored vs ${Math.round(codec.jsonBytes)} B of JSON`,
     }),
   ]
+}
+
+/** La Poste parcels that took 1 to 30 business days, 40 each: even a parcel stalled for weeks gets a window. */
+function everyDayForecastModel(): ForecastModel {
+  return trainForecastModel(
+    Array.from({ length: 30 * 40 }, (_, index) => ({
+      carrier: 'laposte',
+      service: '-',
+      region: 'FR',
+      transitDays: (index % 30) + 1,
+    })),
+  )
 }
 
 function round(value: number): number {
