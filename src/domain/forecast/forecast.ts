@@ -83,6 +83,61 @@ export function conditionalTransit(
 
 const SETTLED: readonly TrackingStatus[] = ['delivered', 'returned_to_sender', 'expired']
 
+function checkProbability(probability: number): void {
+  if (!(probability > 0 && probability <= 1))
+    throw new RangeError(`probability must be in (0, 1]: ${probability}`)
+}
+
+/**
+ * The window of `forecast` and, given a promised date, the chance of `probabilityLate`, from one
+ * conditional distribution: a save that needs both works the parcel's clock and cell out once.
+ * Undefined when there is no window (the parcel has arrived, or no cell has enough history).
+ */
+export function forecastWithLateness(
+  model: ForecastModel,
+  parcel: ForecastParcel,
+  promisedDate: CalendarDate | undefined,
+  probability = 0.8,
+): { forecast: DeliveryForecast; probabilityLate?: number } | undefined {
+  checkProbability(probability)
+  if (SETTLED.includes(parcel.stage)) return undefined
+  const { region, postalCode } = forecastRegionOf(parcel.destination)
+  const clock = clockOf(parcel, postalCode)
+  if (parcel.stage === 'out_for_delivery' || parcel.stage === 'available_for_pickup') {
+    const today = clock.today
+    const forecast: DeliveryForecast = {
+      from: today,
+      to: today,
+      mostLikely: today,
+      probability,
+      basis: { level: 'stage', samples: 0 },
+    }
+    return promisedDate === undefined
+      ? { forecast }
+      : { forecast, probabilityLate: today > promisedDate ? 1 : 0 }
+  }
+  const found = conditionalTransit(model, { ...parcel, region }, clock.earliestDay)
+  if (!found) return undefined
+  const window = shortestWindow(found.distribution, probability)
+  const dateOf = (day: number) => arrivalDate(clock.handedOverOn, day, clock.dayKind, clock.postalCode)
+  const forecast: DeliveryForecast = {
+    from: dateOf(window.from),
+    to: dateOf(window.to),
+    mostLikely: dateOf(window.mostLikely),
+    probability,
+    basis: { level: found.level, samples: found.distribution.samples },
+  }
+  if (promisedDate === undefined) return { forecast }
+  const probabilityLate =
+    promisedDate < clock.handedOverOn
+      ? 1
+      : massAfter(
+          found.distribution,
+          businessDaysBetween(clock.handedOverOn, promisedDate, clock.dayKind, postalCode),
+        )
+  return { forecast, probabilityLate }
+}
+
 /**
  * The window the parcel arrives in with at least `probability`, from similar delivered parcels;
  * undefined once it has arrived, or when no cell has enough history (never an invented one).
@@ -93,26 +148,7 @@ export function forecast(
   parcel: ForecastParcel,
   probability = 0.8,
 ): DeliveryForecast | undefined {
-  if (!(probability > 0 && probability <= 1))
-    throw new RangeError(`probability must be in (0, 1]: ${probability}`)
-  if (SETTLED.includes(parcel.stage)) return undefined
-  const { region, postalCode } = forecastRegionOf(parcel.destination)
-  const clock = clockOf(parcel, postalCode)
-  if (parcel.stage === 'out_for_delivery' || parcel.stage === 'available_for_pickup') {
-    const today = clock.today
-    return { from: today, to: today, mostLikely: today, probability, basis: { level: 'stage', samples: 0 } }
-  }
-  const found = conditionalTransit(model, { ...parcel, region }, clock.earliestDay)
-  if (!found) return undefined
-  const window = shortestWindow(found.distribution, probability)
-  const dateOf = (day: number) => arrivalDate(clock.handedOverOn, day, clock.dayKind, clock.postalCode)
-  return {
-    from: dateOf(window.from),
-    to: dateOf(window.to),
-    mostLikely: dateOf(window.mostLikely),
-    probability,
-    basis: { level: found.level, samples: found.distribution.samples },
-  }
+  return forecastWithLateness(model, parcel, undefined, probability)?.forecast
 }
 
 /** P(the parcel arrives after `promisedDate`), by the same distribution as `forecast`; undefined without one. */
@@ -121,16 +157,5 @@ export function probabilityLate(
   parcel: ForecastParcel,
   promisedDate: CalendarDate,
 ): number | undefined {
-  if (SETTLED.includes(parcel.stage)) return undefined
-  const { region, postalCode } = forecastRegionOf(parcel.destination)
-  const clock = clockOf(parcel, postalCode)
-  if (parcel.stage === 'out_for_delivery' || parcel.stage === 'available_for_pickup')
-    return clock.today > promisedDate ? 1 : 0
-  const found = conditionalTransit(model, { ...parcel, region }, clock.earliestDay)
-  if (!found) return undefined
-  if (promisedDate < clock.handedOverOn) return 1
-  return massAfter(
-    found.distribution,
-    businessDaysBetween(clock.handedOverOn, promisedDate, clock.dayKind, postalCode),
-  )
+  return forecastWithLateness(model, parcel, promisedDate)?.probabilityLate
 }

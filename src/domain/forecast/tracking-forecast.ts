@@ -1,10 +1,10 @@
 import { handoverOf } from '../analytics/parcel-outcome.js'
-import { type CalendarDate, type DayKind, parisDateOfTimestamp } from '../business-calendar.js'
+import { type DayKind, parisDateOfTimestamp } from '../business-calendar.js'
 import { sortEvents } from '../timeline.js'
 import type { TrackingRecord } from '../tracking.js'
 import type { TrackingEvent } from '../tracking-event.js'
 import type { TrackingStatus } from '../tracking-status.js'
-import { type DeliveryForecast, type ForecastParcel, forecast, probabilityLate } from './forecast.js'
+import { type DeliveryForecast, type ForecastParcel, forecast, forecastWithLateness } from './forecast.js'
 import type { ForecastModel } from './forecast-model.js'
 
 const NOT_ON_THE_WAY: readonly TrackingStatus[] = ['pending', 'delivered', 'returned_to_sender', 'expired']
@@ -70,13 +70,12 @@ export function trackingForecastOf(
 ): TrackingForecast | undefined {
   if (!mayForecast(record)) return undefined
   const handedOverAt = handoverOfEvents(events)
-  const deliveryForecast = deliveryForecastOf(record, handedOverAt, context)
-  if (deliveryForecast === undefined || handedOverAt === undefined) return undefined
-  const promised: CalendarDate | undefined =
+  if (handedOverAt === undefined) return undefined
+  const promised =
     record.promisedDeliveryDate === undefined ? undefined : parisDateOfTimestamp(record.promisedDeliveryDate)
-  const late =
-    promised === undefined
-      ? undefined
-      : probabilityLate(context.model, forecastParcelOf(record, handedOverAt, context), promised)
-  return late === undefined ? { deliveryForecast } : { deliveryForecast, probabilityLate: late }
+  const found = forecastWithLateness(context.model, forecastParcelOf(record, handedOverAt, context), promised)
+  if (found === undefined) return undefined
+  return found.probabilityLate === undefined
+    ? { deliveryForecast: found.forecast }
+    : { deliveryForecast: found.forecast, probabilityLate: found.probabilityLate }
 }
