@@ -14,14 +14,21 @@ const TIMED_OUT = 'Command timed out'
 
 const timedOut = (error: unknown) => error instanceof Error && error.message === TIMED_OUT
 
+/** What the stall watch needs of a connection, a single node's or a cluster's. */
+interface WatchedClient {
+  readonly status: string
+  on(event: 'ready', listener: () => void): unknown
+}
+
 /**
- * Whether Redis stalls: from a command's timeout until `probe` (PINGs that bypass the stall) resolves.
- * `closed` stops the probing of a connection that was closed.
+ * Whether Redis stalls: from a command's timeout until `probe` (PINGs that bypass the stall) resolves;
+ * `send` fails a command at once while it does. A connection that closed stops being probed.
  */
-function createStallWatch(probe: () => Promise<unknown>, closed: () => boolean) {
+function createStallWatch(client: WatchedClient, probe: () => Promise<unknown>) {
   let stalled = false
+  let watchingReconnections = false
   const probeUntilAnswered = async () => {
-    while (stalled && !closed()) {
+    while (stalled && client.status !== 'end') {
       try {
         await probe()
         stalled = false
@@ -35,16 +42,27 @@ function createStallWatch(probe: () => Promise<unknown>, closed: () => boolean) 
     get stalled() {
       return stalled
     },
-    /** A new connection passed its ready check: Redis answers. */
-    clear() {
-      stalled = false
-    },
-    watch(command: Command) {
+    /** Sends `command` through `send`, or fails it at once while Redis stalls. */
+    send(command: Command, send: () => unknown): unknown {
+      // The handshake of a new connection goes through: it is what tells whether Redis answers again.
+      if (stalled && client.status === 'ready') {
+        command.reject(new RedisStalledError())
+        return command.promise
+      }
+      const sent = send()
+      if (!watchingReconnections) {
+        watchingReconnections = true
+        // A new connection passed its ready check: Redis answers.
+        client.on('ready', () => {
+          stalled = false
+        })
+      }
       command.promise.catch((error: unknown) => {
         if (!timedOut(error) || stalled) return
         stalled = true
         void probeUntilAnswered()
       })
+      return sent
     },
   }
 }
@@ -57,37 +75,19 @@ function createStallWatch(probe: () => Promise<unknown>, closed: () => boolean) 
  * limit, then the route's read), and a stall does not pile up requests that each wait it out.
  */
 export class FailFastRedis extends Redis {
-  readonly #stall = createStallWatch(
-    () => {
-      const ping = new Command('ping', [], { replyEncoding: 'utf8' })
-      super.sendCommand(ping)
-      return ping.promise
-    },
-    () => this.status === 'end',
-  )
-  #watchingReconnections = false
+  readonly #stall = createStallWatch(this, () => {
+    const ping = new Command('ping', [], { replyEncoding: 'utf8' })
+    super.sendCommand(ping)
+    return ping.promise
+  })
 
   override sendCommand(command: Command, stream?: Parameters<Redis['sendCommand']>[1]): unknown {
-    // The handshake of a new connection goes through: it is what tells whether Redis answers again.
-    if (this.#stall.stalled && this.status === 'ready') {
-      command.reject(new RedisStalledError())
-      return command.promise
-    }
-    const sent = super.sendCommand(command, stream)
-    this.#watchReconnections()
-    this.#stall.watch(command)
-    return sent
+    return this.#stall.send(command, () => super.sendCommand(command, stream))
   }
 
   /** True from a command's timeout until Redis answers again. */
   get stalled(): boolean {
     return this.#stall.stalled
-  }
-
-  #watchReconnections(): void {
-    if (this.#watchingReconnections) return
-    this.#watchingReconnections = true
-    this.on('ready', () => this.#stall.clear())
   }
 }
 
@@ -96,34 +96,17 @@ export class FailFastRedis extends Redis {
  * timeout every command fails at once until every master answers a PING.
  */
 export class FailFastCluster extends Cluster {
-  readonly #stall = createStallWatch(
-    () => Promise.all(this.nodes('master').map((node) => node.ping())),
-    () => this.status === 'end',
-  )
-  #watchingReconnections = false
+  readonly #stall = createStallWatch(this, () => Promise.all(this.nodes('master').map((node) => node.ping())))
 
   override sendCommand(
     command: Command,
     stream?: Parameters<Cluster['sendCommand']>[1],
     node?: Parameters<Cluster['sendCommand']>[2],
   ): unknown {
-    if (this.#stall.stalled && this.status === 'ready') {
-      command.reject(new RedisStalledError())
-      return command.promise
-    }
-    const sent = super.sendCommand(command, stream, node)
-    this.#watchReconnections()
-    this.#stall.watch(command)
-    return sent
+    return this.#stall.send(command, () => super.sendCommand(command, stream, node))
   }
 
   get stalled(): boolean {
     return this.#stall.stalled
-  }
-
-  #watchReconnections(): void {
-    if (this.#watchingReconnections) return
-    this.#watchingReconnections = true
-    this.on('ready', () => this.#stall.clear())
   }
 }
