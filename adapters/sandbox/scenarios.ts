@@ -119,17 +119,15 @@ export const SANDBOX_SCENARIOS = {
   GARBAGE: 'The carrier answers a format colis cannot read (unexpected_response)',
 } as const satisfies Record<SandboxScenarioName, string>
 
+/** A journey up to a first delivery attempt that found nobody home. */
+const FIRST_ATTEMPT_MISSED = [LABEL, PICKUP, LYON, SORTED, OUT, ABSENT]
+
 export const SANDBOX_PLAYS: Record<SandboxScenarioName, SandboxPlay> = {
   DELIVERED: { kind: 'journey', steps: [LABEL, PICKUP, PARIS_TRANSIT, LYON, SORTED, OUT, DELIVERED] },
   PICKUP: {
     kind: 'journey',
     steps: [
-      LABEL,
-      PICKUP,
-      LYON,
-      SORTED,
-      OUT,
-      ABSENT,
+      ...FIRST_ATTEMPT_MISSED,
       {
         hours: 44,
         code: 'SBX_RELAY',
@@ -147,12 +145,7 @@ export const SANDBOX_PLAYS: Record<SandboxScenarioName, SandboxPlay> = {
   REDELIVERED: {
     kind: 'journey',
     steps: [
-      LABEL,
-      PICKUP,
-      LYON,
-      SORTED,
-      OUT,
-      ABSENT,
+      ...FIRST_ATTEMPT_MISSED,
       { ...OUT, hours: 58, label: 'Colis en cours de livraison : deuxième présentation' },
       { ...DELIVERED, hours: 62 },
     ],
