@@ -1,12 +1,14 @@
 import { scaleBand, scaleLinear } from 'd3-scale'
-import type { Child } from 'hono/jsx'
-import { type ChartBox, ChartFigure } from './chart-figure.js'
+import { type ChartBox, ChartFigure, DataTable } from './chart-figure.js'
 import { BAR_COLOUR } from './series-style.js'
 
 const WIDTH = 480
 const ROW_HEIGHT = 32
 
-/** Named values side by side: one horizontal bar each, its name before it and its value after it. */
+/**
+ * Named values side by side: one horizontal bar each, its name before it and its value after it.
+ * Its table lists the same names and values, under the chart's title.
+ */
 export function BarChart(props: {
   id: string
   title: string
@@ -18,7 +20,8 @@ export function BarChart(props: {
   labelWidth: number
   valueWidth: number
   tableLabel: string
-  table: Child
+  /** The table's column headings: the names', then the values'. */
+  tableHead: readonly [string, string]
 }) {
   const box: ChartBox = {
     width: WIDTH,
@@ -40,7 +43,14 @@ export function BarChart(props: {
       desc={props.desc}
       box={box}
       tableLabel={props.tableLabel}
-      table={props.table}
+      table={
+        <DataTable
+          id={props.id}
+          caption={props.title}
+          head={props.tableHead}
+          rows={props.bars.map((bar) => ({ label: bar.label, cells: [bar.valueText] }))}
+        />
+      }
     >
       <line
         class="baseline"
