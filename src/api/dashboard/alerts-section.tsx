@@ -1,7 +1,6 @@
 import { ALERT_TYPES, type AlertType } from '../../domain/alert.js'
 import type { SectionWriting } from './analytics-sections.js'
 import { BarChart } from './charts/bar-chart.js'
-import { DataTable } from './charts/chart-figure.js'
 import { formatNumber } from './dashboard-wording.js'
 
 /** The merchant's open alerts now, by type (whatever the period shown above). */
@@ -30,14 +29,7 @@ export function AlertsSection(props: { counts: Record<AlertType, number>; writin
           labelWidth={200}
           valueWidth={50}
           tableLabel={words.dataTable}
-          table={
-            <DataTable
-              id="alerts"
-              caption={alerts.heading}
-              head={[alerts.type, alerts.open]}
-              rows={rows.map((row) => ({ label: row.label, cells: [formatNumber(row.count, lang)] }))}
-            />
-          }
+          tableHead={[alerts.type, alerts.open]}
         />
       )}
     </section>

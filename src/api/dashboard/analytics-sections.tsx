@@ -194,14 +194,7 @@ export function DestinationsSection(props: { figures: DashboardFigures; writing:
           labelWidth={72}
           valueWidth={170}
           tableLabel={words.dataTable}
-          table={
-            <DataTable
-              id="destinations"
-              caption={destinations.heading}
-              head={[destinations.destination, words.scorecard.onTime]}
-              rows={rows.map((row) => ({ label: row.group, cells: [writeRate(row.onTime, writing)] }))}
-            />
-          }
+          tableHead={[destinations.destination, words.scorecard.onTime]}
         />
       )}
       {figures.unrankedDestinations > 0 ? (

@@ -1,25 +1,26 @@
 import { scaleBand, scaleLinear } from 'd3-scale'
-import type { Child } from 'hono/jsx'
-import { type ChartBox, ChartFigure } from './chart-figure.js'
+import { type ChartBox, ChartFigure, type ChartText, DataTable } from './chart-figure.js'
 import { BAR_COLOUR } from './series-style.js'
 
 const WIDTH = 480
 const ROW_HEIGHT = 32
 
-/** Named values side by side: one horizontal bar each, its name before it and its value after it. */
-export function BarChart(props: {
-  id: string
-  title: string
-  desc: string
-  bars: ReadonlyArray<{ label: string; value: number; valueText: string }>
-  /** The value a full-width bar stands for (1 for shares). */
-  max: number
-  /** Room for the names and for the values, in the chart's units. */
-  labelWidth: number
-  valueWidth: number
-  tableLabel: string
-  table: Child
-}) {
+/**
+ * Named values side by side: one horizontal bar each, its name before it and its value after it.
+ * Its table lists the same names and values, under the chart's title.
+ */
+export function BarChart(
+  props: Omit<ChartText, 'table'> & {
+    bars: ReadonlyArray<{ label: string; value: number; valueText: string }>
+    /** The value a full-width bar stands for (1 for shares). */
+    max: number
+    /** Room for the names and for the values, in the chart's units. */
+    labelWidth: number
+    valueWidth: number
+    /** The table's column headings: the names', then the values'. */
+    tableHead: readonly [string, string]
+  },
+) {
   const box: ChartBox = {
     width: WIDTH,
     height: props.bars.length * ROW_HEIGHT + 8,
@@ -35,12 +36,16 @@ export function BarChart(props: {
     .range([margin.left, WIDTH - margin.right])
   return (
     <ChartFigure
-      id={props.id}
-      title={props.title}
-      desc={props.desc}
+      {...props}
       box={box}
-      tableLabel={props.tableLabel}
-      table={props.table}
+      table={
+        <DataTable
+          id={props.id}
+          caption={props.title}
+          head={props.tableHead}
+          rows={props.bars.map((bar) => ({ label: bar.label, cells: [bar.valueText] }))}
+        />
+      }
     >
       <line
         class="baseline"

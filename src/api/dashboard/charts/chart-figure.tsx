@@ -7,21 +7,27 @@ export interface ChartBox {
   margin: { top: number; right: number; bottom: number; left: number }
 }
 
+/** What every chart is told besides its figures: its names and its table. */
+export interface ChartText {
+  id: string
+  title: string
+  desc: string
+  tableLabel: string
+  table: Child
+}
+
 /**
  * A chart and its text alternative: the SVG is one image named by its `<title>` and described by its
  * `<desc>`, and the figures it draws are in a table beside it, folded away until asked for.
  */
-export function ChartFigure(props: {
-  id: string
-  title: string
-  desc: string
-  box: ChartBox
-  tableLabel: string
-  table: Child
-  /** Bars read their names beside them: those charts keep a larger type and a narrower width. */
-  kind?: 'bars'
-  children: Child
-}) {
+export function ChartFigure(
+  props: ChartText & {
+    box: ChartBox
+    /** Bars read their names beside them: those charts keep a larger type and a narrower width. */
+    kind?: 'bars'
+    children: Child
+  },
+) {
   const { id, box } = props
   return (
     <figure class={props.kind === 'bars' ? 'chart bars' : 'chart'}>

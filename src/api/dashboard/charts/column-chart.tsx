@@ -1,22 +1,18 @@
 import { scaleBand, scaleLinear } from 'd3-scale'
-import type { Child } from 'hono/jsx'
-import { type ChartBox, ChartFigure, GridLine } from './chart-figure.js'
+import { type ChartBox, ChartFigure, type ChartText, GridLine } from './chart-figure.js'
 import { BAR_COLOUR } from './series-style.js'
 
 const BOX: ChartBox = { width: 320, height: 210, margin: { top: 12, right: 8, bottom: 46, left: 48 } }
 
 /** A distribution: one column per bucket, its height the bucket's share of the whole. */
-export function ColumnChart(props: {
-  id: string
-  title: string
-  desc: string
-  /** `label` names the column in the chart's title and table, `tick` under it on the axis. */
-  columns: ReadonlyArray<{ label: string; tick: string; share: number }>
-  axisTitle: string
-  formatShare: (share: number) => string
-  tableLabel: string
-  table: Child
-}) {
+export function ColumnChart(
+  props: ChartText & {
+    /** `label` names the column in the chart's title and table, `tick` under it on the axis. */
+    columns: ReadonlyArray<{ label: string; tick: string; share: number }>
+    axisTitle: string
+    formatShare: (share: number) => string
+  },
+) {
   const { margin, width, height } = BOX
   const x = scaleBand<string>()
     .domain(props.columns.map((column) => column.label))
@@ -29,14 +25,7 @@ export function ColumnChart(props: {
     .range([height - margin.bottom, margin.top])
   const bottom = y(0)
   return (
-    <ChartFigure
-      id={props.id}
-      title={props.title}
-      desc={props.desc}
-      box={BOX}
-      tableLabel={props.tableLabel}
-      table={props.table}
-    >
+    <ChartFigure {...props} box={BOX}>
       {y.ticks(4).map((tick) => (
         <GridLine y={y(tick)} x1={margin.left} x2={width - margin.right} label={props.formatShare(tick)} />
       ))}

@@ -1,7 +1,6 @@
 import { scaleLinear, scalePoint } from 'd3-scale'
 import { line } from 'd3-shape'
-import type { Child } from 'hono/jsx'
-import { type ChartBox, ChartFigure, GridLine } from './chart-figure.js'
+import { type ChartBox, ChartFigure, type ChartText, GridLine } from './chart-figure.js'
 import { seriesStyle } from './series-style.js'
 
 export interface LineSeries {
@@ -20,17 +19,14 @@ interface Point {
 }
 
 /** Shares over time, one line per series, each with its own colour, dash and marker (see `Legend`). */
-export function LineChart(props: {
-  id: string
-  title: string
-  desc: string
-  labels: readonly string[]
-  axisLabels: readonly string[]
-  series: readonly LineSeries[]
-  formatValue: (value: number) => string
-  tableLabel: string
-  table: Child
-}) {
+export function LineChart(
+  props: ChartText & {
+    labels: readonly string[]
+    axisLabels: readonly string[]
+    series: readonly LineSeries[]
+    formatValue: (value: number) => string
+  },
+) {
   const { margin, width, height } = BOX
   const x = scalePoint<string>()
     .domain(props.labels)
@@ -45,14 +41,7 @@ export function LineChart(props: {
     .y((point) => y(point.value ?? 0))
   const every = Math.ceil(props.labels.length / MAX_AXIS_LABELS)
   return (
-    <ChartFigure
-      id={props.id}
-      title={props.title}
-      desc={props.desc}
-      box={BOX}
-      tableLabel={props.tableLabel}
-      table={props.table}
-    >
+    <ChartFigure {...props} box={BOX}>
       {y.ticks(5).map((tick) => (
         <GridLine y={y(tick)} x1={margin.left} x2={width - margin.right} label={props.formatValue(tick)} />
       ))}
