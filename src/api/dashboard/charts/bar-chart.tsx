@@ -38,6 +38,7 @@ export function BarChart(
     <ChartFigure
       {...props}
       box={box}
+      kind="bars"
       table={
         <DataTable
           id={props.id}
