@@ -12,6 +12,7 @@ import {
   HOUR_BUCKETS,
 } from '../src/domain/analytics/histogram.js'
 import { addCalendarDays, type CalendarDate } from '../src/domain/business-calendar.js'
+import { seededRandom } from '../src/domain/seeded-random.js'
 import type { StoredCell } from '../src/store/analytics-store.js'
 
 interface CarrierMix {
@@ -156,18 +157,6 @@ export function weeksEndingWith(lastWeek: string, count: number): string[] {
   return Array.from({ length: count }, (_, index) =>
     isoWeekOf(addCalendarDays(monday, -7 * (count - 1 - index)) as CalendarDate),
   )
-}
-
-/** A seeded generator (mulberry32). */
-function randomOf(seed: number): () => number {
-  let state = seed >>> 0
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0
-    let t = state
-    t = Math.imul(t ^ (t >>> 15), t | 1)
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
-    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296
-  }
 }
 
 /** Picks an index with probability proportional to its weight, by binary search on the running sums. */
@@ -354,7 +343,7 @@ export function apportion(total: number, weights: readonly number[]): number[] {
  * (population, a few countries), then its outcome and durations. Only cell-weeks with parcels come out.
  */
 export function* generateAnalyticsYear(options: AnalyticsYearOptions): Generator<StoredCell[]> {
-  const random = randomOf(options.seed)
+  const random = seededRandom(options.seed)
   const weeks = weeksEndingWith(options.lastWeek, 52)
   const parcelsOfWeek = apportion(options.parcels, weeks.map(weekWeight))
   const lanes = CARRIER_MIX.flatMap(({ carrier, share, services }) =>
