@@ -4,14 +4,16 @@
  * same options give the same cells.
  */
 import { type AnalyticsCell, isoWeekMonday, isoWeekOf } from '../src/domain/analytics/analytics-cell.js'
-import type { CellSummary, Ratio } from '../src/domain/analytics/cell-summary.js'
+import type { CellSummary } from '../src/domain/analytics/cell-summary.js'
 import {
   BUSINESS_DAY_BUCKETS,
+  bucketIndexOf,
   type Histogram,
   type HistogramBuckets,
   HOUR_BUCKETS,
 } from '../src/domain/analytics/histogram.js'
 import { addCalendarDays, type CalendarDate } from '../src/domain/business-calendar.js'
+import { seededRandom } from '../src/domain/seeded-random.js'
 import type { StoredCell } from '../src/store/analytics-store.js'
 
 interface CarrierMix {
@@ -158,18 +160,6 @@ export function weeksEndingWith(lastWeek: string, count: number): string[] {
   )
 }
 
-/** A seeded generator (mulberry32). */
-function randomOf(seed: number): () => number {
-  let state = seed >>> 0
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0
-    let t = state
-    t = Math.imul(t ^ (t >>> 15), t | 1)
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
-    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296
-  }
-}
-
 /** Picks an index with probability proportional to its weight, by binary search on the running sums. */
 function pickerOf(weights: readonly number[], random: () => number): () => number {
   const cumulative: number[] = []
@@ -196,25 +186,17 @@ const WEEKDAY_WEIGHTS = [1.3, 1.1, 1, 1, 1, 0.4, 0.1]
 
 /**
  * A histogram of `values`, counted at once: the domain's `addValue` copies the counts for each value,
- * which over a year of parcels is most of the seeding time. Buckets as `addValue` picks them: the last
- * lower edge at or below the value, to a thousandth.
+ * which over a year of parcels is most of the seeding time. Buckets as `addValue` picks them.
  */
 export function histogramOfValues(buckets: HistogramBuckets, values: readonly number[]): Histogram {
-  const edgesMilli = buckets.lowerEdges.map((edge) => Math.round(edge * 1000))
-  const counts = edgesMilli.map(() => 0)
+  const counts = buckets.lowerEdges.map(() => 0)
   let sumMilli = 0
   let minMilli = Number.POSITIVE_INFINITY
   let maxMilli = Number.NEGATIVE_INFINITY
   for (const value of values) {
     const valueMilli = Math.round(value * 1000)
-    let low = 0
-    let high = edgesMilli.length - 1
-    while (low < high) {
-      const middle = Math.ceil((low + high) / 2)
-      if ((edgesMilli[middle] ?? 0) <= valueMilli) low = middle
-      else high = middle - 1
-    }
-    counts[low] = (counts[low] ?? 0) + 1
+    const index = bucketIndexOf(buckets, value)
+    counts[index] = (counts[index] ?? 0) + 1
     sumMilli += valueMilli
     minMilli = Math.min(minMilli, valueMilli)
     maxMilli = Math.max(maxMilli, valueMilli)
@@ -225,17 +207,13 @@ export function histogramOfValues(buckets: HistogramBuckets, values: readonly nu
 }
 
 /** A cell-week's parcels so far: counts, and the values of its histograms until it is summed up. */
-interface CellParcels {
+interface CellParcels
+  extends Pick<
+    CellSummary,
+    'parcels' | 'delivered' | 'returned' | 'expired' | 'onTime' | 'firstAttempt' | 'exceptions' | 'stalls'
+  > {
   cell: AnalyticsCell
-  parcels: number
-  delivered: number
-  returned: number
-  expired: number
-  onTime: Ratio
-  firstAttempt: Ratio
   pickups: number
-  exceptions: number
-  stalls: number
   collectionHours: number[]
   transitDays: number[]
   transitHours: number[]
@@ -354,7 +332,7 @@ export function apportion(total: number, weights: readonly number[]): number[] {
  * (population, a few countries), then its outcome and durations. Only cell-weeks with parcels come out.
  */
 export function* generateAnalyticsYear(options: AnalyticsYearOptions): Generator<StoredCell[]> {
-  const random = randomOf(options.seed)
+  const random = seededRandom(options.seed)
   const weeks = weeksEndingWith(options.lastWeek, 52)
   const parcelsOfWeek = apportion(options.parcels, weeks.map(weekWeight))
   const lanes = CARRIER_MIX.flatMap(({ carrier, share, services }) =>

@@ -1,5 +1,6 @@
 import { isBusinessDay } from '../../src/domain/business-calendar.js'
 import { offsetMinutesAt } from '../../src/domain/paris-time.js'
+import { seededRandom } from '../../src/domain/seeded-random.js'
 import type { TrackingStatus } from '../../src/domain/tracking-status.js'
 
 /**
@@ -45,18 +46,6 @@ export interface Journeys {
   eventStatus: Uint8Array
   /** The carrier's estimated delivery day (Paris day number) as of each event; -1 = none. */
   eventEstimateDay: Int32Array
-}
-
-/** mulberry32: small, fast and good enough for a simulation; the same seed gives the same journeys. */
-export function seededRandom(seed: number): () => number {
-  let state = seed >>> 0
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0
-    let t = state
-    t = Math.imul(t ^ (t >>> 15), t | 1)
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
-    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296
-  }
 }
 
 const DAY_MS = 86_400_000

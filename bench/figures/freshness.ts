@@ -1,5 +1,6 @@
 import { loadConfig } from '../../src/config.js'
 import { nextPollDelayMs, type PollPolicy, type PollState } from '../../src/domain/poll-schedule.js'
+import { seededRandom } from '../../src/domain/seeded-random.js'
 import { pollCalendarFrom, pollPolicyFrom } from '../../src/main/policies.js'
 import { atMost, type BenchOptions, type Figure, type FigureModule } from '../figure.js'
 import {
@@ -10,7 +11,6 @@ import {
   type Journeys,
   parisInstant,
   STATUS_CODES,
-  seededRandom,
 } from './freshness-journeys.js'
 
 /**

@@ -8,6 +8,7 @@ import {
   promisedDate,
 } from '../business-calendar.js'
 import { formatInZone, instantOf } from '../paris-time.js'
+import { seededRandom } from '../seeded-random.js'
 import type { DeliveryHistoryRow } from './delivery-history.js'
 import { arrivalDate, forecastRegionOf, readDestination } from './transit-days.js'
 
@@ -98,18 +99,6 @@ export interface SyntheticHistoryOptions {
   seed: number
 }
 
-/** A seeded generator (mulberry32): the same seed gives the same history. */
-function randomOf(seed: number): () => number {
-  let state = seed >>> 0
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0
-    let t = state
-    t = Math.imul(t ^ (t >>> 15), t | 1)
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
-    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296
-  }
-}
-
 function convolve(a: Mixture, b: Mixture): number[] {
   const out = new Array<number>(a.length + b.length - 1).fill(0)
   a.forEach((pa, i) => {
@@ -185,7 +174,7 @@ function workingHour(random: () => number): number {
 
 /** `parcels` delivered parcels over a year, with promises on most and the carrier's estimate where it gives one. */
 export function generateSyntheticHistory(options: SyntheticHistoryOptions): DeliveryHistoryRow[] {
-  const random = randomOf(options.seed)
+  const random = seededRandom(options.seed)
   const days = handoverDays()
   const rows: DeliveryHistoryRow[] = []
   for (let i = 0; i < options.parcels; i++) {
