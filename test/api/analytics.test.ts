@@ -8,31 +8,9 @@ import {
   MERCHANT_B_JOURNEYS,
   playJourneys,
 } from '../support/analytics-journeys.js'
+import type { CarrierReportBody } from '../support/carrier-report-body.js'
 import { createMemoryHarness, type MemoryHarness } from '../support/memory-harness.js'
 import { bearer, expectProblem, TOKEN } from './admin-api.js'
-
-interface Row {
-  group: string
-  parcels: number
-  delivered: number
-  returned: number
-  expired: number
-  onTime: { rate?: number; sample: number }
-  transitDays: { p50?: number; p80?: number; p95?: number }
-  transitHours: { p50?: number }
-  firstAttempt: { rate?: number; sample: number }
-  pickup: { share?: number; collectionHoursP50?: number }
-  returnRate?: number
-  exceptionRate?: number
-  reportingLagHours: { p50?: number; p95?: number }
-}
-interface Report {
-  from: string
-  to: string
-  groupBy: string
-  rows: Row[]
-  totals: Row
-}
 
 const WEEKS = 'from=2026-W47&to=2026-W48'
 
@@ -68,7 +46,7 @@ describe('GET /v1/analytics/carriers', () => {
     const response = await harness.request(key, `/v1/analytics/carriers?${query}`)
     expect(response.status, await response.clone().text()).toBe(200)
     expect(response.headers.get('content-type')).toMatch(/^application\/json/)
-    return (await response.json()) as Report
+    return (await response.json()) as CarrierReportBody
   }
 
   it("counts the merchant's finished parcels and their rates, as worked out from their journeys", async () => {
@@ -139,7 +117,7 @@ describe('GET /v1/analytics/carriers', () => {
       headers: bearer(TOKEN),
     })
     expect(operator.status).toBe(200)
-    const all = (await operator.json()) as Report
+    const all = (await operator.json()) as CarrierReportBody
     const expected = expectedCounts([...MERCHANT_A_JOURNEYS, ...MERCHANT_B_JOURNEYS])
     expect(all.totals).toMatchObject({
       parcels: expected.parcels,

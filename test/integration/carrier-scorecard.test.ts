@@ -21,6 +21,7 @@ import {
   pollQueueName,
 } from '../../workers/jobs.js'
 import { type RelayOptions, startOutboxRelay } from '../../workers/relay-outbox.js'
+import type { CarrierReportBody, CarrierReportRow } from '../support/carrier-report-body.js'
 import { runColis } from '../support/cli.js'
 import { dashboardBrowser } from '../support/dashboard-browser-session.js'
 import { FAST_SANDBOX_POLLING } from '../support/fast-polling.js'
@@ -88,25 +89,6 @@ interface TrackingView {
   events: Array<{ id: string; occurredAt: string; status: string }>
 }
 
-interface Row {
-  group: string
-  parcels: number
-  delivered: number
-  returned: number
-  expired: number
-  onTime: { rate?: number; sample: number }
-  firstAttempt: { rate?: number; sample: number }
-  pickup: { share?: number }
-  returnRate?: number
-  exceptionRate?: number
-  reportingLagHours: { p50?: number; p95?: number }
-}
-
-interface Report {
-  rows: Row[]
-  totals: Row
-}
-
 /** What one finished parcel adds, read off its final timeline as the issue defines each figure. */
 function expectedOf(view: TrackingView, promised: string | undefined) {
   const instant = (event: { occurredAt: string }) => Date.parse(event.occurredAt)
@@ -161,7 +143,7 @@ function expectedRow(group: string, parcels: readonly Expected[]) {
 
 type ExpectedRow = ReturnType<typeof expectedRow>
 
-function expectRow(row: Row | undefined, expected: ExpectedRow) {
+function expectRow(row: CarrierReportRow | undefined, expected: ExpectedRow) {
   expect(row).toMatchObject({
     group: expected.group,
     parcels: expected.parcels,
@@ -368,10 +350,10 @@ describe('the carrier scorecard of sandbox journeys', () => {
       )
 
     const readAll = async () => ({
-      byCarrier: (await (await get(`/v1/analytics/carriers?${weeks}`)).json()) as Report,
+      byCarrier: (await (await get(`/v1/analytics/carriers?${weeks}`)).json()) as CarrierReportBody,
       byDestination: (await (
         await get(`/v1/analytics/carriers?${weeks}&groupBy=destination`)
-      ).json()) as Report,
+      ).json()) as CarrierReportBody,
       csv: await (await get(`/v1/analytics/carriers?${weeks}&groupBy=destination`, 'text/csv')).text(),
       table: await colis(['--from', today, '--to', parisDate(finishedSeenAtMs)]),
       cliCsv: await colis([

@@ -1,34 +1,27 @@
 import { mkdirSync } from 'node:fs'
-import { createRequire } from 'node:module'
-import type { AddressInfo } from 'node:net'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
-import { type ServerType, serve } from '@hono/node-server'
-import type { AxeResults, RunOptions } from 'axe-core'
-import type { Browser, BrowserContext, Page } from 'playwright-core'
+import type { ServerType } from '@hono/node-server'
+import type { Browser } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { TRACKING_PAGE_CSP } from '../../../src/api/tracking-page/page-answers.js'
+import {
+  axeViolations,
+  horizontalOverflow,
+  LOGO_SVG,
+  listenOnLoopback,
+  openWatchedTab,
+  VIEWPORT_NAMES,
+  type ViewportName,
+  type Tab as WatchedTab,
+} from '../../support/browser-pages.js'
 import { launchChromium } from '../../support/chromium.js'
 import { dashboardParcels, openAlerts, playDashboardParcels } from '../../support/dashboard-journeys.js'
 import { createMemoryHarness, type MemoryHarness } from '../../support/memory-harness.js'
 
-const AXE_SOURCE = createRequire(import.meta.url).resolve('axe-core/axe.min.js')
-const AXE_OPTIONS: RunOptions = {
-  resultTypes: ['violations'],
-  runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'] },
-}
 const SCREENSHOTS = fileURLToPath(new URL('../../../test-artifacts/dashboard/', import.meta.url))
-const LOGO_SVG =
-  '<svg xmlns="http://www.w3.org/2000/svg" width="96" height="32" viewBox="0 0 96 32"><rect width="96" height="32" rx="6" fill="#0b6e4f"/></svg>'
 const LANGS = ['fr', 'en'] as const
 const HEADINGS = { fr: 'Performance des transporteurs', en: 'Carrier performance' } as const
-
-const VIEWPORTS = {
-  desktop: { viewport: { width: 1280, height: 800 } },
-  mobile: { viewport: { width: 375, height: 740 }, isMobile: true, hasTouch: true },
-} as const
-type ViewportName = keyof typeof VIEWPORTS
-const VIEWPORT_NAMES = Object.keys(VIEWPORTS) as ViewportName[]
 
 /** What page loads showed that they must not. */
 interface Findings {
@@ -46,16 +39,7 @@ const noFindings = (): Findings => ({
   horizontalScroll: [],
 })
 
-interface Tab {
-  context: BrowserContext
-  page: Page
-  label: string
-  findings: Findings
-}
-
-declare global {
-  var axe: { run(context: Document, options: RunOptions): Promise<AxeResults> }
-}
+type Tab = WatchedTab<Findings>
 
 /**
  * The merchant dashboard in a real browser, served by colis itself: a merchant's parcels registered
@@ -72,34 +56,11 @@ describe('the merchant dashboard in a browser', () => {
   let key: string
   const tabs = {} as Record<ViewportName, Tab>
 
-  async function openTab(name: ViewportName, launched: Browser): Promise<Tab> {
-    const context = await launched.newContext(VIEWPORTS[name])
-    // Init scripts are the browser's own: the page's CSP, which allows no script at all, stays in force.
-    await context.addInitScript({ path: AXE_SOURCE })
-    const page = await context.newPage()
-    const tab: Tab = { context, page, label: name, findings: noFindings() }
-    page.on('request', (request) => {
-      const url = new URL(request.url())
-      if (url.protocol === 'data:' || url.protocol === 'about:') return
-      if (url.origin !== origin) tab.findings.outsideRequests.push(`${tab.label}: ${request.url()}`)
-    })
-    page.on('console', (message) => {
-      if (/Content Security Policy/i.test(message.text()))
-        tab.findings.cspViolations.push(`${tab.label}: ${message.text()}`)
-    })
-    return tab
-  }
-
   beforeAll(async () => {
     const launching = launchChromium()
-    const listening = await new Promise<ServerType>((resolve) => {
-      const started = serve(
-        { fetch: (request, env) => harness.app.fetch(request, env), hostname: '127.0.0.1', port: 0 },
-        () => resolve(started),
-      )
-    })
-    server = listening
-    origin = `http://127.0.0.1:${(listening.address() as AddressInfo).port}`
+    const listening = await listenOnLoopback((request, env) => harness.app.fetch(request, env))
+    server = listening.server
+    origin = listening.origin
     harness = await createMemoryHarness(
       'dashboard-browser',
       { PUBLIC_BASE_URL: origin },
@@ -123,7 +84,7 @@ describe('the merchant dashboard in a browser', () => {
     expect(logo.ok).toBe(true)
     mkdirSync(SCREENSHOTS, { recursive: true })
     browser = await launching
-    for (const name of VIEWPORT_NAMES) tabs[name] = await openTab(name, browser)
+    for (const name of VIEWPORT_NAMES) tabs[name] = await openWatchedTab(browser, name, origin, noFindings())
   })
 
   afterAll(async () => {
@@ -150,12 +111,8 @@ describe('the merchant dashboard in a browser', () => {
     await page.evaluate(() => {
       for (const details of document.querySelectorAll('details')) details.open = true
     })
-    const results = await page.evaluate((options) => globalThis.axe.run(document, options), AXE_OPTIONS)
-    for (const violation of results.violations) {
-      const targets = violation.nodes.map((node) => node.target.join(' ')).join(', ')
-      findings.axe.push(`${label}: ${violation.id} (${targets})`)
-    }
-    const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth)
+    findings.axe.push(...(await axeViolations(page, label)))
+    const overflow = await horizontalOverflow(page)
     if (overflow > 0) findings.horizontalScroll.push(`${label}: ${overflow}px`)
     await page.screenshot({ path: join(SCREENSHOTS, `${screenshot}.png`), fullPage: true })
   }
