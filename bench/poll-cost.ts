@@ -122,7 +122,7 @@ export async function measurePollCost(options: PollCostOptions): Promise<PollCos
   const connect = () => connections.connect()
   const carriers = createCarriers(config, logger, { env: {} })
   const allPolled = async (ids: number) => {
-    while ((await carrier.counters()).ids < ids || (await direct.zcard(keys.inflight('laposte'))) > 0) {
+    while ((await carrier.counters()).ids < ids || (await direct.zcard(keys.inflight(0, 'laposte'))) > 0) {
       await new Promise((resolve) => setTimeout(resolve, 10))
     }
   }
@@ -151,10 +151,13 @@ export async function measurePollCost(options: PollCostOptions): Promise<PollCos
   const started = performance.now()
   if (workers) {
     // Every parcel due now: the dispatcher claims them as it would parcels that fell due one by one.
-    const ids = await direct.zrange(keys.due('laposte'), 0, -1)
+    const ids = await direct.zrange(keys.due(0, 'laposte'), 0, -1)
     const nowMs = Date.now()
     for (let start = 0; start < ids.length; start += 1000)
-      await direct.zadd(keys.due('laposte'), ...ids.slice(start, start + 1000).flatMap((id) => [nowMs, id]))
+      await direct.zadd(
+        keys.due(0, 'laposte'),
+        ...ids.slice(start, start + 1000).flatMap((id) => [nowMs, id]),
+      )
   } else {
     workers = await startWorkersNow()
   }
@@ -202,7 +205,7 @@ async function countForecastWindows(
   redis: Redis,
   keys: ReturnType<typeof createRedisKeys>,
 ): Promise<number> {
-  const ids = await redis.zrange(keys.due('laposte'), 0, -1)
+  const ids = await redis.zrange(keys.due(0, 'laposte'), 0, -1)
   let count = 0
   for (let start = 0; start < ids.length; start += 500) {
     const views = await store.loadForPoll(ids.slice(start, start + 500))

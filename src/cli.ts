@@ -17,6 +17,7 @@ import { type Config, ConfigError, loadConfig } from './config.js'
 import { createLogger } from './logger.js'
 import { PortUnavailableError } from './main/port-check.js'
 import { RedisBinaryMissingError } from './redis/local-redis.js'
+import { KeyspaceMismatchError } from './store/redis/keyspace-claim.js'
 import { VERSION } from './version.js'
 
 export const COMMANDS: readonly CliCommand[] = [
@@ -83,6 +84,7 @@ function reportFailure(error: unknown, config: Config, io: CliIo): number | unde
   if (error instanceof UsageError) return say(error.message, error.exitCode)
   if (
     error instanceof ConfigError ||
+    error instanceof KeyspaceMismatchError ||
     error instanceof CarrierDefinitionError ||
     error instanceof CodeOverridesError
   )

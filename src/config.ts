@@ -100,6 +100,9 @@ function isBaseUrl(text: string): boolean {
 /** A duration that must not be 0 (Node reads 0 as "no limit"). */
 const positive = z.number().min(1, 'must be longer than 0')
 
+/** Most COLIS_SHARDS: a shard's ids are drawn by their last two characters, which reach this many. */
+const MAX_SHARDS = 1024
+
 const int = (fallback: number, min = 0) => z.coerce.number().int().min(min).default(fallback)
 
 /** Every setting colis reads from the environment: the only place that reads `process.env`. */
@@ -174,7 +177,7 @@ export const CONFIG_SCHEMA = z.object({
     })
     .optional()
     .describe(
-      'seed nodes of a Redis Cluster, `host:port,host:port,…` (a seed may be `redis://user:pass@host:port`, or `rediss://…` for TLS: every node takes that password and TLS); colis keeps its data, BullMQ queues and pub/sub there. Not with REDIS_URL; COLIS_REDIS_PREFIX must then be a hash tag such as `{colis}`',
+      'seed nodes of a Redis Cluster, `host:port,host:port,…` (a seed may be `redis://user:pass@host:port`, or `rediss://…` for TLS: every node takes that password and TLS); colis spreads its data, BullMQ queues and pub/sub over it (see COLIS_SHARDS). Not with REDIS_URL',
     ),
   COLIS_PROBE_REDIS: z
     .string()
@@ -185,7 +188,16 @@ export const CONFIG_SCHEMA = z.object({
     .regex(/^[\w{}-]+$/, 'letters, digits, _, -, { and } only')
     .default('colis')
     .describe(
-      'prefix of every Redis key, BullMQ queues included; `{colis}` (a hash tag) puts them all in one Redis Cluster slot, as REDIS_CLUSTER_NODES requires',
+      'prefix of every Redis key, BullMQ queues included; with several COLIS_SHARDS it takes no braces (each shard makes its hash tag from it); with one shard on a Redis Cluster it must be a hash tag such as `{colis}`',
+    ),
+  COLIS_SHARDS: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .max(MAX_SHARDS)
+    .optional()
+    .describe(
+      'logical shards the trackings are spread over, each its own Redis Cluster hash tag; fixed at the first start and stored (a start with another value is refused); default 1 on one Redis, 64 with REDIS_CLUSTER_NODES',
     ),
   COLIS_DATA_DIR: z
     .string()
@@ -611,7 +623,10 @@ export const CONFIG_SCHEMA = z.object({
 })
 
 /** The settings as read, with the defaults that depend on other settings filled in. */
-export type Config = Omit<z.output<typeof CONFIG_SCHEMA>, 'PUBLIC_BASE_URL'> & { PUBLIC_BASE_URL: string }
+export type Config = Omit<z.output<typeof CONFIG_SCHEMA>, 'PUBLIC_BASE_URL' | 'COLIS_SHARDS'> & {
+  PUBLIC_BASE_URL: string
+  COLIS_SHARDS: number
+}
 
 export class ConfigError extends Error {
   override readonly name = 'ConfigError'
@@ -645,11 +660,24 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
         message: 'set REDIS_URL (one Redis) or REDIS_CLUSTER_NODES (a Redis Cluster), not both',
       })
     }
-    if (config.REDIS_CLUSTER_NODES !== undefined && hashTagOf(config.COLIS_REDIS_PREFIX) === undefined) {
+    const shards = shardsOf(config)
+    const bare = config.COLIS_REDIS_PREFIX.replace(/[{}]/g, '') || 'colis'
+    if (shards > 1 && /[{}]/.test(config.COLIS_REDIS_PREFIX)) {
       ctx.addIssue({
         code: 'custom',
         path: ['COLIS_REDIS_PREFIX'],
-        message: `must be a hash tag such as {${config.COLIS_REDIS_PREFIX.replace(/[{}]/g, '') || 'colis'}} with REDIS_CLUSTER_NODES: colis keeps all its keys in one cluster slot for now (its scripts and BullMQ queues need their keys together)`,
+        message: `must hold no braces with ${shards} shards: each shard tags its keys {${bare}:<shard>} itself (set ${bare}, or COLIS_SHARDS=1 to keep one slot)`,
+      })
+    }
+    if (
+      config.REDIS_CLUSTER_NODES !== undefined &&
+      shards === 1 &&
+      hashTagOf(config.COLIS_REDIS_PREFIX) === undefined
+    ) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['COLIS_REDIS_PREFIX'],
+        message: `must be a hash tag such as {${bare}} with one shard on REDIS_CLUSTER_NODES: its scripts and queues need their keys in one slot`,
       })
     }
     if (config.SMTP_URL !== undefined && config.SMTP_FROM === undefined) {
@@ -676,8 +704,20 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     throw new ConfigError(`invalid configuration:\n${lines.join('\n')}`)
   }
   const config = parsed.data
-  return { ...config, PUBLIC_BASE_URL: config.PUBLIC_BASE_URL ?? `http://localhost:${config.PORT}` }
+  return {
+    ...config,
+    PUBLIC_BASE_URL: config.PUBLIC_BASE_URL ?? `http://localhost:${config.PORT}`,
+    COLIS_SHARDS: shardsOf(config),
+  }
 }
+
+/** COLIS_SHARDS, or its default: one on one Redis, 64 on a Redis Cluster. */
+function shardsOf(config: Pick<z.output<typeof CONFIG_SCHEMA>, 'COLIS_SHARDS' | 'REDIS_CLUSTER_NODES'>) {
+  return config.COLIS_SHARDS ?? (config.REDIS_CLUSTER_NODES === undefined ? 1 : DEFAULT_CLUSTER_SHARDS)
+}
+
+/** Enough shards that a cluster of dozens of masters still gets several each. */
+const DEFAULT_CLUSTER_SHARDS = 64
 
 /** PUBLIC_BASE_URL: where shoppers reach colis (its default is set when the config is loaded). */
 export function publicBaseUrl(config: Pick<Config, 'PUBLIC_BASE_URL'>): string {

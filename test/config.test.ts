@@ -182,11 +182,8 @@ describe('loadConfig', () => {
 })
 
 describe('loadConfig: a Redis Cluster', () => {
-  it('reads REDIS_CLUSTER_NODES as seeds, with a hash-tag prefix', () => {
-    const config = loadConfig({
-      REDIS_CLUSTER_NODES: 'rediss://:s3cret@redis-0:6379,redis-1:6379',
-      COLIS_REDIS_PREFIX: '{colis}',
-    })
+  it('reads REDIS_CLUSTER_NODES as seeds, and spreads the trackings over 64 shards by default', () => {
+    const config = loadConfig({ REDIS_CLUSTER_NODES: 'rediss://:s3cret@redis-0:6379,redis-1:6379' })
     expect(config.REDIS_CLUSTER_NODES).toEqual({
       nodes: [
         { host: 'redis-0', port: 6379 },
@@ -196,6 +193,20 @@ describe('loadConfig: a Redis Cluster', () => {
       password: 's3cret',
     })
     expect(config.REDIS_URL).toBeUndefined()
+    expect(config.COLIS_SHARDS).toBe(64)
+    expect(config.COLIS_REDIS_PREFIX).toBe('colis')
+  })
+
+  it('keeps one shard on one Redis unless told', () => {
+    expect(loadConfig({}).COLIS_SHARDS).toBe(1)
+    expect(loadConfig({ COLIS_SHARDS: '16' }).COLIS_SHARDS).toBe(16)
+    expect(loadConfig({ REDIS_CLUSTER_NODES: 'redis-0:6379', COLIS_SHARDS: '128' }).COLIS_SHARDS).toBe(128)
+  })
+
+  it.each(['0', '1025', '2.5', 'many'])('refuses COLIS_SHARDS=%s', (shards) => {
+    expect(configError({ COLIS_SHARDS: shards }).message).toMatch(
+      /^invalid configuration:\n {2}COLIS_SHARDS: /,
+    )
   })
 
   it('refuses REDIS_URL and REDIS_CLUSTER_NODES together', () => {
@@ -203,28 +214,43 @@ describe('loadConfig: a Redis Cluster', () => {
       configError({
         REDIS_URL: 'redis://redis:6379',
         REDIS_CLUSTER_NODES: 'redis-0:6379',
-        COLIS_REDIS_PREFIX: '{colis}',
       }).message,
     ).toBe(
       'invalid configuration:\n  REDIS_CLUSTER_NODES: set REDIS_URL (one Redis) or REDIS_CLUSTER_NODES (a Redis Cluster), not both',
     )
   })
 
-  it.each(['colis', 'my-colis', '{}colis', 'colis{'])(
-    'refuses COLIS_REDIS_PREFIX=%s on a cluster: every key must share one hash tag',
+  it.each(['{colis}', 'co{lis}', 'colis}'])(
+    'refuses COLIS_REDIS_PREFIX=%s with several shards: each shard makes its own hash tag',
     (prefix) => {
       const message = configError({ REDIS_CLUSTER_NODES: 'redis-0:6379', COLIS_REDIS_PREFIX: prefix }).message
       expect(message).toMatch(
-        /^invalid configuration:\n {2}COLIS_REDIS_PREFIX: must be a hash tag such as \{/,
+        /^invalid configuration:\n {2}COLIS_REDIS_PREFIX: must hold no braces with 64 shards/,
       )
-      expect(message).toContain('with REDIS_CLUSTER_NODES')
+      expect(message).toContain('COLIS_SHARDS=1 to keep one slot')
     },
   )
 
-  it('refuses the default prefix on a cluster, naming the tagged one to use', () => {
-    expect(configError({ REDIS_CLUSTER_NODES: 'redis-0:6379' }).message).toContain(
-      'COLIS_REDIS_PREFIX: must be a hash tag such as {colis} with REDIS_CLUSTER_NODES',
-    )
+  it.each(['colis', 'my-colis', '{}colis', 'colis{'])(
+    'refuses COLIS_REDIS_PREFIX=%s with one shard on a cluster: its keys must share one hash tag',
+    (prefix) => {
+      const message = configError({
+        REDIS_CLUSTER_NODES: 'redis-0:6379',
+        COLIS_SHARDS: '1',
+        COLIS_REDIS_PREFIX: prefix,
+      }).message
+      expect(message).toMatch(/COLIS_REDIS_PREFIX: must be a hash tag such as \{/)
+      expect(message).toContain('with one shard on REDIS_CLUSTER_NODES')
+    },
+  )
+
+  it('accepts one shard on a cluster under a hash-tagged prefix', () => {
+    const config = loadConfig({
+      REDIS_CLUSTER_NODES: 'redis-0:6379',
+      COLIS_SHARDS: '1',
+      COLIS_REDIS_PREFIX: '{colis}',
+    })
+    expect(config.COLIS_SHARDS).toBe(1)
   })
 
   it('says which seed is wrong', () => {

@@ -1,6 +1,7 @@
 import type { Queue } from 'bullmq'
 import { createLoopFailures } from '../src/log-throttle.js'
 import type { Logger } from '../src/logger.js'
+import { allShards } from '../src/store/shards.js'
 import type { TrackingStore } from '../src/store/tracking-store.js'
 import type { PollJobData } from './jobs.js'
 
@@ -48,7 +49,13 @@ export function startDispatcher(options: DispatcherOptions) {
     const waiting = await options.queue.getWaitingCount()
     const room = Math.min(MAX_CLAIM, (options.maxWaitingJobs - waiting) * options.batchSize)
     if (room <= 0) return 0
-    const ids = await options.store.claimDue(options.carrier, now(), room, options.leaseMs)
+    const ids: string[] = []
+    for (const shard of allShards(options.store.shards)) {
+      if (ids.length >= room) break
+      ids.push(
+        ...(await options.store.claimDue(shard, options.carrier, now(), room - ids.length, options.leaseMs)),
+      )
+    }
     if (ids.length === 0) return 0
     const stamp = `${now().toString(36)}-${Math.random().toString(36).slice(2, 8)}`
     const jobs: PollJob[] = []

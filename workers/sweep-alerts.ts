@@ -3,6 +3,7 @@ import type { ForecastSource } from '../src/domain/forecast/forecast-model.js'
 import type { TrackingRecord } from '../src/domain/tracking.js'
 import { applyTimePassing } from '../src/domain/tracking-lifecycle.js'
 import type { Logger } from '../src/logger.js'
+import { allShards } from '../src/store/shards.js'
 import type { PollView, TrackingStore } from '../src/store/tracking-store.js'
 import { saveWithRetries } from './save-with-retries.js'
 
@@ -29,9 +30,15 @@ const BATCH = 200
 export async function sweepAlerts(deps: SweepDeps): Promise<number> {
   const now = deps.now ?? Date.now
   let checked = 0
+  for (const shard of allShards(deps.store.shards)) checked += await sweepShard(deps, shard, now)
+  return checked
+}
+
+async function sweepShard(deps: SweepDeps, shard: number, now: () => number): Promise<number> {
+  let checked = 0
   for (;;) {
     const nowMs = now()
-    const ids = await deps.store.claimAlertChecks(nowMs, BATCH, deps.leaseMs ?? 60_000)
+    const ids = await deps.store.claimAlertChecks(shard, nowMs, BATCH, deps.leaseMs ?? 60_000)
     if (ids.length === 0) break
     const views = (await deps.store.loadForPoll(ids)).filter((view): view is PollView => view !== undefined)
     checked += views.length

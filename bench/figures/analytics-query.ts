@@ -87,7 +87,7 @@ async function seedYear(redisUrl: string, lastWeek: string) {
     })) {
       await writeCellWeeks(redis, keys, cells, DEFAULT_ANALYTICS_RETENTION_MS)
       for (const [index, stored] of cells.entries()) {
-        if ((cellWeeks + index) % 97 === 0) sampled.push(keys.analyticsCell(stored.cell))
+        if ((cellWeeks + index) % 97 === 0) sampled.push(keys.analyticsCell(0, stored.cell))
         parcels += stored.summary.parcels
       }
       cellWeeks += cells.length

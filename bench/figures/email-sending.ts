@@ -211,7 +211,7 @@ export const emailSending: FigureModule = async ({ quick, profiledSpan }) => {
   const concurrency = config.SMTP_CONCURRENCY
   const direct = connect()
   const stores = createStores(direct, config.COLIS_REDIS_PREFIX)
-  const outboxKey = createRedisKeys(config.COLIS_REDIS_PREFIX).outbox()
+  const outboxKey = createRedisKeys(config.COLIS_REDIS_PREFIX).outbox(0)
 
   const count = quick ? 1_000 : 3_000
   const rounds = quick ? 3 : 5

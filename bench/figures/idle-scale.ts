@@ -92,8 +92,8 @@ export async function insertIdle(redis: Redis, keys: RedisKeys, count: number, f
       }
       const moves = indexMoves(keys, undefined, record)
       for (const key of moves.enter) add(key, 0, moves.member)
-      add(keys.due(record.carrier), nextDueMs, record.id)
-      add(keys.alertsDue(), nextDueMs + 24 * HOUR, record.id)
+      add(keys.due(0, record.carrier), nextDueMs, record.id)
+      add(keys.alertsDue(0), nextDueMs + 24 * HOUR, record.id)
     }
     pipeline.mset(...numbers)
     for (const [key, members] of zadds) pipeline.zadd(key, ...members)
@@ -188,7 +188,7 @@ async function setUp(idle: number, hot: number): Promise<Setup> {
 }
 
 async function waitForPolls(setup: Setup, target: number) {
-  const inflight = setup.keys.inflight('laposte')
+  const inflight = setup.keys.inflight(0, 'laposte')
   while ((await setup.carrier.counters()).ids < target || (await setup.direct.zcard(inflight)) > 0) {
     await new Promise((resolve) => setTimeout(resolve, 5))
   }
@@ -209,7 +209,7 @@ async function timedRound(setup: Setup): Promise<{ rate: number; redisCpuUs: num
   const target = (await setup.carrier.counters()).ids + setup.hotIds.length
   const cpuBefore = await redisCpuSeconds(setup.direct)
   const started = performance.now()
-  await setup.direct.zadd(setup.keys.due('laposte'), ...setup.hotIds.flatMap((id) => [Date.now(), id]))
+  await setup.direct.zadd(setup.keys.due(0, 'laposte'), ...setup.hotIds.flatMap((id) => [Date.now(), id]))
   await waitForPolls(setup, target)
   const seconds = (performance.now() - started) / 1000
   const cpu = (await redisCpuSeconds(setup.direct)) - cpuBefore
@@ -273,7 +273,7 @@ export async function measureIdleScale(
       rates: measured.map((round) => round.rate),
       rate: median(measured.map((round) => round.rate)),
       redisCpuUs: median(measured.map((round) => round.redisCpuUs)),
-      dueSetSize: await setup.direct.zcard(setup.keys.due('laposte')),
+      dueSetSize: await setup.direct.zcard(setup.keys.due(0, 'laposte')),
     })
     const smallSide = await side(small, smallRounds)
     const largeSide = await side(large, largeRounds)

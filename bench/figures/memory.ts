@@ -207,7 +207,7 @@ export async function measureMemory(
       if (outcomes.some((outcome) => outcome !== 'saved')) throw new Error(`save failed: ${outcomes}`)
       sample ||= keys.tracking(registered[0]?.record.id ?? '')
     }
-    if ((await redis.exists(keys.outbox())) !== 0) throw new Error('the outbox should be empty')
+    if ((await redis.exists(keys.outbox(0))) !== 0) throw new Error('the outbox should be empty')
     const after = await usedMemory(redis)
     const hashBytes = Number(await redis.memory('USAGE', sample, 'SAMPLES', 0))
     const eventsFieldBytes = (await redis.hstrlen(sample, 'events')) as number

@@ -166,7 +166,7 @@ export const webhookFanout: FigureModule = async ({ quick }) => {
         timestamp: new Date().toISOString(),
         data: DATA,
       }
-      pipeline.xadd(keys.outbox(), '*', 'm', JSON.stringify(message))
+      pipeline.xadd(keys.outbox(0), '*', 'm', JSON.stringify(message))
     }
     await pipeline.exec()
   }

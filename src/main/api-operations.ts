@@ -41,7 +41,7 @@ export async function startApiOperations(options: ApiOperationsOptions): Promise
       .map((adapter) => adapter.id)
   const queues = createQueueMonitor({ connection: redis, redisPrefix: prefix, carriers: configured })
   metrics.watchQueues(() => queues.depths())
-  metrics.watchOpenAlerts(createOpenAlertCounts(redis, prefix))
+  metrics.watchOpenAlerts(createOpenAlertCounts(redis, prefix, config.COLIS_SHARDS))
 
   options.logger.info(
     { admin: config.COLIS_ADMIN_TOKEN !== undefined, metricsToken: config.COLIS_METRICS_TOKEN !== undefined },
@@ -50,9 +50,14 @@ export async function startApiOperations(options: ApiOperationsOptions): Promise
       : 'no COLIS_ADMIN_TOKEN: /admin is off',
   )
   const listeners = new Set<(keyId: string | undefined) => void>()
-  const revocations = await watchApiKeyRevocations(options.subscriber, prefix, (keyId) => {
-    for (const listener of listeners) listener(keyId)
-  })
+  const revocations = await watchApiKeyRevocations(
+    options.subscriber,
+    prefix,
+    (keyId) => {
+      for (const listener of listeners) listener(keyId)
+    },
+    config.COLIS_SHARDS,
+  )
 
   return {
     appDeps: {
@@ -66,7 +71,7 @@ export async function startApiOperations(options: ApiOperationsOptions): Promise
       admin: config.COLIS_ADMIN_TOKEN
         ? {
             token: config.COLIS_ADMIN_TOKEN,
-            apiKeys: createApiKeyStore(redis, prefix),
+            apiKeys: createApiKeyStore(redis, prefix, config.COLIS_SHARDS),
             boardQueues: () => queues.boardQueues(),
           }
         : undefined,

@@ -35,6 +35,7 @@ export function storeOptionsFrom(config: Config) {
     notifyRetentionMs: config.NOTIFY_RETENTION,
     analyticsRetentionMs: config.ANALYTICS_RETENTION,
     outcomeFacts: outcomeFactsFrom(config),
+    shards: config.COLIS_SHARDS,
   }
 }
 

@@ -13,6 +13,7 @@ import {
   resolveRedis,
   warnIfEvicting,
 } from '../redis/resolve-redis.js'
+import { claimKeyspace } from '../store/redis/keyspace-claim.js'
 import type { TrackingStore } from '../store/tracking-store.js'
 import { assertEgressConfigSafe, parseAllowedCidrs } from '../webhooks/egress-guard.js'
 import { startApiProcess } from './api-process.js'
@@ -120,6 +121,7 @@ async function startParts(
   await waitUntilReady(main, describeRedisTarget(target))
   logger.info({ source: target.source, prefix }, 'connected to Redis')
   await warnIfEvicting(main, logger)
+  await claimKeyspace(main, prefix, config.COLIS_SHARDS)
 
   const storeOptions = storeOptionsFrom(config)
   const stores = createStores(main, prefix, storeOptions)

@@ -42,6 +42,8 @@ export interface StoreOptions {
   analyticsRetentionMs?: number
   /** The carriers' delivery days, to measure the parcels a save finishes. */
   outcomeFacts?: OutcomeFactsOf
+  /** COLIS_SHARDS: the shards the keyspace was made with (claimKeyspace checks it). */
+  shards?: number
 }
 
 /** The tracking store on one connection, under COLIS_REDIS_PREFIX. */
@@ -55,6 +57,7 @@ export function createTrackingStore(
     notifyRetentionMs: options.notifyRetentionMs,
     analyticsRetentionMs: options.analyticsRetentionMs,
     outcomeFacts: options.outcomeFacts,
+    shards: options.shards,
   })
   return options.wrap ? options.wrap(store) : store
 }
@@ -76,16 +79,17 @@ export interface Stores {
 
 /** Every store a process uses, on one connection. */
 export function createStores(redis: RedisClient, prefix: string, options: StoreOptions = {}): Stores {
+  const shards = options.shards ?? 1
   return {
     trackings: createTrackingStore(redis, prefix, options),
-    apiKeys: createApiKeyStore(redis, prefix),
-    webhooks: createWebhookStore(redis, prefix),
-    emails: createEmailSubscriptionStore(redis, prefix),
-    carrierHealth: createCarrierHealthStore(redis, prefix),
-    unknownCodes: createUnknownCodeStore(redis, prefix),
-    merchantSettings: createRedisMerchantSettingsStore(redis, prefix),
-    analytics: createRedisAnalyticsStore(redis, prefix),
-    dashboardSessions: createRedisDashboardSessionStore(redis, prefix),
+    apiKeys: createApiKeyStore(redis, prefix, shards),
+    webhooks: createWebhookStore(redis, prefix, shards),
+    emails: createEmailSubscriptionStore(redis, prefix, shards),
+    carrierHealth: createCarrierHealthStore(redis, prefix, shards),
+    unknownCodes: createUnknownCodeStore(redis, prefix, undefined, shards),
+    merchantSettings: createRedisMerchantSettingsStore(redis, prefix, shards),
+    analytics: createRedisAnalyticsStore(redis, prefix, shards),
+    dashboardSessions: createRedisDashboardSessionStore(redis, prefix, shards),
   }
 }
 

@@ -166,7 +166,7 @@ export type WebhookPipelineDeps = Pick<WorkerDeps, 'config' | 'connect' | 'logge
 export function startWebhookPipeline(deps: WebhookPipelineDeps) {
   const { config, logger } = deps
   const prefix = bullPrefix(config)
-  const webhooks = createWebhookStore(deps.connect(), config.COLIS_REDIS_PREFIX)
+  const webhooks = createWebhookStore(deps.connect(), config.COLIS_REDIS_PREFIX, config.COLIS_SHARDS)
   const attempts = WEBHOOK_RETRY_DELAYS_MS.length + 1
   const deliveries = createDeliveryQueue({ connect: deps.connect, bullPrefix: prefix, logger, attempts })
   const dispatcher = createGuardedDispatcher({
@@ -193,7 +193,7 @@ export function startWebhookPipeline(deps: WebhookPipelineDeps) {
   const emails = deps.config.SMTP_URL ? startEmailPipeline(deps) : undefined
   const relay = startOutboxRelay({
     redis: deps.connect(),
-    outboxKey: createRedisKeys(config.COLIS_REDIS_PREFIX).outbox(),
+    outboxKey: createRedisKeys(config.COLIS_REDIS_PREFIX, config.COLIS_SHARDS).outbox(0),
     webhooks,
     queue: deliveries,
     logger,
@@ -222,7 +222,7 @@ export function startWebhookPipeline(deps: WebhookPipelineDeps) {
 function startEmailPipeline(deps: WebhookPipelineDeps) {
   const { config, logger } = deps
   const prefix = bullPrefix(config)
-  const store = createEmailSubscriptionStore(deps.connect(), config.COLIS_REDIS_PREFIX)
+  const store = createEmailSubscriptionStore(deps.connect(), config.COLIS_REDIS_PREFIX, config.COLIS_SHARDS)
   const attempts = EMAIL_RETRY_DELAYS_MS.length + 1
   const queue = createEmailQueue({ connect: deps.connect, bullPrefix: prefix, logger, attempts })
   const sender = createSmtpSender({

@@ -91,8 +91,8 @@ export const KEY_ID_PATTERN = /^[A-Za-z0-9]{12}$/
  * API keys are `colis_<keyId>_<secret>` with a 256-bit secret. Only the SHA-256 of the secret is
  * stored (a fast hash is right for random tokens); verification compares digests in constant time.
  */
-export function createApiKeyStore(redis: RedisClient, prefix: string): ApiKeyStore {
-  const keys = createRedisKeys(prefix)
+export function createApiKeyStore(redis: RedisClient, prefix: string, shards = 1): ApiKeyStore {
+  const keys = createRedisKeys(prefix, shards)
   return {
     async create(merchantId, now = new Date(), options = {}) {
       const { created, secretSha256 } = mintApiKey(merchantId, now, options)
@@ -188,8 +188,9 @@ export async function watchApiKeyRevocations(
   subscriber: RedisClient,
   prefix: string,
   onRevoked: (keyId: string | undefined) => void,
+  shards = 1,
 ): Promise<{ stop(): Promise<void> }> {
-  const channel = createRedisKeys(prefix).apiKeyRevocations()
+  const channel = createRedisKeys(prefix, shards).apiKeyRevocations()
   let subscribed = false
   subscriber.on('message', (from: string, keyId: string) => {
     if (from === channel) onRevoked(keyId)

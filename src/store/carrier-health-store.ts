@@ -20,8 +20,8 @@ export interface CarrierHealthStore {
  * Recent carrier failures by kind, so a carrier that changed its format shows up in `GET /v1/carriers`
  * instead of looking like "no events yet". One small hash per carrier and hour, expiring by itself.
  */
-export function createCarrierHealthStore(redis: RedisClient, prefix: string): CarrierHealthStore {
-  const keys = createRedisKeys(prefix)
+export function createCarrierHealthStore(redis: RedisClient, prefix: string, shards = 1): CarrierHealthStore {
+  const keys = createRedisKeys(prefix, shards)
   const bucketKey = (carrier: string, bucket: number) => `${keys.carrierFailures(carrier)}:${bucket}`
   return {
     async recordFailure(carrier: string, kind: CarrierErrorKind, nowMs = Date.now()): Promise<void> {

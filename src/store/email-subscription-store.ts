@@ -105,9 +105,13 @@ export function readEmailHash(fields: Record<string, string>) {
   return { subscriptions: subscriptions.sort(byCreation), deliveries: deliveries.sort(byCreation) }
 }
 
-export function createEmailSubscriptionStore(client: RedisClient, prefix: string): EmailSubscriptionStore {
+export function createEmailSubscriptionStore(
+  client: RedisClient,
+  prefix: string,
+  shards = 1,
+): EmailSubscriptionStore {
   const redis = defineScripts(client)
-  const keys = createRedisKeys(prefix)
+  const keys = createRedisKeys(prefix, shards)
   const parse = <T>(doc: string | null | undefined): T | undefined =>
     doc ? (JSON.parse(doc) as T) : undefined
 

@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto'
+import { drawInShard } from './shards.js'
 
 const BASE62 = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789'
 const RANDOM_LENGTH = 20
@@ -8,6 +9,11 @@ export function createId(prefix: 'trk' | 'whk' | 'ntf'): string {
   let id = ''
   for (const byte of randomBytes(RANDOM_LENGTH)) id += BASE62[byte % 62]
   return `${prefix}_${id}`
+}
+
+/** A tracking id that hashes to `shard` of `shards` (see shards.ts): its keys live in that shard. */
+export function createTrackingId(shard: number, shards: number): string {
+  return drawInShard(() => createId('trk'), BASE62, shard, shards)
 }
 
 /**

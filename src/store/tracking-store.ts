@@ -67,6 +67,11 @@ export class InvalidCursorError extends Error {
 }
 
 export interface TrackingStore {
+  /**
+   * How many logical shards the trackings are spread over (COLIS_SHARDS), numbered from 0: the poll
+   * schedule and the alert checks are claimed shard by shard, so processes can split the shards.
+   */
+  readonly shards: number
   register(
     input: NewTracking,
     now: Date,
@@ -112,7 +117,8 @@ export interface TrackingStore {
   loadForPoll(ids: readonly string[]): Promise<Array<PollView | undefined>>
   /** Compare-and-set of each change on its own, in order: `conflict` when its tracking was written since it was loaded. */
   save(changes: readonly TrackingSave[]): Promise<SaveOutcome[]>
-  claimDue(carrier: string, nowMs: number, limit: number, leaseMs: number): Promise<string[]>
+  /** Trackings of one shard whose poll is due, leased to the caller for `leaseMs`. */
+  claimDue(shard: number, carrier: string, nowMs: number, limit: number, leaseMs: number): Promise<string[]>
   /**
    * A page of the trackings of `carrier` still polled (waiting for a poll or being polled), in no
    * order: start without a cursor, go on with the one given until none is. A tracking polled
@@ -120,8 +126,8 @@ export interface TrackingStore {
    * by one pass. A page may be empty before the end.
    */
   scanPolled(carrier: string, count: number, cursor?: string): Promise<{ ids: string[]; cursor?: string }>
-  /** Trackings whose alerts may have changed with time, leased like polls. */
-  claimAlertChecks(nowMs: number, limit: number, leaseMs: number): Promise<string[]>
+  /** Trackings of one shard whose alerts may have changed with time, leased like polls. */
+  claimAlertChecks(shard: number, nowMs: number, limit: number, leaseMs: number): Promise<string[]>
   listAlerts(merchantId: string, query: AlertQuery): Promise<Page<StoredAlert>>
   /** How many alerts of each type the merchant has open now: the dashboard's figure. */
   countOpenAlerts(merchantId: string): Promise<Record<AlertType, number>>

@@ -68,8 +68,9 @@ export function createUnknownCodeStore(
   redis: RedisClient,
   prefix: string,
   limits: UnknownCodeLimits = UNKNOWN_CODE_LIMITS,
+  shards = 1,
 ): UnknownCodeStore {
-  const keys = createRedisKeys(prefix)
+  const keys = createRedisKeys(prefix, shards)
   const scripted = defineScripts(redis)
   return {
     async record(sightings, nowMs = Date.now()) {

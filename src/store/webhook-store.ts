@@ -91,11 +91,11 @@ export const DELIVERIES_KEPT_PER_ENDPOINT = 1000
 /** Attempts a delivery keeps, the last ones. */
 export const ATTEMPTS_KEPT = 30
 
-export function createWebhookStore(client: RedisClient, prefix: string): WebhookStore {
+export function createWebhookStore(client: RedisClient, prefix: string, shards = 1): WebhookStore {
   const redis = defineScripts(client)
   const compareAndSet = async (key: string, expected: string, replacement: string) =>
     decodeCompareAndSetAnswer(await redis.compareAndSet(key, expected, replacement))
-  const keys = createRedisKeys(prefix)
+  const keys = createRedisKeys(prefix, shards)
   const parse = <T>(doc: string | null): T | undefined => (doc ? (JSON.parse(doc) as T) : undefined)
 
   /**
@@ -281,7 +281,7 @@ export function createWebhookStore(client: RedisClient, prefix: string): Webhook
 
     /** Asks the relay (through the outbox) to deliver again, with the same webhook-id. */
     async requestRedelivery(id: string): Promise<void> {
-      await redis.xadd(keys.outbox(), '*', 'r', id)
+      await redis.xadd(keys.outbox(0), '*', 'r', id)
     },
 
     async listDeliveries(endpointId: string, limit: number, beforeMs?: number): Promise<WebhookDelivery[]> {

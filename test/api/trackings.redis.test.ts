@@ -45,8 +45,8 @@ describe('trackings API on Redis', () => {
         'not_found',
       )
       const keys = redisKeys()
-      expect(await harness.redis.zscore(keys.due('laposte'), mine.id)).toBeNull()
-      expect(await harness.redis.zscore(keys.inflight('laposte'), mine.id)).toBeNull()
+      expect(await harness.redis.zscore(keys.due(0, 'laposte'), mine.id)).toBeNull()
+      expect(await harness.redis.zscore(keys.inflight(0, 'laposte'), mine.id)).toBeNull()
     })
   })
 
@@ -54,14 +54,14 @@ describe('trackings API on Redis', () => {
     it('answers 202 due for a freshly registered tracking, and never adds a second pending poll', async () => {
       const mine = await register(keyA, laPosteNumber(50))
       const keys = redisKeys()
-      const before = await harness.redis.zscore(keys.due('laposte'), mine.id)
+      const before = await harness.redis.zscore(keys.due(0, 'laposte'), mine.id)
       for (let round = 0; round < 3; round++) {
         const response = await harness.request(keyA, `/v1/trackings/${mine.id}/refresh`, { method: 'POST' })
         expect(response.status).toBe(202)
         expect(await response.json()).toEqual({ id: mine.id, refresh: 'due' })
       }
-      expect(await harness.redis.zscore(keys.due('laposte'), mine.id)).toBe(before)
-      expect(await harness.redis.zscore(keys.inflight('laposte'), mine.id)).toBeNull()
+      expect(await harness.redis.zscore(keys.due(0, 'laposte'), mine.id)).toBe(before)
+      expect(await harness.redis.zscore(keys.inflight(0, 'laposte'), mine.id)).toBeNull()
     })
 
     it('answers queued when the next poll was later, then due', async () => {
@@ -82,10 +82,10 @@ describe('trackings API on Redis', () => {
       expect(await second.json()).toEqual({ id: mine.id, refresh: 'due' })
 
       const keys = redisKeys()
-      const score = Number(await harness.redis.zscore(keys.due('laposte'), mine.id))
+      const score = Number(await harness.redis.zscore(keys.due(0, 'laposte'), mine.id))
       expect(score).toBeLessThanOrEqual(Date.now())
-      expect(await harness.redis.zrank(keys.due('laposte'), mine.id)).not.toBeNull()
-      expect(await harness.redis.zscore(keys.inflight('laposte'), mine.id)).toBeNull()
+      expect(await harness.redis.zrank(keys.due(0, 'laposte'), mine.id)).not.toBeNull()
+      expect(await harness.redis.zscore(keys.inflight(0, 'laposte'), mine.id)).toBeNull()
 
       const shown = (await (await harness.request(keyA, `/v1/trackings/${mine.id}`)).json()) as TrackingBody
       expect(shown.nextCheckAt).toBe(new Date(score).toISOString())
@@ -100,12 +100,12 @@ describe('trackings API on Redis', () => {
           body: JSON.stringify({ trackingNumber: NUMBER, carrier: 'laposte' }),
         })
         const { id } = (await created.json()) as TrackingBody
-        expect(await harnessRunning.store.claimDue('laposte', Date.now(), 10, 60_000)).toEqual([id])
+        expect(await harnessRunning.store.claimDue(0, 'laposte', Date.now(), 10, 60_000)).toEqual([id])
         const response = await harnessRunning.request(key, `/v1/trackings/${id}/refresh`, { method: 'POST' })
         expect(response.status).toBe(202)
         expect(await response.json()).toEqual({ id, refresh: 'running' })
         const keys = createRedisKeys(harnessRunning.config.COLIS_REDIS_PREFIX)
-        expect(await harnessRunning.redis.zscore(keys.due('laposte'), id)).toBeNull()
+        expect(await harnessRunning.redis.zscore(keys.due(0, 'laposte'), id)).toBeNull()
       } finally {
         await harnessRunning.close()
       }

@@ -481,8 +481,8 @@ describe('the carrier scorecard of sandbox journeys', () => {
     // acknowledging any; another takes them over and handles each again (test/integration/outbox-crash).
     const keys = createRedisKeys(harness.config.COLIS_REDIS_PREFIX)
     const outbox = connect()
-    const entries = await outbox.xlen(keys.outbox())
-    const notified = (await outbox.xrange(keys.outbox(), '-', '+')).filter(([, fields]) =>
+    const entries = await outbox.xlen(keys.outbox(0))
+    const notified = (await outbox.xrange(keys.outbox(0), '-', '+')).filter(([, fields]) =>
       subscribedTypes.includes((JSON.parse(fields[1] ?? '{}') as { type?: string }).type ?? ''),
     ).length
     expect(notified).toBeGreaterThan(0)
@@ -496,7 +496,7 @@ describe('the carrier scorecard of sandbox journeys', () => {
     const relay = (consumer: string, claimIdleMs: number, fault?: RelayOptions['fault']) =>
       startOutboxRelay({
         redis: connect(),
-        outboxKey: keys.outbox(),
+        outboxKey: keys.outbox(0),
         webhooks,
         queue: deliveries,
         logger,
@@ -513,7 +513,7 @@ describe('the carrier scorecard of sandbox journeys', () => {
       throw new Error('relay died before acknowledging')
     })
     const pending = async () =>
-      ((await outbox.xpending(keys.outbox(), 'relay').catch(() => [0])) as [number])[0]
+      ((await outbox.xpending(keys.outbox(0), 'relay').catch(() => [0])) as [number])[0]
     await eventually(pending, (count) => count === entries)
     await doomed.stop()
     expect(crashes.length).toBeGreaterThan(0)
@@ -528,7 +528,7 @@ describe('the carrier scorecard of sandbox journeys', () => {
     })
     const survivor = relay('survivor', 100)
     try {
-      await untilOutboxDrained(outbox, keys.outbox())
+      await untilOutboxDrained(outbox, keys.outbox(0))
       await untilQueueIdle(deliveries)
     } finally {
       await survivor.stop()

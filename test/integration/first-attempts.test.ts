@@ -85,7 +85,7 @@ describe('first delivery attempts made by the outbox relay', () => {
     cleanups.push(() => worker.close())
     const relay = startOutboxRelay({
       redis: connect(),
-      outboxKey: keys.outbox(),
+      outboxKey: keys.outbox(0),
       webhooks,
       queue,
       logger: createSilentLogger(),
@@ -116,11 +116,11 @@ describe('first delivery attempts made by the outbox relay', () => {
             timestamp: new Date().toISOString(),
             data: JSON.stringify({ tracking: { id: `trk_${index}` } }),
           }
-          pipeline.xadd(keys.outbox(), '*', 'm', JSON.stringify(message))
+          pipeline.xadd(keys.outbox(0), '*', 'm', JSON.stringify(message))
         }
         await pipeline.exec()
       },
-      outboxLength: () => writer.xlen(keys.outbox()),
+      outboxLength: () => writer.xlen(keys.outbox(0)),
     }
   }
 

@@ -119,7 +119,7 @@ describe.each(['before-enqueue', 'before-ack'] as const)('outbox relay dying %s'
       )
       expect(await store.save([write])).toEqual(['saved'])
     }
-    expect(await connect().xlen(keys.outbox())).toBe(PARCELS * 2)
+    expect(await connect().xlen(keys.outbox(0))).toBe(PARCELS * 2)
 
     const deliver = {
       webhooks,
@@ -133,7 +133,7 @@ describe.each(['before-enqueue', 'before-ack'] as const)('outbox relay dying %s'
     const crashes: string[] = []
     const doomed = startOutboxRelay({
       redis: connect(),
-      outboxKey: keys.outbox(),
+      outboxKey: keys.outbox(0),
       webhooks,
       queue,
       logger: createSilentLogger(),
@@ -150,7 +150,7 @@ describe.each(['before-enqueue', 'before-ack'] as const)('outbox relay dying %s'
     })
     // It reads a few entries at a time (as many as it has first-attempt slots): wait until it has read
     // them all, each read batch dying at `stage`.
-    const pendingCount = async () => ((await connect().xpending(keys.outbox(), 'relay')) as [number])[0]
+    const pendingCount = async () => ((await connect().xpending(keys.outbox(0), 'relay')) as [number])[0]
     await eventually(
       async () => crashes.length,
       (count) => count >= 1,
@@ -160,7 +160,7 @@ describe.each(['before-enqueue', 'before-ack'] as const)('outbox relay dying %s'
     expect(crashes.length).toBeGreaterThanOrEqual(1)
     // The dead relay read every entry and acknowledged none: they wait in its pending list.
     expect(await pendingCount()).toBe(PARCELS * 2)
-    expect(await connect().xlen(keys.outbox())).toBe(PARCELS * 2)
+    expect(await connect().xlen(keys.outbox(0))).toBe(PARCELS * 2)
 
     worker = new Worker<DeliveryJobData>('deliveries', (job) => processDeliveryJob(job, deliver), {
       connection: connect(),
@@ -169,7 +169,7 @@ describe.each(['before-enqueue', 'before-ack'] as const)('outbox relay dying %s'
     })
     const survivor = startOutboxRelay({
       redis: connect(),
-      outboxKey: keys.outbox(),
+      outboxKey: keys.outbox(0),
       webhooks,
       queue,
       logger: createSilentLogger(),
@@ -204,7 +204,7 @@ describe.each(['before-enqueue', 'before-ack'] as const)('outbox relay dying %s'
       )
       // Replayed deliveries the dead relay had settled still get a job (sending nothing): all done once
       // the outbox is drained and the queue is idle.
-      await untilOutboxDrained(connect(), keys.outbox())
+      await untilOutboxDrained(connect(), keys.outbox(0))
       await untilQueueIdle(queue)
       await untilQueueIdle(emailQueue)
     } finally {

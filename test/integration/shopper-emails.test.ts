@@ -105,7 +105,7 @@ describe.concurrent('shopper e-mails through the outbox, the workers and a real 
     }
   const statusOf = async (id: string) => (await trackingOf(id)).status
   const untilIdle = async () => {
-    await untilOutboxDrained(harness.redis, createRedisKeys(harness.config.COLIS_REDIS_PREFIX).outbox())
+    await untilOutboxDrained(harness.redis, createRedisKeys(harness.config.COLIS_REDIS_PREFIX).outbox(0))
     await untilQueueIdle(emailQueue)
   }
   const subjectsTo = (address: string) =>

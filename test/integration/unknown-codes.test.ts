@@ -91,7 +91,7 @@ describe('a new carrier code, from its first sighting to an override and a re-ev
     receiver.received.map(payloadOf).filter((payload: Payload) => payload.type === 'tracking.status_changed')
   /** Every notification written is relayed and every delivery settled: nothing more will be sent. */
   const untilWebhooksIdle = async () => {
-    await untilOutboxDrained(redis, createRedisKeys(prefix).outbox())
+    await untilOutboxDrained(redis, createRedisKeys(prefix).outbox(0))
     await untilQueueIdle(deliveries)
   }
 

@@ -18,7 +18,7 @@ export interface SeededNotification {
  */
 export function openWebhookPipeline(harness: Harness) {
   const redis = harness.connect()
-  const outboxKey = createRedisKeys(harness.config.COLIS_REDIS_PREFIX).outbox()
+  const outboxKey = createRedisKeys(harness.config.COLIS_REDIS_PREFIX).outbox(0)
   const deliveries = new Queue(DELIVERY_QUEUE, { connection: redis, prefix: bullPrefix(harness.config) })
   const sequences = new Map<string, number>()
   return {

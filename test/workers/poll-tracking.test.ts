@@ -104,7 +104,7 @@ async function claimedParcels(count: number): Promise<{ store: MemoryTrackingSto
     )
     ids.push(record.id)
   }
-  expect(await store.claimDue('sandbox', NOW, 100, LEASE_MS)).toEqual(ids)
+  expect(await store.claimDue(0, 'sandbox', NOW, 100, LEASE_MS)).toEqual(ids)
   return { store, ids }
 }
 
@@ -151,8 +151,8 @@ describe('a poll job whose carrier asks to slow down (rate_limited)', () => {
     expect(calls.recordFailure).toEqual(['rate_limited'])
     for (const view of views) expect(view).toMatchObject({ version: 1, record: { failureCount: 0 } })
     // Still held by this job: BullMQ runs it again; its lease is the safety net if that never happens.
-    expect(await store.claimDue('sandbox', NOW, 100, LEASE_MS)).toEqual([])
-    const reclaimed = await store.claimDue('sandbox', NOW + LEASE_MS, 100, LEASE_MS)
+    expect(await store.claimDue(0, 'sandbox', NOW, 100, LEASE_MS)).toEqual([])
+    const reclaimed = await store.claimDue(0, 'sandbox', NOW + LEASE_MS, 100, LEASE_MS)
     expect([...reclaimed].sort()).toEqual([...ids].sort())
     expect(store.published()).toEqual([])
   })
@@ -187,7 +187,7 @@ describe('a poll job whose credentials the carrier refuses (unauthorized)', () =
       expect(due).toBeGreaterThanOrEqual(NOW + POLICY.retry.minMs)
       expect(due).toBeLessThanOrEqual(NOW + POLICY.retry.maxMs)
     }
-    const claimed = await store.claimDue('sandbox', NOW + POLICY.retry.maxMs, 100, LEASE_MS)
+    const claimed = await store.claimDue(0, 'sandbox', NOW + POLICY.retry.maxMs, 100, LEASE_MS)
     expect([...claimed].sort()).toEqual([...ids].sort())
   })
 })
@@ -205,7 +205,7 @@ describe('a poll job whose carrier fails for one number or for a while', () => {
       lastError: { kind: 'invalid_number', message: 'unknown number' },
     })
     expect(await store.get('shop', ids[0] ?? '')).toMatchObject({ nextDueAtMs: undefined })
-    expect(await store.claimDue('sandbox', NOW + 100 * LEASE_MS, 100, LEASE_MS)).toEqual([])
+    expect(await store.claimDue(0, 'sandbox', NOW + 100 * LEASE_MS, 100, LEASE_MS)).toEqual([])
   })
 
   it.each(['unavailable', 'unexpected_response'] as const)(
@@ -290,7 +290,7 @@ describe('what a poll job asks the carrier', () => {
     const ids: string[] = []
     for (const registration of registered)
       ids.push((await store.register(registration, new Date(T0))).record.id)
-    expect(await store.claimDue('sandbox', NOW, 100, LEASE_MS)).toHaveLength(2)
+    expect(await store.claimDue(0, 'sandbox', NOW, 100, LEASE_MS)).toHaveLength(2)
     const asked: TrackQuery[] = []
     const adapter = fakeAdapter((query) => {
       asked.push(query)

@@ -71,7 +71,7 @@ describe('mapping the stored events of a carrier again', () => {
     })
     const otherCarrier = await polled(store, 'SBXUNKNOWNCODE004', { carrier: 'laposte' })
     // One of them is being polled (claimed), the others wait for their poll.
-    expect(await store.claimDue('sandbox', T0 + 3_600_000, 1, 60_000)).toHaveLength(1)
+    expect(await store.claimDue(0, 'sandbox', T0 + 3_600_000, 1, 60_000)).toHaveLength(1)
 
     expect(await remapCarrierTrackings('sandbox', XFER, deps(store))).toEqual({
       checked: 3,

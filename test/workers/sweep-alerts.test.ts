@@ -52,7 +52,7 @@ describe('alert sweep', () => {
     expect(await sweepAlerts(deps)).toBe(1)
     const found = await store.get('shop', late.id)
     expect(found?.record.alerts.map((alert) => [alert.type, alert.resolvedAt])).toEqual([['late', undefined]])
-    const entries = (await redis.xrange(keys.outbox(), '-', '+')).map(([, fields]) =>
+    const entries = (await redis.xrange(keys.outbox(0), '-', '+')).map(([, fields]) =>
       JSON.parse(fields[1] ?? '{}'),
     )
     expect(
@@ -61,10 +61,10 @@ describe('alert sweep', () => {
 
     // Nothing else is due until the other promises end: a second sweep reads nothing and opens nothing.
     expect(await sweepAlerts(deps)).toBe(0)
-    expect(await redis.xlen(keys.outbox())).toBe(1)
+    expect(await redis.xlen(keys.outbox(0))).toBe(1)
     // The late parcel stays indexed for its next time-driven check (it may still stall), in the future.
-    expect(await redis.zcard(keys.alertsDue())).toBe(51)
-    expect(Number(await redis.zscore(keys.alertsDue(), late.id))).toBeGreaterThan(now)
+    expect(await redis.zcard(keys.alertsDue(0))).toBe(51)
+    expect(Number(await redis.zscore(keys.alertsDue(0), late.id))).toBeGreaterThan(now)
     const page = await store.listAlerts('shop', { state: 'open', type: 'late', limit: 10 })
     expect(page.data.map((alert) => alert.trackingId)).toEqual([late.id])
   })
@@ -109,8 +109,8 @@ describe('alert sweep racing a poll', () => {
     expect(await sweepAlerts(deps)).toBe(1)
     const found = await store.get('shop', record.id)
     expect(found?.record.alerts.map((alert) => alert.type)).toEqual(['late'])
-    expect(await redis.zscore(keys.alertsInflight(), record.id)).toBeNull()
-    expect(Number(await redis.zscore(keys.alertsDue(), record.id))).toBeGreaterThan(now)
+    expect(await redis.zscore(keys.alertsInflight(0), record.id)).toBeNull()
+    expect(Number(await redis.zscore(keys.alertsDue(0), record.id))).toBeGreaterThan(now)
   })
 })
 
@@ -135,7 +135,7 @@ describe('notifications without listeners', () => {
       { nextAlertCheckAtMs: endOfParisDay(promised) },
     )
     await sweepAlerts({ store, alertPolicy: () => POLICY, logger: createSilentLogger(), now: () => now })
-    expect(await redis.xlen(keys.outbox())).toBe(0)
+    expect(await redis.xlen(keys.outbox(0))).toBe(0)
     const page = await store.listAlerts('quiet', { state: 'open', limit: 10 })
     expect(page.data.map((alert) => alert.type)).toEqual(['late'])
   })
@@ -178,6 +178,6 @@ describe('alert sweep on the memory store', () => {
     ])
     expect(await sweepAlerts(deps)).toBe(0)
     // Checked again at its next time-driven check (it may still stall), not before.
-    expect(await store.claimAlertChecks(now, 10, 60_000)).toEqual([])
+    expect(await store.claimAlertChecks(0, now, 10, 60_000)).toEqual([])
   })
 })

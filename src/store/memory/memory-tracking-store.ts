@@ -277,7 +277,11 @@ export function createMemoryTrackingStore(
       return changes.map(saveOne)
     },
 
-    async claimDue(carrier, nowMs, limit, leaseMs) {
+    // One shard: memory holds one process's trackings.
+    shards: 1,
+
+    async claimDue(shard, carrier, nowMs, limit, leaseMs) {
+      if (shard !== 0) return []
       return pollsOf(carrier).claim(nowMs, limit, nowMs + leaseMs)
     },
 
@@ -294,7 +298,8 @@ export function createMemoryTrackingStore(
       return ids.length > count && last !== undefined ? { ids: page, cursor: last } : { ids: page }
     },
 
-    async claimAlertChecks(nowMs, limit, leaseMs) {
+    async claimAlertChecks(shard, nowMs, limit, leaseMs) {
+      if (shard !== 0) return []
       return alertChecks.claim(nowMs, limit, nowMs + leaseMs)
     },
 

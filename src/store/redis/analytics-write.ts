@@ -49,15 +49,17 @@ export function analyticsWriteOf(
     String(fields.length),
     ...fields.flatMap(([field, value]) => [field, String(value)]),
   ]
+  // Counted in the tracking's own shard, in the same script as its save.
+  const shard = keys.shardOf(write.record.id)
   return {
     keys: [
-      keys.analyticsCell(cell),
-      keys.merchantAnalyticsCells(cell.merchantId),
-      keys.analyticsCells(),
-      keys.merchantAnalyticsVersion(cell.merchantId),
-      keys.merchantAnalyticsChanges(cell.merchantId),
-      keys.analyticsVersion(),
-      keys.analyticsChanges(),
+      keys.analyticsCell(shard, cell),
+      keys.merchantAnalyticsCells(shard, cell.merchantId),
+      keys.analyticsCells(shard),
+      keys.merchantAnalyticsVersion(shard, cell.merchantId),
+      keys.merchantAnalyticsChanges(shard, cell.merchantId),
+      keys.analyticsVersion(shard),
+      keys.analyticsChanges(shard),
     ],
     args: [
       cellMember(cell),
@@ -101,18 +103,18 @@ export async function writeCellWeeks(
   // first write and after the last, so a reader that keeps cell-weeks reads them all again.
   const newVersion = (version: string) => pipeline.incrby(version, ANALYTICS_CHANGES_KEPT + 1)
   for (const { cell, summary } of cells) {
-    for (const version of [keys.merchantAnalyticsVersion(cell.merchantId), keys.analyticsVersion()]) {
+    for (const version of [keys.merchantAnalyticsVersion(0, cell.merchantId), keys.analyticsVersion(0)]) {
       if (versions.has(version)) continue
       versions.add(version)
       newVersion(version)
     }
-    const key = keys.analyticsCell(cell)
+    const key = keys.analyticsCell(0, cell)
     const expiresAtMs = expiryOfWeek.get(cell.week) ?? cellExpiresAtMs(cell.week, retentionMs)
     expiryOfWeek.set(cell.week, expiresAtMs)
     pipeline.del(key)
     pipeline.hset(key, ...fieldsOfSummary(summary).flat())
     pipeline.pexpireat(key, expiresAtMs)
-    for (const index of [keys.merchantAnalyticsCells(cell.merchantId), keys.analyticsCells()]) {
+    for (const index of [keys.merchantAnalyticsCells(0, cell.merchantId), keys.analyticsCells(0)]) {
       pipeline.zadd(index, weekScore(cell.week), cellMember(cell))
       latestExpiryOf.set(index, Math.max(latestExpiryOf.get(index) ?? 0, expiresAtMs))
     }

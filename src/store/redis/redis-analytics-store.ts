@@ -89,19 +89,23 @@ async function repliesOf(pipeline: ChainableCommander): Promise<unknown[]> {
  * (`summariesByGroup`) read them through a cache of their weeks, packed and merged per group, brought
  * up to date on every read from the index's changes: it answers what Redis holds at that read.
  */
-export function createRedisAnalyticsStore(redis: RedisClient, prefix: string): AnalyticsStore {
-  const keys = createRedisKeys(prefix)
+export function createRedisAnalyticsStore(redis: RedisClient, prefix: string, shards = 1): AnalyticsStore {
+  const keys = createRedisKeys(prefix, shards)
   const scripted = defineScripts(redis)
   const pool = createTotalsPool()
   const cache = new Map<string, CachedIndex>()
 
   const indexKeysOf = (merchantId: string): IndexKeys =>
     merchantId === ALL_MERCHANTS
-      ? { cells: keys.analyticsCells(), version: keys.analyticsVersion(), changes: keys.analyticsChanges() }
+      ? {
+          cells: keys.analyticsCells(0),
+          version: keys.analyticsVersion(0),
+          changes: keys.analyticsChanges(0),
+        }
       : {
-          cells: keys.merchantAnalyticsCells(merchantId),
-          version: keys.merchantAnalyticsVersion(merchantId),
-          changes: keys.merchantAnalyticsChanges(merchantId),
+          cells: keys.merchantAnalyticsCells(0, merchantId),
+          version: keys.merchantAnalyticsVersion(0, merchantId),
+          changes: keys.merchantAnalyticsChanges(0, merchantId),
         }
 
   /** The cell-weeks of `members` as Redis holds them now; those gone (expired) apart. */
@@ -111,7 +115,10 @@ export function createRedisAnalyticsStore(redis: RedisClient, prefix: string): A
     for (let first = 0; first < members.length; first += CELLS_PER_SCRIPT) {
       const page = members.slice(first, first + CELLS_PER_SCRIPT)
       const cells = page.map(readCellMember)
-      const answers = await scripted.readCellWeeks(page.length, ...cells.map(keys.analyticsCell))
+      const answers = await scripted.readCellWeeks(
+        page.length,
+        ...cells.map((cell) => keys.analyticsCell(0, cell)),
+      )
       for (const [index, member] of page.entries()) {
         const [expiresAtMs = -2, ...fields] = answers[index] ?? []
         if (expiresAtMs === -2 || fields.length === 0) gone.add(member)
@@ -228,7 +235,10 @@ export function createRedisAnalyticsStore(redis: RedisClient, prefix: string): A
           .filter((cell) => carrier === undefined || cell.carrier === carrier)
         for (let first = 0; first < cells.length; first += CELLS_PER_SCRIPT) {
           const page = cells.slice(first, first + CELLS_PER_SCRIPT)
-          const answers = await scripted.readCellWeeks(page.length, ...page.map(keys.analyticsCell))
+          const answers = await scripted.readCellWeeks(
+            page.length,
+            ...page.map((cell) => keys.analyticsCell(0, cell)),
+          )
           for (const [index, cell] of page.entries()) {
             // Past its retention, a cell-week's hash is gone before its index entry.
             const [, ...fields] = answers[index] ?? []

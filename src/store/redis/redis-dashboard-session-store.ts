@@ -9,8 +9,12 @@ import {
 import { createRedisKeys } from './redis-keys.js'
 
 /** One string per session under the digest of its id, expiring after its idle time (GETEX renews it). */
-export function createRedisDashboardSessionStore(redis: RedisClient, prefix: string): DashboardSessionStore {
-  const keys = createRedisKeys(prefix)
+export function createRedisDashboardSessionStore(
+  redis: RedisClient,
+  prefix: string,
+  shards = 1,
+): DashboardSessionStore {
+  const keys = createRedisKeys(prefix, shards)
   const keyOf = (id: string) => keys.dashboardSession(sessionDigest(id))
   return {
     async start(session, idleMs) {

@@ -18,9 +18,13 @@ const MAX_ATTEMPTS = 10
  * One JSON document per merchant, changed by compare-and-set (a merchant's two back-office tabs may
  * write at once), and each logo's bytes as a string under their SHA-256.
  */
-export function createRedisMerchantSettingsStore(client: RedisClient, prefix: string): MerchantSettingsStore {
+export function createRedisMerchantSettingsStore(
+  client: RedisClient,
+  prefix: string,
+  shards = 1,
+): MerchantSettingsStore {
   const redis = defineScripts(client)
-  const keys = createRedisKeys(prefix)
+  const keys = createRedisKeys(prefix, shards)
   const parse = (doc: string | null): MerchantSettings | undefined =>
     doc ? (JSON.parse(doc) as MerchantSettings) : undefined
 

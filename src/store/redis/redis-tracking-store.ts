@@ -10,6 +10,7 @@ import {
 import { decodeEvents, decodeEventsJson } from '../event-codec.js'
 import { newTrackingRecord } from '../new-tracking.js'
 import { createPageToken, samePageToken } from '../page-token.js'
+import { allShards } from '../shards.js'
 import {
   InvalidCursorError,
   ORDER_PARCELS_LIMIT,
@@ -17,6 +18,7 @@ import {
   type PollView,
   type SaveOutcome,
   type StoredAlert,
+  type TrackingSave,
   type TrackingStore,
 } from '../tracking-store.js'
 import { analyticsWriteOf } from './analytics-write.js'
@@ -29,6 +31,7 @@ import {
   decodeRotateAnswer,
   decodeSaveAnswer,
 } from './script-answers.js'
+import { execByShard, newestAcrossShards, replyValue } from './shard-reads.js'
 import {
   alertEntry,
   deleteArgs,
@@ -59,10 +62,18 @@ function parseRecord(doc: Buffer | string | null | undefined): TrackingRecord | 
   return JSON.parse(doc.toString()) as TrackingRecord
 }
 
-/** Newest first through a lexicographic index, with a stable cursor (the last member seen). */
-async function pageOf(redis: RedisClient, index: string, limit: number, cursor: string | undefined) {
+/**
+ * Newest first through a lexicographic index kept in each shard, with a stable cursor: the last member
+ * seen, a position in every shard's index at once.
+ */
+async function pageOf(
+  redis: RedisClient,
+  indexes: readonly string[],
+  limit: number,
+  cursor: string | undefined,
+) {
   const max = cursor ? `(${decodeCursor(cursor)}` : '+'
-  const members = await redis.zrevrangebylex(index, max, '-', 'LIMIT', 0, limit + 1)
+  const members = await newestAcrossShards(redis, indexes, max, limit + 1)
   const page = members.slice(0, limit)
   const last = page.at(-1)
   return {
@@ -97,6 +108,8 @@ export function createRedisTrackingStore(
     analyticsRetentionMs?: number
     /** The carriers' delivery days, to measure the parcels a save finishes. */
     outcomeFacts?: OutcomeFactsOf
+    /** COLIS_SHARDS: how many shards the keyspace was made with. */
+    shards?: number
     now?: () => number
   } = {},
 ): TrackingStore {
@@ -107,7 +120,9 @@ export function createRedisTrackingStore(
   }
   const now = options.now ?? Date.now
   const redis = defineScripts(client)
-  const keys = createRedisKeys(prefix)
+  const shards = options.shards ?? 1
+  const keys = createRedisKeys(prefix, shards)
+  const everyShard = allShards(shards)
 
   async function readOwned(merchantId: string, id: string) {
     // Buffers: the timeline is stored deflated (binary), see event-codec.ts.
@@ -123,22 +138,16 @@ export function createRedisTrackingStore(
    * (a script's keys are all given to it), so a tracking seen once is read in one round trip.
    */
   const dueKeyOf = new Map<string, string>()
-  const dueKeys = new Map<string, string>()
   const DUE_KEYS_REMEMBERED = 100_000
 
-  function dueKeyFor(carrier: string): string {
-    let dueKey = dueKeys.get(carrier)
-    if (dueKey === undefined) {
-      dueKey = keys.due(carrier)
-      dueKeys.set(carrier, dueKey)
-    }
-    return dueKey
+  function dueKeyFor(id: string, carrier: string): string {
+    return keys.due(keys.shardOf(id), carrier)
   }
 
   function noteCarrier(id: string, carrier: string) {
     if (dueKeyOf.has(id)) return
     if (dueKeyOf.size >= DUE_KEYS_REMEMBERED) dueKeyOf.clear()
-    dueKeyOf.set(id, dueKeyFor(carrier))
+    dueKeyOf.set(id, dueKeyFor(id, carrier))
   }
 
   /**
@@ -162,14 +171,17 @@ export function createRedisTrackingStore(
     if (items.length === 0) return []
     const createdAt = now.toISOString()
     // One register script per item, all in one round trip; `register` is the batch of one.
-    const records = items.map(({ input }) => newTrackingRecord(input, createdAt))
-    const pipeline = redis.pipeline() as unknown as ScriptedRedis
-    records.forEach((record, index) => {
-      pipeline.registerTracking(
-        ...registerArgs(keys, record, now.getTime(), items[index]?.nextAlertCheckAtMs),
-      )
-    })
-    const replies = (await (pipeline as unknown as ReturnType<RedisClient['pipeline']>).exec()) ?? []
+    const records = items.map(({ input }) => newTrackingRecord(input, createdAt, shards))
+    const replies = await execByShard(
+      redis,
+      records.map((record, index) => ({ record, alertCheckAtMs: items[index]?.nextAlertCheckAtMs })),
+      ({ record }) => keys.shardOf(record.id),
+      (pipeline, { record, alertCheckAtMs }) => {
+        ;(pipeline as unknown as ScriptedRedis).registerTracking(
+          ...registerArgs(keys, record, now.getTime(), alertCheckAtMs),
+        )
+      },
+    )
     const createdHere = new Map<string, TrackingRecord>()
     const ids = replies.map(([error, id], index) => {
       if (error) throw error
@@ -208,7 +220,7 @@ export function createRedisTrackingStore(
    */
   const read: TrackingStore['read'] = async (merchantId, id) => {
     const known = recent.get(id)
-    const dueKey = dueKeyOf.get(id) ?? (known ? dueKeyFor(known.record.carrier) : undefined)
+    const dueKey = dueKeyOf.get(id) ?? (known ? dueKeyFor(id, known.record.carrier) : undefined)
     // Buffers: the timeline is stored deflated (binary), see event-codec.ts.
     const [doc, events, version, due] =
       (dueKey
@@ -255,8 +267,62 @@ export function createRedisTrackingStore(
       doc ?? null,
       events ?? null,
       version ?? null,
-      await redis.zscoreBuffer(keys.due(record.carrier), id),
+      await redis.zscoreBuffer(dueKeyFor(id, record.carrier), id),
     ]
+  }
+
+  /** The record documents of trackings, in order (null: gone), read shard by shard. */
+  async function readDocs(ids: readonly string[]): Promise<Array<string | null>> {
+    const replies = await execByShard(redis, ids, keys.shardOf, (pipeline, id) =>
+      pipeline.hget(keys.tracking(id), 'doc'),
+    )
+    return replies.map((reply) => {
+      const doc = replyValue(reply)
+      return typeof doc === 'string' ? doc : null
+    })
+  }
+
+  /** What loadTrackings.lua answers for `ids`, one script per shard: three fields per tracking, in order. */
+  async function loadByShard(ids: readonly string[]): Promise<Array<Buffer | null>> {
+    const byShard = new Map<number, number[]>()
+    ids.forEach((id, index) => {
+      const shard = keys.shardOf(id)
+      const group = byShard.get(shard)
+      if (group) group.push(index)
+      else byShard.set(shard, [index])
+    })
+    if (byShard.size === 1)
+      return redis.loadTrackingsBuffer(ids.length, ...ids.map((id) => keys.tracking(id)))
+    const fields = new Array<Buffer | null>(3 * ids.length).fill(null)
+    await Promise.all(
+      [...byShard.values()].map(async (indexes) => {
+        const answer = await redis.loadTrackingsBuffer(
+          indexes.length,
+          ...indexes.map((index) => keys.tracking(ids[index] as string)),
+        )
+        indexes.forEach((index, at) => {
+          for (let field = 0; field < 3; field++) fields[3 * index + field] = answer[3 * at + field] ?? null
+        })
+      }),
+    )
+    return fields
+  }
+
+  /** Saves grouped by shard (a script runs in one slot), at most SAVES_PER_COMMAND to a command. */
+  function chunksByShard<T extends { write: TrackingSave }>(saves: readonly T[]): T[][] {
+    const byShard = new Map<number, T[]>()
+    for (const save of saves) {
+      const shard = keys.shardOf(save.write.record.id)
+      const group = byShard.get(shard)
+      if (group) group.push(save)
+      else byShard.set(shard, [save])
+    }
+    return [...byShard.values()].flatMap((group) => {
+      const chunks: T[][] = []
+      for (let start = 0; start < group.length; start += SAVES_PER_COMMAND)
+        chunks.push(group.slice(start, start + SAVES_PER_COMMAND))
+      return chunks
+    })
   }
 
   return {
@@ -277,23 +343,24 @@ export function createRedisTrackingStore(
 
     read,
 
+    shards,
+
     async list(merchantId, query): Promise<Page<TrackingRecord>> {
-      const index = query.alert
-        ? keys.merchantAlertTrackings(merchantId, query.alert)
-        : query.status && query.carrier
-          ? keys.merchantCarrierStatus(merchantId, query.carrier, query.status)
-          : query.status
-            ? keys.merchantStatus(merchantId, query.status)
-            : query.carrier
-              ? keys.merchantCarrier(merchantId, query.carrier)
-              : keys.merchantAll(merchantId)
-      const { ids, nextCursor } = await pageOf(redis, index, query.limit, query.cursor)
+      const indexOf = (shard: number) =>
+        query.alert
+          ? keys.merchantAlertTrackings(shard, merchantId, query.alert)
+          : query.status && query.carrier
+            ? keys.merchantCarrierStatus(shard, merchantId, query.carrier, query.status)
+            : query.status
+              ? keys.merchantStatus(shard, merchantId, query.status)
+              : query.carrier
+                ? keys.merchantCarrier(shard, merchantId, query.carrier)
+                : keys.merchantAll(shard, merchantId)
+      const { ids, nextCursor } = await pageOf(redis, everyShard.map(indexOf), query.limit, query.cursor)
       if (ids.length === 0) return { data: [] }
-      const pipeline = redis.pipeline()
-      for (const id of ids) pipeline.hget(keys.tracking(id), 'doc')
-      const docs = (await pipeline.exec()) ?? []
-      const data = docs.flatMap(([, doc]) => {
-        const record = parseRecord(doc as string | null)
+      const docs = await readDocs(ids)
+      const data = docs.flatMap((doc) => {
+        const record = parseRecord(doc)
         // The alert index is one filter; the others apply on top of it.
         if (!record) return []
         if (
@@ -319,21 +386,16 @@ export function createRedisTrackingStore(
     },
 
     async findByOrder(merchantId, orderId) {
-      const members = await redis.zrevrangebylex(
-        keys.merchantOrder(merchantId, orderId),
+      const members = await newestAcrossShards(
+        redis,
+        everyShard.map((shard) => keys.merchantOrder(shard, merchantId, orderId)),
         '+',
-        '-',
-        'LIMIT',
-        0,
         ORDER_PARCELS_LIMIT,
       )
       if (members.length === 0) return []
-      const pipeline = redis.pipeline()
-      for (const member of members) pipeline.hget(keys.tracking(member.slice(16)), 'doc')
-      const docs = (await pipeline.exec()) ?? []
-      return docs.flatMap(([error, doc]) => {
-        if (error) throw error
-        const record = parseRecord(doc as string | null)
+      const docs = await readDocs(members.map((member) => member.slice(16)))
+      return docs.flatMap((doc) => {
+        const record = parseRecord(doc)
         return record && record.merchantId === merchantId && record.orderId === orderId ? [record] : []
       })
     },
@@ -344,7 +406,7 @@ export function createRedisTrackingStore(
         const [doc, version] = await redis.hmget(keys.tracking(id), 'doc', 'v')
         const record = parseRecord(doc)
         if (!record || record.merchantId !== merchantId || !version) return undefined
-        const token = createPageToken()
+        const token = createPageToken(keys.shardOf(id), shards)
         const answer = decodeRotateAnswer(
           await redis.rotatePageToken(...rotateArgs(keys, record, version, token)),
         )
@@ -368,6 +430,9 @@ export function createRedisTrackingStore(
         const answer = decodeDeleteAnswer(
           await redis.deleteTracking(script.keys.length, ...script.keys, ...script.args),
         )
+        // The subscriptions' endpoints live outside the shard: removed once nothing names them.
+        if (answer === 'deleted' && subscriptionIds.length > 0)
+          await redis.del(...subscriptionIds.map((endpointId) => keys.webhook(endpointId)))
         if (answer !== 'conflict') return answer === 'deleted'
       }
       return false
@@ -377,12 +442,13 @@ export function createRedisTrackingStore(
       const found = await readOwned(merchantId, id)
       if (!found) return undefined
       const { carrier } = found.record
+      const shard = keys.shardOf(id)
       const answer = decodeRefreshAnswer(
         await redis.requestRefresh(
           keys.tracking(id),
-          keys.due(carrier),
-          keys.inflight(carrier),
-          keys.refreshAfterPoll(carrier),
+          keys.due(shard, carrier),
+          keys.inflight(shard, carrier),
+          keys.refreshAfterPoll(shard, carrier),
           id,
           String(nowMs),
         ),
@@ -392,7 +458,7 @@ export function createRedisTrackingStore(
 
     async loadForPoll(ids) {
       if (ids.length === 0) return []
-      const fields = await redis.loadTrackingsBuffer(ids.length, ...ids.map((id) => keys.tracking(id)))
+      const fields = await loadByShard(ids)
       return ids.map((_, index): PollView | undefined => {
         const doc = fields[3 * index] ?? null
         const stored = fields[3 * index + 1] ?? null
@@ -425,9 +491,8 @@ export function createRedisTrackingStore(
       // At most twice: a save that needs its payloads is sent again with them.
       while (pending.length > 0) {
         const again: typeof pending = []
-        for (let start = 0; start < pending.length; start += SAVES_PER_COMMAND) {
-          const chunk = pending.slice(start, start + SAVES_PER_COMMAND)
-          const scriptKeys = saveSharedKeys(keys)
+        for (const chunk of chunksByShard(pending)) {
+          const scriptKeys = saveSharedKeys(keys, keys.shardOf(chunk[0]?.write.record.id ?? ''))
           const scriptArgs: Array<string | Buffer> = []
           for (const { write, withPayloads, analytics } of chunk) {
             const group = saveGroup(keys, write, withPayloads, notifyRetentionMs, analytics)
@@ -459,10 +524,10 @@ export function createRedisTrackingStore(
       return outcomes
     },
 
-    async claimDue(carrier, nowMs, limit, leaseMs) {
+    async claimDue(shard, carrier, nowMs, limit, leaseMs) {
       return redis.claimDue(
-        keys.due(carrier),
-        keys.inflight(carrier),
+        keys.due(shard, carrier),
+        keys.inflight(shard, carrier),
         String(nowMs),
         String(limit),
         String(nowMs + leaseMs),
@@ -470,21 +535,29 @@ export function createRedisTrackingStore(
     },
 
     async scanPolled(carrier, count, cursor) {
-      // Waiting ones first, then those being polled: ZSCAN of one sorted set, then of the other.
-      const [phase = '', position = '0'] = (cursor ?? 'due:0').split(':')
-      if (!SCAN_PHASES.includes(phase) || !/^\d+$/.test(position))
+      // Shard by shard, waiting ones first, then those being polled: ZSCAN of one sorted set, then of
+      // the other.
+      const [shardText = '', phase = '', position = '0'] = (cursor ?? '0:due:0').split(':')
+      const shard = Number(shardText)
+      if (
+        !/^\d+$/.test(shardText) ||
+        shard >= shards ||
+        !SCAN_PHASES.includes(phase) ||
+        !/^\d+$/.test(position)
+      )
         throw new InvalidCursorError('cursor is not one this store gave out')
-      const key = phase === 'due' ? keys.due(carrier) : keys.inflight(carrier)
+      const key = phase === 'due' ? keys.due(shard, carrier) : keys.inflight(shard, carrier)
       const [next, flat] = await redis.zscan(key, position, 'COUNT', count)
       const ids = flat.filter((_, index) => index % 2 === 0)
-      if (next !== '0') return { ids, cursor: `${phase}:${next}` }
-      return phase === 'due' ? { ids, cursor: 'inflight:0' } : { ids }
+      if (next !== '0') return { ids, cursor: `${shard}:${phase}:${next}` }
+      if (phase === 'due') return { ids, cursor: `${shard}:inflight:0` }
+      return shard + 1 < shards ? { ids, cursor: `${shard + 1}:due:0` } : { ids }
     },
 
-    async claimAlertChecks(nowMs, limit, leaseMs) {
+    async claimAlertChecks(shard, nowMs, limit, leaseMs) {
       return redis.claimDue(
-        keys.alertsDue(),
-        keys.alertsInflight(),
+        keys.alertsDue(shard),
+        keys.alertsInflight(shard),
         String(nowMs),
         String(limit),
         String(nowMs + leaseMs),
@@ -494,7 +567,7 @@ export function createRedisTrackingStore(
     async listAlerts(merchantId, query): Promise<Page<StoredAlert>> {
       const { ids, nextCursor } = await pageOf(
         redis,
-        keys.merchantAlerts(merchantId, query.state, query.type),
+        everyShard.map((shard) => keys.merchantAlerts(shard, merchantId, query.state, query.type)),
         query.limit,
         query.cursor,
       )
@@ -502,13 +575,8 @@ export function createRedisTrackingStore(
       // Each alert is read from its tracking, once per tracking on the page.
       const entries = ids.map(alertEntry)
       const trackingIds = [...new Set(entries.map(({ trackingId }) => trackingId))]
-      const pipeline = redis.pipeline()
-      for (const id of trackingIds) pipeline.hget(keys.tracking(id), 'doc')
-      const replies = ((await pipeline.exec()) ?? []).map(([error, reply]) => {
-        if (error) throw error
-        return typeof reply === 'string' ? reply : undefined
-      })
-      const records = new Map(trackingIds.map((id, at) => [id, parseRecord(replies[at])]))
+      const docs = await readDocs(trackingIds)
+      const records = new Map(trackingIds.map((id, at) => [id, parseRecord(docs[at])]))
       const data = entries.flatMap(({ alertId, trackingId }): StoredAlert[] => {
         const record = records.get(trackingId)
         if (record?.merchantId !== merchantId) return []
@@ -519,14 +587,16 @@ export function createRedisTrackingStore(
     },
 
     async countOpenAlerts(merchantId) {
-      const pipeline = redis.pipeline()
-      for (const type of ALERT_TYPES) pipeline.zcard(keys.merchantAlerts(merchantId, 'open', type))
-      const replies = (await pipeline.exec()) ?? []
-      const counts = {} as Record<AlertType, number>
-      ALERT_TYPES.forEach((type, at) => {
-        const [error, count] = replies[at] ?? []
-        if (error) throw error
-        counts[type] = Number(count ?? 0)
+      const counted = everyShard.flatMap((shard) => ALERT_TYPES.map((type) => ({ shard, type })))
+      const replies = await execByShard(
+        redis,
+        counted,
+        ({ shard }) => shard,
+        (pipeline, { shard, type }) => pipeline.zcard(keys.merchantAlerts(shard, merchantId, 'open', type)),
+      )
+      const counts = Object.fromEntries(ALERT_TYPES.map((type) => [type, 0])) as Record<AlertType, number>
+      counted.forEach(({ type }, at) => {
+        counts[type] += Number(replyValue(replies[at]) ?? 0)
       })
       return counts
     },

@@ -30,12 +30,13 @@ function openTypes(record: Indexed | undefined): Set<string> {
 function indexesOf(keys: RedisKeys, record: Indexed | undefined): string[] {
   if (!record) return []
   const m = record.merchantId
+  const shard = keys.shardOf(record.id)
   return [
-    keys.merchantAll(m),
-    keys.merchantCarrier(m, record.carrier),
-    keys.merchantStatus(m, record.status),
-    keys.merchantCarrierStatus(m, record.carrier, record.status),
-    ...[...openTypes(record)].map((type) => keys.merchantAlertTrackings(m, type)),
+    keys.merchantAll(shard, m),
+    keys.merchantCarrier(shard, m, record.carrier),
+    keys.merchantStatus(shard, m, record.status),
+    keys.merchantCarrierStatus(shard, m, record.carrier, record.status),
+    ...[...openTypes(record)].map((type) => keys.merchantAlertTrackings(shard, m, type)),
   ]
 }
 
@@ -101,8 +102,8 @@ export function readPageEntry(entry: string): { id: string; merchantId: string }
  * The key of the tracking's order among its merchant's: for a tracking without an order id, a key no
  * script writes (order ids are never empty), so the scripts keep a fixed list of keys.
  */
-function orderKey(keys: RedisKeys, record: Pick<TrackingRecord, 'merchantId' | 'orderId'>): string {
-  return keys.merchantOrder(record.merchantId, record.orderId ?? '')
+function orderKey(keys: RedisKeys, record: Pick<TrackingRecord, 'id' | 'merchantId' | 'orderId'>): string {
+  return keys.merchantOrder(keys.shardOf(record.id), record.merchantId, record.orderId ?? '')
 }
 
 /** The keys then the arguments of registerTracking-10.lua. */
@@ -113,11 +114,12 @@ export function registerArgs(
   alertCheckAtMs: number | undefined,
 ): string[] {
   const m = record.merchantId
+  const shard = keys.shardOf(record.id)
   return [
     keys.trackingByNumber(m, record.carrier, record.trackingNumber),
     keys.tracking(record.id),
-    keys.due(record.carrier),
-    keys.alertsDue(),
+    keys.due(shard, record.carrier),
+    keys.alertsDue(shard),
     ...indexesOf(keys, record).slice(0, 4),
     keys.pageToken(record.pageToken),
     orderKey(keys, record),
@@ -152,9 +154,9 @@ export function rotateArgs(
 const scheduleArg = (keep: boolean, atMs: number | undefined) =>
   keep ? 'keep' : atMs === undefined ? '' : String(Math.round(atMs))
 
-/** The keys saveTrackings.lua takes once, before the trackings' groups. */
-export function saveSharedKeys(keys: RedisKeys): string[] {
-  return [keys.alertsDue(), keys.alertsInflight(), keys.outbox()]
+/** The keys saveTrackings.lua takes once, before the trackings' groups: all of one shard. */
+export function saveSharedKeys(keys: RedisKeys, shard: number): string[] {
+  return [keys.alertsDue(shard), keys.alertsInflight(shard), keys.outbox(shard)]
 }
 
 /**
@@ -174,11 +176,12 @@ export function saveGroup(
   const notifications = write.notifications ?? []
   const changedAlerts = alerts ? [...alerts.opened, ...alerts.resolved] : []
   const moves = indexMoves(keys, write.before.record, record)
+  const shard = keys.shardOf(record.id)
   const groupKeys = [
     keys.tracking(record.id),
-    keys.due(record.carrier),
-    keys.inflight(record.carrier),
-    keys.refreshAfterPoll(record.carrier),
+    keys.due(shard, record.carrier),
+    keys.inflight(shard, record.carrier),
+    keys.refreshAfterPoll(shard, record.carrier),
     keys.trackingEmails(record.id),
   ]
   if (notifications.length > 0)
@@ -206,11 +209,11 @@ export function saveGroup(
   for (const alert of changedAlerts) {
     const m = record.merchantId
     groupKeys.push(
-      keys.merchantAlerts(m, 'open'),
-      keys.merchantAlerts(m, 'open', alert.type),
-      keys.merchantAlerts(m, 'resolved'),
-      keys.merchantAlerts(m, 'resolved', alert.type),
-      keys.openAlerts(alert.type),
+      keys.merchantAlerts(shard, m, 'open'),
+      keys.merchantAlerts(shard, m, 'open', alert.type),
+      keys.merchantAlerts(shard, m, 'resolved'),
+      keys.merchantAlerts(shard, m, 'resolved', alert.type),
+      keys.openAlerts(shard, alert.type),
     )
     args.push(alertMember(alert, record.id), alert.id, alert.resolvedAt ? 'resolved' : 'open')
   }
@@ -243,13 +246,14 @@ export function deleteArgs(
   subscriptionIds: readonly string[],
 ): { keys: string[]; args: string[] } {
   const m = record.merchantId
+  const shard = keys.shardOf(record.id)
   const indexes = indexesOf(keys, record)
   const alertKeys = record.alerts.flatMap((alert) => {
     const state = alert.resolvedAt ? 'resolved' : 'open'
     return [
-      keys.merchantAlerts(m, state),
-      keys.merchantAlerts(m, state, alert.type),
-      keys.openAlerts(alert.type),
+      keys.merchantAlerts(shard, m, state),
+      keys.merchantAlerts(shard, m, state, alert.type),
+      keys.openAlerts(shard, alert.type),
     ]
   })
   return {
@@ -257,17 +261,16 @@ export function deleteArgs(
       keys.tracking(record.id),
       keys.trackingSubscriptions(record.id),
       keys.trackingByNumber(m, record.carrier, record.trackingNumber),
-      keys.due(record.carrier),
-      keys.inflight(record.carrier),
-      keys.refreshAfterPoll(record.carrier),
-      keys.alertsDue(),
-      keys.alertsInflight(),
+      keys.due(shard, record.carrier),
+      keys.inflight(shard, record.carrier),
+      keys.refreshAfterPoll(shard, record.carrier),
+      keys.alertsDue(shard),
+      keys.alertsInflight(shard),
       keys.pageToken(record.pageToken),
       keys.trackingEmails(record.id),
       orderKey(keys, record),
       ...indexes,
       ...alertKeys,
-      ...subscriptionIds.map((id) => keys.webhook(id)),
     ],
     args: [
       String(version),

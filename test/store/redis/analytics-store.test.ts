@@ -59,34 +59,36 @@ describe('redis analytics store: how a cell-week is kept', () => {
     const stores = freshStores(CENTURY_MS)
     const record = await deliverParcel(stores, 'K1', 30)
     expect(await redis.hget(stores.keys.tracking(record.id), 'an')).toBe('1')
-    const cellKey = stores.keys.analyticsCell(CELL)
+    const cellKey = stores.keys.analyticsCell(0, CELL)
     expect(await redis.hget(cellKey, 'n')).toBe('1')
     expect(await redis.hget(cellKey, 'th:s')).toBe('30000')
-    expect(await redis.zscore(stores.keys.merchantAnalyticsCells('shop-a'), cellMember(CELL))).toBe('202613')
-    expect(await redis.zscore(stores.keys.analyticsCells(), cellMember(CELL))).toBe('202613')
+    expect(await redis.zscore(stores.keys.merchantAnalyticsCells(0, 'shop-a'), cellMember(CELL))).toBe(
+      '202613',
+    )
+    expect(await redis.zscore(stores.keys.analyticsCells(0), cellMember(CELL))).toBe('202613')
   })
 
   it('gives a cell-week an expiry at its week end plus the retention (ANALYTICS_RETENTION)', async () => {
     const retentionMs = 400 * 24 * HOUR_MS
     const stores = freshStores(retentionMs)
     await deliverParcel(stores, 'K1', 30)
-    const expiresAtMs = await redis.pexpiretime(stores.keys.analyticsCell(CELL))
+    const expiresAtMs = await redis.pexpiretime(stores.keys.analyticsCell(0, CELL))
     // Week 13 of 2026 ends as Monday 30 March begins (UTC).
     expect(expiresAtMs).toBe(Date.parse('2026-03-30T00:00:00Z') + retentionMs)
     expect(expiresAtMs).toBe(cellExpiresAtMs(WEEK, retentionMs))
-    expect(await redis.pexpiretime(stores.keys.merchantAnalyticsCells('shop-a'))).toBe(expiresAtMs)
+    expect(await redis.pexpiretime(stores.keys.merchantAnalyticsCells(0, 'shop-a'))).toBe(expiresAtMs)
   })
 
   it('keeps cells whose key parts hold a colon apart', async () => {
     const stores = freshStores(CENTURY_MS)
-    const a = stores.keys.analyticsCell({ ...CELL, service: 'a:b', destination: 'c' })
-    const b = stores.keys.analyticsCell({ ...CELL, service: 'a', destination: 'b:c' })
+    const a = stores.keys.analyticsCell(0, { ...CELL, service: 'a:b', destination: 'c' })
+    const b = stores.keys.analyticsCell(0, { ...CELL, service: 'a', destination: 'b:c' })
     expect(a).not.toBe(b)
   })
 
   it('takes a few hundred bytes per cell-week, whatever the parcels in it', async () => {
     const stores = freshStores(CENTURY_MS, 'analytics-size')
-    const cellKey = stores.keys.analyticsCell(CELL)
+    const cellKey = stores.keys.analyticsCell(0, CELL)
     const sizes: Record<number, number> = {}
     for (let index = 0; index < 1000; index++) {
       // One to nine days of transit, as a spread of carriers' services would give.
@@ -115,9 +117,12 @@ describe('redis analytics store: the read cache of carrier reports', () => {
     const stores = freshStores(CENTURY_MS)
     await deliverParcel(stores, 'V1', 30)
     await deliverParcel(stores, 'V2', 40)
-    expect(await redis.get(stores.keys.merchantAnalyticsVersion('shop-a'))).toBe('2')
-    expect(await redis.get(stores.keys.analyticsVersion())).toBe('2')
-    for (const changes of [stores.keys.merchantAnalyticsChanges('shop-a'), stores.keys.analyticsChanges()])
+    expect(await redis.get(stores.keys.merchantAnalyticsVersion(0, 'shop-a'))).toBe('2')
+    expect(await redis.get(stores.keys.analyticsVersion(0))).toBe('2')
+    for (const changes of [
+      stores.keys.merchantAnalyticsChanges(0, 'shop-a'),
+      stores.keys.analyticsChanges(0),
+    ])
       expect(await redis.zrange(changes, 0, -1, 'WITHSCORES')).toEqual([cellMember(CELL), '2'])
   })
 
@@ -142,15 +147,15 @@ describe('redis analytics store: the read cache of carrier reports', () => {
     expect(await parcelsOf(stores.analytics)).toBe(2)
 
     // Behind its back, as a Redis restored from an older copy would be: a lower version, other counts.
-    await redis.hset(stores.keys.analyticsCell(CELL), 'n', '7')
-    await redis.set(stores.keys.merchantAnalyticsVersion('shop-a'), '1')
+    await redis.hset(stores.keys.analyticsCell(0, CELL), 'n', '7')
+    await redis.set(stores.keys.merchantAnalyticsVersion(0, 'shop-a'), '1')
     expect(await parcelsOf(stores.analytics)).toBe(7)
   })
 
   it('leaves a cell-week out once Redis has expired it', async () => {
     const stores = freshStores(CENTURY_MS)
     await deliverParcel(stores, 'E1', 30)
-    const cellKey = stores.keys.analyticsCell(CELL)
+    const cellKey = stores.keys.analyticsCell(0, CELL)
     await redis.pexpire(cellKey, 200)
     expect(await parcelsOf(stores.analytics)).toBe(1)
     await vi.waitFor(async () => expect(await redis.exists(cellKey)).toBe(0), { timeout: 5_000 })
@@ -171,21 +176,21 @@ describe('redis analytics store: whole cell-weeks written at once', () => {
       retentionMs,
     )
 
-    const [countedCell, writtenCell] = [counted, written].map((stores) => stores.keys.analyticsCell(CELL))
+    const [countedCell, writtenCell] = [counted, written].map((stores) => stores.keys.analyticsCell(0, CELL))
     expect(await redis.hgetall(writtenCell as string)).toEqual(await redis.hgetall(countedCell as string))
     expect(await redis.pexpiretime(writtenCell as string)).toBe(
       await redis.pexpiretime(countedCell as string),
     )
     for (const index of [
-      (keys: RedisKeys) => keys.merchantAnalyticsCells('shop-a'),
-      (keys: RedisKeys) => keys.analyticsCells(),
+      (keys: RedisKeys) => keys.merchantAnalyticsCells(0, 'shop-a'),
+      (keys: RedisKeys) => keys.analyticsCells(0),
     ]) {
       expect(await redis.zrange(index(written.keys), 0, -1, 'WITHSCORES')).toEqual(
         await redis.zrange(index(counted.keys), 0, -1, 'WITHSCORES'),
       )
       expect(await redis.pexpiretime(index(written.keys))).toBe(await redis.pexpiretime(index(counted.keys)))
     }
-    expect(Number(await redis.get(written.keys.merchantAnalyticsVersion('shop-a')))).toBe(
+    expect(Number(await redis.get(written.keys.merchantAnalyticsVersion(0, 'shop-a')))).toBe(
       2 * (ANALYTICS_CHANGES_KEPT + 1),
     )
   })

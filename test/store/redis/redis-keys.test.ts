@@ -21,12 +21,14 @@ function keySlot(key: string): number {
   return crc16(tagged) % 16384
 }
 
-/** Every key builder of createRedisKeys, called with placeholder arguments. */
-function everyKey(prefix: string): Array<[string, string]> {
-  const keys = createRedisKeys(prefix)
-  return Object.entries(keys).map(([name, build]) => {
-    const args = ['merchant-1', 'open', 'stalled', 'extra'].slice(0, build.length)
-    return [name, (build as (...parts: string[]) => string)(...args)]
+/** Every key builder of createRedisKeys, called with placeholder arguments (shard 0 where one is taken). */
+function everyKey(prefix: string, shards = 1): Array<[string, string]> {
+  const keys = createRedisKeys(prefix, shards)
+  return Object.entries(keys).flatMap(([name, build]): Array<[string, string]> => {
+    if (typeof build !== 'function' || name === 'shardOf') return []
+    const takesShard = build.toString().startsWith('(shard')
+    const args = ['merchant-1', 'open', 'stalled', 'extra'].slice(0, build.length - (takesShard ? 1 : 0))
+    return [[name, (build as (...parts: unknown[]) => string)(...(takesShard ? [0, ...args] : args))]]
   })
 }
 

@@ -27,8 +27,8 @@ function freshStore(name: string): { store: TrackingStore; keys: RedisKeys; pref
 /** Where a tracking's pending poll is, read straight from the `due` / `inflight` ZSETs. */
 async function pollSlots(keys: RedisKeys, carrier: string, id: string) {
   const [due, inflight] = await Promise.all([
-    redis.zscore(keys.due(carrier), id),
-    redis.zscore(keys.inflight(carrier), id),
+    redis.zscore(keys.due(0, carrier), id),
+    redis.zscore(keys.inflight(0, carrier), id),
   ])
   return {
     due: due === null ? undefined : Number(due),
@@ -82,7 +82,7 @@ describe('register', () => {
     expect(results.filter((result) => result.created)).toHaveLength(1)
     const ids = new Set(results.map((result) => result.record.id))
     expect(ids.size).toBe(1)
-    expect(await redis.zcard(keys.due('laposte'))).toBe(1)
+    expect(await redis.zcard(keys.due(0, 'laposte'))).toBe(1)
     expect(await listIds(store, 'shop-a')).toHaveLength(1)
   })
 })
@@ -94,7 +94,7 @@ describe('read', () => {
     // Another process: it knows nothing of the tracking, not even its carrier.
     const elsewhere = createRedisTrackingStore(redis, prefix)
     expect(await elsewhere.read('shop-a', record.id)).toEqual({ record, eventsJson: '[]', nextDueAtMs: T0 })
-    await redis.zadd(keys.due('laposte'), T0 + 5000, record.id)
+    await redis.zadd(keys.due(0, 'laposte'), T0 + 5000, record.id)
     expect((await elsewhere.read('shop-a', record.id))?.nextDueAtMs).toBe(T0 + 5000)
     expect(await elsewhere.read('shop-b', record.id)).toBeUndefined()
   })
@@ -142,11 +142,11 @@ describe('delete', () => {
   it('removes a tracking that is being polled from inflight', async () => {
     const { store, keys } = freshStore('delete-inflight')
     const { record } = await store.register(parcel(), new Date(T0))
-    expect(await store.claimDue('laposte', T0, 10, LEASE_MS)).toEqual([record.id])
+    expect(await store.claimDue(0, 'laposte', T0, 10, LEASE_MS)).toEqual([record.id])
     expect((await pollSlots(keys, 'laposte', record.id)).inflight).toBe(T0 + LEASE_MS)
     expect(await store.delete('shop-a', record.id)).toBe(true)
     expect(await pollSlots(keys, 'laposte', record.id)).toEqual({ due: undefined, inflight: undefined })
-    expect(await store.claimDue('laposte', T0 + LEASE_MS + 1, 10, LEASE_MS)).toEqual([])
+    expect(await store.claimDue(0, 'laposte', T0 + LEASE_MS + 1, 10, LEASE_MS)).toEqual([])
   })
 })
 
@@ -219,8 +219,8 @@ describe('order index', () => {
     )
     const loose = await store.register(parcel({ trackingNumber: 'O3' }), new Date(T0))
     if (!a || !b) throw new Error('setup')
-    expect(await redis.zcard(keys.merchantOrder('shop-a', 'A:1'))).toBe(2)
-    expect(await redis.keys(`${prefix}:m:shop-a:order:*`)).toEqual([keys.merchantOrder('shop-a', 'A:1')])
+    expect(await redis.zcard(keys.merchantOrder(0, 'shop-a', 'A:1'))).toBe(2)
+    expect(await redis.keys(`${prefix}:m:shop-a:order:*`)).toEqual([keys.merchantOrder(0, 'shop-a', 'A:1')])
 
     for (const { record } of [a, b, loose]) expect(await store.delete('shop-a', record.id)).toBe(true)
     expect(await redis.keys(`${prefix}:m:shop-a:order:*`)).toEqual([])
@@ -229,7 +229,7 @@ describe('order index', () => {
   it('answers only what its own merchant registered under that order, whatever the key holds', async () => {
     const { store, keys } = freshStore('order-stale')
     const { record } = await store.register(parcel({ merchantId: 'shop-b', orderId: 'X' }), new Date(T0))
-    await redis.zadd(keys.merchantOrder('shop-a', 'X'), 0, `000000000000000:${record.id}`)
+    await redis.zadd(keys.merchantOrder(0, 'shop-a', 'X'), 0, `000000000000000:${record.id}`)
     expect(await store.findByOrder('shop-a', 'X')).toEqual([])
     expect(await store.findByOrder('shop-b', 'X')).toEqual([record])
   })
@@ -246,7 +246,7 @@ describe('exactly one pending poll per active tracking', () => {
       await store.requestRefresh('shop-a', id, T0 + offset)
       await expectExactlyOnePendingPoll(keys, 'laposte', id)
     }
-    expect(await store.claimDue('laposte', T0 + 100, 10, LEASE_MS)).toEqual([id])
+    expect(await store.claimDue(0, 'laposte', T0 + 100, 10, LEASE_MS)).toEqual([id])
     await expectExactlyOnePendingPoll(keys, 'laposte', id)
     await store.requestRefresh('shop-a', id, T0 + 200)
     await expectExactlyOnePendingPoll(keys, 'laposte', id)
@@ -261,8 +261,8 @@ describe('exactly one pending poll per active tracking', () => {
       await store.requestRefresh('shop-a', id, T0 + offset)
       await expectExactlyOnePendingPoll(keys, 'laposte', id)
     }
-    expect(await redis.zcard(keys.due('laposte'))).toBe(1)
-    expect(await redis.zcard(keys.inflight('laposte'))).toBe(0)
+    expect(await redis.zcard(keys.due(0, 'laposte'))).toBe(1)
+    expect(await redis.zcard(keys.inflight(0, 'laposte'))).toBe(0)
 
     await store.delete('shop-a', id)
     expect(await pollSlots(keys, 'laposte', id)).toEqual({ due: undefined, inflight: undefined })
@@ -297,14 +297,14 @@ describe('requestRefresh', () => {
     expect(await store.requestRefresh('shop-a', record.id, T0 + 1000)).toBe('queued')
     expect(await store.requestRefresh('shop-a', record.id, T0 + 1000)).toBe('due')
     expect(await store.requestRefresh('shop-a', record.id, T0 + 2000)).toBe('due')
-    expect(await redis.zrange(keys.due('laposte'), 0, -1)).toEqual([record.id])
+    expect(await redis.zrange(keys.due(0, 'laposte'), 0, -1)).toEqual([record.id])
     expect(await pollSlots(keys, 'laposte', record.id)).toEqual({ due: T0 + 1000, inflight: undefined })
   })
 
   it('answers running while a poll job holds the tracking, without queueing a second poll yet', async () => {
     const { store, keys } = freshStore('refresh-running')
     const { record } = await store.register(parcel(), new Date(T0))
-    await store.claimDue('laposte', T0, 10, LEASE_MS)
+    await store.claimDue(0, 'laposte', T0, 10, LEASE_MS)
     expect(await store.requestRefresh('shop-a', record.id, T0 + 10)).toBe('running')
     expect(await pollSlots(keys, 'laposte', record.id)).toEqual({ due: undefined, inflight: T0 + LEASE_MS })
     expect((await store.get('shop-a', record.id))?.nextDueAtMs).toBeUndefined()
@@ -314,7 +314,7 @@ describe('requestRefresh', () => {
     const { store, keys } = freshStore('refresh-after-running')
     const later = await store.register(parcel(), new Date(T0))
     const stopped = await store.register(parcel({ trackingNumber: 'STOPPED' }), new Date(T0))
-    await store.claimDue('laposte', T0, 10, LEASE_MS)
+    await store.claimDue(0, 'laposte', T0, 10, LEASE_MS)
     expect(await store.requestRefresh('shop-a', later.record.id, T0 + 10)).toBe('running')
     expect(await store.requestRefresh('shop-a', stopped.record.id, T0 + 10)).toBe('running')
 
@@ -332,7 +332,7 @@ describe('requestRefresh', () => {
     }
 
     // The follow-up poll is the only one: the poll after it goes back to the normal schedule.
-    await store.claimDue('laposte', Date.now() + 1000, 10, LEASE_MS)
+    await store.claimDue(0, 'laposte', Date.now() + 1000, 10, LEASE_MS)
     const again = await loadOne(store, later.record.id)
     await store.save([{ before: again, record: again.record, nextPoll: { atMs: T0 + 7_200_000 } }])
     expect(await pollSlots(keys, 'laposte', later.record.id)).toEqual({
@@ -344,17 +344,17 @@ describe('requestRefresh', () => {
   it('forgets a refresh asked during a poll when the tracking is deleted', async () => {
     const { store, keys } = freshStore('refresh-then-delete')
     const { record } = await store.register(parcel(), new Date(T0))
-    await store.claimDue('laposte', T0, 10, LEASE_MS)
+    await store.claimDue(0, 'laposte', T0, 10, LEASE_MS)
     expect(await store.requestRefresh('shop-a', record.id, T0 + 10)).toBe('running')
     expect(await store.delete('shop-a', record.id)).toBe(true)
-    expect(await redis.smembers(keys.refreshAfterPoll('laposte'))).toEqual([])
+    expect(await redis.smembers(keys.refreshAfterPoll(0, 'laposte'))).toEqual([])
     expect(await pollSlots(keys, 'laposte', record.id)).toEqual({ due: undefined, inflight: undefined })
   })
 
   it('queues a poll again for a tracking whose polling had stopped', async () => {
     const { store, keys } = freshStore('refresh-stopped')
     const { record } = await store.register(parcel(), new Date(T0))
-    await store.claimDue('laposte', T0, 10, LEASE_MS)
+    await store.claimDue(0, 'laposte', T0, 10, LEASE_MS)
     const view = await loadOne(store, record.id)
     await store.save([
       { before: view, record: { ...view.record, stopped: 'invalid_number' }, nextPoll: 'none' },
@@ -375,7 +375,7 @@ describe('claimDue', () => {
     const later = await store.register(parcel({ trackingNumber: 'LATER' }), new Date(T0 + 60_000))
     const otherCarrier = await store.register(parcel({ carrier: 'sandbox' }), new Date(T0))
 
-    const claimed = await store.claimDue('laposte', T0 + 1000, 10, LEASE_MS)
+    const claimed = await store.claimDue(0, 'laposte', T0 + 1000, 10, LEASE_MS)
     expect(claimed).toEqual(due.map((record) => record.id))
     for (const id of claimed) {
       expect(await pollSlots(keys, 'laposte', id)).toEqual({ due: undefined, inflight: T0 + 1000 + LEASE_MS })
@@ -385,23 +385,23 @@ describe('claimDue', () => {
       inflight: undefined,
     })
     expect(await pollSlots(keys, 'sandbox', otherCarrier.record.id)).toEqual({ due: T0, inflight: undefined })
-    expect(await store.claimDue('laposte', T0 + 1000, 10, LEASE_MS)).toEqual([])
+    expect(await store.claimDue(0, 'laposte', T0 + 1000, 10, LEASE_MS)).toEqual([])
   })
 
   it('hands an expired lease out again, but not a live one', async () => {
     const { store, keys } = freshStore('claim-lease')
     const { record } = await store.register(parcel(), new Date(T0))
-    expect(await store.claimDue('laposte', T0, 10, 1000)).toEqual([record.id])
+    expect(await store.claimDue(0, 'laposte', T0, 10, 1000)).toEqual([record.id])
 
-    expect(await store.claimDue('laposte', T0 + 999, 10, 1000)).toEqual([])
+    expect(await store.claimDue(0, 'laposte', T0 + 999, 10, 1000)).toEqual([])
     expect((await pollSlots(keys, 'laposte', record.id)).inflight).toBe(T0 + 1000)
 
-    expect(await store.claimDue('laposte', T0 + 1500, 10, 1000)).toEqual([record.id])
+    expect(await store.claimDue(0, 'laposte', T0 + 1500, 10, 1000)).toEqual([record.id])
     expect(await expectExactlyOnePendingPoll(keys, 'laposte', record.id)).toEqual({
       due: undefined,
       inflight: T0 + 2500,
     })
-    expect(await store.claimDue('laposte', T0 + 2000, 10, 1000)).toEqual([])
+    expect(await store.claimDue(0, 'laposte', T0 + 2000, 10, 1000)).toEqual([])
   })
 })
 
@@ -432,7 +432,7 @@ describe('save', () => {
       )
     }
     const published = async () =>
-      (await redis.xrange(keys.outbox(), '-', '+')).map(([, fields]) => {
+      (await redis.xrange(keys.outbox(0), '-', '+')).map(([, fields]) => {
         const message = JSON.parse(fields[1] ?? '{}')
         expect(JSON.parse(message.data)).toEqual({
           tracking: { id: message.trackingId },
@@ -461,7 +461,7 @@ describe('save', () => {
   it('saves the record, the timeline and the next poll, and bumps the version', async () => {
     const { store, keys } = freshStore('save')
     const { record } = await store.register(parcel(), new Date(T0))
-    await store.claimDue('laposte', T0, 10, LEASE_MS)
+    await store.claimDue(0, 'laposte', T0, 10, LEASE_MS)
     const view = await loadOne(store, record.id)
     expect(view.version).toBe(1)
     const events = [scan(record.trackingNumber, 'PC1', '2026-03-27T14:43:00+01:00', 'info_received')]
@@ -490,7 +490,7 @@ describe('save', () => {
   it('refuses a stale version as a conflict and writes nothing', async () => {
     const { store, keys } = freshStore('save-conflict')
     const { record } = await store.register(parcel(), new Date(T0))
-    await store.claimDue('laposte', T0, 10, LEASE_MS)
+    await store.claimDue(0, 'laposte', T0, 10, LEASE_MS)
     const stale = await loadOne(store, record.id)
     const winner = { ...stale.record, status: 'in_transit' as const }
     const winnerEvents = [scan(record.trackingNumber, 'ET1', '2026-03-28T07:34:12+01:00', 'in_transit')]
@@ -514,7 +514,7 @@ describe('save', () => {
   it('answers gone for a deleted tracking and clears it from due and inflight', async () => {
     const { store, keys } = freshStore('save-gone')
     const { record } = await store.register(parcel(), new Date(T0))
-    await store.claimDue('laposte', T0, 10, LEASE_MS)
+    await store.claimDue(0, 'laposte', T0, 10, LEASE_MS)
     const view = await loadOne(store, record.id)
     expect(await store.delete('shop-a', record.id)).toBe(true)
     expect(await store.save([{ before: view, record: view.record, nextPoll: { atMs: T0 + 1000 } }])).toEqual([
@@ -527,10 +527,10 @@ describe('save', () => {
   it('clears leftovers in due and inflight when the tracking key itself has vanished', async () => {
     const { store, keys } = freshStore('save-vanished')
     const { record } = await store.register(parcel(), new Date(T0))
-    await store.claimDue('laposte', T0, 10, LEASE_MS)
+    await store.claimDue(0, 'laposte', T0, 10, LEASE_MS)
     const view = await loadOne(store, record.id)
     await redis.del(keys.tracking(record.id))
-    await redis.zadd(keys.due('laposte'), T0, record.id)
+    await redis.zadd(keys.due(0, 'laposte'), T0, record.id)
     expect(await store.save([{ before: view, record: view.record, nextPoll: { atMs: T0 + 1000 } }])).toEqual([
       'gone',
     ])
@@ -540,11 +540,11 @@ describe('save', () => {
   it('stops polling when the change says there is no next poll', async () => {
     const { store, keys } = freshStore('save-stop')
     const { record } = await store.register(parcel(), new Date(T0))
-    await store.claimDue('laposte', T0, 10, LEASE_MS)
+    await store.claimDue(0, 'laposte', T0, 10, LEASE_MS)
     const view = await loadOne(store, record.id)
     await store.save([{ before: view, record: { ...view.record, stopped: 'terminal' }, nextPoll: 'none' }])
     expect(await pollSlots(keys, 'laposte', record.id)).toEqual({ due: undefined, inflight: undefined })
-    expect(await store.claimDue('laposte', T0 + 10 * LEASE_MS, 10, LEASE_MS)).toEqual([])
+    expect(await store.claimDue(0, 'laposte', T0 + 10 * LEASE_MS, 10, LEASE_MS)).toEqual([])
   })
 
   it('sends a batch of saves, and of loads, as one command each (50 saves at most per command)', async () => {
@@ -571,8 +571,8 @@ describe('save', () => {
     const { store, keys } = freshStore('save-keep-alerts')
     const [a, b] = await registerMany(store, 2)
     if (!a || !b) throw new Error('setup')
-    await redis.zadd(keys.alertsDue(), T0 + 5000, a.id)
-    await redis.zadd(keys.alertsInflight(), T0 + 60_000, b.id)
+    await redis.zadd(keys.alertsDue(0), T0 + 5000, a.id)
+    await redis.zadd(keys.alertsInflight(0), T0 + 60_000, b.id)
     const [viewA, viewB] = (await store.loadForPoll([a.id, b.id])) as PollView[]
     const kept = (view: PollView) => ({
       before: view,
@@ -580,8 +580,8 @@ describe('save', () => {
       nextPoll: { atMs: T0 + 1000 },
     })
     expect(await store.save([kept(viewA as PollView), kept(viewB as PollView)])).toEqual(['saved', 'saved'])
-    expect(await redis.zscore(keys.alertsDue(), a.id)).toBe(String(T0 + 5000))
-    expect(await redis.zscore(keys.alertsInflight(), b.id)).toBe(String(T0 + 60_000))
+    expect(await redis.zscore(keys.alertsDue(0), a.id)).toBe(String(T0 + 5000))
+    expect(await redis.zscore(keys.alertsInflight(0), b.id)).toBe(String(T0 + 60_000))
     // A change with alerts sets the next check and ends the sweep's claim.
     const [againB] = (await store.loadForPoll([b.id])) as PollView[]
     const rescheduled = {
@@ -591,7 +591,7 @@ describe('save', () => {
       alerts: { opened: [], resolved: [], nextCheckAtMs: T0 + 9000 },
     }
     expect(await store.save([rescheduled])).toEqual(['saved'])
-    expect(await redis.zscore(keys.alertsInflight(), b.id)).toBeNull()
-    expect(await redis.zscore(keys.alertsDue(), b.id)).toBe(String(T0 + 9000))
+    expect(await redis.zscore(keys.alertsInflight(0), b.id)).toBeNull()
+    expect(await redis.zscore(keys.alertsDue(0), b.id)).toBe(String(T0 + 9000))
   })
 })

@@ -16,11 +16,11 @@ function indexesOf(record: Indexed | undefined): Map<string, Set<string>> {
   const m = record.merchantId
   const open = (record.alerts ?? []).filter((alert) => !alert.resolvedAt).map((alert) => alert.type)
   for (const key of [
-    keys.merchantAll(m),
-    keys.merchantCarrier(m, record.carrier),
-    keys.merchantStatus(m, record.status),
-    keys.merchantCarrierStatus(m, record.carrier, record.status),
-    ...open.map((type) => keys.merchantAlertTrackings(m, type)),
+    keys.merchantAll(0, m),
+    keys.merchantCarrier(0, m, record.carrier),
+    keys.merchantStatus(0, m, record.status),
+    keys.merchantCarrierStatus(0, m, record.carrier, record.status),
+    ...open.map((type) => keys.merchantAlertTrackings(0, m, type)),
   ])
     indexes.set(key, new Set([member]))
   return indexes

@@ -1,7 +1,8 @@
 --[[
-  Deletes a tracking with everything that names it: its number, page token, entry among its order's
-  parcels, list indexes, alerts, pending poll, alert check, shopper subscriptions and e-mail
-  subscriptions.
+  Deletes a tracking with everything of its shard that names it: its number, page token, entry among
+  its order's parcels, list indexes, alerts, pending poll, alert check, its set of shopper
+  subscriptions and its e-mail subscriptions. The subscriptions' endpoints live in another slot: the
+  caller deletes them once this answers 1.
 
   Input: the command's first argument is the count of KEYS.
     KEYS[1] the tracking
@@ -15,7 +16,6 @@
     then the list indexes it is in
     then, per alert: the merchant's alerts of the alert's state, those of its state and type, the
       open alerts of its type
-    then its subscriptions' endpoints
 
     ARGV[1] expected version
     ARGV[2] tracking id
@@ -59,5 +59,4 @@ for i = 0, alerts - 1 do
   redis.call('SREM', KEYS[at + 3], alertId)
   at = at + 3
 end
-for i = 1, subscribed do redis.call('DEL', KEYS[at + i]) end
 return 1
