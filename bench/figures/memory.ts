@@ -311,7 +311,7 @@ export const memory: FigureModule = async ({ quick }): Promise<Figure[]> => {
       'B',
       4096,
       {
-        note: `the stalled line's trackings saved by workers with a delivery forecast model loaded: each record keeps its forecast window (an ISO 8601 interval) to tell a move; the forecast adds ${Math.round(forecasting.bytesPerTracking - stalled.bytesPerTracking)} B`,
+        note: `the stalled line's trackings saved by workers with a delivery forecast model loaded: each record keeps its forecast window (first day's number and the days to the last) to tell a move, and no alert check of its own (the next day's first poll looks at the forecast again); the forecast adds ${Math.round(forecasting.bytesPerTracking - stalled.bytesPerTracking)} B`,
       },
     ),
     atMost('events codec CPU per 20-event timeline', round(codec.encodeUs + codec.decodeUs), 'µs', 200, {

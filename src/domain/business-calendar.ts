@@ -14,7 +14,8 @@ export interface PublicHoliday {
 const DAY_MS = 86_400_000
 const CALENDAR_DATE = /^(\d{4})-(\d{2})-(\d{2})$/
 
-function dayNumberOf(date: CalendarDate): number {
+/** Days since 1970-01-01 of a calendar date; a RangeError for anything but a real `YYYY-MM-DD`. */
+export function dayNumberOf(date: CalendarDate): number {
   const match = date.match(CALENDAR_DATE)
   if (match) {
     const [year, month, day] = [Number(match[1]), Number(match[2]), Number(match[3])]
@@ -26,7 +27,8 @@ function dayNumberOf(date: CalendarDate): number {
   throw new RangeError(`not a calendar date (YYYY-MM-DD): ${date}`)
 }
 
-function dateOfDayNumber(dayNumber: number): CalendarDate {
+/** The calendar date `dayNumber` days after 1970-01-01. */
+export function dateOfDayNumber(dayNumber: number): CalendarDate {
   return new Date(dayNumber * DAY_MS).toISOString().slice(0, 10)
 }
 

@@ -292,32 +292,17 @@ export function reconcileAlerts(
   return { alerts: [...alerts, ...opened], opened, resolved }
 }
 
-/** The night hours over which parcels' forecast checks are spread. */
-const FORECAST_RECHECK_SPREAD_MS = 6 * 3_600_000
-
-/**
- * A forecast is conditioned on the days already gone, so it moves overnight even with no scan. Every
- * parcel's look falls in the first hours of the next Paris day, at an offset of its own (from its id),
- * so that the sweep is not handed every parcel with a forecast at the stroke of midnight.
- */
-function forecastRecheckAt(input: AlertInput): number {
-  let hash = 0x811c9dc5
-  for (let index = 0; index < input.record.id.length; index++) {
-    hash = Math.imul(hash ^ input.record.id.charCodeAt(index), 0x01000193)
-  }
-  return endOfParisDay(parisDateOf(input.nowMs)) + ((hash >>> 0) % FORECAST_RECHECK_SPREAD_MS)
-}
-
 /**
  * The earliest instant after `nowMs` at which a time-driven condition (late, stalled, pickup_expiring)
  * may change with no new event; undefined when nothing is pending.
  */
 export function nextAlertCheckAt(input: AlertInput): number | undefined {
+  // A forecast moves with the days gone too, but a parcel that may have one is still polled, and the
+  // first poll of each Paris day works it out again (tracking-lifecycle.ts): it needs no check of its own.
   const candidates = [
     endOfPromisedDay(input.record),
     stalledDeadline(input),
     pickupDeadline(input)?.opensAtMs,
-    input.forecast && forecastRecheckAt(input),
   ]
   let earliest: number | undefined
   for (const at of candidates) {

@@ -1,8 +1,10 @@
 import { addReportingLags } from './analytics/reporting-lag.js'
+import { parisDateOf } from './business-calendar.js'
 import type { CarrierErrorKind } from './carrier-error-kind.js'
 import { type CarrierSnapshot, snapshotDigest } from './carrier-snapshot.js'
 import type { AlertPolicy } from './delay-alerts.js'
 import type { ForecastModel } from './forecast/forecast-model.js'
+import { mayForecast } from './forecast/tracking-forecast.js'
 import { isExpired, nextPollDelayMs, type PollPolicy, type Random } from './poll-schedule.js'
 import { deriveTrackingStatus, mergeTimeline } from './timeline.js'
 import type { TrackingRecord } from './tracking.js'
@@ -166,6 +168,7 @@ function applySnapshot<S extends StoredTracking>(
  * status and everything alerts depend on stay as they are, so the timeline is not even decoded; only
  * the poll is recorded and the next one scheduled, and the alerts are left to the sweep. Undefined when
  * something else changes anyway (an error to clear, or the parcel expiring now): the whole path then runs.
+ * With a forecast model, the first such poll of a Paris day settles alerts and notifications too.
  */
 function applySameAnswer<S extends StoredTracking>(
   stored: S,
@@ -176,7 +179,20 @@ function applySameAnswer<S extends StoredTracking>(
   const record: TrackingRecord = Object.assign({}, before, { lastCheckedAt: ctx.now.toISOString() })
   const draft = schedule(stored, record, ctx)
   if (record.status !== before.status || record.stopped) return undefined
+  if (forecastMayHaveMoved(before, ctx)) return settle(draft, ctx)
   return Object.assign(draft, { newEvents: [], notifications: [] })
+}
+
+/**
+ * A forecast is conditioned on the days already gone, so it moves with the date even when the carrier
+ * says nothing new. A parcel that may have one is polled through its days on the way, so the first poll
+ * of each Paris day works it out again (its window, and the predictive `at_risk` it drives) instead of an
+ * alert check of its own; later polls that day would find the same.
+ */
+function forecastMayHaveMoved(before: TrackingRecord, ctx: PollContext): boolean {
+  if (ctx.forecastModel === undefined || !mayForecast(before)) return false
+  if (before.lastCheckedAt === undefined) return true
+  return parisDateOf(Date.parse(before.lastCheckedAt)) !== parisDateOf(ctx.now.getTime())
 }
 
 function applyFailure<S extends StoredTracking>(

@@ -9,6 +9,7 @@ import {
 } from './delay-alerts.js'
 import type { DeliveryForecast } from './forecast/forecast.js'
 import type { ForecastModel } from './forecast/forecast-model.js'
+import { decodeForecastWindow, encodeForecastWindow, sameForecastWindow } from './forecast/forecast-window.js'
 import { type TrackingForecast, trackingForecastOf } from './forecast/tracking-forecast.js'
 import type { TrackingRecord } from './tracking.js'
 import type { TrackingEvent } from './tracking-event.js'
@@ -114,11 +115,13 @@ export function withAlertsAndNotifications<S extends StoredTracking>(
       dayKind: ctx.policy.dayKind,
       nowMs: ctx.nowMs,
     })
-  const previousWindow = record.forecastWindow
-  const windowMoved = forecastWindowMoved(previousWindow, forecast?.deliveryForecast)
-  if (windowMoved || (previousWindow !== undefined && forecast === undefined)) {
-    record.forecastWindow = forecast && windowOf(forecast.deliveryForecast)
-  }
+  const previousWindow = decodeForecastWindow(record.forecastWindow)
+  const windowMoved =
+    forecast !== undefined &&
+    (previousWindow === undefined || !sameForecastWindow(previousWindow, forecast.deliveryForecast))
+  // Written again when only its form changes: a record saved in the older form takes the shorter one.
+  const window = forecast && encodeForecastWindow(forecast.deliveryForecast)
+  if (record.forecastWindow !== window) record.forecastWindow = window
   const input = { record, events, nowMs: ctx.nowMs, policy: ctx.policy, forecast: forecastFacts(forecast) }
   const conditions = evaluateAlertConditions(input)
   const { alerts, opened, resolved } = reconcileAlerts(
@@ -162,7 +165,7 @@ export function withAlertsAndNotifications<S extends StoredTracking>(
   if (record.status !== from) notify('tracking.status_changed', {})
   // The first window is no revision: it comes with the change that made it, on the tracking.
   if (windowMoved && previousWindow !== undefined)
-    notify('tracking.forecast_changed', { previousForecast: readWindow(previousWindow) })
+    notify('tracking.forecast_changed', { previousForecast: previousWindow })
   for (const alert of opened) notify('alert.opened', { alert })
   for (const alert of resolved) notify('alert.resolved', { alert })
   if (opened.length > 0 || resolved.length > 0) record.updatedAt = nowIso
@@ -186,21 +189,6 @@ function viewJson(
 ): string {
   const view = toTrackingView(record, events, undefined, options)
   return JSON.stringify(deliveryForecast ? { ...view, deliveryForecast } : view)
-}
-
-function windowOf(forecast: DeliveryForecast): string {
-  return `${forecast.from}/${forecast.to}`
-}
-
-/** The window of `windowOf`, as the webhook's `previousForecast` gives it. */
-function readWindow(window: string): { from: string; to: string } {
-  const [from = '', to = ''] = window.split('/')
-  return { from, to }
-}
-
-/** A new window, or one whose first or last day moved (dates: a move is a day or more). */
-function forecastWindowMoved(previous: string | undefined, next: DeliveryForecast | undefined): boolean {
-  return next !== undefined && previous !== windowOf(next)
 }
 
 function forecastFacts(forecast: TrackingForecast | undefined): ForecastFacts | undefined {

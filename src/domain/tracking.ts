@@ -54,9 +54,10 @@ export interface TrackingRecord {
   /** Every alert episode of this parcel, open ones without `resolvedAt`. */
   alerts: DelayAlert[]
   /**
-   * The delivery forecast's window when it was last worked out, as an ISO 8601 interval of Paris dates
-   * (`2026-03-04/2026-03-06`), to tell a move from the same window again; absent while there is none.
-   * Never shown: the forecast itself is.
+   * The delivery forecast's window when it was last worked out, to tell a move from the same window
+   * again; absent while there is none. Written by `encodeForecastWindow` (first day's number and the days
+   * to the last, `20516+2`); records saved before hold an ISO 8601 interval (`2026-03-04/2026-03-06`),
+   * read too. Never shown: the forecast itself is.
    */
   forecastWindow?: string
   /**

@@ -7,6 +7,7 @@ import {
   type TransitSample,
   trainForecastModel,
 } from '../../../src/domain/forecast/forecast-model.js'
+import { decodeForecastWindow } from '../../../src/domain/forecast/forecast-window.js'
 import { milestonesOf } from '../../../src/domain/shopper-milestones.js'
 import type { TrackingRecord } from '../../../src/domain/tracking.js'
 import { type TrackingEvent, withEventId } from '../../../src/domain/tracking-event.js'
@@ -100,7 +101,12 @@ describe('delivery forecasts in notifications', () => {
       basis: { level: 'carrier_service_region', samples: 42 },
     })
     expect(dataOf(change, 'tracking.status_changed')?.tracking.deliveryForecast).toMatchObject(window)
-    expect(change.record.forecastWindow).toBe('2026-03-04/2026-03-06')
+    // The window in a few bytes: its first day's number (days since 1970-01-01) and the days to its last.
+    expect(change.record.forecastWindow).toBe('20516+2')
+    expect(decodeForecastWindow(change.record.forecastWindow)).toEqual({
+      from: '2026-03-04',
+      to: '2026-03-06',
+    })
     // The first window is no revision.
     expect(change.notifications.map((notification) => notification.type)).not.toContain(
       'tracking.forecast_changed',
@@ -122,19 +128,72 @@ describe('delivery forecasts in notifications', () => {
     expect(changed?.previousForecast).toEqual({ from: '2026-03-04', to: '2026-03-06' })
     expect(changed?.tracking.deliveryForecast).toMatchObject({ from: '2026-03-05', to: '2026-03-06' })
     expect(changed?.sequence).toBe(later.record.sequence)
-    expect(later.record.forecastWindow).toBe('2026-03-05/2026-03-06')
+    expect(decodeForecastWindow(later.record.forecastWindow)).toEqual({
+      from: '2026-03-05',
+      to: '2026-03-06',
+    })
   })
 
-  it('looks again overnight: a forecast moves with the days gone even without a scan', () => {
-    const nowMs = atParisHour('2026-03-02', 12)
-    const change = poll(registered(), [HANDOVER], nowMs)
-    expect(change.alerts?.nextCheckAtMs).toBeGreaterThanOrEqual(endOfParisDay('2026-03-02'))
-    expect(change.alerts?.nextCheckAtMs).toBeLessThan(atParisHour('2026-03-03', 6))
-    // Spread over the night by tracking, not all at midnight.
-    const other = poll(registered({ id: 'trk_BBBBBBBBBBBBBBBBBBBB' }), [HANDOVER], nowMs)
-    expect(other.alerts?.nextCheckAtMs).not.toBe(change.alerts?.nextCheckAtMs)
-    const without = poll(registered(), [HANDOVER], nowMs, {})
-    expect(without.alerts?.nextCheckAtMs).toBeGreaterThan(endOfParisDay('2026-03-02'))
+  it('moves the window on the first poll of a Paris day, even when the carrier says nothing new', () => {
+    const first = poll(registered(), [HANDOVER], atParisHour('2026-03-02', 12))
+    // No alert check of its own for the forecast: the polls of the days to come look at it.
+    const without = poll(registered(), [HANDOVER], atParisHour('2026-03-02', 12), {})
+    expect(first.alerts?.nextCheckAtMs).toBe(without.alerts?.nextCheckAtMs)
+    expect(first.alerts?.nextCheckAtMs).toBe(endOfParisDay('2026-03-05'))
+
+    // Thursday, the same answer again: the parcels that came in two days are out of the picture.
+    const thursday = poll(
+      { record: first.record, events: [HANDOVER] },
+      [HANDOVER],
+      atParisHour('2026-03-05', 9),
+    )
+    const changed = dataOf(thursday, 'tracking.forecast_changed')
+    expect(changed?.previousForecast).toEqual({ from: '2026-03-04', to: '2026-03-06' })
+    expect(changed?.tracking.deliveryForecast).toMatchObject({ from: '2026-03-05', to: '2026-03-06' })
+    expect(thursday.notifications.map((notification) => notification.type)).toEqual([
+      'tracking.forecast_changed',
+    ])
+    expect(thursday.alerts).toBeDefined()
+    expect(decodeForecastWindow(thursday.record.forecastWindow)).toEqual({
+      from: '2026-03-05',
+      to: '2026-03-06',
+    })
+
+    // Later the same day the answer, the date and so the forecast are the same: the short path again.
+    const again = poll(
+      { record: thursday.record, events: [HANDOVER] },
+      [HANDOVER],
+      atParisHour('2026-03-05', 11),
+    )
+    expect(again.alerts).toBeUndefined()
+    expect(again.notifications).toEqual([])
+    expect(again.record.forecastWindow).toBe(thursday.record.forecastWindow)
+  })
+
+  it('leaves polls of the same answer on the short path without a model', () => {
+    const first = poll(registered(), [HANDOVER], atParisHour('2026-03-02', 12), {})
+    const nextDay = poll(
+      { record: first.record, events: [HANDOVER] },
+      [HANDOVER],
+      atParisHour('2026-03-03', 9),
+      {},
+    )
+    expect(nextDay.alerts).toBeUndefined()
+    expect(nextDay.notifications).toEqual([])
+  })
+
+  it('reads a window kept as an ISO 8601 interval by records saved before, and writes it shorter', () => {
+    const first = poll(registered(), [HANDOVER], atParisHour('2026-03-02', 12))
+    const saved = { record: { ...first.record, forecastWindow: '2026-03-04/2026-03-06' }, events: [HANDOVER] }
+    const same = poll(saved, [HANDOVER, SORTED], atParisHour('2026-03-02', 19))
+    expect(same.notifications.map((notification) => notification.type)).toEqual(['tracking.updated'])
+    expect(same.record.forecastWindow).toBe('20516+2')
+
+    const moved = poll(saved, [HANDOVER], atParisHour('2026-03-05', 9))
+    expect(dataOf(moved, 'tracking.forecast_changed')?.previousForecast).toEqual({
+      from: '2026-03-04',
+      to: '2026-03-06',
+    })
   })
 
   it('drops the window once the parcel is delivered, with no revision sent', () => {
@@ -188,6 +247,45 @@ describe('predictive at_risk', () => {
       probabilityLate: 0.76,
       forecast: { from: '2026-03-04', to: '2026-03-06', mostLikely: '2026-03-05' },
       basis: { level: 'carrier_service_region', samples: 42 },
+    })
+  })
+
+  it('opens for a silent parcel on the first poll of the day its promise became unlikely', () => {
+    // Past parcels of the lane: 20 came in a business day, 10 in two, 10 in three, 10 in five.
+    const model = trainForecastModel(
+      [...Array(20).fill(1), ...Array(10).fill(2), ...Array(10).fill(3), ...Array(10).fill(5)].map(
+        (transitDays) => ({ ...LANE, transitDays }),
+      ),
+    )
+    const promised = registered({ promisedDeliveryDate: '2026-03-04' })
+    // Monday and Tuesday, 20 of 50 took longer than the promise's two days.
+    const monday = poll(promised, [HANDOVER], atParisHour('2026-03-02', 12), { model })
+    expect(monday.alerts?.opened).toEqual([])
+    const tuesday = poll(
+      { record: monday.record, events: [HANDOVER] },
+      [HANDOVER],
+      atParisHour('2026-03-03', 9),
+      {
+        model,
+      },
+    )
+    expect(tuesday.alerts?.opened).toEqual([])
+    // Wednesday, nothing new from the carrier: it did not come in a day, and 20 of the 30 left took longer.
+    const wednesday = poll(
+      { record: tuesday.record, events: [HANDOVER] },
+      [HANDOVER],
+      atParisHour('2026-03-04', 9),
+      {
+        model,
+      },
+    )
+    const opened = dataOf(wednesday, 'alert.opened')?.alert as {
+      type: string
+      details: Record<string, unknown>
+    }
+    expect(opened).toMatchObject({
+      type: 'at_risk',
+      details: { source: 'forecast', promisedDeliveryDate: '2026-03-04', probabilityLate: 0.67 },
     })
   })
 
