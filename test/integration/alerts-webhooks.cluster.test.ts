@@ -4,9 +4,9 @@ import { clusterEnv, keysByMaster } from '../support/cluster.js'
 import { describeLateParcelWebhooks } from './late-parcel-webhooks.js'
 
 describeLateParcelWebhooks(
-  'on a Redis Cluster (three masters), a late parcel then delivered: each webhook once',
+  'on a Redis Cluster (three masters) with one shard, a late parcel then delivered: each webhook once',
   {
-    env: clusterEnv,
+    env: () => ({ ...clusterEnv(), COLIS_SHARDS: '1' }),
     // Every key of this colis (store, BullMQ, rate limits) carries its prefix's hash tag: one slot, one master.
     async thenCheck(harness) {
       const tag = hashTagOf(harness.config.COLIS_REDIS_PREFIX)

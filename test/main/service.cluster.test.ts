@@ -6,6 +6,7 @@ import { type RunningService, startService } from '../../src/main/service.js'
 import { warnIfEvicting } from '../../src/redis/resolve-redis.js'
 import { createApiKeyStore } from '../../src/store/api-key-store.js'
 import { clusterEnv, masterOfKey, testClusterConnections, uniqueTaggedPrefix } from '../support/cluster.js'
+import { uniquePrefix } from '../support/redis.js'
 import { eventually } from '../support/harness.js'
 
 const ADMIN_TOKEN = 'admin-token-for-the-cluster-test-0123456789'
@@ -15,9 +16,9 @@ const PAUSE_MS = 3_000
 
 type Answer = { status: number; body: Record<string, unknown>; ms: number }
 
-describe('colis serve --role api on a Redis Cluster (REDIS_CLUSTER_NODES, a hash-tag prefix)', () => {
+describe('colis serve --role api on a Redis Cluster (REDIS_CLUSTER_NODES, 64 shards)', () => {
   const connections = testClusterConnections()
-  const prefix = uniqueTaggedPrefix('service')
+  const prefix = uniquePrefix('service')
   let control: Cluster
   let service: RunningService
   let base: string
@@ -65,7 +66,7 @@ describe('colis serve --role api on a Redis Cluster (REDIS_CLUSTER_NODES, a hash
   it('refuses a key revoked by another process at once: the revocation reaches it by pub/sub', async () => {
     const created = await createKey('shop-revoked')
     expect((await call('/v1/trackings', created.key)).status).toBe(200)
-    await createApiKeyStore(control, prefix).revoke(created.keyId)
+    await createApiKeyStore(control, prefix, 64).revoke(created.keyId)
     // Far below the 5 s the API trusts a verified key without asking Redis.
     await eventually(
       () => call('/v1/trackings', created.key),
@@ -79,7 +80,8 @@ describe('colis serve --role api on a Redis Cluster (REDIS_CLUSTER_NODES, a hash
     for (let i = 0; i < 3; i++) expect((await call('/v1/trackings', key)).status).toBe(200)
     expect((await call('/readyz')).status).toBe(200)
 
-    const master = await masterOfKey(control, prefix)
+    // The slot of the data of no tracking, API keys included: every request reads it.
+    const master = await masterOfKey(control, `{${prefix}}`)
     // The master holds every command, CLIENT UNPAUSE included, until the pause ends by itself.
     await master.call('CLIENT', 'PAUSE', String(PAUSE_MS), 'ALL')
     const paused = performance.now()

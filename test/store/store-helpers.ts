@@ -2,6 +2,7 @@ import { expect } from 'vitest'
 import type { DelayAlert } from '../../src/domain/delay-alerts.js'
 import type { TrackingRecord } from '../../src/domain/tracking.js'
 import { type TrackingEvent, withEventId } from '../../src/domain/tracking-event.js'
+import { shardOfRegistration, shardOfText } from '../../src/store/shards.js'
 import type {
   NewTracking,
   PollView,
@@ -107,4 +108,52 @@ export async function listAllAlerts(
     cursor = page.nextCursor
   } while (cursor)
   return seen
+}
+
+/** `claimDue` over every shard of the store, in order, up to `limit` trackings in all. */
+export async function claimDueEverywhere(
+  store: TrackingStore,
+  carrier: string,
+  nowMs: number,
+  limit: number,
+  leaseMs: number,
+): Promise<string[]> {
+  const claimed: string[] = []
+  for (let shard = 0; shard < store.shards && claimed.length < limit; shard++)
+    claimed.push(...(await store.claimDue(shard, carrier, nowMs, limit - claimed.length, leaseMs)))
+  return claimed
+}
+
+/** `claimAlertChecks` over every shard of the store, in order, up to `limit` trackings in all. */
+export async function claimAlertChecksEverywhere(
+  store: TrackingStore,
+  nowMs: number,
+  limit: number,
+  leaseMs: number,
+): Promise<string[]> {
+  const claimed: string[] = []
+  for (let shard = 0; shard < store.shards && claimed.length < limit; shard++)
+    claimed.push(...(await store.claimAlertChecks(shard, nowMs, limit - claimed.length, leaseMs)))
+  return claimed
+}
+
+/**
+ * Claims come oldest first within each shard (there is no order across shards): `claimed` holds the
+ * same ids as `expected`, and the ids of each shard come in `expected`'s order.
+ */
+export function expectOrderWithinShards(store: TrackingStore, claimed: string[], expected: string[]) {
+  expect([...claimed].sort()).toEqual([...expected].sort())
+  const ofShard = (ids: string[], shard: number) =>
+    ids.filter((id) => shardOfText(id, store.shards) === shard)
+  for (let shard = 0; shard < store.shards; shard++)
+    expect(ofShard(claimed, shard), `shard ${shard}`).toEqual(ofShard(expected, shard))
+}
+
+/** A tracking number like `base` whose registration falls in the same shard as `like`'s. */
+export function numberInShardOf(store: TrackingStore, like: NewTracking, base: string): string {
+  const shard = shardOfRegistration(like, store.shards)
+  for (let index = 0; ; index++) {
+    const trackingNumber = `${base}${index}`
+    if (shardOfRegistration({ ...like, trackingNumber }, store.shards) === shard) return trackingNumber
+  }
 }

@@ -8,11 +8,15 @@ import {
 } from '../../src/store/tracking-store.js'
 import {
   alert,
+  claimAlertChecksEverywhere,
+  claimDueEverywhere,
   dueAt,
+  expectOrderWithinShards,
   LEASE_MS,
   listAllAlerts,
   listIds,
   loadOne,
+  numberInShardOf,
   parcel,
   registerMany,
   saveAlerts,
@@ -52,7 +56,7 @@ export function runTrackingStoreContract(name: string, createStore: () => Tracki
       expect(again.record).toEqual(first.record)
       expect(await listIds(store, 'shop-a')).toEqual([first.record.id])
       expect(await dueAt(store, first.record.id)).toBe(T0)
-      expect(await store.claimDue(0, 'laposte', T0, 10, LEASE_MS)).toEqual([first.record.id])
+      expect(await claimDueEverywhere(store, 'laposte', T0, 10, LEASE_MS)).toEqual([first.record.id])
     })
 
     it('gives different merchants different trackings for the same number', async () => {
@@ -100,15 +104,15 @@ export function runTrackingStoreContract(name: string, createStore: () => Tracki
       expect(results.filter((result) => result.created)).toHaveLength(1)
       expect(new Set(results.map((result) => result.record.id)).size).toBe(1)
       expect(await listIds(store, 'shop-a')).toHaveLength(1)
-      expect(await store.claimDue(0, 'laposte', T0, 10, LEASE_MS)).toHaveLength(1)
+      expect(await claimDueEverywhere(store, 'laposte', T0, 10, LEASE_MS)).toHaveLength(1)
     })
 
     it('schedules the first alert check it is given', async () => {
       const store = createStore()
       const { record } = await store.register(parcel(), new Date(T0), { nextAlertCheckAtMs: T0 + 5000 })
       await store.register(parcel({ trackingNumber: 'NO-CHECK' }), new Date(T0))
-      expect(await store.claimAlertChecks(0, T0 + 4999, 10, LEASE_MS)).toEqual([])
-      expect(await store.claimAlertChecks(0, T0 + 5000, 10, LEASE_MS)).toEqual([record.id])
+      expect(await claimAlertChecksEverywhere(store, T0 + 4999, 10, LEASE_MS)).toEqual([])
+      expect(await claimAlertChecksEverywhere(store, T0 + 5000, 10, LEASE_MS)).toEqual([record.id])
     })
   })
 
@@ -546,7 +550,7 @@ export function runTrackingStoreContract(name: string, createStore: () => Tracki
       expect(await listIds(store, 'shop-a', { carrier: 'laposte' })).toEqual([kept.id])
       expect(await listIds(store, 'shop-a', { carrier: 'laposte', status: 'pending' })).toEqual([kept.id])
       expect(await store.loadForPoll([gone.id])).toEqual([undefined])
-      expect(await store.claimDue(0, 'laposte', T0, 10, LEASE_MS)).toEqual([kept.id])
+      expect(await claimDueEverywhere(store, 'laposte', T0, 10, LEASE_MS)).toEqual([kept.id])
       expect(await store.delete('shop-a', gone.id)).toBe(false)
       expect(await store.requestRefresh('shop-a', gone.id, T0)).toBeUndefined()
 
@@ -558,9 +562,9 @@ export function runTrackingStoreContract(name: string, createStore: () => Tracki
     it('removes a tracking that is being polled, so its lease is never handed out again', async () => {
       const store = createStore()
       const { record } = await store.register(parcel(), new Date(T0))
-      expect(await store.claimDue(0, 'laposte', T0, 10, LEASE_MS)).toEqual([record.id])
+      expect(await claimDueEverywhere(store, 'laposte', T0, 10, LEASE_MS)).toEqual([record.id])
       expect(await store.delete('shop-a', record.id)).toBe(true)
-      expect(await store.claimDue(0, 'laposte', T0 + LEASE_MS + 1, 10, LEASE_MS)).toEqual([])
+      expect(await claimDueEverywhere(store, 'laposte', T0 + LEASE_MS + 1, 10, LEASE_MS)).toEqual([])
     })
 
     it('removes the tracking from its current status list after a status change', async () => {
@@ -583,7 +587,7 @@ export function runTrackingStoreContract(name: string, createStore: () => Tracki
       await saveAlerts(store, record.id, [alert('alr_a', 'late', 1)])
       expect(await store.delete('shop-a', record.id)).toBe(true)
       expect(await store.listAlerts('shop-a', { state: 'open', limit: 10 })).toEqual({ data: [] })
-      expect(await store.claimAlertChecks(0, T0 + 10 * LEASE_MS, 10, LEASE_MS)).toEqual([])
+      expect(await claimAlertChecksEverywhere(store, T0 + 10 * LEASE_MS, 10, LEASE_MS)).toEqual([])
     })
   })
 
@@ -614,23 +618,23 @@ export function runTrackingStoreContract(name: string, createStore: () => Tracki
       expect(await store.requestRefresh('shop-a', record.id, T0 + 1000)).toBe('due')
       expect(await store.requestRefresh('shop-a', record.id, T0 + 2000)).toBe('due')
       expect(await dueAt(store, record.id)).toBe(T0 + 1000)
-      expect(await store.claimDue(0, 'laposte', T0 + 5000, 10, LEASE_MS)).toEqual([record.id])
+      expect(await claimDueEverywhere(store, 'laposte', T0 + 5000, 10, LEASE_MS)).toEqual([record.id])
     })
 
     it('answers running while a poll job holds the tracking, without queueing a second poll yet', async () => {
       const store = createStore()
       const { record } = await store.register(parcel(), new Date(T0))
-      await store.claimDue(0, 'laposte', T0, 10, LEASE_MS)
+      await claimDueEverywhere(store, 'laposte', T0, 10, LEASE_MS)
       expect(await store.requestRefresh('shop-a', record.id, T0 + 10)).toBe('running')
       expect(await dueAt(store, record.id)).toBeUndefined()
-      expect(await store.claimDue(0, 'laposte', T0 + 10, 10, LEASE_MS)).toEqual([])
+      expect(await claimDueEverywhere(store, 'laposte', T0 + 10, 10, LEASE_MS)).toEqual([])
     })
 
     it('makes the poll after the running one due at once, even when it would have been later or stopped', async () => {
       const store = createStore()
       const later = await store.register(parcel(), new Date(T0))
       const stopped = await store.register(parcel({ trackingNumber: 'STOPPED' }), new Date(T0))
-      await store.claimDue(0, 'laposte', T0, 10, LEASE_MS)
+      await claimDueEverywhere(store, 'laposte', T0, 10, LEASE_MS)
       expect(await store.requestRefresh('shop-a', later.record.id, T0 + 10)).toBe('running')
       expect(await store.requestRefresh('shop-a', stopped.record.id, T0 + 10)).toBe('running')
 
@@ -650,7 +654,7 @@ export function runTrackingStoreContract(name: string, createStore: () => Tracki
       }
 
       // The follow-up poll is the only one: the poll after it goes back to the normal schedule.
-      await store.claimDue(0, 'laposte', Date.now() + 1000, 10, LEASE_MS)
+      await claimDueEverywhere(store, 'laposte', Date.now() + 1000, 10, LEASE_MS)
       const again = await loadOne(store, later.record.id)
       await saveOne(store, { before: again, record: again.record, nextPoll: { atMs: T0 + 7_200_000 } })
       expect(await dueAt(store, later.record.id)).toBe(T0 + 7_200_000)
@@ -659,7 +663,7 @@ export function runTrackingStoreContract(name: string, createStore: () => Tracki
     it('queues a poll again for a tracking whose polling had stopped', async () => {
       const store = createStore()
       const { record } = await store.register(parcel(), new Date(T0))
-      await store.claimDue(0, 'laposte', T0, 10, LEASE_MS)
+      await claimDueEverywhere(store, 'laposte', T0, 10, LEASE_MS)
       const view = await loadOne(store, record.id)
       await saveOne(store, {
         before: view,
@@ -667,7 +671,7 @@ export function runTrackingStoreContract(name: string, createStore: () => Tracki
         nextPoll: 'none',
       })
       expect(await dueAt(store, record.id)).toBeUndefined()
-      expect(await store.claimDue(0, 'laposte', T0 + 10 * LEASE_MS, 10, LEASE_MS)).toEqual([])
+      expect(await claimDueEverywhere(store, 'laposte', T0 + 10 * LEASE_MS, 10, LEASE_MS)).toEqual([])
       expect(await store.requestRefresh('shop-a', record.id, T0 + 1000)).toBe('queued')
       expect(await dueAt(store, record.id)).toBe(T0 + 1000)
     })
@@ -680,32 +684,40 @@ export function runTrackingStoreContract(name: string, createStore: () => Tracki
       const later = await store.register(parcel({ trackingNumber: 'LATER' }), new Date(T0 + 60_000))
       const otherCarrier = await store.register(parcel({ carrier: 'sandbox' }), new Date(T0))
 
-      const claimed = await store.claimDue(0, 'laposte', T0 + 1000, 10, LEASE_MS)
-      expect(claimed).toEqual(due.map((record) => record.id))
+      const claimed = await claimDueEverywhere(store, 'laposte', T0 + 1000, 10, LEASE_MS)
+      expectOrderWithinShards(
+        store,
+        claimed,
+        due.map((record) => record.id),
+      )
       for (const id of claimed) expect(await dueAt(store, id)).toBeUndefined()
       expect(await dueAt(store, later.record.id)).toBe(T0 + 60_000)
       expect(await dueAt(store, otherCarrier.record.id)).toBe(T0)
-      expect(await store.claimDue(0, 'laposte', T0 + 1000, 10, LEASE_MS)).toEqual([])
+      expect(await claimDueEverywhere(store, 'laposte', T0 + 1000, 10, LEASE_MS)).toEqual([])
     })
 
     it('respects the limit and hands each due tracking out once', async () => {
       const store = createStore()
       const records = await registerMany(store, 5, { now: (index) => new Date(T0 + index) })
-      const first = await store.claimDue(0, 'laposte', T0 + 10, 2, LEASE_MS)
-      const second = await store.claimDue(0, 'laposte', T0 + 10, 2, LEASE_MS)
-      const third = await store.claimDue(0, 'laposte', T0 + 10, 2, LEASE_MS)
+      const first = await claimDueEverywhere(store, 'laposte', T0 + 10, 2, LEASE_MS)
+      const second = await claimDueEverywhere(store, 'laposte', T0 + 10, 2, LEASE_MS)
+      const third = await claimDueEverywhere(store, 'laposte', T0 + 10, 2, LEASE_MS)
       expect(first).toHaveLength(2)
       expect(second).toHaveLength(2)
       expect(third).toHaveLength(1)
-      expect([...first, ...second, ...third]).toEqual(records.map((record) => record.id))
-      expect(await store.claimDue(0, 'laposte', T0 + 10, 2, LEASE_MS)).toEqual([])
+      expectOrderWithinShards(
+        store,
+        [...first, ...second, ...third],
+        records.map((record) => record.id),
+      )
+      expect(await claimDueEverywhere(store, 'laposte', T0 + 10, 2, LEASE_MS)).toEqual([])
     })
 
     it('never hands out the same tracking to two concurrent claims', async () => {
       const store = createStore()
       await registerMany(store, 20)
       const claims = await Promise.all(
-        Array.from({ length: 8 }, () => store.claimDue(0, 'laposte', T0, 3, LEASE_MS)),
+        Array.from({ length: 8 }, () => claimDueEverywhere(store, 'laposte', T0, 3, LEASE_MS)),
       )
       const all = claims.flat()
       expect(all).toHaveLength(20)
@@ -715,20 +727,22 @@ export function runTrackingStoreContract(name: string, createStore: () => Tracki
     it('hands an expired lease out again, but not a live one', async () => {
       const store = createStore()
       const { record } = await store.register(parcel(), new Date(T0))
-      expect(await store.claimDue(0, 'laposte', T0, 10, 1000)).toEqual([record.id])
-      expect(await store.claimDue(0, 'laposte', T0 + 999, 10, 1000)).toEqual([])
-      expect(await store.claimDue(0, 'laposte', T0 + 1500, 10, 1000)).toEqual([record.id])
-      expect(await store.claimDue(0, 'laposte', T0 + 2000, 10, 1000)).toEqual([])
-      expect(await store.claimDue(0, 'laposte', T0 + 2500, 10, 1000)).toEqual([record.id])
+      expect(await claimDueEverywhere(store, 'laposte', T0, 10, 1000)).toEqual([record.id])
+      expect(await claimDueEverywhere(store, 'laposte', T0 + 999, 10, 1000)).toEqual([])
+      expect(await claimDueEverywhere(store, 'laposte', T0 + 1500, 10, 1000)).toEqual([record.id])
+      expect(await claimDueEverywhere(store, 'laposte', T0 + 2000, 10, 1000)).toEqual([])
+      expect(await claimDueEverywhere(store, 'laposte', T0 + 2500, 10, 1000)).toEqual([record.id])
     })
 
     it('fills the limit with due trackings before expired leases, and never claims past it', async () => {
       const store = createStore()
       const [stale] = await registerMany(store, 1)
-      await store.claimDue(0, 'laposte', T0, 10, 100)
-      const fresh = await store.register(parcel({ trackingNumber: 'FRESH' }), new Date(T0 + 500))
-      expect(await store.claimDue(0, 'laposte', T0 + 1000, 1, LEASE_MS)).toEqual([fresh.record.id])
-      expect(await store.claimDue(0, 'laposte', T0 + 1000, 1, LEASE_MS)).toEqual([stale?.id])
+      await claimDueEverywhere(store, 'laposte', T0, 10, 100)
+      // In the stale one's shard: the rule holds within a shard.
+      const trackingNumber = stale ? numberInShardOf(store, stale, 'FRESH') : 'FRESH'
+      const fresh = await store.register(parcel({ trackingNumber }), new Date(T0 + 500))
+      expect(await claimDueEverywhere(store, 'laposte', T0 + 1000, 1, LEASE_MS)).toEqual([fresh.record.id])
+      expect(await claimDueEverywhere(store, 'laposte', T0 + 1000, 1, LEASE_MS)).toEqual([stale?.id])
     })
   })
 
@@ -737,7 +751,7 @@ export function runTrackingStoreContract(name: string, createStore: () => Tracki
       const store = createStore()
       const records = await registerMany(store, 25)
       await registerMany(store, 2, { carrier: 'sandbox' })
-      expect(await store.claimDue(0, 'laposte', T0, 5, LEASE_MS)).toHaveLength(5)
+      expect(await claimDueEverywhere(store, 'laposte', T0, 5, LEASE_MS)).toHaveLength(5)
       const [stopped, ...polled] = records
       const view = await loadOne(store, stopped?.id ?? '')
       await saveOne(store, {
@@ -754,7 +768,7 @@ export function runTrackingStoreContract(name: string, createStore: () => Tracki
         for (const id of page.ids) seen.add(id)
         cursor = page.cursor
         pages++
-      } while (cursor !== undefined && pages < 100)
+      } while (cursor !== undefined && pages < 10_000)
       expect(pages).toBeGreaterThan(1)
       expect([...seen].sort()).toEqual(polled.map((record) => record.id).sort())
     })
@@ -769,7 +783,7 @@ export function runTrackingStoreContract(name: string, createStore: () => Tracki
     it('saves the record, the timeline and the next poll, and bumps the version', async () => {
       const store = createStore()
       const { record } = await store.register(parcel(), new Date(T0))
-      await store.claimDue(0, 'laposte', T0, 10, LEASE_MS)
+      await claimDueEverywhere(store, 'laposte', T0, 10, LEASE_MS)
       const view = await loadOne(store, record.id)
       expect(view.version).toBe(1)
       const events = [scan(record.trackingNumber, 'PC1', '2026-03-27T14:43:00+01:00', 'info_received')]
@@ -781,8 +795,8 @@ export function runTrackingStoreContract(name: string, createStore: () => Tracki
       await saveOne(store, { before: view, record: next, events, nextPoll: { atMs: T0 + 7200.4 } })
       expect(await loadOne(store, record.id)).toEqual({ record: next, events, version: 2 })
       expect(await store.get('shop-a', record.id)).toEqual({ record: next, events, nextDueAtMs: T0 + 7200 })
-      expect(await store.claimDue(0, 'laposte', T0 + 7199, 10, LEASE_MS)).toEqual([])
-      expect(await store.claimDue(0, 'laposte', T0 + 7200, 10, LEASE_MS)).toEqual([record.id])
+      expect(await claimDueEverywhere(store, 'laposte', T0 + 7199, 10, LEASE_MS)).toEqual([])
+      expect(await claimDueEverywhere(store, 'laposte', T0 + 7200, 10, LEASE_MS)).toEqual([record.id])
     })
 
     it('keeps the booked delivery window and the scans that only resume, as saved', async () => {
@@ -821,7 +835,7 @@ export function runTrackingStoreContract(name: string, createStore: () => Tracki
     it('refuses a stale version as a conflict and writes nothing', async () => {
       const store = createStore()
       const { record } = await store.register(parcel(), new Date(T0))
-      await store.claimDue(0, 'laposte', T0, 10, LEASE_MS)
+      await claimDueEverywhere(store, 'laposte', T0, 10, LEASE_MS)
       const stale = await loadOne(store, record.id)
       const winner = { ...stale.record, status: 'in_transit' as const }
       const winnerEvents = [scan(record.trackingNumber, 'ET1', '2026-03-28T07:34:12+01:00', 'in_transit')]
@@ -849,7 +863,7 @@ export function runTrackingStoreContract(name: string, createStore: () => Tracki
     it('answers gone for a deleted tracking, and leaves no poll nor alert check behind', async () => {
       const store = createStore()
       const { record } = await store.register(parcel(), new Date(T0), { nextAlertCheckAtMs: T0 })
-      await store.claimDue(0, 'laposte', T0, 10, LEASE_MS)
+      await claimDueEverywhere(store, 'laposte', T0, 10, LEASE_MS)
       const view = await loadOne(store, record.id)
       expect(await store.delete('shop-a', record.id)).toBe(true)
       expect(
@@ -862,15 +876,15 @@ export function runTrackingStoreContract(name: string, createStore: () => Tracki
           },
         ]),
       ).toEqual(['gone'])
-      expect(await store.claimDue(0, 'laposte', T0 + 10 * LEASE_MS, 10, LEASE_MS)).toEqual([])
-      expect(await store.claimAlertChecks(0, T0 + 10 * LEASE_MS, 10, LEASE_MS)).toEqual([])
+      expect(await claimDueEverywhere(store, 'laposte', T0 + 10 * LEASE_MS, 10, LEASE_MS)).toEqual([])
+      expect(await claimAlertChecksEverywhere(store, T0 + 10 * LEASE_MS, 10, LEASE_MS)).toEqual([])
       expect(await store.get('shop-a', record.id)).toBeUndefined()
     })
 
     it('stops polling when the change says there is no next poll', async () => {
       const store = createStore()
       const { record } = await store.register(parcel(), new Date(T0))
-      await store.claimDue(0, 'laposte', T0, 10, LEASE_MS)
+      await claimDueEverywhere(store, 'laposte', T0, 10, LEASE_MS)
       const view = await loadOne(store, record.id)
       await saveOne(store, {
         before: view,
@@ -878,7 +892,7 @@ export function runTrackingStoreContract(name: string, createStore: () => Tracki
         nextPoll: 'none',
       })
       expect(await dueAt(store, record.id)).toBeUndefined()
-      expect(await store.claimDue(0, 'laposte', T0 + 10 * LEASE_MS, 10, LEASE_MS)).toEqual([])
+      expect(await claimDueEverywhere(store, 'laposte', T0 + 10 * LEASE_MS, 10, LEASE_MS)).toEqual([])
     })
 
     it('leaves the poll schedule as it is for a change without a next poll (time alone)', async () => {
@@ -886,14 +900,16 @@ export function runTrackingStoreContract(name: string, createStore: () => Tracki
       const polled = (await store.register(parcel({ trackingNumber: 'POLLED' }), new Date(T0))).record
       const waiting = (await store.register(parcel({ trackingNumber: 'WAITING' }), new Date(T0 + 1))).record
       // A poll holds the first one: its lease is left to run, the poll's own save ends it.
-      expect(await store.claimDue(0, 'laposte', T0, 10, LEASE_MS)).toEqual([polled.id])
+      expect(await claimDueEverywhere(store, 'laposte', T0, 10, LEASE_MS)).toEqual([polled.id])
       for (const id of [waiting.id, polled.id]) {
         const view = await loadOne(store, id)
         await saveOne(store, { before: view, record: view.record, alerts: { opened: [], resolved: [] } })
       }
       expect(await dueAt(store, waiting.id)).toBe(T0 + 1)
-      expect(await store.claimDue(0, 'laposte', T0 + LEASE_MS - 1, 10, LEASE_MS)).toEqual([waiting.id])
-      expect(await store.claimDue(0, 'laposte', T0 + LEASE_MS, 10, LEASE_MS)).toEqual([polled.id])
+      expect(await claimDueEverywhere(store, 'laposte', T0 + LEASE_MS - 1, 10, LEASE_MS)).toEqual([
+        waiting.id,
+      ])
+      expect(await claimDueEverywhere(store, 'laposte', T0 + LEASE_MS, 10, LEASE_MS)).toEqual([polled.id])
     })
 
     it('reschedules the alert check of a change with alerts, ends a sweep claim, and leaves both alone without', async () => {
@@ -911,20 +927,20 @@ export function runTrackingStoreContract(name: string, createStore: () => Tracki
       }
       await checks(kept.id, T0 + 5000)
       await checks(claimed.id, T0)
-      expect(await store.claimAlertChecks(0, T0, 10, LEASE_MS)).toEqual([claimed.id])
+      expect(await claimAlertChecksEverywhere(store, T0, 10, LEASE_MS)).toEqual([claimed.id])
       for (const id of [kept.id, claimed.id]) {
         const view = await loadOne(store, id)
         await saveOne(store, { before: view, record: view.record, nextPoll: { atMs: T0 + 1000 } })
       }
-      expect(await store.claimAlertChecks(0, T0 + 4999, 10, LEASE_MS)).toEqual([])
-      expect(await store.claimAlertChecks(0, T0 + 5000, 10, LEASE_MS)).toEqual([kept.id])
+      expect(await claimAlertChecksEverywhere(store, T0 + 4999, 10, LEASE_MS)).toEqual([])
+      expect(await claimAlertChecksEverywhere(store, T0 + 5000, 10, LEASE_MS)).toEqual([kept.id])
       // The sweep's own save sets the next check and ends its claim.
       await checks(claimed.id, T0 + 9000)
-      expect(await store.claimAlertChecks(0, T0 + 8999, 10, LEASE_MS)).toEqual([])
-      expect(await store.claimAlertChecks(0, T0 + 9000, 10, LEASE_MS)).toEqual([claimed.id])
+      expect(await claimAlertChecksEverywhere(store, T0 + 8999, 10, LEASE_MS)).toEqual([])
+      expect(await claimAlertChecksEverywhere(store, T0 + 9000, 10, LEASE_MS)).toEqual([claimed.id])
       // No next check: none is claimed again, even past every lease.
       await checks(claimed.id, undefined)
-      expect(await store.claimAlertChecks(0, T0 + 100 * LEASE_MS, 10, LEASE_MS)).toEqual([kept.id])
+      expect(await claimAlertChecksEverywhere(store, T0 + 100 * LEASE_MS, 10, LEASE_MS)).toEqual([kept.id])
     })
 
     it('answers one outcome per change, in order, for a batch', async () => {

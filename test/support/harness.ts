@@ -41,7 +41,7 @@ export interface Harness {
 
 /**
  * API + store (+ workers on demand) on the private test Redis, under a prefix of their own; on the
- * test cluster instead when `env` names it (REDIS_CLUSTER_NODES), under a hash-tag prefix.
+ * test cluster instead when `env` names it (REDIS_CLUSTER_NODES), with its shards (COLIS_SHARDS).
  */
 export async function createHarness(
   name: string,
@@ -60,10 +60,12 @@ export async function createHarness(
   } = {},
 ): Promise<Harness> {
   const onCluster = env.REDIS_CLUSTER_NODES !== undefined
+  // One shard on a cluster keeps every key in one slot: its prefix is then a hash tag.
+  const oneSlot = onCluster && env.COLIS_SHARDS === '1'
   const config = loadConfig({
     NODE_ENV: 'test',
     ...(onCluster ? {} : { REDIS_URL: testRedisUrl() }),
-    COLIS_REDIS_PREFIX: onCluster ? `{${uniquePrefix(name)}}` : uniquePrefix(name),
+    COLIS_REDIS_PREFIX: oneSlot ? `{${uniquePrefix(name)}}` : uniquePrefix(name),
     LAPOSTE_API_KEY: 'test-okapi-key',
     POLL_DISPATCH_INTERVAL: '50ms',
     // Tests run at any hour: carriers' working hours would put their polls off until the morning.
@@ -78,6 +80,7 @@ export async function createHarness(
   const carriers = createCarriers(config, logger, { env: carrierEnv, metrics })
   const stores = createStores(redis, config.COLIS_REDIS_PREFIX, {
     notifyRetentionMs: config.NOTIFY_RETENTION,
+    shards: config.COLIS_SHARDS,
   })
   const app = createApiApp({ config, redis, stores, carriers, logger, metrics, overrides: extra.app })
   let workers: RunningWorkers | undefined
@@ -97,6 +100,7 @@ export async function createHarness(
         store: createTrackingStore(connect(), config.COLIS_REDIS_PREFIX, {
           wrap,
           notifyRetentionMs: config.NOTIFY_RETENTION,
+          shards: config.COLIS_SHARDS,
         }),
         carriers,
         logger,

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest'
+import { newTrackingRecord } from '../../../src/store/new-tracking.js'
 import { createRedisKeys } from '../../../src/store/redis/redis-keys.js'
 import { bullPrefix } from '../../../workers/jobs.js'
 
@@ -53,5 +54,55 @@ describe('Redis keys', () => {
     )
     expect(new Set([...tagged, ...bull])).toEqual(new Set([keySlot('{colis}')]))
     expect(new Set(everyKey('colis').map(([, key]) => keySlot(key))).size).toBeGreaterThan(1)
+  })
+
+  it('with several shards, puts a tracking, its indexes, schedules and outbox in its shard’s slot, and the rest in one slot', () => {
+    const shards = 64
+    const keys = createRedisKeys('colis', shards)
+    const record = newTrackingRecord(
+      { merchantId: 'shop', carrier: 'laposte', trackingNumber: '6A12345678901', orderId: 'A-1' },
+      '2026-12-06T10:00:00.000Z',
+      shards,
+    )
+    const shard = keys.shardOf(record.id)
+    const ofTracking = [
+      keys.tracking(record.id),
+      keys.trackingByNumber('shop', 'laposte', '6A12345678901'),
+      keys.pageToken(record.pageToken ?? ''),
+      keys.trackingSubscriptions(record.id),
+      keys.trackingEmails(record.id),
+      keys.merchantOrder(shard, 'shop', 'A-1'),
+      keys.merchantAll(shard, 'shop'),
+      keys.merchantCarrierStatus(shard, 'shop', 'laposte', 'pending'),
+      keys.due(shard, 'laposte'),
+      keys.inflight(shard, 'laposte'),
+      keys.alertsDue(shard),
+      keys.outbox(shard),
+      keys.merchantAlerts(shard, 'shop', 'open', 'stalled'),
+      keys.openAlerts(shard, 'stalled'),
+      keys.analyticsCell(shard, {
+        merchantId: 'shop',
+        carrier: 'laposte',
+        service: 's',
+        destination: 'FR-75',
+        week: '2026-W49',
+      }),
+      keys.merchantAnalyticsVersion(shard, 'shop'),
+    ]
+    expect(new Set(ofTracking.map(keySlot))).toEqual(new Set([keySlot(`{colis:${shard}}`)]))
+    const shared = [
+      keys.apiKey('k'),
+      keys.webhook('whk'),
+      keys.delivery('dlv'),
+      keys.merchantSettings('shop'),
+      keys.unknownCodes('laposte'),
+      keys.dashboardSession('s'),
+    ]
+    expect(new Set(shared.map(keySlot))).toEqual(new Set([keySlot('{colis}')]))
+    const tags = new Set(Array.from({ length: shards }, (_, each) => keySlot(keys.outbox(each))))
+    expect(tags.size).toBe(shards)
+    for (const [name, key] of everyKey('colis', shards))
+      expect(key, name).toMatch(/^(\{colis(:\d+)?\}:|colis:keyspace$)/)
+    expect(() => keys.due(shards, 'laposte')).toThrow(RangeError)
   })
 })

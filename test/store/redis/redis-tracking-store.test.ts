@@ -44,6 +44,9 @@ async function expectExactlyOnePendingPoll(keys: RedisKeys, carrier: string, id:
 }
 
 runTrackingStoreContract('redis store', () => freshStore('contract').store)
+runTrackingStoreContract('redis store over 8 shards', () =>
+  createRedisTrackingStore(redis, uniquePrefix('store-sharded'), { shards: 8 }),
+)
 
 describe('register', () => {
   it('creates a tracking once per merchant, carrier and number, and answers the existing one after', async () => {
