@@ -62,6 +62,12 @@ export function createRedisKeys(prefix: string, shards = 1) {
     outbox: (shard: number) => `${tagOf(shard)}:outbox`,
     webhook: (id: string) => `${shared}:wh:${id}`,
     merchantWebhooks: (merchantId: string) => `${shared}:m:${merchantId}:webhooks`,
+    /**
+     * A copy of `merchantWebhooks` in a shard, which a save there reads to know whether anyone listens.
+     * With one shard it is `merchantWebhooks` itself.
+     */
+    merchantWebhooksInShard: (shard: number, merchantId: string) =>
+      `${tagOf(shard)}:m:${merchantId}:webhooks`,
     /** Shopper subscriptions of one tracking: they go away with it. */
     trackingSubscriptions: (trackingId: string) => `${tagOfId(trackingId)}:trk:${trackingId}:subs`,
     /**

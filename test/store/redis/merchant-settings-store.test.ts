@@ -21,9 +21,11 @@ afterAll(async () => {
   await redis.quit()
 })
 
-runMerchantSettingsStoreContract('redis merchant-settings store', () =>
-  createRedisMerchantSettingsStore(redis, uniquePrefix('merchant-settings-contract')),
-)
+for (const shards of [1, 8]) {
+  runMerchantSettingsStoreContract(`redis merchant-settings store, ${shards} shard(s)`, () =>
+    createRedisMerchantSettingsStore(redis, uniquePrefix('merchant-settings-contract'), shards),
+  )
+}
 
 function freshStore(name: string) {
   const prefix = uniquePrefix(`merchant-settings-${name}`)
