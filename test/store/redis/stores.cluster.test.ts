@@ -148,16 +148,19 @@ for (const { layout, prefixOf, shards } of LAYOUTS) {
 }
 
 describe('redis cluster stores, 64 shards: the spread', () => {
-  it("puts trackings' subscriptions and merchants' endpoint copies on more than one master", async () => {
+  it("puts trackings' subscriptions, merchants' settings and endpoint copies on more than one master", async () => {
     const prefix = uniquePrefix('cluster-spread')
     const shards = 64
     const keys = createRedisKeys(prefix, shards)
     const webhooks = createWebhookStore(redis, prefix, shards)
+    const settings = createRedisMerchantSettingsStore(redis, prefix, shards)
     const trackingIds = Array.from({ length: 16 }, (_, index) => `trk_spread${index}`)
     for (const id of trackingIds) {
       await redis.hset(keys.tracking(id), 'doc', '{}', 'v', '1')
       expect(await webhooks.createEndpoint(subscriptionTo(`whk_${id}`, id))).toBe(true)
     }
+    for (let merchant = 0; merchant < 16; merchant++)
+      await settings.putWithdrawalDays(`shop-${merchant}`, 14, new Date())
     await webhooks.createEndpoint(endpoint('whk_m'))
     for (let shard = 0; shard < shards; shard++)
       expect(await redis.smembers(keys.merchantWebhooksInShard(shard, 'shop-a'))).toEqual(['whk_m'])
@@ -166,6 +169,7 @@ describe('redis cluster stores, 64 shards: the spread', () => {
         (byMaster) => [...byMaster.values()].filter((names) => names.length > 0).length,
       )
     expect(await holding(`*${prefix}*:subs`)).toBeGreaterThan(1)
+    expect(await holding(`*${prefix}*:settings`)).toBeGreaterThan(1)
     expect(await holding(`*${prefix}:*:m:shop-a:webhooks`)).toBe(3)
   })
 })
