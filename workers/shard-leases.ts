@@ -16,7 +16,8 @@ export interface ShardHolding {
 }
 
 export interface ShardLeaseOptions {
-  leases: ShardLeaseStore
+  /** Opened only with several shards: one shard costs no connection and no command. */
+  openLeases(): ShardLeaseStore
   shards: number
   /** This process, unique among the live ones. */
   owner: string
@@ -38,7 +39,8 @@ const EVERY_SHARD_ALWAYS: readonly number[] = [0]
  */
 export async function holdShards(options: ShardLeaseOptions): Promise<ShardHolding> {
   if (options.shards <= 1) return { held: () => EVERY_SHARD_ALWAYS, leased: false, stop: async () => {} }
-  const { leases, owner, leaseMs, logger } = options
+  const { owner, leaseMs, logger } = options
+  const leases = options.openLeases()
   const renewMs = Math.max(1, Math.floor(leaseMs / 3))
   const failures = createLoopFailures(logger, 'shard lease renewal', { baseMs: renewMs, maxMs: renewMs })
   let held: readonly number[] = []

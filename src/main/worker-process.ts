@@ -118,11 +118,8 @@ export async function startWorkers(deps: WorkerDeps): Promise<RunningWorkers> {
   const policy = pollPolicyFrom(deps.config)
   const name = workerName()
   const holding = await holdShards({
-    leases: createRedisShardLeaseStore(
-      deps.connect(),
-      deps.config.COLIS_REDIS_PREFIX,
-      deps.config.COLIS_SHARDS,
-    ),
+    openLeases: () =>
+      createRedisShardLeaseStore(deps.connect(), deps.config.COLIS_REDIS_PREFIX, deps.config.COLIS_SHARDS),
     shards: deps.config.COLIS_SHARDS,
     owner: name,
     leaseMs: deps.config.SHARD_LEASE,

@@ -28,7 +28,13 @@ function countingStore(inner: ShardLeaseStore) {
 describe('holding shards', () => {
   it('holds the one shard with no lease at all: every process works it, as on one Redis before', async () => {
     const { store, calls } = countingStore(createMemoryShardLeaseStore(1))
-    const holding = await holdShards({ leases: store, shards: 1, owner: 'a', leaseMs: 15_000, logger })
+    const holding = await holdShards({
+      openLeases: () => store,
+      shards: 1,
+      owner: 'a',
+      leaseMs: 15_000,
+      logger,
+    })
     expect(holding.held()).toEqual([0])
     expect(holding.leased).toBe(false)
     await holding.stop()
@@ -37,7 +43,13 @@ describe('holding shards', () => {
 
   it('starts with its share already taken, and gives it back when it stops', async () => {
     const leases = createMemoryShardLeaseStore(8)
-    const holding = await holdShards({ leases, shards: 8, owner: 'a', leaseMs: 60_000, logger })
+    const holding = await holdShards({
+      openLeases: () => leases,
+      shards: 8,
+      owner: 'a',
+      leaseMs: 60_000,
+      logger,
+    })
     expect(holding.held()).toEqual([0, 1, 2, 3, 4, 5, 6, 7])
     expect(holding.leased).toBe(true)
     await holding.stop()
@@ -47,7 +59,7 @@ describe('holding shards', () => {
 
   it('keeps working the shards it held while the leases cannot be renewed', async () => {
     const { store, calls, fail } = countingStore(createMemoryShardLeaseStore(4))
-    const holding = await holdShards({ leases: store, shards: 4, owner: 'a', leaseMs: 30, logger })
+    const holding = await holdShards({ openLeases: () => store, shards: 4, owner: 'a', leaseMs: 30, logger })
     expect(holding.held()).toEqual([0, 1, 2, 3])
     fail(true)
     const failedFrom = calls.balance
