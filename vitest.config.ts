@@ -29,7 +29,10 @@ const REDIS_TESTS = [
   'test/workers/sweep-alerts.test.ts',
 ]
 
-/** Files that drive colis' pages in chromium; one browser serves the whole run. */
+/**
+ * Files that drive colis' pages in chromium, each with a browser of its own: one browser shared by the
+ * run measured no cheaper, its process then serving every file's pages.
+ */
 const BROWSER_TESTS = ['test/api/browser-pages.redis.test.ts', 'test/api/**/browser.test.ts']
 
 /** Files that run on the run's private Redis Cluster (three masters, a replica each). */
@@ -87,7 +90,7 @@ export default defineConfig({
         name: 'browser',
         isolate: false,
         include: BROWSER_TESTS,
-        globalSetup: ['test/support/global-redis.ts', 'test/support/global-chromium.ts'],
+        globalSetup: ['test/support/global-redis.ts'],
       }),
       project({
         name: 'cluster',

@@ -6,7 +6,7 @@ import { DOCS_CSP } from '../../src/api/api-docs.js'
 import { createRateLimits } from '../../src/api/middleware/rate-limit.js'
 import { createSilentLogger } from '../../src/logger.js'
 import { type HttpListener, httpLimitsFrom, listenHttp } from '../../src/main/http-listener.js'
-import { connectChromium } from '../support/chromium.js'
+import { launchChromium } from '../support/chromium.js'
 import type { Harness } from '../support/harness.js'
 import { untilReady } from '../support/idle.js'
 import { connectTestRedis, uniquePrefix } from '../support/redis.js'
@@ -32,12 +32,12 @@ describe('colis pages in a browser', () => {
   let redis: Redis
   let harness: Harness
   let server: HttpListener
-  let connecting: Promise<Browser> | undefined
+  let launching: Promise<Browser> | undefined
   let context: BrowserContext
 
   beforeAll(async () => {
-    // The connection to the browser is made while the server is set up.
-    connecting = connectChromium()
+    // The browser starts while the server is set up.
+    launching = launchChromium()
     redis = connectTestRedis()
     await untilReady(redis)
     harness = await createAdminHarness('browser-pages', {
@@ -57,9 +57,9 @@ describe('colis pages in a browser', () => {
       limits: httpLimitsFrom(harness.config),
       logger: createSilentLogger(),
     })
-    // The OpenAPI document is built on its first request: now, not on /docs' clock.
+    // The OpenAPI document is built on its first request: while the browser starts, not on /docs' clock.
     await (await fetch(`${server.url}/openapi.json`)).arrayBuffer()
-    const browser = await connecting
+    const browser = await launching
     // As a person at the login prompt: the first request goes without credentials, gets the 401
     // challenge, and is sent again with them (and later ones of the session carry them at once).
     context = await browser.newContext({
@@ -68,7 +68,7 @@ describe('colis pages in a browser', () => {
   })
 
   afterAll(async () => {
-    await (await connecting?.catch(() => undefined))?.close()
+    await (await launching?.catch(() => undefined))?.close()
     await server?.stop()
     await harness?.close()
     await redis?.quit()

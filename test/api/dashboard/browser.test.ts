@@ -15,7 +15,7 @@ import {
   type ViewportName,
   type Tab as WatchedTab,
 } from '../../support/browser-pages.js'
-import { connectChromium } from '../../support/chromium.js'
+import { launchChromium } from '../../support/chromium.js'
 import { dashboardParcels, openAlerts, playDashboardParcels } from '../../support/dashboard-journeys.js'
 import { createMemoryHarness, type MemoryHarness } from '../../support/memory-harness.js'
 
@@ -57,7 +57,7 @@ describe('the merchant dashboard in a browser', () => {
   const tabs = {} as Record<ViewportName, Tab>
 
   beforeAll(async () => {
-    const connecting = connectChromium()
+    const launching = launchChromium()
     const listening = await listenOnLoopback((request, env) => harness.app.fetch(request, env))
     server = listening.server
     origin = listening.origin
@@ -83,7 +83,7 @@ describe('the merchant dashboard in a browser', () => {
     })
     expect(logo.ok).toBe(true)
     mkdirSync(SCREENSHOTS, { recursive: true })
-    browser = await connecting
+    browser = await launching
     for (const name of VIEWPORT_NAMES) tabs[name] = await openWatchedTab(browser, name, origin, noFindings())
   })
 

@@ -15,7 +15,7 @@ import {
   type ViewportName,
   type Tab as WatchedTab,
 } from '../../support/browser-pages.js'
-import { connectChromium } from '../../support/chromium.js'
+import { launchChromium } from '../../support/chromium.js'
 import { createMemoryHarness, type MemoryHarness } from '../../support/memory-harness.js'
 import {
   PAGE_STATES,
@@ -156,7 +156,7 @@ describe('the tracking page in a browser', () => {
   }
 
   beforeAll(async () => {
-    const connecting = connectChromium()
+    const launching = launchChromium()
     const listening = await listenOnLoopback((request, env) => harness.app.fetch(request, env))
     server = listening.server
     origin = listening.origin
@@ -171,7 +171,7 @@ describe('the tracking page in a browser', () => {
     for (const shop of Object.keys(SHOPS) as ShopName[]) await brandShop(shop)
     for (const [index, state] of PAGE_STATES.entries()) await registerParcel(state, index)
     mkdirSync(SCREENSHOTS, { recursive: true })
-    browser = await connecting
+    browser = await launching
     for (const name of VIEWPORT_NAMES) tabs[name] = await openWatchedTab(browser, name, origin, noFindings())
   })
 
