@@ -2,13 +2,8 @@ import type { ChainableCommander } from 'ioredis'
 import { type AnalyticsCell, isoWeekMonday, isoWeeksFromTo } from '../../domain/analytics/analytics-cell.js'
 import type { CellSummary } from '../../domain/analytics/cell-summary.js'
 import type { RedisClient } from '../../redis/redis-client.js'
-import {
-  ALL_MERCHANTS,
-  type AnalyticsStore,
-  assertIsoWeek,
-  type StoredCell,
-  weekScore,
-} from '../analytics-store.js'
+import { ALL_MERCHANTS, type AnalyticsStore, assertIsoWeek, weekScore } from '../analytics-store.js'
+import { allShards } from '../shards.js'
 import {
   addMergedByGroup,
   type CachedWeek,
@@ -23,8 +18,8 @@ import {
 } from './analytics-week-cache.js'
 import { ANALYTICS_CHANGES_KEPT } from './analytics-write.js'
 import { defineScripts } from './lua-scripts.js'
-import { createTotalsPool, packFields, summaryOfRow, summaryOfTotals } from './packed-cells.js'
-import { createRedisKeys, readCellMember } from './redis-keys.js'
+import { addOneRow, createTotalsPool, emptyTotals, packFields, summaryOfTotals } from './packed-cells.js'
+import { cellMember, createRedisKeys, readCellMember } from './redis-keys.js'
 
 /** Index entries read per round trip. */
 const CELLS_PER_PAGE = 500
@@ -59,17 +54,18 @@ function stretchesOf(weeks: readonly string[]): Array<{ from: number; to: number
   return stretches
 }
 
-/** The keys of one index of cell-weeks: a merchant's, or every merchant's. */
+/** The keys of one shard's index of cell-weeks: a merchant's, or every merchant's. */
 interface IndexKeys {
+  shard: number
   cells: string
   version: string
   changes: string
 }
 
-/** What the read cache holds of one index. */
+/** What the read cache holds of one index, every shard's cell-weeks together. */
 interface CachedIndex {
-  /** The index's version the weeks held are read at, or later. */
-  version: number
+  /** Each shard's version of the index the weeks held are read at, or later. */
+  versions: number[]
   weeks: Map<string, CachedWeek>
   /** Stretches of its weeks merged per group, by grouping and first and last week. */
   merged: Map<string, MergedWeeks>
@@ -84,89 +80,159 @@ async function repliesOf(pipeline: ChainableCommander): Promise<unknown[]> {
   })
 }
 
+/** A cell-week's part counted in one shard, as the read cache names it. */
+interface ShardMember {
+  shard: number
+  member: string
+}
+
 /**
- * The cell-weeks saveTrackings.lua writes, read through their week-scored indexes. Carrier reports
- * (`summariesByGroup`) read them through a cache of their weeks, packed and merged per group, brought
- * up to date on every read from the index's changes: it answers what Redis holds at that read.
+ * The cell-weeks saveTrackings.lua writes, read through their week-scored indexes. A cell-week's
+ * parcels are counted in their own trackings' shards, so a cell-week is the sum of its parts in every
+ * shard: counts and histograms added, smallest and largest values kept (packed-cells.ts merges them).
+ * Carrier reports (`summariesByGroup`) read them through a cache of their weeks, packed and merged per
+ * group, brought up to date on every read from each shard's changes: it answers what Redis holds at
+ * that read.
  */
 export function createRedisAnalyticsStore(redis: RedisClient, prefix: string, shards = 1): AnalyticsStore {
   const keys = createRedisKeys(prefix, shards)
   const scripted = defineScripts(redis)
   const pool = createTotalsPool()
   const cache = new Map<string, CachedIndex>()
+  const everyShard = allShards(shards)
 
-  const indexKeysOf = (merchantId: string): IndexKeys =>
-    merchantId === ALL_MERCHANTS
-      ? {
-          cells: keys.analyticsCells(0),
-          version: keys.analyticsVersion(0),
-          changes: keys.analyticsChanges(0),
-        }
-      : {
-          cells: keys.merchantAnalyticsCells(0, merchantId),
-          version: keys.merchantAnalyticsVersion(0, merchantId),
-          changes: keys.merchantAnalyticsChanges(0, merchantId),
-        }
+  const indexKeysOf = (merchantId: string): IndexKeys[] =>
+    everyShard.map((shard) =>
+      merchantId === ALL_MERCHANTS
+        ? {
+            shard,
+            cells: keys.analyticsCells(shard),
+            version: keys.analyticsVersion(shard),
+            changes: keys.analyticsChanges(shard),
+          }
+        : {
+            shard,
+            cells: keys.merchantAnalyticsCells(shard, merchantId),
+            version: keys.merchantAnalyticsVersion(shard, merchantId),
+            changes: keys.merchantAnalyticsChanges(shard, merchantId),
+          },
+    )
 
-  /** The cell-weeks of `members` as Redis holds them now; those gone (expired) apart. */
-  async function readCellWeeks(members: readonly string[]) {
-    const reads: CellWeekRead[] = []
-    const gone = new Set<string>()
-    for (let first = 0; first < members.length; first += CELLS_PER_SCRIPT) {
-      const page = members.slice(first, first + CELLS_PER_SCRIPT)
-      const cells = page.map(readCellMember)
-      const answers = await scripted.readCellWeeks(
+  /**
+   * How the cache names a cell-week's part in a shard: its member alone with one shard, else the shard
+   * before it (a member is a JSON array: the digits end where it begins).
+   */
+  const entryOf = ({ shard, member }: ShardMember) => (shards === 1 ? member : `${shard}${member}`)
+
+  /**
+   * The hashes of `cells` in `shard` (one script per page: the keys of one shard share a slot), as
+   * the script gives them: expiry first, then fields and values.
+   */
+  async function readShardHashes(shard: number, cells: readonly AnalyticsCell[]): Promise<unknown[][]> {
+    const answers: unknown[][] = []
+    for (let first = 0; first < cells.length; first += CELLS_PER_SCRIPT) {
+      const page = cells.slice(first, first + CELLS_PER_SCRIPT)
+      const read = await scripted.readCellWeeks(
         page.length,
-        ...cells.map((cell) => keys.analyticsCell(0, cell)),
+        ...page.map((cell) => keys.analyticsCell(shard, cell)),
       )
-      for (const [index, member] of page.entries()) {
-        const [expiresAtMs = -2, ...fields] = answers[index] ?? []
-        if (expiresAtMs === -2 || fields.length === 0) gone.add(member)
-        else
-          reads.push({
-            member,
-            cell: cells[index] as AnalyticsCell,
-            expiresAtMs: expiresAtMs === -1 ? Number.POSITIVE_INFINITY : expiresAtMs,
-            row: packFields(fields),
-          })
-      }
+      for (let index = 0; index < page.length; index++) answers.push(read[index] ?? [])
     }
+    return answers
+  }
+
+  /** The parts of `members` as Redis holds them now, every shard read at once; those gone (expired) apart. */
+  async function readCellWeeks(members: readonly ShardMember[]) {
+    const reads: CellWeekRead[] = []
+    const gone: Array<{ entry: string; week: string }> = []
+    const byShard = new Map<number, string[]>()
+    for (const { shard, member } of members) {
+      const shardMembers = byShard.get(shard)
+      if (shardMembers) shardMembers.push(member)
+      else byShard.set(shard, [member])
+    }
+    await Promise.all(
+      [...byShard].map(async ([shard, shardMembers]) => {
+        const cells = shardMembers.map(readCellMember)
+        const answers = await readShardHashes(shard, cells)
+        for (const [index, member] of shardMembers.entries()) {
+          const cell = cells[index] as AnalyticsCell
+          const entry = entryOf({ shard, member })
+          const [expiresAtMs = -2, ...fields] = answers[index] ?? []
+          if (expiresAtMs === -2 || fields.length === 0) gone.push({ entry, week: cell.week })
+          else
+            reads.push({
+              member: entry,
+              cell,
+              expiresAtMs: expiresAtMs === -1 ? Number.POSITIVE_INFINITY : Number(expiresAtMs),
+              row: packFields(fields),
+            })
+        }
+      }),
+    )
     return { reads, gone }
   }
 
   /**
-   * Brings `cached` up to Redis for `weeks`: the weeks it does not hold are read whole, the cell-weeks
-   * changed since its version in the weeks it holds are read again. Redis's clock (ms) at the read.
+   * Brings `cached` up to Redis for `weeks`: the weeks it does not hold are read whole from every
+   * shard, the parts changed since its version of their shard in the weeks it holds are read again.
+   * Redis's clock (ms) at the read.
    */
-  async function refresh(index: IndexKeys, cached: CachedIndex, weeks: readonly string[]): Promise<number> {
+  async function refresh(
+    indexes: readonly IndexKeys[],
+    cached: CachedIndex,
+    weeks: readonly string[],
+  ): Promise<number> {
     const missing = weeks.filter((week) => !cached.weeks.has(week))
     const holding = cached.weeks.size > 0
-    // The version first: whatever changes after it is read again at the next refresh.
-    const pipeline = redis.pipeline().time().get(index.version)
-    if (holding) pipeline.zrangebyscore(index.changes, `(${cached.version}`, '+inf')
     const [firstMissing, lastMissing] = [missing[0], missing.at(-1)]
-    if (firstMissing && lastMissing)
-      pipeline.zrangebyscore(index.cells, weekScore(firstMissing), weekScore(lastMissing))
-    const replies = await repliesOf(pipeline)
-    const [seconds, micros] = replies[0] as [string, string]
+    // One pipeline per shard, all at once: a Redis Cluster pipelines the keys of one slot only.
+    const answers = await Promise.all(
+      indexes.map(async (index, at) => {
+        const pipeline = redis.pipeline()
+        if (at === 0) pipeline.time()
+        // The version first: whatever changes after it is read again at the next refresh.
+        pipeline.get(index.version)
+        if (holding) pipeline.zrangebyscore(index.changes, `(${cached.versions[index.shard] ?? 0}`, '+inf')
+        if (firstMissing && lastMissing)
+          pipeline.zrangebyscore(index.cells, weekScore(firstMissing), weekScore(lastMissing))
+        const replies = await repliesOf(pipeline)
+        const [clock] = at === 0 ? (replies.splice(0, 1) as Array<[string, string]>) : []
+        return {
+          clock,
+          version: Number(replies[0] ?? 0),
+          changed: holding ? (replies[1] as string[]) : [],
+          inMissingWeeks: firstMissing ? (replies[holding ? 2 : 1] as string[]) : [],
+        }
+      }),
+    )
+    const [seconds = '0', micros = '0'] = answers[0]?.clock ?? []
     const nowMs = Number(seconds) * 1000 + Math.floor(Number(micros) / 1000)
-    const version = Number(replies[1] ?? 0)
-    if (holding && (version < cached.version || version - cached.version > ANALYTICS_CHANGES_KEPT)) {
-      // Further behind than the changes go (or a version that went back): every week is read again.
+    const versions = answers.map(({ version }) => version)
+    const behind = versions.some((version, shard) => {
+      const held = cached.versions[shard] ?? 0
+      return version < held || version - held > ANALYTICS_CHANGES_KEPT
+    })
+    if (holding && behind) {
+      // Further behind than a shard's changes go (or a version that went back): every week is read again.
       cached.weeks.clear()
       cached.merged.clear()
-      return refresh(index, cached, weeks)
+      return refresh(indexes, cached, weeks)
     }
-    const changed = holding ? (replies[2] as string[]) : []
-    const inMissingWeeks = firstMissing ? (replies[holding ? 3 : 2] as string[]) : []
     const missingWeeks = new Set(missing)
-    const weekOf = (member: string) => readCellMember(member).week
-    const toRead = new Set(inMissingWeeks.filter((member) => missingWeeks.has(weekOf(member))))
-    for (const member of changed) {
-      const week = weekOf(member)
-      if (cached.weeks.has(week) || missingWeeks.has(week)) toRead.add(member)
+    const toRead: ShardMember[] = []
+    for (const [at, { changed, inMissingWeeks }] of answers.entries()) {
+      const shard = indexes[at]?.shard ?? 0
+      const members = new Set(
+        inMissingWeeks.filter((member) => missingWeeks.has(readCellMember(member).week)),
+      )
+      for (const member of changed) {
+        const week = readCellMember(member).week
+        if (cached.weeks.has(week) || missingWeeks.has(week)) members.add(member)
+      }
+      for (const member of members) toRead.push({ shard, member })
     }
-    const { reads, gone } = await readCellWeeks([...toRead])
+    const { reads, gone } = await readCellWeeks(toRead)
     const readsByWeek = new Map<string, CellWeekRead[]>()
     for (const read of reads) {
       const weekReads = readsByWeek.get(read.cell.week)
@@ -175,10 +241,7 @@ export function createRedisAnalyticsStore(redis: RedisClient, prefix: string, sh
     }
     for (const week of missing) cached.weeks.set(week, cachedWeek(readsByWeek.get(week) ?? []))
     const goneByWeek = new Map<string, Set<string>>()
-    for (const member of gone) {
-      const week = weekOf(member)
-      goneByWeek.set(week, (goneByWeek.get(week) ?? new Set()).add(member))
-    }
+    for (const { entry, week } of gone) goneByWeek.set(week, (goneByWeek.get(week) ?? new Set()).add(entry))
     for (const [week, held] of cached.weeks) {
       if (missingWeeks.has(week)) continue
       const weekReads = readsByWeek.get(week)
@@ -186,20 +249,20 @@ export function createRedisAnalyticsStore(redis: RedisClient, prefix: string, sh
       if (weekReads || weekGone)
         cached.weeks.set(week, withChanges(held, weekReads ?? [], weekGone ?? new Set()))
     }
-    cached.version = version
+    cached.versions = versions
     return nowMs
   }
 
-  /** The cache of the index, marked as the most recently read. */
-  function cachedIndexOf(index: IndexKeys): CachedIndex {
-    const cached = cache.get(index.cells) ?? {
-      version: 0,
+  /** The cache of the merchant's index (or every merchant's), marked as the most recently read. */
+  function cachedIndexOf(merchantId: string): CachedIndex {
+    const cached = cache.get(merchantId) ?? {
+      versions: [],
       weeks: new Map(),
       merged: new Map(),
       queue: Promise.resolve(),
     }
-    cache.delete(index.cells)
-    cache.set(index.cells, cached)
+    cache.delete(merchantId)
+    cache.set(merchantId, cached)
     return cached
   }
 
@@ -215,38 +278,49 @@ export function createRedisAnalyticsStore(redis: RedisClient, prefix: string, sh
     }
   }
 
+  /** The members of one shard's index in the weeks, of one carrier when given, a page at a time. */
+  async function cellsOfShard(index: IndexKeys, fromWeek: string, toWeek: string, carrier?: string) {
+    const found: Array<{ cell: AnalyticsCell; fields: unknown[] }> = []
+    for (let offset = 0; ; offset += CELLS_PER_PAGE) {
+      const members = await redis.zrangebyscore(
+        index.cells,
+        weekScore(fromWeek),
+        weekScore(toWeek),
+        'LIMIT',
+        offset,
+        CELLS_PER_PAGE,
+      )
+      const cells = members
+        .map(readCellMember)
+        .filter((cell) => carrier === undefined || cell.carrier === carrier)
+      const answers = await readShardHashes(index.shard, cells)
+      for (const [at, cell] of cells.entries()) {
+        // Past its retention, a cell-week's hash is gone before its index entry.
+        const [, ...fields] = answers[at] ?? []
+        if (fields.length > 0) found.push({ cell, fields })
+      }
+      if (members.length < CELLS_PER_PAGE) return found
+    }
+  }
+
   return {
     async cells(merchantId, fromWeek, toWeek, carrier) {
       assertIsoWeek(fromWeek)
       assertIsoWeek(toWeek)
-      const { cells: index } = indexKeysOf(merchantId)
-      const found: StoredCell[] = []
-      for (let offset = 0; ; offset += CELLS_PER_PAGE) {
-        const members = await redis.zrangebyscore(
-          index,
-          weekScore(fromWeek),
-          weekScore(toWeek),
-          'LIMIT',
-          offset,
-          CELLS_PER_PAGE,
-        )
-        const cells = members
-          .map(readCellMember)
-          .filter((cell) => carrier === undefined || cell.carrier === carrier)
-        for (let first = 0; first < cells.length; first += CELLS_PER_SCRIPT) {
-          const page = cells.slice(first, first + CELLS_PER_SCRIPT)
-          const answers = await scripted.readCellWeeks(
-            page.length,
-            ...page.map((cell) => keys.analyticsCell(0, cell)),
-          )
-          for (const [index, cell] of page.entries()) {
-            // Past its retention, a cell-week's hash is gone before its index entry.
-            const [, ...fields] = answers[index] ?? []
-            if (fields.length > 0) found.push({ cell, summary: summaryOfRow(packFields(fields)) })
-          }
+      const parts = await Promise.all(
+        indexKeysOf(merchantId).map((index) => cellsOfShard(index, fromWeek, toWeek, carrier)),
+      )
+      const totals = new Map<string, { cell: AnalyticsCell; total: Float64Array }>()
+      for (const { cell, fields } of parts.flat()) {
+        const member = cellMember(cell)
+        let merged = totals.get(member)
+        if (!merged) {
+          merged = { cell, total: emptyTotals() }
+          totals.set(member, merged)
         }
-        if (members.length < CELLS_PER_PAGE) return found
+        addOneRow(merged.total, packFields(fields))
       }
+      return [...totals.values()].map(({ cell, total }) => ({ cell, summary: summaryOfTotals(total) }))
     },
 
     async summariesByGroup(merchantId, { fromWeek, toWeek, groupBy, carrier }) {
@@ -254,10 +328,10 @@ export function createRedisAnalyticsStore(redis: RedisClient, prefix: string, sh
       assertIsoWeek(toWeek)
       const weeks = isoWeeksFromTo(fromWeek, toWeek)
       if (weeks.length === 0) return new Map<string, CellSummary>()
-      const index = indexKeysOf(merchantId)
-      const cached = cachedIndexOf(index)
+      const indexes = indexKeysOf(merchantId)
+      const cached = cachedIndexOf(merchantId)
       const answer = cached.queue.then(async () => {
-        const nowMs = await refresh(index, cached, weeks)
+        const nowMs = await refresh(indexes, cached, weeks)
         const held = weeks.map((week) => {
           const current = withoutExpired(cached.weeks.get(week) ?? cachedWeek([]), nowMs)
           cached.weeks.set(week, current)
