@@ -9,6 +9,7 @@ import {
   type CachedWeek,
   type CellWeekRead,
   cachedWeek,
+  expiredMembers,
   heldPairs,
   isMergeOf,
   type MergedWeeks,
@@ -18,7 +19,15 @@ import {
 } from './analytics-week-cache.js'
 import { ANALYTICS_CHANGES_KEPT } from './analytics-write.js'
 import { defineScripts } from './lua-scripts.js'
-import { addOneRow, createTotalsPool, emptyTotals, packFields, summaryOfTotals } from './packed-cells.js'
+import {
+  addOneRow,
+  createTotalsPool,
+  emptyTotals,
+  type PackedRow,
+  packFields,
+  rowOfTotals,
+  summaryOfTotals,
+} from './packed-cells.js'
 import { cellMember, createRedisKeys, readCellMember } from './redis-keys.js'
 
 /** Index entries read per round trip. */
@@ -66,6 +75,8 @@ interface IndexKeys {
 interface CachedIndex {
   /** Each shard's version of the index the weeks held are read at, or later. */
   versions: number[]
+  /** The shards holding a part of each cell-week held (several shards only). */
+  parts: Map<string, number[]>
   weeks: Map<string, CachedWeek>
   /** Stretches of its weeks merged per group, by grouping and first and last week. */
   merged: Map<string, MergedWeeks>
@@ -78,12 +89,6 @@ async function repliesOf(pipeline: ChainableCommander): Promise<unknown[]> {
     if (error) throw error
     return reply
   })
-}
-
-/** A cell-week's part counted in one shard, as the read cache names it. */
-interface ShardMember {
-  shard: number
-  member: string
 }
 
 /**
@@ -119,12 +124,6 @@ export function createRedisAnalyticsStore(redis: RedisClient, prefix: string, sh
     )
 
   /**
-   * How the cache names a cell-week's part in a shard: its member alone with one shard, else the shard
-   * before it (a member is a JSON array: the digits end where it begins).
-   */
-  const entryOf = ({ shard, member }: ShardMember) => (shards === 1 ? member : `${shard}${member}`)
-
-  /**
    * The hashes of `cells` in `shard` (one script per page: the keys of one shard share a slot), as
    * the script gives them: expiry first, then fields and values.
    */
@@ -141,42 +140,73 @@ export function createRedisAnalyticsStore(redis: RedisClient, prefix: string, sh
     return answers
   }
 
-  /** The parts of `members` as Redis holds them now, every shard read at once; those gone (expired) apart. */
-  async function readCellWeeks(members: readonly ShardMember[]) {
-    const reads: CellWeekRead[] = []
-    const gone: Array<{ entry: string; week: string }> = []
+  /**
+   * The cell-weeks `members` as Redis holds them now, each read in the shards named for it (every
+   * shard at once) and its parts merged into one row; those gone (expired) from all of them apart.
+   * The shards that hold a part of each are noted in `parts`.
+   */
+  async function readCellWeeks(
+    members: ReadonlyMap<string, ReadonlySet<number>>,
+    parts: CachedIndex['parts'],
+  ) {
     const byShard = new Map<number, string[]>()
-    for (const { shard, member } of members) {
-      const shardMembers = byShard.get(shard)
-      if (shardMembers) shardMembers.push(member)
-      else byShard.set(shard, [member])
+    for (const [member, memberShards] of members) {
+      for (const shard of memberShards) {
+        const shardMembers = byShard.get(shard)
+        if (shardMembers) shardMembers.push(member)
+        else byShard.set(shard, [member])
+      }
     }
+    const found = new Map<string, Array<{ shard: number; expiresAtMs: number; row: PackedRow }>>()
     await Promise.all(
       [...byShard].map(async ([shard, shardMembers]) => {
-        const cells = shardMembers.map(readCellMember)
-        const answers = await readShardHashes(shard, cells)
+        const answers = await readShardHashes(shard, shardMembers.map(readCellMember))
         for (const [index, member] of shardMembers.entries()) {
-          const cell = cells[index] as AnalyticsCell
-          const entry = entryOf({ shard, member })
           const [expiresAtMs = -2, ...fields] = answers[index] ?? []
-          if (expiresAtMs === -2 || fields.length === 0) gone.push({ entry, week: cell.week })
-          else
-            reads.push({
-              member: entry,
-              cell,
-              expiresAtMs: expiresAtMs === -1 ? Number.POSITIVE_INFINITY : Number(expiresAtMs),
-              row: packFields(fields),
-            })
+          if (expiresAtMs === -2 || fields.length === 0) continue
+          const part = {
+            shard,
+            expiresAtMs: expiresAtMs === -1 ? Number.POSITIVE_INFINITY : Number(expiresAtMs),
+            row: packFields(fields),
+          }
+          const memberParts = found.get(member)
+          if (memberParts) memberParts.push(part)
+          else found.set(member, [part])
         }
       }),
     )
+    const reads: CellWeekRead[] = []
+    const gone: Array<{ member: string; week: string }> = []
+    for (const member of members.keys()) {
+      const cell = readCellMember(member)
+      const memberParts = found.get(member)
+      if (shards > 1) {
+        if (memberParts)
+          parts.set(
+            member,
+            memberParts.map(({ shard }) => shard),
+          )
+        else parts.delete(member)
+      }
+      if (!memberParts) gone.push({ member, week: cell.week })
+      else if (memberParts.length === 1)
+        reads.push({ member, cell, ...(memberParts[0] as (typeof memberParts)[0]) })
+      else {
+        const total = emptyTotals()
+        for (const { row } of memberParts) addOneRow(total, row)
+        // The cell-week is read again when its first part expires: the others may stay.
+        const expiresAtMs = Math.min(...memberParts.map((part) => part.expiresAtMs))
+        reads.push({ member, cell, expiresAtMs, row: rowOfTotals(total) })
+      }
+    }
     return { reads, gone }
   }
 
   /**
    * Brings `cached` up to Redis for `weeks`: the weeks it does not hold are read whole from every
-   * shard, the parts changed since its version of their shard in the weeks it holds are read again.
-   * Redis's clock (ms) at the read.
+   * shard, the cell-weeks changed in a shard since its version in the weeks it holds are read again
+   * (in every shard holding a part of them), and so are those a part of which has expired. Redis's
+   * clock (ms) at the read.
    */
   async function refresh(
     indexes: readonly IndexKeys[],
@@ -217,22 +247,32 @@ export function createRedisAnalyticsStore(redis: RedisClient, prefix: string, sh
       // Further behind than a shard's changes go (or a version that went back): every week is read again.
       cached.weeks.clear()
       cached.merged.clear()
+      cached.parts.clear()
       return refresh(indexes, cached, weeks)
     }
     const missingWeeks = new Set(missing)
-    const toRead: ShardMember[] = []
+    const toRead = new Map<string, Set<number>>()
+    const read = (member: string, memberShards: readonly number[]) => {
+      const held = toRead.get(member)
+      if (held) for (const shard of memberShards) held.add(shard)
+      else toRead.set(member, new Set(memberShards))
+    }
+    const partsOf = (member: string) => (shards === 1 ? [0] : (cached.parts.get(member) ?? []))
     for (const [at, { changed, inMissingWeeks }] of answers.entries()) {
       const shard = indexes[at]?.shard ?? 0
-      const members = new Set(
-        inMissingWeeks.filter((member) => missingWeeks.has(readCellMember(member).week)),
-      )
+      for (const member of inMissingWeeks)
+        if (missingWeeks.has(readCellMember(member).week)) read(member, [shard])
       for (const member of changed) {
         const week = readCellMember(member).week
-        if (cached.weeks.has(week) || missingWeeks.has(week)) members.add(member)
+        if (cached.weeks.has(week) || missingWeeks.has(week)) read(member, [shard, ...partsOf(member)])
       }
-      for (const member of members) toRead.push({ shard, member })
     }
-    const { reads, gone } = await readCellWeeks(toRead)
+    if (shards > 1) {
+      for (const [week, held] of cached.weeks)
+        if (!missingWeeks.has(week))
+          for (const member of expiredMembers(held, nowMs)) read(member, partsOf(member))
+    }
+    const { reads, gone } = await readCellWeeks(toRead, cached.parts)
     const readsByWeek = new Map<string, CellWeekRead[]>()
     for (const read of reads) {
       const weekReads = readsByWeek.get(read.cell.week)
@@ -241,7 +281,7 @@ export function createRedisAnalyticsStore(redis: RedisClient, prefix: string, sh
     }
     for (const week of missing) cached.weeks.set(week, cachedWeek(readsByWeek.get(week) ?? []))
     const goneByWeek = new Map<string, Set<string>>()
-    for (const { entry, week } of gone) goneByWeek.set(week, (goneByWeek.get(week) ?? new Set()).add(entry))
+    for (const { member, week } of gone) goneByWeek.set(week, (goneByWeek.get(week) ?? new Set()).add(member))
     for (const [week, held] of cached.weeks) {
       if (missingWeeks.has(week)) continue
       const weekReads = readsByWeek.get(week)
@@ -257,6 +297,7 @@ export function createRedisAnalyticsStore(redis: RedisClient, prefix: string, sh
   function cachedIndexOf(merchantId: string): CachedIndex {
     const cached = cache.get(merchantId) ?? {
       versions: [],
+      parts: new Map(),
       weeks: new Map(),
       merged: new Map(),
       queue: Promise.resolve(),

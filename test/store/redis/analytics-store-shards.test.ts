@@ -1,6 +1,6 @@
 import fc from 'fast-check'
 import type { Redis } from 'ioredis'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest'
 import type { AnalyticsCell } from '../../../src/domain/analytics/analytics-cell.js'
 import { groupSummaries } from '../../../src/domain/analytics/carrier-report.js'
 import { type CellSummary, GROUP_BY, mergeSummaries } from '../../../src/domain/analytics/cell-summary.js'
@@ -231,5 +231,32 @@ describe('redis analytics store: the read cache over several shards', () => {
     expect(after).toEqual(
       await createRedisAnalyticsStore(redis, prefix, SHARDS).summariesByGroup('shop-a', query),
     )
+  })
+
+  it("keeps a cell-week's parts in other shards when its part in one shard expires", async () => {
+    const prefix = uniquePrefix('analytics-shard-expiry')
+    const keys = createRedisKeys(prefix, SHARDS)
+    const analytics = createRedisAnalyticsStore(redis, prefix, SHARDS)
+    const [cell] = CELLS
+    if (!cell) throw new Error('setup')
+    const [early, late] = fc.sample(anySummary, { numRuns: 2, seed: 11 }) as [CellSummary, CellSummary]
+    await writeCellWeeks(
+      redis,
+      keys,
+      [
+        { cell, summary: early, shard: 1 },
+        { cell, summary: late, shard: 2 },
+      ],
+      CENTURY_MS,
+    )
+    const query = { fromWeek: cell.week, toWeek: cell.week, groupBy: 'week' as const }
+    const both = mergeSummaries(early, late)
+    await redis.pexpire(keys.analyticsCell(1, cell), 200)
+    expect((await analytics.summariesByGroup('shop-a', query)).get(cell.week)).toEqual(both)
+    await vi.waitFor(async () => expect(await redis.exists(keys.analyticsCell(1, cell))).toBe(0), {
+      timeout: 5_000,
+    })
+    expect((await analytics.summariesByGroup('shop-a', query)).get(cell.week)).toEqual(late)
+    expect(await analytics.cells('shop-a', cell.week, cell.week)).toEqual([{ cell, summary: late }])
   })
 })
