@@ -157,15 +157,20 @@ export function createRedisAnalyticsStore(redis: RedisClient, prefix: string, sh
         else byShard.set(shard, [member])
       }
     }
-    const found = new Map<string, Array<{ shard: number; expiresAtMs: number; row: PackedRow }>>()
+    const found = new Map<
+      string,
+      Array<{ shard: number; cell: AnalyticsCell; expiresAtMs: number; row: PackedRow }>
+    >()
     await Promise.all(
       [...byShard].map(async ([shard, shardMembers]) => {
-        const answers = await readShardHashes(shard, shardMembers.map(readCellMember))
+        const cells = shardMembers.map(readCellMember)
+        const answers = await readShardHashes(shard, cells)
         for (const [index, member] of shardMembers.entries()) {
           const [expiresAtMs = -2, ...fields] = answers[index] ?? []
           if (expiresAtMs === -2 || fields.length === 0) continue
           const part = {
             shard,
+            cell: cells[index] as AnalyticsCell,
             expiresAtMs: expiresAtMs === -1 ? Number.POSITIVE_INFINITY : Number(expiresAtMs),
             row: packFields(fields),
           }
@@ -178,7 +183,6 @@ export function createRedisAnalyticsStore(redis: RedisClient, prefix: string, sh
     const reads: CellWeekRead[] = []
     const gone: Array<{ member: string; week: string }> = []
     for (const member of members.keys()) {
-      const cell = readCellMember(member)
       const memberParts = found.get(member)
       if (shards > 1) {
         if (memberParts)
@@ -188,15 +192,16 @@ export function createRedisAnalyticsStore(redis: RedisClient, prefix: string, sh
           )
         else parts.delete(member)
       }
-      if (!memberParts) gone.push({ member, week: cell.week })
-      else if (memberParts.length === 1)
-        reads.push({ member, cell, ...(memberParts[0] as (typeof memberParts)[0]) })
+      const [first, ...others] = memberParts ?? []
+      if (!first) gone.push({ member, week: readCellMember(member).week })
+      else if (others.length === 0)
+        reads.push({ member, cell: first.cell, expiresAtMs: first.expiresAtMs, row: first.row })
       else {
         const total = emptyTotals()
-        for (const { row } of memberParts) addOneRow(total, row)
+        for (const { row } of [first, ...others]) addOneRow(total, row)
         // The cell-week is read again when its first part expires: the others may stay.
-        const expiresAtMs = Math.min(...memberParts.map((part) => part.expiresAtMs))
-        reads.push({ member, cell, expiresAtMs, row: rowOfTotals(total) })
+        const expiresAtMs = Math.min(first.expiresAtMs, ...others.map((part) => part.expiresAtMs))
+        reads.push({ member, cell: first.cell, expiresAtMs, row: rowOfTotals(total) })
       }
     }
     return { reads, gone }
