@@ -37,6 +37,12 @@ const CELLS_PER_PAGE = 500
 const CELLS_PER_SCRIPT = 100
 
 /**
+ * Scripts of `readCellWeeks` in flight at once with several shards: every shard's at once would queue
+ * each behind all the others on a Redis that holds many shards, past the API's command timeout.
+ */
+const SCRIPTS_IN_FLIGHT = 8
+
+/**
  * Fields of cell-weeks the read cache holds across indexes before it lets the least recently read
  * index go (what a merchant's year takes: docs/analytics.md, "Reading").
  */
@@ -124,19 +130,33 @@ export function createRedisAnalyticsStore(redis: RedisClient, prefix: string, sh
     )
 
   /**
-   * The hashes of `cells` in `shard` (one script per page: the keys of one shard share a slot), as
-   * the script gives them: expiry first, then fields and values.
+   * The hashes of `cells` in each shard (one script per page: the keys of one shard share a slot), as
+   * the script gives them: expiry first, then fields and values. One page at a time with one shard.
    */
-  async function readShardHashes(shard: number, cells: readonly AnalyticsCell[]): Promise<unknown[][]> {
-    const answers: unknown[][] = []
-    for (let first = 0; first < cells.length; first += CELLS_PER_SCRIPT) {
-      const page = cells.slice(first, first + CELLS_PER_SCRIPT)
-      const read = await scripted.readCellWeeks(
-        page.length,
-        ...page.map((cell) => keys.analyticsCell(shard, cell)),
-      )
-      for (let index = 0; index < page.length; index++) answers.push(read[index] ?? [])
+  async function readShardHashes(
+    cellsByShard: ReadonlyMap<number, readonly AnalyticsCell[]>,
+  ): Promise<Map<number, unknown[][]>> {
+    const pages: Array<{ shard: number; first: number }> = []
+    const answers = new Map<number, unknown[][]>()
+    for (const [shard, cells] of cellsByShard) {
+      answers.set(shard, new Array<unknown[]>(cells.length))
+      for (let first = 0; first < cells.length; first += CELLS_PER_SCRIPT) pages.push({ shard, first })
     }
+    let next = 0
+    const readPages = async () => {
+      for (let page = pages[next++]; page; page = pages[next++]) {
+        const cells = (cellsByShard.get(page.shard) ?? []).slice(page.first, page.first + CELLS_PER_SCRIPT)
+        const read = await scripted.readCellWeeks(
+          cells.length,
+          ...cells.map((cell) => keys.analyticsCell(page.shard, cell)),
+        )
+        const shardAnswers = answers.get(page.shard) ?? []
+        for (let index = 0; index < cells.length; index++)
+          shardAnswers[page.first + index] = read[index] ?? []
+      }
+    }
+    const readers = shards === 1 ? 1 : Math.min(SCRIPTS_IN_FLIGHT, pages.length)
+    await Promise.all(Array.from({ length: readers }, readPages))
     return answers
   }
 
@@ -161,25 +181,27 @@ export function createRedisAnalyticsStore(redis: RedisClient, prefix: string, sh
       string,
       Array<{ shard: number; cell: AnalyticsCell; expiresAtMs: number; row: PackedRow }>
     >()
-    await Promise.all(
-      [...byShard].map(async ([shard, shardMembers]) => {
-        const cells = shardMembers.map(readCellMember)
-        const answers = await readShardHashes(shard, cells)
-        for (const [index, member] of shardMembers.entries()) {
-          const [expiresAtMs = -2, ...fields] = answers[index] ?? []
-          if (expiresAtMs === -2 || fields.length === 0) continue
-          const part = {
-            shard,
-            cell: cells[index] as AnalyticsCell,
-            expiresAtMs: expiresAtMs === -1 ? Number.POSITIVE_INFINITY : Number(expiresAtMs),
-            row: packFields(fields),
-          }
-          const memberParts = found.get(member)
-          if (memberParts) memberParts.push(part)
-          else found.set(member, [part])
-        }
-      }),
+    const cellsByShard = new Map(
+      [...byShard].map(([shard, shardMembers]) => [shard, shardMembers.map(readCellMember)]),
     )
+    const answersByShard = await readShardHashes(cellsByShard)
+    for (const [shard, shardMembers] of byShard) {
+      const cells = cellsByShard.get(shard) ?? []
+      const answers = answersByShard.get(shard) ?? []
+      for (const [index, member] of shardMembers.entries()) {
+        const [expiresAtMs = -2, ...fields] = answers[index] ?? []
+        if (expiresAtMs === -2 || fields.length === 0) continue
+        const part = {
+          shard,
+          cell: cells[index] as AnalyticsCell,
+          expiresAtMs: expiresAtMs === -1 ? Number.POSITIVE_INFINITY : Number(expiresAtMs),
+          row: packFields(fields),
+        }
+        const memberParts = found.get(member)
+        if (memberParts) memberParts.push(part)
+        else found.set(member, [part])
+      }
+    }
     const reads: CellWeekRead[] = []
     const gone: Array<{ member: string; week: string }> = []
     for (const member of members.keys()) {
@@ -324,9 +346,9 @@ export function createRedisAnalyticsStore(redis: RedisClient, prefix: string, sh
     }
   }
 
-  /** The members of one shard's index in the weeks, of one carrier when given, a page at a time. */
+  /** The cells of one shard's index in the weeks, of one carrier when given, read a page at a time. */
   async function cellsOfShard(index: IndexKeys, fromWeek: string, toWeek: string, carrier?: string) {
-    const found: Array<{ cell: AnalyticsCell; fields: unknown[] }> = []
+    const cells: AnalyticsCell[] = []
     for (let offset = 0; ; offset += CELLS_PER_PAGE) {
       const members = await redis.zrangebyscore(
         index.cells,
@@ -336,16 +358,9 @@ export function createRedisAnalyticsStore(redis: RedisClient, prefix: string, sh
         offset,
         CELLS_PER_PAGE,
       )
-      const cells = members
-        .map(readCellMember)
-        .filter((cell) => carrier === undefined || cell.carrier === carrier)
-      const answers = await readShardHashes(index.shard, cells)
-      for (const [at, cell] of cells.entries()) {
-        // Past its retention, a cell-week's hash is gone before its index entry.
-        const [, ...fields] = answers[at] ?? []
-        if (fields.length > 0) found.push({ cell, fields })
-      }
-      if (members.length < CELLS_PER_PAGE) return found
+      for (const cell of members.map(readCellMember))
+        if (carrier === undefined || cell.carrier === carrier) cells.push(cell)
+      if (members.length < CELLS_PER_PAGE) return cells
     }
   }
 
@@ -353,18 +368,27 @@ export function createRedisAnalyticsStore(redis: RedisClient, prefix: string, sh
     async cells(merchantId, fromWeek, toWeek, carrier) {
       assertIsoWeek(fromWeek)
       assertIsoWeek(toWeek)
-      const parts = await Promise.all(
-        indexKeysOf(merchantId).map((index) => cellsOfShard(index, fromWeek, toWeek, carrier)),
+      const indexes = indexKeysOf(merchantId)
+      const shardCells = await Promise.all(
+        indexes.map((index) => cellsOfShard(index, fromWeek, toWeek, carrier)),
       )
+      const cellsByShard = new Map(indexes.map((index, at) => [index.shard, shardCells[at] ?? []]))
+      const answersByShard = await readShardHashes(cellsByShard)
       const totals = new Map<string, { cell: AnalyticsCell; total: Float64Array }>()
-      for (const { cell, fields } of parts.flat()) {
-        const member = cellMember(cell)
-        let merged = totals.get(member)
-        if (!merged) {
-          merged = { cell, total: emptyTotals() }
-          totals.set(member, merged)
+      for (const [shard, cells] of cellsByShard) {
+        const answers = answersByShard.get(shard) ?? []
+        for (const [at, cell] of cells.entries()) {
+          // Past its retention, a cell-week's hash is gone before its index entry.
+          const [, ...fields] = answers[at] ?? []
+          if (fields.length === 0) continue
+          const member = cellMember(cell)
+          let merged = totals.get(member)
+          if (!merged) {
+            merged = { cell, total: emptyTotals() }
+            totals.set(member, merged)
+          }
+          addOneRow(merged.total, packFields(fields))
         }
-        addOneRow(merged.total, packFields(fields))
       }
       return [...totals.values()].map(({ cell, total }) => ({ cell, summary: summaryOfTotals(total) }))
     },
