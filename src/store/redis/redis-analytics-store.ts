@@ -43,6 +43,12 @@ const CELLS_PER_SCRIPT = 100
 const SCRIPTS_IN_FLIGHT = 8
 
 /**
+ * Index entries of weeks not held asked of all shards in one round, with several shards: a year of
+ * every shard's entries in one round is too large a reply to come within the API's command timeout.
+ */
+const MISSING_ENTRIES_A_ROUND = 20_000
+
+/**
  * Fields of cell-weeks the read cache holds across indexes before it lets the least recently read
  * index go (what a merchant's year takes: docs/analytics.md, "Reading").
  */
@@ -111,6 +117,7 @@ export function createRedisAnalyticsStore(redis: RedisClient, prefix: string, sh
   const pool = createTotalsPool()
   const cache = new Map<string, CachedIndex>()
   const everyShard = allShards(shards)
+  const missingPage = Math.ceil(MISSING_ENTRIES_A_ROUND / shards)
 
   const indexKeysOf = (merchantId: string): IndexKeys[] =>
     everyShard.map((shard) =>
@@ -251,8 +258,11 @@ export function createRedisAnalyticsStore(redis: RedisClient, prefix: string, sh
         // The version first: whatever changes after it is read again at the next refresh.
         pipeline.get(index.version)
         if (holding) pipeline.zrangebyscore(index.changes, `(${cached.versions[index.shard] ?? 0}`, '+inf')
-        if (firstMissing && lastMissing)
-          pipeline.zrangebyscore(index.cells, weekScore(firstMissing), weekScore(lastMissing))
+        if (firstMissing && lastMissing) {
+          const [from, to] = [weekScore(firstMissing), weekScore(lastMissing)]
+          if (shards === 1) pipeline.zrangebyscore(index.cells, from, to)
+          else pipeline.zrangebyscore(index.cells, from, to, 'LIMIT', 0, missingPage)
+        }
         const replies = await repliesOf(pipeline)
         const [clock] = at === 0 ? (replies.splice(0, 1) as Array<[string, string]>) : []
         return {
@@ -276,6 +286,19 @@ export function createRedisAnalyticsStore(redis: RedisClient, prefix: string, sh
       cached.merged.clear()
       cached.parts.clear()
       return refresh(indexes, cached, weeks)
+    }
+    if (firstMissing && lastMissing && shards > 1) {
+      const [from, to] = [weekScore(firstMissing), weekScore(lastMissing)]
+      await Promise.all(
+        answers.map(async (answer, at) => {
+          const index = indexes[at] as IndexKeys
+          for (let page = answer.inMissingWeeks; page.length === missingPage; ) {
+            const offset = answer.inMissingWeeks.length
+            page = await redis.zrangebyscore(index.cells, from, to, 'LIMIT', offset, missingPage)
+            answer.inMissingWeeks.push(...page)
+          }
+        }),
+      )
     }
     const missingWeeks = new Set(missing)
     const toRead = new Map<string, Set<number>>()

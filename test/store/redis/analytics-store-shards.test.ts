@@ -259,4 +259,30 @@ describe('redis analytics store: the read cache over several shards', () => {
     expect((await analytics.summariesByGroup('shop-a', query)).get(cell.week)).toEqual(late)
     expect(await analytics.cells('shop-a', cell.week, cell.week)).toEqual([{ cell, summary: late }])
   })
+
+  it('reads the weeks it does not hold a page at a time when the shards hold many entries', async () => {
+    // A thousand shards: each shard's entries are asked 20 at a time.
+    const shards = 1000
+    const prefix = uniquePrefix('analytics-shard-pages')
+    const summary = fc.sample(anySummary, { numRuns: 1, seed: 3 })[0] as CellSummary
+    const parts = Array.from({ length: 90 }, (_, index) => ({
+      cell: {
+        merchantId: 'shop-a',
+        carrier: 'laposte',
+        service: '-',
+        destination: `FR-${index}`,
+        week: '2026-W13',
+      },
+      summary,
+      shard: index % 2,
+    }))
+    await writeCellWeeks(redis, createRedisKeys(prefix, shards), parts, CENTURY_MS)
+    const analytics = createRedisAnalyticsStore(redis, prefix, shards)
+    const query = { ...REPORT, groupBy: 'destination' as const }
+    const groups = await analytics.summariesByGroup('shop-a', query)
+    expect(groups.size).toBe(90)
+    expect(groups).toEqual(
+      groupSummaries(await analytics.cells('shop-a', REPORT.fromWeek, REPORT.toWeek), query),
+    )
+  })
 })
