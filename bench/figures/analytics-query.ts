@@ -25,8 +25,8 @@ const TARGET_P99_MS = 50
 const GROUPINGS = ['carrier', 'destination'] as const
 /**
  * BENCH_ANALYTICS_SHARDS=64: the same year again with its parcels spread over that many shards on one
- * Redis, each cell-week in parts. Off by default: its first report does not yet fit the API's command
- * timeout on a loaded machine (BENCHMARKS.md, "Analytics query").
+ * Redis, each cell-week in parts. Off by default: seeding its parts takes minutes (BENCHMARKS.md,
+ * "Analytics query").
  */
 const SPREAD_SHARDS = Number(process.env.BENCH_ANALYTICS_SHARDS ?? 1)
 type Grouping = (typeof GROUPINGS)[number]
