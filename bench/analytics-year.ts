@@ -14,7 +14,7 @@ import {
 } from '../src/domain/analytics/histogram.js'
 import { addCalendarDays, type CalendarDate } from '../src/domain/business-calendar.js'
 import { seededRandom } from '../src/domain/seeded-random.js'
-import type { StoredCell } from '../src/store/analytics-store.js'
+import type { CellWeekWrite } from '../src/store/redis/analytics-write.js'
 
 interface CarrierMix {
   carrier: string
@@ -310,6 +310,11 @@ export interface AnalyticsYearOptions {
   /** The year's last ISO week; the year is the 52 weeks that end with it. */
   lastWeek: string
   seed: number
+  /**
+   * Shards each parcel falls in, as its tracking would (COLIS_SHARDS): above one, each cell-week comes
+   * out as its part in each shard it has parcels in. The parcels drawn are the same whatever the count.
+   */
+  shards?: number
 }
 
 /** `total` shared out in proportion to `weights`, in whole numbers that add up to it (largest remainders). */
@@ -331,8 +336,11 @@ export function apportion(total: number, weights: readonly number[]): number[] {
  * season (`weekWeight`), and each parcel draws its carrier and service (CARRIER_MIX), its destination
  * (population, a few countries), then its outcome and durations. Only cell-weeks with parcels come out.
  */
-export function* generateAnalyticsYear(options: AnalyticsYearOptions): Generator<StoredCell[]> {
+export function* generateAnalyticsYear(options: AnalyticsYearOptions): Generator<CellWeekWrite[]> {
   const random = seededRandom(options.seed)
+  const shards = options.shards ?? 1
+  // A stream of its own: the parcels' draws stay those of one shard.
+  const shardRandom = seededRandom(options.seed + 1)
   const weeks = weeksEndingWith(options.lastWeek, 52)
   const parcelsOfWeek = apportion(options.parcels, weeks.map(weekWeight))
   const lanes = CARRIER_MIX.flatMap(({ carrier, share, services }) =>
@@ -350,10 +358,12 @@ export function* generateAnalyticsYear(options: AnalyticsYearOptions): Generator
   const pickWeekday = pickerOf(WEEKDAY_WEIGHTS, random)
   for (const [index, week] of weeks.entries()) {
     const parcelsOfCell = new Map<string, CellParcels>()
+    const shardOfCell = new Map<string, number>()
     for (let parcel = 0; parcel < (parcelsOfWeek[index] ?? 0); parcel++) {
       const lane = lanes[pickLane()] as (typeof lanes)[number]
       const place = places[pickPlace()] as Destination
-      const key = `${lane.carrier}|${lane.service}|${place.code}`
+      const shard = shards > 1 ? Math.floor(shardRandom() * shards) : 0
+      const key = `${lane.carrier}|${lane.service}|${place.code}|${shard}`
       let parcels = parcelsOfCell.get(key)
       if (!parcels) {
         parcels = noParcels({
@@ -364,6 +374,7 @@ export function* generateAnalyticsYear(options: AnalyticsYearOptions): Generator
           week,
         })
         parcelsOfCell.set(key, parcels)
+        shardOfCell.set(key, shard)
       }
       addParcel(parcels, random, {
         transitDays: lane.transitDays + place.extraDays,
@@ -371,6 +382,10 @@ export function* generateAnalyticsYear(options: AnalyticsYearOptions): Generator
         weekday: pickWeekday(),
       })
     }
-    yield [...parcelsOfCell.values()].map((parcels) => ({ cell: parcels.cell, summary: summaryOf(parcels) }))
+    yield [...parcelsOfCell].map(([key, parcels]) => ({
+      cell: parcels.cell,
+      summary: summaryOf(parcels),
+      ...(shards > 1 ? { shard: shardOfCell.get(key) ?? 0 } : {}),
+    }))
   }
 }

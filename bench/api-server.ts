@@ -46,6 +46,7 @@ async function startColis(): Promise<{ url: string; stop(): Promise<void> }> {
     REDIS_URL: redisUrl,
     COLIS_PROBE_REDIS: 'none',
     COLIS_REDIS_PREFIX: process.env.COLIS_REDIS_PREFIX,
+    COLIS_SHARDS: process.env.COLIS_SHARDS,
     HOST: '127.0.0.1',
     PORT: '0',
     LOG_LEVEL: 'silent',

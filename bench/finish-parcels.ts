@@ -15,10 +15,10 @@ const POSTAL_CODES = ['75011', '69003', '13008', '59000', '33000', '31000', '440
 export async function parcelsToFinish(
   redisUrl: string,
   prefix: string,
-  options: { merchantId: string; count: number; weeks: readonly string[] },
+  options: { merchantId: string; count: number; weeks: readonly string[]; shards?: number },
 ) {
   const redis = new Redis(redisUrl, { maxRetriesPerRequest: null })
-  const store = createStores(redis, prefix).trackings
+  const store = createStores(redis, prefix, { shards: options.shards }).trackings
   const registered = await store.registerMany(
     Array.from({ length: options.count }, (_, index) => ({
       input: {

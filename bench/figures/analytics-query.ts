@@ -4,7 +4,7 @@ import { addCalendarDays, parisDateOf } from '../../src/domain/business-calendar
 import { createStores } from '../../src/main/stores.js'
 import { DEFAULT_ANALYTICS_RETENTION_MS } from '../../src/store/analytics-store.js'
 import { writeCellWeeks } from '../../src/store/redis/analytics-write.js'
-import { createRedisKeys } from '../../src/store/redis/redis-keys.js'
+import { cellMember, createRedisKeys } from '../../src/store/redis/redis-keys.js'
 import { generateAnalyticsYear, weeksEndingWith } from '../analytics-year.js'
 import { type BenchServer, startBenchRedis, startBenchServer } from '../api-load.js'
 import { atMost, type Figure, type FigureModule } from '../figure.js'
@@ -23,6 +23,12 @@ const PARCELS = 1_000_000
 const SEED = 1
 const TARGET_P99_MS = 50
 const GROUPINGS = ['carrier', 'destination'] as const
+/**
+ * BENCH_ANALYTICS_SHARDS=64: the same year again with its parcels spread over that many shards on one
+ * Redis, each cell-week in parts. Off by default: seeding its parts takes minutes (BENCHMARKS.md,
+ * "Analytics query").
+ */
+const SPREAD_SHARDS = Number(process.env.BENCH_ANALYTICS_SHARDS ?? 1)
 type Grouping = (typeof GROUPINGS)[number]
 
 interface Latencies {
@@ -32,12 +38,15 @@ interface Latencies {
 }
 
 export interface AnalyticsQueryMeasurement {
+  shards: number
   cellWeeks: number
+  /** Hashes written: a cell-week's part in each shard it has parcels in. */
+  cellWeekParts: number
   weeks: { from: string; to: string }
   seedSeconds: number
-  /** used_memory after the seeding minus before, per cell-week: hash, key and both index entries. */
+  /** used_memory after the seeding minus before, per cell-week: its parts' hashes, keys and index entries. */
   bytesPerCellWeek: number
-  /** MEMORY USAGE of the sampled cell-week hashes, on average. */
+  /** MEMORY USAGE of the sampled cell-week parts' hashes, on average. */
   hashBytes: number
   hashesSampled: number
   requests: number
@@ -69,14 +78,15 @@ async function usedMemory(redis: Redis): Promise<number> {
 }
 
 /** Writes a year of the merchant's cell-weeks a week at a time; how many, and what they take. */
-async function seedYear(redisUrl: string, lastWeek: string) {
+async function seedYear(redisUrl: string, lastWeek: string, shards: number) {
   const redis = new Redis(redisUrl, { maxRetriesPerRequest: null })
   try {
-    const keys = createRedisKeys(PREFIX)
-    const { key } = await createStores(redis, PREFIX).apiKeys.create(MERCHANT)
+    const keys = createRedisKeys(PREFIX, shards)
+    const { key } = await createStores(redis, PREFIX, { shards }).apiKeys.create(MERCHANT)
     const before = await usedMemory(redis)
     const sampled: string[] = []
-    let cellWeeks = 0
+    let cellWeekParts = 0
+    const cellWeeks = new Set<string>()
     let parcels = 0
     const weeks: string[] = []
     for (const cells of generateAnalyticsYear({
@@ -84,13 +94,16 @@ async function seedYear(redisUrl: string, lastWeek: string) {
       parcels: PARCELS,
       lastWeek,
       seed: SEED,
+      shards,
     })) {
       await writeCellWeeks(redis, keys, cells, DEFAULT_ANALYTICS_RETENTION_MS)
       for (const [index, stored] of cells.entries()) {
-        if ((cellWeeks + index) % 97 === 0) sampled.push(keys.analyticsCell(0, stored.cell))
+        if ((cellWeekParts + index) % 97 === 0)
+          sampled.push(keys.analyticsCell(stored.shard ?? 0, stored.cell))
+        cellWeeks.add(cellMember(stored.cell))
         parcels += stored.summary.parcels
       }
-      cellWeeks += cells.length
+      cellWeekParts += cells.length
       if (cells[0]) weeks.push(cells[0].cell.week)
     }
     if (parcels !== PARCELS) throw new Error(`seeded ${parcels} parcels, not ${PARCELS}`)
@@ -99,9 +112,10 @@ async function seedYear(redisUrl: string, lastWeek: string) {
     for (const cell of sampled) hashBytes += Number(await redis.memory('USAGE', cell, 'SAMPLES', '0'))
     return {
       key,
-      cellWeeks,
+      cellWeeks: cellWeeks.size,
+      cellWeekParts,
       weeks: { from: weeks[0] ?? lastWeek, to: weeks.at(-1) ?? lastWeek },
-      bytesPerCellWeek: (after - before) / cellWeeks,
+      bytesPerCellWeek: (after - before) / cellWeeks.size,
       hashBytes: hashBytes / sampled.length,
       hashesSampled: sampled.length,
     }
@@ -136,7 +150,11 @@ async function timedRounds(
   return { carrier: latenciesOf(times.carrier), destination: latenciesOf(times.destination) }
 }
 
-export async function measureAnalyticsQuery(options: { quick: boolean }): Promise<AnalyticsQueryMeasurement> {
+export async function measureAnalyticsQuery(options: {
+  quick: boolean
+  shards?: number
+}): Promise<AnalyticsQueryMeasurement> {
+  const shards = options.shards ?? 1
   const requests = options.quick ? 60 : 250
   const warmUp = options.quick ? 10 : 20
   const redis = await startBenchRedis()
@@ -146,18 +164,23 @@ export async function measureAnalyticsQuery(options: { quick: boolean }): Promis
     // The last 52 whole weeks: well within the default retention whatever day the bench runs.
     const lastWeek = isoWeekOf(addCalendarDays(parisDateOf(Date.now()), -7))
     const seedStarted = performance.now()
-    const seeded = await seedYear(redis.url, lastWeek)
+    const seeded = await seedYear(redis.url, lastWeek, shards)
     const seedSeconds = (performance.now() - seedStarted) / 1000
     process.stderr.write(
-      `bench: seeded ${seeded.cellWeeks} cell-weeks of ${PARCELS} parcels (${seeded.weeks.from} to ${seeded.weeks.to}) in ${seedSeconds.toFixed(1)} s\n`,
+      `bench: seeded ${seeded.cellWeeks} cell-weeks (${seeded.cellWeekParts} parts over ${shards} shard(s)) of ${PARCELS} parcels (${seeded.weeks.from} to ${seeded.weeks.to}) in ${seedSeconds.toFixed(1)} s\n`,
     )
     const recentWeeks = weeksEndingWith(lastWeek, 3)
     finishing = await parcelsToFinish(redis.url, PREFIX, {
       merchantId: MERCHANT,
       count: requests * GROUPINGS.length,
       weeks: recentWeeks,
+      shards,
     })
-    server = await startBenchServer('colis', { REDIS_URL: redis.url, COLIS_REDIS_PREFIX: PREFIX })
+    server = await startBenchServer('colis', {
+      REDIS_URL: redis.url,
+      COLIS_REDIS_PREFIX: PREFIX,
+      COLIS_SHARDS: String(shards),
+    })
     const headers = { authorization: `Bearer ${seeded.key}` }
     const urlOf = (groupBy: Grouping) =>
       `${server?.url}/v1/analytics/carriers?from=${seeded.weeks.from}&to=${seeded.weeks.to}&groupBy=${groupBy}`
@@ -182,6 +205,7 @@ export async function measureAnalyticsQuery(options: { quick: boolean }): Promis
       throw new Error(`after the counts, the report counts ${report.totals.parcels} parcels`)
     return {
       ...seeded,
+      shards,
       seedSeconds,
       requests,
       firstMs,
@@ -236,6 +260,38 @@ export const analyticsQuery: FigureModule = async (options): Promise<Figure[]> =
       target: 'info',
       pass: true,
       note: `Redis used_memory after seeding minus before, per cell-week: its hash and its entries in the merchant's and the operator's week index; MEMORY USAGE of ${m.hashesSampled} sampled hashes alone ${round(m.hashBytes)} B on average; seeded in ${round(m.seedSeconds, 1)} s`,
+    },
+    ...(SPREAD_SHARDS > 1 ? spreadFigures(m, await measureSpread(m, options)) : []),
+  ]
+}
+
+/** The same year over SPREAD_SHARDS shards, one shard's figures said first: the spread year takes long. */
+async function measureSpread(one: AnalyticsQueryMeasurement, options: { quick: boolean }) {
+  process.stderr.write(
+    `bench: one shard: by carrier ${describeLatencies(one.latencies.carrier)}; by destination ${describeLatencies(one.latencies.destination)}; with counts by carrier ${describeLatencies(one.withCounts.carrier)}, by destination ${describeLatencies(one.withCounts.destination)}; first ${round(one.firstMs.carrier / 1000, 2)} s; ${round(one.bytesPerCellWeek)} B a cell-week\n`,
+  )
+  return measureAnalyticsQuery({ ...options, shards: SPREAD_SHARDS })
+}
+
+/** The same year and requests with the parcels spread over SPREAD_SHARDS shards, beside one shard's. */
+function spreadFigures(one: AnalyticsQueryMeasurement, spread: AnalyticsQueryMeasurement): Figure[] {
+  const parts = spread.cellWeekParts / spread.cellWeeks
+  return [
+    ...GROUPINGS.map((groupBy) => ({
+      name: `analytics-query-p99-${groupBy}-${SPREAD_SHARDS}-shards`,
+      value: round(spread.latencies[groupBy].p99Ms, 1),
+      unit: 'ms',
+      target: 'info' as const,
+      pass: true,
+      note: `the same report with COLIS_SHARDS=${SPREAD_SHARDS} on one Redis, each parcel counted in its own tracking's shard: ${round(parts, 1)} parts per cell-week, merged when read (${describeLatencies(spread.latencies[groupBy])}; one shard, same run: p99 ${round(one.latencies[groupBy].p99Ms, 1)} ms); with a parcel finished before each request ${describeLatencies(spread.withCounts[groupBy])}; the first report ${round(spread.firstMs.carrier / 1000, 2)} s`,
+    })),
+    {
+      name: `analytics-bytes-per-cell-week-${SPREAD_SHARDS}-shards`,
+      value: round(spread.bytesPerCellWeek),
+      unit: 'B',
+      target: 'info',
+      pass: true,
+      note: `Redis used_memory per cell-week with COLIS_SHARDS=${SPREAD_SHARDS}: ${spread.cellWeekParts} hashes for ${spread.cellWeeks} cell-weeks (${round(parts, 1)} parts each, ${round(spread.hashBytes)} B a part's hash on average), ${round(spread.bytesPerCellWeek / one.bytesPerCellWeek, 1)}x one shard's ${round(one.bytesPerCellWeek)} B; seeded in ${round(spread.seedSeconds, 1)} s`,
     },
   ]
 }

@@ -132,6 +132,17 @@ export function withChanges(
   return since.length > PACK_AFTER ? packedAnew(week.packed, currentIndexes(changedWeek), since) : changedWeek
 }
 
+/** The cell-weeks of the week that expire at `nowMs` or before. */
+export function expiredMembers(week: CachedWeek, nowMs: number): string[] {
+  if (week.firstExpiryMs > nowMs) return []
+  return [
+    ...currentIndexes(week)
+      .filter((index) => (week.packed.expiresAtMs[index] as number) <= nowMs)
+      .map((index) => week.packed.members[index] as string),
+    ...week.since.filter((read) => read.expiresAtMs <= nowMs).map((read) => read.member),
+  ]
+}
+
 /** The week without the cell-weeks expired at `nowMs`, as Redis has them gone. */
 export function withoutExpired(week: CachedWeek, nowMs: number): CachedWeek {
   if (week.firstExpiryMs > nowMs) return week

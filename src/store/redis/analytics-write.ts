@@ -1,5 +1,6 @@
-import type { Redis } from 'ioredis'
+import type { AnalyticsCell } from '../../domain/analytics/analytics-cell.js'
 import { addOutcome, emptySummary } from '../../domain/analytics/cell-summary.js'
+import type { RedisClient } from '../../redis/redis-client.js'
 import type { StoredCell } from '../analytics-store.js'
 import {
   cellExpiresAtMs,
@@ -8,6 +9,7 @@ import {
   oldestKeptWeek,
   weekScore,
 } from '../analytics-store.js'
+import { shardOfText } from '../shards.js'
 import type { TrackingSave } from '../tracking-store.js'
 import { cellIncrements, fieldsOfSummary } from './analytics-fields.js'
 import { cellMember, type RedisKeys } from './redis-keys.js'
@@ -77,55 +79,90 @@ export function analyticsWriteOf(
 /** Cell-weeks written per round trip by `writeCellWeeks`. */
 const CELL_WEEKS_PER_WRITE = 1000
 
+/** A whole cell-week to write, in `shard` when given (its part counted there), else in its own shard. */
+export interface CellWeekWrite extends StoredCell {
+  shard?: number
+}
+
+/**
+ * The shard a whole cell-week is written to when none is given: from the cell alone, so that writing it
+ * again replaces it, and a history's cell-weeks spread over the shards (and a cluster's nodes) as
+ * counted parcels do.
+ */
+export function shardOfCellWeek(cell: AnalyticsCell, shards: number): number {
+  return shardOfText(cellMember(cell), shards)
+}
+
 /**
  * Writes whole cell-weeks, each as saveTrackings.lua leaves one after counting its parcels one by
- * one: its hash, its entries in the merchant's and in every merchant's index, their expiry, and a new
- * version of both indexes. A cell-week already there is replaced. For a history colis did not poll
- * itself, and the benchmark.
+ * one: its hash, its entries in the merchant's and in every merchant's index of its shard, their
+ * expiry, and a new version of both indexes. A cell-week already in that shard is replaced; its parts
+ * counted in other shards stay, and readers add them up. For a history colis did not poll itself, and
+ * the benchmark.
  */
 export async function writeCellWeeks(
-  redis: Redis,
+  redis: RedisClient,
   keys: RedisKeys,
-  cells: Iterable<StoredCell>,
+  cells: Iterable<CellWeekWrite>,
   retentionMs: number,
 ): Promise<void> {
-  let pipeline = redis.pipeline()
+  // One pipeline per shard: a Redis Cluster pipelines the keys of one slot only.
+  const pipelines = new Map<number, ReturnType<RedisClient['pipeline']>>()
   let queued = 0
-  const latestExpiryOf = new Map<string, number>()
-  const versions = new Set<string>()
+  const latestExpiryOf = new Map<string, { shard: number; expiresAtMs: number }>()
+  const versions = new Map<string, number>()
   const expiryOfWeek = new Map<string, number>()
+  const pipelineOf = (shard: number) => {
+    let pipeline = pipelines.get(shard)
+    if (!pipeline) {
+      pipeline = redis.pipeline()
+      pipelines.set(shard, pipeline)
+    }
+    return pipeline
+  }
   const flush = async () => {
-    for (const [error] of (await pipeline.exec()) ?? []) if (error) throw error
-    pipeline = redis.pipeline()
+    const sent = [...pipelines.values()]
+    pipelines.clear()
     queued = 0
+    for (const replies of await Promise.all(sent.map((pipeline) => pipeline.exec())))
+      for (const [error] of replies ?? []) if (error) throw error
   }
   // Too many cell-weeks to list as changes: the versions jump past what the changes keep, before the
   // first write and after the last, so a reader that keeps cell-weeks reads them all again.
-  const newVersion = (version: string) => pipeline.incrby(version, ANALYTICS_CHANGES_KEPT + 1)
-  for (const { cell, summary } of cells) {
-    for (const version of [keys.merchantAnalyticsVersion(0, cell.merchantId), keys.analyticsVersion(0)]) {
+  const newVersion = (shard: number, version: string) =>
+    pipelineOf(shard).incrby(version, ANALYTICS_CHANGES_KEPT + 1)
+  for (const { cell, summary, shard: given } of cells) {
+    const shard = given ?? shardOfCellWeek(cell, keys.shards)
+    const pipeline = pipelineOf(shard)
+    for (const version of [
+      keys.merchantAnalyticsVersion(shard, cell.merchantId),
+      keys.analyticsVersion(shard),
+    ]) {
       if (versions.has(version)) continue
-      versions.add(version)
-      newVersion(version)
+      versions.set(version, shard)
+      newVersion(shard, version)
     }
-    const key = keys.analyticsCell(0, cell)
+    const key = keys.analyticsCell(shard, cell)
     const expiresAtMs = expiryOfWeek.get(cell.week) ?? cellExpiresAtMs(cell.week, retentionMs)
     expiryOfWeek.set(cell.week, expiresAtMs)
     pipeline.del(key)
     pipeline.hset(key, ...fieldsOfSummary(summary).flat())
     pipeline.pexpireat(key, expiresAtMs)
-    for (const index of [keys.merchantAnalyticsCells(0, cell.merchantId), keys.analyticsCells(0)]) {
+    for (const index of [keys.merchantAnalyticsCells(shard, cell.merchantId), keys.analyticsCells(shard)]) {
       pipeline.zadd(index, weekScore(cell.week), cellMember(cell))
-      latestExpiryOf.set(index, Math.max(latestExpiryOf.get(index) ?? 0, expiresAtMs))
+      latestExpiryOf.set(index, {
+        shard,
+        expiresAtMs: Math.max(latestExpiryOf.get(index)?.expiresAtMs ?? 0, expiresAtMs),
+      })
     }
     if (++queued === CELL_WEEKS_PER_WRITE) await flush()
   }
   // An index outlives the cell-weeks it names, as the script keeps it: an expiry set when it has none,
   // else moved only later.
-  for (const [index, expiresAtMs] of latestExpiryOf) {
-    pipeline.pexpireat(index, expiresAtMs, 'NX')
-    pipeline.pexpireat(index, expiresAtMs, 'GT')
+  for (const [index, { shard, expiresAtMs }] of latestExpiryOf) {
+    pipelineOf(shard).pexpireat(index, expiresAtMs, 'NX')
+    pipelineOf(shard).pexpireat(index, expiresAtMs, 'GT')
   }
-  for (const version of versions) newVersion(version)
+  for (const [version, shard] of versions) newVersion(shard, version)
   await flush()
 }

@@ -7,6 +7,7 @@ import {
   type CachedWeek,
   type CellWeekRead,
   cachedWeek,
+  expiredMembers,
   isMergeOf,
   mergedWeeks,
   withChanges,
@@ -65,6 +66,17 @@ describe('a cached week of cell-weeks', () => {
     expect(withoutExpired(mixed, 499)).toBe(mixed)
     expect(parcelsByGroup(withoutExpired(mixed, 500), 'carrier')).toEqual({ dpd: 5 })
     expect(parcelsByGroup(withoutExpired(mixed, 1_000), 'carrier')).toEqual({})
+  })
+
+  it('names the cell-weeks expired at a time, those read again since with their new expiry', () => {
+    const mixed = cachedWeek([read('laposte', 'FR-75', 2, 500), read('dpd', 'FR-75', 5, 1_000)])
+    expect(expiredMembers(mixed, 499)).toEqual([])
+    expect(expiredMembers(mixed, 500)).toEqual([read('laposte', 'FR-75', 2).member])
+    const readAgain = withChanges(mixed, [read('laposte', 'FR-75', 1, 2_000)], new Set())
+    expect(expiredMembers(readAgain, 1_000)).toEqual([read('dpd', 'FR-75', 5).member])
+    expect(expiredMembers(withChanges(mixed, [read('gls', 'FR-13', 1, 700)], new Set()), 800).sort()).toEqual(
+      [read('laposte', 'FR-75', 2).member, read('gls', 'FR-13', 1).member].sort(),
+    )
   })
 
   it('merges weeks in a row per group, and tells a merge of weeks since changed', () => {
