@@ -26,8 +26,17 @@ export interface RegistrationTraffic {
   stop(): Promise<void>
 }
 
-/** Sandbox journeys (SBX + scenario + 3 digits): four scenarios give 4000 numbers. */
-const SCENARIOS = ['DELIVERED', 'STALLED', 'PICKUP', 'REDELIVERED'] as const
+/** Sandbox journeys (SBX + scenario + 3 digits): a thousand numbers each. */
+const SCENARIOS = [
+  'DELIVERED',
+  'STALLED',
+  'PICKUP',
+  'REDELIVERED',
+  'RETURNED',
+  'CUSTOMS',
+  'OUTOFORDER',
+  'UNKNOWNCODE',
+] as const
 const NUMBERS_PER_SCENARIO = 1000
 export const MAX_REGISTRATIONS = SCENARIOS.length * NUMBERS_PER_SCENARIO
 /** One list of the newest trackings every this many registrations of a loop. */
@@ -50,6 +59,8 @@ export function startRegistrationTraffic(options: {
   loops?: number
   maxRegistrations?: number
   maxDurationMs?: number
+  /** Each loop starts a round at most this often (ms): a load that leaves the cluster CPU of its own. */
+  roundEveryMs?: number
 }): RegistrationTraffic {
   const { harness, key, merchantId } = options
   const shards = harness.config.COLIS_SHARDS
@@ -85,6 +96,7 @@ export function startRegistrationTraffic(options: {
 
   const loop = async (loopIndex: number) => {
     for (let round = 1; running(); round++) {
+      const roundStartedAtMs = performance.now()
       const trackingNumber = sandboxNumber(next++)
       const shard = shardOfRegistration({ merchantId, carrier: 'sandbox', trackingNumber }, shards)
       const registered = await ask(
@@ -99,6 +111,8 @@ export function startRegistrationTraffic(options: {
         await ask('read', `/v1/trackings/${trackingId}`, {}, { shard, trackingNumber, trackingId })
       }
       if ((round + loopIndex) % LIST_EVERY === 0) await ask('list', '/v1/trackings?limit=20', {}, {})
+      const roundLeftMs = roundStartedAtMs + (options.roundEveryMs ?? 0) - performance.now()
+      if (roundLeftMs > 0 && running()) await new Promise((resolve) => setTimeout(resolve, roundLeftMs))
     }
   }
   const done = Promise.all(Array.from({ length: options.loops ?? 4 }, (_, index) => loop(index)))
