@@ -199,6 +199,12 @@ export const CONFIG_SCHEMA = z.object({
     .describe(
       'logical shards the trackings are spread over, each its own Redis Cluster hash tag; fixed at the first start and stored (a start with another value is refused); default 1 on one Redis, 64 with REDIS_CLUSTER_NODES',
     ),
+  REDIS_WAIT_REPLICAS: int(0).describe(
+    'replicas that must confirm a registration, and a save that carries notifications, before colis acknowledges it (Redis WAIT); 0 leaves replication asynchronous',
+  ),
+  REDIS_WAIT_TIMEOUT: duration('1s').describe(
+    'how long a write waits for REDIS_WAIT_REPLICAS; past it the API answers 503 and a poll is retried (both are safe to repeat)',
+  ),
   COLIS_DATA_DIR: z
     .string()
     .default('.colis')

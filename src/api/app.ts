@@ -58,13 +58,16 @@ const API_KEY_CACHE_MS = 5_000
 /** How long a merchant's settings are used without asking Redis (a change made through another process shows within it). */
 const MERCHANT_SETTINGS_CACHE_MS = 5_000
 
-/** Errors the Redis client raises when it cannot reach the server or a cluster slot has no master. */
+/**
+ * Errors the Redis client raises when it cannot reach the server or a cluster slot has no master, and
+ * a write its replicas did not confirm in time (REDIS_WAIT_REPLICAS).
+ */
 function isRedisUnavailable(error: unknown): boolean {
   if (!(error instanceof Error)) return false
   return (
     /enableOfflineQueue|Connection is closed|ECONNREFUSED|ETIMEDOUT|ECONNRESET|MaxRetriesPerRequest|Stream isn't writeable|Command timed out|CLUSTERDOWN|Too many Cluster redirections|refresh slots cache/i.test(
       error.message,
-    ) || ['MaxRetriesPerRequestError', 'RedisStalledError'].includes(error.name)
+    ) || ['MaxRetriesPerRequestError', 'RedisStalledError', 'ReplicaWaitError'].includes(error.name)
   )
 }
 

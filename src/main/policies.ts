@@ -36,6 +36,7 @@ export function storeOptionsFrom(config: Config) {
     analyticsRetentionMs: config.ANALYTICS_RETENTION,
     outcomeFacts: outcomeFactsFrom(config),
     shards: config.COLIS_SHARDS,
+    waitReplicas: { replicas: config.REDIS_WAIT_REPLICAS, timeoutMs: config.REDIS_WAIT_TIMEOUT },
   }
 }
 

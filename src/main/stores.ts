@@ -25,6 +25,7 @@ import { createRedisAnalyticsStore } from '../store/redis/redis-analytics-store.
 import { createRedisDashboardSessionStore } from '../store/redis/redis-dashboard-session-store.js'
 import { createRedisMerchantSettingsStore } from '../store/redis/redis-merchant-settings-store.js'
 import { createRedisTrackingStore } from '../store/redis/redis-tracking-store.js'
+import type { ReplicaWait } from '../store/redis/replica-wait.js'
 import type { TrackingStore } from '../store/tracking-store.js'
 import { createUnknownCodeStore, type UnknownCodeStore } from '../store/unknown-code-store.js'
 import { createWebhookStore, type WebhookStore } from '../store/webhook-store.js'
@@ -44,6 +45,8 @@ export interface StoreOptions {
   outcomeFacts?: OutcomeFactsOf
   /** COLIS_SHARDS: the shards the keyspace was made with (claimKeyspace checks it). */
   shards?: number
+  /** REDIS_WAIT_REPLICAS and REDIS_WAIT_TIMEOUT. */
+  waitReplicas?: ReplicaWait
 }
 
 /** The tracking store on one connection, under COLIS_REDIS_PREFIX. */
@@ -58,6 +61,7 @@ export function createTrackingStore(
     analyticsRetentionMs: options.analyticsRetentionMs,
     outcomeFacts: options.outcomeFacts,
     shards: options.shards,
+    waitReplicas: options.waitReplicas,
   })
   return options.wrap ? options.wrap(store) : store
 }

@@ -81,6 +81,7 @@ export async function createHarness(
   const stores = createStores(redis, config.COLIS_REDIS_PREFIX, {
     notifyRetentionMs: config.NOTIFY_RETENTION,
     shards: config.COLIS_SHARDS,
+    waitReplicas: { replicas: config.REDIS_WAIT_REPLICAS, timeoutMs: config.REDIS_WAIT_TIMEOUT },
   })
   const app = createApiApp({ config, redis, stores, carriers, logger, metrics, overrides: extra.app })
   let workers: RunningWorkers | undefined
@@ -101,6 +102,7 @@ export async function createHarness(
           wrap,
           notifyRetentionMs: config.NOTIFY_RETENTION,
           shards: config.COLIS_SHARDS,
+          waitReplicas: { replicas: config.REDIS_WAIT_REPLICAS, timeoutMs: config.REDIS_WAIT_TIMEOUT },
         }),
         carriers,
         logger,

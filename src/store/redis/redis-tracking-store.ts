@@ -25,13 +25,14 @@ import { analyticsWriteOf } from './analytics-write.js'
 import { defineScripts, type ScriptedRedis } from './lua-scripts.js'
 import { createReadCache } from './read-cache.js'
 import { createRedisKeys } from './redis-keys.js'
+import { checkReplicas, type ReplicaWait } from './replica-wait.js'
 import {
   decodeDeleteAnswer,
   decodeRefreshAnswer,
   decodeRotateAnswer,
   decodeSaveAnswer,
 } from './script-answers.js'
-import { execByShard, newestAcrossShards, replyValue } from './shard-reads.js'
+import { execByShard, newestAcrossShards, type Reply, replyValue } from './shard-reads.js'
 import {
   alertEntry,
   deleteArgs,
@@ -110,6 +111,8 @@ export function createRedisTrackingStore(
     outcomeFacts?: OutcomeFactsOf
     /** COLIS_SHARDS: how many shards the keyspace was made with. */
     shards?: number
+    /** REDIS_WAIT_REPLICAS: registrations and saves with notifications wait for replicas. */
+    waitReplicas?: ReplicaWait
     now?: () => number
   } = {},
 ): TrackingStore {
@@ -120,6 +123,12 @@ export function createRedisTrackingStore(
   }
   const now = options.now ?? Date.now
   const redis = defineScripts(client)
+  const wait = options.waitReplicas && options.waitReplicas.replicas > 0 ? options.waitReplicas : undefined
+  const waitForReplicas = wait && {
+    add: (pipeline: ReturnType<RedisClient['pipeline']>) =>
+      pipeline.call('WAIT', String(wait.replicas), String(wait.timeoutMs)),
+    check: (reply: Reply) => checkReplicas(replyValue(reply), wait),
+  }
   const shards = options.shards ?? 1
   const keys = createRedisKeys(prefix, shards)
   const everyShard = allShards(shards)
@@ -181,6 +190,7 @@ export function createRedisTrackingStore(
           ...registerArgs(keys, record, now.getTime(), alertCheckAtMs),
         )
       },
+      waitForReplicas,
     )
     const createdHere = new Map<string, TrackingRecord>()
     const ids = replies.map(([error, id], index) => {
@@ -306,6 +316,21 @@ export function createRedisTrackingStore(
       }),
     )
     return fields
+  }
+
+  /** One saveTrackings command, then WAIT on the same node (a pipeline goes to one node). */
+  async function saveAndWait(
+    scriptKeys: string[],
+    scriptArgs: Array<string | Buffer>,
+    finish: NonNullable<typeof waitForReplicas>,
+  ): Promise<number[]> {
+    const pipeline = redis.pipeline()
+    ;(pipeline as unknown as ScriptedRedis).saveTrackings(scriptKeys.length, ...scriptKeys, ...scriptArgs)
+    finish.add(pipeline)
+    const [saved, waited] = (await pipeline.exec()) ?? []
+    const answers = replyValue(saved) as number[]
+    finish.check(waited ?? [null, null])
+    return answers
   }
 
   /** Saves grouped by shard (a script runs in one slot), at most SAVES_PER_COMMAND to a command. */
@@ -499,7 +524,11 @@ export function createRedisTrackingStore(
             scriptKeys.push(...group.keys)
             scriptArgs.push(...group.args)
           }
-          const answers = await redis.saveTrackings(scriptKeys.length, ...scriptKeys, ...scriptArgs)
+          const notifies = chunk.some(({ write }) => (write.notifications?.length ?? 0) > 0)
+          const answers =
+            waitForReplicas && notifies
+              ? await saveAndWait(scriptKeys, scriptArgs, waitForReplicas)
+              : await redis.saveTrackings(scriptKeys.length, ...scriptKeys, ...scriptArgs)
           answers.forEach((code, at) => {
             const save = chunk[at] as (typeof pending)[number]
             const { merchantId } = save.write.record

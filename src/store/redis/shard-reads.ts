@@ -12,6 +12,8 @@ export async function execByShard<T>(
   items: readonly T[],
   shardOf: (item: T) => number,
   add: (pipeline: Pipeline, item: T) => void,
+  /** Ends each shard's pipeline (a WAIT for replicas) and checks what that last command answered. */
+  finish?: { add(pipeline: Pipeline): void; check(reply: Reply): void },
 ): Promise<Reply[]> {
   const groups = new Map<number, number[]>()
   items.forEach((item, index) => {
@@ -25,7 +27,9 @@ export async function execByShard<T>(
     [...groups.values()].map(async (indexes) => {
       const pipeline = redis.pipeline()
       for (const index of indexes) add(pipeline, items[index] as T)
+      finish?.add(pipeline)
       const answers = (await pipeline.exec()) ?? []
+      if (finish) finish.check(answers.at(-1) ?? [null, null])
       indexes.forEach((index, at) => {
         replies[index] = answers[at] ?? [null, null]
       })
