@@ -4,6 +4,7 @@ import { isCluster } from '../../src/redis/redis-client.js'
 import { mastersOfKeys, startOwnCluster } from '../support/cluster.js'
 import { createHarness, type Harness } from '../support/harness.js'
 import {
+  describeAnswer,
   readBackEveryRegistration,
   startRegistrationTraffic,
   type TrafficAnswer,
@@ -16,7 +17,16 @@ const MERCHANT = 'shop-failover'
 /** Registrations acknowledged on the doomed master's shards before it dies: what the failover may lose. */
 const ACKNOWLEDGED_BEFORE_KILL = 60
 /** Answers on its shards after the promotion: the recovery is not one lucky request. */
-const SERVED_AFTER_RECOVERY = 30
+const SERVED_AFTER_RECOVERY = 10
+/** The longest a request may take once the promoted replica serves: a fast answer, with a margin for a loaded machine. */
+const ANSWER_BOUND_MS = 1_500
+/**
+ * The longest a request may take at all. During the gap the cluster client sends a command for the dead
+ * master again, reading the slot map anew each time, until its redirections run out or the replica serves.
+ */
+const GAP_ANSWER_BOUND_MS = 4_000
+/** Past it the traffic stops by itself, and a wait for a recovery that never came fails with what it saw. */
+const TRAFFIC_MAX_MS = 45_000
 
 /**
  * A Redis Cluster of this file's own (three masters, a replica each), colis on it with 64 shards, API
@@ -46,6 +56,7 @@ describe('failover: a master killed under traffic, its replica promoted, colis s
   })
 
   it("answers 503 only on the dead master's shards until its replica serves them, and loses no registration", async () => {
+    expect(harness.config.REDIS_WAIT_REPLICAS).toBe(1)
     const { key } = await harness.apiKeys.create(MERCHANT)
     const prefix = harness.config.COLIS_REDIS_PREFIX
     const [sharedMaster, ...shardMasters] = await mastersOfKeys(control, [
@@ -61,7 +72,13 @@ describe('failover: a master killed under traffic, its replica promoted, colis s
       answer.shard === undefined || deadShards.has(answer.shard)
     const onDeadShards = (answer: TrafficAnswer) => answer.shard !== undefined && deadShards.has(answer.shard)
 
-    const traffic = startRegistrationTraffic({ harness, key, merchantId: MERCHANT, loops: 6 })
+    const traffic = startRegistrationTraffic({
+      harness,
+      key,
+      merchantId: MERCHANT,
+      loops: 6,
+      maxDurationMs: TRAFFIC_MAX_MS,
+    })
     try {
       await traffic.waitFor(
         `${ACKNOWLEDGED_BEFORE_KILL} registrations acknowledged on the doomed master`,
@@ -70,40 +87,104 @@ describe('failover: a master killed under traffic, its replica promoted, colis s
             (answer) => answer.kind === 'register' && onDeadShards(answer) && answer.status < 300,
           ).length >= ACKNOWLEDGED_BEFORE_KILL,
       )
+      const victimPort = Number(victim.split(':')[1])
       const killedAtMs = performance.now()
-      await cluster.killNode(Number(victim.split(':')[1]))
-      const servedAgain = (answers: readonly TrafficAnswer[]) =>
+      await cluster.killNode(victimPort)
+      const okOnDeadShards = (
+        answers: readonly TrafficAnswer[],
+        kind: TrafficAnswer['kind'],
+        sinceMs: number,
+      ) =>
         answers.filter(
-          (answer) => answer.startedAtMs > killedAtMs && onDeadShards(answer) && answer.status < 300,
+          (answer) =>
+            answer.kind === kind &&
+            answer.startedAtMs > sinceMs &&
+            onDeadShards(answer) &&
+            answer.status < 300,
         )
       await traffic.waitFor(
-        `${SERVED_AFTER_RECOVERY} answers on the promoted replica`,
-        (answers) => servedAgain(answers).length >= SERVED_AFTER_RECOVERY,
+        `${SERVED_AFTER_RECOVERY} reads served by the promoted replica`,
+        (answers) => okOnDeadShards(answers, 'read', killedAtMs).length >= SERVED_AFTER_RECOVERY,
+      )
+      const readsBackAtMs = Math.min(
+        ...okOnDeadShards(traffic.answers, 'read', killedAtMs).map((answer) => answer.endedAtMs),
+      )
+      // The promoted replica has no replica of its own: a registration there cannot be confirmed (WAIT).
+      await traffic.waitFor('a registration refused on the promoted replica', (answers) =>
+        answers.some(
+          (answer) =>
+            answer.kind === 'register' &&
+            onDeadShards(answer) &&
+            answer.startedAtMs > readsBackAtMs &&
+            answer.status === 503,
+        ),
+      )
+      const restartedAtMs = performance.now()
+      await cluster.restartNode(victimPort)
+      const replicaBackAtMs = performance.now()
+      await traffic.waitFor(
+        `${SERVED_AFTER_RECOVERY} registrations confirmed by the new replica`,
+        (answers) => okOnDeadShards(answers, 'register', replicaBackAtMs).length >= SERVED_AFTER_RECOVERY,
       )
       await traffic.stop()
 
       const answers = traffic.answers
-      const recoveredAtMs = Math.min(...servedAgain(answers).map((answer) => answer.endedAtMs))
-      const gapMs = recoveredAtMs - killedAtMs
-      console.info(`failover gap: ${Math.round(gapMs)} ms from SIGKILL to the first 2xx on its shards`)
+      const gapMs = readsBackAtMs - killedAtMs
+      const brief = (answer: TrafficAnswer) => describeAnswer(answer, killedAtMs)
+      console.info(
+        `failover gap: ${Math.round(gapMs)} ms from SIGKILL to the first 2xx on its shards; the killed node ` +
+          `back as a replica in ${Math.round(replicaBackAtMs - restartedAtMs)} ms; ${answers.length} answers`,
+      )
 
       const failed = answers.filter((answer) => answer.status >= 300)
-      expect(failed.length, 'the gap was met by requests').toBeGreaterThan(0)
-      for (const answer of failed) {
-        expect(answer, 'a request of the gap').toMatchObject({
-          status: 503,
-          contentType: 'application/problem+json',
-          code: 'redis_unavailable',
-        })
-        expect(touchesDeadMaster(answer), 'a 503 on a live master').toBe(true)
-        expect(answer.startedAtMs, 'a 503 once its shards were served again').toBeLessThan(recoveredAtMs)
-      }
+      expect
+        .soft(
+          failed
+            .filter(
+              (answer) =>
+                answer.status !== 503 ||
+                answer.code !== 'redis_unavailable' ||
+                answer.contentType !== 'application/problem+json',
+            )
+            .map(brief),
+          'errors other than 503 redis_unavailable problem+json',
+        )
+        .toEqual([])
+      expect
+        .soft(failed.filter((answer) => !touchesDeadMaster(answer)).map(brief), '503s on live masters')
+        .toEqual([])
+      expect
+        .soft(
+          failed
+            .filter(
+              (answer) =>
+                answer.startedAtMs >= (answer.kind === 'register' ? replicaBackAtMs : readsBackAtMs),
+            )
+            .map(brief),
+          '503s once their shards were served again',
+        )
+        .toEqual([])
+      const tookMs = (answer: TrafficAnswer) => answer.endedAtMs - answer.startedAtMs
+      expect
+        .soft(
+          answers
+            .filter((answer) => answer.startedAtMs > readsBackAtMs && tookMs(answer) > ANSWER_BOUND_MS)
+            .map(brief),
+          `answers slower than ${ANSWER_BOUND_MS} ms once the replica serves`,
+        )
+        .toEqual([])
+      expect
+        .soft(
+          answers.filter((answer) => tookMs(answer) > GAP_ANSWER_BOUND_MS).map(brief),
+          `answers slower than ${GAP_ANSWER_BOUND_MS} ms`,
+        )
+        .toEqual([])
       const servedDuringGap = answers.filter(
         (answer) =>
-          !touchesDeadMaster(answer) && answer.startedAtMs > killedAtMs && answer.endedAtMs < recoveredAtMs,
+          !touchesDeadMaster(answer) && answer.startedAtMs > killedAtMs && answer.endedAtMs < readsBackAtMs,
       )
-      expect(servedDuringGap.length, 'the live masters served on during the gap').toBeGreaterThan(0)
-      expect(gapMs).toBeLessThan(NODE_TIMEOUT_MS * 10)
+      expect.soft(servedDuringGap.length, 'the live masters served on during the gap').toBeGreaterThan(0)
+      expect.soft(gapMs).toBeLessThan(NODE_TIMEOUT_MS * 10)
 
       await readBackEveryRegistration(harness, key, traffic.acknowledged)
     } finally {

@@ -26,6 +26,14 @@ export interface RegistrationTraffic {
   stop(): Promise<void>
 }
 
+/** One line per answer for a failure message: what, which shard, what came back, when (ms after `sinceMs`), how long. */
+export function describeAnswer(answer: TrafficAnswer, sinceMs: number): string {
+  return (
+    `${answer.kind} (shard ${answer.shard ?? 'all'}) ${answer.status} ${answer.code ?? ''} ` +
+    `+${Math.round(answer.startedAtMs - sinceMs)} ms, in ${Math.round(answer.endedAtMs - answer.startedAtMs)} ms`
+  )
+}
+
 /** Sandbox journeys (SBX + scenario + 3 digits): a thousand numbers each. */
 const SCENARIOS = [
   'DELIVERED',
@@ -41,6 +49,8 @@ const NUMBERS_PER_SCENARIO = 1000
 export const MAX_REGISTRATIONS = SCENARIOS.length * NUMBERS_PER_SCENARIO
 /** One list of the newest trackings every this many registrations of a loop. */
 const LIST_EVERY = 10
+/** Which earlier registration a round reads back: a stride that visits them all, in no shard's order. */
+const READ_STRIDE = 7919
 
 function sandboxNumber(index: number): string {
   const scenario = SCENARIOS[Math.floor(index / NUMBERS_PER_SCENARIO) % SCENARIOS.length]
@@ -48,8 +58,8 @@ function sandboxNumber(index: number): string {
 }
 
 /**
- * `loops` clients, each registering a new sandbox parcel through the API, reading it back at once, and
- * listing the newest trackings now and then, until stopped, `maxRegistrations` are done, or
+ * `loops` clients, each registering a new sandbox parcel through the API, reading it back at once,
+ * reading an earlier one, and listing the newest trackings now and then, until stopped, `maxRegistrations` are done, or
  * `maxDurationMs` has passed. Every answer is kept with its timing and the shard it touched.
  */
 export function startRegistrationTraffic(options: {
@@ -68,6 +78,7 @@ export function startRegistrationTraffic(options: {
   const endsAtMs = performance.now() + (options.maxDurationMs ?? 60_000)
   const answers: TrafficAnswer[] = []
   const acknowledged = new Map<string, string>()
+  const earlier: Array<Required<Pick<TrafficAnswer, 'shard' | 'trackingNumber' | 'trackingId'>>> = []
   let next = 0
   let stopped = false
   const running = () => !stopped && next < maxRegistrations && performance.now() < endsAtMs
@@ -108,8 +119,12 @@ export function startRegistrationTraffic(options: {
       const trackingId = typeof registered.id === 'string' ? registered.id : undefined
       if (trackingId) {
         acknowledged.set(trackingNumber, trackingId)
+        earlier.push({ shard, trackingNumber, trackingId })
         await ask('read', `/v1/trackings/${trackingId}`, {}, { shard, trackingNumber, trackingId })
       }
+      // Reads go on whether registrations succeed or not: those of shards that take no writes too.
+      const older = earlier[(round * READ_STRIDE + loopIndex) % earlier.length]
+      if (older) await ask('read', `/v1/trackings/${older.trackingId}`, {}, older)
       if ((round + loopIndex) % LIST_EVERY === 0) await ask('list', '/v1/trackings?limit=20', {}, {})
       const roundLeftMs = roundStartedAtMs + (options.roundEveryMs ?? 0) - performance.now()
       if (roundLeftMs > 0 && running()) await new Promise((resolve) => setTimeout(resolve, roundLeftMs))
