@@ -6,9 +6,10 @@ import {
   type ShopperMilestone,
 } from '../domain/shopper-milestones.js'
 import type { RedisClient } from '../redis/redis-client.js'
-import { defineScripts } from './redis/lua-scripts.js'
+import { defineScripts, type ScriptedRedis } from './redis/lua-scripts.js'
 import { createRedisKeys } from './redis/redis-keys.js'
 import { decodeEmailSubscriptionAnswer } from './redis/script-answers.js'
+import { execByShard, replyValue } from './redis/shard-reads.js'
 
 export const EMAIL_LANGUAGES = SHOPPER_LANGUAGES
 export type EmailLanguage = ShopperLanguage
@@ -163,15 +164,14 @@ export function createEmailSubscriptionStore(
     },
 
     async subscriptionsOf(trackingIds) {
-      const pipeline = redis.pipeline()
-      for (const id of trackingIds) pipeline.hgetall(keys.trackingEmails(id))
-      const replies = (await pipeline.exec()) ?? []
+      const replies = await execByShard(redis, trackingIds, keys.shardOf, (pipeline, id) =>
+        pipeline.hgetall(keys.trackingEmails(id)),
+      )
       return new Map(
-        trackingIds.map((id, index) => {
-          const [error, fields] = replies[index] ?? []
-          if (error) throw error
-          return [id, readEmailHash((fields as Record<string, string>) ?? {}).subscriptions]
-        }),
+        trackingIds.map((id, index) => [
+          id,
+          readEmailHash((replyValue(replies[index]) as Record<string, string> | null) ?? {}).subscriptions,
+        ]),
       )
     },
 
@@ -181,29 +181,30 @@ export function createEmailSubscriptionStore(
       deliveries.forEach((delivery, index) => {
         byTracking.set(delivery.trackingId, [...(byTracking.get(delivery.trackingId) ?? []), index])
       })
-      const pipeline = redis.pipeline() as unknown as typeof redis
-      const groups = [...byTracking.values()]
-      for (const indexes of groups) {
-        const first = deliveries[indexes[0] ?? 0] as EmailDelivery
-        pipeline.claimEmailDeliveries(
-          keys.trackingEmails(first.trackingId),
-          ...indexes.flatMap((index) => {
-            const delivery = deliveries[index] as EmailDelivery
-            return [
-              subscriptionField(delivery.subscriptionId),
-              deliveryField(delivery.subscriptionId, delivery.milestone),
-              JSON.stringify(delivery),
-            ]
-          }),
-        )
-      }
-      const replies = (await (pipeline as unknown as ReturnType<RedisClient['pipeline']>).exec()) ?? []
+      const groups = [...byTracking].map(([trackingId, indexes]) => ({ trackingId, indexes }))
+      const replies = await execByShard(
+        redis,
+        groups,
+        ({ trackingId }) => keys.shardOf(trackingId),
+        (pipeline, { trackingId, indexes }) => {
+          ;(pipeline as unknown as ScriptedRedis).claimEmailDeliveries(
+            keys.trackingEmails(trackingId),
+            ...indexes.flatMap((index) => {
+              const delivery = deliveries[index] as EmailDelivery
+              return [
+                subscriptionField(delivery.subscriptionId),
+                deliveryField(delivery.subscriptionId, delivery.milestone),
+                JSON.stringify(delivery),
+              ]
+            }),
+          )
+        },
+      )
       const created: boolean[] = new Array(deliveries.length).fill(false)
-      groups.forEach((indexes, group) => {
-        const [error, answers] = replies[group] ?? []
-        if (error) throw error
+      groups.forEach(({ indexes }, group) => {
+        const answers = replyValue(replies[group]) as number[]
         indexes.forEach((index, at) => {
-          created[index] = (answers as number[])[at] === 1
+          created[index] = answers[at] === 1
         })
       })
       return created

@@ -3,6 +3,8 @@ import type { RedisClient } from '../redis/redis-client.js'
 import { defineScripts } from './redis/lua-scripts.js'
 import { createRedisKeys } from './redis/redis-keys.js'
 import { decodeCompareAndSetAnswer, decodeSubscriptionAnswer } from './redis/script-answers.js'
+import { execByShard, replyValue } from './redis/shard-reads.js'
+import { allShards } from './shards.js'
 
 export interface WebhookSecret {
   secret: string
@@ -91,12 +93,21 @@ export const DELIVERIES_KEPT_PER_ENDPOINT = 1000
 /** Attempts a delivery keeps, the last ones. */
 export const ATTEMPTS_KEPT = 30
 
+/**
+ * Endpoint documents, merchants' endpoint sets and deliveries share the slot of no tracking, even when
+ * sharded: endpoints and deliveries are found by their id alone (a delivery job names both, read in one
+ * MGET), and a tracking's deletion drops its subscriptions' documents in one DEL. Spreading deliveries,
+ * the busiest of them, would take ids that name their slot. A tracking's set of subscriptions is in its
+ * shard.
+ */
 export function createWebhookStore(client: RedisClient, prefix: string, shards = 1): WebhookStore {
   const redis = defineScripts(client)
   const compareAndSet = async (key: string, expected: string, replacement: string) =>
     decodeCompareAndSetAnswer(await redis.compareAndSet(key, expected, replacement))
   const keys = createRedisKeys(prefix, shards)
   const parse = <T>(doc: string | null): T | undefined => (doc ? (JSON.parse(doc) as T) : undefined)
+  // Merchants' endpoint sets, in the slot of no tracking: their own pipeline, unless one shard holds all.
+  const merchantGroup = shards > 1 ? -1 : 0
 
   /**
    * Applies `change` to the JSON document at `key` as it is now: compare-and-set, retried on conflict
@@ -120,19 +131,47 @@ export function createWebhookStore(client: RedisClient, prefix: string, shards =
     throw new Error(`${key} kept changing: update given up`)
   }
 
+  /**
+   * Adds a merchant's endpoint to, or removes it from, the copy of the merchant's set in every shard,
+   * where saves read whether anyone listens (one slot each: a pipeline per shard, sent together). Added
+   * before the endpoint exists and removed after it is gone: a crash between leaves a copy naming an
+   * endpoint that is not there, which only makes saves ship payloads the relay then finds nobody for.
+   * With one shard the copy is the set itself, written with the document.
+   */
+  async function changeShardCopies(change: 'sadd' | 'srem', endpoint: WebhookEndpoint) {
+    if (shards <= 1) return
+    const replies = await execByShard(
+      redis,
+      allShards(shards),
+      (shard) => shard,
+      (pipeline, shard) =>
+        pipeline[change](keys.merchantWebhooksInShard(shard, endpoint.merchantId), endpoint.id),
+    )
+    for (const reply of replies) replyValue(reply)
+  }
+
   return {
+    /**
+     * A subscription's document lives in the slot of no tracking, its tracking and the set naming it in
+     * the tracking's shard: the document is written first, then named only if the tracking still
+     * exists, and deleted again when it does not. A crash between the steps leaves a document no set
+     * names and whose id nobody was given: nothing reads it. A tracking deleted meanwhile either sees
+     * the new member (and deletes the document with its own) or makes the script answer gone.
+     */
     async createEndpoint(endpoint: WebhookEndpoint): Promise<boolean> {
       const doc = JSON.stringify(endpoint)
       if (endpoint.trackingId) {
+        await redis.set(keys.webhook(endpoint.id), doc)
         const answer = await redis.addSubscription(
           keys.tracking(endpoint.trackingId),
           keys.trackingSubscriptions(endpoint.trackingId),
-          keys.webhook(endpoint.id),
           endpoint.id,
-          doc,
         )
-        return decodeSubscriptionAnswer(answer) === 'added'
+        if (decodeSubscriptionAnswer(answer) === 'added') return true
+        await redis.del(keys.webhook(endpoint.id))
+        return false
       }
+      await changeShardCopies('sadd', endpoint)
       await redis
         .multi()
         .set(keys.webhook(endpoint.id), doc)
@@ -157,11 +196,23 @@ export function createWebhookStore(client: RedisClient, prefix: string, shards =
       return updateDocument(keys.webhook(id), change)
     },
 
+    /**
+     * A subscription's document goes before its tracking's set forgets it (another slot): a crash
+     * between leaves a member whose document is gone, which every reader skips and which goes with
+     * the tracking.
+     */
     async deleteEndpoint(endpoint: WebhookEndpoint): Promise<void> {
-      const index = endpoint.trackingId
-        ? keys.trackingSubscriptions(endpoint.trackingId)
-        : keys.merchantWebhooks(endpoint.merchantId)
-      await redis.multi().del(keys.webhook(endpoint.id)).srem(index, endpoint.id).exec()
+      if (endpoint.trackingId) {
+        await redis.del(keys.webhook(endpoint.id))
+        await redis.srem(keys.trackingSubscriptions(endpoint.trackingId), endpoint.id)
+        return
+      }
+      await redis
+        .multi()
+        .del(keys.webhook(endpoint.id))
+        .srem(keys.merchantWebhooks(endpoint.merchantId), endpoint.id)
+        .exec()
+      await changeShardCopies('srem', endpoint)
     },
 
     /** The merchant's own endpoints, or a tracking's shopper subscriptions. */
@@ -179,15 +230,23 @@ export function createWebhookStore(client: RedisClient, prefix: string, shards =
       })
     },
 
-    /** The endpoints of several merchants and trackings, in two round trips (the relay's batch). */
+    /**
+     * The endpoints of several merchants and trackings, in two round trips (the relay's batch): the sets
+     * first, one pipeline per slot (merchants' sets share one, trackings' are in their shards), sent
+     * together; then every document at once (they share one slot).
+     */
     async endpointsOf(scopes: { merchantIds: string[]; trackingIds: string[] }) {
       const indexes = [
-        ...scopes.merchantIds.map((id) => keys.merchantWebhooks(id)),
-        ...scopes.trackingIds.map((id) => keys.trackingSubscriptions(id)),
+        ...scopes.merchantIds.map((id) => ({ key: keys.merchantWebhooks(id), group: merchantGroup })),
+        ...scopes.trackingIds.map((id) => ({ key: keys.trackingSubscriptions(id), group: keys.shardOf(id) })),
       ]
-      const pipeline = redis.pipeline()
-      for (const index of indexes) pipeline.smembers(index)
-      const members = ((await pipeline.exec()) ?? []).map(([, ids]) => (ids as string[]) ?? [])
+      const replies = await execByShard(
+        redis,
+        indexes,
+        ({ group }) => group,
+        (pipeline, { key }) => pipeline.smembers(key),
+      )
+      const members = replies.map((reply) => (replyValue(reply) as string[] | null) ?? [])
       const all = [...new Set(members.flat())]
       const docs = all.length > 0 ? await redis.mget(all.map((id) => keys.webhook(id))) : []
       const byId = new Map(

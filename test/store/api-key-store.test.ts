@@ -46,9 +46,11 @@ async function everythingUnder(prefix: string): Promise<string[]> {
   return found
 }
 
-runApiKeyStoreContract('redis API-key store', () =>
-  createApiKeyStore(redis, uniquePrefix('apikeys-contract')),
-)
+for (const shards of [1, 8]) {
+  runApiKeyStoreContract(`redis API-key store, ${shards} shard(s)`, () =>
+    createApiKeyStore(redis, uniquePrefix('apikeys-contract'), shards),
+  )
+}
 
 describe('redis API-key store: create', () => {
   it('keeps only the SHA-256 of the secret in Redis, never the secret or the key', async () => {

@@ -5,6 +5,7 @@ import type {
   EmailSubscription,
   EmailSubscriptionStore,
 } from '../../src/store/email-subscription-store.js'
+import { createTrackingId } from '../../src/store/record-ids.js'
 
 export const AT = '2026-03-27T10:00:00.000Z'
 
@@ -124,6 +125,33 @@ export function runEmailSubscriptionStoreContract(
       expect(second?.unsubscribedAt).toBe('2026-03-28T00:00:00.000Z')
       expect(await store.unsubscribe('trk_a', 'ntf_2', AT)).toBeUndefined()
       expect(await store.get('trk_a', 'ntf_2')).toBeUndefined()
+    })
+
+    it("claims and reads the deliveries of trackings of different shards in one batch (the relay's)", async () => {
+      const [first, second, third] = [0, 1, 2].map((shard) => createTrackingId(shard, 64)) as [
+        string,
+        string,
+        string,
+      ]
+      const store = await open([first, second, third])
+      await store.add(subscription('ntf_1', first), { max: 3 })
+      await store.add(subscription('ntf_2', second), { max: 3 })
+      await store.add(subscription('ntf_3', second, '2026-03-27T11:00:00.000Z'), { max: 3 })
+      const found = await store.subscriptionsOf([third, second, first])
+      expect([...found].map(([id, subscriptions]) => [id, subscriptions.map(({ id }) => id)])).toEqual([
+        [third, []],
+        [second, ['ntf_2', 'ntf_3']],
+        [first, ['ntf_1']],
+      ])
+      const batch = [
+        emailDelivery(second, 'ntf_3', 'shipped'),
+        emailDelivery(first, 'ntf_1', 'shipped'),
+        emailDelivery(third, 'ntf_9', 'shipped'),
+        emailDelivery(second, 'ntf_2', 'shipped'),
+      ]
+      expect(await store.claimDeliveries(batch)).toEqual([true, true, false, true])
+      expect(await store.claimDeliveries(batch)).toEqual([false, false, false, false])
+      expect((await store.loadDelivery(first, 'ntf_1', 'shipped'))?.delivery).toEqual(batch[1])
     })
 
     it("gives several trackings' subscriptions at once, none for one without", async () => {

@@ -2,8 +2,8 @@ import { describe, expect, it } from 'vitest'
 import { createMemoryWebhookStore } from '../../src/store/memory/memory-webhook-store.js'
 import { AT, endpoint, runWebhookStoreContract } from './webhook-store-contract.js'
 
-runWebhookStoreContract('memory webhook store', () =>
-  createMemoryWebhookStore({ trackingExists: async () => true }),
+runWebhookStoreContract('memory webhook store', (existing) =>
+  createMemoryWebhookStore({ trackingExists: async (id) => existing.includes(id) }),
 )
 
 describe('memory webhook store: subscriptions', () => {

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest'
+import { createTrackingId } from '../../src/store/record-ids.js'
 import type { WebhookDelivery, WebhookEndpoint, WebhookStore } from '../../src/store/webhook-store.js'
 
 export const AT = '2026-03-27T10:00:00.000Z'
@@ -40,13 +41,28 @@ export async function recordAttemptsInConflict(webhooks: WebhookStore): Promise<
   )
 }
 
+/** Trackings of shards 0, 1 and 2 of 64 (and so of any count of shards dividing 64). */
+export const TRACKINGS_OF_SHARDS = [0, 1, 2].map((shard) => createTrackingId(shard, 64)) as [
+  string,
+  string,
+  string,
+]
+
+export function subscriptionTo(id: string, trackingId: string): WebhookEndpoint {
+  return { ...endpoint(id), trackingId }
+}
+
 /**
  * What every `WebhookStore` does, whatever keeps its documents: run against the memory store and the
- * Redis store alike. `createStore` gives an empty store each time.
+ * Redis store alike. `createStore(existing)` gives an empty store each time, where the trackings named
+ * in `existing` exist (the others are gone).
  */
-export function runWebhookStoreContract(name: string, createStore: () => WebhookStore) {
-  async function fresh() {
-    const webhooks = createStore()
+export function runWebhookStoreContract(
+  name: string,
+  createStore: (existing: readonly string[]) => WebhookStore | Promise<WebhookStore>,
+) {
+  async function fresh(existing: readonly string[] = []) {
+    const webhooks = await createStore(existing)
     await webhooks.createEndpoint(endpoint('whk_a'))
     await webhooks.createEndpoint(endpoint('whk_b'))
     await webhooks.createDeliveries([delivery('dlv_1', 'whk_a')])
@@ -73,6 +89,77 @@ export function runWebhookStoreContract(name: string, createStore: () => Webhook
       expect(await webhooks.updateEndpoint('whk_a', () => undefined)).toEqual(disabled)
       expect(await webhooks.getEndpoint('whk_a')).toEqual(disabled)
       expect(await webhooks.updateEndpoint('whk_gone', (current) => current)).toBeUndefined()
+    })
+  })
+
+  describe(`${name}: shopper subscriptions`, () => {
+    const [first, second, gone] = TRACKINGS_OF_SHARDS
+
+    it('subscribes to trackings of different shards, each listing its own, never among the merchant ones', async () => {
+      const webhooks = await fresh([first, second])
+      expect(await webhooks.createEndpoint(subscriptionTo('whk_s1', first))).toBe(true)
+      expect(await webhooks.createEndpoint(subscriptionTo('whk_s3', second))).toBe(true)
+      expect(await webhooks.createEndpoint(subscriptionTo('whk_s2', second))).toBe(true)
+      expect(await webhooks.listEndpoints({ trackingId: first })).toEqual([subscriptionTo('whk_s1', first)])
+      expect((await webhooks.listEndpoints({ trackingId: second })).map((found) => found.id)).toEqual([
+        'whk_s2',
+        'whk_s3',
+      ])
+      expect((await webhooks.listEndpoints({ merchantId: 'shop-a' })).map((found) => found.id)).toEqual([
+        'whk_a',
+        'whk_b',
+      ])
+      expect(await webhooks.getEndpoint('whk_s2')).toEqual(subscriptionTo('whk_s2', second))
+    })
+
+    it('refuses a subscription to a tracking that is gone, and keeps nothing of it', async () => {
+      const webhooks = await fresh([first])
+      expect(await webhooks.createEndpoint(subscriptionTo('whk_s1', gone))).toBe(false)
+      expect(await webhooks.getEndpoint('whk_s1')).toBeUndefined()
+      expect(await webhooks.listEndpoints({ trackingId: gone })).toEqual([])
+    })
+
+    it("gives several merchants' and trackings' endpoints at once (the relay's batch)", async () => {
+      const webhooks = await fresh([first, second, gone])
+      await webhooks.createEndpoint(subscriptionTo('whk_s1', first))
+      await webhooks.createEndpoint(subscriptionTo('whk_s2', second))
+      await webhooks.createEndpoint(subscriptionTo('whk_s3', second))
+      const found = await webhooks.endpointsOf({
+        merchantIds: ['shop-a', 'shop-b'],
+        trackingIds: [second, gone, first],
+      })
+      const ids = (map: Map<string, WebhookEndpoint[]>) =>
+        Object.fromEntries([...map].map(([key, endpoints]) => [key, endpoints.map(({ id }) => id).sort()]))
+      expect(ids(found.ofMerchant)).toEqual({ 'shop-a': ['whk_a', 'whk_b'], 'shop-b': [] })
+      expect(ids(found.ofTracking)).toEqual({
+        [first]: ['whk_s1'],
+        [second]: ['whk_s2', 'whk_s3'],
+        [gone]: [],
+      })
+      expect(await webhooks.endpointsOf({ merchantIds: [], trackingIds: [] })).toEqual({
+        ofMerchant: new Map(),
+        ofTracking: new Map(),
+      })
+    })
+
+    it('deletes a subscription: its tracking forgets it, the others stay', async () => {
+      const webhooks = await fresh([first, second])
+      await webhooks.createEndpoint(subscriptionTo('whk_s1', first))
+      await webhooks.createEndpoint(subscriptionTo('whk_s2', first))
+      await webhooks.createEndpoint(subscriptionTo('whk_s3', second))
+      await webhooks.deleteEndpoint(subscriptionTo('whk_s1', first))
+      expect(await webhooks.getEndpoint('whk_s1')).toBeUndefined()
+      expect((await webhooks.listEndpoints({ trackingId: first })).map((found) => found.id)).toEqual([
+        'whk_s2',
+      ])
+      expect(
+        (await webhooks.endpointsOf({ merchantIds: [], trackingIds: [first, second] })).ofTracking,
+      ).toEqual(
+        new Map([
+          [first, [subscriptionTo('whk_s2', first)]],
+          [second, [subscriptionTo('whk_s3', second)]],
+        ]),
+      )
     })
   })
 

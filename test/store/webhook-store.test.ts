@@ -1,6 +1,7 @@
 import type { Redis } from 'ioredis'
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest'
 import { createRedisKeys } from '../../src/store/redis/redis-keys.js'
+import { allShards } from '../../src/store/shards.js'
 import { createWebhookStore } from '../../src/store/webhook-store.js'
 import { connectTestRedis, uniquePrefix } from '../support/redis.js'
 import {
@@ -9,11 +10,18 @@ import {
   endpoint,
   recordAttemptsInConflict,
   runWebhookStoreContract,
+  subscriptionTo,
+  TRACKINGS_OF_SHARDS,
 } from './webhook-store-contract.js'
 
-runWebhookStoreContract('redis webhook store', () =>
-  createWebhookStore(redis, uniquePrefix('webhooks-contract')),
-)
+for (const shards of [1, 8]) {
+  runWebhookStoreContract(`redis webhook store, ${shards} shard(s)`, async (existing) => {
+    const prefix = uniquePrefix('webhooks-contract')
+    const keys = createRedisKeys(prefix, shards)
+    for (const id of existing) await redis.hset(keys.tracking(id), 'doc', '{}', 'v', '1')
+    return createWebhookStore(redis, prefix, shards)
+  })
+}
 
 let redis: Redis
 
@@ -90,5 +98,41 @@ describe('redis webhook store: round trips, keys and expiry', () => {
     ])
     // The delivery keeps its expiry.
     expect(await redis.ttl(keys.delivery('dlv_1'))).toBeGreaterThan(29 * 86_400)
+  })
+})
+
+describe('redis webhook store, 8 shards: where saves look for listeners', () => {
+  it("copies a merchant's endpoints into every shard while they exist, never a tracking's subscriptions", async () => {
+    const prefix = uniquePrefix('webhooks-shard-copies')
+    const keys = createRedisKeys(prefix, 8)
+    const webhooks = createWebhookStore(redis, prefix, 8)
+    const copies = () =>
+      Promise.all(allShards(8).map((shard) => redis.smembers(keys.merchantWebhooksInShard(shard, 'shop-a'))))
+    const [trackingId] = TRACKINGS_OF_SHARDS
+    await redis.hset(keys.tracking(trackingId), 'doc', '{}', 'v', '1')
+    await webhooks.createEndpoint(endpoint('whk_a'))
+    await webhooks.createEndpoint(subscriptionTo('whk_s', trackingId))
+    expect(await copies()).toEqual(allShards(8).map(() => ['whk_a']))
+    await webhooks.deleteEndpoint(endpoint('whk_a'))
+    expect(await copies()).toEqual(allShards(8).map(() => []))
+  })
+
+  it('skips a subscription its tracking still names after its document went (a deletion cut short)', async () => {
+    const prefix = uniquePrefix('webhooks-dangling')
+    const keys = createRedisKeys(prefix, 8)
+    const webhooks = createWebhookStore(redis, prefix, 8)
+    const [trackingId] = TRACKINGS_OF_SHARDS
+    await redis.hset(keys.tracking(trackingId), 'doc', '{}', 'v', '1')
+    await webhooks.createEndpoint(subscriptionTo('whk_s1', trackingId))
+    await webhooks.createEndpoint(subscriptionTo('whk_s2', trackingId))
+    await redis.del(keys.webhook('whk_s1'))
+    expect(await webhooks.listEndpoints({ trackingId })).toEqual([subscriptionTo('whk_s2', trackingId)])
+    const found = await webhooks.endpointsOf({ merchantIds: [], trackingIds: [trackingId] })
+    expect(found.ofTracking.get(trackingId)).toEqual([subscriptionTo('whk_s2', trackingId)])
+  })
+
+  it("is the merchant's set itself with one shard", () => {
+    const keys = createRedisKeys('colis')
+    expect(keys.merchantWebhooksInShard(0, 'shop-a')).toBe(keys.merchantWebhooks('shop-a'))
   })
 })

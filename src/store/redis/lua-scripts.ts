@@ -13,7 +13,7 @@ const SCRIPT_FILES = [
   'deleteTracking',
   'claimDue-2',
   'requestRefresh-4',
-  'addSubscription-3',
+  'addSubscription-2',
   'compareAndSet-1',
   'recordUnknownCode-4',
   'rotatePageToken-3',

@@ -7,8 +7,9 @@ import { allShards, shardOfRegistration, shardOfText } from '../shards.js'
  *
  * One shard (the default on one Redis): every key starts with the prefix, as it always has. Several:
  * a tracking's keys and its shard's indexes start with the shard's hash tag `{<prefix>:<shard>}`, so
- * every script over a shard touches one Redis Cluster slot; the data of no tracking (keys, settings,
- * endpoints, carrier state) starts with `{<prefix>}`, one slot of its own. A tracking's own keys find
+ * every script over a shard touches one Redis Cluster slot; the data of no tracking (keys, endpoints,
+ * deliveries, carrier state) starts with `{<prefix>}`, one slot of its own, except a merchant's
+ * settings and logos, under `{<prefix>:m:<merchant>}`. A tracking's own keys find
  * their shard from its id; an index takes the shard it belongs to as its first argument.
  */
 export function createRedisKeys(prefix: string, shards = 1) {
@@ -20,6 +21,12 @@ export function createRedisKeys(prefix: string, shards = 1) {
     if (tag === undefined) throw new RangeError(`shard ${shard} is not one of ${shards}`)
     return tag
   }
+  /**
+   * A merchant's own slot, for what is only ever read and written one merchant at a time (settings and
+   * logos): every page view reads them, and logos are the largest values of no tracking.
+   */
+  const merchantTag = (merchantId: string) =>
+    sharded ? `{${prefix}:m:${merchantId}}` : `${prefix}:m:${merchantId}`
   /** The tag of the shard an id or a page token hashes to. */
   const tagOfId = (id: string) => tagOf(shardOfText(id, shards))
   return {
@@ -62,6 +69,12 @@ export function createRedisKeys(prefix: string, shards = 1) {
     outbox: (shard: number) => `${tagOf(shard)}:outbox`,
     webhook: (id: string) => `${shared}:wh:${id}`,
     merchantWebhooks: (merchantId: string) => `${shared}:m:${merchantId}:webhooks`,
+    /**
+     * A copy of `merchantWebhooks` in a shard, which a save there reads to know whether anyone listens.
+     * With one shard it is `merchantWebhooks` itself.
+     */
+    merchantWebhooksInShard: (shard: number, merchantId: string) =>
+      `${tagOf(shard)}:m:${merchantId}:webhooks`,
     /** Shopper subscriptions of one tracking: they go away with it. */
     trackingSubscriptions: (trackingId: string) => `${tagOfId(trackingId)}:trk:${trackingId}:subs`,
     /**
@@ -76,9 +89,9 @@ export function createRedisKeys(prefix: string, shards = 1) {
     /** Every API key id, for the admin listing. */
     allApiKeys: () => `${shared}:apikeys`,
     /** A merchant's settings document (branding, withdrawal period). */
-    merchantSettings: (merchantId: string) => `${shared}:m:${merchantId}:settings`,
+    merchantSettings: (merchantId: string) => `${merchantTag(merchantId)}:settings`,
     /** The bytes of a merchant's logo, under their SHA-256: a replaced logo's key is deleted. */
-    merchantLogo: (merchantId: string, sha256: string) => `${shared}:m:${merchantId}:logo:${sha256}`,
+    merchantLogo: (merchantId: string, sha256: string) => `${merchantTag(merchantId)}:logo:${sha256}`,
     /** A merchant dashboard session, under the SHA-256 of its id (the cookie's value). */
     dashboardSession: (idSha256: string) => `${shared}:dash:session:${idSha256}`,
     /** Pub/sub channel: the id of each revoked API key, so every API process forgets it at once. */

@@ -185,7 +185,10 @@ export function saveGroup(
     keys.trackingEmails(record.id),
   ]
   if (notifications.length > 0)
-    groupKeys.push(keys.merchantWebhooks(record.merchantId), keys.trackingSubscriptions(record.id))
+    groupKeys.push(
+      keys.merchantWebhooksInShard(shard, record.merchantId),
+      keys.trackingSubscriptions(record.id),
+    )
   groupKeys.push(...moves.leave, ...moves.enter)
   const args: Array<string | Buffer> = [
     String(write.before.version),

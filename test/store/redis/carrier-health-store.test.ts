@@ -14,6 +14,8 @@ afterAll(async () => {
   await redis.quit()
 })
 
-runCarrierHealthStoreContract('redis carrier-health store', () =>
-  createCarrierHealthStore(redis, uniquePrefix('carrier-health')),
-)
+for (const shards of [1, 8]) {
+  runCarrierHealthStoreContract(`redis carrier-health store, ${shards} shard(s)`, () =>
+    createCarrierHealthStore(redis, uniquePrefix('carrier-health'), shards),
+  )
+}

@@ -18,9 +18,12 @@ async function keysUnder(prefix: string): Promise<string[]> {
   return redis.keys(`${prefix}:*`)
 }
 
-/** Redis's own time cannot be moved: every key under the prefix is brought `ms` nearer its expiry instead. */
+/**
+ * Redis's own time cannot be moved: every key of the prefix (under its hash tag too, when sharded) is
+ * brought `ms` nearer its expiry instead.
+ */
 async function elapse(prefix: string, ms: number): Promise<void> {
-  for (const key of await keysUnder(prefix)) {
+  for (const key of await redis.keys(`*${prefix}*`)) {
     const leftMs = await redis.pttl(key)
     if (leftMs < 0) continue
     if (leftMs <= ms) await redis.del(key)
@@ -28,10 +31,15 @@ async function elapse(prefix: string, ms: number): Promise<void> {
   }
 }
 
-runDashboardSessionStoreContract('redis dashboard-session store', () => {
-  const prefix = uniquePrefix('dashboard-sessions')
-  return { store: createRedisDashboardSessionStore(redis, prefix), elapse: (ms) => elapse(prefix, ms) }
-})
+for (const shards of [1, 8]) {
+  runDashboardSessionStoreContract(`redis dashboard-session store, ${shards} shard(s)`, () => {
+    const prefix = uniquePrefix('dashboard-sessions')
+    return {
+      store: createRedisDashboardSessionStore(redis, prefix, shards),
+      elapse: (ms) => elapse(prefix, ms),
+    }
+  })
+}
 
 describe('redis dashboard-session store', () => {
   it('keeps a session under the digest of its id, never the id itself, expiring after its idle time', async () => {

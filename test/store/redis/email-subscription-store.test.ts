@@ -17,12 +17,14 @@ afterAll(async () => {
   await redis.quit()
 })
 
-runEmailSubscriptionStoreContract('redis', async (existing) => {
-  const prefix = uniquePrefix('emails-contract')
-  const keys = createRedisKeys(prefix)
-  for (const id of existing) await redis.hset(keys.tracking(id), 'doc', '{}', 'v', '1')
-  return createEmailSubscriptionStore(redis, prefix)
-})
+for (const shards of [1, 8]) {
+  runEmailSubscriptionStoreContract(`redis, ${shards} shard(s)`, async (existing) => {
+    const prefix = uniquePrefix('emails-contract')
+    const keys = createRedisKeys(prefix, shards)
+    for (const id of existing) await redis.hset(keys.tracking(id), 'doc', '{}', 'v', '1')
+    return createEmailSubscriptionStore(redis, prefix, shards)
+  })
+}
 
 describe('redis: e-mail subscriptions follow their tracking', () => {
   const register = async (prefix: string, number: string) => {

@@ -21,9 +21,11 @@ afterAll(async () => {
   await redis.quit()
 })
 
-runMerchantSettingsStoreContract('redis merchant-settings store', () =>
-  createRedisMerchantSettingsStore(redis, uniquePrefix('merchant-settings-contract')),
-)
+for (const shards of [1, 8]) {
+  runMerchantSettingsStoreContract(`redis merchant-settings store, ${shards} shard(s)`, () =>
+    createRedisMerchantSettingsStore(redis, uniquePrefix('merchant-settings-contract'), shards),
+  )
+}
 
 function freshStore(name: string) {
   const prefix = uniquePrefix(`merchant-settings-${name}`)
@@ -69,6 +71,24 @@ describe('redis merchant-settings store: keys', () => {
       ),
     )
     expect(await keysUnder(prefix)).toHaveLength(2)
+  })
+
+  it("keeps a merchant's settings and logos under a hash tag of its own when sharded", async () => {
+    const prefix = uniquePrefix('merchant-settings-sharded')
+    const keys = createRedisKeys(prefix, 8)
+    const store = createRedisMerchantSettingsStore(redis, prefix, 8)
+    await store.putBranding('shop-a', BRANDING, T0)
+    await store.putLogo('shop-a', ALL_BYTES, 'image/png', T0)
+    await store.putBranding('shop-b', BRANDING, T0)
+    expect((await redis.keys(`{${prefix}:m:*`)).sort()).toEqual(
+      [
+        keys.merchantSettings('shop-a'),
+        keys.merchantLogo('shop-a', sha256Of(ALL_BYTES)),
+        keys.merchantSettings('shop-b'),
+      ].sort(),
+    )
+    expect(keys.merchantSettings('shop-a')).toBe(`{${prefix}:m:shop-a}:settings`)
+    expect(keys.merchantLogo('shop-a', 'f00')).toBe(`{${prefix}:m:shop-a}:logo:f00`)
   })
 
   it('does not serve bytes the settings no longer name, should any be left', async () => {

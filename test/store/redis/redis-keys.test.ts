@@ -56,7 +56,7 @@ describe('Redis keys', () => {
     expect(new Set(everyKey('colis').map(([, key]) => keySlot(key))).size).toBeGreaterThan(1)
   })
 
-  it('with several shards, puts a tracking, its indexes, schedules and outbox in its shard’s slot, and the rest in one slot', () => {
+  it('with several shards, puts a tracking, its indexes, schedules and outbox in its shard’s slot, a merchant’s settings in its own, and the rest in one slot', () => {
     const shards = 64
     const keys = createRedisKeys('colis', shards)
     const record = newTrackingRecord(
@@ -94,15 +94,17 @@ describe('Redis keys', () => {
       keys.apiKey('k'),
       keys.webhook('whk'),
       keys.delivery('dlv'),
-      keys.merchantSettings('shop'),
       keys.unknownCodes('laposte'),
       keys.dashboardSession('s'),
     ]
     expect(new Set(shared.map(keySlot))).toEqual(new Set([keySlot('{colis}')]))
+    expect(new Set([keys.merchantSettings('shop'), keys.merchantLogo('shop', 'f00')].map(keySlot))).toEqual(
+      new Set([keySlot('{colis:m:shop}')]),
+    )
     const tags = new Set(Array.from({ length: shards }, (_, each) => keySlot(keys.outbox(each))))
     expect(tags.size).toBe(shards)
     for (const [name, key] of everyKey('colis', shards))
-      expect(key, name).toMatch(/^(\{colis(:\d+)?\}:|colis:keyspace$)/)
+      expect(key, name).toMatch(/^(\{colis(:\d+|:m:merchant-1)?\}:|colis:keyspace$)/)
     expect(() => keys.due(shards, 'laposte')).toThrow(RangeError)
   })
 })

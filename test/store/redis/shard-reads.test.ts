@@ -26,8 +26,10 @@ describe('newestAcrossShards', () => {
           const prefix = uniquePrefix('newest')
           const indexes = Array.from({ length: shards }, (_, shard) => `${prefix}:${shard}`)
           const members = entries.map(([time]) => String(time).padStart(4, '0'))
+          const writes = redis.pipeline()
           for (const [at, [, shard]] of entries.entries())
-            await redis.zadd(indexes[shard % shards] as string, 0, members[at] as string)
+            writes.zadd(indexes[shard % shards] as string, 0, members[at] as string)
+          await writes.exec()
           const expected = [...members].sort().reverse()
           const seen: string[] = []
           let max = '+'

@@ -1,6 +1,6 @@
 import type { Cluster } from 'ioredis'
-import { afterAll, beforeAll } from 'vitest'
-import { createApiKeyStore } from '../../../src/store/api-key-store.js'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { createApiKeyStore, watchApiKeyRevocations } from '../../../src/store/api-key-store.js'
 import { createCarrierHealthStore } from '../../../src/store/carrier-health-store.js'
 import { createEmailSubscriptionStore } from '../../../src/store/email-subscription-store.js'
 import { createRedisAnalyticsStore } from '../../../src/store/redis/redis-analytics-store.js'
@@ -11,6 +11,8 @@ import { createRedisTrackingStore } from '../../../src/store/redis/redis-trackin
 import { createUnknownCodeStore } from '../../../src/store/unknown-code-store.js'
 import { createWebhookStore } from '../../../src/store/webhook-store.js'
 import { keysByMaster, testClusterConnections, uniqueTaggedPrefix } from '../../support/cluster.js'
+import { eventually } from '../../support/harness.js'
+import { uniquePrefix } from '../../support/redis.js'
 import { runAnalyticsStoreContract } from '../analytics-store-contract.js'
 import { runApiKeyStoreContract } from '../api-key-store-contract.js'
 import { runCarrierHealthStoreContract } from '../carrier-health-store-contract.js'
@@ -18,7 +20,7 @@ import { runDashboardSessionStoreContract } from '../dashboard-session-store-con
 import { runEmailSubscriptionStoreContract } from '../email-subscription-store-contract.js'
 import { runMerchantSettingsStoreContract } from '../merchant-settings-store-contract.js'
 import { runUnknownCodeStoreContract } from '../unknown-code-store-contract.js'
-import { runWebhookStoreContract } from '../webhook-store-contract.js'
+import { endpoint, runWebhookStoreContract, subscriptionTo } from '../webhook-store-contract.js'
 
 const connections = testClusterConnections()
 let redis: Cluster
@@ -37,45 +39,137 @@ runAnalyticsStoreContract('redis cluster analytics store', ({ retentionMs }) => 
   }
 })
 
-runApiKeyStoreContract('redis cluster API-key store', () =>
-  createApiKeyStore(redis, uniqueTaggedPrefix('cluster-apikeys')),
-)
+/**
+ * The two keyspaces colis runs with on a cluster: every key in one slot under a hash-tagged prefix
+ * (one shard), or the default 64 shards under a plain prefix, spread over the masters.
+ */
+const LAYOUTS = [
+  { layout: 'one slot', prefixOf: uniqueTaggedPrefix, shards: 1 },
+  { layout: '64 shards', prefixOf: uniquePrefix, shards: 64 },
+]
 
-runCarrierHealthStoreContract('redis cluster carrier-health store', () =>
-  createCarrierHealthStore(redis, uniqueTaggedPrefix('cluster-carrier-health')),
-)
+for (const { layout, prefixOf, shards } of LAYOUTS) {
+  const name = (store: string) => `redis cluster ${store}, ${layout}`
 
-runEmailSubscriptionStoreContract('redis cluster', async (existing) => {
-  const prefix = uniqueTaggedPrefix('cluster-emails')
-  const keys = createRedisKeys(prefix)
-  for (const id of existing) await redis.hset(keys.tracking(id), 'doc', '{}', 'v', '1')
-  return createEmailSubscriptionStore(redis, prefix)
-})
+  /** A tracking as far as the stores of no tracking look: its key exists. */
+  const withTrackings = async (prefix: string, existing: readonly string[]) => {
+    const keys = createRedisKeys(prefix, shards)
+    for (const id of existing) await redis.hset(keys.tracking(id), 'doc', '{}', 'v', '1')
+  }
 
-runMerchantSettingsStoreContract('redis cluster merchant-settings store', () =>
-  createRedisMerchantSettingsStore(redis, uniqueTaggedPrefix('cluster-merchant-settings')),
-)
+  runApiKeyStoreContract(name('API-key store'), () =>
+    createApiKeyStore(redis, prefixOf('cluster-apikeys'), shards),
+  )
 
-runUnknownCodeStoreContract('redis cluster unknown-code store', (limits) =>
-  createUnknownCodeStore(redis, uniqueTaggedPrefix('cluster-unknown-codes'), limits),
-)
+  runCarrierHealthStoreContract(name('carrier-health store'), () =>
+    createCarrierHealthStore(redis, prefixOf('cluster-carrier-health'), shards),
+  )
 
-runWebhookStoreContract('redis cluster webhook store', () =>
-  createWebhookStore(redis, uniqueTaggedPrefix('cluster-webhooks')),
-)
+  runEmailSubscriptionStoreContract(name('e-mail subscription store'), async (existing) => {
+    const prefix = prefixOf('cluster-emails')
+    await withTrackings(prefix, existing)
+    return createEmailSubscriptionStore(redis, prefix, shards)
+  })
 
-runDashboardSessionStoreContract('redis cluster dashboard-session store', () => {
-  const prefix = uniqueTaggedPrefix('cluster-dashboard-sessions')
-  // Redis's own clock cannot be moved: every key of the prefix is brought nearer its expiry instead.
-  const elapse = async (ms: number) => {
-    for (const names of (await keysByMaster(redis, `${prefix}:*`)).values()) {
-      for (const key of names) {
-        const leftMs = await redis.pttl(key)
-        if (leftMs < 0) continue
-        if (leftMs <= ms) await redis.del(key)
-        else await redis.pexpire(key, leftMs - ms)
+  runMerchantSettingsStoreContract(name('merchant-settings store'), () =>
+    createRedisMerchantSettingsStore(redis, prefixOf('cluster-merchant-settings'), shards),
+  )
+
+  runUnknownCodeStoreContract(name('unknown-code store'), (limits) =>
+    createUnknownCodeStore(redis, prefixOf('cluster-unknown-codes'), limits, shards),
+  )
+
+  runWebhookStoreContract(name('webhook store'), async (existing) => {
+    const prefix = prefixOf('cluster-webhooks')
+    await withTrackings(prefix, existing)
+    return createWebhookStore(redis, prefix, shards)
+  })
+
+  runDashboardSessionStoreContract(name('dashboard-session store'), () => {
+    const prefix = prefixOf('cluster-dashboard-sessions')
+    // Redis's own clock cannot be moved: every key of the prefix is brought nearer its expiry instead.
+    const elapse = async (ms: number) => {
+      for (const names of (await keysByMaster(redis, `*${prefix}*`)).values()) {
+        for (const key of names) {
+          const leftMs = await redis.pttl(key)
+          if (leftMs < 0) continue
+          if (leftMs <= ms) await redis.del(key)
+          else await redis.pexpire(key, leftMs - ms)
+        }
       }
     }
-  }
-  return { store: createRedisDashboardSessionStore(redis, prefix), elapse }
+    return { store: createRedisDashboardSessionStore(redis, prefix, shards), elapse }
+  })
+
+  describe(name('stores'), () => {
+    it('tells a subscribed process which API key was revoked', async () => {
+      const prefix = prefixOf('cluster-apikeys-revoked')
+      const apiKeys = createApiKeyStore(redis, prefix, shards)
+      const created = await apiKeys.create('shop-a')
+      const subscriber = connections.connect()
+      const heard: Array<string | undefined> = []
+      const watch = await watchApiKeyRevocations(subscriber, prefix, (keyId) => heard.push(keyId), shards)
+      try {
+        await apiKeys.revoke(created.keyId)
+        await eventually(
+          async () => heard,
+          (keyIds) => keyIds.length > 0,
+          5_000,
+        )
+        expect(heard).toEqual([created.keyId])
+        expect(await apiKeys.verify(created.key)).toBeUndefined()
+      } finally {
+        await watch.stop()
+      }
+    })
+
+    it("deletes a tracking's subscriptions with it, those of other trackings staying", async () => {
+      const prefix = prefixOf('cluster-subscriptions-deleted')
+      const trackings = createRedisTrackingStore(redis, prefix, { shards })
+      const webhooks = createWebhookStore(redis, prefix, shards)
+      const register = async (trackingNumber: string) =>
+        (await trackings.register({ merchantId: 'shop-a', carrier: 'sandbox', trackingNumber }, new Date()))
+          .record.id
+      const [kept, deleted] = [await register('SBXDELIVERED001'), await register('SBXDELIVERED002')]
+      await webhooks.createEndpoint(endpoint('whk_m'))
+      await webhooks.createEndpoint(subscriptionTo('whk_kept', kept))
+      await webhooks.createEndpoint(subscriptionTo('whk_deleted1', deleted))
+      await webhooks.createEndpoint(subscriptionTo('whk_deleted2', deleted))
+      expect(await trackings.delete('shop-a', deleted)).toBe(true)
+      expect(await webhooks.getEndpoint('whk_deleted1')).toBeUndefined()
+      expect(await webhooks.getEndpoint('whk_deleted2')).toBeUndefined()
+      expect(await webhooks.createEndpoint(subscriptionTo('whk_late', deleted))).toBe(false)
+      const found = await webhooks.endpointsOf({ merchantIds: ['shop-a'], trackingIds: [kept, deleted] })
+      expect(found.ofMerchant.get('shop-a')?.map(({ id }) => id)).toEqual(['whk_m'])
+      expect(found.ofTracking.get(kept)?.map(({ id }) => id)).toEqual(['whk_kept'])
+      expect(found.ofTracking.get(deleted)).toEqual([])
+    })
+  })
+}
+
+describe('redis cluster stores, 64 shards: the spread', () => {
+  it("puts trackings' subscriptions, merchants' settings and endpoint copies on more than one master", async () => {
+    const prefix = uniquePrefix('cluster-spread')
+    const shards = 64
+    const keys = createRedisKeys(prefix, shards)
+    const webhooks = createWebhookStore(redis, prefix, shards)
+    const settings = createRedisMerchantSettingsStore(redis, prefix, shards)
+    const trackingIds = Array.from({ length: 16 }, (_, index) => `trk_spread${index}`)
+    for (const id of trackingIds) {
+      await redis.hset(keys.tracking(id), 'doc', '{}', 'v', '1')
+      expect(await webhooks.createEndpoint(subscriptionTo(`whk_${id}`, id))).toBe(true)
+    }
+    for (let merchant = 0; merchant < 16; merchant++)
+      await settings.putWithdrawalDays(`shop-${merchant}`, 14, new Date())
+    await webhooks.createEndpoint(endpoint('whk_m'))
+    for (let shard = 0; shard < shards; shard++)
+      expect(await redis.smembers(keys.merchantWebhooksInShard(shard, 'shop-a'))).toEqual(['whk_m'])
+    const holding = (pattern: string) =>
+      keysByMaster(redis, pattern).then(
+        (byMaster) => [...byMaster.values()].filter((names) => names.length > 0).length,
+      )
+    expect(await holding(`*${prefix}*:subs`)).toBeGreaterThan(1)
+    expect(await holding(`*${prefix}*:settings`)).toBeGreaterThan(1)
+    expect(await holding(`*${prefix}:*:m:shop-a:webhooks`)).toBe(3)
+  })
 })

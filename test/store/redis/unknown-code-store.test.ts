@@ -14,6 +14,8 @@ afterAll(async () => {
   await redis.quit()
 })
 
-runUnknownCodeStoreContract('redis unknown-code store', (limits) =>
-  createUnknownCodeStore(redis, uniquePrefix('unknown-codes'), limits),
-)
+for (const shards of [1, 8]) {
+  runUnknownCodeStoreContract(`redis unknown-code store, ${shards} shard(s)`, (limits) =>
+    createUnknownCodeStore(redis, uniquePrefix('unknown-codes'), limits, shards),
+  )
+}

@@ -15,7 +15,8 @@
       1 the tracking
       2 due, 3 inflight, 4 refresh after poll (of its carrier)
       5 its e-mail subscriptions (hash)
-      then, when it has notifications: the merchant's webhook endpoints, the tracking's subscriptions
+      then, when it has notifications: the merchant's webhook endpoints (their copy in this shard), the
+        tracking's subscriptions
       then the list indexes it leaves, then those it enters
       then, per alert opened or resolved: the merchant's open alerts, its open alerts of the alert's
         type, its resolved alerts, its resolved alerts of the type, the open alerts of the type

@@ -1,13 +1,12 @@
 --[[
-  Adds a shopper subscription to a tracking, unless the tracking is gone.
+  Names a shopper subscription among its tracking's, unless the tracking is gone. The subscription's
+  endpoint document lives in another slot: the caller writes it before, and deletes it on 0.
 
   Input:
     KEYS[1] the tracking
     KEYS[2] its subscriptions (set of endpoint ids)
-    KEYS[3] the subscription's endpoint
 
     ARGV[1] endpoint id
-    ARGV[2] endpoint (JSON)
 
   Output:
     1 added
@@ -15,5 +14,4 @@
 ]]
 if redis.call('EXISTS', KEYS[1]) == 0 then return 0 end
 redis.call('SADD', KEYS[2], ARGV[1])
-redis.call('SET', KEYS[3], ARGV[2])
 return 1
