@@ -1,6 +1,7 @@
 import type { Cluster } from 'ioredis'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { isCluster } from '../../src/redis/redis-client.js'
+import { createRedisKeys } from '../../src/store/redis/redis-keys.js'
 import { mastersOfKeys, startOwnCluster } from '../support/cluster.js'
 import { createHarness, type Harness } from '../support/harness.js'
 import {
@@ -59,14 +60,16 @@ describe('failover: a master killed under traffic, its replica promoted, colis s
     expect(harness.config.REDIS_WAIT_REPLICAS).toBe(1)
     const { key } = await harness.apiKeys.create(MERCHANT)
     const prefix = harness.config.COLIS_REDIS_PREFIX
-    const [sharedMaster, ...shardMasters] = await mastersOfKeys(control, [
-      `{${prefix}}`,
-      ...Array.from({ length: SHARDS }, (_, shard) => `{${prefix}:${shard}}`),
+    const keys = createRedisKeys(prefix, SHARDS)
+    const [apiKeysMaster, settingsMaster, ...shardMasters] = await mastersOfKeys(control, [
+      keys.allApiKeys(),
+      keys.merchantSettings(MERCHANT),
+      ...Array.from({ length: SHARDS }, (_, shard) => keys.outbox(shard)),
     ])
-    // Every request reads the data of no tracking (API keys, settings): its master's loss is a full
-    // outage, as on one Redis. The one killed here holds shards only.
-    const victim = shardMasters.find((master) => master !== sharedMaster)
-    if (!victim) throw new Error('every shard is on the master of the shared data')
+    // Every request reads the data of no tracking (its API key, its merchant's settings): their master's
+    // loss is a full outage for that merchant, as on one Redis. The one killed here holds shards only.
+    const victim = shardMasters.find((master) => master !== apiKeysMaster && master !== settingsMaster)
+    if (!victim) throw new Error("every shard is on a master of the merchant's data of no tracking")
     const deadShards = new Set(shardMasters.flatMap((master, shard) => (master === victim ? [shard] : [])))
     const touchesDeadMaster = (answer: TrafficAnswer) =>
       answer.shard === undefined || deadShards.has(answer.shard)
