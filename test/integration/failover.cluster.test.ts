@@ -1,9 +1,10 @@
-import type { Cluster } from 'ioredis'
+import { type Cluster, Redis } from 'ioredis'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { isCluster } from '../../src/redis/redis-client.js'
 import { createRedisKeys } from '../../src/store/redis/redis-keys.js'
-import { mastersOfKeys, startOwnCluster } from '../support/cluster.js'
-import { createHarness, type Harness } from '../support/harness.js'
+import { shardOfRegistration } from '../../src/store/shards.js'
+import { mastersOfKeys, replicaOf, startOwnCluster } from '../support/cluster.js'
+import { createHarness, eventually, type Harness } from '../support/harness.js'
 import {
   describeAnswer,
   readBackEveryRegistration,
@@ -30,6 +31,34 @@ const GAP_ANSWER_BOUND_MS = 4_000
 const TRAFFIC_MAX_MS = 45_000
 
 /**
+ * A master that holds shards of trackings but neither the API keys nor the merchant's settings: every
+ * request reads those, so their master's loss is a full outage for that merchant, as on one Redis.
+ */
+async function masterOfShardsOnly(
+  harness: Harness,
+  control: Cluster,
+): Promise<{ victim: string; deadShards: Set<number> }> {
+  const keys = createRedisKeys(harness.config.COLIS_REDIS_PREFIX, SHARDS)
+  const [apiKeysMaster, settingsMaster, ...shardMasters] = await mastersOfKeys(control, [
+    keys.allApiKeys(),
+    keys.merchantSettings(MERCHANT),
+    ...Array.from({ length: SHARDS }, (_, shard) => keys.outbox(shard)),
+  ])
+  const victim = shardMasters.find((master) => master !== apiKeysMaster && master !== settingsMaster)
+  if (!victim) throw new Error("every shard is on a master of the merchant's data of no tracking")
+  return {
+    victim,
+    deadShards: new Set(shardMasters.flatMap((master, shard) => (master === victim ? [shard] : []))),
+  }
+}
+
+function connectControl(harness: Harness): Cluster {
+  const client = harness.connect()
+  if (!isCluster(client)) throw new Error('the harness did not connect to the cluster')
+  return client
+}
+
+/**
  * A Redis Cluster of this file's own (three masters, a replica each), colis on it with 64 shards, API
  * traffic running; one master is SIGKILLed and its replica takes over. colis is never restarted.
  */
@@ -46,9 +75,7 @@ describe('failover: a master killed under traffic, its replica promoted, colis s
       // Registrations are acknowledged once a replica has them too: none may be lost with its master.
       REDIS_WAIT_REPLICAS: '1',
     })
-    const client = harness.connect()
-    if (!isCluster(client)) throw new Error('the harness did not connect to the cluster')
-    control = client
+    control = connectControl(harness)
   })
 
   afterAll(async () => {
@@ -59,18 +86,7 @@ describe('failover: a master killed under traffic, its replica promoted, colis s
   it("answers 503 only on the dead master's shards until its replica serves them, and loses no registration", async () => {
     expect(harness.config.REDIS_WAIT_REPLICAS).toBe(1)
     const { key } = await harness.apiKeys.create(MERCHANT)
-    const prefix = harness.config.COLIS_REDIS_PREFIX
-    const keys = createRedisKeys(prefix, SHARDS)
-    const [apiKeysMaster, settingsMaster, ...shardMasters] = await mastersOfKeys(control, [
-      keys.allApiKeys(),
-      keys.merchantSettings(MERCHANT),
-      ...Array.from({ length: SHARDS }, (_, shard) => keys.outbox(shard)),
-    ])
-    // Every request reads the data of no tracking (its API key, its merchant's settings): their master's
-    // loss is a full outage for that merchant, as on one Redis. The one killed here holds shards only.
-    const victim = shardMasters.find((master) => master !== apiKeysMaster && master !== settingsMaster)
-    if (!victim) throw new Error("every shard is on a master of the merchant's data of no tracking")
-    const deadShards = new Set(shardMasters.flatMap((master, shard) => (master === victim ? [shard] : [])))
+    const { victim, deadShards } = await masterOfShardsOnly(harness, control)
     const touchesDeadMaster = (answer: TrafficAnswer) =>
       answer.shard === undefined || deadShards.has(answer.shard)
     const onDeadShards = (answer: TrafficAnswer) => answer.shard !== undefined && deadShards.has(answer.shard)
@@ -193,5 +209,106 @@ describe('failover: a master killed under traffic, its replica promoted, colis s
     } finally {
       await traffic.stop()
     }
+  })
+})
+
+/** Closes the replication links of a master: its replicas miss what it writes until they reconnect. */
+async function cutReplicasOff(master: string): Promise<void> {
+  const [host, port] = master.split(':')
+  const node = new Redis(Number(port), host ?? '127.0.0.1', { lazyConnect: true, maxRetriesPerRequest: 0 })
+  try {
+    await node.connect()
+    await node.client('KILL', 'TYPE', 'replica')
+  } finally {
+    node.disconnect()
+  }
+}
+
+/** A sandbox number whose registration by MERCHANT falls in one of `shards`. */
+function numberInShards(shards: ReadonlySet<number>, taken: readonly string[] = []): string {
+  for (let suffix = 0; suffix < 1000; suffix++) {
+    const trackingNumber = `SBXSTALLED${String(suffix).padStart(3, '0')}`
+    const shard = shardOfRegistration({ merchantId: MERCHANT, carrier: 'sandbox', trackingNumber }, SHARDS)
+    if (shards.has(shard) && !taken.includes(trackingNumber)) return trackingNumber
+  }
+  throw new Error('no sandbox number falls in those shards')
+}
+
+/**
+ * Redis replicates asynchronously: a master acknowledges a write before its replica has it. Its replica
+ * is frozen (SIGSTOP) and its replication link closed while two registrations reach the master, one through a colis that does not wait
+ * for replicas and one through a colis that does (REDIS_WAIT_REPLICAS=1, same keyspace); the master is
+ * killed, the replica resumes and is promoted without either write.
+ */
+describe('what a failover loses: what the master acknowledged before its replica had it', () => {
+  let cluster: Awaited<ReturnType<typeof startOwnCluster>>
+  let notWaiting: Harness
+  let waiting: Harness
+
+  beforeAll(async () => {
+    cluster = await startOwnCluster('failover-loss', { nodeTimeoutMs: NODE_TIMEOUT_MS })
+    const env = { REDIS_CLUSTER_NODES: cluster.seeds, COLIS_SHARDS: String(SHARDS) }
+    notWaiting = await createHarness('failover-loss', { ...env, REDIS_WAIT_REPLICAS: '0' })
+    waiting = await createHarness('failover-loss', {
+      ...env,
+      COLIS_REDIS_PREFIX: notWaiting.config.COLIS_REDIS_PREFIX,
+      REDIS_WAIT_REPLICAS: '1',
+    })
+  })
+
+  afterAll(async () => {
+    await waiting?.close()
+    await notWaiting?.close()
+    await cluster?.dispose()
+  })
+
+  it('loses a registration acknowledged without REDIS_WAIT_REPLICAS; with it, that registration is refused', async () => {
+    const { key } = await notWaiting.apiKeys.create(MERCHANT)
+    const { victim, deadShards } = await masterOfShardsOnly(notWaiting, connectControl(notWaiting))
+    const replica = await replicaOf(cluster, victim)
+    const unconfirmed = numberInShards(deadShards)
+    const refused = numberInShards(deadShards, [unconfirmed])
+    const register = (harness: Harness, trackingNumber: string) =>
+      harness.request(key, '/v1/trackings', {
+        method: 'POST',
+        body: JSON.stringify({ trackingNumber, carrier: 'sandbox' }),
+      })
+
+    // Frozen, then cut off: what the master writes from now on never reaches it (frozen alone, it would
+    // still read the stream its socket buffered once it resumes).
+    process.kill(replica.pid, 'SIGSTOP')
+    let acknowledged: Response
+    let notAcknowledged: Response
+    try {
+      await cutReplicasOff(victim)
+      acknowledged = await register(notWaiting, unconfirmed)
+      const refusedAtMs = performance.now()
+      notAcknowledged = await register(waiting, refused)
+      console.info(
+        `with REDIS_WAIT_REPLICAS=1 and no replica: 503 in ${Math.round(performance.now() - refusedAtMs)} ms`,
+      )
+      await cluster.killNode(Number(victim.split(':')[1]))
+    } finally {
+      process.kill(replica.pid, 'SIGCONT')
+    }
+    expect(acknowledged.status).toBe(201)
+    const { id } = (await acknowledged.json()) as { id: string }
+    expect(notAcknowledged.status).toBe(503)
+    expect(await notAcknowledged.json()).toMatchObject({ code: 'redis_unavailable' })
+
+    const replicaAddress = `${replica.host}:${replica.port}`
+    await eventually(
+      async () => (await cluster.masters()).map((master) => `${master.host}:${master.port}`),
+      (masters) => masters.includes(replicaAddress),
+      20_000,
+    )
+    const readAfter = await eventually(
+      () => notWaiting.request(key, `/v1/trackings/${id}`),
+      (answer) => answer.status !== 503,
+      20_000,
+    )
+    // Acknowledged with 201, gone after the failover: the client was told it was registered.
+    expect(readAfter.status).toBe(404)
+    expect((await register(notWaiting, unconfirmed)).status).toBe(201)
   })
 })

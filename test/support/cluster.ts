@@ -1,12 +1,13 @@
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import type { Cluster, Redis } from 'ioredis'
+import { type Cluster, Redis } from 'ioredis'
 import { inject } from 'vitest'
 import { createSilentLogger } from '../../src/logger.js'
 import { createRedisConnections } from '../../src/main/redis-connections.js'
 import { parseClusterSeeds } from '../../src/redis/cluster-seeds.js'
 import {
+  type ClusterNodeAddress,
   type LocalCluster,
   type LocalClusterOptions,
   startLocalCluster,
@@ -106,4 +107,37 @@ export async function mastersOfKeys(client: Cluster, keys: readonly string[]): P
       return `${host}:${port}`
     }),
   )
+}
+
+/** The live replica of a master (`host:port`) and its redis-server's pid, asking each node of `cluster`. */
+export async function replicaOf(
+  cluster: LocalCluster,
+  master: string,
+): Promise<ClusterNodeAddress & { pid: number }> {
+  const [masterHost, masterPort] = master.split(':')
+  for (const { host, port } of cluster.nodes) {
+    const node = new Redis(port, host, {
+      lazyConnect: true,
+      maxRetriesPerRequest: 0,
+      retryStrategy: () => null,
+    })
+    node.on('error', () => {})
+    try {
+      await node.connect()
+      const replication = await node.info('replication')
+      const followed =
+        /role:slave/.test(replication) &&
+        replication.includes(`master_host:${masterHost}\r\n`) &&
+        replication.includes(`master_port:${masterPort}\r\n`)
+      if (followed) {
+        const pid = Number((await node.info('server')).match(/process_id:(\d+)/)?.[1])
+        return { host, port, pid }
+      }
+    } catch {
+      // A killed node does not answer: it follows no one.
+    } finally {
+      node.disconnect()
+    }
+  }
+  throw new Error(`no live replica of ${master}`)
 }
