@@ -29,6 +29,12 @@ const REDIS_TESTS = [
   'test/workers/sweep-alerts.test.ts',
 ]
 
+/**
+ * Files that drive colis' pages in chromium, each with a browser of its own: one browser shared by the
+ * run measured no cheaper, its process then serving every file's pages.
+ */
+const BROWSER_TESTS = ['test/api/browser-pages.redis.test.ts', 'test/api/**/browser.test.ts']
+
 /** Files that run on the run's private Redis Cluster (three masters, a replica each). */
 const CLUSTER_TESTS = ['test/**/*.cluster.test.ts']
 
@@ -61,7 +67,13 @@ export default defineConfig({
         name: 'unit',
         isolate: false,
         include: ['test/**/*.test.ts'],
-        exclude: [...E2E_TESTS, ...REDIS_TESTS, ...OWN_PROCESS_UNIT_TESTS, ...CLUSTER_TESTS],
+        exclude: [
+          ...E2E_TESTS,
+          ...REDIS_TESTS,
+          ...OWN_PROCESS_UNIT_TESTS,
+          ...CLUSTER_TESTS,
+          ...BROWSER_TESTS,
+        ],
       }),
       project({
         name: 'unit-own-process',
@@ -71,7 +83,13 @@ export default defineConfig({
         name: 'redis',
         isolate: false,
         include: REDIS_TESTS,
-        exclude: [...E2E_TESTS, ...CLUSTER_TESTS],
+        exclude: [...E2E_TESTS, ...CLUSTER_TESTS, ...BROWSER_TESTS],
+        globalSetup: ['test/support/global-redis.ts'],
+      }),
+      project({
+        name: 'browser',
+        isolate: false,
+        include: BROWSER_TESTS,
         globalSetup: ['test/support/global-redis.ts'],
       }),
       project({

@@ -478,6 +478,9 @@ export const CONFIG_SCHEMA = z.object({
   OUTBOX_CLAIM_IDLE: duration('1m').describe(
     'a notification a relay took but did not finish for this long is taken over by another worker',
   ),
+  SHARD_LEASE: duration('15s').describe(
+    "with several COLIS_SHARDS: how long a worker process's hold on its shards lasts (renewed every third of it); a dead worker's shards go to the others within about this",
+  ),
 
   SMTP_URL: z
     .string()

@@ -71,7 +71,7 @@ describe('GET /metrics on a running pipeline (sandbox carrier, workers, webhooks
     )
     monitor = createQueueMonitor({
       connection: harness.redis,
-      redisPrefix: harness.config.COLIS_REDIS_PREFIX,
+      config: harness.config,
       carriers: () => ['sandbox'],
     })
     metrics.watchQueues(() => monitor.depths())

@@ -10,7 +10,7 @@ import type { Metrics } from '../src/metrics.js'
 import type { RedisClient } from '../src/redis/redis-client.js'
 import type { TrackingStore } from '../src/store/tracking-store.js'
 import { startDispatcher } from './dispatch-due.js'
-import { type PollJobData, pollQueueName } from './jobs.js'
+import { type PollJobData, pollQueueName, type QueuePrefix } from './jobs.js'
 import { processPollJob } from './poll-tracking.js'
 
 export interface CarrierPollerOptions {
@@ -19,8 +19,10 @@ export interface CarrierPollerOptions {
   adapter(): CarrierAdapter
   /** A connection factory: a BullMQ queue and worker each need their own. */
   connect(): RedisClient
-  bullPrefix: string
+  queuePrefix: QueuePrefix
   store: TrackingStore
+  /** The shards this process holds now: its dispatcher claims from those only. */
+  shards(): readonly number[]
   policy: PollPolicy
   alertPolicy(record: TrackingRecord): AlertPolicy
   timeScale: number
@@ -50,7 +52,7 @@ export async function startCarrierPoller(options: CarrierPollerOptions): Promise
   const name = pollQueueName(carrier)
   const queue = new Queue<PollJobData>(name, {
     connection: options.connect(),
-    prefix: options.bullPrefix,
+    prefix: options.queuePrefix(name),
     // A poll job that throws (Redis gone mid-save, a bug) runs again within seconds: its parcels would
     // otherwise wait out their lease (POLL_LEASE). Carrier errors never throw; a job lives for one poll,
     // so attempts do not pile up across polls.
@@ -95,7 +97,7 @@ export async function startCarrierPoller(options: CarrierPollerOptions): Promise
     },
     {
       connection: options.connect(),
-      prefix: options.bullPrefix,
+      prefix: options.queuePrefix(name),
       concurrency: options.concurrency,
       limiter: { max: initial.rateLimit.max, duration: initial.rateLimit.durationMs },
       lockDuration: options.stalledLockMs,
@@ -116,6 +118,7 @@ export async function startCarrierPoller(options: CarrierPollerOptions): Promise
     carrier,
     queue,
     store: options.store,
+    shards: options.shards,
     batchSize: initial.batchSize,
     intervalMs: options.dispatchIntervalMs,
     leaseMs: options.leaseMs,

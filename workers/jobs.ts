@@ -12,9 +12,26 @@ export function pollQueueName(carrier: string): string {
   return `poll-${carrier}`
 }
 
+/** Where every queue lives with one shard: under the prefix, as it always has (existing queues stay). */
 export function bullPrefix(config: Pick<Config, 'COLIS_REDIS_PREFIX'>): string {
   return `${config.COLIS_REDIS_PREFIX}:bull`
 }
+
+/**
+ * The BullMQ prefix of one queue. With several shards (a Redis Cluster) each queue takes a hash tag
+ * of its own, `{<prefix>:bull:<queue>}`: BullMQ needs every key of a queue in one slot, and a tag per
+ * queue puts different carriers' poll queues (and the delivery, e-mail and maintenance queues) on
+ * different nodes, while each carrier's limiter, being its queue's, stays one for all processes.
+ */
+export function queuePrefix(
+  config: Pick<Config, 'COLIS_REDIS_PREFIX' | 'COLIS_SHARDS'>,
+  queue: string,
+): string {
+  return config.COLIS_SHARDS > 1 ? `{${config.COLIS_REDIS_PREFIX}:bull:${queue}}` : bullPrefix(config)
+}
+
+/** The prefix of each queue, as the queues' builders take it. */
+export type QueuePrefix = (queue: string) => string
 
 export interface PollJobData {
   ids: string[]

@@ -1,9 +1,10 @@
 import { BullMQAdapter } from '@bull-board/api/bullMQAdapter'
 import { Queue } from 'bullmq'
+import type { Config } from '../src/config.js'
 import type { QueueDepth } from '../src/metrics.js'
 import { QUEUE_STATES } from '../src/metrics.js'
 import type { RedisClient } from '../src/redis/redis-client.js'
-import { bullPrefix, DELIVERY_QUEUE, MAINTENANCE_QUEUE, pollQueueName } from './jobs.js'
+import { DELIVERY_QUEUE, MAINTENANCE_QUEUE, pollQueueName, queuePrefix } from './jobs.js'
 
 export interface QueueMonitorOptions {
   /**
@@ -11,7 +12,8 @@ export interface QueueMonitorOptions {
    * counts must answer at once while Redis is down, not wait for it.
    */
   connection: RedisClient
-  redisPrefix: string
+  /** Where the queues are: each queue's prefix comes from these (see `queuePrefix`). */
+  config: Pick<Config, 'COLIS_REDIS_PREFIX' | 'COLIS_SHARDS'>
   /** The carriers whose poll queues exist now (a definition reload may change them). */
   carriers(): string[]
 }
@@ -21,13 +23,15 @@ export interface QueueMonitorOptions {
  * adapters for the queue dashboard. It never runs a job; the queues are opened lazily, once each.
  */
 export function createQueueMonitor(options: QueueMonitorOptions) {
-  const prefix = bullPrefix({ COLIS_REDIS_PREFIX: options.redisPrefix })
   const queues = new Map<string, { queue: Queue; board: BullMQAdapter }>()
 
   function open(name: string) {
     let entry = queues.get(name)
     if (!entry) {
-      const queue = new Queue(name, { connection: options.connection, prefix })
+      const queue = new Queue(name, {
+        connection: options.connection,
+        prefix: queuePrefix(options.config, name),
+      })
       // Errors surface on the calls that hit them (a failed scrape, a 503 on the board).
       queue.on('error', () => undefined)
       entry = { queue, board: new BullMQAdapter(queue) }
@@ -36,7 +40,9 @@ export function createQueueMonitor(options: QueueMonitorOptions) {
     return entry
   }
 
-  const names = () => [...options.carriers().map(pollQueueName), DELIVERY_QUEUE, MAINTENANCE_QUEUE]
+  // With leased shards the sweep runs on each process's clock: the maintenance queue stays empty.
+  const maintenance = options.config.COLIS_SHARDS > 1 ? [] : [MAINTENANCE_QUEUE]
+  const names = () => [...options.carriers().map(pollQueueName), DELIVERY_QUEUE, ...maintenance]
 
   return {
     names,

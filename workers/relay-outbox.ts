@@ -3,8 +3,8 @@ import type { TrackingNotification } from '../src/domain/tracking-notifications.
 import type { WebhookEventType } from '../src/domain/webhook-events.js'
 import { createLoopFailures, throttleErrorLog } from '../src/log-throttle.js'
 import type { Logger } from '../src/logger.js'
-import type { RedisClient } from '../src/redis/redis-client.js'
-import { deliveryIdOf } from '../src/store/record-ids.js'
+import { isCluster, type RedisClient } from '../src/redis/redis-client.js'
+import { deliveryIdOf, outboxEntryRef } from '../src/store/record-ids.js'
 import type { WebhookDelivery, WebhookEndpoint, WebhookStore } from '../src/store/webhook-store.js'
 import { createFirstAttempts, type FirstAttemptOptions, type NewDelivery } from './first-attempts.js'
 import type { DeliveryJobData } from './jobs.js'
@@ -13,7 +13,15 @@ import type { EmailRelay } from './relay-emails.js'
 export interface RelayOptions {
   /** A connection of its own: XREADGROUP blocks it. */
   redis: RedisClient
-  outboxKey: string
+  /** The outbox stream of a shard. */
+  outboxKey(shard: number): string
+  /**
+   * The shards whose outboxes this relay reads now: those this process holds (read on each pass).
+   * Shard 0's outbox also carries the redeliveries asked through the API. Default: shard 0 alone.
+   */
+  shards?(): readonly number[]
+  /** Several shards (COLIS_SHARDS > 1): ids made from an entry carry its shard too. */
+  sharded?: boolean
   webhooks: WebhookStore
   queue: Queue<DeliveryJobData>
   logger: Logger
@@ -21,6 +29,11 @@ export interface RelayOptions {
   /** An entry a relay took but did not acknowledge for this long is taken over (that relay died). */
   claimIdleMs: number
   blockMs?: number
+  /**
+   * With several streams on a Redis Cluster, where one blocking read cannot span them: the longest
+   * wait between two reads of them all while they are empty (the wait doubles up to it).
+   */
+  idleMs?: number
   /** Fault injection for tests: a throw here is a relay dying at that point. */
   fault?: (stage: 'before-enqueue' | 'before-ack', entryId: string) => Promise<void>
   firstAttempts: FirstAttemptOptions
@@ -36,6 +49,8 @@ const MAX_READ = 100
  * endpoints are slow, and the outbox must not wait for them.
  */
 const ROOM_WAIT_MS = 100
+/** The first wait after a read of every stream found them all empty (several streams on a cluster). */
+const FIRST_IDLE_MS = 25
 type StreamEntry = [id: string, fields: string[]]
 
 function fieldsOf(entry: StreamEntry): Record<string, string> {
@@ -62,10 +77,13 @@ function wants(endpoint: WebhookEndpoint, type: string): boolean {
  * delivery that was settled meanwhile sends nothing.
  */
 export function startOutboxRelay(options: RelayOptions) {
-  const { redis, outboxKey, webhooks, queue, logger } = options
+  const { redis, webhooks, queue, logger } = options
+  const heldShards = options.shards ?? (() => [0])
+  /** Where an id made from an entry of `shard` says which shard it came from (several shards only). */
+  const shardInIds = (shard: number) => (options.sharded ? shard : undefined)
   let stopped = false
   const firstAttempts = createFirstAttempts(options.firstAttempts, queue)
-  /** Entries this relay is handling: its own reclaim must not take them over as if abandoned. */
+  /** Entries this relay is handling (`<shard>/<entry id>`): its own reclaim must not take them over. */
   const inFlight = new Set<string>()
   const batches = new Set<Promise<void>>()
   const logBatchFailure = throttleErrorLog(logger, 'outbox batch failed; its entries will be replayed')
@@ -75,6 +93,7 @@ export function startOutboxRelay(options: RelayOptions) {
   /** Every delivery of a batch of entries, with its endpoint (read in two round trips for the batch). */
   async function deliveriesOf(
     messages: Array<{ entryId: string; message: TrackingNotification }>,
+    shard: number,
   ): Promise<Array<{ delivery: WebhookDelivery; endpoint: WebhookEndpoint }>> {
     if (messages.length === 0) return []
     const endpoints = await webhooks.endpointsOf({
@@ -82,7 +101,7 @@ export function startOutboxRelay(options: RelayOptions) {
       trackingIds: [...new Set(messages.map(({ message }) => message.trackingId))],
     })
     return messages.flatMap(({ entryId, message }) => {
-      const compact = entryId.replace('-', 'x')
+      const ref = outboxEntryRef(entryId, shardInIds(shard))
       const body = `{"type":${JSON.stringify(message.type)},"timestamp":${JSON.stringify(message.timestamp)},"data":${message.data}}`
       return [
         ...(endpoints.ofMerchant.get(message.merchantId) ?? []),
@@ -92,9 +111,9 @@ export function startOutboxRelay(options: RelayOptions) {
         .map((endpoint) => ({
           endpoint,
           delivery: {
-            id: deliveryIdOf(entryId, endpoint.id),
+            id: deliveryIdOf(entryId, endpoint.id, shardInIds(shard)),
             endpointId: endpoint.id,
-            messageId: `msg_${compact}`,
+            messageId: `msg_${ref}`,
             type: message.type as WebhookEventType,
             trackingId: message.trackingId,
             createdAt: message.timestamp,
@@ -107,7 +126,7 @@ export function startOutboxRelay(options: RelayOptions) {
   }
 
   /** `reserved`: first-attempt slots taken for these entries when they were read. */
-  async function handle(entries: StreamEntry[], reserved: number) {
+  async function handle(shard: number, entries: StreamEntry[], reserved: number) {
     let unused = reserved
     // An entry may have several endpoints: past the reserved slots, a delivery takes any slot free.
     const takeSlot = () => {
@@ -135,12 +154,12 @@ export function startOutboxRelay(options: RelayOptions) {
           jobs.push({
             name: 'deliver',
             data: { deliveryId: fields.r, redelivery: true },
-            opts: { jobId: `${fields.r}-r${entry[0].replace('-', 'x')}` },
+            opts: { jobId: `${fields.r}-r${outboxEntryRef(entry[0], shardInIds(shard))}` },
           })
         }
       }
       await options.emails?.relay(messages.map(({ message }) => message))
-      const deliveries = await deliveriesOf(messages)
+      const deliveries = await deliveriesOf(messages, shard)
       const stored = await webhooks.createDeliveries(deliveries.map(({ delivery }) => delivery))
       deliveries.forEach(({ delivery, endpoint }, index) => {
         const doc = stored[index]
@@ -164,6 +183,7 @@ export function startOutboxRelay(options: RelayOptions) {
     }
     await options.fault?.('before-ack', first)
     const ids = entries.map(([id]) => id)
+    const outboxKey = options.outboxKey(shard)
     await redis
       .multi()
       .xack(outboxKey, GROUP, ...ids)
@@ -176,11 +196,12 @@ export function startOutboxRelay(options: RelayOptions) {
    * under way. An entry is acknowledged once all its deliveries are settled or queued; one whose batch
    * failed stays pending and is taken over later (XAUTOCLAIM), which replays it safely.
    */
-  function handleInBackground(entries: StreamEntry[]) {
-    const ids = entries.map(([id]) => id)
+  function handleInBackground(shard: number, entries: StreamEntry[]) {
+    if (entries.length === 0) return
+    const ids = entries.map(([id]) => `${shard}/${id}`)
     for (const id of ids) inFlight.add(id)
     // Reserved now, before the next read: a batch must not count slots the one before it will take.
-    const batch = handle(entries, firstAttempts.reserve(entries.length))
+    const batch = handle(shard, entries, firstAttempts.reserve(entries.length))
       .catch(batchFailed)
       .finally(() => {
         for (const id of ids) inFlight.delete(id)
@@ -189,17 +210,17 @@ export function startOutboxRelay(options: RelayOptions) {
     batches.add(batch)
   }
 
-  async function ensureGroup() {
+  async function ensureGroup(shard: number) {
     try {
-      await redis.xgroup('CREATE', outboxKey, GROUP, '0', 'MKSTREAM')
+      await redis.xgroup('CREATE', options.outboxKey(shard), GROUP, '0', 'MKSTREAM')
     } catch (error) {
       if (!(error instanceof Error && error.message.includes('BUSYGROUP'))) throw error
     }
   }
 
-  async function reclaim() {
+  async function reclaim(shard: number) {
     const [, entries] = (await redis.xautoclaim(
-      outboxKey,
+      options.outboxKey(shard),
       GROUP,
       options.consumer,
       options.claimIdleMs,
@@ -207,13 +228,15 @@ export function startOutboxRelay(options: RelayOptions) {
       'COUNT',
       100,
     )) as [string, StreamEntry[]]
-    const abandoned = entries.filter((entry) => entry[1] !== null && !inFlight.has(entry[0]))
-    if (abandoned.length > 0) handleInBackground(abandoned)
+    handleInBackground(
+      shard,
+      entries.filter((entry) => entry[1] !== null && !inFlight.has(`${shard}/${entry[0]}`)),
+    )
   }
 
   const failures = createLoopFailures(logger, 'outbox relay', { baseMs: 1000, maxMs: 30_000 })
   let wake: (() => void) | undefined
-  /** A backoff wait that `stop()` cuts short. */
+  /** A wait (backoff, or idle streams) that `stop()` cuts short. */
   const pause = (ms: number) =>
     new Promise<void>((resolve) => {
       const timer = setTimeout(resolve, ms)
@@ -223,40 +246,93 @@ export function startOutboxRelay(options: RelayOptions) {
       }
     })
 
+  /**
+   * New entries of every stream, with one blocking read where a read may span them: one stream, or
+   * several on one Redis. A Redis Cluster refuses a read over several slots, so there each stream is
+   * read without blocking (all at once), and only when they were all empty does the relay wait, a
+   * little longer each time up to `idleMs`: an idle relay costs one read per stream per `idleMs`.
+   */
+  async function readNew(shards: readonly number[], count: number): Promise<number> {
+    const keys = shards.map((shard) => options.outboxKey(shard))
+    if (shards.length === 1 || !isCluster(redis)) {
+      const result = (await redis.xreadgroup(
+        'GROUP',
+        GROUP,
+        options.consumer,
+        'COUNT',
+        count,
+        'BLOCK',
+        options.blockMs ?? 1000,
+        'STREAMS',
+        ...keys,
+        ...keys.map(() => '>'),
+      )) as Array<[string, StreamEntry[]]> | null
+      let read = 0
+      for (const [key, entries] of result ?? []) {
+        read += entries.length
+        handleInBackground(shards[keys.indexOf(key)] as number, entries)
+      }
+      return read
+    }
+    const results = await Promise.all(
+      keys.map(
+        (key) =>
+          redis.xreadgroup(
+            'GROUP',
+            GROUP,
+            options.consumer,
+            'COUNT',
+            count,
+            'STREAMS',
+            key,
+            '>',
+          ) as Promise<Array<[string, StreamEntry[]]> | null>,
+      ),
+    )
+    let read = 0
+    results.forEach((result, at) => {
+      const entries = result?.[0]?.[1] ?? []
+      read += entries.length
+      handleInBackground(shards[at] as number, entries)
+    })
+    return read
+  }
+
   async function run() {
-    let grouped = false
-    let lastReclaim = 0
+    const grouped = new Set<number>()
+    const lastReclaim = new Map<number, number>()
+    let idleMs = 0
     while (!stopped) {
       try {
-        // Also after a Redis restart that lost the stream (no persistence): the group is made again.
-        if (!grouped) {
-          await ensureGroup()
-          grouped = true
+        const shards = heldShards()
+        if (shards.length === 0) {
+          await pause(options.blockMs ?? 1000)
+          continue
         }
-        if (Date.now() - lastReclaim >= Math.min(options.claimIdleMs, 30_000)) {
-          lastReclaim = Date.now()
-          await reclaim()
+        // Also after a Redis restart that lost a stream (no persistence): the group is made again.
+        for (const shard of shards) {
+          if (grouped.has(shard)) continue
+          await ensureGroup(shard)
+          grouped.add(shard)
+        }
+        for (const shard of shards) {
+          if (Date.now() - (lastReclaim.get(shard) ?? 0) < Math.min(options.claimIdleMs, 30_000)) continue
+          lastReclaim.set(shard, Date.now())
+          await reclaim(shard)
         }
         // At most a fifth of the slots to a read when they are all busy; at once when traffic is light.
         await firstAttempts.room(Math.ceil(options.firstAttempts.slots / 5), ROOM_WAIT_MS)
         if (stopped) break
-        const result = (await redis.xreadgroup(
-          'GROUP',
-          GROUP,
-          options.consumer,
-          'COUNT',
-          firstAttempts.free() > 0 ? Math.min(MAX_READ, firstAttempts.free()) : MAX_READ,
-          'BLOCK',
-          options.blockMs ?? 1000,
-          'STREAMS',
-          outboxKey,
-          '>',
-        )) as Array<[string, StreamEntry[]]> | null
-        if (result?.[0]) handleInBackground(result[0][1])
+        const count = firstAttempts.free() > 0 ? Math.min(MAX_READ, firstAttempts.free()) : MAX_READ
+        const read = await readNew(shards, count)
         failures.succeeded()
+        if (read === 0 && shards.length > 1 && isCluster(redis)) {
+          idleMs = Math.min(options.idleMs ?? 500, Math.max(FIRST_IDLE_MS, idleMs * 2))
+          await pause(idleMs)
+        } else idleMs = 0
       } catch (error) {
         if (stopped) break
-        if (error instanceof Error && error.message.includes('NOGROUP')) grouped = false
+        if (error instanceof Error && error.message.includes('NOGROUP')) grouped.clear()
         await pause(failures.failed(error))
       }
     }

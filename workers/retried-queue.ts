@@ -2,10 +2,11 @@ import { type BackoffStrategy, type Job, Queue, Worker } from 'bullmq'
 import { throttleErrorLog } from '../src/log-throttle.js'
 import type { Logger } from '../src/logger.js'
 import type { RedisClient } from '../src/redis/redis-client.js'
+import type { QueuePrefix } from './jobs.js'
 
 export interface RetriedQueueOptions {
   connect(): RedisClient
-  bullPrefix: string
+  queuePrefix: QueuePrefix
   logger: Logger
 }
 
@@ -20,7 +21,7 @@ export function createRetriedQueue<T>(
 ): Queue<T> {
   const queue = new Queue<T>(name, {
     connection: options.connect(),
-    prefix: options.bullPrefix,
+    prefix: options.queuePrefix(name),
     defaultJobOptions: {
       attempts: options.attempts,
       backoff: { type: 'custom' },
@@ -42,7 +43,7 @@ export function startRetriedWorker<T>(
 ): Worker<T> {
   const worker = new Worker<T>(name, process, {
     connection: options.connect(),
-    prefix: options.bullPrefix,
+    prefix: options.queuePrefix(name),
     concurrency: options.concurrency,
     settings: { backoffStrategy: backoff },
   })

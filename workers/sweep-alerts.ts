@@ -3,7 +3,6 @@ import type { ForecastSource } from '../src/domain/forecast/forecast-model.js'
 import type { TrackingRecord } from '../src/domain/tracking.js'
 import { applyTimePassing } from '../src/domain/tracking-lifecycle.js'
 import type { Logger } from '../src/logger.js'
-import { allShards } from '../src/store/shards.js'
 import type { PollView, TrackingStore } from '../src/store/tracking-store.js'
 import { saveWithRetries } from './save-with-retries.js'
 
@@ -25,12 +24,13 @@ const BATCH = 200
 /**
  * Time-driven alerts (late at the end of the promised day, stalled, pickup expiring): only trackings
  * whose next check is due are read, through the store's alert-check schedule — never a scan of every
- * tracking.
+ * tracking. `shards`: those this process holds (claims are atomic, so a shard swept by two processes
+ * during a hand-over has each tracking checked once).
  */
-export async function sweepAlerts(deps: SweepDeps): Promise<number> {
+export async function sweepAlerts(deps: SweepDeps, shards: readonly number[]): Promise<number> {
   const now = deps.now ?? Date.now
   let checked = 0
-  for (const shard of allShards(deps.store.shards)) checked += await sweepShard(deps, shard, now)
+  for (const shard of shards) checked += await sweepShard(deps, shard, now)
   return checked
 }
 

@@ -15,7 +15,7 @@ import type { RedisClient } from '../../src/redis/redis-client.js'
 import { createRedisKeys } from '../../src/store/redis/redis-keys.js'
 import { createWebhookStore } from '../../src/store/webhook-store.js'
 import { createWebhookSecret } from '../../src/webhooks/sign.js'
-import { bullPrefix, DELIVERY_QUEUE } from '../../workers/jobs.js'
+import { DELIVERY_QUEUE, queuePrefix } from '../../workers/jobs.js'
 import { atLeast, atMost, type FigureModule } from '../figure.js'
 
 const CONCURRENCY = 50
@@ -150,7 +150,10 @@ export const webhookFanout: FigureModule = async ({ quick }) => {
   })
   const webhookPipeline = startWebhookPipeline({ config, connect, logger, metrics: createMetrics() })
   // Read side only, as the API's queue gauges: how many deliveries the relay left to a BullMQ job.
-  const deliveryQueue = new Queue(DELIVERY_QUEUE, { connection: connect(), prefix: bullPrefix(config) })
+  const deliveryQueue = new Queue(DELIVERY_QUEUE, {
+    connection: connect(),
+    prefix: queuePrefix(config, DELIVERY_QUEUE),
+  })
   deliveryQueue.on('error', () => undefined)
   const countDeliveryJobs = async () =>
     Object.values(await deliveryQueue.getJobCounts()).reduce((sum, count) => sum + count, 0)

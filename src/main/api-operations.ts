@@ -39,7 +39,7 @@ export async function startApiOperations(options: ApiOperationsOptions): Promise
       .list()
       .filter((adapter) => adapter.configured)
       .map((adapter) => adapter.id)
-  const queues = createQueueMonitor({ connection: redis, redisPrefix: prefix, carriers: configured })
+  const queues = createQueueMonitor({ connection: redis, config, carriers: configured })
   metrics.watchQueues(() => queues.depths())
   metrics.watchOpenAlerts(createOpenAlertCounts(redis, prefix, config.COLIS_SHARDS))
 

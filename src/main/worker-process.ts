@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto'
 import { readFileSync } from 'node:fs'
 import { hostname } from 'node:os'
 import type { CarrierAdapter, CarrierErrorKind } from '../../adapters/contract.js'
@@ -7,10 +8,11 @@ import { type CarrierPoller, startCarrierPoller } from '../../workers/carrier-po
 import type { DeliveryDeps } from '../../workers/deliver-webhook.js'
 import { createDeliveryQueue, startDeliveryWorker } from '../../workers/delivery-queue.js'
 import { createEmailQueue, startEmailWorker } from '../../workers/email-queue.js'
-import { bullPrefix } from '../../workers/jobs.js'
+import { type QueuePrefix, queuePrefix } from '../../workers/jobs.js'
 import { createEmailRelay } from '../../workers/relay-emails.js'
 import { startOutboxRelay } from '../../workers/relay-outbox.js'
 import { EMAIL_RETRY_DELAYS_MS } from '../../workers/send-email.js'
+import { holdShards, type ShardHolding } from '../../workers/shard-leases.js'
 import { type Config, publicBaseUrl } from '../config.js'
 import type { ForecastSource } from '../domain/forecast/forecast-model.js'
 import type { PollPolicy } from '../domain/poll-schedule.js'
@@ -22,6 +24,8 @@ import type { RedisClient } from '../redis/redis-client.js'
 import { createEmailSubscriptionStore } from '../store/email-subscription-store.js'
 import type { MerchantSettingsStore } from '../store/merchant-settings-store.js'
 import { createRedisKeys } from '../store/redis/redis-keys.js'
+import { createRedisShardLeaseStore } from '../store/redis/redis-shard-lease-store.js'
+import { allShards } from '../store/shards.js'
 import type { TrackingStore } from '../store/tracking-store.js'
 import { createWebhookStore } from '../store/webhook-store.js'
 import { createGuardedDispatcher, parseAllowedCidrs } from '../webhooks/egress-guard.js'
@@ -63,6 +67,7 @@ async function startPoller(
   adapter: CarrierAdapter,
   deps: WorkerDeps,
   policy: PollPolicy,
+  holding: ShardHolding,
 ): Promise<CarrierPoller> {
   const { config, carriers } = deps
   const carrier = adapter.id
@@ -71,8 +76,9 @@ async function startPoller(
     carrier,
     adapter: () => carriers.get(carrier) ?? adapter,
     connect: deps.connect,
-    bullPrefix: bullPrefix(config),
+    queuePrefix: prefixOfQueues(config),
     store: deps.store,
+    shards: holding.held,
     policy,
     alertPolicy: alertPolicyFrom(config),
     timeScale: carriers.timeScale(carrier),
@@ -94,9 +100,31 @@ async function startPoller(
   return poller
 }
 
-/** One poll queue, worker and dispatcher per configured carrier, each limited to that carrier's rate. */
+/** The BullMQ prefix of each queue (see `queuePrefix`). */
+function prefixOfQueues(config: Config): QueuePrefix {
+  return (queue) => queuePrefix(config, queue)
+}
+
+/** This process among the live workers: unique even for two worker sets in one process (tests). */
+function workerName(): string {
+  return `${hostname()}-${process.pid}-${randomBytes(3).toString('hex')}`
+}
+
+/**
+ * One poll queue, worker and dispatcher per configured carrier, each limited to that carrier's rate,
+ * over the shards this process holds (all of them with one shard; its fair share with several).
+ */
 export async function startWorkers(deps: WorkerDeps): Promise<RunningWorkers> {
   const policy = pollPolicyFrom(deps.config)
+  const name = workerName()
+  const holding = await holdShards({
+    openLeases: () =>
+      createRedisShardLeaseStore(deps.connect(), deps.config.COLIS_REDIS_PREFIX, deps.config.COLIS_SHARDS),
+    shards: deps.config.COLIS_SHARDS,
+    owner: name,
+    leaseMs: deps.config.SHARD_LEASE,
+    logger: deps.logger,
+  })
   const pollers = new Map<string, CarrierPoller & { shape: string }>()
 
   async function sync() {
@@ -117,30 +145,32 @@ export async function startWorkers(deps: WorkerDeps): Promise<RunningWorkers> {
         )
         continue
       }
-      const poller = await startPoller(adapter, deps, policy)
+      const poller = await startPoller(adapter, deps, policy, holding)
       pollers.set(adapter.id, { ...poller, shape: shapeOf(adapter) })
     }
   }
 
   await sync()
-  const notifications = await startNotifications(deps)
+  const notifications = await startNotifications(deps, holding, name)
   return {
     sync,
     async close() {
       await Promise.all([...pollers.values()].map((poller) => poller.stop()))
       pollers.clear()
       await notifications.stop()
+      await holding.stop()
     },
   }
 }
 
 /** The webhook pipeline and the periodic alert sweep. */
-async function startNotifications(deps: WorkerDeps) {
-  // The webhook pipeline carries the e-mails too: one outbox, one relay.
-  const webhooks = startWebhookPipeline(deps)
+async function startNotifications(deps: WorkerDeps, holding: ShardHolding, name: string) {
+  // The webhook pipeline carries the e-mails too: one outbox per shard, one relay over those held.
+  const webhooks = startWebhookPipeline(deps, { shards: holding.held, consumer: name })
   const sweep = await startAlertSweep({
     connect: deps.connect,
-    bullPrefix: bullPrefix(deps.config),
+    queuePrefix: prefixOfQueues(deps.config),
+    holding,
     everyMs: deps.config.ALERT_SWEEP_INTERVAL,
     store: deps.store,
     alertPolicy: alertPolicyFrom(deps.config),
@@ -162,13 +192,18 @@ export type WebhookPipelineDeps = Pick<WorkerDeps, 'config' | 'connect' | 'logge
 /**
  * The outbox relay (first attempts), the delivery queue and its worker (retries): how a worker
  * process turns stored notifications into signed POSTs. The bench's webhook figure builds it here too.
+ * `relay`: the shards whose outboxes it reads (default: every shard) and its consumer name.
  */
-export function startWebhookPipeline(deps: WebhookPipelineDeps) {
+export function startWebhookPipeline(
+  deps: WebhookPipelineDeps,
+  relayOf: { shards?(): readonly number[]; consumer?: string } = {},
+) {
   const { config, logger } = deps
-  const prefix = bullPrefix(config)
+  const prefix = prefixOfQueues(config)
+  const keys = createRedisKeys(config.COLIS_REDIS_PREFIX, config.COLIS_SHARDS)
   const webhooks = createWebhookStore(deps.connect(), config.COLIS_REDIS_PREFIX, config.COLIS_SHARDS)
   const attempts = WEBHOOK_RETRY_DELAYS_MS.length + 1
-  const deliveries = createDeliveryQueue({ connect: deps.connect, bullPrefix: prefix, logger, attempts })
+  const deliveries = createDeliveryQueue({ connect: deps.connect, queuePrefix: prefix, logger, attempts })
   const dispatcher = createGuardedDispatcher({
     allowed: parseAllowedCidrs(config.WEBHOOK_ALLOWED_CIDRS),
     timeoutMs: config.WEBHOOK_TIMEOUT,
@@ -184,7 +219,7 @@ export function startWebhookPipeline(deps: WebhookPipelineDeps) {
   }
   const deliveryWorker = startDeliveryWorker({
     connect: deps.connect,
-    bullPrefix: prefix,
+    queuePrefix: prefix,
     logger,
     concurrency: config.WEBHOOK_CONCURRENCY,
     retryFactor: config.WEBHOOK_RETRY_FACTOR,
@@ -193,11 +228,13 @@ export function startWebhookPipeline(deps: WebhookPipelineDeps) {
   const emails = deps.config.SMTP_URL ? startEmailPipeline(deps) : undefined
   const relay = startOutboxRelay({
     redis: deps.connect(),
-    outboxKey: createRedisKeys(config.COLIS_REDIS_PREFIX, config.COLIS_SHARDS).outbox(0),
+    outboxKey: keys.outbox,
+    shards: relayOf.shards ?? (() => allShards(config.COLIS_SHARDS)),
+    sharded: config.COLIS_SHARDS > 1,
     webhooks,
     queue: deliveries,
     logger,
-    consumer: `${hostname()}-${process.pid}`,
+    consumer: relayOf.consumer ?? workerName(),
     claimIdleMs: config.OUTBOX_CLAIM_IDLE,
     firstAttempts: {
       deps: deliver,
@@ -221,10 +258,10 @@ export function startWebhookPipeline(deps: WebhookPipelineDeps) {
 /** The e-mail side of the outbox (with SMTP_URL): its relay step, the e-mail queue and its worker. */
 function startEmailPipeline(deps: WebhookPipelineDeps) {
   const { config, logger } = deps
-  const prefix = bullPrefix(config)
+  const prefix = prefixOfQueues(config)
   const store = createEmailSubscriptionStore(deps.connect(), config.COLIS_REDIS_PREFIX, config.COLIS_SHARDS)
   const attempts = EMAIL_RETRY_DELAYS_MS.length + 1
-  const queue = createEmailQueue({ connect: deps.connect, bullPrefix: prefix, logger, attempts })
+  const queue = createEmailQueue({ connect: deps.connect, queuePrefix: prefix, logger, attempts })
   const sender = createSmtpSender({
     url: config.SMTP_URL ?? '',
     from: config.SMTP_FROM ?? '',
@@ -235,7 +272,7 @@ function startEmailPipeline(deps: WebhookPipelineDeps) {
   const carriers = deps.carriers
   const worker = startEmailWorker({
     connect: deps.connect,
-    bullPrefix: prefix,
+    queuePrefix: prefix,
     logger,
     concurrency: config.SMTP_CONCURRENCY,
     retryFactor: config.SMTP_RETRY_FACTOR,

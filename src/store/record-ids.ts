@@ -23,9 +23,19 @@ export function createTrackingId(shard: number, shards: number): string {
 export const TRACKING_ID = /^trk_[A-Za-z0-9]{20}$/
 export const WEBHOOK_ENDPOINT_ID = /^whk_[A-Za-z0-9]{20}$/
 export const EMAIL_SUBSCRIPTION_ID = /^ntf_[A-Za-z0-9]{20}$/
-export const DELIVERY_ID = /^dlv_\d{1,20}x\d{1,20}_whk_[A-Za-z0-9]{20}$/
+/** `dlv_<ms>x<seq>_<endpoint id>`, and `x<shard>` after the sequence with several shards. */
+export const DELIVERY_ID = /^dlv_\d{1,20}x\d{1,20}(?:x\d{1,4})?_whk_[A-Za-z0-9]{20}$/
 
-/** A delivery is one outbox entry (a Redis stream id, `<ms>-<seq>`) sent to one endpoint. */
-export function deliveryIdOf(outboxEntryId: string, endpointId: string): string {
-  return `dlv_${outboxEntryId.replace('-', 'x')}_${endpointId}`
+/**
+ * An outbox entry (a Redis stream id, `<ms>-<seq>`) as the ids made from it carry it: `<ms>x<seq>`, and
+ * `x<shard>` after it when there are several shards, since two shards' streams may give one entry id.
+ */
+export function outboxEntryRef(outboxEntryId: string, shard?: number): string {
+  const compact = outboxEntryId.replace('-', 'x')
+  return shard === undefined ? compact : `${compact}x${shard}`
+}
+
+/** A delivery is one outbox entry (of `shard`'s outbox, with several shards) sent to one endpoint. */
+export function deliveryIdOf(outboxEntryId: string, endpointId: string, shard?: number): string {
+  return `dlv_${outboxEntryRef(outboxEntryId, shard)}_${endpointId}`
 }

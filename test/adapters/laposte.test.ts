@@ -412,9 +412,16 @@ describe('laposte: HTTP', () => {
   })
 
   it('reports a timeout as unavailable', async () => {
-    mockSuivi('EW112720413FR', 200, fixture('colissimo-intl-delivered.json'), { delayMs: 3000 })
-    const error = await caughtCarrierError(createAdapter().track({ trackingNumber: 'EW112720413FR' }))
-    expect(error).toMatchObject({ kind: 'unavailable', message: 'laposte: timed out' })
+    mockSuivi('EW112720413FR', 200, fixture('colissimo-intl-delivered.json'), { delayMs: 1000 })
+    const impatient = createCarrierHttp({ carrier: 'laposte', timeoutMs: 100 })
+    try {
+      const error = await caughtCarrierError(
+        createAdapter({ http: impatient }).track({ trackingNumber: 'EW112720413FR' }),
+      )
+      expect(error).toMatchObject({ kind: 'unavailable', message: 'laposte: timed out' })
+    } finally {
+      await impatient.close()
+    }
   })
 
   it('tracks a bare Chronopost 14-digit number that La Poste echoes with its check character', async () => {

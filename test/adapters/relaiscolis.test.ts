@@ -1,6 +1,7 @@
 import { readdirSync, readFileSync } from 'node:fs'
 import nock from 'nock'
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest'
+import { createCarrierHttp } from '../../adapters/carrier-http.js'
 import { CarrierError, type CarrierErrorKind } from '../../adapters/contract.js'
 import { alertFactsOf, createCarrierRuntime } from '../../adapters/registry.js'
 import {
@@ -424,9 +425,16 @@ describe('relaiscolis: HTTP', () => {
   })
 
   it('reports a timeout as unavailable', async () => {
-    mockStatus(['4H013000253201'], 200, fixture('relay-collected.json'), { delayMs: 3000 })
-    const error = await caughtCarrierError(createAdapter().track({ trackingNumber: '4H013000253201' }))
-    expect(error).toMatchObject({ kind: 'unavailable', message: 'relaiscolis: timed out' })
+    mockStatus(['4H013000253201'], 200, fixture('relay-collected.json'), { delayMs: 1000 })
+    const impatient = createCarrierHttp({ carrier: 'relaiscolis', timeoutMs: 100 })
+    try {
+      const error = await caughtCarrierError(
+        createAdapter({ http: impatient }).track({ trackingNumber: '4H013000253201' }),
+      )
+      expect(error).toMatchObject({ kind: 'unavailable', message: 'relaiscolis: timed out' })
+    } finally {
+      await impatient.close()
+    }
   })
 })
 

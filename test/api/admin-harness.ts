@@ -14,7 +14,11 @@ export async function createAdminHarness(
   options: { redis: Redis; prefix: string; app?: Partial<AppDeps> },
 ): Promise<Harness> {
   const { redis, prefix } = options
-  const monitor = createQueueMonitor({ connection: redis, redisPrefix: prefix, carriers: () => ['sandbox'] })
+  const monitor = createQueueMonitor({
+    connection: redis,
+    config: { COLIS_REDIS_PREFIX: prefix, COLIS_SHARDS: 1 },
+    carriers: () => ['sandbox'],
+  })
   const harness = await createHarness(
     name,
     { COLIS_REDIS_PREFIX: prefix },

@@ -236,7 +236,8 @@ describe('the carrier scorecard of sandbox journeys', () => {
       carrier: 'sandbox',
       adapter: () => adapter,
       connect,
-      bullPrefix: bullPrefix(config),
+      queuePrefix: () => bullPrefix(config),
+      shards: () => [0],
       store: createTrackingStore(connect(), config.COLIS_REDIS_PREFIX),
       policy: pollPolicyFrom(config),
       alertPolicy: alertPolicyFrom(config),
@@ -496,7 +497,7 @@ describe('the carrier scorecard of sandbox journeys', () => {
     const relay = (consumer: string, claimIdleMs: number, fault?: RelayOptions['fault']) =>
       startOutboxRelay({
         redis: connect(),
-        outboxKey: keys.outbox(0),
+        outboxKey: keys.outbox,
         webhooks,
         queue: deliveries,
         logger,
@@ -520,7 +521,7 @@ describe('the carrier scorecard of sandbox journeys', () => {
     expect(await pending()).toBe(entries)
     const deliveryWorker = startDeliveryWorker({
       connect,
-      bullPrefix: prefix,
+      queuePrefix: () => prefix,
       logger,
       concurrency: 20,
       retryFactor: 0.001,

@@ -85,7 +85,7 @@ describe('first delivery attempts made by the outbox relay', () => {
     cleanups.push(() => worker.close())
     const relay = startOutboxRelay({
       redis: connect(),
-      outboxKey: keys.outbox(0),
+      outboxKey: keys.outbox,
       webhooks,
       queue,
       logger: createSilentLogger(),

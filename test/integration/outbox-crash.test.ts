@@ -133,7 +133,7 @@ describe.each(['before-enqueue', 'before-ack'] as const)('outbox relay dying %s'
     const crashes: string[] = []
     const doomed = startOutboxRelay({
       redis: connect(),
-      outboxKey: keys.outbox(0),
+      outboxKey: keys.outbox,
       webhooks,
       queue,
       logger: createSilentLogger(),
@@ -169,7 +169,7 @@ describe.each(['before-enqueue', 'before-ack'] as const)('outbox relay dying %s'
     })
     const survivor = startOutboxRelay({
       redis: connect(),
-      outboxKey: keys.outbox(0),
+      outboxKey: keys.outbox,
       webhooks,
       queue,
       logger: createSilentLogger(),

@@ -2,7 +2,7 @@ import { Queue } from 'bullmq'
 import type { TrackingNotification } from '../../src/domain/tracking-notifications.js'
 import type { WebhookEventType } from '../../src/domain/webhook-events.js'
 import { createRedisKeys } from '../../src/store/redis/redis-keys.js'
-import { bullPrefix, DELIVERY_QUEUE } from '../../workers/jobs.js'
+import { DELIVERY_QUEUE, queuePrefix } from '../../workers/jobs.js'
 import type { Harness } from './harness.js'
 import { untilOutboxDrained, untilQueueIdle } from './idle.js'
 
@@ -19,7 +19,10 @@ export interface SeededNotification {
 export function openWebhookPipeline(harness: Harness) {
   const redis = harness.connect()
   const outboxKey = createRedisKeys(harness.config.COLIS_REDIS_PREFIX).outbox(0)
-  const deliveries = new Queue(DELIVERY_QUEUE, { connection: redis, prefix: bullPrefix(harness.config) })
+  const deliveries = new Queue(DELIVERY_QUEUE, {
+    connection: redis,
+    prefix: queuePrefix(harness.config, DELIVERY_QUEUE),
+  })
   const sequences = new Map<string, number>()
   return {
     /** Appends `count` notifications of a tracking (sequence 1, 2… per tracking) to the outbox. */

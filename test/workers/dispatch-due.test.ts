@@ -30,11 +30,18 @@ async function storeWithDue(count: number): Promise<{ store: TrackingStore; ids:
 
 /** Runs a dispatcher (ticking every 5 ms) until `done` holds, then stops it. */
 async function dispatchUntil(
-  deps: { queue: Queue<PollJobData>; store: TrackingStore; batchSize: number; logger: Logger },
+  deps: {
+    queue: Queue<PollJobData>
+    store: TrackingStore
+    batchSize: number
+    logger: Logger
+    shards?: () => readonly number[]
+  },
   done: () => boolean,
 ) {
   const dispatcher = startDispatcher({
     carrier: 'sandbox',
+    shards: () => [0],
     ...deps,
     intervalMs: 5,
     leaseMs: 600_000,
@@ -104,5 +111,39 @@ describe('the poll dispatcher when Redis fails between a claim and its enqueue',
     expect(tried[1]).toEqual(tried[0])
     expect(tried[2]).toEqual(tried[0])
     expect(added.map((job) => job.jobId)).toEqual(tried[0])
+  })
+})
+
+describe('the poll dispatcher over several shards', () => {
+  it('claims from the shards this process holds only, each job holding the trackings of one shard', async () => {
+    const { logger } = captureLogger()
+    const due = new Map([
+      [1, ['trk-1a', 'trk-1b', 'trk-1c']],
+      [2, ['trk-2a']],
+      [3, ['trk-3a', 'trk-3b']],
+    ])
+    const asked: number[] = []
+    const store = {
+      shards: 4,
+      async claimDue(shard: number, _carrier: string, _nowMs: number, limit: number) {
+        asked.push(shard)
+        return (due.get(shard) ?? []).splice(0, limit)
+      },
+    } as unknown as TrackingStore
+    const added: string[][] = []
+    const queue = {
+      isPaused: async () => false,
+      getWaitingCount: async () => 0,
+      async addBulk(jobs: Array<{ data: PollJobData }>) {
+        added.push(...jobs.map((job) => job.data.ids))
+        return []
+      },
+    } as unknown as Queue<PollJobData>
+    await dispatchUntil(
+      { queue, store, batchSize: 2, logger, shards: () => [1, 3] },
+      () => added.length === 3,
+    )
+    expect(new Set(asked)).toEqual(new Set([1, 3]))
+    expect(added.sort()).toEqual([['trk-1a', 'trk-1b'], ['trk-1c'], ['trk-3a', 'trk-3b']])
   })
 })

@@ -49,7 +49,7 @@ describe('alert sweep', () => {
       createdAt: new Date(now).toISOString(),
     })
     const deps = { store, alertPolicy: () => POLICY, logger: createSilentLogger(), now: () => now }
-    expect(await sweepAlerts(deps)).toBe(1)
+    expect(await sweepAlerts(deps, [0])).toBe(1)
     const found = await store.get('shop', late.id)
     expect(found?.record.alerts.map((alert) => [alert.type, alert.resolvedAt])).toEqual([['late', undefined]])
     const entries = (await redis.xrange(keys.outbox(0), '-', '+')).map(([, fields]) =>
@@ -60,7 +60,7 @@ describe('alert sweep', () => {
     ).toEqual([['alert.opened', late.id]])
 
     // Nothing else is due until the other promises end: a second sweep reads nothing and opens nothing.
-    expect(await sweepAlerts(deps)).toBe(0)
+    expect(await sweepAlerts(deps, [0])).toBe(0)
     expect(await redis.xlen(keys.outbox(0))).toBe(1)
     // The late parcel stays indexed for its next time-driven check (it may still stall), in the future.
     expect(await redis.zcard(keys.alertsDue(0))).toBe(51)
@@ -106,7 +106,7 @@ describe('alert sweep racing a poll', () => {
       },
     }
     const deps = { store: racing, alertPolicy: () => POLICY, logger: createSilentLogger(), now: () => now }
-    expect(await sweepAlerts(deps)).toBe(1)
+    expect(await sweepAlerts(deps, [0])).toBe(1)
     const found = await store.get('shop', record.id)
     expect(found?.record.alerts.map((alert) => alert.type)).toEqual(['late'])
     expect(await redis.zscore(keys.alertsInflight(0), record.id)).toBeNull()
@@ -134,7 +134,7 @@ describe('notifications without listeners', () => {
       new Date(now),
       { nextAlertCheckAtMs: endOfParisDay(promised) },
     )
-    await sweepAlerts({ store, alertPolicy: () => POLICY, logger: createSilentLogger(), now: () => now })
+    await sweepAlerts({ store, alertPolicy: () => POLICY, logger: createSilentLogger(), now: () => now }, [0])
     expect(await redis.xlen(keys.outbox(0))).toBe(0)
     const page = await store.listAlerts('quiet', { state: 'open', limit: 10 })
     expect(page.data.map((alert) => alert.type)).toEqual(['late'])
@@ -169,14 +169,14 @@ describe('alert sweep on the memory store', () => {
       },
     }
     const deps = { store: racing, alertPolicy: () => POLICY, logger: createSilentLogger(), now: () => now }
-    expect(await sweepAlerts(deps)).toBe(1)
+    expect(await sweepAlerts(deps, [0])).toBe(1)
     expect(raced).toBe(true)
     const found = await store.get('shop', record.id)
     expect(found?.record.alerts.map((alert) => alert.type)).toEqual(['late'])
     expect(store.published().map((message) => [message.type, message.trackingId])).toEqual([
       ['alert.opened', record.id],
     ])
-    expect(await sweepAlerts(deps)).toBe(0)
+    expect(await sweepAlerts(deps, [0])).toBe(0)
     // Checked again at its next time-driven check (it may still stall), not before.
     expect(await store.claimAlertChecks(0, now, 10, 60_000)).toEqual([])
   })

@@ -23,6 +23,7 @@ const SCRIPT_FILES = [
   'claimEmailDeliveries-1',
   'setFieldIfPresent-1',
   'readCellWeeks',
+  'balanceShardLeases-2',
 ] as const
 
 type Arg = string | Buffer | number
@@ -51,6 +52,7 @@ interface StoreScripts {
     keyCount: number,
     ...keys: string[]
   ): Promise<Array<[expiresAtMs: number, ...fieldsAndValues: string[]]>>
+  balanceShardLeases(...keysThenArgs: string[]): Promise<number[]>
 }
 
 interface ScriptDefinition {

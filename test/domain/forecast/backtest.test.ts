@@ -20,14 +20,14 @@ function parcelsOf(count: number, seed: number): HistoryParcel[] {
 describe('backtest on a generated history', () => {
   it('recovers the known coverage, and beats the fixed table on width at no loss of coverage', () => {
     let knownMass = 0
-    const report = backtestForecasts(parcelsOf(50_000, 1), {
+    const report = backtestForecasts(parcelsOf(20_000, 1), {
       onForecast(parcel, window) {
         const truth = knownTransitOfRow(parcel) ?? []
         knownMass += truth.slice(window.from, window.to + 1).reduce((sum, p) => sum + p, 0)
       },
     })
     const knownCoverage = knownMass / report.model.forecasts
-    expect(report.model.forecasts).toBeGreaterThan(40_000)
+    expect(report.model.forecasts).toBeGreaterThan(16_000)
     expect(Math.abs(report.model.coverage - knownCoverage)).toBeLessThanOrEqual(0.03)
     expect(report.model.coverage).toBeGreaterThanOrEqual(0.78)
     expect(report.model.coverage).toBeLessThanOrEqual(0.85)
