@@ -1,4 +1,5 @@
 import { type Cluster, Redis } from 'ioredis'
+import { Webhook } from 'standardwebhooks'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { isCluster } from '../../src/redis/redis-client.js'
 import { createRedisKeys } from '../../src/store/redis/redis-keys.js'
@@ -107,6 +108,7 @@ describe('failover: a master killed under traffic, its replica promoted, colis s
         body: JSON.stringify({ url: receiver.url }),
       })
       expect(subscribed.status).toBe(201)
+      const { secret } = (await subscribed.json()) as { secret: string }
       const { victim, deadShards } = await masterOfShardsOnly(harness, control)
       const touchesDeadMaster = (answer: TrafficAnswer) =>
         answer.shard === undefined || deadShards.has(answer.shard)
@@ -253,6 +255,16 @@ describe('failover: a master killed under traffic, its replica promoted, colis s
           byNotification.set(name, (byNotification.get(name) ?? new Set()).add(notification.webhookId))
         }
         expect(byNotification.size).toBeGreaterThan(0)
+        const signatures = new Webhook(secret)
+        const unsigned = receiver.received.filter((request) => {
+          try {
+            signatures.verify(request.body, request.headers as Record<string, string>)
+            return false
+          } catch {
+            return true
+          }
+        })
+        expect.soft(unsigned.length, 'deliveries whose signature does not verify').toBe(0)
         expect
           .soft(
             [...byNotification]

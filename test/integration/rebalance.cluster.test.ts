@@ -2,7 +2,7 @@ import { Redis } from 'ioredis'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { isCluster } from '../../src/redis/redis-client.js'
 import { mastersOfKeys, startOwnCluster } from '../support/cluster.js'
-import { createHarness, type Harness } from '../support/harness.js'
+import { createHarness, eventually, type Harness } from '../support/harness.js'
 import {
   describeAnswer,
   readBackEveryRegistration,
@@ -16,7 +16,7 @@ const REGISTERED_BEFORE = 200
 /** A steady load: the rebalance shares the machine's two cores with it. */
 const ROUND_EVERY_MS = 100
 const TRAFFIC_MAX_MS = 90_000
-const TEST_TIMEOUT_MS = 120_000
+const TEST_TIMEOUT_MS = 180_000
 
 /** The keys of `pattern` on one node, straight from it (SCAN of that node only). */
 async function keysOnNode(host: string, port: number, pattern: string): Promise<number> {
@@ -51,7 +51,11 @@ describe('rebalance: slots move to a new master under traffic, clients see nothi
       COLIS_SHARDS: String(SHARDS),
       // As in production with replicas: a registration is confirmed by one before it is acknowledged.
       REDIS_WAIT_REPLICAS: '1',
+      // Sandbox journeys a few scans long during the test; their polls as often.
+      SANDBOX_TIME_SCALE: '7200',
+      SHARD_LEASE: '1500ms',
     })
+    await harness.startWorkers()
   })
 
   afterAll(async () => {
@@ -97,6 +101,25 @@ describe('rebalance: slots move to a new master under traffic, clients see nothi
           .toEqual([])
 
         await readBackEveryRegistration(harness, key, traffic.acknowledged)
+        // The workers polled on through the moves: parcels registered during the rebalance have scans.
+        const registeredDuringIds = traffic.answers
+          .filter((answer) => answer.kind === 'register' && answer.startedAtMs > rebalanceStartedAtMs)
+          .flatMap((answer) =>
+            answer.trackingNumber ? [traffic.acknowledged.get(answer.trackingNumber)] : [],
+          )
+        await eventually(
+          async () => {
+            const reads = await Promise.all(
+              registeredDuringIds.slice(0, 20).map(async (id) => {
+                const answer = await harness.request(key, `/v1/trackings/${id}`)
+                return ((await answer.json()) as { events?: unknown[] }).events?.length ?? 0
+              }),
+            )
+            return reads.filter((count) => count > 0).length
+          },
+          (withScans) => withScans > 0,
+          20_000,
+        )
 
         const client = harness.connect()
         if (!isCluster(client)) throw new Error('the harness did not connect to the cluster')
