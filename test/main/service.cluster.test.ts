@@ -6,8 +6,8 @@ import { type RunningService, startService } from '../../src/main/service.js'
 import { warnIfEvicting } from '../../src/redis/resolve-redis.js'
 import { createApiKeyStore } from '../../src/store/api-key-store.js'
 import { clusterEnv, masterOfKey, testClusterConnections, uniqueTaggedPrefix } from '../support/cluster.js'
-import { uniquePrefix } from '../support/redis.js'
 import { eventually } from '../support/harness.js'
+import { uniquePrefix } from '../support/redis.js'
 
 const ADMIN_TOKEN = 'admin-token-for-the-cluster-test-0123456789'
 /** What the README promises: a Redis that does not answer gets a 503 within 1 s (bound with margin). */
