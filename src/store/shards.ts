@@ -21,8 +21,19 @@ function fnvOf(text: string, hash = FNV_OFFSET): number {
   return value
 }
 
+/**
+ * FNV-1a's low bits follow the text too closely (its lowest is the parity of the odd character codes,
+ * which a check digit fixes): a finalizer mixes every bit into the ones the modulo keeps.
+ */
+function shardOfHash(hash: number, shards: number): number {
+  let mixed = hash
+  mixed = Math.imul(mixed ^ (mixed >>> 16), 0x85ebca6b) >>> 0
+  mixed = Math.imul(mixed ^ (mixed >>> 13), 0xc2b2ae35) >>> 0
+  return ((mixed ^ (mixed >>> 16)) >>> 0) % shards
+}
+
 export function shardOfText(text: string, shards: number): number {
-  return shards <= 1 ? 0 : fnvOf(text) % shards
+  return shards <= 1 ? 0 : shardOfHash(fnvOf(text), shards)
 }
 
 /** The shard a registration belongs to: the same merchant, carrier and number always meet there. */
@@ -46,7 +57,7 @@ export function drawInShard(draw: () => string, alphabet: string, shard: number,
     for (let first = 0; first < alphabet.length; first++) {
       const afterFirst = fnvStep(stemHash, alphabet.charCodeAt(first))
       for (let second = 0; second < alphabet.length; second++) {
-        if (fnvStep(afterFirst, alphabet.charCodeAt(second)) % shards === shard)
+        if (shardOfHash(fnvStep(afterFirst, alphabet.charCodeAt(second)), shards) === shard)
           return `${stem}${alphabet[first]}${alphabet[second]}`
       }
     }

@@ -4,6 +4,7 @@ import { newTrackingRecord } from '../../src/store/new-tracking.js'
 import { createPageToken, PAGE_TOKEN } from '../../src/store/page-token.js'
 import { createTrackingId, TRACKING_ID } from '../../src/store/record-ids.js'
 import { allShards, drawInShard, shardOfRegistration, shardOfText } from '../../src/store/shards.js'
+import { laPosteNumber } from '../api/tracking-api.js'
 
 const shardCounts = fc.integer({ min: 1, max: 1024 })
 
@@ -55,6 +56,20 @@ describe('logical shards', () => {
       ),
       { numRuns: 200 },
     )
+  })
+
+  it('spreads numbers with a check digit over every shard', () => {
+    const counts = new Array<number>(64).fill(0)
+    for (let index = 0; index < 10_000; index++) {
+      const shard = shardOfRegistration(
+        { merchantId: 'shop', carrier: 'laposte', trackingNumber: laPosteNumber(index) },
+        64,
+      )
+      counts[shard] = (counts[shard] ?? 0) + 1
+    }
+    const mean = 10_000 / 64
+    expect(Math.min(...counts)).toBeGreaterThan(mean / 2)
+    expect(Math.max(...counts)).toBeLessThan(mean * 1.5)
   })
 
   it('tells apart registrations that differ in any part', () => {
