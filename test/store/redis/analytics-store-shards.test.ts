@@ -224,8 +224,10 @@ describe('redis analytics store: the read cache over several shards', () => {
     expect(before.get('2026-W13')?.parcels).toBe(6)
     const [counted] = await analytics.cells('shop-a', '2026-W13', '2026-W13', 'laposte')
     if (!counted) throw new Error('setup: a counted cell-week')
-    // The same cell-week's part imported beside the parts counted: it adds to them.
-    await writeCellWeeks(redis, keys, [{ ...counted, shard: SHARDS - 1 }], CENTURY_MS)
+    // The same cell-week's part imported into a shard that holds none of it: it adds to the others.
+    let empty = SHARDS - 1
+    while ((await redis.exists(keys.analyticsCell(empty, counted.cell))) === 1) empty--
+    await writeCellWeeks(redis, keys, [{ ...counted, shard: empty }], CENTURY_MS)
     const after = await analytics.summariesByGroup('shop-a', query)
     expect(after.get('2026-W13')?.parcels).toBe(6 + counted.summary.parcels)
     expect(after).toEqual(
