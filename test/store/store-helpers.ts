@@ -110,31 +110,35 @@ export async function listAllAlerts(
   return seen
 }
 
-/** `claimDue` over every shard of the store, in order, up to `limit` trackings in all. */
-export async function claimDueEverywhere(
+/** A shard's claim (`claimDue`, `claimAlertChecks`) over every shard of the store, in order, up to `limit` in all. */
+async function claimEverywhere(
+  store: TrackingStore,
+  limit: number,
+  claim: (shard: number, room: number) => Promise<string[]>,
+): Promise<string[]> {
+  const claimed: string[] = []
+  for (let shard = 0; shard < store.shards && claimed.length < limit; shard++)
+    claimed.push(...(await claim(shard, limit - claimed.length)))
+  return claimed
+}
+
+export function claimDueEverywhere(
   store: TrackingStore,
   carrier: string,
   nowMs: number,
   limit: number,
   leaseMs: number,
 ): Promise<string[]> {
-  const claimed: string[] = []
-  for (let shard = 0; shard < store.shards && claimed.length < limit; shard++)
-    claimed.push(...(await store.claimDue(shard, carrier, nowMs, limit - claimed.length, leaseMs)))
-  return claimed
+  return claimEverywhere(store, limit, (shard, room) => store.claimDue(shard, carrier, nowMs, room, leaseMs))
 }
 
-/** `claimAlertChecks` over every shard of the store, in order, up to `limit` trackings in all. */
-export async function claimAlertChecksEverywhere(
+export function claimAlertChecksEverywhere(
   store: TrackingStore,
   nowMs: number,
   limit: number,
   leaseMs: number,
 ): Promise<string[]> {
-  const claimed: string[] = []
-  for (let shard = 0; shard < store.shards && claimed.length < limit; shard++)
-    claimed.push(...(await store.claimAlertChecks(shard, nowMs, limit - claimed.length, leaseMs)))
-  return claimed
+  return claimEverywhere(store, limit, (shard, room) => store.claimAlertChecks(shard, nowMs, room, leaseMs))
 }
 
 /**

@@ -32,7 +32,7 @@ import {
   decodeRotateAnswer,
   decodeSaveAnswer,
 } from './script-answers.js'
-import { execByShard, newestAcrossShards, type Reply, replyValue } from './shard-reads.js'
+import { execByShard, indexesByShard, newestAcrossShards, type Reply, replyValue } from './shard-reads.js'
 import {
   alertEntry,
   deleteArgs,
@@ -294,13 +294,7 @@ export function createRedisTrackingStore(
 
   /** What loadTrackings.lua answers for `ids`, one script per shard: three fields per tracking, in order. */
   async function loadByShard(ids: readonly string[]): Promise<Array<Buffer | null>> {
-    const byShard = new Map<number, number[]>()
-    ids.forEach((id, index) => {
-      const shard = keys.shardOf(id)
-      const group = byShard.get(shard)
-      if (group) group.push(index)
-      else byShard.set(shard, [index])
-    })
+    const byShard = indexesByShard(ids, keys.shardOf)
     if (byShard.size === 1)
       return redis.loadTrackingsBuffer(ids.length, ...ids.map((id) => keys.tracking(id)))
     const fields = new Array<Buffer | null>(3 * ids.length).fill(null)
@@ -335,14 +329,9 @@ export function createRedisTrackingStore(
 
   /** Saves grouped by shard (a script runs in one slot), at most SAVES_PER_COMMAND to a command. */
   function chunksByShard<T extends { write: TrackingSave }>(saves: readonly T[]): T[][] {
-    const byShard = new Map<number, T[]>()
-    for (const save of saves) {
-      const shard = keys.shardOf(save.write.record.id)
-      const group = byShard.get(shard)
-      if (group) group.push(save)
-      else byShard.set(shard, [save])
-    }
-    return [...byShard.values()].flatMap((group) => {
+    const byShard = indexesByShard(saves, (save) => keys.shardOf(save.write.record.id))
+    return [...byShard.values()].flatMap((indexes) => {
+      const group = indexes.map((index) => saves[index] as T)
       const chunks: T[][] = []
       for (let start = 0; start < group.length; start += SAVES_PER_COMMAND)
         chunks.push(group.slice(start, start + SAVES_PER_COMMAND))

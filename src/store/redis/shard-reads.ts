@@ -3,6 +3,18 @@ import type { RedisClient } from '../../redis/redis-client.js'
 type Pipeline = ReturnType<RedisClient['pipeline']>
 export type Reply = [error: Error | null, result: unknown]
 
+/** The positions of `items` in each shard, in order: what one script or pipeline per shard takes. */
+export function indexesByShard<T>(items: readonly T[], shardOf: (item: T) => number): Map<number, number[]> {
+  const groups = new Map<number, number[]>()
+  items.forEach((item, index) => {
+    const shard = shardOf(item)
+    const group = groups.get(shard)
+    if (group) group.push(index)
+    else groups.set(shard, [index])
+  })
+  return groups
+}
+
 /**
  * Commands over keys of several shards, one pipeline per shard and the pipelines sent together: a
  * Redis Cluster pipelines only keys of one slot. The replies come back in the order of `items`.
@@ -15,13 +27,7 @@ export async function execByShard<T>(
   /** Ends each shard's pipeline (a WAIT for replicas) and checks what that last command answered. */
   finish?: { add(pipeline: Pipeline): void; check(reply: Reply): void },
 ): Promise<Reply[]> {
-  const groups = new Map<number, number[]>()
-  items.forEach((item, index) => {
-    const shard = shardOf(item)
-    const group = groups.get(shard)
-    if (group) group.push(index)
-    else groups.set(shard, [index])
-  })
+  const groups = indexesByShard(items, shardOf)
   const replies = new Array<Reply>(items.length)
   await Promise.all(
     [...groups.values()].map(async (indexes) => {
