@@ -725,7 +725,7 @@ function shardsOf(config: Pick<z.output<typeof CONFIG_SCHEMA>, 'COLIS_SHARDS' | 
   return config.COLIS_SHARDS ?? (config.REDIS_CLUSTER_NODES === undefined ? 1 : DEFAULT_CLUSTER_SHARDS)
 }
 
-/** Enough shards that a cluster of dozens of masters still gets several each. */
+/** Several shards for each master of a small cluster (their spread over masters: docs/operations.md). */
 const DEFAULT_CLUSTER_SHARDS = 64
 
 /** PUBLIC_BASE_URL: where shoppers reach colis (its default is set when the config is loaded). */
