@@ -201,9 +201,10 @@ export function describeShardSpread(title: string, env: () => Record<string, str
 
     it("hands a stopped worker set's shards to the other within a lease, which then claims them", async () => {
       const before = await owners()
-      const stoppedAt = Date.now()
       secondStopped = true
+      // Closing first lets its polls in flight finish: the lease counts from the shards given back.
       await second.close()
+      const stoppedAt = Date.now()
       const after = await eventually(
         owners,
         (held) => held.size === SHARDS && new Set(held.values()).size === 1,
