@@ -89,6 +89,8 @@ export default defineConfig({
       project({
         name: 'browser',
         isolate: false,
+        // Each file's setup starts chromium and loads its pages while the rest of the suite runs.
+        hookTimeout: 120_000,
         include: BROWSER_TESTS,
         globalSetup: ['test/support/global-redis.ts'],
       }),

@@ -1,5 +1,7 @@
+import { mkdirSync } from 'node:fs'
 import { createRequire } from 'node:module'
 import type { AddressInfo } from 'node:net'
+import { join } from 'node:path'
 import { type ServerType, serve } from '@hono/node-server'
 import type { AxeResults, RunOptions } from 'axe-core'
 import type { Browser, BrowserContext, Page } from 'playwright-core'
@@ -87,4 +89,14 @@ export async function axeViolations(page: Page, label: string): Promise<string[]
 /** How many pixels the page is wider than its window: above zero, it scrolls sideways. */
 export function horizontalOverflow(page: Page): Promise<number> {
   return page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth)
+}
+
+/**
+ * Saves a full-page screenshot into `folder` when the run asks for them (`COLIS_SCREENSHOTS=1`): they
+ * are for a person to look at, and encoding them cost the browser tests a fifth of their time.
+ */
+export async function saveScreenshot(page: Page, folder: string, name: string): Promise<void> {
+  if (process.env.COLIS_SCREENSHOTS !== '1') return
+  mkdirSync(folder, { recursive: true })
+  await page.screenshot({ path: join(folder, `${name}.png`), fullPage: true })
 }

@@ -1,5 +1,3 @@
-import { mkdirSync } from 'node:fs'
-import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import type { ServerType } from '@hono/node-server'
 import type { Browser } from 'playwright-core'
@@ -11,6 +9,7 @@ import {
   LOGO_SVG,
   listenOnLoopback,
   openWatchedTab,
+  saveScreenshot,
   VIEWPORT_NAMES,
   type ViewportName,
   type Tab as WatchedTab,
@@ -82,7 +81,6 @@ describe('the merchant dashboard in a browser', () => {
       body: LOGO_SVG,
     })
     expect(logo.ok).toBe(true)
-    mkdirSync(SCREENSHOTS, { recursive: true })
     browser = await launching
     for (const name of VIEWPORT_NAMES) tabs[name] = await openWatchedTab(browser, name, origin, noFindings())
   })
@@ -114,7 +112,7 @@ describe('the merchant dashboard in a browser', () => {
     findings.axe.push(...(await axeViolations(page, label)))
     const overflow = await horizontalOverflow(page)
     if (overflow > 0) findings.horizontalScroll.push(`${label}: ${overflow}px`)
-    await page.screenshot({ path: join(SCREENSHOTS, `${screenshot}.png`), fullPage: true })
+    await saveScreenshot(page, SCREENSHOTS, screenshot)
   }
 
   it('signs in through the form, on a desktop and a phone screen, into an HttpOnly, SameSite=Strict session', async () => {

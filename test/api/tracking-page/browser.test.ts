@@ -1,5 +1,3 @@
-import { mkdirSync } from 'node:fs'
-import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import type { ServerType } from '@hono/node-server'
 import type { Browser, Page } from 'playwright-core'
@@ -11,6 +9,7 @@ import {
   LOGO_SVG,
   listenOnLoopback,
   openWatchedTab,
+  saveScreenshot,
   VIEWPORT_NAMES,
   type ViewportName,
   type Tab as WatchedTab,
@@ -170,7 +169,6 @@ describe('the tracking page in a browser', () => {
     )
     for (const shop of Object.keys(SHOPS) as ShopName[]) await brandShop(shop)
     for (const [index, state] of PAGE_STATES.entries()) await registerParcel(state, index)
-    mkdirSync(SCREENSHOTS, { recursive: true })
     browser = await launching
     for (const name of VIEWPORT_NAMES) tabs[name] = await openWatchedTab(browser, name, origin, noFindings())
   })
@@ -237,7 +235,7 @@ describe('the tracking page in a browser', () => {
     const other = lang === 'fr' ? 'en' : 'fr'
     const targets = [`header a[hreflang="${other}"]`, `a[href="${SUPPORT_URL}"]`]
     for (const problem of await tabThrough(page, targets, 12)) findings.focus.push(`${label}: ${problem}`)
-    await page.screenshot({ path: join(SCREENSHOTS, `${state}-${lang}-${viewport}.png`), fullPage: true })
+    await saveScreenshot(page, SCREENSHOTS, `${state}-${lang}-${viewport}`)
   }
 
   it.each(PAGE_STATES)(
