@@ -2,6 +2,7 @@ import type { MiddlewareHandler } from 'hono'
 import { bodyLimit } from 'hono/body-limit'
 import { requestId } from 'hono/request-id'
 import { throttleErrorLog } from '../log-throttle.js'
+import { isRedirection } from '../redis/redis-client.js'
 import { adminRoutes } from './admin/admin-routes.js'
 import { serveApiDocs } from './api-docs.js'
 import type { AppDeps } from './app-deps.js'
@@ -59,15 +60,18 @@ const API_KEY_CACHE_MS = 5_000
 const MERCHANT_SETTINGS_CACHE_MS = 5_000
 
 /**
- * Errors the Redis client raises when it cannot reach the server or a cluster slot has no master, and
- * a write its replicas did not confirm in time (REDIS_WAIT_REPLICAS).
+ * Errors the Redis client raises when it cannot reach the server or a cluster slot has no master, a
+ * slot still moving after the resends (REDIS_WAIT_REPLICAS' writes), and a write its replicas did not
+ * confirm in time.
  */
 function isRedisUnavailable(error: unknown): boolean {
   if (!(error instanceof Error)) return false
   return (
+    isRedirection(error) ||
     /enableOfflineQueue|Connection is closed|ECONNREFUSED|ETIMEDOUT|ECONNRESET|MaxRetriesPerRequest|Stream isn't writeable|Command timed out|CLUSTERDOWN|Too many Cluster redirections|refresh slots cache/i.test(
       error.message,
-    ) || ['MaxRetriesPerRequestError', 'RedisStalledError', 'ReplicaWaitError'].includes(error.name)
+    ) ||
+    ['MaxRetriesPerRequestError', 'RedisStalledError', 'ReplicaWaitError'].includes(error.name)
   )
 }
 

@@ -22,6 +22,36 @@ export const WORKER_REDIS_OPTIONS: RedisOptions = { maxRetriesPerRequest: null }
 /** A CLI command: one retry, then it says Redis is away. */
 export const COMMAND_REDIS_OPTIONS: RedisOptions = { maxRetriesPerRequest: 1 }
 
+/**
+ * Connections of their own for REDIS_WAIT_REPLICAS' writes: a WAIT holds up every command behind it
+ * on its connection, so these are kept apart from reads, and several, so that writes waiting on a
+ * replica that does not answer do not queue behind each other.
+ */
+const ACKNOWLEDGED_WRITE_CONNECTIONS = 8
+
+/**
+ * REDIS_WAIT_REPLICAS' connections, ready (none when it is 0): `options` with its command timeout
+ * stretched by the wait, which would otherwise time a slow confirmation out as a stalled Redis.
+ */
+export async function connectForAcknowledgedWrites(
+  connections: RedisConnections,
+  options: RedisOptions,
+  wait: { replicas: number; timeoutMs: number },
+): Promise<RedisClient[]> {
+  if (wait.replicas <= 0) return []
+  const { commandTimeout } = options
+  const acknowledged: RedisOptions = {
+    ...options,
+    enableAutoPipelining: false,
+    ...(commandTimeout === undefined ? {} : { commandTimeout: commandTimeout + wait.timeoutMs }),
+  }
+  const clients = Array.from({ length: ACKNOWLEDGED_WRITE_CONNECTIONS }, () =>
+    connections.connect(acknowledged),
+  )
+  await Promise.all(clients.map((client) => waitUntilReady(client, 'Redis (REDIS_WAIT_REPLICAS writes)')))
+  return clients
+}
+
 /** How long a cluster client waits for the slot map, and between two attempts to reach a seed again. */
 const SLOTS_REFRESH_TIMEOUT_MS = 2_000
 const CLUSTER_RETRY_MAX_MS = 2_000

@@ -1,3 +1,4 @@
+import type { RedisOptions } from 'ioredis'
 import { CodeOverridesError } from '../../adapters/code-overrides.js'
 import { remapCarrierTrackings } from '../../workers/remap-trackings.js'
 import { createUnknownCodeRecorder, type UnknownCodeRecorder } from '../../workers/unknown-code-recorder.js'
@@ -23,6 +24,8 @@ import { httpLimitsFrom } from './http-listener.js'
 import { alertPolicyFrom, createCarriers, storeOptionsFrom } from './policies.js'
 import { assertPortAvailable } from './port-check.js'
 import {
+  API_REDIS_OPTIONS,
+  connectForAcknowledgedWrites,
   createRedisConnections,
   type RedisConnections,
   WORKER_REDIS_OPTIONS,
@@ -124,7 +127,19 @@ async function startParts(
   await claimKeyspace(main, prefix, config.COLIS_SHARDS)
 
   const storeOptions = storeOptionsFrom(config)
-  const stores = createStores(main, prefix, storeOptions)
+  /** The store options with REDIS_WAIT_REPLICAS' own connections, made with `options`. */
+  const acknowledgingWith = async (options: RedisOptions) => ({
+    ...storeOptions,
+    waitReplicas: {
+      ...storeOptions.waitReplicas,
+      connections: await connectForAcknowledgedWrites(connections, options, storeOptions.waitReplicas),
+    },
+  })
+  const stores = createStores(
+    main,
+    prefix,
+    role === 'worker' ? storeOptions : await acknowledgingWith(API_REDIS_OPTIONS),
+  )
   // One model per process, which its API and its workers share: refreshed, never read per request.
   const forecasts = createForecastModelHolder({
     analytics: stores.analytics,
@@ -140,7 +155,11 @@ async function startParts(
     // Started before the workers, so stopped after them: what their last polls noted is written.
     unknownCodes.start(stores.unknownCodes)
     stops.push(() => unknownCodes.close())
-    const workerStore = createTrackingStore(connections.connect(WORKER_REDIS_OPTIONS), prefix, storeOptions)
+    const workerStore = createTrackingStore(
+      connections.connect(WORKER_REDIS_OPTIONS),
+      prefix,
+      await acknowledgingWith(WORKER_REDIS_OPTIONS),
+    )
     remaps.push((changed) =>
       remapOverridden(changed, { config, carriers, store: workerStore, logger, forecasts }),
     )

@@ -25,7 +25,16 @@ export interface LocalCluster {
   masters(): Promise<ClusterNodeAddress[]>
   /** SIGKILL of that node's redis-server: no shutdown, no final write, as a crashed machine. */
   killNode(port: number): Promise<void>
-  /** A new empty master joined with `redis-cli --cluster add-node`; resolves once every node knows it. */
+  /**
+   * A killed node started again on its port with its cluster config and no data, as a crashed
+   * machine's service comes back: it rejoins as a replica of whoever took its slots. Resolves once it
+   * is in sync.
+   */
+  restartNode(port: number): Promise<void>
+  /**
+   * A new empty master joined with `redis-cli --cluster add-node`, with as many replicas as the others
+   * (a master without one is lost with its machine); resolves once every node knows them.
+   */
   addMaster(): Promise<ClusterNodeAddress>
   /** `redis-cli --cluster rebalance --cluster-use-empty-masters`: slots (and their keys) move to new masters. */
   rebalance(): Promise<void>
@@ -46,6 +55,7 @@ export interface LocalClusterOptions {
 }
 
 interface ClusterNode extends ClusterNodeAddress {
+  busPort: number
   server: LocalRedis
   /** The redis-server process itself (not its watcher): what `killNode` kills. */
   serverPid: number
@@ -159,14 +169,37 @@ export async function startLocalCluster(options: LocalClusterOptions): Promise<L
       process.kill(node.serverPid, 'SIGKILL')
       await node.server.stop()
     },
+    async restartNode(port) {
+      const index = nodes.findIndex((candidate) => candidate.port === port && candidate.killed)
+      const killed = nodes[index]
+      if (!killed) throw new Error(`local cluster: no killed node on port ${port}`)
+      nodes[index] = await startNode({ dir, binary, nodeTimeoutMs, port, busPort: killed.busPort })
+      await waitUntil(`${address(killed)} back and in sync`, () => healthy(), 30_000)
+    },
     async addMaster() {
       const [seed] = live()
       if (!seed) throw new Error('local cluster: no live node to join')
       const [added] = await startNodes(1)
       if (!added) throw new Error('local cluster: the new node did not start')
       await redisCli('--cluster', 'add-node', address(added), address(seed))
-      // Rebalancing refuses to start while the nodes disagree about who is in the cluster.
+      // Adding a node, or rebalancing, is refused while the nodes disagree about who is in the cluster.
       await waitUntil(`every node knowing ${address(added)}`, () => healthy(), 30_000)
+      const addedId = await command(added, ['cluster', 'myid'])
+      for (let count = 0; count < replicasPerMaster; count++) {
+        const [replica] = await startNodes(1)
+        if (!replica) throw new Error('local cluster: the new replica did not start')
+        await redisCli(
+          '--cluster',
+          'add-node',
+          address(replica),
+          address(seed),
+          '--cluster-slave',
+          '--cluster-master-id',
+          addedId,
+        )
+        await waitUntil(`every node knowing ${address(replica)}`, () => healthy(), 30_000)
+      }
+      await waitUntil(`${address(added)} with its replicas`, () => healthy(replicasPerMaster), 30_000)
       return { host: added.host, port: added.port }
     },
     async rebalance() {
@@ -205,6 +238,10 @@ async function startNode(options: {
       // The bus port defaults to port + 10 000, which a free port above 55 535 does not have.
       '--cluster-port',
       String(options.busPort),
+      // The slots of live masters stay served while a dead master's replica is promoted (the
+      // default answers CLUSTERDOWN for every slot as soon as one has no master).
+      '--cluster-require-full-coverage',
+      'no',
       // A new replica would otherwise wait 5 s for others to share the master's snapshot.
       '--repl-diskless-sync-delay',
       '0',
@@ -215,7 +252,7 @@ async function startNode(options: {
     const info = await command(node, ['info', 'server'])
     const serverPid = Number(info.match(/process_id:(\d+)/)?.[1])
     if (!serverPid) throw new Error(`local cluster: no process_id in INFO of ${HOST}:${options.port}`)
-    return { ...node, server, serverPid, killed: false }
+    return { ...node, busPort: options.busPort, server, serverPid, killed: false }
   } catch (error) {
     await server.stop()
     throw error

@@ -24,3 +24,11 @@ export async function pingEveryServer(client: Pick<RedisClient, 'ping'>): Promis
   if (client instanceof Cluster) await Promise.all(dataServers(client).map((server) => server.ping()))
   else await client.ping()
 }
+
+/**
+ * A cluster's answer that a command's slot moved (MOVED), is moving (ASK) or is split by a move
+ * (TRYAGAIN): the command did not run, and may be sent again.
+ */
+export function isRedirection(error: Error | null): boolean {
+  return error !== null && /^(MOVED|ASK|TRYAGAIN) /.test(error.message)
+}

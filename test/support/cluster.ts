@@ -1,8 +1,17 @@
-import type { Cluster, Redis } from 'ioredis'
+import { mkdtempSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { type Cluster, Redis } from 'ioredis'
 import { inject } from 'vitest'
 import { createSilentLogger } from '../../src/logger.js'
 import { createRedisConnections } from '../../src/main/redis-connections.js'
 import { parseClusterSeeds } from '../../src/redis/cluster-seeds.js'
+import {
+  type ClusterNodeAddress,
+  type LocalCluster,
+  type LocalClusterOptions,
+  startLocalCluster,
+} from '../../src/redis/local-cluster.js'
 import { dataServers, isCluster, type RedisClient } from '../../src/redis/redis-client.js'
 import { uniquePrefix } from './redis.js'
 
@@ -64,4 +73,71 @@ export async function masterOfKey(client: Cluster, key: string): Promise<Redis> 
     .find((node) => node.options.host === host && node.options.port === port)
   if (!master) throw new Error(`no master serves slot ${slot}`)
   return master
+}
+
+/** A Redis Cluster of a test's own (its ports, its temp dir): one it may kill nodes of or grow. */
+export async function startOwnCluster(
+  name: string,
+  options: Omit<LocalClusterOptions, 'dir'> = {},
+): Promise<LocalCluster & { dispose(): Promise<void> }> {
+  const dir = mkdtempSync(join(tmpdir(), `colis-${name}-`))
+  try {
+    const cluster = await startLocalCluster({ masters: 3, replicasPerMaster: 1, ...options, dir })
+    return Object.assign(cluster, {
+      async dispose() {
+        await cluster.stop()
+        rmSync(dir, { recursive: true, force: true })
+      },
+    })
+  } catch (error) {
+    rmSync(dir, { recursive: true, force: true })
+    throw error
+  }
+}
+
+/** `host:port` of the master that serves each key's slot now, as `client` asks the cluster. */
+export async function mastersOfKeys(client: Cluster, keys: readonly string[]): Promise<string[]> {
+  const ranges = await client.cluster('SLOTS')
+  return Promise.all(
+    keys.map(async (key) => {
+      const slot = Number(await client.cluster('KEYSLOT', key))
+      const range = ranges.find(([first, last]) => slot >= first && slot <= last)
+      const [host, port] = range?.[2] ?? []
+      if (host === undefined || port === undefined) throw new Error(`no master serves slot ${slot}`)
+      return `${host}:${port}`
+    }),
+  )
+}
+
+/** The live replica of a master (`host:port`) and its redis-server's pid, asking each node of `cluster`. */
+export async function replicaOf(
+  cluster: LocalCluster,
+  master: string,
+): Promise<ClusterNodeAddress & { pid: number }> {
+  const [masterHost, masterPort] = master.split(':')
+  for (const { host, port } of cluster.nodes) {
+    const node = new Redis(port, host, {
+      lazyConnect: true,
+      maxRetriesPerRequest: 0,
+      retryStrategy: () => null,
+    })
+    node.on('error', () => {})
+    try {
+      await node.connect()
+      const replication = await node.info('replication')
+      const followed =
+        /role:slave/.test(replication) &&
+        replication.includes(`master_host:${masterHost}\r\n`) &&
+        replication.includes(`master_port:${masterPort}\r\n`)
+      if (followed) {
+        const pid = Number((await node.info('server')).match(/process_id:(\d+)/)?.[1])
+        return { host, port, pid }
+      }
+    } catch {
+      // A killed node does not answer: it follows no one.
+    } finally {
+      node.disconnect()
+    }
+  }
+  throw new Error(`no live replica of ${master}`)
 }

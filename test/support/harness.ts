@@ -5,7 +5,12 @@ import type { EmailContextSources } from '../../src/email/email-context.js'
 import { createSilentLogger, type Logger } from '../../src/logger.js'
 import { createApiApp } from '../../src/main/api-process.js'
 import { createCarriers } from '../../src/main/policies.js'
-import { createRedisConnections } from '../../src/main/redis-connections.js'
+import {
+  API_REDIS_OPTIONS,
+  connectForAcknowledgedWrites,
+  createRedisConnections,
+  WORKER_REDIS_OPTIONS,
+} from '../../src/main/redis-connections.js'
 import { shopperEmailSources } from '../../src/main/shopper-email-sources.js'
 import {
   createStores,
@@ -78,10 +83,14 @@ export async function createHarness(
   const connect = () => connections.connect()
   const redis = connect()
   const carriers = createCarriers(config, logger, { env: carrierEnv, metrics })
+  const wait = { replicas: config.REDIS_WAIT_REPLICAS, timeoutMs: config.REDIS_WAIT_TIMEOUT }
   const stores = createStores(redis, config.COLIS_REDIS_PREFIX, {
     notifyRetentionMs: config.NOTIFY_RETENTION,
     shards: config.COLIS_SHARDS,
-    waitReplicas: { replicas: config.REDIS_WAIT_REPLICAS, timeoutMs: config.REDIS_WAIT_TIMEOUT },
+    waitReplicas: {
+      ...wait,
+      connections: await connectForAcknowledgedWrites(connections, API_REDIS_OPTIONS, wait),
+    },
   })
   const app = createApiApp({ config, redis, stores, carriers, logger, metrics, overrides: extra.app })
   let workers: RunningWorkers | undefined
@@ -102,7 +111,10 @@ export async function createHarness(
           wrap,
           notifyRetentionMs: config.NOTIFY_RETENTION,
           shards: config.COLIS_SHARDS,
-          waitReplicas: { replicas: config.REDIS_WAIT_REPLICAS, timeoutMs: config.REDIS_WAIT_TIMEOUT },
+          waitReplicas: {
+            ...wait,
+            connections: await connectForAcknowledgedWrites(connections, WORKER_REDIS_OPTIONS, wait),
+          },
         }),
         carriers,
         logger,

@@ -25,14 +25,14 @@ import { analyticsWriteOf } from './analytics-write.js'
 import { defineScripts, type ScriptedRedis } from './lua-scripts.js'
 import { createReadCache } from './read-cache.js'
 import { createRedisKeys } from './redis-keys.js'
-import { checkReplicas, type ReplicaWait } from './replica-wait.js'
+import { type AcknowledgedWrites, createAcknowledgedWrites, type ReplicaWait } from './replica-wait.js'
 import {
   decodeDeleteAnswer,
   decodeRefreshAnswer,
   decodeRotateAnswer,
   decodeSaveAnswer,
 } from './script-answers.js'
-import { execByShard, indexesByShard, newestAcrossShards, type Reply, replyValue } from './shard-reads.js'
+import { execByShard, indexesByShard, newestAcrossShards, replyValue } from './shard-reads.js'
 import {
   alertEntry,
   deleteArgs,
@@ -123,12 +123,13 @@ export function createRedisTrackingStore(
   }
   const now = options.now ?? Date.now
   const redis = defineScripts(client)
-  const wait = options.waitReplicas && options.waitReplicas.replicas > 0 ? options.waitReplicas : undefined
-  const waitForReplicas = wait && {
-    add: (pipeline: ReturnType<RedisClient['pipeline']>) =>
-      pipeline.call('WAIT', String(wait.replicas), String(wait.timeoutMs)),
-    check: (reply: Reply) => checkReplicas(replyValue(reply), wait),
-  }
+  const acknowledged =
+    options.waitReplicas && options.waitReplicas.replicas > 0
+      ? createAcknowledgedWrites(redis, {
+          ...options.waitReplicas,
+          connections: options.waitReplicas.connections?.map(defineScripts),
+        })
+      : undefined
   const shards = options.shards ?? 1
   const keys = createRedisKeys(prefix, shards)
   const everyShard = allShards(shards)
@@ -190,7 +191,7 @@ export function createRedisTrackingStore(
           ...registerArgs(keys, record, now.getTime(), alertCheckAtMs),
         )
       },
-      waitForReplicas,
+      acknowledged,
     )
     const createdHere = new Map<string, TrackingRecord>()
     const ids = replies.map(([error, id], index) => {
@@ -312,19 +313,16 @@ export function createRedisTrackingStore(
     return fields
   }
 
-  /** One saveTrackings command, then WAIT on the same node (a pipeline goes to one node). */
-  async function saveAndWait(
+  /** One saveTrackings command, returning once replicas confirmed it. */
+  async function saveAcknowledged(
     scriptKeys: string[],
     scriptArgs: Array<string | Buffer>,
-    finish: NonNullable<typeof waitForReplicas>,
+    writes: AcknowledgedWrites,
   ): Promise<number[]> {
-    const pipeline = redis.pipeline()
-    ;(pipeline as unknown as ScriptedRedis).saveTrackings(scriptKeys.length, ...scriptKeys, ...scriptArgs)
-    finish.add(pipeline)
-    const [saved, waited] = (await pipeline.exec()) ?? []
-    const answers = replyValue(saved) as number[]
-    finish.check(waited ?? [null, null])
-    return answers
+    const [saved] = await writes.exec([scriptKeys], (pipeline) => {
+      ;(pipeline as unknown as ScriptedRedis).saveTrackings(scriptKeys.length, ...scriptKeys, ...scriptArgs)
+    })
+    return replyValue(saved) as number[]
   }
 
   /** Saves grouped by shard (a script runs in one slot), at most SAVES_PER_COMMAND to a command. */
@@ -515,8 +513,8 @@ export function createRedisTrackingStore(
           }
           const notifies = chunk.some(({ write }) => (write.notifications?.length ?? 0) > 0)
           const answers =
-            waitForReplicas && notifies
-              ? await saveAndWait(scriptKeys, scriptArgs, waitForReplicas)
+            acknowledged && notifies
+              ? await saveAcknowledged(scriptKeys, scriptArgs, acknowledged)
               : await redis.saveTrackings(scriptKeys.length, ...scriptKeys, ...scriptArgs)
           answers.forEach((code, at) => {
             const save = chunk[at] as (typeof pending)[number]

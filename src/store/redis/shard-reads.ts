@@ -1,4 +1,5 @@
 import type { RedisClient } from '../../redis/redis-client.js'
+import type { AcknowledgedWrites } from './replica-wait.js'
 
 type Pipeline = ReturnType<RedisClient['pipeline']>
 export type Reply = [error: Error | null, result: unknown]
@@ -24,18 +25,21 @@ export async function execByShard<T>(
   items: readonly T[],
   shardOf: (item: T) => number,
   add: (pipeline: Pipeline, item: T) => void,
-  /** Ends each shard's pipeline (a WAIT for replicas) and checks what that last command answered. */
-  finish?: { add(pipeline: Pipeline): void; check(reply: Reply): void },
+  /** Sends each shard's pipeline instead, and returns once replicas confirmed it (REDIS_WAIT_REPLICAS). */
+  acknowledged?: AcknowledgedWrites,
 ): Promise<Reply[]> {
   const groups = indexesByShard(items, shardOf)
   const replies = new Array<Reply>(items.length)
   await Promise.all(
     [...groups.values()].map(async (indexes) => {
-      const pipeline = redis.pipeline()
-      for (const index of indexes) add(pipeline, items[index] as T)
-      finish?.add(pipeline)
-      const answers = (await pipeline.exec()) ?? []
-      if (finish) finish.check(answers.at(-1) ?? [null, null])
+      const group = indexes.map((index) => items[index] as T)
+      let answers: Reply[]
+      if (acknowledged) answers = await acknowledged.exec(group, add)
+      else {
+        const pipeline = redis.pipeline()
+        for (const item of group) add(pipeline, item)
+        answers = (await pipeline.exec()) ?? []
+      }
       indexes.forEach((index, at) => {
         replies[index] = answers[at] ?? [null, null]
       })
