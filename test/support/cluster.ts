@@ -32,9 +32,9 @@ export function uniqueTaggedPrefix(name: string): string {
   return `{${uniquePrefix(name)}}`
 }
 
-/** Cluster clients made on demand (worker options), all closed by `closeAll`. */
-export function testClusterConnections() {
-  const parsed = parseClusterSeeds(testClusterSeeds())
+/** Cluster clients made on demand (worker options), all closed by `closeAll`; the run's cluster by default. */
+export function testClusterConnections(seeds = testClusterSeeds()) {
+  const parsed = parseClusterSeeds(seeds)
   if ('error' in parsed) throw new Error(parsed.error)
   const connections = createRedisConnections(parsed.seeds, createSilentLogger())
   return {
