@@ -92,21 +92,33 @@ export class FailFastRedis extends Redis {
 }
 
 /**
- * FailFastRedis for a Redis Cluster: the `commandTimeout` is each node's (`redisOptions`); after a
- * timeout every command fails at once until every master answers a PING.
+ * FailFastRedis for a Redis Cluster, node by node: the `commandTimeout` is each node's
+ * (`redisOptions`), and after a timeout the commands for that node fail at once until it answers a
+ * PING; the other masters' slots are served on.
  */
 export class FailFastCluster extends Cluster {
-  readonly #stall = createStallWatch(this, () => Promise.all(this.nodes('master').map((node) => node.ping())))
+  readonly #stalls = new Map<Redis, ReturnType<typeof createStallWatch>>()
 
-  override sendCommand(
-    command: Command,
-    stream?: Parameters<Cluster['sendCommand']>[1],
-    node?: Parameters<Cluster['sendCommand']>[2],
-  ): unknown {
-    return this.#stall.send(command, () => super.sendCommand(command, stream, node))
+  constructor(...args: ConstructorParameters<typeof Cluster>) {
+    super(...args)
+    this.on('+node', (node: Redis) => this.#watch(node))
+    this.on('-node', (node: Redis) => this.#stalls.delete(node))
   }
 
+  /** Every command the cluster sends a node goes through the node's own `sendCommand`. */
+  #watch(node: Redis) {
+    const send = node.sendCommand.bind(node)
+    const stall = createStallWatch(node, () => {
+      const ping = new Command('ping', [], { replyEncoding: 'utf8' })
+      send(ping)
+      return ping.promise
+    })
+    node.sendCommand = (command, stream) => stall.send(command, () => send(command, stream)) as never
+    this.#stalls.set(node, stall)
+  }
+
+  /** True while some node stalls. */
   get stalled(): boolean {
-    return this.#stall.stalled
+    return [...this.#stalls.values()].some((stall) => stall.stalled)
   }
 }
