@@ -40,10 +40,15 @@ interface Balance {
   parcels: number
   shards: number
   masters: MasterLoad[]
+  /** How the tags of more shards would fall over the same masters (counted, not seeded). */
+  otherCounts: Array<{ shards: number; tags: number[] }>
   /** The merchant's API key and the seeded trackings' ids, for the reads. */
   key: string
   ids: string[]
 }
+
+/** Shard counts whose tags' spread the balance's note gives beside the one measured. */
+const OTHER_SHARD_COUNTS = [256, 1024]
 
 /** A cluster client of the bench's own, beside colis' (INFO, DBSIZE and KEYSLOT on each master). */
 function connectCluster(seeds: ClusterSeeds): Cluster {
@@ -67,6 +72,18 @@ async function portOfTag(client: Cluster, tagged: string): Promise<number> {
   return master(Number(await client.cluster('KEYSLOT', tagged)))
 }
 
+/** How many of `shards` shards' hash tags each of `ports` holds, in their order. */
+async function tagsPerMaster(client: Cluster, shards: number, ports: number[]): Promise<number[]> {
+  const keys = createRedisKeys(PREFIX, shards)
+  const master = await masterOfSlot(client)
+  const tagPorts = await Promise.all(
+    allShards(shards).map(async (shard) =>
+      master(Number(await client.cluster('KEYSLOT', keys.outbox(shard)))),
+    ),
+  )
+  return ports.map((port) => tagPorts.filter((tagPort) => tagPort === port).length)
+}
+
 /**
  * Seeds `parcels` trackings with 20-scan timelines through the real store, sharded as colis is on a
  * cluster, then counts each master's keys and the bytes it grew by.
@@ -78,24 +95,25 @@ async function measureBalance(cluster: LocalCluster, parcels: number): Promise<B
   try {
     await client.ping()
     const masters = dataServers(client).sort((a, b) => (a.options.port ?? 0) - (b.options.port ?? 0))
+    const ports = masters.map((server) => server.options.port ?? 0)
     const before = await Promise.all(masters.map(usedMemory))
     const { key, ids } = await seedTimelines(seeds, PREFIX, { parcels, shards })
-    const master = await masterOfSlot(client)
-    const keys = createRedisKeys(PREFIX, shards)
-    const tagPorts = await Promise.all(
-      allShards(shards).map(async (shard) =>
-        master(Number(await client.cluster('KEYSLOT', keys.outbox(shard)))),
-      ),
-    )
+    const tags = await tagsPerMaster(client, shards, ports)
     const loads = await Promise.all(
       masters.map(async (server, index) => ({
-        port: server.options.port ?? 0,
+        port: ports[index] ?? 0,
         keys: await server.dbsize(),
         bytes: (await usedMemory(server)) - (before[index] ?? Number.NaN),
-        tags: tagPorts.filter((port) => port === server.options.port).length,
+        tags: tags[index] ?? 0,
       })),
     )
-    return { parcels, shards, masters: loads, key, ids }
+    const otherCounts = await Promise.all(
+      OTHER_SHARD_COUNTS.map(async (count) => ({
+        shards: count,
+        tags: await tagsPerMaster(client, count, ports),
+      })),
+    )
+    return { parcels, shards, masters: loads, otherCounts, key, ids }
   } finally {
     client.disconnect()
   }
@@ -303,7 +321,7 @@ function describe(m: {
     )
     .join('; ')
   const balanceHow = `${balance.parcels} La Poste trackings of one merchant${m.quick ? ' (quick mode; the full run uses 100000)' : ''}, each with a ${TIMELINE_EVENTS}-scan timeline saved through the real store, prefix ${PREFIX}, ${balance.shards} shards, on a local cluster of ${MASTERS} masters with a replica each (default slot ranges of redis-cli --cluster create); per master: ${perMaster}; ${round(totalBytes / balance.parcels)} B per tracking over the masters`
-  const tagNote = `a shard's trackings all land where its hash tag's slot is, and the ${balance.shards} tags fall ${masters.map((master) => master.tags).join('/')} over the masters: the spread follows the tags' (${round(spreadOf(masters.map((master) => master.tags)), 2)}×), not the slots'; more shards (COLIS_SHARDS) or slots moved so that each master holds as many tags even it out`
+  const tagNote = `a shard's trackings all land where its hash tag's slot is, and the ${balance.shards} tags fall ${masters.map((master) => master.tags).join('/')} over the masters: the spread follows the tags' (${round(spreadOf(masters.map((master) => master.tags)), 2)}×), not the slots'; more shards would even it out (the tags of ${balance.otherCounts.map(({ shards, tags }) => `${shards} would fall ${tags.join('/')}, ${round(spreadOf(tags), 2)}×`).join('; ')}), as would slots moved so that each master holds as many tags`
 
   const readRatios = reads.map((read) => read.cluster / read.single)
   const uncachedRatios = reads.map((read) => read.clusterUncached / read.singleUncached)
