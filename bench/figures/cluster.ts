@@ -279,10 +279,10 @@ export const redisCluster: FigureModule = async ({ quick }) => {
     const pollConfig = loadConfig({ REDIS_CLUSTER_NODES: cluster.seeds, COLIS_REDIS_PREFIX: POLL_PREFIX })
     const queueTag = queuePrefix(pollConfig, pollQueueName('laposte'))
     const queuePort = await portOfTag(client, queueTag).finally(() => client.disconnect())
-    // The balance's trackings go: each poll round starts on an empty cluster, as the other on an empty redis-server.
+    // Each poll run starts on an empty cluster, as the single side's on a new redis-server.
     await emptyCluster(cluster)
     const polls = await measurePolls(cluster, balance.shards, carrier, quick)
-    return describe({ balance, reads, polls, queueTag, queuePort, quick })
+    return figuresOf({ balance, reads, polls, queueTag, queuePort, quick })
   } finally {
     await carrier.close()
     await single.stop()
@@ -301,7 +301,7 @@ async function emptyCluster(cluster: LocalCluster): Promise<void> {
   }
 }
 
-function describe(m: {
+function figuresOf(m: {
   balance: Balance
   reads: ReadRound[]
   polls: PollRound[]
@@ -323,10 +323,11 @@ function describe(m: {
   const balanceHow = `${balance.parcels} La Poste trackings of one merchant${m.quick ? ' (quick mode; the full run uses 100000)' : ''}, each with a ${TIMELINE_EVENTS}-scan timeline saved through the real store, prefix ${PREFIX}, ${balance.shards} shards, on a local cluster of ${MASTERS} masters with a replica each (default slot ranges of redis-cli --cluster create); per master: ${perMaster}; ${round(totalBytes / balance.parcels)} B per tracking over the masters`
   const tagNote = `a shard's trackings all land where its hash tag's slot is, and the ${balance.shards} tags fall ${masters.map((master) => master.tags).join('/')} over the masters: the spread follows the tags' (${round(spreadOf(masters.map((master) => master.tags)), 2)}×), not the slots'; more shards would even it out (the tags of ${balance.otherCounts.map(({ shards, tags }) => `${shards} would fall ${tags.join('/')}, ${round(spreadOf(tags), 2)}×`).join('; ')}), as would slots moved so that each master holds as many tags`
 
-  const readRatios = reads.map((read) => read.cluster / read.single)
-  const uncachedRatios = reads.map((read) => read.clusterUncached / read.singleUncached)
-  const read = medianRound(reads, (one) => one.cluster / one.single).round
-  const uncached = medianRound(reads, (one) => one.clusterUncached / one.singleUncached).round
+  const { round: read, values: readRatios } = medianRound(reads, (one) => one.cluster / one.single)
+  const { round: uncached, values: uncachedRatios } = medianRound(
+    reads,
+    (one) => one.clusterUncached / one.singleUncached,
+  )
   const ratioList = (values: number[]) => values.map((value) => value.toFixed(2)).join(' ')
 
   const pollRatio = medianRound(polls, (one) => one.cluster.pollsPerSecond / one.single.pollsPerSecond)
