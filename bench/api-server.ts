@@ -3,7 +3,8 @@
  * so that the server and the load generator (autocannon, in the parent) each get a core of their own.
  *
  * BENCH_MODE=colis: the real service, `startService(config, 'api')` as `colis serve --role api` runs it
- * (createApp, real stores, @hono/node-server), on the Redis at REDIS_URL under COLIS_REDIS_PREFIX.
+ * (createApp, real stores, @hono/node-server), on the Redis at REDIS_URL (or the Redis Cluster of
+ * REDIS_CLUSTER_NODES) under COLIS_REDIS_PREFIX.
  * BENCH_MODE=bare: a bare Hono app on @hono/node-server answering `GET /v1/trackings/:id` with the
  * JSON of BENCH_BODY_FILE, parsed once and kept in memory.
  *
@@ -39,11 +40,14 @@ async function startBare(): Promise<{ url: string; stop(): Promise<void> }> {
 
 async function startColis(): Promise<{ url: string; stop(): Promise<void> }> {
   const redisUrl = process.env.REDIS_URL
+  const clusterNodes = process.env.REDIS_CLUSTER_NODES
   // Never fall back to probing 127.0.0.1:6379: the benchmark owns its Redis.
-  if (!redisUrl) throw new Error('REDIS_URL is required in colis mode')
+  if (!redisUrl && !clusterNodes)
+    throw new Error('REDIS_URL or REDIS_CLUSTER_NODES is required in colis mode')
   const config = loadConfig({
     NODE_ENV: 'test',
     REDIS_URL: redisUrl,
+    REDIS_CLUSTER_NODES: clusterNodes,
     COLIS_PROBE_REDIS: 'none',
     COLIS_REDIS_PREFIX: process.env.COLIS_REDIS_PREFIX,
     COLIS_SHARDS: process.env.COLIS_SHARDS,

@@ -2,18 +2,26 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { Queue, Worker } from 'bullmq'
-import { Redis } from 'ioredis'
+import { Cluster, Redis } from 'ioredis'
 import { createCarrierHttp } from '../adapters/carrier-http.js'
 import { laPoste13CheckDigit } from '../adapters/number-formats.js'
 import { loadConfig } from '../src/config.js'
 import type { ForecastModel } from '../src/domain/forecast/forecast-model.js'
 import { createSilentLogger } from '../src/logger.js'
 import { createCarriers } from '../src/main/policies.js'
-import { createRedisConnections } from '../src/main/redis-connections.js'
+import {
+  clusterOptionsOf,
+  createRedisConnections,
+  WORKER_REDIS_OPTIONS,
+} from '../src/main/redis-connections.js'
 import { createTrackingStore } from '../src/main/stores.js'
 import { startWorkers } from '../src/main/worker-process.js'
+import { parseClusterSeeds } from '../src/redis/cluster-seeds.js'
+import type { LocalCluster } from '../src/redis/local-cluster.js'
 import { startLocalRedis } from '../src/redis/local-redis.js'
+import { dataServers, type RedisAddress, type RedisClient } from '../src/redis/redis-client.js'
 import { createRedisKeys } from '../src/store/redis/redis-keys.js'
+import { allShards } from '../src/store/shards.js'
 import { type FakeLaPoste, startCountingProxy, startFakeLaPoste } from './support.js'
 
 export interface PollCost {
@@ -29,8 +37,10 @@ export interface PollCost {
   redisCommandsPerPoll: number
   /** CPU of the colis process (dispatcher, poll jobs, the other workers' loops) per parcel polled. */
   cpuMsPerPoll: number
-  /** CPU of redis-server per parcel polled (scripts, BullMQ's and colis'). */
+  /** CPU of redis-server per parcel polled (scripts, BullMQ's and colis'); on a cluster, every master's together. */
   redisCpuMsPerPoll: number
+  /** The same of each data server: the one redis-server, or each master of a cluster, by port. */
+  redisCpuMsPerPollByServer: Array<{ port: number; cpuMs: number }>
   /** CPU of the loopback carrier (its own process) per parcel polled. */
   carrierCpuMsPerPoll: number
   carrierRequestsPer1000Polls: number
@@ -51,9 +61,69 @@ export async function redisCpuMs(redis: Redis): Promise<number> {
   return (seconds('used_cpu_user') + seconds('used_cpu_sys')) * 1000
 }
 
-async function commandCount(redis: Redis): Promise<number> {
-  const info = await redis.info('commandstats')
-  return [...info.matchAll(/calls=(\d+)/g)].reduce((sum, match) => sum + Number(match[1]), 0)
+/** `redisCpuMs` of each data server: the one redis-server, or each master of a cluster, by port. */
+export async function redisCpuMsByServer(
+  client: RedisClient,
+): Promise<Array<{ port: number; cpuMs: number }>> {
+  const servers = dataServers(client).sort((a, b) => (a.options.port ?? 0) - (b.options.port ?? 0))
+  return Promise.all(
+    servers.map(async (server) => ({ port: server.options.port ?? 0, cpuMs: await redisCpuMs(server) })),
+  )
+}
+
+async function commandCount(client: RedisClient): Promise<number> {
+  let calls = 0
+  for (const server of dataServers(client)) {
+    const info = await server.info('commandstats')
+    calls += [...info.matchAll(/calls=(\d+)/g)].reduce((sum, match) => sum + Number(match[1]), 0)
+  }
+  return calls
+}
+
+/** Where a poll-cost run keeps its data: colis' settings and address, and a client of the bench's own. */
+interface PollRedis {
+  env: { REDIS_URL: string } | { REDIS_CLUSTER_NODES: string }
+  address: RedisAddress
+  direct: RedisClient
+  proxy?: Awaited<ReturnType<typeof startCountingProxy>>
+  /** Stops the private redis-server, or empties the cluster for the next run. */
+  release(): Promise<void>
+}
+
+async function privateRedis(countRoundTrips: boolean): Promise<PollRedis> {
+  const dir = mkdtempSync(join(tmpdir(), 'colis-bench-'))
+  const redis = await startLocalRedis({ dir })
+  const proxy = countRoundTrips ? await startCountingProxy(Number(new URL(redis.url).port)) : undefined
+  const direct = new Redis(redis.url, WORKER_REDIS_OPTIONS)
+  const address = proxy?.url ?? redis.url
+  return {
+    env: { REDIS_URL: address },
+    address,
+    direct,
+    proxy,
+    async release() {
+      direct.disconnect()
+      await proxy?.close()
+      await redis.stop()
+      rmSync(dir, { recursive: true, force: true })
+    },
+  }
+}
+
+async function clusterRedis(cluster: LocalCluster): Promise<PollRedis> {
+  const parsed = parseClusterSeeds(cluster.seeds)
+  if ('error' in parsed) throw new Error(parsed.error)
+  const direct = new Cluster(parsed.seeds.nodes, clusterOptionsOf(parsed.seeds, WORKER_REDIS_OPTIONS))
+  await direct.ping()
+  return {
+    env: { REDIS_CLUSTER_NODES: cluster.seeds },
+    address: parsed.seeds,
+    direct,
+    async release() {
+      await Promise.all(dataServers(direct).map((server) => server.flushall()))
+      direct.disconnect()
+    },
+  }
 }
 
 export interface PollCostOptions {
@@ -74,6 +144,13 @@ export interface PollCostOptions {
   carrier?: FakeLaPoste
   /** The delivery forecast model the workers keep in memory: each saved change works out a forecast. */
   forecastModel?: ForecastModel
+  /**
+   * A running Redis Cluster to poll on instead of a private redis-server, with the shards colis takes
+   * there by default; emptied afterwards. Not with `countRoundTrips`.
+   */
+  cluster?: LocalCluster
+  /** COLIS_SHARDS; without it, colis' default (one on a redis-server, 64 on a cluster). */
+  shards?: number
 }
 
 /** What the loopback La Poste answers for a parcel's first poll: one scan, the worst case's history. */
@@ -86,15 +163,17 @@ const FIRST_SCANS = { knownEvents: 1, newsShare: 0, generation: 0 }
  */
 export async function measurePollCost(options: PollCostOptions): Promise<PollCost> {
   const { trackings, batchSize, concurrency = 50, countRoundTrips = true, mix } = options
-  const dir = mkdtempSync(join(tmpdir(), 'colis-bench-'))
-  const redis = await startLocalRedis({ dir })
-  const proxy = countRoundTrips ? await startCountingProxy(Number(new URL(redis.url).port)) : undefined
+  if (options.cluster && countRoundTrips)
+    throw new Error('round trips are counted on a private redis-server only')
+  const redis = options.cluster ? await clusterRedis(options.cluster) : await privateRedis(countRoundTrips)
+  const { direct, proxy } = redis
   const carrier = options.carrier ?? (await startFakeLaPoste())
   if (!mix) await carrier.setMix(FIRST_SCANS)
   const idsAtStart = (await carrier.counters()).ids
   const config = loadConfig({
-    REDIS_URL: proxy?.url ?? redis.url,
+    ...redis.env,
     COLIS_REDIS_PREFIX: 'bench',
+    COLIS_SHARDS: options.shards === undefined ? undefined : String(options.shards),
     LAPOSTE_API_KEY: 'bench-key',
     LAPOSTE_BASE_URL: carrier.baseUrl,
     LAPOSTE_BATCH_SIZE: String(batchSize),
@@ -103,9 +182,9 @@ export async function measurePollCost(options: PollCostOptions): Promise<PollCos
     POLL_DISPATCH_INTERVAL: countRoundTrips ? '250ms' : '50ms',
     POLL_CONCURRENCY: String(concurrency),
   })
-  const direct = new Redis(redis.url, { maxRetriesPerRequest: null })
   const logger = createSilentLogger()
-  const store = createTrackingStore(direct, config.COLIS_REDIS_PREFIX)
+  const shards = config.COLIS_SHARDS
+  const store = createTrackingStore(direct, config.COLIS_REDIS_PREFIX, { shards })
   const now = new Date()
   for (let start = 0; start < trackings; start += 500) {
     await Promise.all(
@@ -117,20 +196,27 @@ export async function measurePollCost(options: PollCostOptions): Promise<PollCos
       ),
     )
   }
-  const keys = createRedisKeys(config.COLIS_REDIS_PREFIX)
-  const connections = createRedisConnections(proxy?.url ?? redis.url, logger)
+  const keys = createRedisKeys(config.COLIS_REDIS_PREFIX, shards)
+  const connections = createRedisConnections(redis.address, logger)
   const connect = () => connections.connect()
   const carriers = createCarriers(config, logger, { env: {} })
+  const sleep = () => new Promise((resolve) => setTimeout(resolve, 10))
+  const inflight = async () => {
+    const counts = await Promise.all(
+      allShards(shards).map((shard) => direct.zcard(keys.inflight(shard, 'laposte'))),
+    )
+    return counts.reduce((sum, count) => sum + count, 0)
+  }
+  // The leases are read once the carrier has seen every id: reading them meanwhile would add Redis work.
   const allPolled = async (ids: number) => {
-    while ((await carrier.counters()).ids < ids || (await direct.zcard(keys.inflight(0, 'laposte'))) > 0) {
-      await new Promise((resolve) => setTimeout(resolve, 10))
-    }
+    while ((await carrier.counters()).ids < ids) await sleep()
+    while ((await inflight()) > 0) await sleep()
   }
   const startWorkersNow = () =>
     startWorkers({
       config,
       connect,
-      store: createTrackingStore(connect(), config.COLIS_REDIS_PREFIX),
+      store: createTrackingStore(connect(), config.COLIS_REDIS_PREFIX, { shards }),
       carriers,
       logger,
       forecasts: { model: () => options.forecastModel },
@@ -146,18 +232,18 @@ export async function measurePollCost(options: PollCostOptions): Promise<PollCos
   const commandsBefore = await commandCount(direct)
   const before = proxy?.counters() ?? { writes: 0, bytes: 0 }
   const cpuBefore = process.cpuUsage()
-  const redisCpuBefore = await redisCpuMs(direct)
+  const redisCpuBefore = await redisCpuMsByServer(direct)
   await options.around?.start()
   const started = performance.now()
   if (workers) {
     // Every parcel due now: the dispatcher claims them as it would parcels that fell due one by one.
-    const ids = await direct.zrange(keys.due(0, 'laposte'), 0, -1)
     const nowMs = Date.now()
-    for (let start = 0; start < ids.length; start += 1000)
-      await direct.zadd(
-        keys.due(0, 'laposte'),
-        ...ids.slice(start, start + 1000).flatMap((id) => [nowMs, id]),
-      )
+    for (const shard of allShards(shards)) {
+      const due = keys.due(shard, 'laposte')
+      const ids = await direct.zrange(due, 0, -1)
+      for (let start = 0; start < ids.length; start += 1000)
+        await direct.zadd(due, ...ids.slice(start, start + 1000).flatMap((id) => [nowMs, id]))
+    }
   } else {
     workers = await startWorkersNow()
   }
@@ -165,7 +251,11 @@ export async function measurePollCost(options: PollCostOptions): Promise<PollCos
   const seconds = (performance.now() - started) / 1000
   const cpu = process.cpuUsage(cpuBefore)
   await options.around?.stop()
-  const redisCpu = (await redisCpuMs(direct)) - redisCpuBefore
+  const redisCpuByServer = (await redisCpuMsByServer(direct)).map(({ port, cpuMs }, index) => ({
+    port,
+    cpuMs: cpuMs - (redisCpuBefore[index]?.cpuMs ?? Number.NaN),
+  }))
+  const redisCpu = redisCpuByServer.reduce((sum, { cpuMs }) => sum + cpuMs, 0)
   const carrierAfter = await carrier.counters()
   const after = proxy?.counters() ?? { writes: Number.NaN, bytes: Number.NaN }
   const commandsAfter = await commandCount(direct)
@@ -173,11 +263,8 @@ export async function measurePollCost(options: PollCostOptions): Promise<PollCos
   await workers.close()
   await carriers.close()
   await connections.closeAll()
-  direct.disconnect()
-  await proxy?.close()
   if (!options.carrier) await carrier.close()
-  await redis.stop()
-  rmSync(dir, { recursive: true, force: true })
+  await redis.release()
 
   const requests = carrierAfter.requests - carrierBefore.requests
   const roundTrips = after.writes - before.writes
@@ -193,6 +280,10 @@ export async function measurePollCost(options: PollCostOptions): Promise<PollCos
     redisCommandsPerPoll: (commandsAfter - commandsBefore) / trackings,
     cpuMsPerPoll: (cpu.user + cpu.system) / 1000 / trackings,
     redisCpuMsPerPoll: redisCpu / trackings,
+    redisCpuMsPerPollByServer: redisCpuByServer.map(({ port, cpuMs }) => ({
+      port,
+      cpuMs: cpuMs / trackings,
+    })),
     carrierCpuMsPerPoll: (carrierAfter.cpuMs - carrierBefore.cpuMs) / trackings,
     carrierRequestsPer1000Polls: (requests / trackings) * 1000,
     ...(forecastWindows === undefined ? {} : { forecastWindows }),
@@ -202,10 +293,12 @@ export async function measurePollCost(options: PollCostOptions): Promise<PollCos
 /** Trackings whose record keeps a forecast window: the polls that worked one out. */
 async function countForecastWindows(
   store: ReturnType<typeof createTrackingStore>,
-  redis: Redis,
+  redis: RedisClient,
   keys: ReturnType<typeof createRedisKeys>,
 ): Promise<number> {
-  const ids = await redis.zrange(keys.due(0, 'laposte'), 0, -1)
+  const ids: string[] = []
+  for (const shard of allShards(keys.shards))
+    ids.push(...(await redis.zrange(keys.due(shard, 'laposte'), 0, -1)))
   let count = 0
   for (let start = 0; start < ids.length; start += 500) {
     const views = await store.loadForPoll(ids.slice(start, start + 500))

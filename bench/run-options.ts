@@ -19,7 +19,7 @@ writes them to bench/results.json.
   --profile[=cpu|heap]    profiles the process each figure measures, into bench/profiles/<module>/
                           (open the files in Chrome DevTools or VS Code): cpu (the default) a CPU
                           profile, heap a sampling profile of every allocation, garbage included.
-                          Figures 1, 2, 4 to 7, 10 and 11 run in the bench process: the inspector
+                          Figures 1, 2, 4 to 7, 10, 11 and 13 run in the bench process: the inspector
                           samples it over the module, or over the part a figure marks as measured
                           (figure 1: the first round's polls of followed parcels). Figures 3, 8, 9 and 12 measure
                           the API server: each server child runs with node's --cpu-prof (cpu only).

@@ -5,6 +5,7 @@ import { fileURLToPath } from 'node:url'
 import type { Figure, FigureModule } from './figure.js'
 import { analyticsQuery } from './figures/analytics-query.js'
 import { apiRead } from './figures/api-read.js'
+import { redisCluster } from './figures/cluster.js'
 import { emailSending } from './figures/email-sending.js'
 import { forecastBacktest } from './figures/forecast-backtest.js'
 import { freshness } from './figures/freshness.js'
@@ -105,6 +106,13 @@ const MODULES: BenchModule[] = [
     measure: analyticsQuery,
     measured: 'api server',
   },
+  {
+    name: 'cluster',
+    figures: [13],
+    title: 'colis on a 3-master Redis Cluster vs one Redis (figure 13)',
+    measure: redisCluster,
+    measured: 'bench process',
+  },
 ]
 
 function selectModules(only: string[]): BenchModule[] {
@@ -112,7 +120,7 @@ function selectModules(only: string[]): BenchModule[] {
   for (const asked of only) {
     if (!MODULES.some((module) => matches(module, asked)))
       throw new Error(
-        `--only ${asked}: a figure 1-12 or one of ${MODULES.map((module) => module.name).join(', ')}`,
+        `--only ${asked}: a figure 1-13 or one of ${MODULES.map((module) => module.name).join(', ')}`,
       )
   }
   return MODULES.filter((module) => only.some((asked) => matches(module, asked)))

@@ -1,7 +1,9 @@
-import { Redis } from 'ioredis'
 import type { TrackingRecord } from '../src/domain/tracking.js'
 import { type TrackingEvent, withEventId } from '../src/domain/tracking-event.js'
+import { createSilentLogger } from '../src/logger.js'
+import { createRedisConnections } from '../src/main/redis-connections.js'
 import { createStores } from '../src/main/stores.js'
+import type { RedisAddress } from '../src/redis/redis-client.js'
 import { laPosteNumber } from './poll-cost.js'
 
 /** Scans in each seeded timeline. */
@@ -37,17 +39,18 @@ function polledRecord(before: TrackingRecord, events: TrackingEvent[], delivered
 
 /**
  * La Poste parcels of one merchant, each with a TIMELINE_EVENTS-scan timeline written through the
- * store as polls would; the merchant's API key and the trackings' ids, in order.
+ * store as polls would; the merchant's API key and the trackings' ids, in order. On a Redis Cluster,
+ * give the seeds and the shards colis will read them with.
  */
 export async function seedTimelines(
-  redisUrl: string,
+  address: RedisAddress,
   prefix: string,
-  options: { parcels: number; delivered?: boolean },
+  options: { parcels: number; delivered?: boolean; shards?: number },
 ): Promise<{ key: string; ids: string[] }> {
-  const { parcels, delivered = false } = options
-  const redis = new Redis(redisUrl, { maxRetriesPerRequest: null })
+  const { parcels, delivered = false, shards } = options
+  const connections = createRedisConnections(address, createSilentLogger())
   try {
-    const stores = createStores(redis, prefix)
+    const stores = createStores(connections.connect(), prefix, { shards })
     const { key } = await stores.apiKeys.create(BENCH_MERCHANT)
     const store = stores.trackings
     const ids: string[] = []
@@ -85,6 +88,6 @@ export async function seedTimelines(
     }
     return { key, ids }
   } finally {
-    redis.disconnect()
+    await connections.closeAll()
   }
 }

@@ -120,7 +120,8 @@ export function longestJsonTimeline(): number {
   return count
 }
 
-async function usedMemory(redis: Redis): Promise<number> {
+/** INFO used_memory after MEMORY PURGE: the bytes the data holds, freed pages given back first. */
+export async function usedMemory(redis: Redis): Promise<number> {
   await redis.memory('PURGE')
   const info = await redis.info('memory')
   return Number(/used_memory:(\d+)/.exec(info)?.[1])
