@@ -1,6 +1,7 @@
 import { Redis } from 'ioredis'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { isCluster } from '../../src/redis/redis-client.js'
+import { createRedisKeys } from '../../src/store/redis/redis-keys.js'
 import { mastersOfKeys, startOwnCluster } from '../support/cluster.js'
 import { createHarness, eventually, type Harness } from '../support/harness.js'
 import {
@@ -127,7 +128,7 @@ describe('rebalance: slots move to a new master under traffic, clients see nothi
         if (!isCluster(client)) throw new Error('the harness did not connect to the cluster')
         const shardMasters = await mastersOfKeys(
           client,
-          Array.from({ length: SHARDS }, (_, shard) => `{${prefix}:${shard}}`),
+          Array.from({ length: SHARDS }, (_, shard) => createRedisKeys(prefix, SHARDS).outbox(shard)),
         )
         expect(shardMasters).toContain(`${added.host}:${added.port}`)
         expect(await keysOnNode(added.host, added.port, `{${prefix}:*`)).toBeGreaterThan(0)

@@ -1,12 +1,14 @@
 import type { AnalyticsCell } from '../../domain/analytics/analytics-cell.js'
-import { allShards, shardOfRegistration, shardOfText } from '../shards.js'
+import { shardOfRegistration, shardOfText } from '../shards.js'
+import { shardTags } from './shard-tags.js'
 
 /**
  * Every Redis key colis writes, under one prefix (COLIS_REDIS_PREFIX), for `shards` logical shards
  * (COLIS_SHARDS, see shards.ts).
  *
  * One shard (the default on one Redis): every key starts with the prefix, as it always has. Several:
- * a tracking's keys and its shard's indexes start with the shard's hash tag `{<prefix>:<shard>}`, so
+ * a tracking's keys and its shard's indexes start with the shard's hash tag (`{<prefix>:<shard>…}`, see
+ * shard-tags.ts), so
  * every script over a shard touches one Redis Cluster slot; the data of no tracking (keys, endpoints,
  * deliveries, carrier state) starts with `{<prefix>}`, one slot of its own, except a merchant's
  * settings and logos, under `{<prefix>:m:<merchant>}`. A tracking's own keys find
@@ -15,7 +17,7 @@ import { allShards, shardOfRegistration, shardOfText } from '../shards.js'
 export function createRedisKeys(prefix: string, shards = 1) {
   const sharded = shards > 1
   const shared = sharded ? `{${prefix}}` : prefix
-  const tags = allShards(shards).map((shard) => (sharded ? `{${prefix}:${shard}}` : prefix))
+  const tags = sharded ? shardTags(prefix, shards).map((tag) => `{${tag}}`) : [prefix]
   const tagOf = (shard: number) => {
     const tag = tags[shard]
     if (tag === undefined) throw new RangeError(`shard ${shard} is not one of ${shards}`)
