@@ -8,6 +8,7 @@ import {
   formatCsvRecord,
   parseCsv,
 } from '../src/csv.js'
+import { propertyRuns } from './support/property-runs.js'
 
 const fieldsOf = (text: string) => parseCsv(text).records.map((record) => record.fields)
 
@@ -142,7 +143,7 @@ describe('CSV round trip', () => {
           if ((records[0]?.length ?? 0) > 1) expect(table.separator).toBe(separator)
         },
       ),
-      { numRuns: 500 },
+      { numRuns: propertyRuns(500) },
     )
   })
 })

@@ -20,6 +20,7 @@ import { createEventId } from '../../src/domain/tracking-event.js'
 import type { TrackingStatus } from '../../src/domain/tracking-status.js'
 import { createSilentLogger } from '../../src/logger.js'
 import { caughtCarrierError } from '../support/carrier-error.js'
+import { propertyRuns } from '../support/property-runs.js'
 import { runAdapterContract } from './adapter-contract.js'
 
 const FIXTURES = new URL('../fixtures/chronopost/', import.meta.url)
@@ -939,7 +940,9 @@ describe('chronopost: properties', () => {
   }
 
   it('refuses arbitrary strings with unexpected_response only', () => {
-    fc.assert(fc.property(fc.string({ unit: 'binary' }), expectRefusedOrParsed), { numRuns: 1000 })
+    fc.assert(fc.property(fc.string({ unit: 'binary' }), expectRefusedOrParsed), {
+      numRuns: propertyRuns(1000),
+    })
   })
 
   it('throws nothing but CarrierError on arbitrary tag soup', () => {
@@ -974,7 +977,7 @@ describe('chronopost: properties', () => {
         if (outcome instanceof CarrierError)
           expect(['unexpected_response', 'unavailable']).toContain(outcome.kind)
       }),
-      { numRuns: 1000 },
+      { numRuns: propertyRuns(1000) },
     )
   })
 
@@ -985,7 +988,7 @@ describe('chronopost: properties', () => {
         expect(outcome).toBeInstanceOf(CarrierError)
         expect((outcome as CarrierError).kind).toBe('unexpected_response')
       }),
-      { numRuns: 1000 },
+      { numRuns: propertyRuns(1000) },
     )
   })
 
@@ -1000,7 +1003,7 @@ describe('chronopost: properties', () => {
           expectRefusedOrParsed(text.slice(0, index) + replacement + text.slice(index + 1))
         },
       ),
-      { numRuns: 1000 },
+      { numRuns: propertyRuns(1000) },
     )
   })
 
@@ -1017,7 +1020,7 @@ describe('chronopost: properties', () => {
         if (outcome instanceof CarrierError) expect(outcome.kind).toBe('unexpected_response')
         else expect(outcome).toHaveLength(1)
       }),
-      { numRuns: 1000 },
+      { numRuns: propertyRuns(1000) },
     )
   })
 
@@ -1070,7 +1073,7 @@ describe('chronopost: properties', () => {
         )
         if (snapshot.estimatedDelivery) expect(snapshot.estimatedDelivery).toMatch(/^\d{4}-\d{2}-\d{2}$/)
       }),
-      { numRuns: 1000 },
+      { numRuns: propertyRuns(1000) },
     )
   })
 
@@ -1108,7 +1111,7 @@ describe('chronopost: properties', () => {
         // The day the appointment starts, as written (dd/MM/yyyy).
         expect(window.from.slice(0, 10)).toBe(start.slice(0, 10).split('/').reverse().join('-'))
       }),
-      { numRuns: 1000 },
+      { numRuns: propertyRuns(1000) },
     )
   })
 
@@ -1119,7 +1122,7 @@ describe('chronopost: properties', () => {
         expect(adapter.accepts(text)).toBe(check.ok)
         if (!check.ok) expect(check.reason.length).toBeGreaterThan(5)
       }),
-      { numRuns: 1000 },
+      { numRuns: propertyRuns(1000) },
     )
   })
 
@@ -1136,7 +1139,7 @@ describe('chronopost: properties', () => {
           if (!check.ok) expect(check.reason).toBe(`S10 check digit is ${digit}, expected ${expected}`)
         },
       ),
-      { numRuns: 1000 },
+      { numRuns: propertyRuns(1000) },
     )
   })
 
@@ -1150,7 +1153,7 @@ describe('chronopost: properties', () => {
           expect(checkChronopostNumber(number).ok).toBe(false)
         },
       ),
-      { numRuns: 1000 },
+      { numRuns: propertyRuns(1000) },
     )
   })
 
@@ -1162,7 +1165,7 @@ describe('chronopost: properties', () => {
         if (check.ok) expect(check.trackingNumber).toBe(digits)
         expect(checkChronopostNumber(digits)).toEqual({ ok: true, trackingNumber: digits })
       }),
-      { numRuns: 1000 },
+      { numRuns: propertyRuns(1000) },
     )
   })
 })

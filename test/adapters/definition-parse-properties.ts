@@ -1,9 +1,10 @@
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
 import { type CarrierAdapter, CarrierError } from '../../adapters/contract.js'
+import { propertyRuns } from '../support/property-runs.js'
 import { expectWellFormed } from './parse-properties.js'
 
-const RUNS = 1000
+const RUNS = propertyRuns(1000)
 
 type Json = null | boolean | number | string | Json[] | { [key: string]: Json }
 

@@ -5,10 +5,11 @@ import { checkDpdNumber, claimDpdNumber } from '../../adapters/dpd/number.js'
 import { DPD_STATUS_PATTERNS, findDpdStatus, foldDpdWording } from '../../adapters/dpd/status-patterns.js'
 import { gs1CheckDigit, mod37_36CheckChar } from '../../adapters/number-formats.js'
 import { DPD_WEBTRACE_JOURNEY, type WebtraceScan, webtraceAnswer } from '../support/dpd-webtrace.js'
+import { propertyRuns } from '../support/property-runs.js'
 import { createAdapter, fixture, parseOutcome } from './dpd-support.js'
 
 const adapter = createAdapter()
-const RUNS = { numRuns: 1000 }
+const RUNS = { numRuns: propertyRuns(1000) }
 
 const SAMPLES = [
   'GetShipmentTrace-response.synthetic.xml',

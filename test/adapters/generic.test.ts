@@ -21,6 +21,7 @@ import { hasOffset } from '../../src/domain/paris-time.js'
 import { deriveTrackingStatus } from '../../src/domain/timeline.js'
 import { createSilentLogger } from '../../src/logger.js'
 import { caughtCarrierError } from '../support/carrier-error.js'
+import { propertyRuns } from '../support/property-runs.js'
 import { runAdapterContract } from './adapter-contract.js'
 
 const EXAMPLES_PATH = fileURLToPath(
@@ -623,7 +624,7 @@ describe('generic: dates', () => {
           expect(Date.parse(parsed)).toBe(at.getTime())
         },
       ),
-      { numRuns: 1000 },
+      { numRuns: propertyRuns(1000) },
     )
   })
 
@@ -804,11 +805,11 @@ describe('generic: properties', () => {
 
   it('parse() of any string gives entries or unexpected_response', () => {
     const text = fc.oneof(fc.string({ maxLength: 300 }), fc.string({ unit: 'binary', maxLength: 300 }))
-    fc.assert(fc.property(anyAdapter, text, expectParseContract), { numRuns: 1000 })
+    fc.assert(fc.property(anyAdapter, text, expectParseContract), { numRuns: propertyRuns(1000) })
   })
 
   it('parse() of any JSON gives entries or unexpected_response', () => {
-    fc.assert(fc.property(anyAdapter, fc.json(), expectParseContract), { numRuns: 1000 })
+    fc.assert(fc.property(anyAdapter, fc.json(), expectParseContract), { numRuns: propertyRuns(1000) })
   })
 
   it('parse() of a truncated or mutated fixture gives entries or unexpected_response', () => {
@@ -831,7 +832,7 @@ describe('generic: properties', () => {
           : text.slice(0, cut) + inserted + text.slice(cut + removed)
         expectParseContract(adapterFor(id), mutated)
       }),
-      { numRuns: 1000 },
+      { numRuns: propertyRuns(1000) },
     )
   })
 
@@ -849,7 +850,7 @@ describe('generic: properties', () => {
           expectParseContract(adapterFor('parcelapi-json'), body)
         },
       ),
-      { numRuns: 1000 },
+      { numRuns: propertyRuns(1000) },
     )
   })
 
@@ -859,7 +860,7 @@ describe('generic: properties', () => {
       fc.property(json, (value) => {
         definitionIssues(value)
       }),
-      { numRuns: 1000 },
+      { numRuns: propertyRuns(1000) },
     )
   })
 
@@ -884,7 +885,7 @@ describe('generic: properties', () => {
           for (const [id, body] of bodies) if (id === definition.id) expectParseContract(adapter, body)
         }
       }),
-      { numRuns: 1000 },
+      { numRuns: propertyRuns(1000) },
     )
   })
 })

@@ -13,6 +13,7 @@ import { deriveTrackingStatus } from '../../src/domain/timeline.js'
 import type { TrackingStatus } from '../../src/domain/tracking-status.js'
 import { createSilentLogger } from '../../src/logger.js'
 import { caughtCarrierError } from '../support/carrier-error.js'
+import { propertyRuns } from '../support/property-runs.js'
 import { runAdapterContract } from './adapter-contract.js'
 
 const FIXTURES = new URL('../fixtures/laposte/', import.meta.url)
@@ -574,13 +575,15 @@ describe('laposte: properties', () => {
   }
 
   it('refuses arbitrary strings with unexpected_response only', () => {
-    fc.assert(fc.property(fc.string({ unit: 'binary' }), expectRefusedOrParsed), { numRuns: 1000 })
+    fc.assert(fc.property(fc.string({ unit: 'binary' }), expectRefusedOrParsed), {
+      numRuns: propertyRuns(1000),
+    })
   })
 
   it('refuses arbitrary JSON with unexpected_response only', () => {
     fc.assert(
       fc.property(fc.jsonValue(), (value) => expectRefusedOrParsed(JSON.stringify(value))),
-      { numRuns: 1000 },
+      { numRuns: propertyRuns(1000) },
     )
   })
 
@@ -591,7 +594,7 @@ describe('laposte: properties', () => {
         expect(outcome).toBeInstanceOf(CarrierError)
         expect((outcome as CarrierError).kind).toBe('unexpected_response')
       }),
-      { numRuns: 1000 },
+      { numRuns: propertyRuns(1000) },
     )
   })
 
@@ -603,7 +606,7 @@ describe('laposte: properties', () => {
         fc.oneof(fc.constant(REMOVE), fc.jsonValue()),
         (path, replacement) => expectRefusedOrParsed(JSON.stringify(mutateAt(sample, path, replacement))),
       ),
-      { numRuns: 1000 },
+      { numRuns: propertyRuns(1000) },
     )
   })
 
@@ -616,7 +619,7 @@ describe('laposte: properties', () => {
           parseOutcome(adapter, sampleText.slice(0, index) + text + sampleText.slice(index + 1))
         },
       ),
-      { numRuns: 1000 },
+      { numRuns: propertyRuns(1000) },
     )
   })
 
@@ -661,7 +664,7 @@ describe('laposte: properties', () => {
           if (sent.endsWith('Z')) expect(Date.parse(event.occurredAt)).toBe(Date.parse(sent))
         }
       }),
-      { numRuns: 1000 },
+      { numRuns: propertyRuns(1000) },
     )
   })
 
@@ -673,7 +676,7 @@ describe('laposte: properties', () => {
         expect(check.ok).toBe(digit === expected)
         if (!check.ok) expect(check.reason).toBe(`check digit is ${digit}, expected ${expected}`)
       }),
-      { numRuns: 1000 },
+      { numRuns: propertyRuns(1000) },
     )
   })
 
@@ -688,7 +691,7 @@ describe('laposte: properties', () => {
           expect(check.ok).toBe(digit === s10Oracle(head.slice(2)))
         },
       ),
-      { numRuns: 1000 },
+      { numRuns: propertyRuns(1000) },
     )
   })
 
@@ -699,7 +702,7 @@ describe('laposte: properties', () => {
         expect(adapter.accepts(text)).toBe(check.ok)
         if (!check.ok) expect(check.reason.length).toBeGreaterThan(5)
       }),
-      { numRuns: 1000 },
+      { numRuns: propertyRuns(1000) },
     )
   })
 })

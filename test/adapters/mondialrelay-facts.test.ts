@@ -15,6 +15,7 @@ import { alertPolicyFor, evaluateAlertConditions, nextAlertCheckAt } from '../..
 import { formatInZone, PARIS } from '../../src/domain/paris-time.js'
 import { deriveTrackingStatus } from '../../src/domain/timeline.js'
 import { mondialRelayAnswer } from '../support/mondialrelay-answer.js'
+import { propertyRuns } from '../support/property-runs.js'
 import { registeredRecord } from '../support/tracking-record.js'
 import { createAdapter, parseSnapshot } from './mondialrelay-setup.js'
 
@@ -163,7 +164,7 @@ describe('mondialrelay: numbers', () => {
         if (check.ok) expect(check.trackingNumber).toBe(number.slice(2, 10))
         expect(explainMondialRelayNumberProblem(number) === undefined).toBe(valid)
       }),
-      { numRuns: 1000 },
+      { numRuns: propertyRuns(1000) },
     )
   })
 
@@ -177,7 +178,7 @@ describe('mondialrelay: numbers', () => {
           if (claimMondialRelayNumber(text)) expect(check.ok).toBe(true)
         },
       ),
-      { numRuns: 1000 },
+      { numRuns: propertyRuns(1000) },
     )
   })
 })
@@ -250,7 +251,7 @@ describe('mondialrelay: pickup hold', () => {
         const noticeDay = addCalendarDays(lastCollectionDay(arrivedAt), -2)
         expect(formatInZone(alertAt, PARIS).slice(0, 19)).toBe(`${noticeDay}T09:00:00`)
       }),
-      { numRuns: 100 },
+      { numRuns: propertyRuns(100) },
     )
   })
 })

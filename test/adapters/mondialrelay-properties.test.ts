@@ -4,6 +4,7 @@ import { createCarrierHttp } from '../../adapters/carrier-http.js'
 import { CarrierError } from '../../adapters/contract.js'
 import { deriveTrackingStatus } from '../../src/domain/timeline.js'
 import { type MondialRelayScan, mondialRelayAnswer } from '../support/mondialrelay-answer.js'
+import { propertyRuns } from '../support/property-runs.js'
 import { createAdapter, fixture, parseOutcome } from './mondialrelay-setup.js'
 import { runParseProperties } from './parse-properties.js'
 
@@ -103,7 +104,7 @@ describe('mondialrelay: properties of readable answers', () => {
         if (status === 'delivered') expect(snapshot.deliveredAt).toBeDefined()
         else expect(snapshot.deliveredAt).toBeUndefined()
       }),
-      { numRuns: 1000 },
+      { numRuns: propertyRuns(1000) },
     )
   })
 })

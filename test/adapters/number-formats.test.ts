@@ -8,6 +8,7 @@ import {
   type NumberFormat,
   s10CheckDigit,
 } from '../../adapters/number-formats.js'
+import { propertyRuns } from '../support/property-runs.js'
 
 interface Vector {
   number: string
@@ -31,7 +32,7 @@ const GROUPS: [NumberFormat, { valid: Vector[]; invalid: Vector[] }][] = [
   ['mod37_36_15', SAMPLES.laposte_15_mod37_36],
 ]
 
-const NUM_RUNS = 1000
+const NUM_RUNS = propertyRuns(1000)
 const ALPHABET_36 = '0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ'
 
 const digit = fc.constantFrom(...'0123456789')

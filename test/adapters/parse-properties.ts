@@ -2,6 +2,7 @@ import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
 import { type CarrierAdapter, CarrierError, type CarrierErrorKind } from '../../adapters/contract.js'
 import { hasOffset } from '../../src/domain/paris-time.js'
+import { propertyRuns } from '../support/property-runs.js'
 
 export interface ParsePropertyFixtures {
   /** Complete answers of the carrier, as it sends them. */
@@ -54,7 +55,9 @@ export function runParseProperties(name: string, adapter: CarrierAdapter, fixtur
 
   describe(`${name}: parse properties`, () => {
     it('refuses arbitrary strings with unexpected_response only', () => {
-      fc.assert(fc.property(fc.string({ unit: 'binary' }), expectRefusedOrParsed), { numRuns: 1000 })
+      fc.assert(fc.property(fc.string({ unit: 'binary' }), expectRefusedOrParsed), {
+        numRuns: propertyRuns(1000),
+      })
     })
 
     it('throws nothing but CarrierError on arbitrary bodies of its own tokens', () => {
@@ -64,7 +67,7 @@ export function runParseProperties(name: string, adapter: CarrierAdapter, fixtur
           const error = parseOrRefuse(adapter, tokens.join(''))
           if (error) expect(kinds).toContain(error.kind)
         }),
-        { numRuns: 1000 },
+        { numRuns: propertyRuns(1000) },
       )
     })
 
@@ -74,7 +77,7 @@ export function runParseProperties(name: string, adapter: CarrierAdapter, fixtur
           const error = parseOrRefuse(adapter, text.slice(0, Math.floor(ratio * text.length)))
           expect(error?.kind).toBe('unexpected_response')
         }),
-        { numRuns: 1000 },
+        { numRuns: propertyRuns(1000) },
       )
     })
 
@@ -89,7 +92,7 @@ export function runParseProperties(name: string, adapter: CarrierAdapter, fixtur
             expectRefusedOrParsed(text.slice(0, index) + replacement + text.slice(index + 1))
           },
         ),
-        { numRuns: 1000 },
+        { numRuns: propertyRuns(1000) },
       )
     })
 
@@ -103,7 +106,7 @@ export function runParseProperties(name: string, adapter: CarrierAdapter, fixtur
           const end = start + (target[1] ?? '').length
           expectRefusedOrParsed(text.slice(0, start) + escapeText(replacement) + text.slice(end))
         }),
-        { numRuns: 1000 },
+        { numRuns: propertyRuns(1000) },
       )
     })
   })

@@ -5,13 +5,14 @@ import { RELAISCOLIS_STATUS_BY_CODE } from '../../adapters/relaiscolis/event-cod
 import { readGmtOffset, readRelaisColisTime } from '../../adapters/relaiscolis/map-events.js'
 import { EVENT_STATUSES } from '../../src/domain/tracking-status.js'
 import { listJsonPaths, mutateJsonAt, REMOVE } from '../support/json-mutation.js'
+import { propertyRuns } from '../support/property-runs.js'
 import { createAdapter, expectWellFormed, fixture, http, parseOutcome } from './relaiscolis-support.js'
 
 afterAll(async () => {
   await http.close()
 })
 
-const RUNS = { numRuns: 1000 }
+const RUNS = { numRuns: propertyRuns(1000) }
 
 describe('relaiscolis: properties', () => {
   const adapter = createAdapter()

@@ -17,6 +17,7 @@ import { hasOffset } from '../../src/domain/paris-time.js'
 import { deriveTrackingStatus } from '../../src/domain/timeline.js'
 import type { TrackingStatus } from '../../src/domain/tracking-status.js'
 import { caughtCarrierError } from '../support/carrier-error.js'
+import { propertyRuns } from '../support/property-runs.js'
 import { runAdapterContract } from './adapter-contract.js'
 
 // Three days before the spring DST change in Paris, so real-time journeys cross it.
@@ -372,7 +373,7 @@ describe('sandbox raw format', () => {
           if (!(error instanceof CarrierError) || error.kind !== 'unexpected_response') throw error
         }
       }),
-      { numRuns: 1000 },
+      { numRuns: propertyRuns(1000) },
     )
   })
 })
@@ -412,7 +413,7 @@ describe('sandbox journeys, for any scenario, registration and now', () => {
           for (const event of first?.events ?? []) expect(ids.has(event.id)).toBe(true)
         },
       ),
-      { numRuns: 1000 },
+      { numRuns: propertyRuns(1000) },
     )
   })
 })

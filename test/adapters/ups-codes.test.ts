@@ -13,6 +13,7 @@ import { decideUpsCode, readOccurredAt, UPS_STATUS_BY_CODE } from '../../adapter
 import { checkUpsNumber, claimUpsNumber, explainUpsNumberProblem } from '../../adapters/ups/number.js'
 import { loadConfig } from '../../src/config.js'
 import { createSilentLogger } from '../../src/logger.js'
+import { propertyRuns } from '../support/property-runs.js'
 import { createTestUpsAdapter, upsFixture } from './ups-mock.js'
 
 /** UPS's tracking appendix as data: (table, code, description) rows. */
@@ -231,7 +232,7 @@ describe('ups: numbers', () => {
         const number = `1Z${body}${digit}`
         expect(checkUpsNumber(number).ok).toBe(digit === oracle(body))
       }),
-      { numRuns: 1000 },
+      { numRuns: propertyRuns(1000) },
     )
   })
 
@@ -243,7 +244,7 @@ describe('ups: numbers', () => {
         expect(adapter.accepts(text)).toBe(check.ok)
         if (!check.ok) expect(check.reason.length).toBeGreaterThan(5)
       }),
-      { numRuns: 1000 },
+      { numRuns: propertyRuns(1000) },
     )
   })
 })

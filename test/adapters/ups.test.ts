@@ -10,6 +10,7 @@ import { deriveTrackingStatus } from '../../src/domain/timeline.js'
 import type { TrackingStatus } from '../../src/domain/tracking-status.js'
 import { createSilentLogger } from '../../src/logger.js'
 import { caughtCarrierError } from '../support/carrier-error.js'
+import { propertyRuns } from '../support/property-runs.js'
 import { runAdapterContract } from './adapter-contract.js'
 import {
   createTestUpsAdapter as createAdapter,
@@ -547,11 +548,13 @@ describe('ups: properties', () => {
   }
 
   it('refuses arbitrary strings with unexpected_response only', () => {
-    fc.assert(fc.property(fc.string({ unit: 'binary' }), expectRefusedOrParsed), { numRuns: 1000 })
+    fc.assert(fc.property(fc.string({ unit: 'binary' }), expectRefusedOrParsed), {
+      numRuns: propertyRuns(1000),
+    })
   })
 
   it('throws nothing but unexpected_response on arbitrary JSON', () => {
-    fc.assert(fc.property(fc.json(), expectRefusedOrParsed), { numRuns: 1000 })
+    fc.assert(fc.property(fc.json(), expectRefusedOrParsed), { numRuns: propertyRuns(1000) })
   })
 
   it('refuses every truncation of the samples', () => {
@@ -561,7 +564,7 @@ describe('ups: properties', () => {
         expect(outcome).toBeInstanceOf(CarrierError)
         expect((outcome as CarrierError).kind).toBe('unexpected_response')
       }),
-      { numRuns: 1000 },
+      { numRuns: propertyRuns(1000) },
     )
   })
 
@@ -576,7 +579,7 @@ describe('ups: properties', () => {
           expectRefusedOrParsed(text.slice(0, index) + replacement + text.slice(index + 1))
         },
       ),
-      { numRuns: 1000 },
+      { numRuns: propertyRuns(1000) },
     )
   })
 
@@ -608,7 +611,7 @@ describe('ups: properties', () => {
         const path = paths[position % paths.length] ?? []
         expectRefusedOrParsed(JSON.stringify(replaceAt(original, path, replacement)))
       }),
-      { numRuns: 1000 },
+      { numRuns: propertyRuns(1000) },
     )
   })
 
@@ -667,7 +670,7 @@ describe('ups: properties', () => {
         if (status === 'delivered') expect(snapshot.deliveredAt).toBeDefined()
         else expect(snapshot.deliveredAt).toBeUndefined()
       }),
-      { numRuns: 1000 },
+      { numRuns: propertyRuns(1000) },
     )
   })
 })

@@ -4,6 +4,7 @@ import { apiTrackingViewJson, toApiTrackingView } from '../../src/api/api-tracki
 import { FORECAST_LEVELS } from '../../src/domain/forecast/forecast-model.js'
 import { TRACKING_STATUSES } from '../../src/domain/tracking-status.js'
 import { anyEvent } from '../support/arbitraries.js'
+import { propertyRuns } from '../support/property-runs.js'
 import { registeredRecord } from '../support/tracking-record.js'
 
 const FORECAST = fc.record({
@@ -37,7 +38,7 @@ describe('the API view of a tracking', () => {
           ).toBe(JSON.stringify(view))
         },
       ),
-      { numRuns: 300 },
+      { numRuns: propertyRuns(300) },
     )
   })
 })

@@ -5,11 +5,12 @@ import { createMetrics } from '../../src/metrics.js'
 import { checkWebhookUrl } from '../../src/webhooks/egress-guard.js'
 import { createMemoryHarness, type MemoryHarness } from '../support/memory-harness.js'
 import { answerFaults, type FuzzContext, type FuzzSpec, fuzzedRequests } from '../support/openapi-fuzz.js'
+import { propertyRuns } from '../support/property-runs.js'
 
 const ADMIN_TOKEN = 'admin-token-for-the-fuzz-test-0123456789'
 const METRICS_TOKEN = 'metrics-token-for-the-fuzz-test'
 /** Kept small for the suite; `scripts/fuzz-api.ts` sends 100,000 and more to a real server. */
-const RUNS = 300
+const RUNS = propertyRuns(300)
 /** Fixed, so that the suite draws the same requests on every run; the script draws new ones each time. */
 const SEED = 15
 

@@ -2,6 +2,7 @@ import fc from 'fast-check'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { addCalendarDays, easterSunday, parisDateOf } from '../../src/domain/business-calendar.js'
 import { createMemoryHarness, type MemoryHarness } from '../support/memory-harness.js'
+import { propertyRuns } from '../support/property-runs.js'
 import { expectProblem, laPosteNumber, type TrackingBody } from './tracking-api.js'
 
 /** Nested objects `{"a":{"a":…}}`, `levels` of them counting the outer one. */
@@ -201,7 +202,7 @@ describe('registration input', () => {
         const response = await post(fields)
         expect([201, 400], await response.text()).toContain(response.status)
       }),
-      { numRuns: 300 },
+      { numRuns: propertyRuns(300) },
     )
   })
 

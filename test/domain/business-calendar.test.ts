@@ -18,12 +18,13 @@ import {
   promisedDate,
   startOfParisDay,
 } from '../../src/domain/business-calendar.js'
+import { propertyRuns } from '../support/property-runs.js'
 
 const HOUR_MS = 3_600_000
 const DAY_MS = 86_400_000
 const PARIS_CODE = '75011'
 const STRASBOURG = '67000'
-const RUNS = { numRuns: 1000 }
+const RUNS = { numRuns: propertyRuns(1000) }
 
 const METROPOLE_2026 = [
   ['2026-01-01', "Jour de l'an"],

@@ -3,6 +3,7 @@ import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
 import { type CarrierSnapshot, snapshotDigest } from '../../src/domain/carrier-snapshot.js'
 import { anyEvent, anyText } from '../support/arbitraries.js'
+import { propertyRuns } from '../support/property-runs.js'
 
 const anySnapshot: fc.Arbitrary<CarrierSnapshot> = fc.record(
   {
@@ -28,7 +29,7 @@ describe('snapshotDigest', () => {
         const reworded = shuffled.map((event) => ({ ...event, description: `${event.description}!` }))
         expect(snapshotDigest({ ...snapshot, events: reworded })).toBe(snapshotDigest(snapshot))
       }),
-      { numRuns: 1000 },
+      { numRuns: propertyRuns(1000) },
     )
   })
 
@@ -49,7 +50,7 @@ describe('snapshotDigest', () => {
           expect(snapshotDigest({ ...snapshot, estimatedDeliveryWindow: moved })).not.toBe(digest)
         }
       }),
-      { numRuns: 1000 },
+      { numRuns: propertyRuns(1000) },
     )
   })
 
@@ -62,7 +63,7 @@ describe('snapshotDigest', () => {
         const before = JSON.stringify([final, estimatedDelivery, deliveredAt, service, product, ids])
         expect(snapshotDigest(snapshot)).toBe(hash('sha1', before, 'base64url'))
       }),
-      { numRuns: 200 },
+      { numRuns: propertyRuns(200) },
     )
   })
 })

@@ -6,6 +6,7 @@ import {
   HEX_COLOR,
   relativeLuminance,
 } from '../../src/domain/color-contrast.js'
+import { propertyRuns } from '../support/property-runs.js'
 
 const hexColor = fc
   .integer({ min: 0, max: 0xffffff })
@@ -39,7 +40,7 @@ describe('WCAG 2.1 contrast', () => {
         expect(ratio).toBeGreaterThanOrEqual(1)
         expect(ratio).toBeLessThanOrEqual(21)
       }),
-      { numRuns: 200 },
+      { numRuns: propertyRuns(200) },
     )
   })
 

@@ -8,6 +8,7 @@ import {
   parisDateOf,
 } from '../../src/domain/business-calendar.js'
 import { type ConsumerDeadlineOptions, consumerDeadlines } from '../../src/domain/consumer-deadlines.js'
+import { propertyRuns } from '../support/property-runs.js'
 
 const PARIS = '75011'
 const METZ = '57000'
@@ -266,7 +267,7 @@ describe('consumerDeadlines', () => {
           const skipped = daysAfter(addCalendarDays(lastCountedDay, -1), addCalendarDays(withdrawalUntil, -1))
           expect(skipped.filter((day) => isWorkingDay(day, postalCode))).toEqual([])
         }),
-        { numRuns: 500 },
+        { numRuns: propertyRuns(500) },
       )
     })
 
@@ -282,7 +283,7 @@ describe('consumerDeadlines', () => {
           expect(counted).toHaveLength(3)
           expect(counted.at(-1)).toBe(until)
         }),
-        { numRuns: 500 },
+        { numRuns: propertyRuns(500) },
       )
     })
 
@@ -296,7 +297,7 @@ describe('consumerDeadlines', () => {
           const sameDate = `${Number(receivedOn.slice(0, 4)) + 2}${receivedOn.slice(4)}`
           expect(until).toBe(receivedOn.endsWith('-02-29') ? sameDate.replace(/29$/, '28') : sameDate)
         }),
-        { numRuns: 500 },
+        { numRuns: propertyRuns(500) },
       )
     })
   })

@@ -17,6 +17,7 @@ import { formatInZone, PARIS } from '../../src/domain/paris-time.js'
 import type { TrackingRecord } from '../../src/domain/tracking.js'
 import type { TrackingEvent } from '../../src/domain/tracking-event.js'
 import type { EventStatus, TrackingStatus } from '../../src/domain/tracking-status.js'
+import { propertyRuns } from '../support/property-runs.js'
 
 const SECOND_MS = 1000
 const DAY_MS = 86_400_000
@@ -456,7 +457,7 @@ describe('pickup_expiring', () => {
           }
         },
       ),
-      { numRuns: 200 },
+      { numRuns: propertyRuns(200) },
     )
   })
 
@@ -543,7 +544,7 @@ describe('reconcileAlerts', () => {
           expect(repeat).toEqual({ alerts, opened: [], resolved: [] })
         })
       }),
-      { numRuns: 1000 },
+      { numRuns: propertyRuns(1000) },
     )
   })
 
@@ -564,7 +565,7 @@ describe('reconcileAlerts', () => {
           expect(new Set(alerts.map((alert) => alert.id)).size).toBe(alerts.length)
         })
       }),
-      { numRuns: 1000 },
+      { numRuns: propertyRuns(1000) },
     )
   })
 })
@@ -643,7 +644,7 @@ describe('nextAlertCheckAt', () => {
         expect(typesAt({ ...alertInput, nowMs: next - 1 })).toEqual(now)
         expect(typesAt({ ...alertInput, nowMs: next }).length).toBeGreaterThan(now.length)
       }),
-      { numRuns: 1000 },
+      { numRuns: propertyRuns(1000) },
     )
   })
 })

@@ -11,6 +11,7 @@ import {
   resolveWallClock,
   type WallClock,
 } from '../../src/domain/paris-time.js'
+import { propertyRuns } from '../support/property-runs.js'
 
 const HOUR_MS = 3_600_000
 const FROM_1990 = Date.UTC(1990, 0, 1)
@@ -218,7 +219,7 @@ describe('normalizeCarrierTimestamp', () => {
         // The written form is kept as it is.
         expect(normalizeCarrierTimestamp(normalized)).toBe(normalized)
       }),
-      { numRuns: 1000 },
+      { numRuns: propertyRuns(1000) },
     )
   })
 
@@ -234,7 +235,7 @@ describe('normalizeCarrierTimestamp', () => {
           expect(instantOf(normalized ?? '')).toBe(toSecond(instantMs))
         },
       ),
-      { numRuns: 1000 },
+      { numRuns: propertyRuns(1000) },
     )
   })
 })
@@ -266,7 +267,7 @@ describe('the written form, kept as it is (the path every La Poste scan takes)',
         // A leading blank takes the text through the general path (trim, then parse and format).
         expect(normalizeCarrierTimestamp(text)).toBe(normalizeCarrierTimestamp(` ${text}`))
       }),
-      { numRuns: 5000 },
+      { numRuns: propertyRuns(5000) },
     )
   })
 
@@ -282,7 +283,7 @@ describe('the written form, kept as it is (the path every La Poste scan takes)',
           expect(isRealWallClock({ year, month, day, hour: 0, minute: 0 })).toBe(real)
         },
       ),
-      { numRuns: 5000 },
+      { numRuns: propertyRuns(5000) },
     )
   })
 })
@@ -400,11 +401,11 @@ describe('formatInZone', () => {
   }
 
   it('for any instant 1990–2100: parses back to the same second, has an offset, resolves back', () => {
-    fc.assert(fc.property(anyInstant, checkRoundTrip), { numRuns: 1000 })
+    fc.assert(fc.property(anyInstant, checkRoundTrip), { numRuns: propertyRuns(1000) })
   })
 
   it('the same round trip holds around every DST change 1990–2100', () => {
-    fc.assert(fc.property(nearDstChange, checkRoundTrip), { numRuns: 1000 })
+    fc.assert(fc.property(nearDstChange, checkRoundTrip), { numRuns: propertyRuns(1000) })
   })
 
   it('an offset-less wall time read back is the same instant, except the second repeated hour', () => {
@@ -417,7 +418,7 @@ describe('formatInZone', () => {
         expect(formatted.endsWith('+01:00')).toBe(true)
         expect(normalized).toBe(`${wall}+02:00`)
       }),
-      { numRuns: 1000 },
+      { numRuns: propertyRuns(1000) },
     )
   })
 })

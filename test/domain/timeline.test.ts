@@ -19,6 +19,7 @@ import {
   withEventId,
 } from '../../src/domain/tracking-event.js'
 import type { EventStatus } from '../../src/domain/tracking-status.js'
+import { propertyRuns } from '../support/property-runs.js'
 
 const CARRIER = 'laposte'
 const NUMBER = '6A15602676300'
@@ -319,7 +320,7 @@ describe('deriveTrackingStatus: scans that only resume', () => {
 })
 
 describe('timeline properties', () => {
-  const NUM_RUNS = 1000
+  const NUM_RUNS = propertyRuns(1000)
   const BASE = Date.UTC(2026, 9, 24, 22, 0)
 
   const CODES = [

@@ -7,6 +7,7 @@ import {
   type EventLocation,
   withEventId,
 } from '../../src/domain/tracking-event.js'
+import { propertyRuns } from '../support/property-runs.js'
 
 const CARRIER = 'laposte'
 const NUMBER = '6A15602676300'
@@ -122,7 +123,7 @@ describe('createEventId', () => {
         const normalized = normalizeCarrierTimestamp(formatWithOffset(s.instant, a)) ?? ''
         expect(createEventId(s.carrier, s.trackingNumber, { ...s, occurredAt: normalized })).toBe(idA)
       }),
-      { numRuns: 1000 },
+      { numRuns: propertyRuns(1000) },
     )
   })
 
@@ -161,7 +162,7 @@ describe('createEventId', () => {
           createEventId(s.carrier, s.trackingNumber, draftOf(s)),
         )
       }),
-      { numRuns: 1000 },
+      { numRuns: propertyRuns(1000) },
     )
   })
 })

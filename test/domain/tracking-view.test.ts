@@ -6,6 +6,7 @@ import type { TrackingRecord } from '../../src/domain/tracking.js'
 import { TRACKING_STATUSES } from '../../src/domain/tracking-status.js'
 import { toTrackingView, trackingViewJson } from '../../src/domain/tracking-view.js'
 import { anyEvent, anyText } from '../support/arbitraries.js'
+import { propertyRuns } from '../support/property-runs.js'
 import { registeredRecord } from '../support/tracking-record.js'
 
 const text = anyText(40)
@@ -88,7 +89,7 @@ describe('toTrackingView', () => {
       fc.property(recordArb, (record) => {
         expect(toTrackingView(record).estimatedDeliveryWindow).toEqual(record.estimatedDeliveryWindow)
       }),
-      { numRuns: 100 },
+      { numRuns: propertyRuns(100) },
     )
   })
 
@@ -99,7 +100,7 @@ describe('toTrackingView', () => {
         expect(view).not.toHaveProperty('reportingLag')
         expect(JSON.parse(trackingViewJson(record, '[]'))).not.toHaveProperty('reportingLag')
       }),
-      { numRuns: 100 },
+      { numRuns: propertyRuns(100) },
     )
   })
 })
@@ -163,7 +164,7 @@ describe('trackingViewJson', () => {
           )
         },
       ),
-      { numRuns: 1000 },
+      { numRuns: propertyRuns(1000) },
     )
   })
 })

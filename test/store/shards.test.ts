@@ -5,6 +5,7 @@ import { createPageToken, PAGE_TOKEN } from '../../src/store/page-token.js'
 import { createTrackingId, TRACKING_ID } from '../../src/store/record-ids.js'
 import { allShards, drawInShard, shardOfRegistration, shardOfText } from '../../src/store/shards.js'
 import { laPosteNumber } from '../api/tracking-api.js'
+import { propertyRuns } from '../support/property-runs.js'
 
 const shardCounts = fc.integer({ min: 1, max: 1024 })
 
@@ -22,7 +23,7 @@ describe('logical shards', () => {
           expect(shardOfText(token, shards)).toBe(shard)
         },
       ),
-      { numRuns: 300 },
+      { numRuns: propertyRuns(300) },
     )
   })
 
@@ -54,7 +55,7 @@ describe('logical shards', () => {
           expect(shardOfText(record.pageToken ?? '', shards)).toBe(shard)
         },
       ),
-      { numRuns: 200 },
+      { numRuns: propertyRuns(200) },
     )
   })
 

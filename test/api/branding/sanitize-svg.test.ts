@@ -3,6 +3,7 @@ import { JSDOM } from 'jsdom'
 import { describe, expect, it } from 'vitest'
 import { MAX_SVG_DEPTH, MAX_SVG_ELEMENTS, sanitizeSvg } from '../../../src/api/branding/sanitize-svg.js'
 import { SIMPLE_SVG } from '../../support/logo-images.js'
+import { propertyRuns } from '../../support/property-runs.js'
 
 const SVG_OPEN =
   '<svg xmlns="http://www.w3.org/2000/svg" xmlns:xlink="http://www.w3.org/1999/xlink" viewBox="0 0 10 10">'
@@ -315,7 +316,7 @@ describe('sanitizeSvg: any mix of hostile markup', () => {
         const styles = [...document.querySelectorAll('style')].map((style) => style.textContent)
         expect([...attributes.map(([, value]) => value), ...styles].join('\n')).not.toMatch(/evil\.example/)
       }),
-      { numRuns: 200 },
+      { numRuns: propertyRuns(200) },
     )
   })
 })

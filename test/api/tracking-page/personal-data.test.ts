@@ -2,6 +2,7 @@ import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
 import { SANDBOX_PLAYS } from '../../../adapters/sandbox/scenarios.js'
 import { isFreeOfPersonalData, shopperSafeText } from '../../../src/api/tracking-page/personal-data.js'
+import { propertyRuns } from '../../support/property-runs.js'
 
 /** Carrier wording that names a person, opens a door or locates a home: never shown. */
 const PERSONAL = [
@@ -81,7 +82,7 @@ describe('carrier wording and personal data', () => {
       fc.property(name, handover, (who, write) => {
         expect(shopperSafeText(write(who), 140)).toBeUndefined()
       }),
-      { numRuns: 200 },
+      { numRuns: propertyRuns(200) },
     )
   })
 

@@ -5,6 +5,7 @@ import { MAX_TIMELINE_ROWS, renderTrackingPage } from '../../../src/api/tracking
 import { type TrackingEvent, withEventId } from '../../../src/domain/tracking-event.js'
 import { EVENT_STATUSES } from '../../../src/domain/tracking-status.js'
 import { anyText } from '../../support/arbitraries.js'
+import { propertyRuns } from '../../support/property-runs.js'
 import {
   PAGE_STATES,
   type PageState,
@@ -417,7 +418,7 @@ describe('the tracking page', () => {
           expect($('style')).toHaveLength(1)
         },
       ),
-      { numRuns: 200 },
+      { numRuns: propertyRuns(200) },
     )
   })
 })

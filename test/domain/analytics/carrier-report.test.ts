@@ -27,6 +27,7 @@ import {
   type ParcelMetrics,
   type ParcelOutcome,
 } from '../../../src/domain/analytics/parcel-outcome.js'
+import { propertyRuns } from '../../support/property-runs.js'
 
 const BASE_CELL: AnalyticsCell = {
   merchantId: 'shop-a',
@@ -335,7 +336,7 @@ describe('carrier report totals', () => {
           expect(sum((row) => row.onTime.sample)).toBe(report.totals.onTime.sample)
         },
       ),
-      { numRuns: 200 },
+      { numRuns: propertyRuns(200) },
     )
   })
 })

@@ -14,6 +14,7 @@ import {
 } from '../../../src/domain/tracking-lifecycle.js'
 import { EVENT_STATUSES } from '../../../src/domain/tracking-status.js'
 import { pollPolicyFrom } from '../../../src/main/policies.js'
+import { propertyRuns } from '../../support/property-runs.js'
 import { LAPOSTE_NUMBER, REGISTERED_AT, registeredRecord } from '../../support/tracking-record.js'
 
 const MINUTE = 60_000
@@ -146,7 +147,7 @@ describe('the reporting lags polls record on a tracking', () => {
           if (lags.length === 0) expect(stored.record.reportingLag).toBeUndefined()
         },
       ),
-      { numRuns: 300 },
+      { numRuns: propertyRuns(300) },
     )
   })
 

@@ -9,8 +9,9 @@ import {
 } from '../../../src/domain/forecast/forecast-model.js'
 import { businessDaysBetween } from '../../../src/domain/forecast/transit-days.js'
 import { conditionOn, shortestWindow } from '../../../src/domain/forecast/transit-distribution.js'
+import { propertyRuns } from '../../support/property-runs.js'
 
-const RUNS = { numRuns: 300 }
+const RUNS = { numRuns: propertyRuns(300) }
 
 const samplesOf = (cell: Omit<TransitSample, 'transitDays'>, days: number[]) =>
   days.map((transitDays) => ({ ...cell, transitDays }))

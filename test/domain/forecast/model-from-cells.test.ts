@@ -10,6 +10,7 @@ import {
   wholeDayOfBucket,
 } from '../../../src/domain/forecast/model-from-cells.js'
 import { forecastRegionOf } from '../../../src/domain/forecast/transit-days.js'
+import { propertyRuns } from '../../support/property-runs.js'
 
 const cellOf = (
   destination: string,
@@ -127,7 +128,7 @@ describe('forecastModelFromCells', () => {
         )
         expect(fromCells.cells).toEqual(fromParcels.cells)
       }),
-      { numRuns: 200 },
+      { numRuns: propertyRuns(200) },
     )
   })
 })

@@ -2,6 +2,7 @@ import calculateSlot from 'cluster-key-slot'
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
 import { shardTags } from '../../../src/store/redis/shard-tags.js'
+import { propertyRuns } from '../../support/property-runs.js'
 
 const SLOTS = 16_384
 
@@ -55,7 +56,7 @@ describe('shard tags', () => {
         expect(Math.min(...counts)).toBeGreaterThanOrEqual(Math.floor(64 / masters) - 1)
         expect(Math.max(...counts)).toBeLessThanOrEqual(Math.ceil(64 / masters) + 1)
       }),
-      { numRuns: 100 },
+      { numRuns: propertyRuns(100) },
     )
   })
 

@@ -4,6 +4,7 @@ import { ALERT_TYPES, type DelayAlert } from '../../../src/domain/delay-alerts.j
 import { TRACKING_STATUSES } from '../../../src/domain/tracking-status.js'
 import { createRedisKeys, indexMember } from '../../../src/store/redis/redis-keys.js'
 import { indexMoves } from '../../../src/store/redis/tracking-script-args.js'
+import { propertyRuns } from '../../support/property-runs.js'
 
 const keys = createRedisKeys('t')
 type Indexed = NonNullable<Parameters<typeof indexMoves>[1]>
@@ -68,7 +69,7 @@ describe('indexMoves', () => {
           expect(apply(indexesOf(before), indexMoves(keys, before, after))).toEqual(indexesOf(after))
         },
       ),
-      { numRuns: 500 },
+      { numRuns: propertyRuns(500) },
     )
   })
 
