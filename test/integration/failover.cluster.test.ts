@@ -33,8 +33,8 @@ const ANSWER_BOUND_MS = 3_000
  */
 const GAP_ANSWER_BOUND_MS = 8_000
 /** Past it the traffic stops by itself, and a wait for a recovery that never came fails with what it saw. */
-const TRAFFIC_MAX_MS = 45_000
-const TEST_TIMEOUT_MS = 90_000
+const TRAFFIC_MAX_MS = 100_000
+const TEST_TIMEOUT_MS = 150_000
 /** Simulated time per real time: a sandbox journey shows a few scans while the test runs. */
 const SANDBOX_TIME_SCALE = '7200'
 

@@ -14,7 +14,7 @@ const WAIT_FOR_ONE = { replicas: 1, timeoutMs: 5_000 }
 /** Runs `command` on the node at `host:port` itself, not through the cluster client. */
 async function onNode(address: string, ...command: string[]): Promise<unknown> {
   const [host, port] = address.split(':')
-  const node = new Redis(Number(port), host ?? '127.0.0.1', { lazyConnect: true, maxRetriesPerRequest: 0 })
+  const node = new Redis(Number(port), host ?? '127.0.0.1', { lazyConnect: true })
   try {
     await node.connect()
     return await node.call(command[0] as string, ...command.slice(1))
@@ -43,6 +43,8 @@ describe('REDIS_WAIT_REPLICAS writes while their slot moves', () => {
     cluster = await startOwnCluster('slot-move')
     connections = testClusterConnections(cluster.seeds)
     client = connections.connect()
+    // The slot map read once, before any test moves a slot under it.
+    await new Promise((resolve) => client.once('ready', resolve))
   })
 
   afterAll(async () => {
