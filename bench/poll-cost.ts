@@ -22,6 +22,7 @@ import { startLocalRedis } from '../src/redis/local-redis.js'
 import { dataServers, type RedisAddress, type RedisClient } from '../src/redis/redis-client.js'
 import { createRedisKeys } from '../src/store/redis/redis-keys.js'
 import { allShards } from '../src/store/shards.js'
+import { writeLoopbackDefinitions } from './loopback-definitions.js'
 import { type FakeLaPoste, startCountingProxy, startFakeLaPoste } from './support.js'
 
 export interface PollCost {
@@ -151,6 +152,12 @@ export interface PollCostOptions {
   cluster?: LocalCluster
   /** COLIS_SHARDS; without it, colis' default (one on a redis-server, 64 on a cluster). */
   shards?: number
+  /**
+   * Definition-file carriers of these ids (bench/loopback-definitions.ts, one number a request to the
+   * same loopback) instead of La Poste, the parcels shared equally between them; `batchSize` is then La
+   * Poste's only.
+   */
+  definitionCarriers?: readonly string[]
 }
 
 /** What the loopback La Poste answers for a parcel's first poll: one scan, the worst case's history. */
@@ -170,6 +177,10 @@ export async function measurePollCost(options: PollCostOptions): Promise<PollCos
   const carrier = options.carrier ?? (await startFakeLaPoste())
   if (!mix) await carrier.setMix(FIRST_SCANS)
   const idsAtStart = (await carrier.counters()).ids
+  const carrierIds = options.definitionCarriers ?? ['laposte']
+  if (trackings % carrierIds.length !== 0)
+    throw new Error(`${trackings} parcels do not split equally over ${carrierIds.length} carriers`)
+  const definitionsDir = options.definitionCarriers ? mkdtempSync(join(tmpdir(), 'colis-bench-')) : undefined
   const config = loadConfig({
     ...redis.env,
     COLIS_REDIS_PREFIX: 'bench',
@@ -181,6 +192,9 @@ export async function measurePollCost(options: PollCostOptions): Promise<PollCos
     // Throughput runs: a parcel falling due waits one tick at most, as it would behind a busy dispatcher.
     POLL_DISPATCH_INTERVAL: countRoundTrips ? '250ms' : '50ms',
     POLL_CONCURRENCY: String(concurrency),
+    COLIS_CARRIERS_FILE: definitionsDir
+      ? writeLoopbackDefinitions(definitionsDir, carrierIds, carrier.baseUrl)
+      : undefined,
   })
   const logger = createSilentLogger()
   const shards = config.COLIS_SHARDS
@@ -190,7 +204,11 @@ export async function measurePollCost(options: PollCostOptions): Promise<PollCos
     await Promise.all(
       Array.from({ length: Math.min(500, trackings - start) }, (_, index) =>
         store.register(
-          { merchantId: 'bench', carrier: 'laposte', trackingNumber: laPosteNumber(start + index) },
+          {
+            merchantId: 'bench',
+            carrier: carrierIds[(start + index) % carrierIds.length] ?? 'laposte',
+            trackingNumber: laPosteNumber(start + index),
+          },
           now,
         ),
       ),
@@ -203,7 +221,9 @@ export async function measurePollCost(options: PollCostOptions): Promise<PollCos
   const sleep = () => new Promise((resolve) => setTimeout(resolve, 10))
   const inflight = async () => {
     const counts = await Promise.all(
-      allShards(shards).map((shard) => direct.zcard(keys.inflight(shard, 'laposte'))),
+      allShards(shards).flatMap((shard) =>
+        carrierIds.map((carrierId) => direct.zcard(keys.inflight(shard, carrierId))),
+      ),
     )
     return counts.reduce((sum, count) => sum + count, 0)
   }
@@ -238,8 +258,9 @@ export async function measurePollCost(options: PollCostOptions): Promise<PollCos
   if (workers) {
     // Every parcel due now: the dispatcher claims them as it would parcels that fell due one by one.
     const nowMs = Date.now()
-    for (const shard of allShards(shards)) {
-      const due = keys.due(shard, 'laposte')
+    for (const due of allShards(shards).flatMap((shard) =>
+      carrierIds.map((carrierId) => keys.due(shard, carrierId)),
+    )) {
       const ids = await direct.zrange(due, 0, -1)
       for (let start = 0; start < ids.length; start += 1000)
         await direct.zadd(due, ...ids.slice(start, start + 1000).flatMap((id) => [nowMs, id]))
@@ -265,6 +286,7 @@ export async function measurePollCost(options: PollCostOptions): Promise<PollCos
   await connections.closeAll()
   if (!options.carrier) await carrier.close()
   await redis.release()
+  if (definitionsDir) rmSync(definitionsDir, { recursive: true, force: true })
 
   const requests = carrierAfter.requests - carrierBefore.requests
   const roundTrips = after.writes - before.writes

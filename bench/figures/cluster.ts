@@ -12,7 +12,7 @@ import { allShards } from '../../src/store/shards.js'
 import { pollQueueName, queuePrefix } from '../../workers/jobs.js'
 import { type BenchRedis, type BenchServer, startBenchRedis, startBenchServer } from '../api-load.js'
 import { atLeast, atMost, type Figure, type FigureModule } from '../figure.js'
-import { measurePollCost, type PollCost } from '../poll-cost.js'
+import { measurePollCost, type PollCost, type PollCostOptions } from '../poll-cost.js'
 import { seedTimelines, TIMELINE_EVENTS } from '../seed-timelines.js'
 import { closedLoop, type Load, medianOf, round } from '../server-runs.js'
 import { type FakeLaPoste, startFakeLaPoste } from '../support.js'
@@ -209,27 +209,28 @@ interface PollRound {
   cluster: PollCost
 }
 
-type PollSide = keyof PollRound
+/** The same polls shared equally between several carriers, each with its poll queue on another master. */
+type SpreadPollRound = Pick<PollRound, 'single' | 'cluster'>
 
 /**
- * Figure 1's headline polls (followed parcels, 10-id batches) on one redis-server, on one redis-server
- * with the cluster's shards, and on the cluster, in rounds whose order rotates.
+ * Definition-file carriers answered by the loopback La Poste, named so that their poll queues' tags
+ * (under POLL_PREFIX) fall on the three masters of the default slot ranges; checked before use.
  */
-async function measurePolls(
-  cluster: LocalCluster,
-  shards: number,
+const SPREAD_CARRIERS = ['loop-1', 'loop-2', 'loop-3'] as const
+const WARM_UP_PARCELS = 999
+
+/**
+ * Figure 1's headline polls (followed parcels, 10-id batches) on each side (its options: where, how
+ * many shards, which carriers), in rounds whose order rotates.
+ */
+async function measurePolls<Side extends string>(
+  sides: Record<Side, Partial<PollCostOptions>>,
+  parcels: number,
   carrier: FakeLaPoste,
-  quick: boolean,
-): Promise<PollRound[]> {
-  const parcels = quick ? 2_000 : 10_000
-  const rounds = quick ? 3 : 5
+  rounds: number,
+): Promise<Array<Record<Side, PollCost>>> {
   const mix = adaptivePollMix()
-  const sides: Record<PollSide, { cluster?: LocalCluster; shards?: number }> = {
-    single: {},
-    sharded: { shards },
-    cluster: { cluster },
-  }
-  const polls = (trackings: number, side: PollSide) =>
+  const polls = (trackings: number, side: Side) =>
     measurePollCost({
       trackings,
       batchSize: 10,
@@ -239,18 +240,17 @@ async function measurePolls(
       carrier,
       ...sides[side],
     })
-  const order: PollSide[] = ['single', 'sharded', 'cluster']
+  const order = Object.keys(sides) as Side[]
   // Unmeasured: V8 compiles the poll path, and the cluster client's code, first.
-  for (const side of order) await polls(1_000, side)
-  const measured: PollRound[] = []
+  for (const side of order) await polls(WARM_UP_PARCELS, side)
+  const measured: Array<Record<Side, PollCost>> = []
   for (let index = 0; index < rounds; index++) {
     // A machine speeding up or slowing down favours no side: each goes first in turn.
-    const rotated = [...order.slice(index % 3), ...order.slice(0, index % 3)]
-    const costs: Partial<PollRound> = {}
-    for (const side of rotated) costs[side] = await polls(parcels, side)
-    const { single, sharded, cluster: clustered } = costs
-    if (!single || !sharded || !clustered) throw new Error('a poll round missed a side')
-    measured.push({ single, sharded, cluster: clustered })
+    const shift = index % order.length
+    const costs: Partial<Record<Side, PollCost>> = {}
+    for (const side of [...order.slice(shift), ...order.slice(0, shift)])
+      costs[side] = await polls(parcels, side)
+    measured.push(costs as Record<Side, PollCost>)
   }
   return measured
 }
@@ -275,14 +275,46 @@ export const redisCluster: FigureModule = async ({ quick }) => {
   try {
     const balance = await measureBalance(cluster, parcels)
     const reads = await measureReads(cluster, balance, single, quick)
-    const client = connectCluster(seedsOf(cluster))
     const pollConfig = loadConfig({ REDIS_CLUSTER_NODES: cluster.seeds, COLIS_REDIS_PREFIX: POLL_PREFIX })
-    const queueTag = queuePrefix(pollConfig, pollQueueName('laposte'))
-    const queuePort = await portOfTag(client, queueTag).finally(() => client.disconnect())
+    const queueOf = (carrierId: string) => queuePrefix(pollConfig, pollQueueName(carrierId))
+    const client = connectCluster(seedsOf(cluster))
+    const [queuePort, ...spreadPorts] = await Promise.all(
+      ['laposte', ...SPREAD_CARRIERS].map((carrierId) => portOfTag(client, queueOf(carrierId))),
+    ).finally(() => client.disconnect())
+    if (new Set(spreadPorts).size !== MASTERS)
+      throw new Error(
+        `the spread carriers' queues fall on masters ${spreadPorts.join(', ')}, not on ${MASTERS}`,
+      )
     // Each poll run starts on an empty cluster, as the single side's on a new redis-server.
     await emptyCluster(cluster)
-    const polls = await measurePolls(cluster, balance.shards, carrier, quick)
-    return figuresOf({ balance, reads, polls, queueTag, queuePort, quick })
+    const rounds = quick ? 3 : 5
+    const polls = await measurePolls(
+      { single: {}, sharded: { shards: balance.shards }, cluster: { cluster } },
+      quick ? 2_000 : 10_000,
+      carrier,
+      rounds,
+    )
+    const definitionCarriers = SPREAD_CARRIERS
+    const spread = await measurePolls(
+      { single: { definitionCarriers }, cluster: { cluster, definitionCarriers } },
+      SPREAD_CARRIERS.length * (quick ? 667 : 3_333),
+      carrier,
+      rounds,
+    )
+    const spreadQueues = SPREAD_CARRIERS.map((carrierId, index) => ({
+      tag: queueOf(carrierId),
+      port: spreadPorts[index] ?? 0,
+    }))
+    return figuresOf({
+      balance,
+      reads,
+      polls,
+      queueTag: queueOf('laposte'),
+      queuePort: queuePort ?? 0,
+      spread,
+      spreadQueues,
+      quick,
+    })
   } finally {
     await carrier.close()
     await single.stop()
@@ -307,6 +339,8 @@ function figuresOf(m: {
   polls: PollRound[]
   queueTag: string
   queuePort: number
+  spread: SpreadPollRound[]
+  spreadQueues: Array<{ tag: string; port: number }>
   quick: boolean
 }): Figure[] {
   const { balance, reads, polls } = m
@@ -332,7 +366,7 @@ function figuresOf(m: {
 
   const pollRatio = medianRound(polls, (one) => one.cluster.pollsPerSecond / one.single.pollsPerSecond)
   const sharded = medianRound(polls, (one) => one.sharded.pollsPerSecond / one.single.pollsPerSecond)
-  const busiestOf = (one: PollRound) =>
+  const busiestOf = (one: SpreadPollRound) =>
     one.cluster.redisCpuMsPerPollByServer.reduce((a, b) => (b.cpuMs > a.cpuMs ? b : a))
   const busiest = medianRound(polls, (one) => busiestOf(one).cpuMs / one.single.redisCpuMsPerPoll)
   const total = medianRound(polls, (one) => one.cluster.redisCpuMsPerPoll / one.single.redisCpuMsPerPoll)
@@ -342,6 +376,19 @@ function figuresOf(m: {
     .map(
       ({ port, cpuMs }) => `:${port}${port === m.queuePort ? ' (the poll queue)' : ''} ${cpuMs.toFixed(4)}`,
     )
+    .join(', ')
+  const spreadBusiest = medianRound(m.spread, (one) => busiestOf(one).cpuMs / one.single.redisCpuMsPerPoll)
+  const spreadRound = spreadBusiest.round
+  const spreadMaster = busiestOf(spreadRound)
+  const spreadTotal = medianRound(
+    m.spread,
+    (one) => one.cluster.redisCpuMsPerPoll / one.single.redisCpuMsPerPoll,
+  )
+  const spreadPerMaster = spreadRound.cluster.redisCpuMsPerPollByServer
+    .map(({ port, cpuMs }) => {
+      const queues = m.spreadQueues.filter((queue) => queue.port === port).map((queue) => queue.tag)
+      return `:${port} (${queues.join(', ') || 'no poll queue'}) ${cpuMs.toFixed(4)}`
+    })
     .join(', ')
   const pollHow = `figure 1's headline polls (${polls[0]?.single.trackings} followed parcels polled once each, 10-id La Poste batches, concurrency ${CONCURRENCY}, the figure-6 mix) with colis' real dispatcher, poll job, adapter, merge and store, on the cluster (${balance.shards} shards) and on one private redis-server (one shard), ${polls.length} rounds in rotating order after an unmeasured one each`
 
@@ -393,6 +440,17 @@ function figuresOf(m: {
       ratio: round(busiestMaster.cpuMs / busiestRound.single.redisCpuMsPerPoll, 3),
       note: `Redis CPU (INFO cpu, user + sys) per poll of the busiest master ÷ the single redis-server's, same polls; the target is the issue's ≈ 1/3 of three masters; median of the rounds ${ratioList(busiest.values)}; per master in that round (ms per poll) ${cpuPerMaster}. BullMQ keeps a queue in one slot: the La Poste poll queue ${m.queueTag} (its jobs, limiter and events) lives on :${m.queuePort} whatever the shards, so one carrier's queue work never spreads; several carriers' queues land on different masters`,
     }),
+    atMost(
+      `cluster-busiest-master-redis-cpu-per-poll-${SPREAD_CARRIERS.length}-carriers`,
+      Number(spreadMaster.cpuMs.toFixed(4)),
+      'ms',
+      0.4,
+      {
+        baseline: Number(spreadRound.single.redisCpuMsPerPoll.toFixed(4)),
+        ratio: round(spreadMaster.cpuMs / spreadRound.single.redisCpuMsPerPoll, 3),
+        note: `the same ratio with the polls shared equally between ${SPREAD_CARRIERS.length} carriers (${spreadRound.single.trackings / SPREAD_CARRIERS.length} parcels each, ${SPREAD_CARRIERS.join(', ')}): definition-file carriers (COLIS_CARRIERS_FILE, generic adapter, one number a request, bench/loopback-definitions.ts) answered by the same loopback La Poste, the same mix, on the cluster and on one private redis-server, ${m.spread.length} rounds in alternating order after an unmeasured one each; median of the rounds ${ratioList(spreadBusiest.values)}; per master in that round (ms per poll) ${spreadPerMaster}; every master together ${ratioList(spreadTotal.values)} of the single redis-server's; ${spreadRound.cluster.pollsPerSecond.toFixed(0)} polls/s on the cluster vs ${spreadRound.single.pollsPerSecond.toFixed(0)}. The carriers' ids were chosen (CLUSTER KEYSLOT of each queue's tag, checked before the run) so that their three queues sit on the three masters: an operator does not choose where a carrier's queue lands; with many carriers the queues spread, with three they may share a master`,
+      },
+    ),
     {
       name: 'cluster-masters-redis-cpu-per-poll',
       value: Number(total.round.cluster.redisCpuMsPerPoll.toFixed(4)),
