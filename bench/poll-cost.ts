@@ -91,9 +91,29 @@ interface PollRedis {
   release(): Promise<void>
 }
 
-async function privateRedis(countRoundTrips: boolean): Promise<PollRedis> {
+/** A replica of the redis-server at `port`, in `dir`; resolves once it is in sync. */
+async function startReplica(dir: string, port: number) {
+  const replica = await startLocalRedis({ dir, extraArgs: ['--replicaof', '127.0.0.1', String(port)] })
+  const client = new Redis(replica.url, { maxRetriesPerRequest: null })
+  try {
+    while (!/master_link_status:up/.test(await client.info('replication')))
+      await new Promise((resolve) => setTimeout(resolve, 20))
+  } finally {
+    client.disconnect()
+  }
+  return replica
+}
+
+async function privateRedis(countRoundTrips: boolean, withReplica = false): Promise<PollRedis> {
   const dir = mkdtempSync(join(tmpdir(), 'colis-bench-'))
-  const redis = await startLocalRedis({ dir })
+  // A replica's first sync would otherwise wait 5 s for others to share the snapshot.
+  const redis = await startLocalRedis({
+    dir,
+    extraArgs: withReplica ? ['--repl-diskless-sync-delay', '0'] : [],
+  })
+  const replica = withReplica
+    ? await startReplica(mkdtempSync(join(dir, 'replica-')), Number(new URL(redis.url).port))
+    : undefined
   const proxy = countRoundTrips ? await startCountingProxy(Number(new URL(redis.url).port)) : undefined
   const direct = new Redis(redis.url, WORKER_REDIS_OPTIONS)
   const address = proxy?.url ?? redis.url
@@ -105,6 +125,7 @@ async function privateRedis(countRoundTrips: boolean): Promise<PollRedis> {
     async release() {
       direct.disconnect()
       await proxy?.close()
+      await replica?.stop()
       await redis.stop()
       rmSync(dir, { recursive: true, force: true })
     },
@@ -152,6 +173,8 @@ export interface PollCostOptions {
   cluster?: LocalCluster
   /** COLIS_SHARDS; without it, colis' default (one on a redis-server, 64 on a cluster). */
   shards?: number
+  /** The private redis-server with a replica of its own, which it feeds as a cluster's masters do. */
+  withReplica?: boolean
   /**
    * Definition-file carriers of these ids (bench/loopback-definitions.ts, one number a request to the
    * same loopback) instead of La Poste, the parcels shared equally between them; `batchSize` is then La
@@ -172,7 +195,9 @@ export async function measurePollCost(options: PollCostOptions): Promise<PollCos
   const { trackings, batchSize, concurrency = 50, countRoundTrips = true, mix } = options
   if (options.cluster && countRoundTrips)
     throw new Error('round trips are counted on a private redis-server only')
-  const redis = options.cluster ? await clusterRedis(options.cluster) : await privateRedis(countRoundTrips)
+  const redis = options.cluster
+    ? await clusterRedis(options.cluster)
+    : await privateRedis(countRoundTrips, options.withReplica)
   const { direct, proxy } = redis
   const carrier = options.carrier ?? (await startFakeLaPoste())
   if (!mix) await carrier.setMix(FIRST_SCANS)

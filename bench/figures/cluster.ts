@@ -289,14 +289,19 @@ export const redisCluster: FigureModule = async ({ quick }) => {
     await emptyCluster(cluster)
     const rounds = quick ? 3 : 5
     const polls = await measurePolls(
-      { single: {}, sharded: { shards: balance.shards }, cluster: { cluster } },
+      // The single redis-server feeds a replica, as each master of the cluster does.
+      {
+        single: { withReplica: true },
+        sharded: { shards: balance.shards, withReplica: true },
+        cluster: { cluster },
+      },
       quick ? 2_000 : 10_000,
       carrier,
       rounds,
     )
     const definitionCarriers = SPREAD_CARRIERS
     const spread = await measurePolls(
-      { single: { definitionCarriers }, cluster: { cluster, definitionCarriers } },
+      { single: { definitionCarriers, withReplica: true }, cluster: { cluster, definitionCarriers } },
       SPREAD_CARRIERS.length * (quick ? 667 : 3_333),
       carrier,
       rounds,
@@ -390,7 +395,7 @@ function figuresOf(m: {
       return `:${port} (${queues.join(', ') || 'no poll queue'}) ${cpuMs.toFixed(4)}`
     })
     .join(', ')
-  const pollHow = `figure 1's headline polls (${polls[0]?.single.trackings} followed parcels polled once each, 10-id La Poste batches, concurrency ${CONCURRENCY}, the figure-6 mix) with colis' real dispatcher, poll job, adapter, merge and store, on the cluster (${balance.shards} shards) and on one private redis-server (one shard), ${polls.length} rounds in rotating order after an unmeasured one each`
+  const pollHow = `figure 1's headline polls (${polls[0]?.single.trackings} followed parcels polled once each, 10-id La Poste batches, concurrency ${CONCURRENCY}, the figure-6 mix) with colis' real dispatcher, poll job, adapter, merge and store, on the cluster (${balance.shards} shards) and on one private redis-server with a replica, as each master has (one shard), ${polls.length} rounds in rotating order after an unmeasured one each`
 
   return [
     atMost('cluster-balance-keys', round(keySpread, 3), '×', 1.25, {
@@ -418,7 +423,7 @@ function figuresOf(m: {
       ratio: round(sharded.round.sharded.pollsPerSecond / sharded.round.single.pollsPerSecond, 3),
       target: 'info',
       pass: true,
-      note: `the same polls on the same kind of redis-server with COLIS_SHARDS=${balance.shards}: what sharding costs without the cluster; same rounds, ratios ${ratioList(sharded.values)}; Redis CPU per poll ${sharded.round.sharded.redisCpuMsPerPoll.toFixed(4)} ms vs ${sharded.round.single.redisCpuMsPerPoll.toFixed(4)} ms, colis ${sharded.round.sharded.cpuMsPerPoll.toFixed(3)} ms vs ${sharded.round.single.cpuMsPerPoll.toFixed(3)} ms`,
+      note: `the same polls on the same kind of redis-server (with its replica) with COLIS_SHARDS=${balance.shards}: what sharding costs without the cluster; same rounds, ratios ${ratioList(sharded.values)}; Redis CPU per poll ${sharded.round.sharded.redisCpuMsPerPoll.toFixed(4)} ms vs ${sharded.round.single.redisCpuMsPerPoll.toFixed(4)} ms, colis ${sharded.round.sharded.cpuMsPerPoll.toFixed(3)} ms vs ${sharded.round.single.cpuMsPerPoll.toFixed(3)} ms`,
     },
     atLeast('cluster-api-read-vs-single-redis', round(read.cluster), 'req/s', 0.7, {
       baseline: round(read.single),
@@ -438,7 +443,7 @@ function figuresOf(m: {
     atMost('cluster-busiest-master-redis-cpu-per-poll', Number(busiestMaster.cpuMs.toFixed(4)), 'ms', 0.4, {
       baseline: Number(busiestRound.single.redisCpuMsPerPoll.toFixed(4)),
       ratio: round(busiestMaster.cpuMs / busiestRound.single.redisCpuMsPerPoll, 3),
-      note: `Redis CPU (INFO cpu, user + sys) per poll of the busiest master ÷ the single redis-server's, same polls; the target is the issue's ≈ 1/3 of three masters; median of the rounds ${ratioList(busiest.values)}; per master in that round (ms per poll) ${cpuPerMaster}. BullMQ keeps a queue in one slot: the La Poste poll queue ${m.queueTag} (its jobs, limiter and events) lives on :${m.queuePort} whatever the shards, so one carrier's queue work never spreads; several carriers' queues land on different masters`,
+      note: `Redis CPU (INFO cpu, user + sys) per poll of the busiest master ÷ the single redis-server's (both feeding a replica), same polls; the target is the issue's ≈ 1/3 of three masters; median of the rounds ${ratioList(busiest.values)}; per master in that round (ms per poll) ${cpuPerMaster}. BullMQ keeps a queue in one slot: the La Poste poll queue ${m.queueTag} (its jobs, limiter and events) lives on :${m.queuePort} whatever the shards, so one carrier's queue work never spreads; several carriers' queues land on different masters`,
     }),
     atMost(
       `cluster-busiest-master-redis-cpu-per-poll-${SPREAD_CARRIERS.length}-carriers`,
@@ -448,7 +453,7 @@ function figuresOf(m: {
       {
         baseline: Number(spreadRound.single.redisCpuMsPerPoll.toFixed(4)),
         ratio: round(spreadMaster.cpuMs / spreadRound.single.redisCpuMsPerPoll, 3),
-        note: `the same ratio with the polls shared equally between ${SPREAD_CARRIERS.length} carriers (${spreadRound.single.trackings / SPREAD_CARRIERS.length} parcels each, ${SPREAD_CARRIERS.join(', ')}): definition-file carriers (COLIS_CARRIERS_FILE, generic adapter, one number a request, bench/loopback-definitions.ts) answered by the same loopback La Poste, the same mix, on the cluster and on one private redis-server, ${m.spread.length} rounds in alternating order after an unmeasured one each; median of the rounds ${ratioList(spreadBusiest.values)}; per master in that round (ms per poll) ${spreadPerMaster}; every master together ${ratioList(spreadTotal.values)} of the single redis-server's; ${spreadRound.cluster.pollsPerSecond.toFixed(0)} polls/s on the cluster vs ${spreadRound.single.pollsPerSecond.toFixed(0)}. The carriers' ids were chosen (CLUSTER KEYSLOT of each queue's tag, checked before the run) so that their three queues sit on the three masters: an operator does not choose where a carrier's queue lands; with many carriers the queues spread, with three they may share a master`,
+        note: `the same ratio with the polls shared equally between ${SPREAD_CARRIERS.length} carriers (${spreadRound.single.trackings / SPREAD_CARRIERS.length} parcels each, ${SPREAD_CARRIERS.join(', ')}): definition-file carriers (COLIS_CARRIERS_FILE, generic adapter, one number a request, bench/loopback-definitions.ts) answered by the same loopback La Poste, the same mix, on the cluster and on one private redis-server with a replica, ${m.spread.length} rounds in alternating order after an unmeasured one each; median of the rounds ${ratioList(spreadBusiest.values)}; per master in that round (ms per poll) ${spreadPerMaster}; every master together ${ratioList(spreadTotal.values)} of the single redis-server's; ${spreadRound.cluster.pollsPerSecond.toFixed(0)} polls/s on the cluster vs ${spreadRound.single.pollsPerSecond.toFixed(0)}. The carriers' ids were chosen (CLUSTER KEYSLOT of each queue's tag, checked before the run) so that their three queues sit on the three masters: an operator does not choose where a carrier's queue lands; with many carriers the queues spread, with three they may share a master`,
       },
     ),
     {
@@ -459,7 +464,7 @@ function figuresOf(m: {
       ratio: round(total.round.cluster.redisCpuMsPerPoll / total.round.single.redisCpuMsPerPoll, 3),
       target: 'info',
       pass: true,
-      note: `every master's Redis CPU per poll together ÷ the single redis-server's: what sharding and the cluster add in all (each shard's claim script per dispatcher tick, scripts split by shard, replication to the replicas); rounds ${ratioList(total.values)}`,
+      note: `every master's Redis CPU per poll together ÷ the single redis-server's: what sharding and the cluster add in all (each shard's claim script per dispatcher tick, scripts split by shard; both sides feed replicas); rounds ${ratioList(total.values)}`,
     },
   ]
 }
