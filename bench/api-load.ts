@@ -161,7 +161,14 @@ const ROOT = fileURLToPath(new URL('..', import.meta.url))
 /** Starts bench/api-server.ts in a child `node --import tsx`; resolves once it listens. */
 export async function startBenchServer(
   mode: 'colis' | 'bare',
-  env: { REDIS_URL?: string; COLIS_REDIS_PREFIX?: string; COLIS_SHARDS?: string; BENCH_BODY_FILE?: string },
+  env: {
+    REDIS_URL?: string
+    REDIS_CLUSTER_NODES?: string
+    REDIS_WAIT_REPLICAS?: string
+    COLIS_REDIS_PREFIX?: string
+    COLIS_SHARDS?: string
+    BENCH_BODY_FILE?: string
+  },
 ): Promise<BenchServer> {
   const child: ChildProcess = spawn(
     process.execPath,

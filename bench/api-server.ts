@@ -40,10 +40,14 @@ async function startBare(): Promise<{ url: string; stop(): Promise<void> }> {
 async function startColis(): Promise<{ url: string; stop(): Promise<void> }> {
   const redisUrl = process.env.REDIS_URL
   // Never fall back to probing 127.0.0.1:6379: the benchmark owns its Redis.
-  if (!redisUrl) throw new Error('REDIS_URL is required in colis mode')
+  const clusterNodes = process.env.REDIS_CLUSTER_NODES
+  if (!redisUrl && !clusterNodes)
+    throw new Error('REDIS_URL or REDIS_CLUSTER_NODES is required in colis mode')
   const config = loadConfig({
     NODE_ENV: 'test',
     REDIS_URL: redisUrl,
+    REDIS_CLUSTER_NODES: clusterNodes,
+    REDIS_WAIT_REPLICAS: process.env.REDIS_WAIT_REPLICAS,
     COLIS_PROBE_REDIS: 'none',
     COLIS_REDIS_PREFIX: process.env.COLIS_REDIS_PREFIX,
     COLIS_SHARDS: process.env.COLIS_SHARDS,

@@ -12,6 +12,7 @@ import { idleScale } from './figures/idle-scale.js'
 import { memory } from './figures/memory.js'
 import { pollPipeline } from './figures/poll-pipeline.js'
 import { registration } from './figures/registration.js'
+import { replicaWait } from './figures/replica-wait.js'
 import { trackingPage } from './figures/tracking-page.js'
 import { webhookFanout } from './figures/webhook-fanout.js'
 import { type MeasuredProcess, type ModuleProfile, startModuleProfile } from './module-profile.js'
@@ -104,6 +105,13 @@ const MODULES: BenchModule[] = [
     title: 'analytics query over a year of 1 000 000 parcels (figure 12)',
     measure: analyticsQuery,
     measured: 'api server',
+  },
+  {
+    name: 'replica-wait',
+    figures: [14],
+    title: 'what REDIS_WAIT_REPLICAS=1 costs (figure 14)',
+    measure: replicaWait,
+    measured: 'bench process',
   },
 ]
 
