@@ -164,6 +164,7 @@ export async function startBenchServer(
   env: {
     REDIS_URL?: string
     REDIS_CLUSTER_NODES?: string
+    REDIS_WAIT_REPLICAS?: string
     COLIS_REDIS_PREFIX?: string
     COLIS_SHARDS?: string
     BENCH_BODY_FILE?: string

@@ -48,6 +48,7 @@ async function startColis(): Promise<{ url: string; stop(): Promise<void> }> {
     NODE_ENV: 'test',
     REDIS_URL: redisUrl,
     REDIS_CLUSTER_NODES: clusterNodes,
+    REDIS_WAIT_REPLICAS: process.env.REDIS_WAIT_REPLICAS,
     COLIS_PROBE_REDIS: 'none',
     COLIS_REDIS_PREFIX: process.env.COLIS_REDIS_PREFIX,
     COLIS_SHARDS: process.env.COLIS_SHARDS,

@@ -13,6 +13,7 @@ import { idleScale } from './figures/idle-scale.js'
 import { memory } from './figures/memory.js'
 import { pollPipeline } from './figures/poll-pipeline.js'
 import { registration } from './figures/registration.js'
+import { replicaWait } from './figures/replica-wait.js'
 import { trackingPage } from './figures/tracking-page.js'
 import { webhookFanout } from './figures/webhook-fanout.js'
 import { type MeasuredProcess, type ModuleProfile, startModuleProfile } from './module-profile.js'
@@ -113,6 +114,13 @@ const MODULES: BenchModule[] = [
     measure: redisCluster,
     measured: 'bench process',
   },
+  {
+    name: 'replica-wait',
+    figures: [14],
+    title: 'what REDIS_WAIT_REPLICAS=1 costs (figure 14)',
+    measure: replicaWait,
+    measured: 'bench process',
+  },
 ]
 
 function selectModules(only: string[]): BenchModule[] {
@@ -120,7 +128,7 @@ function selectModules(only: string[]): BenchModule[] {
   for (const asked of only) {
     if (!MODULES.some((module) => matches(module, asked)))
       throw new Error(
-        `--only ${asked}: a figure 1-13 or one of ${MODULES.map((module) => module.name).join(', ')}`,
+        `--only ${asked}: a figure 1-14 or one of ${MODULES.map((module) => module.name).join(', ')}`,
       )
   }
   return MODULES.filter((module) => only.some((asked) => matches(module, asked)))
