@@ -65,6 +65,8 @@ interface ClusterNode extends ClusterNodeAddress {
 const HOST = '127.0.0.1'
 const SLOTS = 16_384
 const WAIT_STEP_MS = 25
+/** How long a node just started may take to answer its first command. */
+const STARTED_NODE_ANSWER_MS = 10_000
 const run = promisify(execFile)
 
 /**
@@ -249,7 +251,7 @@ async function startNode(options: {
   })
   const node = { host: HOST, port: options.port }
   try {
-    const info = await command(node, ['info', 'server'])
+    const info = await answerOnceUp(node, ['info', 'server'])
     const serverPid = Number(info.match(/process_id:(\d+)/)?.[1])
     if (!serverPid) throw new Error(`local cluster: no process_id in INFO of ${HOST}:${options.port}`)
     return { ...node, busPort: options.busPort, server, serverPid, killed: false }
@@ -314,6 +316,22 @@ function parseMasters(reply: string): ClusterNodeAddress[] {
 }
 
 /** One command on a connection of its own that never retries: a node that does not answer fails it. */
+/**
+ * `command` on a node just started: a loaded machine may close the first connection (a node restarted
+ * with its cluster config is busy joining), so it is asked again for a few seconds.
+ */
+async function answerOnceUp(node: ClusterNodeAddress, args: [string, ...string[]]): Promise<string> {
+  const deadline = Date.now() + STARTED_NODE_ANSWER_MS
+  for (;;) {
+    try {
+      return await command(node, args)
+    } catch (error) {
+      if (Date.now() > deadline) throw error
+      await new Promise((done) => setTimeout(done, WAIT_STEP_MS))
+    }
+  }
+}
+
 async function command(node: ClusterNodeAddress, args: [string, ...string[]]): Promise<string> {
   const client = new Redis(node.port, node.host, {
     lazyConnect: true,
