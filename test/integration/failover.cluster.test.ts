@@ -1,10 +1,10 @@
-import { type Cluster, Redis } from 'ioredis'
+import type { Cluster } from 'ioredis'
 import { Webhook } from 'standardwebhooks'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { isCluster } from '../../src/redis/redis-client.js'
 import { createRedisKeys } from '../../src/store/redis/redis-keys.js'
 import { shardOfRegistration } from '../../src/store/shards.js'
-import { mastersOfKeys, replicaOf, startOwnCluster } from '../support/cluster.js'
+import { commandOnNode, mastersOfKeys, replicaOf, startOwnCluster } from '../support/cluster.js'
 import { createHarness, eventually, type Harness } from '../support/harness.js'
 import {
   describeAnswer,
@@ -294,18 +294,6 @@ describe('failover: a master killed under traffic, its replica promoted, colis s
   )
 })
 
-/** Closes the replication links of a master: its replicas miss what it writes until they reconnect. */
-async function cutReplicasOff(master: string): Promise<void> {
-  const [host, port] = master.split(':')
-  const node = new Redis(Number(port), host ?? '127.0.0.1', { lazyConnect: true, maxRetriesPerRequest: 0 })
-  try {
-    await node.connect()
-    await node.client('KILL', 'TYPE', 'replica')
-  } finally {
-    node.disconnect()
-  }
-}
-
 /** The notifications a receiver got: which tracking, which of its notifications, under which webhook-id. */
 function receivedNotifications(received: readonly ReceivedWebhook[]) {
   return received.map((request) => {
@@ -379,7 +367,8 @@ describe('what a failover loses: what the master acknowledged before its replica
     let acknowledged: Response
     let notAcknowledged: Response
     try {
-      await cutReplicasOff(victim)
+      // Its replication links closed: the replica misses what the master writes until it reconnects.
+      await commandOnNode(victim, 'CLIENT', 'KILL', 'TYPE', 'replica')
       acknowledged = await register(notWaiting, unconfirmed)
       const refusedAtMs = performance.now()
       notAcknowledged = await register(waiting, refused)

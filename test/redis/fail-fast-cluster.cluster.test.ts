@@ -1,28 +1,9 @@
-import { Redis } from 'ioredis'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { API_REDIS_OPTIONS, clusterOptionsOf } from '../../src/main/redis-connections.js'
 import { parseClusterSeeds } from '../../src/redis/cluster-seeds.js'
 import { FailFastCluster, RedisStalledError } from '../../src/redis/fail-fast-redis.js'
-import { mastersOfKeys, startOwnCluster } from '../support/cluster.js'
+import { commandOnNode, mastersOfKeys, startOwnCluster } from '../support/cluster.js'
 import { eventually } from '../support/harness.js'
-
-/** Runs `command` on the node at `host:port` itself. */
-async function onNode(address: string, ...command: string[]): Promise<unknown> {
-  const [host, port] = address.split(':')
-  const node = new Redis(Number(port), host ?? '127.0.0.1', {
-    lazyConnect: true,
-    maxRetriesPerRequest: 0,
-    // A paused node would not answer the ready check's INFO.
-    enableReadyCheck: false,
-  })
-  node.on('error', () => {})
-  try {
-    await node.connect()
-    return await node.call(command[0] as string, ...command.slice(1))
-  } finally {
-    node.disconnect()
-  }
-}
 
 /** Long enough for the checks below; the pause ends by itself if UNPAUSE cannot be sent. */
 const PAUSE_MS = 3_000
@@ -54,7 +35,7 @@ describe("the API's cluster connection when one master stalls", () => {
     await client.set(stalledKey, 'stalled')
     await client.set(liveKey, 'live')
 
-    await onNode(stalledMaster, 'CLIENT', 'PAUSE', String(PAUSE_MS), 'ALL')
+    await commandOnNode(stalledMaster, 'CLIENT', 'PAUSE', String(PAUSE_MS), 'ALL')
     try {
       await expect(client.get(stalledKey)).rejects.toThrow('Command timed out')
       const startedMs = performance.now()
@@ -63,7 +44,7 @@ describe("the API's cluster connection when one master stalls", () => {
       expect(client.stalled).toBe(true)
       expect(await client.get(liveKey)).toBe('live')
     } finally {
-      await onNode(stalledMaster, 'CLIENT', 'UNPAUSE')
+      await commandOnNode(stalledMaster, 'CLIENT', 'UNPAUSE')
     }
     expect(
       await eventually(

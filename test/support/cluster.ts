@@ -141,3 +141,19 @@ export async function replicaOf(
   }
   throw new Error(`no live replica of ${master}`)
 }
+
+/**
+ * Runs `command` on the node at `host:port` itself, not through a cluster client, on a connection of
+ * its own: without a ready check (a paused node would not answer its INFO).
+ */
+export async function commandOnNode(address: string, ...command: [string, ...string[]]): Promise<unknown> {
+  const [host, port] = address.split(':')
+  const node = new Redis(Number(port), host ?? '127.0.0.1', { lazyConnect: true, enableReadyCheck: false })
+  node.on('error', () => {})
+  try {
+    await node.connect()
+    return await node.call(...command)
+  } finally {
+    node.disconnect()
+  }
+}

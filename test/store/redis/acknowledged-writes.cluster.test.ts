@@ -1,9 +1,14 @@
-import { type Cluster, Redis } from 'ioredis'
+import type { Cluster } from 'ioredis'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { createRedisKeys } from '../../../src/store/redis/redis-keys.js'
 import { createRedisTrackingStore } from '../../../src/store/redis/redis-tracking-store.js'
 import { shardOfRegistration } from '../../../src/store/shards.js'
-import { mastersOfKeys, startOwnCluster, testClusterConnections } from '../../support/cluster.js'
+import {
+  commandOnNode,
+  mastersOfKeys,
+  startOwnCluster,
+  testClusterConnections,
+} from '../../support/cluster.js'
 import { eventually } from '../../support/harness.js'
 import { uniquePrefix } from '../../support/redis.js'
 import { parcel, T0 } from '../store-helpers.js'
@@ -11,21 +16,9 @@ import { parcel, T0 } from '../store-helpers.js'
 const SHARDS = 64
 const WAIT_FOR_ONE = { replicas: 1, timeoutMs: 5_000 }
 
-/** Runs `command` on the node at `host:port` itself, not through the cluster client. */
-async function onNode(address: string, ...command: string[]): Promise<unknown> {
-  const [host, port] = address.split(':')
-  const node = new Redis(Number(port), host ?? '127.0.0.1', { lazyConnect: true })
-  try {
-    await node.connect()
-    return await node.call(command[0] as string, ...command.slice(1))
-  } finally {
-    node.disconnect()
-  }
-}
-
 /** How many times the node at `address` answered ASK. */
 async function askRedirections(address: string): Promise<number> {
-  const stats = String(await onNode(address, 'INFO', 'errorstats'))
+  const stats = String(await commandOnNode(address, 'INFO', 'errorstats'))
   return Number(stats.match(/errorstat_ASK:count=(\d+)/)?.[1] ?? 0)
 }
 
@@ -69,9 +62,9 @@ describe('REDIS_WAIT_REPLICAS writes while their slot moves', () => {
 
   /** Gives `slot` to `target` on every master, as the last step of a slot's move does. */
   async function giveSlot(slot: string, target: string, masters: readonly string[]) {
-    const targetId = String(await onNode(target, 'CLUSTER', 'MYID'))
+    const targetId = String(await commandOnNode(target, 'CLUSTER', 'MYID'))
     for (const master of [target, ...masters.filter((other) => other !== target)])
-      await onNode(master, 'CLUSTER', 'SETSLOT', slot, 'NODE', targetId)
+      await commandOnNode(master, 'CLUSTER', 'SETSLOT', slot, 'NODE', targetId)
   }
 
   it('sends the write again to the new master when the slot moved before the client knew (MOVED)', async () => {
@@ -88,10 +81,10 @@ describe('REDIS_WAIT_REPLICAS writes while their slot moves', () => {
 
   it('sends the write again until the slot has moved, when it was moving (ASK)', async () => {
     const { input, slot, source, target, masters, store } = await parcelAndMasters()
-    const sourceId = String(await onNode(source, 'CLUSTER', 'MYID'))
-    const targetId = String(await onNode(target, 'CLUSTER', 'MYID'))
-    await onNode(target, 'CLUSTER', 'SETSLOT', slot, 'IMPORTING', sourceId)
-    await onNode(source, 'CLUSTER', 'SETSLOT', slot, 'MIGRATING', targetId)
+    const sourceId = String(await commandOnNode(source, 'CLUSTER', 'MYID'))
+    const targetId = String(await commandOnNode(target, 'CLUSTER', 'MYID'))
+    await commandOnNode(target, 'CLUSTER', 'SETSLOT', slot, 'IMPORTING', sourceId)
+    await commandOnNode(source, 'CLUSTER', 'SETSLOT', slot, 'MIGRATING', targetId)
 
     const asked = await askRedirections(source)
     const registering = store.register(input, new Date(T0))
@@ -101,7 +94,7 @@ describe('REDIS_WAIT_REPLICAS writes while their slot moves', () => {
       5_000,
     )
     // The slot holds none of this keyspace's keys yet: nothing to copy before it is given.
-    expect(await onNode(source, 'CLUSTER', 'COUNTKEYSINSLOT', slot)).toBe(0)
+    expect(await commandOnNode(source, 'CLUSTER', 'COUNTKEYSINSLOT', slot)).toBe(0)
     await giveSlot(slot, target, masters)
     const registered = await registering
 
