@@ -161,3 +161,34 @@ export function numberInShardOf(store: TrackingStore, like: NewTracking, base: s
     if (shardOfRegistration({ ...like, trackingNumber }, store.shards) === shard) return trackingNumber
   }
 }
+
+const HOUR_MS = 3_600_000
+
+/** Saves the tracking `id` delivered `hours` after its first scan at T0: its life ends, and counts. */
+export async function deliverTracking(store: TrackingStore, id: string, hours: number): Promise<void> {
+  const view = await loadOne(store, id)
+  const number = view.record.trackingNumber
+  await saveOne(store, {
+    before: view,
+    record: { ...view.record, status: 'delivered', stopped: 'terminal' },
+    events: [
+      scan(number, 'PC1', new Date(T0).toISOString(), 'in_transit'),
+      scan(number, 'DI1', new Date(T0 + hours * HOUR_MS).toISOString(), 'delivered'),
+    ],
+    nextPoll: 'none',
+  })
+}
+
+/** Registers a parcel for Paris 11e an hour before T0, then delivers it `hours` after its first scan. */
+export async function registerDelivered(
+  store: TrackingStore,
+  trackingNumber: string,
+  hours: number,
+): Promise<TrackingRecord> {
+  const { record } = await store.register(
+    parcel({ trackingNumber, destinationCountry: 'FR', destinationPostalCode: '75011' }),
+    new Date(T0 - HOUR_MS),
+  )
+  await deliverTracking(store, record.id, hours)
+  return record
+}

@@ -13,7 +13,7 @@ import type { TrackingStore } from '../../../src/store/tracking-store.js'
 import { anySummary } from '../../support/analytics-arbitraries.js'
 import { connectTestRedis, uniquePrefix } from '../../support/redis.js'
 import { CENTURY_MS, runAnalyticsStoreContract } from '../analytics-store-contract.js'
-import { loadOne, parcel, saveOne, scan, T0 } from '../store-helpers.js'
+import { deliverTracking, parcel, T0 } from '../store-helpers.js'
 
 /** Cell-weeks counted in several shards on one Redis: every reader sees their sum. */
 
@@ -152,20 +152,6 @@ async function registeredParcels(trackings: TrackingStore, count: number) {
   return ids
 }
 
-async function deliver(trackings: TrackingStore, id: string, hours: number) {
-  const view = await loadOne(trackings, id)
-  const number = view.record.trackingNumber
-  await saveOne(trackings, {
-    before: view,
-    record: { ...view.record, status: 'delivered', stopped: 'terminal' },
-    events: [
-      scan(number, 'PC1', new Date(T0).toISOString(), 'in_transit'),
-      scan(number, 'DI1', new Date(T0 + hours * HOUR_MS).toISOString(), 'delivered'),
-    ],
-    nextPoll: 'none',
-  })
-}
-
 describe('redis analytics store: the read cache over several shards', () => {
   const REPORT = { fromWeek: '2026-W10', toWeek: '2026-W16' } as const
 
@@ -193,7 +179,7 @@ describe('redis analytics store: the read cache over several shards', () => {
         ),
         async (steps) => {
           for (const { finishing, hours, groupBy, merchantId } of steps) {
-            for (const id of ids.splice(0, finishing)) await deliver(trackings, id, hours)
+            for (const id of ids.splice(0, finishing)) await deliverTracking(trackings, id, hours)
             const query = { ...REPORT, groupBy }
             const fresh = createRedisAnalyticsStore(redis, prefix, SHARDS)
             const answer = await cached.summariesByGroup(merchantId, query)
@@ -219,7 +205,7 @@ describe('redis analytics store: the read cache over several shards', () => {
     const keys = createRedisKeys(prefix, SHARDS)
     const analytics = createRedisAnalyticsStore(redis, prefix, SHARDS)
     const query = { ...REPORT, groupBy: 'week' as const }
-    for (const id of await registeredParcels(trackings, 6)) await deliver(trackings, id, 30)
+    for (const id of await registeredParcels(trackings, 6)) await deliverTracking(trackings, id, 30)
     const before = await analytics.summariesByGroup('shop-a', query)
     expect(before.get('2026-W13')?.parcels).toBe(6)
     const [counted] = await analytics.cells('shop-a', '2026-W13', '2026-W13', 'laposte')

@@ -8,7 +8,7 @@ import { createRedisTrackingStore } from '../../../src/store/redis/redis-trackin
 import { keysByMaster, testClusterConnections } from '../../support/cluster.js'
 import { uniquePrefix } from '../../support/redis.js'
 import { CENTURY_MS, runAnalyticsStoreContract } from '../analytics-store-contract.js'
-import { loadOne, parcel, saveOne, scan, T0 } from '../store-helpers.js'
+import { registerDelivered } from '../store-helpers.js'
 
 /** Analytics on the test cluster with the cluster's shard count: cell-weeks counted on every master. */
 
@@ -36,7 +36,6 @@ runAnalyticsStoreContract(`redis cluster analytics store, ${SHARDS} shards`, ({ 
   freshStores(retentionMs),
 )
 
-const HOUR_MS = 3_600_000
 const WEEK = '2026-W13'
 
 describe(`redis cluster analytics store, ${SHARDS} shards: one cell-week on several masters`, () => {
@@ -44,23 +43,8 @@ describe(`redis cluster analytics store, ${SHARDS} shards: one cell-week on seve
     const stores = freshStores(CENTURY_MS)
     const query = { fromWeek: '2026-W01', toWeek: '2026-W20', groupBy: 'destination' } as const
     expect(await stores.analytics.summariesByGroup('shop-a', query)).toEqual(new Map())
-    for (let index = 0; index < 30; index++) {
-      const trackingNumber = `CL${index}`
-      const { record } = await stores.trackings.register(
-        parcel({ trackingNumber, destinationCountry: 'FR', destinationPostalCode: '75011' }),
-        new Date(T0 - HOUR_MS),
-      )
-      const view = await loadOne(stores.trackings, record.id)
-      await saveOne(stores.trackings, {
-        before: view,
-        record: { ...view.record, status: 'delivered', stopped: 'terminal' },
-        events: [
-          scan(trackingNumber, 'PC1', new Date(T0).toISOString(), 'in_transit'),
-          scan(trackingNumber, 'DI1', new Date(T0 + (10 + index) * HOUR_MS).toISOString(), 'delivered'),
-        ],
-        nextPoll: 'none',
-      })
-    }
+    for (let index = 0; index < 30; index++)
+      await registerDelivered(stores.trackings, `CL${index}`, 10 + index)
     const holding = [...(await keysByMaster(redis, `{${stores.prefix}:*}:an:*`)).values()]
     expect(holding.filter((names) => names.length > 0).length).toBeGreaterThan(1)
 

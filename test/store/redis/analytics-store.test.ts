@@ -8,7 +8,7 @@ import { cellMember, createRedisKeys, type RedisKeys } from '../../../src/store/
 import { createRedisTrackingStore } from '../../../src/store/redis/redis-tracking-store.js'
 import { connectTestRedis, uniquePrefix } from '../../support/redis.js'
 import { CENTURY_MS, runAnalyticsStoreContract } from '../analytics-store-contract.js'
-import { loadOne, parcel, saveOne, scan, T0 } from '../store-helpers.js'
+import { registerDelivered } from '../store-helpers.js'
 
 let redis: Redis
 
@@ -36,28 +36,10 @@ const HOUR_MS = 3_600_000
 const WEEK = '2026-W13'
 const CELL = { merchantId: 'shop-a', carrier: 'laposte', service: '-', destination: 'FR-75', week: WEEK }
 
-async function deliverParcel(stores: ReturnType<typeof freshStores>, trackingNumber: string, hours: number) {
-  const { record } = await stores.trackings.register(
-    parcel({ trackingNumber, destinationCountry: 'FR', destinationPostalCode: '75011' }),
-    new Date(T0 - HOUR_MS),
-  )
-  const view = await loadOne(stores.trackings, record.id)
-  await saveOne(stores.trackings, {
-    before: view,
-    record: { ...view.record, status: 'delivered', stopped: 'terminal' },
-    events: [
-      scan(trackingNumber, 'PC1', new Date(T0).toISOString(), 'in_transit'),
-      scan(trackingNumber, 'DI1', new Date(T0 + hours * HOUR_MS).toISOString(), 'delivered'),
-    ],
-    nextPoll: 'none',
-  })
-  return record
-}
-
 describe('redis analytics store: how a cell-week is kept', () => {
   it('marks the tracking counted and indexes its cell-week by week, for its merchant and for all', async () => {
     const stores = freshStores(CENTURY_MS)
-    const record = await deliverParcel(stores, 'K1', 30)
+    const record = await registerDelivered(stores.trackings, 'K1', 30)
     expect(await redis.hget(stores.keys.tracking(record.id), 'an')).toBe('1')
     const cellKey = stores.keys.analyticsCell(0, CELL)
     expect(await redis.hget(cellKey, 'n')).toBe('1')
@@ -71,7 +53,7 @@ describe('redis analytics store: how a cell-week is kept', () => {
   it('gives a cell-week an expiry at its week end plus the retention (ANALYTICS_RETENTION)', async () => {
     const retentionMs = 400 * 24 * HOUR_MS
     const stores = freshStores(retentionMs)
-    await deliverParcel(stores, 'K1', 30)
+    await registerDelivered(stores.trackings, 'K1', 30)
     const expiresAtMs = await redis.pexpiretime(stores.keys.analyticsCell(0, CELL))
     // Week 13 of 2026 ends as Monday 30 March begins (UTC).
     expect(expiresAtMs).toBe(Date.parse('2026-03-30T00:00:00Z') + retentionMs)
@@ -92,7 +74,7 @@ describe('redis analytics store: how a cell-week is kept', () => {
     const sizes: Record<number, number> = {}
     for (let index = 0; index < 1000; index++) {
       // One to nine days of transit, as a spread of carriers' services would give.
-      await deliverParcel(stores, `SZ${index}`, 24 + (index % 9) * 24 + (index % 7))
+      await registerDelivered(stores.trackings, `SZ${index}`, 24 + (index % 9) * 24 + (index % 7))
       if (index + 1 === 10 || index + 1 === 1000)
         sizes[index + 1] = (await redis.memory('USAGE', cellKey)) ?? 0
     }
@@ -115,8 +97,8 @@ describe('redis analytics store: the read cache of carrier reports', () => {
 
   it("gives each count a new version of the merchant's and every merchant's cell-weeks, and lists it", async () => {
     const stores = freshStores(CENTURY_MS)
-    await deliverParcel(stores, 'V1', 30)
-    await deliverParcel(stores, 'V2', 40)
+    await registerDelivered(stores.trackings, 'V1', 30)
+    await registerDelivered(stores.trackings, 'V2', 40)
     expect(await redis.get(stores.keys.merchantAnalyticsVersion(0, 'shop-a'))).toBe('2')
     expect(await redis.get(stores.keys.analyticsVersion(0))).toBe('2')
     for (const changes of [
@@ -129,16 +111,16 @@ describe('redis analytics store: the read cache of carrier reports', () => {
   it('answers, from a process of its own, what another counted since it last answered', async () => {
     const stores = freshStores(CENTURY_MS)
     const elsewhere = createRedisAnalyticsStore(redis, stores.prefix)
-    await deliverParcel(stores, 'P1', 30)
+    await registerDelivered(stores.trackings, 'P1', 30)
     expect(await parcelsOf(elsewhere)).toBe(1)
-    await deliverParcel(stores, 'P2', 30)
-    await deliverParcel(stores, 'P3', 30)
+    await registerDelivered(stores.trackings, 'P2', 30)
+    await registerDelivered(stores.trackings, 'P3', 30)
     expect(await parcelsOf(elsewhere)).toBe(3)
   })
 
   it('reads every cell-week again after a whole-cell write, or when the version went back', async () => {
     const stores = freshStores(CENTURY_MS)
-    await deliverParcel(stores, 'W1', 30)
+    await registerDelivered(stores.trackings, 'W1', 30)
     expect(await parcelsOf(stores.analytics)).toBe(1)
     const [stored] = await stores.analytics.cells('shop-a', WEEK, WEEK)
     if (!stored) throw new Error('setup: a cell-week')
@@ -154,7 +136,7 @@ describe('redis analytics store: the read cache of carrier reports', () => {
 
   it('leaves a cell-week out once Redis has expired it', async () => {
     const stores = freshStores(CENTURY_MS)
-    await deliverParcel(stores, 'E1', 30)
+    await registerDelivered(stores.trackings, 'E1', 30)
     const cellKey = stores.keys.analyticsCell(0, CELL)
     await redis.pexpire(cellKey, 200)
     expect(await parcelsOf(stores.analytics)).toBe(1)
@@ -167,7 +149,8 @@ describe('redis analytics store: whole cell-weeks written at once', () => {
   it('leaves each cell-week, its index entries and their expiry as counting its parcels one by one', async () => {
     const retentionMs = 400 * 24 * HOUR_MS
     const counted = freshStores(retentionMs, 'analytics-counted')
-    for (const [index, hours] of [20, 30, 200].entries()) await deliverParcel(counted, `C${index}`, hours)
+    for (const [index, hours] of [20, 30, 200].entries())
+      await registerDelivered(counted.trackings, `C${index}`, hours)
     const written = freshStores(retentionMs, 'analytics-written')
     await writeCellWeeks(
       redis,
