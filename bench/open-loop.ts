@@ -13,6 +13,7 @@ import { fork } from 'node:child_process'
 import { monitorEventLoopDelay } from 'node:perf_hooks'
 import { fileURLToPath } from 'node:url'
 import { Pool } from 'undici'
+import { percentileOf } from './percentile.js'
 
 /** The argument that makes this module the generator's own process. */
 const OPEN_LOOP_CHILD = '--open-loop-child'
@@ -42,12 +43,6 @@ export interface OpenLoopResult {
   generatorStallMs: number
   /** This process's CPU per request sent (µs): the generator's share of the machine. */
   generatorCpuUsPerRequest: number
-}
-
-/** The value below which `share` of the sorted `values` lie (nearest rank). */
-function percentile(sorted: Float64Array, share: number): number {
-  if (sorted.length === 0) return Number.NaN
-  return sorted[Math.min(sorted.length - 1, Math.ceil(share * sorted.length) - 1)] as number
 }
 
 async function openLoop(options: OpenLoopOptions): Promise<OpenLoopResult> {
@@ -111,8 +106,8 @@ async function openLoop(options: OpenLoopOptions): Promise<OpenLoopResult> {
     ok,
     failed,
     achievedRate: ok / seconds,
-    p50Ms: percentile(sorted, 0.5),
-    p99Ms: percentile(sorted, 0.99),
+    p50Ms: percentileOf(sorted, 0.5),
+    p99Ms: percentileOf(sorted, 0.99),
     maxMs: sorted[ok - 1] ?? Number.NaN,
     generatorStallMs: stalls.max / 1e6,
     generatorCpuUsPerRequest: (cpu.user + cpu.system) / Math.max(1, total),

@@ -72,11 +72,13 @@ export async function redisCpuMsByServer(
   )
 }
 
-async function commandCount(client: RedisClient): Promise<number> {
+/** Commands every data server has run so far: all of them, or only `command`'s (lower case). */
+export async function commandCount(client: RedisClient, command?: string): Promise<number> {
+  const counted = command ? new RegExp(`^cmdstat_${command}:calls=(\\d+)`, 'gm') : /calls=(\d+)/g
   let calls = 0
   for (const server of dataServers(client)) {
     const info = await server.info('commandstats')
-    calls += [...info.matchAll(/calls=(\d+)/g)].reduce((sum, match) => sum + Number(match[1]), 0)
+    calls += [...info.matchAll(counted)].reduce((sum, match) => sum + Number(match[1]), 0)
   }
   return calls
 }

@@ -9,6 +9,7 @@ import { generateAnalyticsYear, weeksEndingWith } from '../analytics-year.js'
 import { type BenchServer, startBenchRedis, startBenchServer } from '../api-load.js'
 import { atMost, type Figure, type FigureModule } from '../figure.js'
 import { parcelsToFinish } from '../finish-parcels.js'
+import { percentileOf } from '../percentile.js'
 import { round } from '../server-runs.js'
 
 /**
@@ -62,13 +63,9 @@ export interface AnalyticsQueryMeasurement {
   cpuUsPerRequest?: number
 }
 
-function percentile(sorted: readonly number[], q: number): number {
-  return sorted[Math.min(sorted.length - 1, Math.ceil(q * sorted.length) - 1)] ?? Number.NaN
-}
-
 function latenciesOf(timesMs: number[]): Latencies {
   const sorted = [...timesMs].sort((a, b) => a - b)
-  return { p50Ms: percentile(sorted, 0.5), p99Ms: percentile(sorted, 0.99), maxMs: sorted.at(-1) ?? 0 }
+  return { p50Ms: percentileOf(sorted, 0.5), p99Ms: percentileOf(sorted, 0.99), maxMs: sorted.at(-1) ?? 0 }
 }
 
 async function usedMemory(redis: Redis): Promise<number> {

@@ -9,7 +9,8 @@ import { startLocalCluster } from '../../src/redis/local-cluster.js'
 import type { TrackingStore } from '../../src/store/tracking-store.js'
 import { startBenchServer } from '../api-load.js'
 import { atLeast, type BenchOptions, type Figure, type FigureModule } from '../figure.js'
-import { laPosteNumber } from '../poll-cost.js'
+import { percentileOf } from '../percentile.js'
+import { commandCount, laPosteNumber } from '../poll-cost.js'
 import { medianOf, round } from '../server-runs.js'
 
 const PREFIX = 'bench-replica-wait'
@@ -27,10 +28,6 @@ interface Round {
   perSecond: number
   p50Ms: number
   p99Ms: number
-}
-
-function percentile(sorted: number[], share: number): number {
-  return sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * share))] ?? 0
 }
 
 /** `count` registrations from `first` on, IN_FLIGHT at a time, each timed. */
@@ -52,7 +49,11 @@ async function registerRound(url: string, key: string, first: number, count: num
   await Promise.all(Array.from({ length: IN_FLIGHT }, worker))
   const seconds = (performance.now() - started) / 1000
   latencies.sort((a, b) => a - b)
-  return { perSecond: count / seconds, p50Ms: percentile(latencies, 0.5), p99Ms: percentile(latencies, 0.99) }
+  return {
+    perSecond: count / seconds,
+    p50Ms: percentileOf(latencies, 0.5),
+    p99Ms: percentileOf(latencies, 0.99),
+  }
 }
 
 /** One save with a notification for each of `ids`, SAVE_BATCH per call, SAVES_IN_FLIGHT calls at once. */
@@ -96,8 +97,8 @@ async function saveRound(store: TrackingStore, ids: readonly string[], sequence:
   latencies.sort((a, b) => a - b)
   return {
     perSecond: ids.length / seconds,
-    p50Ms: percentile(latencies, 0.5),
-    p99Ms: percentile(latencies, 0.99),
+    p50Ms: percentileOf(latencies, 0.5),
+    p99Ms: percentileOf(latencies, 0.99),
   }
 }
 
@@ -158,6 +159,8 @@ export const replicaWait: FigureModule = async (options: BenchOptions): Promise<
       const api = { waiting: [] as Round[], plain: [] as Round[] }
       const poll = { waiting: [] as Round[], plain: [] as Round[] }
       let first = 0
+      // Only the waiting side sends WAIT: counted on the masters, it shows that side did wait.
+      const waitsBefore = await commandCount(client, 'wait')
       for (let at = 0; at < rounds; at++) {
         // Alternating which goes first, so that neither always runs on a warmer machine.
         const order = at % 2 === 0 ? (['waiting', 'plain'] as const) : (['plain', 'waiting'] as const)
@@ -167,9 +170,12 @@ export const replicaWait: FigureModule = async (options: BenchOptions): Promise<
         }
         for (const mode of order) poll[mode].push(await saveRound(trackingStores[mode], ids, 2 * at + 1))
       }
+      const waits = (await commandCount(client, 'wait')) - waitsBefore
+      if (waits < rounds * registrations)
+        throw new Error(`the waiting side sent ${waits} WAIT for ${rounds * registrations} registrations`)
       const registrationRatio = ratios(api.waiting, api.plain, (run) => run.perSecond)
       const saveRatio = ratios(poll.waiting, poll.plain, (run) => run.perSecond)
-      const how = `${rounds} alternating rounds on a local Redis Cluster (3 masters, 1 replica each), REDIS_WAIT_REPLICAS=1 vs 0`
+      const how = `${rounds} alternating rounds on a local Redis Cluster (3 masters, 1 replica each), REDIS_WAIT_REPLICAS=1 vs 0; the masters ran ${waits} WAIT over the rounds, all from the waiting side`
       return [
         atLeast(
           'replica-wait-registrations',
