@@ -89,8 +89,10 @@ export default defineConfig({
       project({
         name: 'browser',
         isolate: false,
-        // Each file's setup starts chromium and loads its pages while the rest of the suite runs.
-        hookTimeout: 120_000,
+        // Each file's setup starts chromium and loads its pages while the rest of the suite runs, and a
+        // page may wait as long as the pages' own action timeout (test/support/chromium.ts).
+        hookTimeout: 180_000,
+        testTimeout: 180_000,
         include: BROWSER_TESTS,
         globalSetup: ['test/support/global-redis.ts'],
       }),

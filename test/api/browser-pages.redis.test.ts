@@ -6,7 +6,7 @@ import { DOCS_CSP } from '../../src/api/api-docs.js'
 import { createRateLimits } from '../../src/api/middleware/rate-limit.js'
 import { createSilentLogger } from '../../src/logger.js'
 import { type HttpListener, httpLimitsFrom, listenHttp } from '../../src/main/http-listener.js'
-import { launchChromium } from '../support/chromium.js'
+import { launchChromium, newBrowserContext } from '../support/chromium.js'
 import type { Harness } from '../support/harness.js'
 import { untilReady } from '../support/idle.js'
 import { connectTestRedis, uniquePrefix } from '../support/redis.js'
@@ -62,7 +62,7 @@ describe('colis pages in a browser', () => {
     const browser = await launching
     // As a person at the login prompt: the first request goes without credentials, gets the 401
     // challenge, and is sent again with them (and later ones of the session carry them at once).
-    context = await browser.newContext({
+    context = await newBrowserContext(browser, {
       httpCredentials: { username: 'ops', password: TOKEN, origin: server.url },
     })
   })

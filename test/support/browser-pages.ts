@@ -5,6 +5,7 @@ import { join } from 'node:path'
 import { type ServerType, serve } from '@hono/node-server'
 import type { AxeResults, RunOptions } from 'axe-core'
 import type { Browser, BrowserContext, Page } from 'playwright-core'
+import { newBrowserContext } from './chromium.js'
 
 const AXE_SOURCE = createRequire(import.meta.url).resolve('axe-core/axe.min.js')
 const AXE_OPTIONS: RunOptions = {
@@ -60,7 +61,7 @@ export async function openWatchedTab<Findings extends LoadFindings>(
   origin: string,
   findings: Findings,
 ): Promise<Tab<Findings>> {
-  const context = await browser.newContext(VIEWPORTS[name])
+  const context = await newBrowserContext(browser, VIEWPORTS[name])
   // Init scripts are the browser's own: the page's CSP, which allows no script at all, stays in force.
   await context.addInitScript({ path: AXE_SOURCE })
   const page = await context.newPage()

@@ -1,5 +1,6 @@
 import { existsSync } from 'node:fs'
-import { type Browser, chromium } from 'playwright-core'
+import type { Browser, BrowserContext, BrowserContextOptions } from 'playwright-core'
+import { chromium } from 'playwright-core'
 
 /** Debian's chromium: CI installs it (.ci/run); playwright-core downloads no browser of its own. */
 const CHROMIUM = '/usr/bin/chromium'
@@ -27,4 +28,21 @@ export function launchChromium(): Promise<Browser> {
   const launching = chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS })
   launching.catch(() => undefined)
   return launching
+}
+
+/**
+ * How long a page action or load may take. The suite runs its lines side by side on two cores, and a
+ * page that parses a large script (Swagger UI) then waits its turn for the CPU far beyond Playwright's
+ * default; a page that never loads still fails, with Playwright's own message.
+ */
+export const PAGE_ACTION_TIMEOUT_MS = 120_000
+
+/** A fresh browser context whose pages wait as long as {@link PAGE_ACTION_TIMEOUT_MS}. */
+export async function newBrowserContext(
+  browser: Browser,
+  options?: BrowserContextOptions,
+): Promise<BrowserContext> {
+  const context = await browser.newContext(options)
+  context.setDefaultTimeout(PAGE_ACTION_TIMEOUT_MS)
+  return context
 }
