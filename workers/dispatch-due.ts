@@ -25,6 +25,12 @@ const MAX_CLAIM = 1000
 /** Longest wait between two tries while dispatching fails (Redis down). */
 const MAX_BACKOFF_MS = 30_000
 
+/** `room` split over `shards` claims as evenly as it goes, the first ones taking what is left over. */
+export function sharesOf(room: number, shards: number): number[] {
+  const base = Math.floor(room / shards)
+  return Array.from({ length: shards }, (_, turn) => base + (turn < room % shards ? 1 : 0))
+}
+
 /**
  * Moves due trackings from the `due` index into BullMQ poll jobs, `batchSize` trackings per job.
  * Every worker process runs one per carrier, over the shards it holds; claims are atomic, so they
@@ -48,24 +54,24 @@ export function startDispatcher(options: DispatcherOptions) {
     maxMs: Math.max(options.intervalMs, MAX_BACKOFF_MS),
   })
 
-  async function dispatchOnce(): Promise<number> {
+  /**
+   * One claim over the held shards; what it claimed when more may be due, else 0. `emptied` collects
+   * the shards that handed out less than asked: nothing more is due there, so the rest of the tick
+   * leaves them out.
+   */
+  async function dispatchOnce(emptied: Set<number>): Promise<number> {
     if (await options.queue.isPaused()) return 0
     const waiting = await options.queue.getWaitingCount()
     const room = Math.min(MAX_CLAIM, (options.maxWaitingJobs - waiting) * options.batchSize)
     if (room <= 0) return 0
-    const held = options.shards()
+    const held = options.shards().filter((shard) => !emptied.has(shard))
+    const order = held.map((_, turn) => held[(firstShard + turn) % held.length] as number)
+    firstShard = held.length > 0 ? (firstShard + 1) % held.length : 0
     const stamp = `${now().toString(36)}-${Math.random().toString(36).slice(2, 8)}`
     const jobs: PollJob[] = []
     let claimed = 0
-    for (let turn = 0; turn < held.length && claimed < room; turn++) {
-      const shard = held[(firstShard + turn) % held.length] as number
-      const ids = await options.store
-        .claimDue(shard, options.carrier, now(), room - claimed, options.leaseMs)
-        .catch(async (error: unknown) => {
-          // What the shards before this one handed out is queued now, not left to wait out its lease.
-          if (jobs.length > 0) await enqueue(jobs)
-          throw error
-        })
+    const take = (shard: number, asked: number, ids: string[]) => {
+      if (ids.length < asked) emptied.add(shard)
       claimed += ids.length
       for (let start = 0; start < ids.length; start += options.batchSize) {
         jobs.push({
@@ -75,10 +81,44 @@ export function startDispatcher(options: DispatcherOptions) {
         })
       }
     }
-    firstShard = held.length > 0 ? (firstShard + 1) % held.length : 0
+    // Every shard is asked at once, for an equal part of the room in whole jobs: a tick costs one
+    // round trip, not one per shard, and on a cluster the claims that one master serves reach it
+    // together. The shards first in this turn's order get the jobs left over.
+    const shares = sharesOf(Math.floor(room / options.batchSize), order.length).map(
+      (jobCount) => jobCount * options.batchSize,
+    )
+    const asked = order.flatMap((shard, turn) => {
+      const share = shares[turn] ?? 0
+      return share > 0 ? [{ shard, share }] : []
+    })
+    const answers = await Promise.allSettled(asked.map(({ shard, share }) => claim(shard, share)))
+    answers.forEach((answer, at) => {
+      const { shard, share } = asked[at] as { shard: number; share: number }
+      if (answer.status === 'fulfilled') take(shard, share, answer.value)
+    })
+    const failure = answers.find((answer) => answer.status === 'rejected')
+    // What the other shards handed out is queued now, not left to wait out its lease.
+    if (failure) return failed(jobs, failure.reason)
+    // The whole jobs' room that shards with less due left goes to the others in turn.
+    for (const shard of order) {
+      const limit = Math.floor((room - claimed) / options.batchSize) * options.batchSize
+      if (limit <= 0) break
+      if (emptied.has(shard)) continue
+      take(shard, limit, await claim(shard, limit).catch((error: unknown) => failed(jobs, error)))
+    }
     if (claimed === 0) return 0
     await enqueue(jobs)
-    return claimed === room ? claimed : 0
+    // A shard that handed out all it was asked may hold more: the caller goes again at once.
+    return order.some((shard) => !emptied.has(shard)) ? claimed : 0
+  }
+
+  function claim(shard: number, limit: number): Promise<string[]> {
+    return options.store.claimDue(shard, options.carrier, now(), limit, options.leaseMs)
+  }
+
+  async function failed(jobs: PollJob[], error: unknown): Promise<never> {
+    if (jobs.length > 0) await enqueue(jobs)
+    throw error
   }
 
   async function enqueue(jobs: PollJob[]) {
@@ -92,8 +132,9 @@ export function startDispatcher(options: DispatcherOptions) {
     try {
       // A job that got in before the failure is not added twice (same id); a poll run twice adds nothing.
       if (unqueued.length > 0) await enqueue(unqueued)
-      // A full claim means more may be due: go again at once instead of waiting a whole interval.
-      while (!stopped && (await dispatchOnce()) > 0) {}
+      // While a shard may hold more that is due, go again at once instead of waiting a whole interval.
+      const emptied = new Set<number>()
+      while (!stopped && (await dispatchOnce(emptied)) > 0) {}
       failures.succeeded({ carrier: options.carrier })
     } catch (error) {
       waitMs = failures.failed(error, { carrier: options.carrier })

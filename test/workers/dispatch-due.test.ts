@@ -1,11 +1,13 @@
 import type { Queue } from 'bullmq'
+import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
 import { createLogger, type Logger } from '../../src/logger.js'
 import { createMemoryTrackingStore } from '../../src/store/memory/memory-tracking-store.js'
 import type { TrackingStore } from '../../src/store/tracking-store.js'
-import { startDispatcher } from '../../workers/dispatch-due.js'
+import { sharesOf, startDispatcher } from '../../workers/dispatch-due.js'
 import type { PollJobData } from '../../workers/jobs.js'
 import { eventually } from '../support/harness.js'
+import { propertyRuns } from '../support/property-runs.js'
 
 function captureLogger() {
   const lines: Array<{ level: number; msg: string; failures?: number }> = []
@@ -145,5 +147,72 @@ describe('the poll dispatcher over several shards', () => {
     )
     expect(new Set(asked)).toEqual(new Set([1, 3]))
     expect(added.sort()).toEqual([['trk-1a', 'trk-1b'], ['trk-1c'], ['trk-3a', 'trk-3b']])
+  })
+})
+
+describe('the poll dispatcher with a backlog on one shard', () => {
+  it('asks every shard at once for whole jobs, gives the room left to the shard that filled its part, and asks no shard found short again in the tick', async () => {
+    const { logger } = captureLogger()
+    const due = new Map([0, 1, 2, 3].map((shard) => [shard, [`trk-${shard}-0`]]))
+    due.set(
+      2,
+      Array.from({ length: 30 }, (_, index) => `trk-2-${index}`),
+    )
+    let inFlight = 0
+    let mostInFlight = 0
+    const asked: Array<{ shard: number; limit: number }> = []
+    const store = {
+      shards: 4,
+      async claimDue(shard: number, _carrier: string, _nowMs: number, limit: number) {
+        asked.push({ shard, limit })
+        inFlight++
+        mostInFlight = Math.max(mostInFlight, inFlight)
+        await new Promise((resolve) => setImmediate(resolve))
+        inFlight--
+        return (due.get(shard) ?? []).splice(0, limit)
+      },
+    } as unknown as TrackingStore
+    const bulks: string[][][] = []
+    const queue = {
+      isPaused: async () => false,
+      getWaitingCount: async () => 0,
+      async addBulk(jobs: Array<{ data: PollJobData }>) {
+        bulks.push(jobs.map((job) => job.data.ids))
+        return []
+      },
+    } as unknown as Queue<PollJobData>
+    await dispatchUntil(
+      { queue, store, batchSize: 2, logger, shards: () => [0, 1, 2, 3] },
+      () => bulks.flat(2).length === 33,
+    )
+    expect(mostInFlight).toBe(4)
+    // Room for ten jobs of two: three jobs each to the first two shards of the turn, two to the others.
+    expect(asked.slice(0, 6)).toEqual([
+      { shard: 0, limit: 6 },
+      { shard: 1, limit: 6 },
+      { shard: 2, limit: 4 },
+      { shard: 3, limit: 4 },
+      // The whole jobs' room the three short shards left.
+      { shard: 2, limit: 12 },
+      // Shard 2 may hold more, so the tick goes on, with it alone: the others were found short.
+      { shard: 2, limit: 20 },
+    ])
+    expect(bulks.map((jobs) => jobs.flat().length)).toEqual([19, 14])
+    for (const job of bulks.flat()) expect(new Set(job.map((id) => id.slice(0, 6))).size).toBe(1)
+    const shardTwo = bulks.flat().filter((job) => job[0]?.startsWith('trk-2'))
+    expect(shardTwo.map((job) => job.length)).toEqual(Array(15).fill(2))
+  })
+
+  it('splits the room over the shards evenly, to the last tracking', () => {
+    fc.assert(
+      fc.property(fc.nat(5000), fc.integer({ min: 1, max: 1024 }), (room, shards) => {
+        const shares = sharesOf(room, shards)
+        expect(shares).toHaveLength(shards)
+        expect(shares.reduce((sum, share) => sum + share, 0)).toBe(room)
+        expect(Math.max(...shares) - Math.min(...shares)).toBeLessThanOrEqual(1)
+        expect([...shares].sort((a, b) => b - a)).toEqual(shares)
+      }),
+      { numRuns: propertyRuns(200) },
+    )
   })
 })
