@@ -183,6 +183,13 @@ export interface PollCostOptions {
    * Poste's only.
    */
   definitionCarriers?: readonly string[]
+  /**
+   * colis' default POLL_DISPATCH_INTERVAL, as a deployment runs, instead of the throughput runs' short
+   * tick: a dispatcher over many shards asks each of them every tick, so a short tick there inflates
+   * what idle shards cost. With a mix, the measured polls then start on workers started afresh (their
+   * dispatcher claims at once), not on a tick that may be up to an interval away.
+   */
+  deployedDispatchInterval?: boolean
 }
 
 /** What the loopback La Poste answers for a parcel's first poll: one scan, the worst case's history. */
@@ -217,7 +224,7 @@ export async function measurePollCost(options: PollCostOptions): Promise<PollCos
     LAPOSTE_BATCH_SIZE: String(batchSize),
     LAPOSTE_RATE_LIMIT: '100000/1s',
     // Throughput runs: a parcel falling due waits one tick at most, as it would behind a busy dispatcher.
-    POLL_DISPATCH_INTERVAL: countRoundTrips ? '250ms' : '50ms',
+    POLL_DISPATCH_INTERVAL: options.deployedDispatchInterval ? undefined : countRoundTrips ? '250ms' : '50ms',
     POLL_CONCURRENCY: String(concurrency),
     COLIS_CARRIERS_FILE: definitionsDir
       ? writeLoopbackDefinitions(definitionsDir, carrierIds, carrier.baseUrl)
@@ -274,6 +281,10 @@ export async function measurePollCost(options: PollCostOptions): Promise<PollCos
     workers = await startWorkersNow()
     await allPolled(idsAtStart + trackings)
     await carrier.setMix({ ...mix, generation: 1 })
+    if (options.deployedDispatchInterval) {
+      await workers.close()
+      workers = undefined
+    }
   }
   const carrierBefore = await carrier.counters()
   const commandsBefore = await commandCount(direct)
@@ -282,7 +293,7 @@ export async function measurePollCost(options: PollCostOptions): Promise<PollCos
   const redisCpuBefore = await redisCpuMsByServer(direct)
   await options.around?.start()
   const started = performance.now()
-  if (workers) {
+  if (mix) {
     // Every parcel due now: the dispatcher claims them as it would parcels that fell due one by one.
     const nowMs = Date.now()
     for (const due of allShards(shards).flatMap((shard) =>
@@ -292,9 +303,8 @@ export async function measurePollCost(options: PollCostOptions): Promise<PollCos
       for (let start = 0; start < ids.length; start += 1000)
         await direct.zadd(due, ...ids.slice(start, start + 1000).flatMap((id) => [nowMs, id]))
     }
-  } else {
-    workers = await startWorkersNow()
   }
+  workers ??= await startWorkersNow()
   await allPolled(carrierBefore.ids + trackings)
   const seconds = (performance.now() - started) / 1000
   const cpu = process.cpuUsage(cpuBefore)

@@ -103,6 +103,11 @@ const positive = z.number().min(1, 'must be longer than 0')
 /** Most COLIS_SHARDS: a shard's ids are drawn by their last two characters, which reach this many. */
 const MAX_SHARDS = 1024
 
+/** A count of shards, or of what shares them out: 1 to MAX_SHARDS, its default worked out later. */
+function optionalShardCount() {
+  return z.coerce.number().int().min(1).max(MAX_SHARDS).optional()
+}
+
 const int = (fallback: number, min = 0) => z.coerce.number().int().min(min).default(fallback)
 
 /** Every setting colis reads from the environment: the only place that reads `process.env`. */
@@ -190,15 +195,9 @@ export const CONFIG_SCHEMA = z.object({
     .describe(
       'prefix of every Redis key, BullMQ queues included; with several COLIS_SHARDS it takes no braces (each shard makes its hash tag from it); with one shard on a Redis Cluster it must be a hash tag such as `{colis}`',
     ),
-  COLIS_SHARDS: z.coerce
-    .number()
-    .int()
-    .min(1)
-    .max(MAX_SHARDS)
-    .optional()
-    .describe(
-      'logical shards the trackings are spread over, each its own Redis Cluster hash tag; fixed at the first start and stored (a start with another value is refused); default 1 on one Redis, 64 with REDIS_CLUSTER_NODES',
-    ),
+  COLIS_SHARDS: optionalShardCount().describe(
+    'logical shards the trackings are spread over, each its own Redis Cluster hash tag; fixed at the first start and stored (a start with another value is refused); default 1 on one Redis, 64 with REDIS_CLUSTER_NODES',
+  ),
   REDIS_WAIT_REPLICAS: int(0).describe(
     'replicas that must confirm a registration, and a save that carries notifications, before colis acknowledges it (Redis WAIT); 0 leaves replication asynchronous',
   ),
@@ -567,6 +566,9 @@ export const CONFIG_SCHEMA = z.object({
 
   POLL_CONCURRENCY: int(50, 1).describe('poll jobs run at once per carrier, per worker process'),
   POLL_DISPATCH_INTERVAL: duration('1s').describe('how often each worker claims the parcels that are due'),
+  POLL_QUEUE_LANES: optionalShardCount().describe(
+    "poll queues per carrier, each with its share of the shards, of the carrier's rate limit and of POLL_CONCURRENCY, and on a Redis Cluster each in its own stretch of the slots: a carrier's queue work spreads over that many masters (set it to the number of masters); the same on every process; default 1 with one shard, 3 with several",
+  ),
   POLL_LEASE: duration('10m').describe(
     'a claimed parcel whose poll has not finished after this long is handed out again',
   ),
@@ -632,9 +634,13 @@ export const CONFIG_SCHEMA = z.object({
 })
 
 /** The settings as read, with the defaults that depend on other settings filled in. */
-export type Config = Omit<z.output<typeof CONFIG_SCHEMA>, 'PUBLIC_BASE_URL' | 'COLIS_SHARDS'> & {
+export type Config = Omit<
+  z.output<typeof CONFIG_SCHEMA>,
+  'PUBLIC_BASE_URL' | 'COLIS_SHARDS' | 'POLL_QUEUE_LANES'
+> & {
   PUBLIC_BASE_URL: string
   COLIS_SHARDS: number
+  POLL_QUEUE_LANES: number
 }
 
 export class ConfigError extends Error {
@@ -689,6 +695,13 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
         message: `must be a hash tag such as {${bare}} with one shard on REDIS_CLUSTER_NODES: its scripts and queues need their keys in one slot`,
       })
     }
+    if (config.POLL_QUEUE_LANES !== undefined && config.POLL_QUEUE_LANES > shards) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['POLL_QUEUE_LANES'],
+        message: `must not exceed COLIS_SHARDS (${shards}): each lane takes its share of the shards`,
+      })
+    }
     if (config.SMTP_URL !== undefined && config.SMTP_FROM === undefined) {
       ctx.addIssue({ code: 'custom', path: ['SMTP_FROM'], message: 'required with SMTP_URL' })
     }
@@ -717,8 +730,12 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     ...config,
     PUBLIC_BASE_URL: config.PUBLIC_BASE_URL ?? `http://localhost:${config.PORT}`,
     COLIS_SHARDS: shardsOf(config),
+    POLL_QUEUE_LANES: config.POLL_QUEUE_LANES ?? (shardsOf(config) > 1 ? DEFAULT_CLUSTER_LANES : 1),
   }
 }
+
+/** As many poll lanes as a small cluster has masters. */
+const DEFAULT_CLUSTER_LANES = 3
 
 /** COLIS_SHARDS, or its default: one on one Redis, 64 on a Redis Cluster. */
 function shardsOf(config: Pick<z.output<typeof CONFIG_SCHEMA>, 'COLIS_SHARDS' | 'REDIS_CLUSTER_NODES'>) {

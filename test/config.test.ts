@@ -203,6 +203,24 @@ describe('loadConfig: a Redis Cluster', () => {
     expect(loadConfig({ REDIS_CLUSTER_NODES: 'redis-0:6379', COLIS_SHARDS: '128' }).COLIS_SHARDS).toBe(128)
   })
 
+  it('polls each carrier through one queue with one shard, three with several, or as many as told', () => {
+    expect(loadConfig({}).POLL_QUEUE_LANES).toBe(1)
+    expect(loadConfig({ REDIS_CLUSTER_NODES: 'redis-0:6379' }).POLL_QUEUE_LANES).toBe(3)
+    expect(loadConfig({ COLIS_SHARDS: '16' }).POLL_QUEUE_LANES).toBe(3)
+    expect(loadConfig({ REDIS_CLUSTER_NODES: 'redis-0:6379', POLL_QUEUE_LANES: '6' }).POLL_QUEUE_LANES).toBe(
+      6,
+    )
+    expect(loadConfig({ COLIS_SHARDS: '2', POLL_QUEUE_LANES: '1' }).POLL_QUEUE_LANES).toBe(1)
+  })
+
+  it('refuses more poll lanes than shards, each lane taking its share of them', () => {
+    expect(configError({ POLL_QUEUE_LANES: '2' }).message).toMatch(
+      /^invalid configuration:\n {2}POLL_QUEUE_LANES: must not exceed COLIS_SHARDS \(1\)/,
+    )
+    expect(configError({ COLIS_SHARDS: '4', POLL_QUEUE_LANES: '5' }).message).toContain('POLL_QUEUE_LANES')
+    expect(configError({ COLIS_SHARDS: '4', POLL_QUEUE_LANES: '0' }).message).toContain('POLL_QUEUE_LANES')
+  })
+
   it.each(['0', '1025', '2.5', 'many'])('refuses COLIS_SHARDS=%s', (shards) => {
     expect(configError({ COLIS_SHARDS: shards }).message).toMatch(
       /^invalid configuration:\n {2}COLIS_SHARDS: /,

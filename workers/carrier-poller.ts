@@ -10,7 +10,7 @@ import type { Metrics } from '../src/metrics.js'
 import type { RedisClient } from '../src/redis/redis-client.js'
 import type { TrackingStore } from '../src/store/tracking-store.js'
 import { startDispatcher } from './dispatch-due.js'
-import { type PollJobData, pollQueueName, type QueuePrefix } from './jobs.js'
+import { laneOfShard, type PollJobData, pollQueueName, type QueuePrefix } from './jobs.js'
 import { processPollJob } from './poll-tracking.js'
 
 export interface CarrierPollerOptions {
@@ -27,6 +27,8 @@ export interface CarrierPollerOptions {
   alertPolicy(record: TrackingRecord): AlertPolicy
   timeScale: number
   concurrency: number
+  /** POLL_QUEUE_LANES: the carrier's queues, each for its share of the shards (see `laneOfShard`). */
+  lanes: number
   /** POLL_STALLED_LOCK: a job whose worker stops renewing its lock for this long runs again. */
   stalledLockMs: number
   dispatchIntervalMs: number
@@ -45,94 +47,125 @@ export interface CarrierPoller {
 
 const POLL_JOB_ATTEMPTS = 3
 
-/** A carrier's poll queue, its worker (limited to the carrier's rate) and its dispatcher of due trackings. */
+/**
+ * A lane's share of the carrier's rate: the lanes together never exceed it. A lane takes whole
+ * requests per window, so where the rate does not divide it gets one request per a longer window.
+ */
+export function laneRateLimit(
+  rate: { max: number; durationMs: number },
+  lanes: number,
+): { max: number; durationMs: number } {
+  const max = Math.max(1, Math.floor(rate.max / lanes))
+  return { max, durationMs: Math.ceil((rate.durationMs * lanes * max) / rate.max) }
+}
+
+/**
+ * A carrier's poll queues, one per lane (POLL_QUEUE_LANES), each with its worker (limited to its share
+ * of the carrier's rate) and its dispatcher of the due trackings of its share of the shards.
+ */
 export async function startCarrierPoller(options: CarrierPollerOptions): Promise<CarrierPoller> {
   const { carrier, logger } = options
   const initial = options.adapter()
-  const name = pollQueueName(carrier)
-  const queue = new Queue<PollJobData>(name, {
-    connection: options.connect(),
-    prefix: options.queuePrefix(name),
-    // A poll job that throws (Redis gone mid-save, a bug) runs again within seconds: its parcels would
-    // otherwise wait out their lease (POLL_LEASE). Carrier errors never throw; a job lives for one poll,
-    // so attempts do not pile up across polls.
-    defaultJobOptions: { attempts: POLL_JOB_ATTEMPTS, backoff: { type: 'exponential', delay: 500 } },
-  })
-  queue.on('error', throttleErrorLog(logger, 'poll queue error'))
-  // Credentials may have been fixed since the queue was paused for an `unauthorized` answer.
-  if (await queue.isPaused()) await queue.resume()
-
-  const worker = new Worker<PollJobData>(
-    name,
-    (job, _token, signal) => {
-      const adapter = options.adapter()
-      return processPollJob(
-        job.data,
-        {
-          adapter,
-          store: options.store,
-          policy: options.policy,
-          alertPolicy: options.alertPolicy,
-          timeScale: options.timeScale,
-          withdrawalDays: options.withdrawalDays,
-          publicBaseUrl: options.publicBaseUrl,
-          forecasts: options.forecasts,
-          logger,
-          rateLimit: (waitMs) => queue.rateLimit(waitMs),
-          async pauseCarrier(error) {
-            logger.fatal(
-              { kind: error.kind },
-              `${adapter.name} refused our credentials (${error.message}): polling of this carrier is PAUSED. Fix its credentials and restart the workers.`,
-            )
-            await queue.pause()
-          },
-          recordFailure: (kind) => {
-            options.metrics?.carrierErrors.inc({ carrier, kind })
-            options.recordFailure?.(kind)
-          },
-          metrics: options.metrics,
-        },
-        signal,
-      )
-    },
-    {
+  const lanes = Array.from({ length: options.lanes }, (_, lane) => lane)
+  const queues = lanes.map((lane) => {
+    const name = pollQueueName(carrier, lane)
+    const queue = new Queue<PollJobData>(name, {
       connection: options.connect(),
       prefix: options.queuePrefix(name),
-      concurrency: options.concurrency,
-      limiter: { max: initial.rateLimit.max, duration: initial.rateLimit.durationMs },
-      lockDuration: options.stalledLockMs,
-      stalledInterval: options.stalledLockMs,
-      maxStalledCount: 2,
-      removeOnComplete: { count: 1000 },
-      removeOnFail: { age: 7 * 24 * 3600, count: 10_000 },
-    },
-  )
-  worker.on('error', throttleErrorLog(logger, 'poll worker error'))
-  worker.on('failed', (job, error) =>
-    logger.error(
-      { err: error, jobId: job?.id, attemptsMade: job?.attemptsMade, attempts: POLL_JOB_ATTEMPTS },
-      'poll job failed (not a carrier error: Redis, or a bug)',
-    ),
-  )
-  const dispatcher = startDispatcher({
-    carrier,
-    queue,
-    store: options.store,
-    shards: options.shards,
-    batchSize: initial.batchSize,
-    intervalMs: options.dispatchIntervalMs,
-    leaseMs: options.leaseMs,
-    maxWaitingJobs: Math.max(
-      options.concurrency,
-      Math.ceil((initial.rateLimit.max * 30_000) / initial.rateLimit.durationMs),
-    ),
-    logger,
+      // A poll job that throws (Redis gone mid-save, a bug) runs again within seconds: its parcels
+      // would otherwise wait out their lease (POLL_LEASE). Carrier errors never throw; a job lives for
+      // one poll, so attempts do not pile up across polls.
+      defaultJobOptions: { attempts: POLL_JOB_ATTEMPTS, backoff: { type: 'exponential', delay: 500 } },
+    })
+    queue.on('error', throttleErrorLog(logger, 'poll queue error'))
+    return queue
   })
+  // Credentials may have been fixed since the queues were paused for an `unauthorized` answer.
+  for (const queue of queues) if (await queue.isPaused()) await queue.resume()
+  // The carrier's answers hold for all its lanes: a 429 slows them all, a refusal pauses them all.
+  const rateLimitAll = async (waitMs: number) => {
+    await Promise.all(queues.map((queue) => queue.rateLimit(waitMs)))
+  }
+  const pauseAll = async () => {
+    await Promise.all(queues.map((queue) => queue.pause()))
+  }
+  const rate = laneRateLimit(initial.rateLimit, lanes.length)
+  const concurrency = Math.ceil(options.concurrency / lanes.length)
+
+  const workers = lanes.map((lane) => {
+    const worker = new Worker<PollJobData>(
+      pollQueueName(carrier, lane),
+      (job, _token, signal) => {
+        const adapter = options.adapter()
+        return processPollJob(
+          job.data,
+          {
+            adapter,
+            store: options.store,
+            policy: options.policy,
+            alertPolicy: options.alertPolicy,
+            timeScale: options.timeScale,
+            withdrawalDays: options.withdrawalDays,
+            publicBaseUrl: options.publicBaseUrl,
+            forecasts: options.forecasts,
+            logger,
+            rateLimit: rateLimitAll,
+            async pauseCarrier(error) {
+              logger.fatal(
+                { kind: error.kind },
+                `${adapter.name} refused our credentials (${error.message}): polling of this carrier is PAUSED. Fix its credentials and restart the workers.`,
+              )
+              await pauseAll()
+            },
+            recordFailure: (kind) => {
+              options.metrics?.carrierErrors.inc({ carrier, kind })
+              options.recordFailure?.(kind)
+            },
+            metrics: options.metrics,
+          },
+          signal,
+        )
+      },
+      {
+        connection: options.connect(),
+        prefix: options.queuePrefix(pollQueueName(carrier, lane)),
+        concurrency,
+        limiter: { max: rate.max, duration: rate.durationMs },
+        lockDuration: options.stalledLockMs,
+        stalledInterval: options.stalledLockMs,
+        maxStalledCount: 2,
+        removeOnComplete: { count: 1000 },
+        removeOnFail: { age: 7 * 24 * 3600, count: 10_000 },
+      },
+    )
+    worker.on('error', throttleErrorLog(logger, 'poll worker error'))
+    worker.on('failed', (job, error) =>
+      logger.error(
+        { err: error, jobId: job?.id, attemptsMade: job?.attemptsMade, attempts: POLL_JOB_ATTEMPTS },
+        'poll job failed (not a carrier error: Redis, or a bug)',
+      ),
+    )
+    return worker
+  })
+  const dispatchers = lanes.map((lane) =>
+    startDispatcher({
+      carrier,
+      queue: queues[lane] as Queue<PollJobData>,
+      store: options.store,
+      shards: () =>
+        options.shards().filter((shard) => laneOfShard(shard, { POLL_QUEUE_LANES: lanes.length }) === lane),
+      batchSize: initial.batchSize,
+      intervalMs: options.dispatchIntervalMs,
+      leaseMs: options.leaseMs,
+      maxWaitingJobs: Math.max(concurrency, Math.ceil((rate.max * 30_000) / rate.durationMs)),
+      logger,
+    }),
+  )
   return {
     async stop() {
-      await dispatcher.stop()
-      await worker.close()
-      await queue.close()
+      await Promise.all(dispatchers.map((dispatcher) => dispatcher.stop()))
+      await Promise.all(workers.map((worker) => worker.close()))
+      await Promise.all(queues.map((queue) => queue.close()))
     },
   }
 }

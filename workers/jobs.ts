@@ -2,14 +2,31 @@
 // never personal data.
 import type { Config } from '../src/config.js'
 import type { ShopperMilestone } from '../src/domain/shopper-milestones.js'
+import { tagInStretch } from '../src/redis/slot-stretch.js'
 
 export const DELIVERY_QUEUE = 'webhook-deliveries'
 export const MAINTENANCE_QUEUE = 'maintenance'
 export const EMAIL_QUEUE = 'shopper-emails'
 
-/** One poll queue per carrier: BullMQ's limiter is per queue. */
-export function pollQueueName(carrier: string): string {
-  return `poll-${carrier}`
+/**
+ * A carrier's poll queue of one lane (POLL_QUEUE_LANES): BullMQ's limiter is per queue. Lane 0 keeps
+ * the name of the carrier's one queue; a carrier id holds no dot, so no two names meet.
+ */
+export function pollQueueName(carrier: string, lane = 0): string {
+  return lane === 0 ? `poll-${carrier}` : `poll-${carrier}.${lane}`
+}
+
+/** Every poll queue of `carrier`, lane by lane. */
+export function pollQueueNames(carrier: string, config: Pick<Config, 'POLL_QUEUE_LANES'>): string[] {
+  return Array.from({ length: config.POLL_QUEUE_LANES }, (_, lane) => pollQueueName(carrier, lane))
+}
+
+/**
+ * The lane whose queue polls a shard's trackings: the shards are dealt out in turn, so each lane
+ * gets as many (within one).
+ */
+export function laneOfShard(shard: number, config: Pick<Config, 'POLL_QUEUE_LANES'>): number {
+  return shard % config.POLL_QUEUE_LANES
 }
 
 /** Where every queue lives with one shard: under the prefix, as it always has (existing queues stay). */
@@ -24,11 +41,19 @@ export function bullPrefix(config: Pick<Config, 'COLIS_REDIS_PREFIX'>): string {
  * different nodes, while each carrier's limiter, being its queue's, stays one for all processes.
  */
 export function queuePrefix(
-  config: Pick<Config, 'COLIS_REDIS_PREFIX' | 'COLIS_SHARDS'>,
+  config: Pick<Config, 'COLIS_REDIS_PREFIX' | 'COLIS_SHARDS' | 'POLL_QUEUE_LANES'>,
   queue: string,
 ): string {
-  return config.COLIS_SHARDS > 1 ? `{${config.COLIS_REDIS_PREFIX}:bull:${queue}}` : bullPrefix(config)
+  if (config.COLIS_SHARDS <= 1) return bullPrefix(config)
+  const tag = `${config.COLIS_REDIS_PREFIX}:bull:${queue}`
+  const lane = POLL_LANE.exec(queue)
+  if (!lane) return `{${tag}}`
+  // A carrier's lanes are spaced out over the slots, so that they land on as many masters.
+  return `{${tagInStretch(tag, Number(lane[1] ?? 0), config.POLL_QUEUE_LANES)}}`
 }
+
+/** A poll queue's name, its lane (absent for lane 0) in the first group. */
+const POLL_LANE = /^poll-[a-z][a-z0-9-]*(?:\.(\d+))?$/
 
 /** The prefix of each queue, as the queues' builders take it. */
 export type QueuePrefix = (queue: string) => string

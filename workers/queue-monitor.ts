@@ -4,7 +4,7 @@ import type { Config } from '../src/config.js'
 import type { QueueDepth } from '../src/metrics.js'
 import { QUEUE_STATES } from '../src/metrics.js'
 import type { RedisClient } from '../src/redis/redis-client.js'
-import { DELIVERY_QUEUE, MAINTENANCE_QUEUE, pollQueueName, queuePrefix } from './jobs.js'
+import { DELIVERY_QUEUE, MAINTENANCE_QUEUE, pollQueueNames, queuePrefix } from './jobs.js'
 
 export interface QueueMonitorOptions {
   /**
@@ -13,7 +13,7 @@ export interface QueueMonitorOptions {
    */
   connection: RedisClient
   /** Where the queues are: each queue's prefix comes from these (see `queuePrefix`). */
-  config: Pick<Config, 'COLIS_REDIS_PREFIX' | 'COLIS_SHARDS'>
+  config: Pick<Config, 'COLIS_REDIS_PREFIX' | 'COLIS_SHARDS' | 'POLL_QUEUE_LANES'>
   /** The carriers whose poll queues exist now (a definition reload may change them). */
   carriers(): string[]
 }
@@ -42,7 +42,11 @@ export function createQueueMonitor(options: QueueMonitorOptions) {
 
   // With leased shards the sweep runs on each process's clock: the maintenance queue stays empty.
   const maintenance = options.config.COLIS_SHARDS > 1 ? [] : [MAINTENANCE_QUEUE]
-  const names = () => [...options.carriers().map(pollQueueName), DELIVERY_QUEUE, ...maintenance]
+  const names = () => [
+    ...options.carriers().flatMap((carrier) => pollQueueNames(carrier, options.config)),
+    DELIVERY_QUEUE,
+    ...maintenance,
+  ]
 
   return {
     names,

@@ -9,7 +9,7 @@ import { type LocalCluster, startLocalCluster } from '../../src/redis/local-clus
 import { dataServers } from '../../src/redis/redis-client.js'
 import { createRedisKeys } from '../../src/store/redis/redis-keys.js'
 import { allShards } from '../../src/store/shards.js'
-import { pollQueueName, queuePrefix } from '../../workers/jobs.js'
+import { pollQueueNames, queuePrefix } from '../../workers/jobs.js'
 import { type BenchRedis, type BenchServer, startBenchRedis, startBenchServer } from '../api-load.js'
 import { atLeast, atMost, type Figure, type FigureModule } from '../figure.js'
 import { measurePollCost, type PollCost, type PollCostOptions } from '../poll-cost.js'
@@ -209,13 +209,10 @@ interface PollRound {
   cluster: PollCost
 }
 
-/** The same polls shared equally between several carriers, each with its poll queue on another master. */
+/** The same polls shared equally between several carriers, one-number requests each. */
 type SpreadPollRound = Pick<PollRound, 'single' | 'cluster'>
 
-/**
- * Definition-file carriers answered by the loopback La Poste, named so that their poll queues' tags
- * (under POLL_PREFIX) fall on the three masters of the default slot ranges; checked before use.
- */
+/** Definition-file carriers answered by the loopback La Poste (bench/loopback-definitions.ts). */
 const SPREAD_CARRIERS = ['loop-1', 'loop-2', 'loop-3'] as const
 const WARM_UP_PARCELS = 999
 
@@ -238,6 +235,7 @@ async function measurePolls<Side extends string>(
       countRoundTrips: false,
       mix,
       carrier,
+      deployedDispatchInterval: true,
       ...sides[side],
     })
   const order = Object.keys(sides) as Side[]
@@ -276,15 +274,23 @@ export const redisCluster: FigureModule = async ({ quick }) => {
     const balance = await measureBalance(cluster, parcels)
     const reads = await measureReads(cluster, balance, single, quick)
     const pollConfig = loadConfig({ REDIS_CLUSTER_NODES: cluster.seeds, COLIS_REDIS_PREFIX: POLL_PREFIX })
-    const queueOf = (carrierId: string) => queuePrefix(pollConfig, pollQueueName(carrierId))
     const client = connectCluster(seedsOf(cluster))
-    const [queuePort, ...spreadPorts] = await Promise.all(
-      ['laposte', ...SPREAD_CARRIERS].map((carrierId) => portOfTag(client, queueOf(carrierId))),
-    ).finally(() => client.disconnect())
-    if (new Set(spreadPorts).size !== MASTERS)
-      throw new Error(
-        `the spread carriers' queues fall on masters ${spreadPorts.join(', ')}, not on ${MASTERS}`,
+    // Where each carrier's poll lanes (POLL_QUEUE_LANES queues) sit: every master, or the figure is void.
+    const lanesOf = (carrierId: string) =>
+      Promise.all(
+        pollQueueNames(carrierId, pollConfig).map(async (name) => {
+          const tag = queuePrefix(pollConfig, name)
+          return { tag, port: await portOfTag(client, tag) }
+        }),
       )
+    const [laPosteLanes, ...spreadLanes] = await Promise.all(
+      ['laposte', ...SPREAD_CARRIERS].map(lanesOf),
+    ).finally(() => client.disconnect())
+    for (const lanes of [laPosteLanes ?? [], ...spreadLanes])
+      if (new Set(lanes.map((lane) => lane.port)).size !== MASTERS)
+        throw new Error(
+          `poll lanes ${lanes.map((lane) => `${lane.tag} on :${lane.port}`).join(', ')}: not on ${MASTERS} masters`,
+        )
     // Each poll run starts on an empty cluster, as the single side's on a new redis-server.
     await emptyCluster(cluster)
     const rounds = quick ? 3 : 5
@@ -306,18 +312,14 @@ export const redisCluster: FigureModule = async ({ quick }) => {
       carrier,
       rounds,
     )
-    const spreadQueues = SPREAD_CARRIERS.map((carrierId, index) => ({
-      tag: queueOf(carrierId),
-      port: spreadPorts[index] ?? 0,
-    }))
     return figuresOf({
       balance,
       reads,
       polls,
-      queueTag: queueOf('laposte'),
-      queuePort: queuePort ?? 0,
+      laPosteLanes: laPosteLanes ?? [],
+      lanes: pollConfig.POLL_QUEUE_LANES,
       spread,
-      spreadQueues,
+      spreadQueues: spreadLanes.flat(),
       quick,
     })
   } finally {
@@ -342,8 +344,8 @@ function figuresOf(m: {
   balance: Balance
   reads: ReadRound[]
   polls: PollRound[]
-  queueTag: string
-  queuePort: number
+  laPosteLanes: Array<{ tag: string; port: number }>
+  lanes: number
   spread: SpreadPollRound[]
   spreadQueues: Array<{ tag: string; port: number }>
   quick: boolean
@@ -379,7 +381,13 @@ function figuresOf(m: {
   const busiestMaster = busiestOf(busiestRound)
   const cpuPerMaster = busiestRound.cluster.redisCpuMsPerPollByServer
     .map(
-      ({ port, cpuMs }) => `:${port}${port === m.queuePort ? ' (the poll queue)' : ''} ${cpuMs.toFixed(4)}`,
+      ({ port, cpuMs }) =>
+        `:${port} (${
+          m.laPosteLanes
+            .filter((lane) => lane.port === port)
+            .map((lane) => lane.tag)
+            .join(', ') || 'no poll lane'
+        }) ${cpuMs.toFixed(4)}`,
     )
     .join(', ')
   const spreadBusiest = medianRound(m.spread, (one) => busiestOf(one).cpuMs / one.single.redisCpuMsPerPoll)
@@ -392,10 +400,10 @@ function figuresOf(m: {
   const spreadPerMaster = spreadRound.cluster.redisCpuMsPerPollByServer
     .map(({ port, cpuMs }) => {
       const queues = m.spreadQueues.filter((queue) => queue.port === port).map((queue) => queue.tag)
-      return `:${port} (${queues.join(', ') || 'no poll queue'}) ${cpuMs.toFixed(4)}`
+      return `:${port} (${queues.join(', ') || 'no poll lane'}) ${cpuMs.toFixed(4)}`
     })
     .join(', ')
-  const pollHow = `figure 1's headline polls (${polls[0]?.single.trackings} followed parcels polled once each, 10-id La Poste batches, concurrency ${CONCURRENCY}, the figure-6 mix) with colis' real dispatcher, poll job, adapter, merge and store, on the cluster (${balance.shards} shards) and on one private redis-server with a replica, as each master has (one shard), ${polls.length} rounds in rotating order after an unmeasured one each`
+  const pollHow = `figure 1's headline polls (${polls[0]?.single.trackings} followed parcels polled once each, 10-id La Poste batches, concurrency ${CONCURRENCY}, the figure-6 mix) with colis' real dispatcher (at its default tick, POLL_DISPATCH_INTERVAL 1 s, not figure 1's 50 ms: it asks every shard it holds each tick; the measured polls on workers started afresh, so that no side waits for a tick), poll job, adapter, merge and store, on the cluster (${balance.shards} shards) and on one private redis-server with a replica, as each master has (one shard), ${polls.length} rounds in rotating order after an unmeasured one each`
 
   return [
     atMost('cluster-balance-keys', round(keySpread, 3), '×', 1.25, {
@@ -443,7 +451,7 @@ function figuresOf(m: {
     atMost('cluster-busiest-master-redis-cpu-per-poll', Number(busiestMaster.cpuMs.toFixed(4)), 'ms', 0.4, {
       baseline: Number(busiestRound.single.redisCpuMsPerPoll.toFixed(4)),
       ratio: round(busiestMaster.cpuMs / busiestRound.single.redisCpuMsPerPoll, 3),
-      note: `Redis CPU (INFO cpu, user + sys) per poll of the busiest master ÷ the single redis-server's (both feeding a replica), same polls; the target is the issue's ≈ 1/3 of three masters; median of the rounds ${ratioList(busiest.values)}; per master in that round (ms per poll) ${cpuPerMaster}. BullMQ keeps a queue in one slot: the La Poste poll queue ${m.queueTag} (its jobs, limiter and events) lives on :${m.queuePort} whatever the shards, so one carrier's queue work never spreads; several carriers' queues land on different masters`,
+      note: `Redis CPU (INFO cpu, user + sys) per poll of the busiest master ÷ the single redis-server's (both feeding a replica), same polls; the target is the issue's ≈ 1/3 of three masters; median of the rounds ${ratioList(busiest.values)}; per master in that round (ms per poll, with the La Poste poll lanes each holds) ${cpuPerMaster}. BullMQ keeps a queue in one slot, so each carrier polls through POLL_QUEUE_LANES=${m.lanes} queues (the default on a cluster), each with a third of the shards and of the carrier's rate, their tags placed in the three thirds of the slots: one carrier's queue work spreads over the masters`,
     }),
     atMost(
       `cluster-busiest-master-redis-cpu-per-poll-${SPREAD_CARRIERS.length}-carriers`,
@@ -453,7 +461,7 @@ function figuresOf(m: {
       {
         baseline: Number(spreadRound.single.redisCpuMsPerPoll.toFixed(4)),
         ratio: round(spreadMaster.cpuMs / spreadRound.single.redisCpuMsPerPoll, 3),
-        note: `the same ratio with the polls shared equally between ${SPREAD_CARRIERS.length} carriers (${spreadRound.single.trackings / SPREAD_CARRIERS.length} parcels each, ${SPREAD_CARRIERS.join(', ')}): definition-file carriers (COLIS_CARRIERS_FILE, generic adapter, one number a request, bench/loopback-definitions.ts) answered by the same loopback La Poste, the same mix, on the cluster and on one private redis-server with a replica, ${m.spread.length} rounds in alternating order after an unmeasured one each; median of the rounds ${ratioList(spreadBusiest.values)}; per master in that round (ms per poll) ${spreadPerMaster}; every master together ${ratioList(spreadTotal.values)} of the single redis-server's; ${spreadRound.cluster.pollsPerSecond.toFixed(0)} polls/s on the cluster vs ${spreadRound.single.pollsPerSecond.toFixed(0)}. The carriers' ids were chosen (CLUSTER KEYSLOT of each queue's tag, checked before the run) so that their three queues sit on the three masters: an operator does not choose where a carrier's queue lands; with many carriers the queues spread, with three they may share a master`,
+        note: `the same ratio with the polls shared equally between ${SPREAD_CARRIERS.length} carriers (${spreadRound.single.trackings / SPREAD_CARRIERS.length} parcels each, ${SPREAD_CARRIERS.join(', ')}): definition-file carriers (COLIS_CARRIERS_FILE, generic adapter, one number a request, bench/loopback-definitions.ts) answered by the same loopback La Poste, the same mix, on the cluster and on one private redis-server with a replica, ${m.spread.length} rounds in alternating order after an unmeasured one each; median of the rounds ${ratioList(spreadBusiest.values)}; per master in that round (ms per poll) ${spreadPerMaster}; every master together ${ratioList(spreadTotal.values)} of the single redis-server's; ${spreadRound.cluster.pollsPerSecond.toFixed(0)} polls/s on the cluster vs ${spreadRound.single.pollsPerSecond.toFixed(0)}. Each carrier's ${m.lanes} poll lanes sit on the three masters (CLUSTER KEYSLOT of each lane's tag, checked before the run)`,
       },
     ),
     {

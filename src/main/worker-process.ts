@@ -83,6 +83,7 @@ async function startPoller(
     alertPolicy: alertPolicyFrom(config),
     timeScale: carriers.timeScale(carrier),
     concurrency: config.POLL_CONCURRENCY,
+    lanes: config.POLL_QUEUE_LANES,
     stalledLockMs: config.POLL_STALLED_LOCK,
     dispatchIntervalMs: config.POLL_DISPATCH_INTERVAL,
     leaseMs: config.POLL_LEASE,

@@ -16,7 +16,7 @@ export async function createAdminHarness(
   const { redis, prefix } = options
   const monitor = createQueueMonitor({
     connection: redis,
-    config: { COLIS_REDIS_PREFIX: prefix, COLIS_SHARDS: 1 },
+    config: { COLIS_REDIS_PREFIX: prefix, COLIS_SHARDS: 1, POLL_QUEUE_LANES: 1 },
     carriers: () => ['sandbox'],
   })
   const harness = await createHarness(

@@ -7,14 +7,19 @@ describeLateParcelWebhooks(
   {
     // The late alert comes from the alert sweep, which each worker runs over the shards it holds.
     env: () => ({ ...clusterEnv(), COLIS_SHARDS: '64', SHARD_LEASE: '1500ms' }),
-    // The queues, each under a hash tag of its own, and the shards spread over the masters.
+    // The queues, each under a hash tag of its own, the shards spread over the masters, and La
+    // Poste's three poll lanes (the default on a cluster) each on a master of its own.
     async thenCheck(harness) {
       const byMaster = await keysByMaster(harness.redis, `*${harness.config.COLIS_REDIS_PREFIX}*`)
       expect([...byMaster.values()].filter((names) => names.length > 0).length).toBeGreaterThan(1)
-      const queues = [...byMaster.values()].flat().filter((name) => name.includes(':bull:'))
-      expect(queues).toEqual(
-        expect.arrayContaining([expect.stringMatching(/:bull:poll-laposte\}:poll-laposte:/)]),
-      )
+      const laneMasters = ['poll-laposte', 'poll-laposte.1', 'poll-laposte.2'].map((queue) => {
+        const lane = new RegExp(
+          `:bull:${queue.replace('.', '\\.')}(:[0-9a-z]+)?\\}:${queue.replace('.', '\\.')}:meta$`,
+        )
+        return [...byMaster.entries()].filter(([, names]) => names.some((name) => lane.test(name)))
+      })
+      expect(laneMasters.map((masters) => masters.length)).toEqual([1, 1, 1])
+      expect(new Set(laneMasters.map((masters) => masters[0]?.[0])).size).toBe(3)
     },
   },
 )

@@ -6,12 +6,12 @@ import { parseCsv } from '../../src/csv.js'
 import { reportWeekOf } from '../../src/domain/analytics/carrier-report.js'
 import { countOf } from '../../src/domain/analytics/histogram.js'
 import { createSilentLogger } from '../../src/logger.js'
-import { alertPolicyFrom, createCarriers, pollPolicyFrom } from '../../src/main/policies.js'
+import { createCarriers } from '../../src/main/policies.js'
 import { createTrackingStore } from '../../src/main/stores.js'
 import { createRedisKeys } from '../../src/store/redis/redis-keys.js'
 import { createWebhookStore } from '../../src/store/webhook-store.js'
 import { createGuardedDispatcher, parseAllowedCidrs } from '../../src/webhooks/egress-guard.js'
-import { type CarrierPoller, startCarrierPoller } from '../../workers/carrier-poller.js'
+import type { CarrierPoller } from '../../workers/carrier-poller.js'
 import { startDeliveryWorker } from '../../workers/delivery-queue.js'
 import {
   bullPrefix,
@@ -28,6 +28,7 @@ import { FAST_SANDBOX_POLLING } from '../support/fast-polling.js'
 import { createHarness, eventually, type Harness } from '../support/harness.js'
 import { untilOutboxDrained, untilQueueIdle } from '../support/idle.js'
 import { testConnections, testRedisUrl } from '../support/redis.js'
+import { startSandboxPoller } from '../support/sandbox-poller.js'
 import { startWebhookReceiver } from '../support/webhook-receiver.js'
 
 const MERCHANT = 'shop-scorecard'
@@ -232,20 +233,13 @@ describe('the carrier scorecard of sandbox journeys', () => {
     carriers = createCarriers(config, logger)
     const adapter = carriers.get('sandbox')
     if (!adapter) throw new Error('no sandbox carrier')
-    poller = await startCarrierPoller({
-      carrier: 'sandbox',
-      adapter: () => adapter,
+    poller = await startSandboxPoller({
+      config,
+      carriers,
+      adapter,
       connect,
-      queuePrefix: () => bullPrefix(config),
-      shards: () => [0],
       store: createTrackingStore(connect(), config.COLIS_REDIS_PREFIX),
-      policy: pollPolicyFrom(config),
-      alertPolicy: alertPolicyFrom(config),
-      timeScale: carriers.timeScale('sandbox'),
-      concurrency: config.POLL_CONCURRENCY,
-      stalledLockMs: config.POLL_STALLED_LOCK,
-      dispatchIntervalMs: config.POLL_DISPATCH_INTERVAL,
-      leaseMs: config.POLL_LEASE,
+      shards: () => [0],
       logger,
     })
   })

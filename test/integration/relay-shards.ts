@@ -26,7 +26,7 @@ export function describeRelayOverShards(
 ) {
   describe(title, () => {
     const prefix = uniquePrefix('relay-shards')
-    const config = { COLIS_REDIS_PREFIX: prefix, COLIS_SHARDS: SHARDS }
+    const config = { COLIS_REDIS_PREFIX: prefix, COLIS_SHARDS: SHARDS, POLL_QUEUE_LANES: 1 }
     const keys = createRedisKeys(prefix, SHARDS)
     const cleanups: Array<() => Promise<unknown>> = []
     let held: number[] = [0, 1, 2, 3]

@@ -1,10 +1,13 @@
+import calculateSlot from 'cluster-key-slot'
 import { describe, expect, it } from 'vitest'
 import {
   bullPrefix,
   DELIVERY_QUEUE,
   EMAIL_QUEUE,
+  laneOfShard,
   MAINTENANCE_QUEUE,
   pollQueueName,
+  pollQueueNames,
   queuePrefix,
 } from '../../workers/jobs.js'
 
@@ -25,13 +28,13 @@ const QUEUES = [
 
 describe('BullMQ queue prefixes', () => {
   it('keeps every queue under `<prefix>:bull` with one shard, as colis always had them', () => {
-    const config = { COLIS_REDIS_PREFIX: 'colis', COLIS_SHARDS: 1 }
+    const config = { COLIS_REDIS_PREFIX: 'colis', COLIS_SHARDS: 1, POLL_QUEUE_LANES: 1 }
     for (const queue of QUEUES) expect(queuePrefix(config, queue)).toBe(bullPrefix(config))
     expect(bullPrefix(config)).toBe('colis:bull')
   })
 
   it('gives each queue a hash tag of its own with several shards: its keys in one slot, queues apart', () => {
-    const config = { COLIS_REDIS_PREFIX: 'colis', COLIS_SHARDS: 64 }
+    const config = { COLIS_REDIS_PREFIX: 'colis', COLIS_SHARDS: 64, POLL_QUEUE_LANES: 1 }
     const tags = QUEUES.map((queue) => {
       const prefix = queuePrefix(config, queue)
       // BullMQ's keys are `<prefix>:<queue>:<suffix>`: every one of a queue shares its tag.
@@ -42,6 +45,29 @@ describe('BullMQ queue prefixes', () => {
       return keyTags[0]
     })
     expect(tags[0]).toBe('colis:bull:poll-laposte')
+    expect(tags[2]).toBe('colis:bull:webhook-deliveries')
     expect(new Set(tags).size).toBe(QUEUES.length)
+  })
+})
+
+describe('poll lanes (POLL_QUEUE_LANES)', () => {
+  it("names lane 0 as the carrier's one queue, and deals the shards out to the lanes in turn", () => {
+    const config = { POLL_QUEUE_LANES: 3 }
+    expect(pollQueueNames('laposte', config)).toEqual(['poll-laposte', 'poll-laposte.1', 'poll-laposte.2'])
+    expect(Array.from({ length: 7 }, (_, shard) => laneOfShard(shard, config))).toEqual([0, 1, 2, 0, 1, 2, 0])
+  })
+
+  it("puts each of a carrier's lanes in its own third of the slots on a cluster, and all under <prefix>:bull on one Redis", () => {
+    for (const carrier of ['laposte', 'chronopost', 'mondialrelay', 'dhl']) {
+      const sharded = { COLIS_REDIS_PREFIX: 'colis', COLIS_SHARDS: 64, POLL_QUEUE_LANES: 3 }
+      const slots = pollQueueNames(carrier, sharded).map((queue) => {
+        const tag = hashTagOf(`${queuePrefix(sharded, queue)}:${queue}:wait`)
+        expect(tag.startsWith(`colis:bull:${queue}`)).toBe(true)
+        return calculateSlot(tag)
+      })
+      expect(slots.map((slot) => Math.floor((slot * 3) / 16_384))).toEqual([0, 1, 2])
+      const single = { COLIS_REDIS_PREFIX: 'colis', COLIS_SHARDS: 1, POLL_QUEUE_LANES: 1 }
+      expect(queuePrefix(single, pollQueueName(carrier))).toBe('colis:bull')
+    }
   })
 })
