@@ -153,7 +153,11 @@ export async function startCarrierPoller(options: CarrierPollerOptions): Promise
       queue: queues[lane] as Queue<PollJobData>,
       store: options.store,
       shards: () =>
-        options.shards().filter((shard) => laneOfShard(shard, { POLL_QUEUE_LANES: lanes.length }) === lane),
+        options
+          .shards()
+          .filter(
+            (shard) => laneOfShard(shard, options.store.shards, { POLL_QUEUE_LANES: lanes.length }) === lane,
+          ),
       batchSize: initial.batchSize,
       intervalMs: options.dispatchIntervalMs,
       leaseMs: options.leaseMs,

@@ -22,11 +22,13 @@ export function pollQueueNames(carrier: string, config: Pick<Config, 'POLL_QUEUE
 }
 
 /**
- * The lane whose queue polls a shard's trackings: the shards are dealt out in turn, so each lane
- * gets as many (within one).
+ * The lane whose queue polls a shard's trackings: lanes take the shards in runs, lane *k* the *k*-th.
+ * A shard's hash tag sits in its own stretch of the slots, in shard order, and a lane's queue in the
+ * lane's stretch: a lane's shards then sit on its queue's master, so a poll job's BullMQ work and its
+ * store scripts run on one node (where the masters hold even ranges of slots, and as many lanes).
  */
-export function laneOfShard(shard: number, config: Pick<Config, 'POLL_QUEUE_LANES'>): number {
-  return shard % config.POLL_QUEUE_LANES
+export function laneOfShard(shard: number, shards: number, config: Pick<Config, 'POLL_QUEUE_LANES'>): number {
+  return Math.floor((shard * config.POLL_QUEUE_LANES) / Math.max(1, shards))
 }
 
 /** Where every queue lives with one shard: under the prefix, as it always has (existing queues stay). */

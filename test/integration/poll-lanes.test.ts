@@ -5,7 +5,7 @@ import { createSilentLogger } from '../../src/logger.js'
 import { createCarriers } from '../../src/main/policies.js'
 import { createRedisKeys } from '../../src/store/redis/redis-keys.js'
 import type { CarrierPoller } from '../../workers/carrier-poller.js'
-import { type PollJobData, pollQueueNames, queuePrefix } from '../../workers/jobs.js'
+import { laneOfShard, type PollJobData, pollQueueNames, queuePrefix } from '../../workers/jobs.js'
 import { FAST_SANDBOX_POLLING } from '../support/fast-polling.js'
 import { createHarness, eventually, type Harness } from '../support/harness.js'
 import { startSandboxPoller } from '../support/sandbox-poller.js'
@@ -46,7 +46,8 @@ describe('poll lanes: a carrier polled through two queues', () => {
   })
 
   const keys = () => createRedisKeys(harness.config.COLIS_REDIS_PREFIX, harness.config.COLIS_SHARDS)
-  const laneOf = (trackingId: string) => keys().shardOf(trackingId) % 2
+  const laneOf = (trackingId: string) =>
+    laneOfShard(keys().shardOf(trackingId), harness.config.COLIS_SHARDS, harness.config)
 
   type Registered = { id: string; trackingNumber: string }
 

@@ -1,5 +1,6 @@
 import calculateSlot from 'cluster-key-slot'
 import { describe, expect, it } from 'vitest'
+import { createRedisKeys } from '../../src/store/redis/redis-keys.js'
 import {
   bullPrefix,
   DELIVERY_QUEUE,
@@ -51,10 +52,30 @@ describe('BullMQ queue prefixes', () => {
 })
 
 describe('poll lanes (POLL_QUEUE_LANES)', () => {
-  it("names lane 0 as the carrier's one queue, and deals the shards out to the lanes in turn", () => {
+  it("names lane 0 as the carrier's one queue, and gives each lane a run of shards, all of them in one lane", () => {
     const config = { POLL_QUEUE_LANES: 3 }
     expect(pollQueueNames('laposte', config)).toEqual(['poll-laposte', 'poll-laposte.1', 'poll-laposte.2'])
-    expect(Array.from({ length: 7 }, (_, shard) => laneOfShard(shard, config))).toEqual([0, 1, 2, 0, 1, 2, 0])
+    expect(Array.from({ length: 7 }, (_, shard) => laneOfShard(shard, 7, config))).toEqual([
+      0, 0, 0, 1, 1, 2, 2,
+    ])
+    const lanes = Array.from({ length: 64 }, (_, shard) => laneOfShard(shard, 64, config))
+    expect([0, 1, 2].map((lane) => lanes.filter((of) => of === lane).length)).toEqual([22, 21, 21])
+    expect(laneOfShard(0, 1, { POLL_QUEUE_LANES: 1 })).toBe(0)
+  })
+
+  it("puts a lane's shards' tags in the same third of the slots as the lane's queue, but at the edges", () => {
+    const config = { COLIS_REDIS_PREFIX: 'colis', COLIS_SHARDS: 64, POLL_QUEUE_LANES: 3 }
+    const laneSlots = pollQueueNames('laposte', config).map((queue) =>
+      calculateSlot(hashTagOf(`${queuePrefix(config, queue)}:${queue}:wait`)),
+    )
+    const stretchOf = (slot: number) => Math.floor((slot * 3) / 16_384)
+    const keys = createRedisKeys('colis', 64)
+    const apart = Array.from({ length: 64 }, (_, shard) => shard).filter(
+      (shard) =>
+        stretchOf(calculateSlot(hashTagOf(keys.due(shard, 'laposte')))) !==
+        stretchOf(laneSlots[laneOfShard(shard, 64, config)] ?? -1),
+    )
+    expect(apart.length).toBeLessThanOrEqual(2)
   })
 
   it("puts each of a carrier's lanes in its own third of the slots on a cluster, and all under <prefix>:bull on one Redis", () => {
