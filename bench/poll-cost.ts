@@ -190,6 +190,8 @@ export interface PollCostOptions {
    * dispatcher claims at once), not on a tick that may be up to an interval away.
    */
   deployedDispatchInterval?: boolean
+  /** POLL_QUEUE_LANES (colis' default: one). */
+  lanes?: number
 }
 
 /** What the loopback La Poste answers for a parcel's first poll: one scan, the worst case's history. */
@@ -226,6 +228,7 @@ export async function measurePollCost(options: PollCostOptions): Promise<PollCos
     // Throughput runs: a parcel falling due waits one tick at most, as it would behind a busy dispatcher.
     POLL_DISPATCH_INTERVAL: options.deployedDispatchInterval ? undefined : countRoundTrips ? '250ms' : '50ms',
     POLL_CONCURRENCY: String(concurrency),
+    POLL_QUEUE_LANES: options.lanes === undefined ? undefined : String(options.lanes),
     COLIS_CARRIERS_FILE: definitionsDir
       ? writeLoopbackDefinitions(definitionsDir, carrierIds, carrier.baseUrl)
       : undefined,

@@ -47,6 +47,36 @@ export interface CarrierPoller {
 
 const POLL_JOB_ATTEMPTS = 3
 
+/** How long a poll worker may take to close: more than a poll in flight takes (carriers' timeouts). */
+const WORKER_CLOSE_GRACE_MS = 15_000
+
+/**
+ * Closes `worker`, waiting for its jobs in flight, but no longer than `graceMs`: a BullMQ worker whose
+ * blocking connection went to a Redis Cluster master that died may never see that connection end, and
+ * its close would then never return. Past the grace the shutdown goes on without it (its connections
+ * are closed with the process's); a job it still held runs again once its lock runs out.
+ */
+export async function closeWithin(
+  worker: Pick<Worker, 'close' | 'name'>,
+  graceMs: number,
+  logger: Logger,
+): Promise<void> {
+  let timer: NodeJS.Timeout | undefined
+  const overdue = new Promise<'overdue'>((resolve) => {
+    timer = setTimeout(() => resolve('overdue'), graceMs)
+  })
+  const closed = worker.close().then(() => 'closed' as const)
+  try {
+    if ((await Promise.race([closed, overdue])) === 'overdue')
+      logger.warn(
+        { queue: worker.name, graceMs },
+        'poll worker did not close in time (its blocking connection did not end): shutting down without it',
+      )
+  } finally {
+    clearTimeout(timer)
+  }
+}
+
 /**
  * A lane's share of the carrier's rate: the lanes together never exceed it. A lane takes whole
  * requests per window, so where the rate does not divide it gets one request per a longer window.
@@ -168,7 +198,7 @@ export async function startCarrierPoller(options: CarrierPollerOptions): Promise
   return {
     async stop() {
       await Promise.all(dispatchers.map((dispatcher) => dispatcher.stop()))
-      await Promise.all(workers.map((worker) => worker.close()))
+      await Promise.all(workers.map((worker) => closeWithin(worker, WORKER_CLOSE_GRACE_MS, logger)))
       await Promise.all(queues.map((queue) => queue.close()))
     },
   }

@@ -273,7 +273,13 @@ export const redisCluster: FigureModule = async ({ quick }) => {
   try {
     const balance = await measureBalance(cluster, parcels)
     const reads = await measureReads(cluster, balance, single, quick)
-    const pollConfig = loadConfig({ REDIS_CLUSTER_NODES: cluster.seeds, COLIS_REDIS_PREFIX: POLL_PREFIX })
+    // The cluster's side polls each carrier through as many lanes as there are masters, as the
+    // operations guide advises for a carrier that carries most parcels.
+    const pollConfig = loadConfig({
+      REDIS_CLUSTER_NODES: cluster.seeds,
+      COLIS_REDIS_PREFIX: POLL_PREFIX,
+      POLL_QUEUE_LANES: String(MASTERS),
+    })
     const client = connectCluster(seedsOf(cluster))
     // Where each carrier's poll lanes (POLL_QUEUE_LANES queues) sit: every master, or the figure is void.
     const lanesOf = (carrierId: string) =>
@@ -299,7 +305,7 @@ export const redisCluster: FigureModule = async ({ quick }) => {
       {
         single: { withReplica: true },
         sharded: { shards: balance.shards, withReplica: true },
-        cluster: { cluster },
+        cluster: { cluster, lanes: MASTERS },
       },
       quick ? 2_000 : 10_000,
       carrier,
@@ -307,7 +313,10 @@ export const redisCluster: FigureModule = async ({ quick }) => {
     )
     const definitionCarriers = SPREAD_CARRIERS
     const spread = await measurePolls(
-      { single: { definitionCarriers, withReplica: true }, cluster: { cluster, definitionCarriers } },
+      {
+        single: { definitionCarriers, withReplica: true },
+        cluster: { cluster, definitionCarriers, lanes: MASTERS },
+      },
       SPREAD_CARRIERS.length * (quick ? 667 : 3_333),
       carrier,
       rounds,
@@ -451,7 +460,7 @@ function figuresOf(m: {
     atMost('cluster-busiest-master-redis-cpu-per-poll', Number(busiestMaster.cpuMs.toFixed(4)), 'ms', 0.4, {
       baseline: Number(busiestRound.single.redisCpuMsPerPoll.toFixed(4)),
       ratio: round(busiestMaster.cpuMs / busiestRound.single.redisCpuMsPerPoll, 3),
-      note: `Redis CPU (INFO cpu, user + sys) per poll of the busiest master ÷ the single redis-server's (both feeding a replica), same polls; the target is the issue's ≈ 1/3 of three masters; median of the rounds ${ratioList(busiest.values)}; per master in that round (ms per poll, with the La Poste poll lanes each holds) ${cpuPerMaster}. BullMQ keeps a queue in one slot, so each carrier polls through POLL_QUEUE_LANES=${m.lanes} queues (the default on a cluster), each with a third of the shards and of the carrier's rate, their tags placed in the three thirds of the slots: one carrier's queue work spreads over the masters`,
+      note: `Redis CPU (INFO cpu, user + sys) per poll of the busiest master ÷ the single redis-server's (both feeding a replica), same polls; the target is the issue's ≈ 1/3 of three masters; median of the rounds ${ratioList(busiest.values)}; per master in that round (ms per poll, with the La Poste poll lanes each holds) ${cpuPerMaster}. BullMQ keeps a queue in one slot, so each carrier polls through POLL_QUEUE_LANES=${m.lanes} queues (set for this run; colis' default is one), each with a third of the shards and of the carrier's rate, their tags placed in the three thirds of the slots: one carrier's queue work spreads over the masters`,
     }),
     atMost(
       `cluster-busiest-master-redis-cpu-per-poll-${SPREAD_CARRIERS.length}-carriers`,

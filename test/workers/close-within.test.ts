@@ -1,0 +1,39 @@
+import { describe, expect, it } from 'vitest'
+import { createLogger } from '../../src/logger.js'
+import { closeWithin } from '../../workers/carrier-poller.js'
+
+function captureLogger() {
+  const lines: Array<{ level: number; msg: string; queue?: string }> = []
+  const logger = createLogger('debug', {}, { destination: { write: (line) => lines.push(JSON.parse(line)) } })
+  return { logger, lines }
+}
+
+describe('closing a poll worker', () => {
+  it('waits for a worker that closes, and says nothing', async () => {
+    const { logger, lines } = captureLogger()
+    let closed = false
+    const worker = {
+      name: 'poll-laposte',
+      close: async () => {
+        await new Promise((resolve) => setImmediate(resolve))
+        closed = true
+      },
+    }
+    await closeWithin(worker, 60_000, logger)
+    expect(closed).toBe(true)
+    expect(lines).toEqual([])
+  })
+
+  it('goes on without a worker whose close never returns once the grace is over, and says which', async () => {
+    const { logger, lines } = captureLogger()
+    const worker = { name: 'poll-laposte.1', close: () => new Promise<void>(() => undefined) }
+    await closeWithin(worker, 20, logger)
+    expect(lines).toEqual([
+      expect.objectContaining({
+        level: 40,
+        queue: 'poll-laposte.1',
+        msg: expect.stringMatching(/did not close in time/),
+      }),
+    ])
+  })
+})
