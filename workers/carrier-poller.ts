@@ -66,6 +66,8 @@ export async function closeWithin(
     timer = setTimeout(() => resolve('overdue'), graceMs)
   })
   const closed = worker.close().then(() => 'closed' as const)
+  // A close that fails once the grace is over has no one left to tell.
+  closed.catch(() => undefined)
   try {
     if ((await Promise.race([closed, overdue])) === 'overdue')
       logger.warn(

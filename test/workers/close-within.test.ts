@@ -36,4 +36,10 @@ describe('closing a poll worker', () => {
       }),
     ])
   })
+
+  it('passes on a close that fails within the grace', async () => {
+    const { logger } = captureLogger()
+    const failing = { name: 'poll-dpd', close: () => Promise.reject(new Error('Connection is closed.')) }
+    await expect(closeWithin(failing, 60_000, logger)).rejects.toThrow('Connection is closed.')
+  })
 })
