@@ -124,7 +124,9 @@ export async function startCarrierPoller(options: CarrierPollerOptions): Promise
   const rate = laneRateLimit(initial.rateLimit, lanes.length)
   const concurrency = Math.ceil(options.concurrency / lanes.length)
 
-  const workers = lanes.map((lane) => {
+  /** When each lane's worker here last took a job, and how many it runs now. */
+  const taken = lanes.map(() => ({ at: Date.now(), running: 0 }))
+  const openWorker = (lane: number) => {
     const worker = new Worker<PollJobData>(
       pollQueueName(carrier, lane),
       (job, _token, signal) => {
@@ -170,15 +172,58 @@ export async function startCarrierPoller(options: CarrierPollerOptions): Promise
         removeOnFail: { age: 7 * 24 * 3600, count: 10_000 },
       },
     )
+    const mark = taken[lane] as { at: number; running: number }
+    worker.on('active', () => {
+      mark.at = Date.now()
+      mark.running++
+    })
+    worker.on('completed', () => {
+      mark.running = Math.max(0, mark.running - 1)
+    })
     worker.on('error', throttleErrorLog(logger, 'poll worker error'))
-    worker.on('failed', (job, error) =>
+    worker.on('failed', (job, error) => {
+      mark.running = Math.max(0, mark.running - 1)
       logger.error(
         { err: error, jobId: job?.id, attemptsMade: job?.attemptsMade, attempts: POLL_JOB_ATTEMPTS },
         'poll job failed (not a carrier error: Redis, or a bug)',
-      ),
-    )
+      )
+    })
     return worker
-  })
+  }
+  const workers = lanes.map(openWorker)
+
+  /**
+   * A BullMQ worker whose blocking connection went to a Redis Cluster master that died may never take
+   * a job again (seen in the failover test). A lane whose jobs wait, neither paused nor rate-limited,
+   * while its worker here runs none and has taken none for a whole POLL_STALLED_LOCK, gets a new one.
+   */
+  const replaceStuck = async (lane: number) => {
+    const mark = taken[lane] as { at: number; running: number }
+    const queue = queues[lane] as Queue<PollJobData>
+    if (mark.running > 0 || Date.now() - mark.at < options.stalledLockMs) return
+    const [waiting, limitedMs, paused] = await Promise.all([
+      queue.getWaitingCount(),
+      queue.getRateLimitTtl(),
+      queue.isPaused(),
+    ])
+    if (waiting === 0 || limitedMs > 0 || paused) {
+      mark.at = Date.now()
+      return
+    }
+    logger.warn({ queue: queue.name, waiting }, 'poll worker took no waiting job for a whole lock: replaced')
+    const stuck = workers[lane] as Worker<PollJobData>
+    mark.at = Date.now()
+    workers[lane] = openWorker(lane)
+    void closeWithin(stuck, WORKER_CLOSE_GRACE_MS, logger)
+  }
+  const watchFailure = throttleErrorLog(logger, 'poll lane check failed')
+  const watch = setInterval(
+    () => {
+      for (const lane of lanes) replaceStuck(lane).catch(watchFailure)
+    },
+    Math.max(1000, options.stalledLockMs / 3),
+  )
+  watch.unref()
   const dispatchers = lanes.map((lane) =>
     startDispatcher({
       carrier,
@@ -199,6 +244,7 @@ export async function startCarrierPoller(options: CarrierPollerOptions): Promise
   )
   return {
     async stop() {
+      clearInterval(watch)
       await Promise.all(dispatchers.map((dispatcher) => dispatcher.stop()))
       await Promise.all(workers.map((worker) => closeWithin(worker, WORKER_CLOSE_GRACE_MS, logger)))
       await Promise.all(queues.map((queue) => queue.close()))

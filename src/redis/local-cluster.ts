@@ -87,17 +87,8 @@ export async function startLocalCluster(options: LocalClusterOptions): Promise<L
   const live = () => nodes.filter((node) => !node.killed)
   const address = (node: ClusterNodeAddress) => `${node.host}:${node.port}`
   const startNodes = async (count: number) => {
-    const ports = await freePorts(count * 2)
     const started = await Promise.allSettled(
-      Array.from({ length: count }, (_, index) =>
-        startNode({
-          dir,
-          binary,
-          nodeTimeoutMs,
-          port: ports[index * 2] ?? 0,
-          busPort: ports[index * 2 + 1] ?? 0,
-        }),
-      ),
+      Array.from({ length: count }, () => startNodeOnFreePorts({ dir, binary, nodeTimeoutMs })),
     )
     for (const outcome of started) if (outcome.status === 'fulfilled') nodes.push(outcome.value)
     const failed = started.find((outcome) => outcome.status === 'rejected')
@@ -217,6 +208,29 @@ export async function startLocalCluster(options: LocalClusterOptions): Promise<L
   }
 }
 
+/** Tries for a node's ports: another process may bind a free port between its pick and our bind. */
+const PORT_PICKS = 3
+
+class PortTakenError extends Error {
+  override readonly name = 'PortTakenError'
+}
+
+/** A node on a free port and bus port, picked again when another redis-server took the port first. */
+async function startNodeOnFreePorts(options: {
+  dir: string
+  binary: string
+  nodeTimeoutMs: number
+}): Promise<ClusterNode> {
+  for (let pick = 1; ; pick++) {
+    const [port = 0, busPort = 0] = await freePorts(2)
+    try {
+      return await startNode({ ...options, port, busPort })
+    } catch (error) {
+      if (!(error instanceof PortTakenError) || pick >= PORT_PICKS) throw error
+    }
+  }
+}
+
 async function startNode(options: {
   dir: string
   binary: string
@@ -252,6 +266,11 @@ async function startNode(options: {
   const node = { host: HOST, port: options.port }
   try {
     const info = await answerOnceUp(node, ['info', 'server'])
+    // The port's server is ours only if it works in our node's directory: another cluster's node may
+    // have bound the port between its pick and our start.
+    const servedDir = await command(node, ['config', 'get', 'dir'])
+    if (!servedDir.split(',').includes(resolve(dir)))
+      throw new PortTakenError(`local cluster: port ${options.port} is another redis-server's (${servedDir})`)
     const serverPid = Number(info.match(/process_id:(\d+)/)?.[1])
     if (!serverPid) throw new Error(`local cluster: no process_id in INFO of ${HOST}:${options.port}`)
     return { ...node, busPort: options.busPort, server, serverPid, killed: false }
