@@ -5,7 +5,13 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { isCluster } from '../../src/redis/redis-client.js'
 import { createRedisKeys } from '../../src/store/redis/redis-keys.js'
 import { shardOfRegistration } from '../../src/store/shards.js'
-import { commandOnNode, keysByMaster, mastersOfKeys, replicaOf, startOwnCluster } from '../support/cluster.js'
+import {
+  commandOnNode,
+  mastersOfKeys,
+  pollLanesByMaster,
+  replicaOf,
+  startOwnCluster,
+} from '../support/cluster.js'
 import { createHarness, eventually, type Harness } from '../support/harness.js'
 import {
   describeAnswer,
@@ -73,15 +79,7 @@ async function masterOfShardsOnly(
  * it: a probe job of an unknown id, which a lane's worker completes at once.
  */
 async function expectEveryPollLaneTakesJobs(harness: Harness): Promise<void> {
-  const metaKeys = [...(await keysByMaster(harness.redis, '*:bull:poll-*:meta')).entries()]
-  const lanes = metaKeys.flatMap(([master, keys]) =>
-    keys.flatMap((key) => {
-      const lane = /^(\{[^}]+\}):(poll-[^:]+):meta$/.exec(key)
-      return lane?.[1]?.includes(harness.config.COLIS_REDIS_PREFIX)
-        ? [{ master, prefix: lane[1], name: lane[2] as string }]
-        : []
-    }),
-  )
+  const lanes = await pollLanesByMaster(harness.redis, harness.config.COLIS_REDIS_PREFIX)
   // La Poste's lanes sit on the three masters: one of them the promoted replica of the killed one.
   const laPosteMasters = lanes
     .filter(({ name }) => /^poll-laposte(\.\d+)?$/.test(name))

@@ -63,6 +63,24 @@ export async function keysByMaster(client: RedisClient, pattern: string): Promis
   return found
 }
 
+/** A carrier's poll lane as its BullMQ meta key shows it: the master holding it, its prefix and name. */
+export interface PollLaneOnMaster {
+  master: string
+  prefix: string
+  name: string
+}
+
+/** Every poll lane under colis' `prefix` that has a queue on the masters now (its meta key). */
+export async function pollLanesByMaster(client: RedisClient, prefix: string): Promise<PollLaneOnMaster[]> {
+  const byMaster = await keysByMaster(client, `{${prefix}:bull:poll-*:meta`)
+  return [...byMaster.entries()].flatMap(([master, keys]) =>
+    keys.flatMap((key) => {
+      const lane = /^(\{[^}]+\}):(poll-[^:]+):meta$/.exec(key)
+      return lane?.[1] && lane[2] ? [{ master, prefix: lane[1], name: lane[2] }] : []
+    }),
+  )
+}
+
 /** The connection of `client` to the master that serves `key`'s slot. */
 export async function masterOfKey(client: Cluster, key: string): Promise<Redis> {
   const slot = Number(await client.cluster('KEYSLOT', key))
