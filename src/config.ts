@@ -567,7 +567,7 @@ export const CONFIG_SCHEMA = z.object({
   POLL_CONCURRENCY: int(50, 1).describe('poll jobs run at once per carrier, per worker process'),
   POLL_DISPATCH_INTERVAL: duration('1s').describe('how often each worker claims the parcels that are due'),
   POLL_QUEUE_LANES: optionalShardCount().describe(
-    "poll queues per carrier, each with its share of the shards, of the carrier's rate limit and of POLL_CONCURRENCY, and on a Redis Cluster each in its own stretch of the slots: a carrier's queue work spreads over that many masters (set it to the number of masters); the same on every process; at most COLIS_SHARDS; default 3 with several shards, 1 with one",
+    "poll queues per carrier, each with its share of the shards, of the carrier's rate limit and of POLL_CONCURRENCY, and on a Redis Cluster each in its own stretch of the slots: a carrier's queue work spreads over that many masters (on a cluster, set it to the number of masters); the same on every process; at most COLIS_SHARDS",
   ),
   POLL_LEASE: duration('10m').describe(
     'a claimed parcel whose poll has not finished after this long is handed out again',
@@ -730,12 +730,9 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     ...config,
     PUBLIC_BASE_URL: config.PUBLIC_BASE_URL ?? `http://localhost:${config.PORT}`,
     COLIS_SHARDS: shardsOf(config),
-    POLL_QUEUE_LANES: config.POLL_QUEUE_LANES ?? (shardsOf(config) > 1 ? DEFAULT_CLUSTER_LANES : 1),
+    POLL_QUEUE_LANES: config.POLL_QUEUE_LANES ?? 1,
   }
 }
-
-/** As many poll lanes as the smallest cluster colis is tested on has masters. */
-const DEFAULT_CLUSTER_LANES = 3
 
 /** COLIS_SHARDS, or its default: one on one Redis, 64 on a Redis Cluster. */
 function shardsOf(config: Pick<z.output<typeof CONFIG_SCHEMA>, 'COLIS_SHARDS' | 'REDIS_CLUSTER_NODES'>) {

@@ -203,10 +203,10 @@ describe('loadConfig: a Redis Cluster', () => {
     expect(loadConfig({ REDIS_CLUSTER_NODES: 'redis-0:6379', COLIS_SHARDS: '128' }).COLIS_SHARDS).toBe(128)
   })
 
-  it('polls each carrier through one queue with one shard, three with several, or as many as told', () => {
+  it('polls each carrier through one queue unless told more', () => {
     expect(loadConfig({}).POLL_QUEUE_LANES).toBe(1)
-    expect(loadConfig({ REDIS_CLUSTER_NODES: 'redis-0:6379' }).POLL_QUEUE_LANES).toBe(3)
-    expect(loadConfig({ COLIS_SHARDS: '16' }).POLL_QUEUE_LANES).toBe(3)
+    expect(loadConfig({ REDIS_CLUSTER_NODES: 'redis-0:6379' }).POLL_QUEUE_LANES).toBe(1)
+    expect(loadConfig({ COLIS_SHARDS: '16', POLL_QUEUE_LANES: '3' }).POLL_QUEUE_LANES).toBe(3)
     expect(loadConfig({ REDIS_CLUSTER_NODES: 'redis-0:6379', POLL_QUEUE_LANES: '6' }).POLL_QUEUE_LANES).toBe(
       6,
     )

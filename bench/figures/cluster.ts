@@ -273,8 +273,8 @@ export const redisCluster: FigureModule = async ({ quick }) => {
   try {
     const balance = await measureBalance(cluster, parcels)
     const reads = await measureReads(cluster, balance, single, quick)
-    // The cluster's side polls each carrier through as many lanes as there are masters (colis'
-    // default with several shards, set here so that the figure does not follow a change of it).
+    // The cluster's side polls each carrier through as many lanes as there are masters, as the
+    // operations guide advises on a cluster (colis' default is one).
     const pollConfig = loadConfig({
       REDIS_CLUSTER_NODES: cluster.seeds,
       COLIS_REDIS_PREFIX: POLL_PREFIX,
@@ -460,7 +460,7 @@ function figuresOf(m: {
     atMost('cluster-busiest-master-redis-cpu-per-poll', Number(busiestMaster.cpuMs.toFixed(4)), 'ms', 0.4, {
       baseline: Number(busiestRound.single.redisCpuMsPerPoll.toFixed(4)),
       ratio: round(busiestMaster.cpuMs / busiestRound.single.redisCpuMsPerPoll, 3),
-      note: `Redis CPU (INFO cpu, user + sys) per poll of the busiest master ÷ the single redis-server's (both feeding a replica), same polls; the target is the issue's ≈ 1/3 of three masters; median of the rounds ${ratioList(busiest.values)}; per master in that round (ms per poll, with the La Poste poll lanes each holds) ${cpuPerMaster}. BullMQ keeps a queue in one slot, so each carrier polls through POLL_QUEUE_LANES=${m.lanes} queues (the default with several shards, set here as well), each with a third of the shards and of the carrier's rate, their tags placed in the three thirds of the slots: one carrier's queue work spreads over the masters`,
+      note: `Redis CPU (INFO cpu, user + sys) per poll of the busiest master ÷ the single redis-server's (both feeding a replica), same polls; the target is the issue's ≈ 1/3 of three masters; median of the rounds ${ratioList(busiest.values)}; per master in that round (ms per poll, with the La Poste poll lanes each holds) ${cpuPerMaster}. BullMQ keeps a queue in one slot, so each carrier polls through POLL_QUEUE_LANES=${m.lanes} queues (set for this run, as docs/operations.md advises on a cluster; colis' default is one), each with a third of the shards and of the carrier's rate, their tags placed in the three thirds of the slots: one carrier's queue work spreads over the masters`,
     }),
     atMost(
       `cluster-busiest-master-redis-cpu-per-poll-${SPREAD_CARRIERS.length}-carriers`,

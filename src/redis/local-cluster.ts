@@ -215,7 +215,10 @@ class PortTakenError extends Error {
   override readonly name = 'PortTakenError'
 }
 
-/** A node on a free port and bus port, picked again when another redis-server took the port first. */
+/**
+ * A node on a free port and bus port, picked again when another process took one of them first: our
+ * redis-server then fails to bind, or another one answers on the port.
+ */
 async function startNodeOnFreePorts(options: {
   dir: string
   binary: string
@@ -226,7 +229,8 @@ async function startNodeOnFreePorts(options: {
     try {
       return await startNode({ ...options, port, busPort })
     } catch (error) {
-      if (!(error instanceof PortTakenError) || pick >= PORT_PICKS) throw error
+      const taken = error instanceof PortTakenError || /address already in use/i.test(String(error))
+      if (!taken || pick >= PORT_PICKS) throw error
     }
   }
 }
