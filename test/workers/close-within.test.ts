@@ -1,16 +1,10 @@
 import { describe, expect, it } from 'vitest'
-import { createLogger } from '../../src/logger.js'
 import { closeWithin } from '../../workers/carrier-poller.js'
-
-function captureLogger() {
-  const lines: Array<{ level: number; msg: string; queue?: string }> = []
-  const logger = createLogger('debug', {}, { destination: { write: (line) => lines.push(JSON.parse(line)) } })
-  return { logger, lines }
-}
+import { captureLogs } from '../support/captured-logs.js'
 
 describe('closing a poll worker', () => {
   it('waits for a worker that closes, and says nothing', async () => {
-    const { logger, lines } = captureLogger()
+    const { logger, lines } = captureLogs()
     let closed = false
     const worker = {
       name: 'poll-laposte',
@@ -25,7 +19,7 @@ describe('closing a poll worker', () => {
   })
 
   it('goes on without a worker whose close never returns once the grace is over, and says which', async () => {
-    const { logger, lines } = captureLogger()
+    const { logger, lines } = captureLogs()
     const worker = { name: 'poll-laposte.1', close: () => new Promise<void>(() => undefined) }
     await closeWithin(worker, 20, logger)
     expect(lines).toEqual([
@@ -38,7 +32,7 @@ describe('closing a poll worker', () => {
   })
 
   it('passes on a close that fails within the grace', async () => {
-    const { logger } = captureLogger()
+    const { logger } = captureLogs()
     const failing = { name: 'poll-dpd', close: () => Promise.reject(new Error('Connection is closed.')) }
     await expect(closeWithin(failing, 60_000, logger)).rejects.toThrow('Connection is closed.')
   })

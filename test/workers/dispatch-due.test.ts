@@ -1,19 +1,14 @@
 import type { Queue } from 'bullmq'
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
-import { createLogger, type Logger } from '../../src/logger.js'
+import type { Logger } from '../../src/logger.js'
 import { createMemoryTrackingStore } from '../../src/store/memory/memory-tracking-store.js'
 import type { TrackingStore } from '../../src/store/tracking-store.js'
 import { sharesOf, startDispatcher } from '../../workers/dispatch-due.js'
 import type { PollJobData } from '../../workers/jobs.js'
+import { captureLogs } from '../support/captured-logs.js'
 import { eventually } from '../support/harness.js'
 import { propertyRuns } from '../support/property-runs.js'
-
-function captureLogger() {
-  const lines: Array<{ level: number; msg: string; failures?: number }> = []
-  const logger = createLogger('debug', {}, { destination: { write: (line) => lines.push(JSON.parse(line)) } })
-  return { logger, lines }
-}
 
 /** A store holding `count` sandbox parcels due now, oldest first; their ids in that order. */
 async function storeWithDue(count: number): Promise<{ store: TrackingStore; ids: string[] }> {
@@ -58,7 +53,7 @@ async function dispatchUntil(
 
 describe('the poll dispatcher while Redis fails', () => {
   it('survives the failures, logs the first one only, then the recovery, and dispatches again', async () => {
-    const { logger, lines } = captureLogger()
+    const { logger, lines } = captureLogs()
     let failuresLeft = 4
     const added: string[][] = []
     const queue = {
@@ -89,7 +84,7 @@ describe('the poll dispatcher while Redis fails', () => {
 
 describe('the poll dispatcher when Redis fails between a claim and its enqueue', () => {
   it('enqueues the claimed trackings once Redis is back, under the same job ids, without waiting for their lease', async () => {
-    const { logger } = captureLogger()
+    const { logger } = captureLogs()
     let addFailuresLeft = 2
     const tried: string[][] = []
     const added: Array<{ ids: string[]; jobId: string }> = []
@@ -118,7 +113,7 @@ describe('the poll dispatcher when Redis fails between a claim and its enqueue',
 
 describe('the poll dispatcher over several shards', () => {
   it('claims from the shards this process holds only, each job holding the trackings of one shard', async () => {
-    const { logger } = captureLogger()
+    const { logger } = captureLogs()
     const due = new Map([
       [1, ['trk-1a', 'trk-1b', 'trk-1c']],
       [2, ['trk-2a']],
@@ -152,7 +147,7 @@ describe('the poll dispatcher over several shards', () => {
 
 describe('the poll dispatcher with a backlog on one shard', () => {
   it('asks every shard at once for whole jobs, gives the room left to the shard that filled its part, and asks no shard found short again in the tick', async () => {
-    const { logger } = captureLogger()
+    const { logger } = captureLogs()
     const due = new Map([0, 1, 2, 3].map((shard) => [shard, [`trk-${shard}-0`]]))
     due.set(
       2,
