@@ -111,6 +111,21 @@ function ratios(waiting: Round[], plain: Round[], value: (run: Round) => number)
 const describe = (runs: Round[], unit: string) =>
   `${round(medianOf(runs.map((run) => run.perSecond)))} ${unit}/s, p50 ${round(medianOf(runs.map((run) => run.p50Ms)), 1)} ms, p99 ${round(medianOf(runs.map((run) => run.p99Ms)), 1)} ms`
 
+/** The waiting side's median rate against the plain side's, with the rounds' spread and latencies. */
+function waitFigure(
+  name: string,
+  unit: string,
+  runs: { waiting: Round[]; plain: Round[] },
+  how: string,
+): Figure {
+  const ratio = ratios(runs.waiting, runs.plain, (run) => run.perSecond)
+  return atLeast(name, round(medianOf(runs.waiting.map((run) => run.perSecond))), `${unit}/s`, TARGET_RATIO, {
+    baseline: round(medianOf(runs.plain.map((run) => run.perSecond))),
+    ratio: round(ratio.median, 2),
+    note: `wait ÷ no-wait median ${round(ratio.median, 2)} (rounds ${round(ratio.low, 2)}–${round(ratio.high, 2)}); wait: ${describe(runs.waiting, unit)}; no wait: ${describe(runs.plain, unit)}; ${how}; target ours`,
+  })
+}
+
 export const replicaWait: FigureModule = async (options: BenchOptions): Promise<Figure[]> => {
   const rounds = options.quick ? 3 : 5
   const registrations = options.quick ? 1_000 : 2_000
@@ -173,31 +188,19 @@ export const replicaWait: FigureModule = async (options: BenchOptions): Promise<
       const waits = (await commandCount(client, 'wait')) - waitsBefore
       if (waits < rounds * registrations)
         throw new Error(`the waiting side sent ${waits} WAIT for ${rounds * registrations} registrations`)
-      const registrationRatio = ratios(api.waiting, api.plain, (run) => run.perSecond)
-      const saveRatio = ratios(poll.waiting, poll.plain, (run) => run.perSecond)
       const how = `${rounds} alternating rounds on a local Redis Cluster (3 masters, 1 replica each), REDIS_WAIT_REPLICAS=1 vs 0; the masters ran ${waits} WAIT over the rounds, all from the waiting side`
       return [
-        atLeast(
+        waitFigure(
           'replica-wait-registrations',
-          round(medianOf(api.waiting.map((run) => run.perSecond))),
-          'registrations/s',
-          TARGET_RATIO,
-          {
-            baseline: round(medianOf(api.plain.map((run) => run.perSecond))),
-            ratio: round(registrationRatio.median, 2),
-            note: `wait ÷ no-wait median ${round(registrationRatio.median, 2)} (rounds ${round(registrationRatio.low, 2)}–${round(registrationRatio.high, 2)}); wait: ${describe(api.waiting, 'registrations')}; no wait: ${describe(api.plain, 'registrations')}; ${registrations} POST /v1/trackings per round, ${IN_FLIGHT} in flight, to the real service (child bench/api-server.ts); ${how}; target ours`,
-          },
+          'registrations',
+          api,
+          `${registrations} POST /v1/trackings per round, ${IN_FLIGHT} in flight, to the real service (child bench/api-server.ts); ${how}`,
         ),
-        atLeast(
+        waitFigure(
           'replica-wait-poll-saves',
-          round(medianOf(poll.waiting.map((run) => run.perSecond))),
-          'saves/s',
-          TARGET_RATIO,
-          {
-            baseline: round(medianOf(poll.plain.map((run) => run.perSecond))),
-            ratio: round(saveRatio.median, 2),
-            note: `wait ÷ no-wait median ${round(saveRatio.median, 2)} (rounds ${round(saveRatio.low, 2)}–${round(saveRatio.high, 2)}); wait: ${describe(poll.waiting, 'saves')} per call; no wait: ${describe(poll.plain, 'saves')} per call; ${saves} store.save with one notification each per round, ${SAVE_BATCH} per call, ${SAVES_IN_FLIGHT} calls in flight; ${how}; target ours`,
-          },
+          'saves',
+          poll,
+          `per call; ${saves} store.save with one notification each per round, ${SAVE_BATCH} per call, ${SAVES_IN_FLIGHT} calls in flight; ${how}`,
         ),
       ]
     } finally {
