@@ -4,6 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { isCluster } from '../../src/redis/redis-client.js'
 import { createRedisKeys } from '../../src/store/redis/redis-keys.js'
 import { shardOfRegistration } from '../../src/store/shards.js'
+import { captureLogs } from '../support/captured-logs.js'
 import { commandOnNode, mastersOfKeys, replicaOf, startOwnCluster } from '../support/cluster.js'
 import { createHarness, eventually, type Harness } from '../support/harness.js'
 import {
@@ -81,22 +82,28 @@ describe('failover: a master killed under traffic, its replica promoted, colis s
   let harness: Harness
   let control: Cluster
   let receiver: Awaited<ReturnType<typeof startWebhookReceiver>>
+  const logs = captureLogs<{ level: number; msg: string; err?: { message?: string } }>('warn')
 
   beforeAll(async () => {
     cluster = await startOwnCluster('failover', { nodeTimeoutMs: NODE_TIMEOUT_MS })
     receiver = await startWebhookReceiver()
-    harness = await createHarness('failover', {
-      REDIS_CLUSTER_NODES: cluster.seeds,
-      COLIS_SHARDS: String(SHARDS),
-      // Registrations are acknowledged once a replica has them too: none may be lost with its master.
-      REDIS_WAIT_REPLICAS: '1',
-      // Sandbox journeys a few scans long during the test; their polls as often.
-      SANDBOX_TIME_SCALE: SANDBOX_TIME_SCALE,
-      SHARD_LEASE: '1500ms',
-      POLL_STALLED_LOCK: '2s',
-      WEBHOOK_ALLOWED_CIDRS: '127.0.0.1/32',
-      WEBHOOK_RETRY_FACTOR: '0.001',
-    })
+    harness = await createHarness(
+      'failover',
+      {
+        REDIS_CLUSTER_NODES: cluster.seeds,
+        COLIS_SHARDS: String(SHARDS),
+        // Registrations are acknowledged once a replica has them too: none may be lost with its master.
+        REDIS_WAIT_REPLICAS: '1',
+        // Sandbox journeys a few scans long during the test; their polls as often.
+        SANDBOX_TIME_SCALE: SANDBOX_TIME_SCALE,
+        SHARD_LEASE: '1500ms',
+        POLL_STALLED_LOCK: '2s',
+        WEBHOOK_ALLOWED_CIDRS: '127.0.0.1/32',
+        WEBHOOK_RETRY_FACTOR: '0.001',
+      },
+      {},
+      { logger: logs.logger },
+    )
     control = connectControl(harness)
     await harness.startWorkers()
   })
@@ -260,7 +267,14 @@ describe('failover: a master killed under traffic, its replica promoted, colis s
         expect.soft(servedDuringGap.length, 'the live masters served on during the gap').toBeGreaterThan(0)
         expect.soft(gapMs).toBeLessThan(NODE_TIMEOUT_MS * 10)
 
-        await readBackEveryRegistration(harness, key, traffic.acknowledged)
+        // The machine runs the rest of the suite too: a replica's confirmation may take longer than
+        // REDIS_WAIT_TIMEOUT, which the API answers 503, and a client sends again.
+        const { retried } = await readBackEveryRegistration(harness, key, traffic.acknowledged, {
+          retryUnavailable: true,
+        }).catch((error: Error) => {
+          throw new Error(`${error.message}\nerrors logged in the test:\n${errorsLogged(logs.lines)}`)
+        })
+        console.info(`read back: ${retried} registration(s) sent again after a 503`)
         // A notification sent again after the failover keeps its webhook-id: once each after dedupe.
         const byNotification = new Map<string, Set<string>>()
         for (const notification of receivedNotifications(receiver.received)) {
@@ -293,6 +307,15 @@ describe('failover: a master killed under traffic, its replica promoted, colis s
     TEST_TIMEOUT_MS,
   )
 })
+
+/** The distinct errors among log lines, one line each. */
+function errorsLogged(
+  lines: ReadonlyArray<{ level: number; msg: string; err?: { message?: string } }>,
+): string {
+  const errors = lines.filter((line) => line.level >= 50)
+  const distinct = new Set(errors.map((line) => `${line.msg}: ${JSON.stringify(line.err?.message)}`))
+  return [...distinct].join('\n') || 'none'
+}
 
 /** The notifications a receiver got: which tracking, which of its notifications, under which webhook-id. */
 function receivedNotifications(received: readonly ReceivedWebhook[]) {

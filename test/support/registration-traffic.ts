@@ -180,17 +180,39 @@ function doubledEvents(events: NonNullable<TrackingBody['events']>): string[] {
   return doubled
 }
 
+/** How often a registration answered 503 is sent again when the caller allows it, the first after RETRY_AFTER_MS, each next twice as late. */
+const RETRIES_OF_UNAVAILABLE = 4
+const RETRY_AFTER_MS = 250
+
 /**
  * Fails unless every acknowledged registration is still there: read by id (its timeline without a
  * doubled event), registered again as the same tracking (200), and listed exactly once when the
- * merchant's trackings are paged through across every shard.
+ * merchant's trackings are paged through across every shard. With `retryUnavailable`, a registration
+ * answered 503 `redis_unavailable` is sent again, as a client is told to (a replica that did not
+ * confirm it within REDIS_WAIT_TIMEOUT): how many were is in `retried`.
  */
 export async function readBackEveryRegistration(
   harness: Harness,
   key: string,
   acknowledged: ReadonlyMap<string, string>,
-): Promise<void> {
+  options: { retryUnavailable?: boolean } = {},
+): Promise<{ retried: number }> {
   const problems: string[] = []
+  let retried = 0
+  const registerAgain = async (trackingNumber: string) => {
+    for (let attempt = 0; ; attempt++) {
+      const answer = await harness.request(key, '/v1/trackings', {
+        method: 'POST',
+        body: JSON.stringify({ trackingNumber, carrier: 'sandbox' }),
+      })
+      const body = (await answer.json()) as Partial<TrackingBody> & { code?: string }
+      const unavailable = answer.status === 503 && body.code === 'redis_unavailable'
+      if (!unavailable || !options.retryUnavailable || attempt === RETRIES_OF_UNAVAILABLE)
+        return { status: answer.status, body }
+      retried++
+      await new Promise((resolve) => setTimeout(resolve, RETRY_AFTER_MS * 2 ** attempt))
+    }
+  }
   await inBatches([...acknowledged], async ([trackingNumber, id]) => {
     const read = await harness.request(key, `/v1/trackings/${id}`)
     if (read.status !== 200) {
@@ -201,14 +223,10 @@ export async function readBackEveryRegistration(
     if (body.trackingNumber !== trackingNumber) problems.push(`${id} reads as ${body.trackingNumber}`)
     const doubled = doubledEvents(body.events ?? [])
     if (doubled.length > 0) problems.push(`${trackingNumber} (${id}): doubled events ${doubled.join(', ')}`)
-    const again = await harness.request(key, '/v1/trackings', {
-      method: 'POST',
-      body: JSON.stringify({ trackingNumber, carrier: 'sandbox' }),
-    })
-    const againBody = (await again.json()) as Partial<TrackingBody>
-    if (again.status !== 200 || againBody.id !== id)
+    const again = await registerAgain(trackingNumber)
+    if (again.status !== 200 || again.body.id !== id)
       problems.push(
-        `${trackingNumber} registered again: ${again.status} ${againBody.id} instead of 200 ${id}`,
+        `${trackingNumber} registered again: ${again.status} ${again.body.id ?? again.body.code} instead of 200 ${id}`,
       )
   })
   const listed: string[] = []
@@ -230,4 +248,5 @@ export async function readBackEveryRegistration(
   if (unlisted.length > 0) problems.push(`not listed: ${unlisted.join(', ')}`)
   if (problems.length > 0)
     throw new Error(`${problems.length} of ${acknowledged.size} registrations wrong:\n${problems.join('\n')}`)
+  return { retried }
 }

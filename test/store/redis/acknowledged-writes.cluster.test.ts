@@ -22,6 +22,20 @@ async function askRedirections(address: string): Promise<number> {
   return Number(stats.match(/errorstat_ASK:count=(\d+)/)?.[1] ?? 0)
 }
 
+/** The `host:port` of the master that holds `slot` in a node's CLUSTER NODES answer. */
+function ownerOfSlot(clusterNodes: string, slot: number): string | undefined {
+  for (const line of clusterNodes.split('\n')) {
+    const [, address, flags, , , , , , ...ranges] = line.split(' ')
+    if (!flags?.includes('master') || !address) continue
+    const holds = ranges.some((range) => {
+      const [first, last = first] = range.split('-').map(Number)
+      return first !== undefined && last !== undefined && slot >= first && slot <= last
+    })
+    if (holds) return address.split('@')[0]
+  }
+  return undefined
+}
+
 /**
  * A registration waits for its replica (a pipeline: the script, then WAIT) while its slot moves to
  * another master. The cluster answers the script MOVED or ASK and WAIT a number of replicas: the
@@ -60,11 +74,26 @@ describe('REDIS_WAIT_REPLICAS writes while their slot moves', () => {
     return { prefix, input, slot, source, target, masters, store, taggedKey }
   }
 
-  /** Gives `slot` to `target` on every master, as the last step of a slot's move does. */
+  /**
+   * Gives `slot` to `target` on every master, as the last step of a slot's move does, with the
+   * newest config epoch, as a move ends: the replicas, which take no SETSLOT, then follow it too
+   * (a client may read its slot map from any node), and the test goes on once every node does.
+   */
   async function giveSlot(slot: string, target: string, masters: readonly string[]) {
     const targetId = String(await commandOnNode(target, 'CLUSTER', 'MYID'))
     for (const master of [target, ...masters.filter((other) => other !== target)])
       await commandOnNode(master, 'CLUSTER', 'SETSLOT', slot, 'NODE', targetId)
+    await commandOnNode(target, 'CLUSTER', 'BUMPEPOCH')
+    await eventually(
+      () =>
+        Promise.all(
+          cluster.nodes.map(async ({ host, port }) =>
+            ownerOfSlot(String(await commandOnNode(`${host}:${port}`, 'CLUSTER', 'NODES')), Number(slot)),
+          ),
+        ),
+      (owners) => owners.every((owner) => owner === target),
+      10_000,
+    )
   }
 
   it('sends the write again to the new master when the slot moved before the client knew (MOVED)', async () => {
