@@ -567,7 +567,7 @@ export const CONFIG_SCHEMA = z.object({
   POLL_CONCURRENCY: int(50, 1).describe('poll jobs run at once per carrier, per worker process'),
   POLL_DISPATCH_INTERVAL: duration('1s').describe('how often each worker claims the parcels that are due'),
   POLL_QUEUE_LANES: optionalShardCount().describe(
-    "poll queues per carrier, each with its share of the shards, of the carrier's rate limit and of POLL_CONCURRENCY, and on a Redis Cluster each in its own stretch of the slots: a carrier's queue work spreads over that many masters (on a cluster, set it to the number of masters); the same on every process; at most COLIS_SHARDS",
+    "poll queues per carrier, each with its share of the shards, of the carrier's rate limit and of POLL_CONCURRENCY, and on a Redis Cluster each in its own stretch of the slots: a carrier's queue work spreads over that many masters (on a cluster, set it to the number of masters); a carrier whose rate takes fewer requests a window polls through one; the same on every process; at most COLIS_SHARDS; default 1 on one Redis, 3 (a cluster's fewest masters, at most COLIS_SHARDS) on a Redis Cluster",
   ),
   POLL_LEASE: duration('10m').describe(
     'a claimed parcel whose poll has not finished after this long is handed out again',
@@ -730,8 +730,18 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     ...config,
     PUBLIC_BASE_URL: config.PUBLIC_BASE_URL ?? `http://localhost:${config.PORT}`,
     COLIS_SHARDS: shardsOf(config),
-    POLL_QUEUE_LANES: config.POLL_QUEUE_LANES ?? 1,
+    POLL_QUEUE_LANES: config.POLL_QUEUE_LANES ?? lanesByDefault(config),
   }
+}
+
+/** A Redis Cluster has three masters at least: one queue a carrier would keep its poll work on one. */
+const DEFAULT_CLUSTER_LANES = 3
+
+/** POLL_QUEUE_LANES' default: one on one Redis; on a Redis Cluster, one per master of the smallest. */
+function lanesByDefault(
+  config: Pick<z.output<typeof CONFIG_SCHEMA>, 'COLIS_SHARDS' | 'REDIS_CLUSTER_NODES'>,
+) {
+  return config.REDIS_CLUSTER_NODES === undefined ? 1 : Math.min(DEFAULT_CLUSTER_LANES, shardsOf(config))
 }
 
 /** COLIS_SHARDS, or its default: one on one Redis, 64 on a Redis Cluster. */

@@ -203,9 +203,17 @@ describe('loadConfig: a Redis Cluster', () => {
     expect(loadConfig({ REDIS_CLUSTER_NODES: 'redis-0:6379', COLIS_SHARDS: '128' }).COLIS_SHARDS).toBe(128)
   })
 
-  it('polls each carrier through one queue unless told more', () => {
+  it('polls each carrier through one queue on one Redis and three on a cluster unless told', () => {
     expect(loadConfig({}).POLL_QUEUE_LANES).toBe(1)
-    expect(loadConfig({ REDIS_CLUSTER_NODES: 'redis-0:6379' }).POLL_QUEUE_LANES).toBe(1)
+    expect(loadConfig({ REDIS_CLUSTER_NODES: 'redis-0:6379' }).POLL_QUEUE_LANES).toBe(3)
+    expect(
+      loadConfig({ REDIS_CLUSTER_NODES: 'redis-0:6379', COLIS_SHARDS: '2', COLIS_REDIS_PREFIX: 'colis' })
+        .POLL_QUEUE_LANES,
+    ).toBe(2)
+    expect(
+      loadConfig({ REDIS_CLUSTER_NODES: 'redis-0:6379', COLIS_SHARDS: '1', COLIS_REDIS_PREFIX: '{colis}' })
+        .POLL_QUEUE_LANES,
+    ).toBe(1)
     expect(loadConfig({ COLIS_SHARDS: '16', POLL_QUEUE_LANES: '3' }).POLL_QUEUE_LANES).toBe(3)
     expect(loadConfig({ REDIS_CLUSTER_NODES: 'redis-0:6379', POLL_QUEUE_LANES: '6' }).POLL_QUEUE_LANES).toBe(
       6,

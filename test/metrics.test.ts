@@ -72,7 +72,7 @@ describe('GET /metrics on a running pipeline (sandbox carrier, workers, webhooks
     monitor = createQueueMonitor({
       connection: harness.redis,
       config: harness.config,
-      carriers: () => ['sandbox'],
+      carriers: () => [{ id: 'sandbox', rateLimit: { max: 50 } }],
     })
     metrics.watchQueues(() => monitor.depths())
     metrics.watchOpenAlerts(createOpenAlertCounts(harness.redis, harness.config.COLIS_REDIS_PREFIX))

@@ -3,6 +3,7 @@ import { createLoopFailures, throttleErrorLog } from '../src/log-throttle.js'
 import type { RedisClient } from '../src/redis/redis-client.js'
 import { MAINTENANCE_QUEUE, type QueuePrefix } from './jobs.js'
 import type { ShardHolding } from './shard-leases.js'
+import { superviseWorker } from './supervised-worker.js'
 import { type SweepDeps, sweepAlerts } from './sweep-alerts.js'
 
 export interface AlertSweepOptions extends SweepDeps {
@@ -14,6 +15,9 @@ export interface AlertSweepOptions extends SweepDeps {
 }
 
 type AlertSweep = { stop(): Promise<void> }
+
+/** BullMQ's default lock: a sweeper with a sweep waiting that takes none for this long is replaced. */
+const SWEEP_LOCK_MS = 30_000
 
 /**
  * The periodic alert sweep of the shards this process holds. With one shard, which every process
@@ -38,14 +42,21 @@ async function startScheduledSweep(options: AlertSweepOptions): Promise<AlertSwe
   })
   maintenance.on('error', throttleErrorLog(logger, 'maintenance queue error'))
   await maintenance.upsertJobScheduler('alerts-sweep', { every: options.everyMs }, { name: 'sweep-alerts' })
-  const sweeper = new Worker(MAINTENANCE_QUEUE, () => sweepHeld(options), {
-    connection: options.connect(),
-    prefix: options.queuePrefix(MAINTENANCE_QUEUE),
-    concurrency: 1,
-    removeOnComplete: { count: 100 },
-    removeOnFail: { count: 100 },
-  })
-  sweeper.on('error', throttleErrorLog(logger, 'alert sweep worker error'))
+  const sweeper = superviseWorker(
+    () => {
+      const worker = new Worker(MAINTENANCE_QUEUE, () => sweepHeld(options), {
+        connection: options.connect(),
+        prefix: options.queuePrefix(MAINTENANCE_QUEUE),
+        concurrency: 1,
+        lockDuration: SWEEP_LOCK_MS,
+        removeOnComplete: { count: 100 },
+        removeOnFail: { count: 100 },
+      })
+      worker.on('error', throttleErrorLog(logger, 'alert sweep worker error'))
+      return worker
+    },
+    { queue: maintenance, idleMs: SWEEP_LOCK_MS, logger },
+  )
   return {
     async stop() {
       await sweeper.close()

@@ -10,8 +10,9 @@ import type { Metrics } from '../src/metrics.js'
 import type { RedisClient } from '../src/redis/redis-client.js'
 import type { TrackingStore } from '../src/store/tracking-store.js'
 import { startDispatcher } from './dispatch-due.js'
-import { laneOfShard, type PollJobData, pollQueueName, type QueuePrefix } from './jobs.js'
+import { carrierLanes, laneOfShard, type PollJobData, pollQueueName, type QueuePrefix } from './jobs.js'
 import { processPollJob } from './poll-tracking.js'
+import { superviseWorker } from './supervised-worker.js'
 
 export interface CarrierPollerOptions {
   carrier: string
@@ -27,7 +28,7 @@ export interface CarrierPollerOptions {
   alertPolicy(record: TrackingRecord): AlertPolicy
   timeScale: number
   concurrency: number
-  /** POLL_QUEUE_LANES: the carrier's queues, each for its share of the shards (see `laneOfShard`). */
+  /** POLL_QUEUE_LANES: the carrier's queues, each for its share of the shards (see `carrierLanes`). */
   lanes: number
   /** POLL_STALLED_LOCK: a job whose worker stops renewing its lock for this long runs again. */
   stalledLockMs: number
@@ -46,38 +47,6 @@ export interface CarrierPoller {
 }
 
 const POLL_JOB_ATTEMPTS = 3
-
-/** How long a poll worker may take to close: more than a poll in flight takes (carriers' timeouts). */
-const WORKER_CLOSE_GRACE_MS = 15_000
-
-/**
- * Closes `worker`, waiting for its jobs in flight, but no longer than `graceMs`: a BullMQ worker whose
- * blocking connection went to a Redis Cluster master that died may never see that connection end, and
- * its close would then never return. Past the grace the shutdown goes on without it (its connections
- * are closed with the process's); a job it still held runs again once its lock runs out.
- */
-export async function closeWithin(
-  worker: Pick<Worker, 'close' | 'name'>,
-  graceMs: number,
-  logger: Logger,
-): Promise<void> {
-  let timer: NodeJS.Timeout | undefined
-  const overdue = new Promise<'overdue'>((resolve) => {
-    timer = setTimeout(() => resolve('overdue'), graceMs)
-  })
-  const closed = worker.close().then(() => 'closed' as const)
-  // A close that fails once the grace is over has no one left to tell.
-  closed.catch(() => undefined)
-  try {
-    if ((await Promise.race([closed, overdue])) === 'overdue')
-      logger.warn(
-        { queue: worker.name, graceMs },
-        'poll worker did not close in time (its blocking connection did not end): shutting down without it',
-      )
-  } finally {
-    clearTimeout(timer)
-  }
-}
 
 /**
  * A lane's share of the carrier's rate: the lanes together never exceed it. A lane takes whole
@@ -98,7 +67,10 @@ export function laneRateLimit(
 export async function startCarrierPoller(options: CarrierPollerOptions): Promise<CarrierPoller> {
   const { carrier, logger } = options
   const initial = options.adapter()
-  const lanes = Array.from({ length: options.lanes }, (_, lane) => lane)
+  const lanes = Array.from(
+    { length: carrierLanes(initial.rateLimit, { POLL_QUEUE_LANES: options.lanes }) },
+    (_, lane) => lane,
+  )
   const queues = lanes.map((lane) => {
     const name = pollQueueName(carrier, lane)
     const queue = new Queue<PollJobData>(name, {
@@ -124,8 +96,6 @@ export async function startCarrierPoller(options: CarrierPollerOptions): Promise
   const rate = laneRateLimit(initial.rateLimit, lanes.length)
   const concurrency = Math.ceil(options.concurrency / lanes.length)
 
-  /** When each lane's worker here last took a job, and how many it runs now. */
-  const taken = lanes.map(() => ({ at: Date.now(), running: 0 }))
   const openWorker = (lane: number) => {
     const worker = new Worker<PollJobData>(
       pollQueueName(carrier, lane),
@@ -172,17 +142,8 @@ export async function startCarrierPoller(options: CarrierPollerOptions): Promise
         removeOnFail: { age: 7 * 24 * 3600, count: 10_000 },
       },
     )
-    const mark = taken[lane] as { at: number; running: number }
-    worker.on('active', () => {
-      mark.at = Date.now()
-      mark.running++
-    })
-    worker.on('completed', () => {
-      mark.running = Math.max(0, mark.running - 1)
-    })
     worker.on('error', throttleErrorLog(logger, 'poll worker error'))
     worker.on('failed', (job, error) => {
-      mark.running = Math.max(0, mark.running - 1)
       logger.error(
         { err: error, jobId: job?.id, attemptsMade: job?.attemptsMade, attempts: POLL_JOB_ATTEMPTS },
         'poll job failed (not a carrier error: Redis, or a bug)',
@@ -190,51 +151,20 @@ export async function startCarrierPoller(options: CarrierPollerOptions): Promise
     })
     return worker
   }
-  const workers = lanes.map(openWorker)
-
-  /**
-   * A BullMQ worker whose blocking connection went to a Redis Cluster master that died may never take
-   * a job again (seen in the failover test). A lane whose jobs wait, neither paused nor rate-limited,
-   * while its worker here runs none and has taken none for a whole POLL_STALLED_LOCK, gets a new one.
-   */
-  const replaceStuck = async (lane: number) => {
-    const mark = taken[lane] as { at: number; running: number }
-    const queue = queues[lane] as Queue<PollJobData>
-    if (mark.running > 0 || Date.now() - mark.at < options.stalledLockMs) return
-    const [waiting, limitedMs, paused] = await Promise.all([
-      queue.getWaitingCount(),
-      queue.getRateLimitTtl(),
-      queue.isPaused(),
-    ])
-    if (waiting === 0 || limitedMs > 0 || paused) {
-      mark.at = Date.now()
-      return
-    }
-    logger.warn({ queue: queue.name, waiting }, 'poll worker took no waiting job for a whole lock: replaced')
-    const stuck = workers[lane] as Worker<PollJobData>
-    mark.at = Date.now()
-    workers[lane] = openWorker(lane)
-    void closeWithin(stuck, WORKER_CLOSE_GRACE_MS, logger)
-  }
-  const watchFailure = throttleErrorLog(logger, 'poll lane check failed')
-  const watch = setInterval(
-    () => {
-      for (const lane of lanes) replaceStuck(lane).catch(watchFailure)
-    },
-    Math.max(1000, options.stalledLockMs / 3),
+  const workers = lanes.map((lane) =>
+    superviseWorker(() => openWorker(lane), {
+      queue: queues[lane] as Queue<PollJobData>,
+      idleMs: options.stalledLockMs,
+      logger,
+    }),
   )
-  watch.unref()
   const dispatchers = lanes.map((lane) =>
     startDispatcher({
       carrier,
       queue: queues[lane] as Queue<PollJobData>,
       store: options.store,
       shards: () =>
-        options
-          .shards()
-          .filter(
-            (shard) => laneOfShard(shard, options.store.shards, { POLL_QUEUE_LANES: lanes.length }) === lane,
-          ),
+        options.shards().filter((shard) => laneOfShard(shard, options.store.shards, lanes.length) === lane),
       batchSize: initial.batchSize,
       intervalMs: options.dispatchIntervalMs,
       leaseMs: options.leaseMs,
@@ -244,9 +174,8 @@ export async function startCarrierPoller(options: CarrierPollerOptions): Promise
   )
   return {
     async stop() {
-      clearInterval(watch)
       await Promise.all(dispatchers.map((dispatcher) => dispatcher.stop()))
-      await Promise.all(workers.map((worker) => closeWithin(worker, WORKER_CLOSE_GRACE_MS, logger)))
+      await Promise.all(workers.map((worker) => worker.close()))
       await Promise.all(queues.map((queue) => queue.close()))
     },
   }

@@ -1,7 +1,8 @@
-import type { Queue, Worker } from 'bullmq'
+import type { Queue } from 'bullmq'
 import { type DeliveryDeps, deliveryBackoff, processDeliveryJob } from './deliver-webhook.js'
 import { DELIVERY_QUEUE, type DeliveryJobData } from './jobs.js'
 import { createRetriedQueue, type RetriedQueueOptions, startRetriedWorker } from './retried-queue.js'
+import type { SupervisedWorker } from './supervised-worker.js'
 
 export type DeliveryQueueOptions = RetriedQueueOptions
 
@@ -14,10 +15,15 @@ export function createDeliveryQueue(
 
 /** Retries deliveries on the webhook schedule (`retryFactor` scales it; 1 in production). */
 export function startDeliveryWorker(
-  options: DeliveryQueueOptions & { concurrency: number; retryFactor: number; deliver: DeliveryDeps },
-): Worker<DeliveryJobData> {
+  options: DeliveryQueueOptions & {
+    queue: Queue<DeliveryJobData>
+    concurrency: number
+    retryFactor: number
+    deliver: DeliveryDeps
+  },
+): SupervisedWorker<DeliveryJobData> {
   return startRetriedWorker<DeliveryJobData>(
-    DELIVERY_QUEUE,
+    options.queue,
     'delivery',
     (job) => processDeliveryJob(job, options.deliver),
     deliveryBackoff(options.retryFactor),

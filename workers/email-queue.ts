@@ -1,7 +1,8 @@
-import type { Queue, Worker } from 'bullmq'
+import type { Queue } from 'bullmq'
 import { EMAIL_QUEUE, type EmailJobData } from './jobs.js'
 import { createRetriedQueue, type RetriedQueueOptions, startRetriedWorker } from './retried-queue.js'
 import { type EmailDeps, emailBackoff, processEmailJob } from './send-email.js'
+import type { SupervisedWorker } from './supervised-worker.js'
 
 export type EmailQueueOptions = RetriedQueueOptions
 
@@ -12,10 +13,15 @@ export function createEmailQueue(options: EmailQueueOptions & { attempts: number
 
 /** Sends e-mails, retrying on the e-mail schedule (`retryFactor` scales it; 1 in production). */
 export function startEmailWorker(
-  options: EmailQueueOptions & { concurrency: number; retryFactor: number; deps: EmailDeps },
-): Worker<EmailJobData> {
+  options: EmailQueueOptions & {
+    queue: Queue<EmailJobData>
+    concurrency: number
+    retryFactor: number
+    deps: EmailDeps
+  },
+): SupervisedWorker<EmailJobData> {
   return startRetriedWorker<EmailJobData>(
-    EMAIL_QUEUE,
+    options.queue,
     'e-mail',
     (job) => processEmailJob(job, options.deps),
     emailBackoff(options.retryFactor),

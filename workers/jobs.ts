@@ -16,19 +16,30 @@ export function pollQueueName(carrier: string, lane = 0): string {
   return lane === 0 ? `poll-${carrier}` : `poll-${carrier}.${lane}`
 }
 
-/** Every poll queue of `carrier`, lane by lane. */
-export function pollQueueNames(carrier: string, config: Pick<Config, 'POLL_QUEUE_LANES'>): string[] {
-  return Array.from({ length: config.POLL_QUEUE_LANES }, (_, lane) => pollQueueName(carrier, lane))
+/**
+ * How many lanes `carrier` polls through: POLL_QUEUE_LANES, or one for a carrier whose rate allows
+ * fewer requests a window than there are lanes. Each lane's limiter is its own, so lanes would each
+ * send their first request at once: more than such a carrier takes in a window. One lane keeps lane
+ * 0's queue, placed as with every lane.
+ */
+export function carrierLanes(rate: { max: number }, config: Pick<Config, 'POLL_QUEUE_LANES'>): number {
+  return rate.max >= config.POLL_QUEUE_LANES ? config.POLL_QUEUE_LANES : 1
+}
+
+/** Every poll queue of `carrier`, lane by lane, for its count of lanes (see `carrierLanes`). */
+export function pollQueueNames(carrier: string, lanes: number): string[] {
+  return Array.from({ length: lanes }, (_, lane) => pollQueueName(carrier, lane))
 }
 
 /**
- * The lane whose queue polls a shard's trackings: lanes take the shards in runs, lane *k* the *k*-th.
- * A shard's hash tag sits in its own stretch of the slots, in shard order, and a lane's queue in the
- * lane's stretch: a lane's shards then sit on its queue's master, so a poll job's BullMQ work and its
- * store scripts run on one node (where the masters hold even ranges of slots, and as many lanes).
+ * The lane whose queue polls a shard's trackings, of a carrier's `lanes`: lanes take the shards in
+ * runs, lane *k* the *k*-th. A shard's hash tag sits in its own stretch of the slots, in shard order,
+ * and a lane's queue in the lane's stretch: a lane's shards then sit on its queue's master, so a poll
+ * job's BullMQ work and its store scripts run on one node (where the masters hold even ranges of
+ * slots, and as many lanes).
  */
-export function laneOfShard(shard: number, shards: number, config: Pick<Config, 'POLL_QUEUE_LANES'>): number {
-  return Math.floor((shard * config.POLL_QUEUE_LANES) / Math.max(1, shards))
+export function laneOfShard(shard: number, shards: number, lanes: number): number {
+  return Math.floor((shard * lanes) / Math.max(1, shards))
 }
 
 /** Where every queue lives with one shard: under the prefix, as it always has (existing queues stay). */

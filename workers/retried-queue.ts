@@ -3,6 +3,7 @@ import { throttleErrorLog } from '../src/log-throttle.js'
 import type { Logger } from '../src/logger.js'
 import type { RedisClient } from '../src/redis/redis-client.js'
 import type { QueuePrefix } from './jobs.js'
+import { type SupervisedWorker, superviseWorker } from './supervised-worker.js'
 
 export interface RetriedQueueOptions {
   connect(): RedisClient
@@ -33,20 +34,27 @@ export function createRetriedQueue<T>(
   return queue
 }
 
-/** The worker of such a queue, its retries spaced by `backoff`. */
+/** BullMQ's default lock: a worker with jobs waiting that takes none for this long is replaced. */
+const LOCK_DURATION_MS = 30_000
+
+/** The worker of such a queue (`queue`, made by `createRetriedQueue`), its retries spaced by `backoff`. */
 export function startRetriedWorker<T>(
-  name: string,
+  queue: Queue<T>,
   label: string,
   process: (job: Job<T>) => Promise<unknown>,
   backoff: BackoffStrategy,
   options: RetriedQueueOptions & { concurrency: number },
-): Worker<T> {
-  const worker = new Worker<T>(name, process, {
-    connection: options.connect(),
-    prefix: options.queuePrefix(name),
-    concurrency: options.concurrency,
-    settings: { backoffStrategy: backoff },
-  })
-  worker.on('error', throttleErrorLog(options.logger, `${label} worker error`))
-  return worker
+): SupervisedWorker<T> {
+  const open = () => {
+    const worker = new Worker<T>(queue.name, process, {
+      connection: options.connect(),
+      prefix: options.queuePrefix(queue.name),
+      concurrency: options.concurrency,
+      lockDuration: LOCK_DURATION_MS,
+      settings: { backoffStrategy: backoff },
+    })
+    worker.on('error', throttleErrorLog(options.logger, `${label} worker error`))
+    return worker
+  }
+  return superviseWorker(open, { queue, idleMs: LOCK_DURATION_MS, logger: options.logger })
 }

@@ -274,7 +274,7 @@ export const redisCluster: FigureModule = async ({ quick }) => {
     const balance = await measureBalance(cluster, parcels)
     const reads = await measureReads(cluster, balance, single, quick)
     // The cluster's side polls each carrier through as many lanes as there are masters, as the
-    // operations guide advises on a cluster (colis' default is one).
+    // operations guide advises on a cluster (three is colis' default there).
     const pollConfig = loadConfig({
       REDIS_CLUSTER_NODES: cluster.seeds,
       COLIS_REDIS_PREFIX: POLL_PREFIX,
@@ -284,7 +284,7 @@ export const redisCluster: FigureModule = async ({ quick }) => {
     // Where each carrier's poll lanes (POLL_QUEUE_LANES queues) sit: every master, or the figure is void.
     const lanesOf = (carrierId: string) =>
       Promise.all(
-        pollQueueNames(carrierId, pollConfig).map(async (name) => {
+        pollQueueNames(carrierId, pollConfig.POLL_QUEUE_LANES).map(async (name) => {
           const tag = queuePrefix(pollConfig, name)
           return { tag, port: await portOfTag(client, tag) }
         }),
@@ -460,7 +460,7 @@ function figuresOf(m: {
     atMost('cluster-busiest-master-redis-cpu-per-poll', Number(busiestMaster.cpuMs.toFixed(4)), 'ms', 0.4, {
       baseline: Number(busiestRound.single.redisCpuMsPerPoll.toFixed(4)),
       ratio: round(busiestMaster.cpuMs / busiestRound.single.redisCpuMsPerPoll, 3),
-      note: `Redis CPU (INFO cpu, user + sys) per poll of the busiest master ÷ the single redis-server's (both feeding a replica), same polls; the target is the issue's ≈ 1/3 of three masters; median of the rounds ${ratioList(busiest.values)}; per master in that round (ms per poll, with the La Poste poll lanes each holds) ${cpuPerMaster}. BullMQ keeps a queue in one slot, so each carrier polls through POLL_QUEUE_LANES=${m.lanes} queues (set for this run, as docs/operations.md advises on a cluster; colis' default is one), each with a third of the shards and of the carrier's rate, their tags placed in the three thirds of the slots: one carrier's queue work spreads over the masters`,
+      note: `Redis CPU (INFO cpu, user + sys) per poll of the busiest master ÷ the single redis-server's (both feeding a replica), same polls; the target is the issue's ≈ 1/3 of three masters; median of the rounds ${ratioList(busiest.values)}; per master in that round (ms per poll, with the La Poste poll lanes each holds) ${cpuPerMaster}. BullMQ keeps a queue in one slot, so each carrier polls through POLL_QUEUE_LANES=${m.lanes} queues (one per master, colis' default on a cluster), each with a third of the shards and of the carrier's rate, their tags placed in the three thirds of the slots: one carrier's queue work spreads over the masters`,
     }),
     atMost(
       `cluster-busiest-master-redis-cpu-per-poll-${SPREAD_CARRIERS.length}-carriers`,

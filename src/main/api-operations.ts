@@ -38,7 +38,7 @@ export async function startApiOperations(options: ApiOperationsOptions): Promise
     options.carriers
       .list()
       .filter((adapter) => adapter.configured)
-      .map((adapter) => adapter.id)
+      .map(({ id, rateLimit }) => ({ id, rateLimit }))
   const queues = createQueueMonitor({ connection: redis, config, carriers: configured })
   metrics.watchQueues(() => queues.depths())
   metrics.watchOpenAlerts(createOpenAlertCounts(redis, prefix, config.COLIS_SHARDS))

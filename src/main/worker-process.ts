@@ -219,6 +219,7 @@ export function startWebhookPipeline(
     metrics: deps.metrics,
   }
   const deliveryWorker = startDeliveryWorker({
+    queue: deliveries,
     connect: deps.connect,
     queuePrefix: prefix,
     logger,
@@ -272,6 +273,7 @@ function startEmailPipeline(deps: WebhookPipelineDeps) {
   const policy = alertPolicyFrom(config)
   const carriers = deps.carriers
   const worker = startEmailWorker({
+    queue,
     connect: deps.connect,
     queuePrefix: prefix,
     logger,

@@ -17,7 +17,7 @@ export async function createAdminHarness(
   const monitor = createQueueMonitor({
     connection: redis,
     config: { COLIS_REDIS_PREFIX: prefix, COLIS_SHARDS: 1, POLL_QUEUE_LANES: 1 },
-    carriers: () => ['sandbox'],
+    carriers: () => [{ id: 'sandbox', rateLimit: { max: 50 } }],
   })
   const harness = await createHarness(
     name,

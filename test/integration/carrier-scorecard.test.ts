@@ -514,6 +514,7 @@ describe('the carrier scorecard of sandbox journeys', () => {
     expect(crashes.length).toBeGreaterThan(0)
     expect(await pending()).toBe(entries)
     const deliveryWorker = startDeliveryWorker({
+      queue: deliveries,
       connect,
       queuePrefix: () => prefix,
       logger,

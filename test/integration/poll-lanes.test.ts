@@ -27,7 +27,7 @@ describe('poll lanes: a carrier polled through two queues', () => {
       COLIS_SHARDS: '4',
       POLL_QUEUE_LANES: '2',
     })
-    queues = pollQueueNames('sandbox', harness.config).map(
+    queues = pollQueueNames('sandbox', harness.config.POLL_QUEUE_LANES).map(
       (name) =>
         new Queue<PollJobData>(name, {
           connection: harness.connect(),
@@ -47,7 +47,7 @@ describe('poll lanes: a carrier polled through two queues', () => {
 
   const keys = () => createRedisKeys(harness.config.COLIS_REDIS_PREFIX, harness.config.COLIS_SHARDS)
   const laneOf = (trackingId: string) =>
-    laneOfShard(keys().shardOf(trackingId), harness.config.COLIS_SHARDS, harness.config)
+    laneOfShard(keys().shardOf(trackingId), harness.config.COLIS_SHARDS, harness.config.POLL_QUEUE_LANES)
 
   type Registered = { id: string; trackingNumber: string }
 

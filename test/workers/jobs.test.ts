@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest'
 import { createRedisKeys } from '../../src/store/redis/redis-keys.js'
 import {
   bullPrefix,
+  carrierLanes,
   DELIVERY_QUEUE,
   EMAIL_QUEUE,
   laneOfShard,
@@ -53,19 +54,25 @@ describe('BullMQ queue prefixes', () => {
 
 describe('poll lanes (POLL_QUEUE_LANES)', () => {
   it("names lane 0 as the carrier's one queue, and gives each lane a run of shards, all of them in one lane", () => {
-    const config = { POLL_QUEUE_LANES: 3 }
-    expect(pollQueueNames('laposte', config)).toEqual(['poll-laposte', 'poll-laposte.1', 'poll-laposte.2'])
-    expect(Array.from({ length: 7 }, (_, shard) => laneOfShard(shard, 7, config))).toEqual([
-      0, 0, 0, 1, 1, 2, 2,
-    ])
-    const lanes = Array.from({ length: 64 }, (_, shard) => laneOfShard(shard, 64, config))
+    expect(pollQueueNames('laposte', 3)).toEqual(['poll-laposte', 'poll-laposte.1', 'poll-laposte.2'])
+    expect(Array.from({ length: 7 }, (_, shard) => laneOfShard(shard, 7, 3))).toEqual([0, 0, 0, 1, 1, 2, 2])
+    const lanes = Array.from({ length: 64 }, (_, shard) => laneOfShard(shard, 64, 3))
     expect([0, 1, 2].map((lane) => lanes.filter((of) => of === lane).length)).toEqual([22, 21, 21])
-    expect(laneOfShard(0, 1, { POLL_QUEUE_LANES: 1 })).toBe(0)
+    expect(laneOfShard(0, 1, 1)).toBe(0)
+  })
+
+  it('polls a carrier through one lane when its rate allows fewer requests a window than there are lanes', () => {
+    const config = { POLL_QUEUE_LANES: 3 }
+    expect(carrierLanes({ max: 10 }, config)).toBe(3)
+    expect(carrierLanes({ max: 3 }, config)).toBe(3)
+    // Three lanes would each send a first request at once: three in a window that takes two.
+    expect(carrierLanes({ max: 2 }, config)).toBe(1)
+    expect(carrierLanes({ max: 1 }, { POLL_QUEUE_LANES: 1 })).toBe(1)
   })
 
   it("puts a lane's shards' tags in the same third of the slots as the lane's queue, but at the edges", () => {
     const config = { COLIS_REDIS_PREFIX: 'colis', COLIS_SHARDS: 64, POLL_QUEUE_LANES: 3 }
-    const laneSlots = pollQueueNames('laposte', config).map((queue) =>
+    const laneSlots = pollQueueNames('laposte', 3).map((queue) =>
       calculateSlot(hashTagOf(`${queuePrefix(config, queue)}:${queue}:wait`)),
     )
     const stretchOf = (slot: number) => Math.floor((slot * 3) / 16_384)
@@ -73,7 +80,7 @@ describe('poll lanes (POLL_QUEUE_LANES)', () => {
     const apart = Array.from({ length: 64 }, (_, shard) => shard).filter(
       (shard) =>
         stretchOf(calculateSlot(hashTagOf(keys.due(shard, 'laposte')))) !==
-        stretchOf(laneSlots[laneOfShard(shard, 64, config)] ?? -1),
+        stretchOf(laneSlots[laneOfShard(shard, 64, 3)] ?? -1),
     )
     expect(apart.length).toBeLessThanOrEqual(2)
   })
@@ -81,7 +88,7 @@ describe('poll lanes (POLL_QUEUE_LANES)', () => {
   it("puts each of a carrier's lanes in its own third of the slots on a cluster, and all under <prefix>:bull on one Redis", () => {
     for (const carrier of ['laposte', 'chronopost', 'mondialrelay', 'dhl']) {
       const sharded = { COLIS_REDIS_PREFIX: 'colis', COLIS_SHARDS: 64, POLL_QUEUE_LANES: 3 }
-      const slots = pollQueueNames(carrier, sharded).map((queue) => {
+      const slots = pollQueueNames(carrier, sharded.POLL_QUEUE_LANES).map((queue) => {
         const tag = hashTagOf(`${queuePrefix(sharded, queue)}:${queue}:wait`)
         expect(tag.startsWith(`colis:bull:${queue}`)).toBe(true)
         return calculateSlot(tag)

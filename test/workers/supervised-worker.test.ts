@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest'
-import { closeWithin } from '../../workers/carrier-poller.js'
+import { closeWithin, isStuck } from '../../workers/supervised-worker.js'
 import { captureLogs } from '../support/captured-logs.js'
 
-describe('closing a poll worker', () => {
+describe('closing a worker', () => {
   it('waits for a worker that closes, and says nothing', async () => {
     const { logger, lines } = captureLogs()
     let closed = false
@@ -35,5 +35,30 @@ describe('closing a poll worker', () => {
     const { logger } = captureLogs()
     const failing = { name: 'poll-dpd', close: () => Promise.reject(new Error('Connection is closed.')) }
     await expect(closeWithin(failing, 60_000, logger)).rejects.toThrow('Connection is closed.')
+  })
+})
+
+describe('a worker found stuck', () => {
+  const idleMs = 30_000
+  const nowMs = 1_000_000
+  const idle = { running: 0, lastTakenAtMs: nowMs - idleMs }
+  const waiting = { waiting: 3, limitedMs: 0, paused: false }
+
+  it('is one with jobs waiting that took none for a whole lock, running none', () => {
+    expect(isStuck(idle, waiting, nowMs, idleMs)).toBe(true)
+  })
+
+  it('is not one that took a job within the lock', () => {
+    expect(isStuck({ ...idle, lastTakenAtMs: nowMs - idleMs + 1 }, waiting, nowMs, idleMs)).toBe(false)
+  })
+
+  it('is not one still running a job, however long ago it took it', () => {
+    expect(isStuck({ running: 1, lastTakenAtMs: 0 }, waiting, nowMs, idleMs)).toBe(false)
+  })
+
+  it('is not one with nothing waiting, held back by the rate limit, or on a paused queue', () => {
+    expect(isStuck(idle, { ...waiting, waiting: 0 }, nowMs, idleMs)).toBe(false)
+    expect(isStuck(idle, { ...waiting, limitedMs: 250 }, nowMs, idleMs)).toBe(false)
+    expect(isStuck(idle, { ...waiting, paused: true }, nowMs, idleMs)).toBe(false)
   })
 })
