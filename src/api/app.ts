@@ -62,12 +62,15 @@ const MERCHANT_SETTINGS_CACHE_MS = 5_000
 /**
  * Errors the Redis client raises when it cannot reach the server or a cluster slot has no master, a
  * slot still moving after the resends (REDIS_WAIT_REPLICAS' writes), and a write its replicas did not
- * confirm in time.
+ * confirm in time; and the replies of a Redis that is there but cannot serve for now: loading its
+ * data (a replica resyncing after a failover), busy with a script, cut off from its master,
+ * without the replicas `min-replicas-to-write` asks, or a replica that a write reached.
  */
 function isRedisUnavailable(error: unknown): boolean {
   if (!(error instanceof Error)) return false
   return (
     isRedirection(error) ||
+    /^(LOADING|BUSY|MASTERDOWN|NOREPLICAS|READONLY) /.test(error.message) ||
     /enableOfflineQueue|Connection is closed|ECONNREFUSED|ETIMEDOUT|ECONNRESET|MaxRetriesPerRequest|Stream isn't writeable|Command timed out|CLUSTERDOWN|Too many Cluster redirections|refresh slots cache/i.test(
       error.message,
     ) ||

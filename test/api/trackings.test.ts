@@ -565,10 +565,17 @@ describe('when Redis or the code fails', () => {
     expect(elapsedMs).toBeLessThan(3000)
   })
 
-  it('answers 503 redis_unavailable when the store cannot reach Redis', async () => {
+  it.each([
+    'Connection is closed.',
+    'LOADING Redis is loading the dataset in memory',
+    'BUSY Redis is busy running a script. You can only call SCRIPT KILL or SHUTDOWN NOSAVE.',
+    "MASTERDOWN Link with MASTER is down and replica-serve-stale-data is set to 'no'.",
+    'NOREPLICAS Not enough good replicas to write.',
+    "READONLY You can't write against a read only replica.",
+  ])('answers 503 redis_unavailable when the store meets "%s"', async (message) => {
     const store = {
       ...createMemoryTrackingStore(),
-      read: () => Promise.reject(new Error('Connection is closed.')),
+      read: () => Promise.reject(new Error(message)),
     }
     const app = createApp({
       store,
