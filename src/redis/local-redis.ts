@@ -101,10 +101,11 @@ export async function startLocalRedis(options: LocalRedisOptions): Promise<Local
   child.stdout?.on('data', (chunk: Buffer) => output.push(chunk.toString()))
   child.stderr?.on('data', (chunk: Buffer) => output.push(chunk.toString()))
   const onExit = () => child.kill('SIGTERM')
-  process.once('exit', onExit)
+  killedOnExit(onExit)
   try {
     await waitForReady(child, output, port)
   } catch (error) {
+    KILLED_ON_EXIT.delete(onExit)
     child.kill('SIGTERM')
     throw error
   }
@@ -112,7 +113,7 @@ export async function startLocalRedis(options: LocalRedisOptions): Promise<Local
     url: `redis://127.0.0.1:${port}`,
     pid: child.pid ?? 0,
     async stop() {
-      process.off('exit', onExit)
+      KILLED_ON_EXIT.delete(onExit)
       if (child.exitCode !== null) return
       await new Promise<void>((done) => {
         child.once('exit', () => done())
@@ -120,6 +121,18 @@ export async function startLocalRedis(options: LocalRedisOptions): Promise<Local
       })
     },
   }
+}
+
+/** What stops each running server when the process exits: one listener for all (a cluster runs many). */
+const KILLED_ON_EXIT = new Set<() => void>()
+
+function killedOnExit(kill: () => void): void {
+  if (!process.listeners('exit').includes(killAllOnExit)) process.on('exit', killAllOnExit)
+  KILLED_ON_EXIT.add(kill)
+}
+
+function killAllOnExit(): void {
+  for (const kill of KILLED_ON_EXIT) kill()
 }
 
 async function waitForReady(child: ChildProcess, output: string[], port: number): Promise<void> {

@@ -23,4 +23,16 @@ describe('a private redis-server', () => {
     await expect(probe.connect()).rejects.toThrow()
     probe.disconnect()
   })
+
+  it('adds one exit hook however many run at once (a cluster runs seven)', async () => {
+    const dirs = Array.from({ length: 3 }, () => mkdtempSync(join(tmpdir(), 'colis-local-redis-')))
+    const hooksBefore = process.listenerCount('exit')
+    const servers = await Promise.all(dirs.map((dir) => startLocalRedis({ dir, persistent: false })))
+    try {
+      expect(process.listenerCount('exit')).toBeLessThanOrEqual(hooksBefore + 1)
+    } finally {
+      await Promise.all(servers.map((server) => server.stop()))
+      for (const dir of dirs) rmSync(dir, { recursive: true, force: true })
+    }
+  })
 })
