@@ -13,6 +13,7 @@ import {
   startRegistrationTraffic,
   type TrafficAnswer,
 } from '../support/registration-traffic.js'
+import { headersOf, type SmtpSink, startSmtpSink } from '../support/smtp-sink.js'
 import { type ReceivedWebhook, startWebhookReceiver } from '../support/webhook-receiver.js'
 
 const SHARDS = 64
@@ -82,11 +83,13 @@ describe('failover: a master killed under traffic, its replica promoted, colis s
   let harness: Harness
   let control: Cluster
   let receiver: Awaited<ReturnType<typeof startWebhookReceiver>>
+  let smtp: SmtpSink
   const logs = captureLogs<{ level: number; msg: string; err?: { message?: string } }>('warn')
 
   beforeAll(async () => {
     cluster = await startOwnCluster('failover', { nodeTimeoutMs: NODE_TIMEOUT_MS })
     receiver = await startWebhookReceiver()
+    smtp = await startSmtpSink()
     harness = await createHarness(
       'failover',
       {
@@ -100,6 +103,9 @@ describe('failover: a master killed under traffic, its replica promoted, colis s
         POLL_STALLED_LOCK: '2s',
         WEBHOOK_ALLOWED_CIDRS: '127.0.0.1/32',
         WEBHOOK_RETRY_FACTOR: '0.001',
+        SMTP_URL: smtp.url,
+        SMTP_FROM: 'Boutique <suivi@shop.example>',
+        SMTP_RETRY_FACTOR: '0.001',
       },
       {},
       { logger: logs.logger },
@@ -111,6 +117,7 @@ describe('failover: a master killed under traffic, its replica promoted, colis s
   afterAll(async () => {
     await harness?.close()
     await receiver?.close()
+    await smtp?.close()
     await cluster?.dispose()
   })
 
@@ -137,6 +144,8 @@ describe('failover: a master killed under traffic, its replica promoted, colis s
         merchantId: MERCHANT,
         loops: 6,
         maxDurationMs: TRAFFIC_MAX_MS,
+        notifyEmail: (trackingNumber) =>
+          trackingNumber.endsWith('0') ? `${trackingNumber.toLowerCase()}@example.com` : undefined,
       })
       try {
         await traffic.waitFor(
@@ -274,7 +283,10 @@ describe('failover: a master killed under traffic, its replica promoted, colis s
         }).catch((error: Error) => {
           throw new Error(`${error.message}\nerrors logged in the test:\n${errorsLogged(logs.lines)}`)
         })
-        console.info(`read back: ${retried} registration(s) sent again after a 503`)
+        console.info(
+          `read back: ${retried} registration(s) sent again after a 503` +
+            (retried > 0 ? `; errors logged in the test:\n${errorsLogged(logs.lines)}` : ''),
+        )
         // A notification sent again after the failover keeps its webhook-id: once each after dedupe.
         const byNotification = new Map<string, Set<string>>()
         for (const notification of receivedNotifications(receiver.received)) {
@@ -298,6 +310,23 @@ describe('failover: a master killed under traffic, its replica promoted, colis s
               .filter(([, ids]) => ids.size > 1)
               .map(([name, ids]) => `${name}: ${[...ids]}`),
             'notifications delivered under several webhook-ids',
+          )
+          .toEqual([])
+        // A milestone e-mailed again after the failover keeps its Message-ID: once each after dedupe.
+        const byMilestone = new Map<string, Set<string>>()
+        for (const email of smtp.received) {
+          const headers = headersOf(email.raw)
+          const milestone = `${email.to.join(',')} ${headers.get('subject')}`
+          byMilestone.set(
+            milestone,
+            (byMilestone.get(milestone) ?? new Set()).add(String(headers.get('message-id'))),
+          )
+        }
+        expect(byMilestone.size, 'milestone e-mails received').toBeGreaterThan(0)
+        expect
+          .soft(
+            [...byMilestone].filter(([, ids]) => ids.size > 1).map(([name, ids]) => `${name}: ${[...ids]}`),
+            'milestones e-mailed under several Message-IDs',
           )
           .toEqual([])
       } finally {

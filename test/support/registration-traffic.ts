@@ -71,6 +71,8 @@ export function startRegistrationTraffic(options: {
   maxDurationMs?: number
   /** Each loop starts a round at most this often (ms): a load that leaves the cluster CPU of its own. */
   roundEveryMs?: number
+  /** The shopper's address a registration subscribes to milestone e-mails, if any. */
+  notifyEmail?: (trackingNumber: string) => string | undefined
 }): RegistrationTraffic {
   const { harness, key, merchantId } = options
   const shards = harness.config.COLIS_SHARDS
@@ -113,7 +115,14 @@ export function startRegistrationTraffic(options: {
       const registered = await ask(
         'register',
         '/v1/trackings',
-        { method: 'POST', body: JSON.stringify({ trackingNumber, carrier: 'sandbox' }) },
+        {
+          method: 'POST',
+          body: JSON.stringify({
+            trackingNumber,
+            carrier: 'sandbox',
+            notifyEmail: options.notifyEmail?.(trackingNumber),
+          }),
+        },
         { shard, trackingNumber },
       )
       const trackingId = typeof registered.id === 'string' ? registered.id : undefined
