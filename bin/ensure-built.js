@@ -23,9 +23,13 @@ function newestMtime(dir) {
   return newest
 }
 
+// TypeScript 7, the native compiler: several times faster than 6, which stays installed as `typescript`
+// for the tools that call its JavaScript API (openapi-typescript, dependency-cruiser).
+const tsc = join(root, 'node_modules', 'typescript-native', 'bin', 'tsc')
+
 function compile(project) {
   try {
-    execFileSync(process.execPath, [join(root, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', project], {
+    execFileSync(process.execPath, [tsc, '-p', project], {
       cwd: root,
       stdio: 'inherit',
     })
