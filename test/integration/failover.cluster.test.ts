@@ -84,7 +84,7 @@ describe('failover: a master killed under traffic, its replica promoted, colis s
   let control: Cluster
   let receiver: Awaited<ReturnType<typeof startWebhookReceiver>>
   let smtp: SmtpSink
-  const logs = captureLogs<{ level: number; msg: string; err?: { message?: string } }>('warn')
+  const logs = captureLogs<LogLine>('warn')
 
   beforeAll(async () => {
     cluster = await startOwnCluster('failover', { nodeTimeoutMs: NODE_TIMEOUT_MS })
@@ -157,6 +157,7 @@ describe('failover: a master killed under traffic, its replica promoted, colis s
         )
         const victimPort = Number(victim.split(':')[1])
         const killedAtMs = performance.now()
+        const killedAtWallMs = Date.now()
         await cluster.killNode(victimPort)
         const okOnDeadShards = (
           answers: readonly TrafficAnswer[],
@@ -278,14 +279,17 @@ describe('failover: a master killed under traffic, its replica promoted, colis s
 
         // The machine runs the rest of the suite too: a replica's confirmation may take longer than
         // REDIS_WAIT_TIMEOUT, which the API answers 503, and a client sends again.
+        console.info(`read back from +${Date.now() - killedAtWallMs} ms`)
         const { retried } = await readBackEveryRegistration(harness, key, traffic.acknowledged, {
           retryUnavailable: true,
         }).catch((error: Error) => {
-          throw new Error(`${error.message}\nerrors logged in the test:\n${errorsLogged(logs.lines)}`)
+          throw new Error(
+            `${error.message}\nerrors logged in the test:\n${errorsLogged(logs.lines, killedAtWallMs)}`,
+          )
         })
         console.info(
           `read back: ${retried} registration(s) sent again after a 503` +
-            (retried > 0 ? `; errors logged in the test:\n${errorsLogged(logs.lines)}` : ''),
+            (retried > 0 ? `; errors logged in the test:\n${errorsLogged(logs.lines, killedAtWallMs)}` : ''),
         )
         // A notification sent again after the failover keeps its webhook-id: once each after dedupe.
         const byNotification = new Map<string, Set<string>>()
@@ -337,13 +341,16 @@ describe('failover: a master killed under traffic, its replica promoted, colis s
   )
 })
 
-/** The distinct errors among log lines, one line each. */
-function errorsLogged(
-  lines: ReadonlyArray<{ level: number; msg: string; err?: { message?: string } }>,
-): string {
-  const errors = lines.filter((line) => line.level >= 50)
-  const distinct = new Set(errors.map((line) => `${line.msg}: ${JSON.stringify(line.err?.message)}`))
-  return [...distinct].join('\n') || 'none'
+type LogLine = { level: number; time: string; msg: string; err?: { message?: string } }
+
+/** The distinct errors among log lines, one line each, with when each was first logged (ms after `sinceWallMs`). */
+function errorsLogged(lines: readonly LogLine[], sinceWallMs: number): string {
+  const first = new Map<string, number>()
+  for (const line of lines.filter((candidate) => candidate.level >= 50)) {
+    const error = `${line.msg}: ${JSON.stringify(line.err?.message)}`
+    if (!first.has(error)) first.set(error, Date.parse(line.time) - sinceWallMs)
+  }
+  return [...first].map(([error, atMs]) => `+${atMs} ms ${error}`).join('\n') || 'none'
 }
 
 /** The notifications a receiver got: which tracking, which of its notifications, under which webhook-id. */
