@@ -43,15 +43,19 @@ async function startScheduledSweep(options: AlertSweepOptions): Promise<AlertSwe
   maintenance.on('error', throttleErrorLog(logger, 'maintenance queue error'))
   await maintenance.upsertJobScheduler('alerts-sweep', { every: options.everyMs }, { name: 'sweep-alerts' })
   const sweeper = superviseWorker(
-    () => {
-      const worker = new Worker(MAINTENANCE_QUEUE, () => sweepHeld(options), {
-        connection: options.connect(),
-        prefix: options.queuePrefix(MAINTENANCE_QUEUE),
-        concurrency: 1,
-        lockDuration: SWEEP_LOCK_MS,
-        removeOnComplete: { count: 100 },
-        removeOnFail: { count: 100 },
-      })
+    (track) => {
+      const worker = new Worker(
+        MAINTENANCE_QUEUE,
+        track(() => sweepHeld(options)),
+        {
+          connection: options.connect(),
+          prefix: options.queuePrefix(MAINTENANCE_QUEUE),
+          concurrency: 1,
+          lockDuration: SWEEP_LOCK_MS,
+          removeOnComplete: { count: 100 },
+          removeOnFail: { count: 100 },
+        },
+      )
       worker.on('error', throttleErrorLog(logger, 'alert sweep worker error'))
       return worker
     },

@@ -1,4 +1,4 @@
-import { Queue, Worker } from 'bullmq'
+import { type Job, Queue, Worker } from 'bullmq'
 import type { CarrierAdapter, CarrierErrorKind } from '../adapters/contract.js'
 import type { AlertPolicy } from '../src/domain/delay-alerts.js'
 import type { ForecastSource } from '../src/domain/forecast/forecast-model.js'
@@ -12,7 +12,7 @@ import type { TrackingStore } from '../src/store/tracking-store.js'
 import { startDispatcher } from './dispatch-due.js'
 import { carrierLanes, laneOfShard, type PollJobData, pollQueueName, type QueuePrefix } from './jobs.js'
 import { processPollJob } from './poll-tracking.js'
-import { superviseWorker } from './supervised-worker.js'
+import { superviseWorker, type TrackJobs } from './supervised-worker.js'
 
 export interface CarrierPollerOptions {
   carrier: string
@@ -50,7 +50,9 @@ const POLL_JOB_ATTEMPTS = 3
 
 /**
  * A lane's share of the carrier's rate: the lanes together never exceed it. A lane takes whole
- * requests per window, so where the rate does not divide it gets one request per a longer window.
+ * requests per window, its window shortened where the rate does not divide, so that the lanes keep
+ * the carrier's rate; their first requests, sent at once, fit in one of the carrier's windows as long
+ * as the lanes do not outnumber its requests (see `carrierLanes`).
  */
 export function laneRateLimit(
   rate: { max: number; durationMs: number },
@@ -96,10 +98,10 @@ export async function startCarrierPoller(options: CarrierPollerOptions): Promise
   const rate = laneRateLimit(initial.rateLimit, lanes.length)
   const concurrency = Math.ceil(options.concurrency / lanes.length)
 
-  const openWorker = (lane: number) => {
+  const openWorker = (lane: number, track: TrackJobs) => {
     const worker = new Worker<PollJobData>(
       pollQueueName(carrier, lane),
-      (job, _token, signal) => {
+      track(async (job: Job<PollJobData>, _token?: string, signal?: AbortSignal) => {
         const adapter = options.adapter()
         return processPollJob(
           job.data,
@@ -129,7 +131,7 @@ export async function startCarrierPoller(options: CarrierPollerOptions): Promise
           },
           signal,
         )
-      },
+      }),
       {
         connection: options.connect(),
         prefix: options.queuePrefix(pollQueueName(carrier, lane)),
@@ -152,7 +154,7 @@ export async function startCarrierPoller(options: CarrierPollerOptions): Promise
     return worker
   }
   const workers = lanes.map((lane) =>
-    superviseWorker(() => openWorker(lane), {
+    superviseWorker((track) => openWorker(lane, track), {
       queue: queues[lane] as Queue<PollJobData>,
       idleMs: options.stalledLockMs,
       logger,

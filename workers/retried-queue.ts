@@ -3,7 +3,7 @@ import { throttleErrorLog } from '../src/log-throttle.js'
 import type { Logger } from '../src/logger.js'
 import type { RedisClient } from '../src/redis/redis-client.js'
 import type { QueuePrefix } from './jobs.js'
-import { type SupervisedWorker, superviseWorker } from './supervised-worker.js'
+import { type SupervisedWorker, superviseWorker, type TrackJobs } from './supervised-worker.js'
 
 export interface RetriedQueueOptions {
   connect(): RedisClient
@@ -45,8 +45,8 @@ export function startRetriedWorker<T>(
   backoff: BackoffStrategy,
   options: RetriedQueueOptions & { concurrency: number },
 ): SupervisedWorker<T> {
-  const open = () => {
-    const worker = new Worker<T>(queue.name, process, {
+  const open = (track: TrackJobs) => {
+    const worker = new Worker<T>(queue.name, track(process), {
       connection: options.connect(),
       prefix: options.queuePrefix(queue.name),
       concurrency: options.concurrency,

@@ -88,25 +88,37 @@ export interface SuperviseOptions {
   closeGraceMs?: number
 }
 
-/** Opens a worker with `open` and watches it: a stuck one (see `isStuck`) is replaced by a new one. */
-export function superviseWorker<T>(open: () => Worker<T>, options: SuperviseOptions): SupervisedWorker<T> {
+/**
+ * Wraps a worker's processor so that the watch sees each job start and leave, however it leaves: a
+ * job put off by a rate limit (BullMQ's `RateLimitError`) emits neither `completed` nor `failed`.
+ */
+export type TrackJobs = <A extends unknown[], R>(
+  process: (...args: A) => Promise<R>,
+) => (...args: A) => Promise<R>
+
+/**
+ * Opens a worker with `open`, whose processor goes through `track`, and watches it: a stuck one (see
+ * `isStuck`) is replaced by a new one.
+ */
+export function superviseWorker<T>(
+  open: (track: TrackJobs) => Worker<T>,
+  options: SuperviseOptions,
+): SupervisedWorker<T> {
   const { queue, idleMs, logger } = options
   const graceMs = options.closeGraceMs ?? WORKER_CLOSE_GRACE_MS
   const activity: WorkerActivity = { running: 0, lastTakenAtMs: Date.now() }
-  const openWatched = () => {
-    const worker = open()
-    worker.on('active', () => {
+  const track: TrackJobs =
+    (process) =>
+    async (...args) => {
       activity.lastTakenAtMs = Date.now()
       activity.running++
-    })
-    const settled = () => {
-      activity.running = Math.max(0, activity.running - 1)
+      try {
+        return await process(...args)
+      } finally {
+        activity.running--
+      }
     }
-    worker.on('completed', settled)
-    worker.on('failed', settled)
-    return worker
-  }
-  let current = openWatched()
+  let current = open(track)
   let checking = false
 
   const check = async () => {
@@ -125,7 +137,7 @@ export function superviseWorker<T>(open: () => Worker<T>, options: SuperviseOpti
       logger.warn({ queue: queue.name, waiting }, 'worker took no waiting job for a whole lock: replaced')
       const stuck = current
       activity.lastTakenAtMs = Date.now()
-      current = openWatched()
+      current = open(track)
       void closeWithin(stuck, graceMs, logger)
     } finally {
       checking = false

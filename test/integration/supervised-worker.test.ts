@@ -34,13 +34,13 @@ describe('a supervised BullMQ worker', () => {
       processed = resolve
     })
     supervised = superviseWorker(
-      () => {
+      (track) => {
         const worker: Worker = new Worker(
           QUEUE,
-          async () => {
+          track(async () => {
             processedBy.push(worker)
             processed()
-          },
+          }),
           // The first never runs: it takes no job, as one whose blocking connection went to a dead master.
           { connection: connect(), prefix, autorun: opened.length > 0 },
         )

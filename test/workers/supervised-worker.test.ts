@@ -1,5 +1,6 @@
+import { RateLimitError, type Worker } from 'bullmq'
 import { describe, expect, it } from 'vitest'
-import { closeWithin, isStuck } from '../../workers/supervised-worker.js'
+import { closeWithin, isStuck, superviseWorker, type TrackJobs } from '../../workers/supervised-worker.js'
 import { captureLogs } from '../support/captured-logs.js'
 
 describe('closing a worker', () => {
@@ -61,4 +62,43 @@ describe('a worker found stuck', () => {
     expect(isStuck(idle, { ...waiting, limitedMs: 250 }, nowMs, idleMs)).toBe(false)
     expect(isStuck(idle, { ...waiting, paused: true }, nowMs, idleMs)).toBe(false)
   })
+})
+
+describe('the watch of a worker', () => {
+  it('counts a job that leaves through a rate-limit error as done, and replaces the worker once it takes no more', async () => {
+    const { logger } = captureLogs()
+    const tracks: TrackJobs[] = []
+    let replaced: () => void = () => undefined
+    const secondOpened = new Promise<void>((resolve) => {
+      replaced = resolve
+    })
+    const supervised = superviseWorker(
+      (track) => {
+        tracks.push(track)
+        if (tracks.length === 2) replaced()
+        return { name: 'poll-sandbox', close: async () => undefined } as unknown as Worker
+      },
+      {
+        queue: {
+          name: 'poll-sandbox',
+          getWaitingCount: async () => 1,
+          getRateLimitTtl: async () => 0,
+          isPaused: async () => false,
+        },
+        idleMs: 50,
+        checkEveryMs: 10,
+        logger,
+      },
+    )
+    try {
+      const rateLimited = tracks[0]?.(async () => {
+        throw new RateLimitError()
+      })
+      await expect(rateLimited?.()).rejects.toThrow(RateLimitError)
+      await secondOpened
+      expect(tracks).toHaveLength(2)
+    } finally {
+      await supervised.close()
+    }
+  }, 10_000)
 })
