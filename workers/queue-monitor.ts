@@ -4,7 +4,14 @@ import type { Config } from '../src/config.js'
 import type { QueueDepth } from '../src/metrics.js'
 import { QUEUE_STATES } from '../src/metrics.js'
 import type { RedisClient } from '../src/redis/redis-client.js'
-import { carrierLanes, DELIVERY_QUEUE, MAINTENANCE_QUEUE, pollQueueNames, queuePrefix } from './jobs.js'
+import {
+  carrierLanes,
+  DELIVERY_QUEUE,
+  EMAIL_QUEUE,
+  MAINTENANCE_QUEUE,
+  pollQueueNames,
+  queuePrefix,
+} from './jobs.js'
 
 export interface QueueMonitorOptions {
   /**
@@ -13,7 +20,7 @@ export interface QueueMonitorOptions {
    */
   connection: RedisClient
   /** Where the queues are: each queue's prefix comes from these (see `queuePrefix`). */
-  config: Pick<Config, 'COLIS_REDIS_PREFIX' | 'COLIS_SHARDS' | 'POLL_QUEUE_LANES'>
+  config: Pick<Config, 'COLIS_REDIS_PREFIX' | 'COLIS_SHARDS' | 'POLL_QUEUE_LANES' | 'SMTP_URL'>
   /** The carriers whose poll queues exist now (a definition reload may change them), with their rates. */
   carriers(): Array<{ id: string; rateLimit: { max: number } }>
 }
@@ -42,11 +49,13 @@ export function createQueueMonitor(options: QueueMonitorOptions) {
 
   // With leased shards the sweep runs on each process's clock: the maintenance queue stays empty.
   const maintenance = options.config.COLIS_SHARDS > 1 ? [] : [MAINTENANCE_QUEUE]
+  const emails = options.config.SMTP_URL ? [EMAIL_QUEUE] : []
   const names = () => [
     ...options
       .carriers()
       .flatMap((carrier) => pollQueueNames(carrier.id, carrierLanes(carrier.rateLimit, options.config))),
     DELIVERY_QUEUE,
+    ...emails,
     ...maintenance,
   ]
 
