@@ -318,15 +318,26 @@ async function readNodeState(node: ClusterNodeAddress): Promise<NodeState> {
   }
 }
 
-/** The nodes of a `CLUSTER NODES` reply: address and flags (`master`, `slave`, `fail?`, `fail`, `myself`…). */
-function parseClusterNodes(reply: string): Array<ClusterNodeAddress & { flags: string[] }> {
+/**
+ * The nodes of a `CLUSTER NODES` reply: address, flags (`master`, `slave`, `fail?`, `fail`, `myself`…)
+ * and the ranges of slots a master serves (first and last, both included; slots being moved left out).
+ */
+export function parseClusterNodes(
+  reply: string,
+): Array<ClusterNodeAddress & { flags: string[]; slots: Array<[number, number]> }> {
   return reply
     .split('\n')
     .filter(Boolean)
     .map((line) => {
-      const [, endpoint = '', flags = ''] = line.split(' ')
+      const [, endpoint = '', flags = '', , , , , , ...ranges] = line.split(' ')
       const [host = HOST, port = '0'] = (endpoint.split('@')[0] ?? '').split(':')
-      return { host, port: Number(port), flags: flags.split(',') }
+      const slots = ranges
+        .filter((range) => /^\d+(-\d+)?$/.test(range))
+        .map((range): [number, number] => {
+          const [first = 0, last = first] = range.split('-').map(Number)
+          return [first, last]
+        })
+      return { host, port: Number(port), flags: flags.split(','), slots }
     })
 }
 
@@ -338,7 +349,6 @@ function parseMasters(reply: string): ClusterNodeAddress[] {
     .sort((a, b) => a.port - b.port)
 }
 
-/** One command on a connection of its own that never retries: a node that does not answer fails it. */
 /**
  * `command` on a node just started: a loaded machine may close the first connection (a node restarted
  * with its cluster config is busy joining), so it is asked again for a few seconds.
@@ -355,6 +365,7 @@ async function answerOnceUp(node: ClusterNodeAddress, args: [string, ...string[]
   }
 }
 
+/** One command on a connection of its own that never retries: a node that does not answer fails it. */
 async function command(node: ClusterNodeAddress, args: [string, ...string[]]): Promise<string> {
   const client = new Redis(node.port, node.host, {
     lazyConnect: true,

@@ -1,5 +1,6 @@
 import type { Cluster } from 'ioredis'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { parseClusterNodes } from '../../../src/redis/local-cluster.js'
 import { createRedisKeys } from '../../../src/store/redis/redis-keys.js'
 import { createRedisTrackingStore } from '../../../src/store/redis/redis-tracking-store.js'
 import { shardOfRegistration } from '../../../src/store/shards.js'
@@ -24,16 +25,11 @@ async function askRedirections(address: string): Promise<number> {
 
 /** The `host:port` of the master that holds `slot` in a node's CLUSTER NODES answer. */
 function ownerOfSlot(clusterNodes: string, slot: number): string | undefined {
-  for (const line of clusterNodes.split('\n')) {
-    const [, address, flags, , , , , , ...ranges] = line.split(' ')
-    if (!flags?.includes('master') || !address) continue
-    const holds = ranges.some((range) => {
-      const [first, last = first] = range.split('-').map(Number)
-      return first !== undefined && last !== undefined && slot >= first && slot <= last
-    })
-    if (holds) return address.split('@')[0]
-  }
-  return undefined
+  const owner = parseClusterNodes(clusterNodes).find(
+    ({ flags, slots }) =>
+      flags.includes('master') && slots.some(([first, last]) => slot >= first && slot <= last),
+  )
+  return owner && `${owner.host}:${owner.port}`
 }
 
 /**
