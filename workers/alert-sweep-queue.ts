@@ -3,7 +3,7 @@ import { createLoopFailures, throttleErrorLog } from '../src/log-throttle.js'
 import type { RedisClient } from '../src/redis/redis-client.js'
 import { MAINTENANCE_QUEUE, type QueuePrefix } from './jobs.js'
 import type { ShardHolding } from './shard-leases.js'
-import { superviseWorker } from './supervised-worker.js'
+import { DEFAULT_LOCK_MS, superviseWorker } from './supervised-worker.js'
 import { type SweepDeps, sweepAlerts } from './sweep-alerts.js'
 
 export interface AlertSweepOptions extends SweepDeps {
@@ -15,9 +15,6 @@ export interface AlertSweepOptions extends SweepDeps {
 }
 
 type AlertSweep = { stop(): Promise<void> }
-
-/** BullMQ's default lock: a sweeper with a sweep waiting that takes none for this long is replaced. */
-const SWEEP_LOCK_MS = 30_000
 
 /**
  * The periodic alert sweep of the shards this process holds. With one shard, which every process
@@ -51,7 +48,7 @@ async function startScheduledSweep(options: AlertSweepOptions): Promise<AlertSwe
           connection: options.connect(),
           prefix: options.queuePrefix(MAINTENANCE_QUEUE),
           concurrency: 1,
-          lockDuration: SWEEP_LOCK_MS,
+          lockDuration: DEFAULT_LOCK_MS,
           removeOnComplete: { count: 100 },
           removeOnFail: { count: 100 },
         },
@@ -59,7 +56,7 @@ async function startScheduledSweep(options: AlertSweepOptions): Promise<AlertSwe
       worker.on('error', throttleErrorLog(logger, 'alert sweep worker error'))
       return worker
     },
-    { queue: maintenance, idleMs: SWEEP_LOCK_MS, logger },
+    { queue: maintenance, idleMs: DEFAULT_LOCK_MS, logger },
   )
   return {
     async stop() {

@@ -69,10 +69,7 @@ export function laneRateLimit(
 export async function startCarrierPoller(options: CarrierPollerOptions): Promise<CarrierPoller> {
   const { carrier, logger } = options
   const initial = options.adapter()
-  const lanes = Array.from(
-    { length: carrierLanes(initial.rateLimit, { POLL_QUEUE_LANES: options.lanes }) },
-    (_, lane) => lane,
-  )
+  const lanes = Array.from({ length: carrierLanes(initial.rateLimit, options.lanes) }, (_, lane) => lane)
   const queues = lanes.map((lane) => {
     const name = pollQueueName(carrier, lane)
     const queue = new Queue<PollJobData>(name, {
@@ -98,9 +95,9 @@ export async function startCarrierPoller(options: CarrierPollerOptions): Promise
   const rate = laneRateLimit(initial.rateLimit, lanes.length)
   const concurrency = Math.ceil(options.concurrency / lanes.length)
 
-  const openWorker = (lane: number, track: TrackJobs) => {
+  const openWorker = (queue: Queue<PollJobData>, track: TrackJobs) => {
     const worker = new Worker<PollJobData>(
-      pollQueueName(carrier, lane),
+      queue.name,
       track(async (job: Job<PollJobData>, _token?: string, signal?: AbortSignal) => {
         const adapter = options.adapter()
         return processPollJob(
@@ -134,7 +131,7 @@ export async function startCarrierPoller(options: CarrierPollerOptions): Promise
       }),
       {
         connection: options.connect(),
-        prefix: options.queuePrefix(pollQueueName(carrier, lane)),
+        prefix: options.queuePrefix(queue.name),
         concurrency,
         limiter: { max: rate.max, duration: rate.durationMs },
         lockDuration: options.stalledLockMs,
@@ -153,12 +150,8 @@ export async function startCarrierPoller(options: CarrierPollerOptions): Promise
     })
     return worker
   }
-  const workers = lanes.map((lane) =>
-    superviseWorker((track) => openWorker(lane, track), {
-      queue: queues[lane] as Queue<PollJobData>,
-      idleMs: options.stalledLockMs,
-      logger,
-    }),
+  const workers = queues.map((queue) =>
+    superviseWorker((track) => openWorker(queue, track), { queue, idleMs: options.stalledLockMs, logger }),
   )
   const dispatchers = lanes.map((lane) =>
     startDispatcher({

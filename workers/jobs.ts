@@ -17,13 +17,13 @@ export function pollQueueName(carrier: string, lane = 0): string {
 }
 
 /**
- * How many lanes `carrier` polls through: POLL_QUEUE_LANES, or one for a carrier whose rate allows
- * fewer requests a window than there are lanes. Each lane's limiter is its own, so lanes would each
- * send their first request at once: more than such a carrier takes in a window. One lane keeps lane
- * 0's queue, placed as with every lane.
+ * How many lanes a carrier polls through: `lanes` (POLL_QUEUE_LANES), or one for a carrier whose rate
+ * allows fewer requests a window than there are lanes. Each lane's limiter is its own, so lanes would
+ * each send their first request at once: more than such a carrier takes in a window. One lane keeps
+ * lane 0's queue, placed as with every lane.
  */
-export function carrierLanes(rate: { max: number }, config: Pick<Config, 'POLL_QUEUE_LANES'>): number {
-  return rate.max >= config.POLL_QUEUE_LANES ? config.POLL_QUEUE_LANES : 1
+export function carrierLanes(rate: { max: number }, lanes: number): number {
+  return rate.max >= lanes ? lanes : 1
 }
 
 /** Every poll queue of `carrier`, lane by lane, for its count of lanes (see `carrierLanes`). */

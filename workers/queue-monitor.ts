@@ -53,7 +53,9 @@ export function createQueueMonitor(options: QueueMonitorOptions) {
   const names = () => [
     ...options
       .carriers()
-      .flatMap((carrier) => pollQueueNames(carrier.id, carrierLanes(carrier.rateLimit, options.config))),
+      .flatMap((carrier) =>
+        pollQueueNames(carrier.id, carrierLanes(carrier.rateLimit, options.config.POLL_QUEUE_LANES)),
+      ),
     DELIVERY_QUEUE,
     ...emails,
     ...maintenance,

@@ -3,7 +3,12 @@ import { throttleErrorLog } from '../src/log-throttle.js'
 import type { Logger } from '../src/logger.js'
 import type { RedisClient } from '../src/redis/redis-client.js'
 import type { QueuePrefix } from './jobs.js'
-import { type SupervisedWorker, superviseWorker, type TrackJobs } from './supervised-worker.js'
+import {
+  DEFAULT_LOCK_MS,
+  type SupervisedWorker,
+  superviseWorker,
+  type TrackJobs,
+} from './supervised-worker.js'
 
 export interface RetriedQueueOptions {
   connect(): RedisClient
@@ -34,9 +39,6 @@ export function createRetriedQueue<T>(
   return queue
 }
 
-/** BullMQ's default lock: a worker with jobs waiting that takes none for this long is replaced. */
-const LOCK_DURATION_MS = 30_000
-
 /** The worker of such a queue (`queue`, made by `createRetriedQueue`), its retries spaced by `backoff`. */
 export function startRetriedWorker<T>(
   queue: Queue<T>,
@@ -50,11 +52,11 @@ export function startRetriedWorker<T>(
       connection: options.connect(),
       prefix: options.queuePrefix(queue.name),
       concurrency: options.concurrency,
-      lockDuration: LOCK_DURATION_MS,
+      lockDuration: DEFAULT_LOCK_MS,
       settings: { backoffStrategy: backoff },
     })
     worker.on('error', throttleErrorLog(options.logger, `${label} worker error`))
     return worker
   }
-  return superviseWorker(open, { queue, idleMs: LOCK_DURATION_MS, logger: options.logger })
+  return superviseWorker(open, { queue, idleMs: DEFAULT_LOCK_MS, logger: options.logger })
 }

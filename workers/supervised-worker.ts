@@ -5,8 +5,9 @@ import type { Logger } from '../src/logger.js'
 /**
  * A BullMQ worker whose blocking connection went to a Redis Cluster master that died may never see
  * that connection end: it never takes a job again, and its close never returns (seen in the failover
- * test; BullMQ issues #4138 and #4656). Every worker colis runs is opened through `superviseWorker`,
- * which replaces such a worker and bounds its close.
+ * test; BullMQ issue #4138; in #3185 its maintainer advises closing such a worker and making a new
+ * one). Every worker colis runs is opened through `superviseWorker`, which does that, and bounds
+ * its close.
  */
 
 /** What the watch reads of the worker's queue. */
@@ -38,6 +39,9 @@ export function isStuck(activity: WorkerActivity, queue: QueueState, nowMs: numb
     !queue.paused
   )
 }
+
+/** BullMQ's default lock: a worker left with it and jobs waiting that takes none for this long is stuck. */
+export const DEFAULT_LOCK_MS = 30_000
 
 /** How long a worker may take to close by default: more than a job in flight takes (carriers', webhooks' timeouts). */
 export const WORKER_CLOSE_GRACE_MS = 15_000

@@ -62,12 +62,11 @@ describe('poll lanes (POLL_QUEUE_LANES)', () => {
   })
 
   it('polls a carrier through one lane when its rate allows fewer requests a window than there are lanes', () => {
-    const config = { POLL_QUEUE_LANES: 3 }
-    expect(carrierLanes({ max: 10 }, config)).toBe(3)
-    expect(carrierLanes({ max: 3 }, config)).toBe(3)
+    expect(carrierLanes({ max: 10 }, 3)).toBe(3)
+    expect(carrierLanes({ max: 3 }, 3)).toBe(3)
     // Three lanes would each send a first request at once: three in a window that takes two.
-    expect(carrierLanes({ max: 2 }, config)).toBe(1)
-    expect(carrierLanes({ max: 1 }, { POLL_QUEUE_LANES: 1 })).toBe(1)
+    expect(carrierLanes({ max: 2 }, 3)).toBe(1)
+    expect(carrierLanes({ max: 1 }, 1)).toBe(1)
   })
 
   it("puts a lane's shards' tags in the same third of the slots as the lane's queue, but at the edges", () => {
