@@ -190,7 +190,7 @@ export interface PollCostOptions {
    * dispatcher claims at once), not on a tick that may be up to an interval away.
    */
   deployedDispatchInterval?: boolean
-  /** POLL_QUEUE_LANES (colis' default: one). */
+  /** POLL_QUEUE_LANES (colis' default: one on one Redis, three on a cluster). */
   lanes?: number
 }
 
